@@ -1,0 +1,88 @@
+# Marquee build. `make` builds build/marquee; `make test` runs the whole suite;
+# `make SANITIZE=1` builds with AddressSanitizer + UBSan into build-asan/.
+# Dependencies are the Debian packages in deps/debian-packages.txt.
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium inih
+VERSION := $(shell cat VERSION)
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wnull-dereference -Wundef -Wpointer-arith -Wcast-align \
+           -Wwrite-strings -Wimplicit-fallthrough -Werror=implicit-function-declaration
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
+           -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
+           $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-asan
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   ?= build
+CFLAGS  += -D_FORTIFY_SOURCE=2
+endif
+
+SRC     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
+OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/openapi.o $(BUILD)/obj/gen/migrations.o
+MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
+UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test unit check-banned bench clean
+all: $(BUILD)/marquee
+
+$(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libmarquee.a: $(OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/mq-embed: tools/mq-embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -o $@ $< \
+	    $(shell pkg-config --cflags --libs yaml-0.1 jansson)
+
+$(BUILD)/gen/openapi.c: docs/openapi.yaml $(BUILD)/mq-embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/mq-embed openapi $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/mq-embed migrations src/store/migrations > $@.tmp && mv $@.tmp $@
+
+# Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+run: $(BUILD)/marquee
+	./$(BUILD)/marquee serve
+
+test:
+	tests/run.sh
+
+check-banned:
+	scripts/check-banned
+
+bench: $(BUILD)/marquee
+	bench/healthz.sh
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,16 @@
+/* api.h - the HTTP API: one file per resource, each a thin adapter that
+ * parses the request, calls a service and renders JSON. */
+#ifndef MQ_API_H
+#define MQ_API_H
+
+#include "http/router.h"
+
+/* Registers every route of the API. Each must be described in
+ * docs/openapi.yaml (a unit test checks both directions). */
+MQ_MUST_CHECK mq_err mq_api_register(struct mq_router *r);
+
+/* The OpenAPI document as JSON (generated from docs/openapi.yaml). */
+extern const char mq_openapi_json[];
+extern const unsigned long mq_openapi_json_len;
+
+#endif

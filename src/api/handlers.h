@@ -1,0 +1,15 @@
+/* handlers.h - handler entry points, private to src/api/. */
+#ifndef MQ_API_HANDLERS_H
+#define MQ_API_HANDLERS_H
+
+#include "http/http.h"
+
+mq_err mq_api_healthz(struct mq_req *req);
+mq_err mq_api_readyz(struct mq_req *req);
+mq_err mq_api_startupz(struct mq_req *req);
+mq_err mq_api_metrics(struct mq_req *req);
+mq_err mq_api_openapi(struct mq_req *req);
+mq_err mq_api_system_info(struct mq_req *req);
+mq_err mq_api_csp_report(struct mq_req *req);
+
+#endif

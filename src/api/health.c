@@ -1,0 +1,38 @@
+/* health.c - liveness, readiness and start-up probes. */
+#include <stdatomic.h>
+
+#include "api/handlers.h"
+#include "store/store.h"
+#include "system/system.h"
+
+mq_err mq_api_healthz(struct mq_req *req)
+{
+    /* Alive means this thread could answer: no database, no allocation. */
+    static const char body[] = "{\"status\":\"ok\"}\n";
+    return mq_reply_bytes(req, 200, "application/json", body, sizeof(body) - 1);
+}
+
+mq_err mq_api_startupz(struct mq_req *req)
+{
+    static const char body[] = "{\"status\":\"started\"}\n";
+    if (!atomic_load(&req->ctx->started))
+        return mq_problem(req, 503, "starting", NULL, "start-up has not finished");
+    return mq_reply_bytes(req, 200, "application/json", body, sizeof(body) - 1);
+}
+
+mq_err mq_api_readyz(struct mq_req *req)
+{
+    struct mq_readiness r;
+    mq_system_readiness(req->ctx, &r);
+    const char *backend = mq_store_backend_name(req->ctx->store);
+    if (!r.ready) {
+        (void)mq_reply_header(req, "Retry-After", "5");
+        return mq_problem(req, 503, r.reason,
+                          json_pack("{s:s,s:i,s:i}", "database", backend, "schema_version",
+                                    r.schema_version, "schema_latest", r.schema_latest),
+                          "not ready: %s", r.reason);
+    }
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:i}", "status", "ready", "database", backend,
+                                   "schema_version", r.schema_version));
+}

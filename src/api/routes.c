@@ -1,0 +1,27 @@
+#include "api/api.h"
+#include "api/handlers.h"
+
+struct route {
+    enum mq_method method;
+    const char *pattern;
+    mq_handler handler;
+};
+
+static const struct route routes[] = {
+    {MQ_GET, "/healthz", mq_api_healthz},
+    {MQ_GET, "/readyz", mq_api_readyz},
+    {MQ_GET, "/startupz", mq_api_startupz},
+    {MQ_GET, "/metrics", mq_api_metrics},
+    {MQ_GET, "/api/v1/openapi.json", mq_api_openapi},
+    {MQ_GET, "/api/v1/system/info", mq_api_system_info},
+    {MQ_POST, "/api/v1/reports/csp", mq_api_csp_report},
+};
+
+mq_err mq_api_register(struct mq_router *r)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        mq_err err = mq_router_add(r, routes[i].method, routes[i].pattern, routes[i].handler);
+        if (err) return err;
+    }
+    return MQ_OK;
+}

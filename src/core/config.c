@@ -1,0 +1,631 @@
+#include "core/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum key_kind {
+    K_STRING,   /* free text, non-empty */
+    K_OPTIONAL, /* free text, may be empty */
+    K_LISTEN,
+    K_DB_URL,
+    K_PUBLIC_URL,
+    K_LEVEL,
+    K_INT,
+    K_SIZE,
+    K_ORIGINS,
+};
+
+struct config_key {
+    const char *name;
+    enum key_kind kind;
+    size_t offset;
+    const char *def; /* NULL = unset */
+    long min, max;   /* K_INT and K_SIZE */
+    bool secret;
+    const char *help;
+};
+
+#define OFF(field) offsetof(struct mq_config, field)
+
+/* Order is the order `marquee config` prints. Index = position in sources[]. */
+static const struct config_key keys[] = {
+    {"config", K_OPTIONAL, OFF(config_file), NULL, 0, 0, false,
+     "configuration file (key = value lines)"},
+    {"listen", K_LISTEN, OFF(listen), "127.0.0.1:8096", 0, 0, false,
+     "address and port to listen on (IPv6 as [::1]:8096; port 0 picks a free one)"},
+    {"data_dir", K_STRING, OFF(data_dir), "./data", 0, 0, false,
+     "directory for the SQLite database and other state"},
+    {"database_url", K_DB_URL, OFF(database_url), NULL, 0, 0, true,
+     "postgres://... to use PostgreSQL; unset for SQLite in data_dir"},
+    {"public_url", K_PUBLIC_URL, OFF(public_url), NULL, 0, 0, false,
+     "URL users reach the server at, used in links (default: from listen)"},
+    {"log_level", K_LEVEL, OFF(log_level), "info", 0, 0, false, "debug, info, warn or error"},
+    {"http_threads", K_INT, OFF(http_threads), "0", 0, 256, false,
+     "HTTP worker threads (0 = one per CPU)"},
+    {"http_max_connections", K_INT, OFF(http_max_connections), "1024", 1, 65536, false,
+     "open connections accepted at once"},
+    {"http_max_connections_per_ip", K_INT, OFF(http_max_connections_per_ip), "0", 0, 65536, false,
+     "open connections per client address (0 = no limit)"},
+    {"http_max_body", K_SIZE, OFF(http_max_body), "1MiB", 1024, 1L << 30, false,
+     "largest request body accepted (413 above)"},
+    {"http_max_header", K_SIZE, OFF(http_max_header), "16KiB", 1024, 1L << 20, false,
+     "largest request head accepted, all header lines together (431 above)"},
+    {"http_idle_timeout", K_INT, OFF(http_idle_timeout), "30", 1, 3600, false,
+     "seconds a connection may stay silent before it is closed"},
+    {"http_header_timeout", K_INT, OFF(http_header_timeout), "10", 1, 3600, false,
+     "seconds a client has to send a complete request head"},
+    {"shutdown_timeout", K_INT, OFF(shutdown_timeout), "30", 0, 3600, false,
+     "seconds in-flight requests may take to finish on SIGTERM"},
+    {"tls_cert", K_OPTIONAL, OFF(tls_cert), NULL, 0, 0, false,
+     "PEM certificate chain; with tls_key, serve HTTPS"},
+    {"tls_key", K_OPTIONAL, OFF(tls_key), NULL, 0, 0, false, "PEM private key for tls_cert"},
+    {"cors_origins", K_ORIGINS, OFF(cors_origins), NULL, 0, 0, false,
+     "comma-separated origins allowed to call the API from a browser"},
+    {"db_pool_size", K_INT, OFF(db_pool_size), "8", 1, 256, false,
+     "database connections (readers on SQLite, all on PostgreSQL)"},
+    {"db_acquire_timeout", K_INT, OFF(db_acquire_timeout), "5000", 1, 600000, false,
+     "milliseconds to wait for a free database connection"},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= 32, "grow mq_config.sources");
+
+static const char *const source_names[] = {"default", "file", "environment", "flag"};
+
+static void set_error(char *errbuf, size_t errlen, const struct config_key *k,
+                      enum mq_config_source src, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void set_error(char *errbuf, size_t errlen, const struct config_key *k,
+                      enum mq_config_source src, const char *fmt, ...)
+{
+    char reason[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    snprintf(errbuf, errlen, "invalid %s (from %s): %s", k->name, source_names[src], reason);
+}
+
+static char **str_field(struct mq_config *cfg, const struct config_key *k)
+{
+    return (char **)((char *)cfg + k->offset);
+}
+
+static bool parse_long(const char *s, long *out)
+{
+    char *end;
+    if (!*s) return false;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+/* Accepts a byte count with an optional unit: 512, 64KiB, 1MiB, 1GiB, 10kB, 2MB. */
+static bool parse_size(const char *s, long *out)
+{
+    char *end;
+    if (!isdigit((unsigned char)*s)) return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return false;
+    unsigned long long mul = 1;
+    if (!*end || !strcmp(end, "B")) mul = 1;
+    else if (!strcmp(end, "KiB") || !strcmp(end, "K")) mul = 1024;
+    else if (!strcmp(end, "MiB") || !strcmp(end, "M")) mul = 1024 * 1024;
+    else if (!strcmp(end, "GiB") || !strcmp(end, "G")) mul = 1024 * 1024 * 1024;
+    else if (!strcmp(end, "kB")) mul = 1000;
+    else if (!strcmp(end, "MB")) mul = 1000 * 1000;
+    else if (!strcmp(end, "GB")) mul = 1000 * 1000 * 1000;
+    else return false;
+    if (v > (unsigned long long)LONG_MAX / mul) return false;
+    *out = (long)(v * mul);
+    return true;
+}
+
+static bool parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+                         const char **why)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    if (!colon) {
+        *why = "expected ADDRESS:PORT, for example 127.0.0.1:8096 or [::1]:8096";
+        return false;
+    }
+    size_t hlen = (size_t)(colon - s);
+    if (hlen >= sizeof(host)) {
+        *why = "address too long";
+        return false;
+    }
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    long port;
+    if (!parse_long(colon + 1, &port) || port < 0 || port > 65535) {
+        *why = "port must be a number from 0 to 65535";
+        return false;
+    }
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[') {
+        if (hlen < 3 || host[hlen - 1] != ']') {
+            *why = "IPv6 address must be written in brackets, like [::1]:8096";
+            return false;
+        }
+        host[hlen - 1] = '\0';
+        struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+        if (inet_pton(AF_INET6, host + 1, &sa6->sin6_addr) != 1) {
+            *why = "not an IPv6 address";
+            return false;
+        }
+        sa6->sin6_family = AF_INET6;
+        sa6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*sa6);
+        return true;
+    }
+    struct sockaddr_in *sa = (struct sockaddr_in *)ss;
+    if (!strcmp(host, "localhost")) {
+        snprintf(host, sizeof(host), "127.0.0.1");
+    } else if (!strcmp(host, "") || !strcmp(host, "*")) {
+        snprintf(host, sizeof(host), "0.0.0.0");
+    }
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        *why = "not an IPv4 address (use a numeric address, localhost, or [IPv6])";
+        return false;
+    }
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    *len = sizeof(*sa);
+    return true;
+}
+
+/* scheme://host[:port] with nothing after it. */
+static bool valid_origin(const char *s, size_t n)
+{
+    const char *rest;
+    if (n > 7 && !strncmp(s, "http://", 7)) rest = s + 7;
+    else if (n > 8 && !strncmp(s, "https://", 8)) rest = s + 8;
+    else return false;
+    for (const char *p = rest; p < s + n; p++) {
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == ':' || *p == '[' ||
+              *p == ']'))
+            return false;
+    }
+    return rest < s + n;
+}
+
+static void free_list(char **list)
+{
+    if (!list) return;
+    for (char **p = list; *p; p++) free(*p);
+    free(list);
+}
+
+static mq_err parse_origins(const char *s, char ***out, const char **why)
+{
+    size_t count = 1;
+    for (const char *p = s; *p; p++) count += *p == ',';
+    char **list = calloc(count + 1, sizeof(*list));
+    if (!list) return MQ_ENOMEM;
+    size_t n = 0;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *start = p;
+        while (*p && *p != ',') p++;
+        const char *end = p;
+        while (end > start && end[-1] == ' ') end--;
+        if (end == start) continue;
+        if (!valid_origin(start, (size_t)(end - start))) {
+            *why = "each origin must look like https://host[:port], with no path";
+            free_list(list);
+            return MQ_EINVAL;
+        }
+        list[n] = strndup(start, (size_t)(end - start));
+        if (!list[n]) {
+            free_list(list);
+            return MQ_ENOMEM;
+        }
+        n++;
+    }
+    *out = list;
+    return MQ_OK;
+}
+
+static bool valid_http_url(const char *s)
+{
+    const char *rest;
+    if (!strncmp(s, "http://", 7)) rest = s + 7;
+    else if (!strncmp(s, "https://", 8)) rest = s + 8;
+    else return false;
+    if (!*rest || *rest == '/') return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
+            return false;
+    return true;
+}
+
+/* Validates `value` for key k and stores it. */
+static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum mq_config_source src,
+                    char *errbuf, size_t errlen)
+{
+    const struct config_key *k = &keys[idx];
+    const char *why = NULL;
+    long num = 0;
+
+    switch (k->kind) {
+    case K_STRING:
+        if (!*value) why = "must not be empty";
+        break;
+    case K_OPTIONAL:
+        break;
+    case K_LISTEN:
+        if (!parse_listen(value, &cfg->listen_addr, &cfg->listen_addr_len, &why)) break;
+        break;
+    case K_DB_URL:
+        if (*value && strncmp(value, "postgres://", 11) && strncmp(value, "postgresql://", 13))
+            why = "must be a postgres:// or postgresql:// URL (leave unset for SQLite)";
+        break;
+    case K_PUBLIC_URL:
+        if (*value && !valid_http_url(value))
+            why = "must be an http:// or https:// URL with a host and no query or fragment";
+        break;
+    case K_LEVEL: {
+        enum mq_log_level level;
+        if (mq_log_level_parse(value, &level)) {
+            why = "must be one of debug, info, warn, error";
+            break;
+        }
+        *(enum mq_log_level *)((char *)cfg + k->offset) = level;
+        cfg->sources[idx] = src;
+        return MQ_OK;
+    }
+    case K_INT:
+        if (!parse_long(value, &num)) {
+            why = "must be a whole number";
+        } else if (num < k->min || num > k->max) {
+            set_error(errbuf, errlen, k, src, "must be between %ld and %ld, got %ld", k->min,
+                      k->max, num);
+            return MQ_EINVAL;
+        } else {
+            *(int *)((char *)cfg + k->offset) = (int)num;
+            cfg->sources[idx] = src;
+            return MQ_OK;
+        }
+        break;
+    case K_SIZE:
+        if (!parse_size(value, &num)) {
+            why = "must be a size such as 65536, 64KiB or 1MiB";
+        } else if (num < k->min || num > k->max) {
+            set_error(errbuf, errlen, k, src, "must be between %ld and %ld bytes, got %ld", k->min,
+                      k->max, num);
+            return MQ_EINVAL;
+        } else {
+            *(long *)((char *)cfg + k->offset) = num;
+            cfg->sources[idx] = src;
+            return MQ_OK;
+        }
+        break;
+    case K_ORIGINS: {
+        char **list = NULL;
+        mq_err err = parse_origins(value, &list, &why);
+        if (err == MQ_ENOMEM) return err;
+        if (err) break;
+        free_list(cfg->cors_list);
+        cfg->cors_list = list;
+        break;
+    }
+    }
+    if (why) {
+        set_error(errbuf, errlen, k, src, "%s", why);
+        return MQ_EINVAL;
+    }
+    char **field = str_field(cfg, k);
+    char *copy = strdup(value);
+    if (!copy) return MQ_ENOMEM;
+    if (k->kind == K_PUBLIC_URL) {
+        size_t n = strlen(copy);
+        while (n > 0 && copy[n - 1] == '/') copy[--n] = '\0';
+    }
+    free(*field);
+    *field = copy;
+    cfg->sources[idx] = src;
+    return MQ_OK;
+}
+
+static int find_key(const char *name, size_t n)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strlen(keys[i].name) == n && !strncmp(keys[i].name, name, n)) return (int)i;
+    return -1;
+}
+
+mq_err mq_config_init(struct mq_config *cfg)
+{
+    char err[256];
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!keys[i].def) continue;
+        mq_err e = apply(cfg, i, keys[i].def, MQ_SRC_DEFAULT, err, sizeof(err));
+        if (e) return e == MQ_ENOMEM ? e : MQ_EINTERNAL;
+    }
+    return MQ_OK;
+}
+
+void mq_config_cleanup(struct mq_config *cfg)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        switch (keys[i].kind) {
+        case K_LEVEL:
+        case K_INT:
+        case K_SIZE:
+            break;
+        default:
+            free(*str_field(cfg, &keys[i]));
+            *str_field(cfg, &keys[i]) = NULL;
+        }
+    }
+    free_list(cfg->cors_list);
+    cfg->cors_list = NULL;
+}
+
+struct file_state {
+    struct mq_config *cfg;
+    char *errbuf;
+    size_t errlen;
+    mq_err err;
+};
+
+static int file_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct file_state *st = user;
+    if (st->err) return 0;
+    if (section && *section) {
+        snprintf(st->errbuf, st->errlen, "config file: sections are not used; found [%s]", section);
+        st->err = MQ_EINVAL;
+        return 0;
+    }
+    int idx = find_key(name, strlen(name));
+    if (idx < 0 || idx == 0) {
+        snprintf(st->errbuf, st->errlen, "config file: unknown key \"%s\"", name);
+        st->err = MQ_EINVAL;
+        return 0;
+    }
+    char unquoted[4096];
+    size_t n = strlen(value);
+    if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+        if (n - 2 >= sizeof(unquoted)) n = sizeof(unquoted) + 1;
+        snprintf(unquoted, sizeof(unquoted), "%.*s", (int)(n - 2), value + 1);
+        value = unquoted;
+    }
+    st->err = apply(st->cfg, (size_t)idx, value, MQ_SRC_FILE, st->errbuf, st->errlen);
+    return st->err ? 0 : 1;
+}
+
+static void env_name(const struct config_key *k, char *out, size_t outlen)
+{
+    size_t o = (size_t)snprintf(out, outlen, "MARQUEE_");
+    for (const char *p = k->name; *p && o + 1 < outlen; p++)
+        out[o++] = (char)toupper((unsigned char)*p);
+    out[o] = '\0';
+}
+
+static void flag_name(const struct config_key *k, char *out, size_t outlen)
+{
+    size_t o = (size_t)snprintf(out, outlen, "--");
+    for (const char *p = k->name; *p && o + 1 < outlen; p++) out[o++] = *p == '_' ? '-' : *p;
+    out[o] = '\0';
+}
+
+/* Matches argv[i] against the flag table. Returns the key index, or -1. Sets
+ * *value to the text after '=' or to argv[i+1] (and advances *i). */
+static int match_flag(int argc, char **argv, int *i, const char **value, bool *missing)
+{
+    const char *arg = argv[*i];
+    *missing = false;
+    if (strncmp(arg, "--", 2)) return -1;
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+    for (size_t k = 0; k < NKEYS; k++) {
+        char flag[64];
+        flag_name(&keys[k], flag, sizeof(flag));
+        if (strlen(flag) != n || strncmp(flag, arg, n)) continue;
+        if (eq) {
+            *value = eq + 1;
+        } else if (*i + 1 < argc) {
+            *value = argv[++*i];
+        } else {
+            *missing = true;
+        }
+        return (int)k;
+    }
+    return -1;
+}
+
+mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *const *extra,
+                      bool *extra_seen, char *errbuf, size_t errlen)
+{
+    mq_err err = MQ_OK;
+    char name[64];
+
+    /* The file comes first in precedence order but is named by a flag or the
+     * environment, so find its path before reading anything else. */
+    const char *file = getenv("MARQUEE_CONFIG");
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        bool missing;
+        int idx = match_flag(argc, argv, &i, &v, &missing);
+        if (idx == 0 && v) file = v;
+    }
+    if (file && *file) {
+        struct file_state st = {.cfg = cfg, .errbuf = errbuf, .errlen = errlen};
+        int rc = ini_parse(file, file_entry, &st);
+        if (st.err) return st.err == MQ_ENOMEM ? MQ_ENOMEM : MQ_EINVAL;
+        if (rc < 0) {
+            snprintf(errbuf, errlen, "invalid config (from %s): cannot read %s",
+                     getenv("MARQUEE_CONFIG") == file ? "environment" : "flag", file);
+            return MQ_EINVAL;
+        }
+        if (rc > 0) {
+            snprintf(errbuf, errlen, "config file %s: syntax error on line %d", file, rc);
+            return MQ_EINVAL;
+        }
+    }
+
+    for (size_t k = 0; k < NKEYS; k++) {
+        env_name(&keys[k], name, sizeof(name));
+        const char *v = getenv(name);
+        if (!v) continue;
+        err = apply(cfg, k, v, MQ_SRC_ENV, errbuf, errlen);
+        if (err) return err;
+    }
+
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL;
+        bool missing;
+        int idx = match_flag(argc, argv, &i, &v, &missing);
+        if (idx >= 0) {
+            if (missing) {
+                snprintf(errbuf, errlen, "invalid %s (from flag): %s needs a value", keys[idx].name,
+                         argv[i]);
+                return MQ_EINVAL;
+            }
+            err = apply(cfg, (size_t)idx, v, MQ_SRC_FLAG, errbuf, errlen);
+            if (err) return err;
+            continue;
+        }
+        bool known = false;
+        for (size_t e = 0; extra && extra[e]; e++) {
+            if (!strcmp(argv[i], extra[e])) {
+                extra_seen[e] = true;
+                known = true;
+            }
+        }
+        if (!known) {
+            snprintf(errbuf, errlen, "unknown option \"%s\" (see --help)", argv[i]);
+            return MQ_EINVAL;
+        }
+    }
+
+    /* Checks that involve more than one key. */
+    bool has_cert = cfg->tls_cert && *cfg->tls_cert, has_key = cfg->tls_key && *cfg->tls_key;
+    if (has_cert != has_key) {
+        snprintf(errbuf, errlen, "invalid %s: tls_cert and tls_key must be given together",
+                 has_cert ? "tls_key" : "tls_cert");
+        return MQ_EINVAL;
+    }
+    if (!cfg->public_url || !*cfg->public_url) {
+        char url[128];
+        snprintf(url, sizeof(url), "%s://%s", has_cert ? "https" : "http", cfg->listen);
+        free(cfg->public_url);
+        cfg->public_url = strdup(url);
+        if (!cfg->public_url) return MQ_ENOMEM;
+    }
+
+    /* Unknown MARQUEE_* variables are most often typos: say so. */
+    for (char **e = environ; e && *e; e++) {
+        if (strncmp(*e, "MARQUEE_", 8)) continue;
+        const char *eq = strchr(*e, '=');
+        size_t n = eq ? (size_t)(eq - *e) - 8 : strlen(*e) - 8;
+        char lower[64];
+        if (n >= sizeof(lower)) n = sizeof(lower) - 1;
+        for (size_t j = 0; j < n; j++) lower[j] = (char)tolower((unsigned char)(*e)[8 + j]);
+        lower[n] = '\0';
+        if (find_key(lower, n) < 0)
+            fprintf(stderr, "marquee: warning: ignoring unknown environment variable %.*s\n",
+                    (int)(n + 8), *e);
+    }
+    return MQ_OK;
+}
+
+void mq_config_mask_url(const char *url, char *out, size_t outlen)
+{
+    /* userinfo password: scheme://user:PASSWORD@host */
+    const char *scheme_end = strstr(url, "://");
+    const char *at = scheme_end ? strchr(scheme_end + 3, '@') : NULL;
+    const char *slash = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+    if (at && slash && slash < at) at = NULL;
+    const char *colon = NULL;
+    if (at) {
+        colon = memchr(scheme_end + 3, ':', (size_t)(at - (scheme_end + 3)));
+    }
+    size_t o = 0;
+    const char *p = url;
+    while (*p && o + 1 < outlen) {
+        if (colon && p == colon + 1) {
+            o += (size_t)snprintf(out + o, outlen - o, "****");
+            p = at;
+            continue;
+        }
+        /* password=... in the query string */
+        if (!strncmp(p, "password=", 9) && (p == url || p[-1] == '?' || p[-1] == '&')) {
+            o += (size_t)snprintf(out + o, outlen - o, "password=****");
+            p += 9;
+            while (*p && *p != '&') p++;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    if (o >= outlen) o = outlen - 1;
+    out[o] = '\0';
+}
+
+void mq_config_print(const struct mq_config *cfg, FILE *out)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &keys[i];
+        char value[512];
+        switch (k->kind) {
+        case K_LEVEL:
+            snprintf(value, sizeof(value), "%s",
+                     mq_log_level_name(*(const enum mq_log_level *)((const char *)cfg + k->offset)));
+            break;
+        case K_INT:
+            snprintf(value, sizeof(value), "%d", *(const int *)((const char *)cfg + k->offset));
+            break;
+        case K_SIZE:
+            snprintf(value, sizeof(value), "%ld", *(const long *)((const char *)cfg + k->offset));
+            break;
+        default: {
+            const char *s = *(char *const *)((const char *)cfg + k->offset);
+            if (!s) s = "";
+            if (k->secret && *s) mq_config_mask_url(s, value, sizeof(value));
+            else snprintf(value, sizeof(value), "%s", s);
+        }
+        }
+        fprintf(out, "%s = %s  # %s\n", k->name, value, source_names[cfg->sources[i]]);
+    }
+}
+
+void mq_config_print_flags(FILE *out)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        char flag[64], env[64];
+        flag_name(&keys[i], flag, sizeof(flag));
+        env_name(&keys[i], env, sizeof(env));
+        fprintf(out, "  %-32s %s\n  %-32s env %s", flag, keys[i].help, "", env);
+        if (keys[i].def) fprintf(out, ", default %s", keys[i].def);
+        fputc('\n', out);
+    }
+}
+
+bool mq_config_uses_postgres(const struct mq_config *cfg)
+{
+    return cfg->database_url && *cfg->database_url;
+}
+
+bool mq_config_tls_enabled(const struct mq_config *cfg)
+{
+    return cfg->tls_cert && *cfg->tls_cert;
+}

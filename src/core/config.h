@@ -1,0 +1,76 @@
+/* config.h - Marquee's configuration: one table of keys, four sources.
+ *
+ * Precedence: command-line flags > environment (MARQUEE_*) > config file >
+ * defaults. Every key `foo_bar` is the flag `--foo-bar`, the variable
+ * `MARQUEE_FOO_BAR` and the file line `foo_bar = value`. The full list with
+ * meanings lives in docs/configuration.md and in `marquee config --help`. */
+#ifndef MQ_CONFIG_H
+#define MQ_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "core/err.h"
+#include "core/log.h"
+
+enum mq_config_source { MQ_SRC_DEFAULT, MQ_SRC_FILE, MQ_SRC_ENV, MQ_SRC_FLAG };
+
+struct mq_config {
+    /* Strings are owned by the config (freed by mq_config_cleanup). */
+    char *listen;
+    char *data_dir;
+    char *database_url; /* NULL or "" = SQLite under data_dir */
+    char *public_url;   /* never ends with '/' */
+    char *config_file;
+    enum mq_log_level log_level;
+    int http_threads;
+    int http_max_connections;
+    int http_max_connections_per_ip; /* 0 = no per-address limit */
+    long http_max_body;              /* bytes */
+    long http_max_header;            /* bytes, all header lines together */
+    int http_idle_timeout;           /* seconds of silence before a connection is closed */
+    int http_header_timeout;         /* seconds to deliver a complete request head */
+    int shutdown_timeout;            /* seconds to let in-flight requests finish */
+    char *tls_cert;
+    char *tls_key;
+    char *cors_origins;   /* comma-separated list, as given */
+    char **cors_list;     /* parsed, NULL-terminated */
+    int db_pool_size;
+    int db_acquire_timeout; /* milliseconds */
+
+    /* Parsed from `listen`. */
+    struct sockaddr_storage listen_addr;
+    socklen_t listen_addr_len;
+
+    enum mq_config_source sources[32]; /* where each key's value came from */
+};
+
+/* Fills defaults. Never fails except on out of memory. */
+MQ_MUST_CHECK mq_err mq_config_init(struct mq_config *cfg);
+void mq_config_cleanup(struct mq_config *cfg);
+
+/* Applies the config file (if --config / MARQUEE_CONFIG names one), the
+ * environment and the flags in argv[0..argc), in precedence order, then
+ * checks the whole. Flags not in the table are an error unless listed in
+ * `extra` (NULL-terminated, boolean flags such as "--status"); those found are
+ * flagged in extra_seen[]. On failure writes "KEY: reason" to errbuf and
+ * returns MQ_EINVAL. */
+MQ_MUST_CHECK mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv,
+                                    const char *const *extra, bool *extra_seen, char *errbuf,
+                                    size_t errlen);
+
+/* Prints `key = value  # source` for every key, secrets masked. */
+void mq_config_print(const struct mq_config *cfg, FILE *out);
+
+/* Prints the flag list with defaults and descriptions. */
+void mq_config_print_flags(FILE *out);
+
+/* Masks the password in a database URL ("postgres://u:****@h/db") into out. */
+void mq_config_mask_url(const char *url, char *out, size_t outlen);
+
+bool mq_config_uses_postgres(const struct mq_config *cfg);
+bool mq_config_tls_enabled(const struct mq_config *cfg);
+
+#endif

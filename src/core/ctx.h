@@ -1,0 +1,31 @@
+/* ctx.h - the application context handed to services and handlers.
+ *
+ * It is the only home of process-wide mutable state: everything a service
+ * needs (configuration, store, clock, randomness, logger) is reached through
+ * it, so tests can build one around a temporary database and a fake clock. */
+#ifndef MQ_CTX_H
+#define MQ_CTX_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/rand.h"
+
+struct mq_store;
+
+struct mq_ctx {
+    const struct mq_config *cfg;
+    const struct mq_log *log;
+    struct mq_store *store;
+    const struct mq_clock *clock;
+    const struct mq_rng *rng;
+
+    int64_t boot_ms;    /* when the process started, Unix ms */
+    atomic_int started; /* start-up finished: schema migrated, services ready */
+    atomic_int draining; /* SIGTERM received: finishing in-flight work */
+};
+
+#endif

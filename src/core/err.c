@@ -1,0 +1,25 @@
+#include "core/err.h"
+
+static const char *const err_names[MQ_ERR_COUNT] = {
+    [MQ_OK] = "ok",
+    [MQ_ENOMEM] = "out_of_memory",
+    [MQ_EINVAL] = "invalid",
+    [MQ_ENOTFOUND] = "not_found",
+    [MQ_ECONFLICT] = "conflict",
+    [MQ_ETOOBIG] = "too_big",
+    [MQ_EPARSE] = "parse_error",
+    [MQ_EIO] = "io_error",
+    [MQ_EDB] = "database_error",
+    [MQ_EUNAVAILABLE] = "unavailable",
+    [MQ_ETIMEOUT] = "timeout",
+    [MQ_ESCHEMA] = "schema_mismatch",
+    [MQ_EPERM] = "forbidden",
+    [MQ_EUNSUPPORTED] = "unsupported",
+    [MQ_EINTERNAL] = "internal_error",
+};
+
+const char *mq_err_name(mq_err err)
+{
+    if ((unsigned)err >= MQ_ERR_COUNT) return "unknown_error";
+    return err_names[err];
+}

@@ -1,0 +1,15 @@
+/* utf8.h - strict UTF-8 validation (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+#ifndef MQ_UTF8_H
+#define MQ_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Length of the valid sequence starting at s (at most n bytes), 0 if invalid. */
+size_t mq_utf8_sequence_len(const char *s, size_t n);
+
+/* True when all n bytes are valid UTF-8. */
+bool mq_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,95 @@
+/* http.h - what a handler sees of a request, and how it answers.
+ *
+ * A handler is `mq_err handler(struct mq_req *req)`. It reads parameters and
+ * the body through the functions below, and answers with one mq_reply_* call.
+ * Everything it allocates comes from req->arena, which is dropped in one call
+ * when the response has been sent: handlers never free by hand.
+ *
+ * Errors: a handler may simply `return err;`. If it has not answered, the
+ * server turns err into a problem document (http/problem.c). To explain an
+ * error precisely, answer with mq_problem() and return what it returns. */
+#ifndef MQ_HTTP_H
+#define MQ_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/ctx.h"
+#include "core/err.h"
+#include "http/router.h"
+
+struct mq_http_server;
+
+struct mq_header {
+    struct mq_header *next;
+    const char *name;
+    const char *value;
+};
+
+struct mq_req {
+    struct mq_ctx *ctx;
+    struct mq_arena *arena;
+    struct mq_http_server *server;
+    void *conn; /* struct MHD_Connection*, for the server only */
+
+    enum mq_method method;
+    const char *method_name;
+    const char *path; /* raw, as received, without the query */
+    struct mq_match match;
+    const char *request_id;
+    const char *remote; /* client address, text */
+    uint64_t start_ns;
+
+    const char *body; /* NUL-terminated; body_len excludes the NUL */
+    size_t body_len;
+
+    /* The answer. status == 0 until a mq_reply_* call. */
+    int status;
+    const char *content_type;
+    const char *resp_body;
+    size_t resp_len;
+    struct mq_header *resp_headers;
+    const char *problem_code; /* set for problem answers, for logs */
+};
+
+/* Path parameter by name ("id" for "/jobs/{id}"), decoded; NULL if absent. */
+const char *mq_req_param(const struct mq_req *req, const char *name);
+
+/* Request header, raw; NULL if absent. */
+const char *mq_req_header(const struct mq_req *req, const char *name);
+
+/* Query parameter, decoded into the arena. *out is NULL when absent. A bad
+ * escape or invalid UTF-8 answers 400 invalid_query and returns MQ_EINVAL. */
+MQ_MUST_CHECK mq_err mq_req_query(struct mq_req *req, const char *name, const char **out);
+
+/* Parses the body as JSON (Content-Type application/json or +json). Answers
+ * 415 unsupported_media_type, 400 empty_body, 400 invalid_utf8 or 400
+ * malformed_json (with line, column and byte offset) and returns an error when
+ * it cannot. The value lives until the arena is dropped. */
+MQ_MUST_CHECK mq_err mq_req_json(struct mq_req *req, json_t **out);
+
+/* Answers with a JSON document; steals the reference to doc. */
+mq_err mq_reply_json(struct mq_req *req, int status, json_t *doc);
+/* Answers with bytes that outlive the request (static or arena memory). */
+mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, const void *data,
+                      size_t len);
+/* Answers with no body (204, 202...). */
+mq_err mq_reply_empty(struct mq_req *req, int status);
+
+/* Answers with an RFC 9457 problem document and returns MQ_EINVAL (or
+ * MQ_ENOMEM), so handlers can `return mq_problem(...)`. `code` is the stable
+ * machine code; `extra` (may be NULL, reference stolen) adds members. */
+mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extra,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Adds a response header; name and value are copied into the arena. */
+mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value);
+
+/* Registers a JSON value to be released with the request arena and returns
+ * it (NULL stays NULL). For values handlers build and keep borrowing. */
+json_t *mq_req_keep(struct mq_req *req, json_t *value);
+
+#endif

@@ -1,0 +1,739 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/uuid.h"
+#include "http/headwatch.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/problem.h"
+
+/* Room in libmicrohttpd's per-connection memory beyond our own header limit,
+ * so oversized heads reach us and get a proper 431 problem document. */
+#define POOL_PER_HEADER_BYTE 4
+#define REQUEST_ID_MAX 128
+#define PATH_MAX_BYTES 4096
+
+/* A strict policy for an API that serves no HTML; reports come back to us. */
+#define CSP_POLICY                                                                                 \
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; "            \
+    "report-uri /api/v1/reports/csp"
+
+struct mq_http_server {
+    struct mq_ctx *ctx;
+    const struct mq_router *router;
+    struct mq_http_metrics *metrics;
+    struct mq_headwatch *headwatch;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    bool tls;
+    bool starting;
+    char *tls_cert_pem;
+    char *tls_key_pem;
+
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    int inflight;
+
+    atomic_uint_fast64_t connections_total;
+    atomic_int connections_open;
+};
+
+struct req_state {
+    struct mq_req req;
+    struct mq_buf body;
+    bool queued;     /* a response went to libmicrohttpd */
+    bool body_limit; /* the body outgrew the limit */
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static bool request_id_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (n >= REQUEST_ID_MAX) return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':'))
+            return false;
+    }
+    return n > 0;
+}
+
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
+static const char *client_address(struct mq_arena *a, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "-";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+                      sizeof(text));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+                      sizeof(text));
+    }
+    return mq_arena_strdup(a, text);
+}
+
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
+static void release_buf(void *p)
+{
+    mq_buf_cleanup(p);
+}
+
+/* ---- the request API (http.h) ------------------------------------------- */
+
+const char *mq_req_param(const struct mq_req *req, const char *name)
+{
+    for (size_t i = 0; i < req->match.nparams; i++)
+        if (!strcmp(req->match.param_names[i], name)) return req->match.params[i];
+    return NULL;
+}
+
+const char *mq_req_header(const struct mq_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+mq_err mq_req_query(struct mq_req *req, const char *name, const char **out)
+{
+    const char *raw = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    char *decoded = NULL;
+    *out = NULL;
+    if (!raw) return MQ_OK;
+    mq_err err = mq_url_decode(req->arena, raw, strlen(raw), true, &decoded);
+    if (err == MQ_ENOMEM) return err;
+    if (err)
+        return mq_problem(req, 400, "invalid_query", NULL,
+                          "query parameter '%s' has a malformed percent-escape, a NUL byte or is "
+                          "not UTF-8",
+                          name);
+    *out = decoded;
+    return MQ_OK;
+}
+
+json_t *mq_req_keep(struct mq_req *req, json_t *value)
+{
+    if (!value) return NULL;
+    if (mq_arena_defer(req->arena, release_json, value)) return NULL;
+    return value;
+}
+
+/* application/json, application/<anything>+json, and application/csp-report
+ * (CSP level 2 violation reports are JSON under that name). */
+static bool json_media_type(const char *ct)
+{
+    size_t n = strcspn(ct, "; \t");
+    if (n == 16 && !strncasecmp(ct, "application/json", 16)) return true;
+    if (n == 22 && !strncasecmp(ct, "application/csp-report", 22)) return true;
+    return n > 17 && !strncasecmp(ct, "application/", 12) && !strncasecmp(ct + n - 5, "+json", 5);
+}
+
+mq_err mq_req_json(struct mq_req *req, json_t **out)
+{
+    json_error_t jerr;
+    const char *ct = mq_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct || !json_media_type(ct))
+        return mq_problem(req, 415, "unsupported_media_type", NULL,
+                          "send the body as application/json");
+    if (req->body_len == 0) return mq_problem(req, 400, "empty_body", NULL, "a JSON body is required");
+    json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        if (json_error_code(&jerr) == json_error_invalid_utf8)
+            return mq_problem(req, 400, "invalid_utf8", json_pack("{s:i}", "position", jerr.position),
+                              "the body is not valid UTF-8 (byte %d)", jerr.position);
+        return mq_problem(req, 400, "malformed_json",
+                          json_pack("{s:i,s:i,s:i}", "line", jerr.line, "column", jerr.column,
+                                    "position", jerr.position),
+                          "JSON syntax error at line %d, column %d: %s", jerr.line, jerr.column,
+                          jerr.text);
+    }
+    if (!mq_req_keep(req, doc)) return MQ_ENOMEM;
+    *out = doc;
+    return MQ_OK;
+}
+
+mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value)
+{
+    struct mq_header *h = mq_arena_alloc(req->arena, sizeof(*h));
+    if (!h) return MQ_ENOMEM;
+    h->name = mq_arena_strdup(req->arena, name);
+    h->value = mq_arena_strdup(req->arena, value);
+    if (!h->name || !h->value) return MQ_ENOMEM;
+    h->next = req->resp_headers;
+    req->resp_headers = h;
+    return MQ_OK;
+}
+
+mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, const void *data,
+                      size_t len)
+{
+    req->status = status;
+    req->content_type = content_type;
+    req->resp_body = data;
+    req->resp_len = len;
+    return MQ_OK;
+}
+
+mq_err mq_reply_empty(struct mq_req *req, int status)
+{
+    return mq_reply_bytes(req, status, NULL, "", 0);
+}
+
+mq_err mq_reply_json(struct mq_req *req, int status, json_t *doc)
+{
+    if (!doc || !mq_req_keep(req, doc)) return MQ_ENOMEM;
+    size_t n = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+    char *text = mq_arena_alloc(req->arena, n + 1);
+    if (!text || json_dumpb(doc, text, n, JSON_COMPACT) != n) return MQ_ENOMEM;
+    text[n] = '\n';
+    return mq_reply_bytes(req, status, "application/json", text, n + 1);
+}
+
+mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extra, const char *fmt,
+                  ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+
+    json_t *doc = json_pack("{s:s+,s:s,s:i,s:s,s:s,s:s}", "type", "urn:marquee:problem:", code,
+                            "title", mq_http_reason(status), "status", status, "code", code,
+                            "detail", detail, "request_id", req->request_id);
+    if (doc && extra) json_object_update_missing(doc, extra);
+    json_decref(extra);
+    if (!doc || mq_reply_json(req, status, doc)) {
+        /* Fall back to a fixed document rather than leave the client hanging. */
+        static const char oom[] = "{\"type\":\"urn:marquee:problem:internal_error\","
+                                  "\"title\":\"Internal Server Error\",\"status\":500,"
+                                  "\"code\":\"internal_error\"}\n";
+        mq_reply_bytes(req, 500, "application/problem+json", oom, sizeof(oom) - 1);
+        req->problem_code = "internal_error";
+        return MQ_ENOMEM;
+    }
+    req->content_type = "application/problem+json";
+    req->problem_code = code;
+    return MQ_EINVAL;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const char *allowed_origin(const struct mq_http_server *srv, const char *origin)
+{
+    char **list = srv->ctx->cfg->cors_list;
+    if (!origin || !list) return NULL;
+    for (char **p = list; *p; p++)
+        if (!strcasecmp(*p, origin)) return origin;
+    return NULL;
+}
+
+static void answer_options(struct mq_http_server *srv, struct mq_req *req)
+{
+    char allow[96];
+    mq_method_allow_list(req->match.allowed, allow, sizeof(allow));
+    const char *origin = mq_req_header(req, "Origin");
+    const char *want = mq_req_header(req, "Access-Control-Request-Method");
+    if (origin && want) {
+        if (!allowed_origin(srv, origin)) {
+            mq_problem(req, 403, "cors_origin_denied", NULL,
+                       "the origin is not in this server's cors_origins");
+            return;
+        }
+        (void)mq_reply_header(req, "Access-Control-Allow-Methods", allow);
+        (void)mq_reply_header(req, "Access-Control-Allow-Headers",
+                              "Authorization, Content-Type, X-Request-Id");
+        (void)mq_reply_header(req, "Access-Control-Max-Age", "600");
+    }
+    (void)mq_reply_header(req, "Allow", allow);
+    mq_reply_empty(req, 204);
+}
+
+static void dispatch(struct mq_http_server *srv, struct req_state *rs)
+{
+    struct mq_req *req = &rs->req;
+    const char **segs = NULL;
+    size_t nsegs = 0;
+    const char *why = NULL;
+    mq_err err;
+
+    if (strlen(req->path) > PATH_MAX_BYTES) {
+        mq_problem(req, 414, "uri_too_long", NULL, "the path is longer than %d bytes",
+                   PATH_MAX_BYTES);
+        return;
+    }
+    err = mq_path_split(req->arena, req->path, &segs, &nsegs, &why);
+    if (err) {
+        if (err == MQ_ENOMEM) mq_problem(req, 500, "internal_error", NULL, "out of memory");
+        else mq_problem(req, 400, "invalid_path", NULL, "%s", why);
+        return;
+    }
+    switch (mq_router_match(srv->router, req->method, segs, nsegs, &req->match)) {
+    case MQ_MATCH_NOT_FOUND:
+        mq_problem(req, 404, "not_found", NULL, "no resource at this path");
+        return;
+    case MQ_MATCH_METHOD_NOT_ALLOWED: {
+        if (req->method == MQ_OPTIONS) {
+            answer_options(srv, req);
+            return;
+        }
+        char allow[96];
+        mq_method_allow_list(req->match.allowed, allow, sizeof(allow));
+        (void)mq_reply_header(req, "Allow", allow);
+        mq_problem(req, 405, "method_not_allowed", NULL, "%s is not allowed here; use %s",
+                   req->method == MQ_METHOD_OTHER ? "this method" : req->method_name, allow);
+        return;
+    }
+    case MQ_MATCH_OK: break;
+    }
+    if (rs->body.len) {
+        req->body = rs->body.data;
+        req->body_len = rs->body.len;
+    } else {
+        req->body = "";
+    }
+    err = req->match.handler(req);
+    if (req->status) return;
+    if (!err) err = MQ_EINTERNAL; /* a handler that neither answers nor fails is a bug */
+    int status;
+    const char *code;
+    mq_problem_for_err(err, &status, &code);
+    if (status >= 500)
+        mq_log_error(srv->ctx->log, "http", "%s %s failed: %s (request %s)", req->method_name,
+                     req->match.pattern, mq_err_name(err), req->request_id);
+    mq_problem(req, status, code, NULL, "%s",
+               status == 503 ? "a service this request needs is unavailable; try again shortly"
+                             : status >= 500 ? "the server failed to handle this request"
+                                             : mq_err_name(err));
+}
+
+static enum MHD_Result send_response(struct mq_http_server *srv, struct req_state *rs)
+{
+    struct mq_req *req = &rs->req;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(req->resp_len, (void *)req->resp_body,
+                                        MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    bool cache_set = false;
+    for (struct mq_header *h = req->resp_headers; h; h = h->next) {
+        MHD_add_response_header(resp, h->name, h->value);
+        if (!strcasecmp(h->name, "Cache-Control")) cache_set = true;
+    }
+    if (req->content_type) MHD_add_response_header(resp, "Content-Type", req->content_type);
+    MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP_POLICY);
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    if (!cache_set) MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (srv->tls)
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=31536000; includeSubDomains");
+    const char *origin = allowed_origin(srv, mq_req_header(req, "Origin"));
+    if (origin) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers", "X-Request-Id");
+    }
+    if (srv->ctx->cfg->cors_list) MHD_add_response_header(resp, "Vary", "Origin");
+    if (atomic_load(&srv->ctx->draining)) MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    rs->queued = ok == MHD_YES;
+    return ok;
+}
+
+/* First call for a request: the head is complete. */
+static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Connection *conn,
+                                       const char *url, const char *method)
+{
+    struct mq_arena *arena = mq_arena_new(4096);
+    if (!arena) return NULL;
+    struct req_state *rs = mq_arena_calloc(arena, 1, sizeof(*rs));
+    char *path = mq_arena_strdup(arena, url);
+    if (!rs || !path) {
+        mq_arena_free(arena);
+        return NULL;
+    }
+    mq_buf_init(&rs->body, (size_t)srv->ctx->cfg->http_max_body);
+    if (mq_arena_defer(arena, release_buf, &rs->body)) {
+        mq_arena_free(arena);
+        return NULL;
+    }
+    struct mq_req *req = &rs->req;
+    req->ctx = srv->ctx;
+    req->arena = arena;
+    req->server = srv;
+    req->conn = conn;
+    req->start_ns = mq_monotonic_ns();
+    req->method = mq_method_parse(method);
+    req->method_name = req->method == MQ_METHOD_OTHER ? "OTHER" : method;
+    req->path = path;
+    req->match.route_id = -1;
+
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (rid && request_id_ok(rid)) {
+        req->request_id = mq_arena_strdup(arena, rid);
+    } else {
+        char *id = mq_arena_alloc(arena, MQ_UUID_STR_LEN + 1);
+        if (id) mq_uuid7_new(srv->ctx->clock, srv->ctx->rng, id);
+        req->request_id = id;
+    }
+    req->remote = client_address(arena, conn);
+    if (!req->request_id || !req->remote) {
+        mq_arena_free(arena);
+        return NULL;
+    }
+
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci) mq_headwatch_disarm(srv->headwatch, ci->socket_context);
+
+    pthread_mutex_lock(&srv->lock);
+    srv->inflight++;
+    pthread_mutex_unlock(&srv->lock);
+    return rs;
+}
+
+/* Problems detectable from the head alone are answered at once, before any
+ * body is read; libmicrohttpd then closes the connection. */
+static bool reject_head(struct mq_http_server *srv, struct req_state *rs)
+{
+    struct mq_req *req = &rs->req;
+    const struct mq_config *cfg = srv->ctx->cfg;
+    size_t head = strlen(req->path) + strlen(req->method_name) + 12;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, sum_header, &head);
+    if (head > (size_t)cfg->http_max_header) {
+        mq_problem(req, 431, "headers_too_large", NULL,
+                   "the request head is %zu bytes; the limit is %ld", head, cfg->http_max_header);
+        return true;
+    }
+    const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno || *end || n > (unsigned long long)cfg->http_max_body) {
+            mq_problem(req, 413, "payload_too_large", NULL,
+                       "the body may be at most %ld bytes", cfg->http_max_body);
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct mq_http_server *srv = cls;
+    struct req_state *rs = *con_cls;
+    (void)version;
+
+    if (!rs) {
+        rs = request_begin(srv, conn, url, method);
+        if (!rs) return MHD_NO;
+        *con_cls = rs;
+        /* Answering on this first call makes libmicrohttpd close the
+         * connection after the reply, so only do it for requests that must
+         * not be read any further. */
+        if (reject_head(srv, rs)) return send_response(srv, rs);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!rs->queued && !rs->body_limit && mq_buf_add(&rs->body, upload_data, *upload_size)) {
+            rs->body_limit = true;
+            mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
+                       srv->ctx->cfg->http_max_body);
+            *upload_size = 0;
+            return send_response(srv, rs);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rs->queued) return MHD_YES;
+    dispatch(srv, rs);
+    return send_response(srv, rs);
+}
+
+static void access_log(struct mq_http_server *srv, const struct mq_req *req, double ms)
+{
+    struct mq_log_line l;
+    if (!mq_log_begin(&l, srv->ctx->log, MQ_LOG_INFO, "http", "request")) return;
+    mq_log_str(&l, "request_id", req->request_id);
+    mq_log_str(&l, "method", req->method_name);
+    mq_log_str(&l, "route", req->match.pattern ? req->match.pattern : "unmatched");
+    /* Paths of matched routes may carry identifiers; the pattern says enough.
+     * Unmatched paths are logged (without the query) to show what was tried. */
+    if (!req->match.pattern) mq_log_str(&l, "path", req->path);
+    mq_log_int(&l, "status", req->status);
+    mq_log_double(&l, "duration_ms", ms);
+    mq_log_int(&l, "bytes", (int64_t)req->resp_len);
+    mq_log_str(&l, "remote", req->remote);
+    if (req->problem_code) mq_log_str(&l, "code", req->problem_code);
+    mq_log_end(&l);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    struct mq_http_server *srv = cls;
+    struct req_state *rs = *con_cls;
+    if (!rs) return;
+    *con_cls = NULL;
+    struct mq_req *req = &rs->req;
+    uint64_t ns = mq_monotonic_ns() - req->start_ns;
+    if (!req->status) req->status = 499; /* client went away before an answer */
+    if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->status < 400) req->status = 499;
+    mq_http_metrics_observe(srv->metrics, req->match.route_id, req->method, req->status, ns);
+    access_log(srv, req, (double)ns / 1e6);
+    mq_arena_free(req->arena);
+
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci && why == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        mq_headwatch_arm(srv->headwatch, ci->socket_context);
+
+    pthread_mutex_lock(&srv->lock);
+    if (--srv->inflight == 0) pthread_cond_broadcast(&srv->idle);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct mq_http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? mq_headwatch_add(srv->headwatch, ci->connect_fd) : NULL;
+        atomic_fetch_add(&srv->connections_total, 1);
+        atomic_fetch_add(&srv->connections_open, 1);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        mq_headwatch_remove(srv->headwatch, *socket_context);
+        *socket_context = NULL;
+        atomic_fetch_sub(&srv->connections_open, 1);
+    }
+}
+
+/* Paths are decoded by the router, segment by segment, so that "%2F" stays
+ * inside its segment and "%00" is refused instead of cutting the string. */
+static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *uri)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(uri);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct mq_http_server *srv = cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    mq_log_msg(srv->ctx->log, srv->starting ? MQ_LOG_ERROR : MQ_LOG_DEBUG, "http", "%s", msg);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    struct mq_buf b;
+    char chunk[4096];
+    size_t n;
+    mq_buf_init(&b, 1 << 20);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (mq_buf_add(&b, chunk, n)) {
+            mq_buf_cleanup(&b);
+            fclose(f);
+            return NULL;
+        }
+    }
+    fclose(f);
+    return mq_buf_steal(&b, NULL);
+}
+
+mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
+                     struct mq_http_server **out)
+{
+    const struct mq_config *cfg = ctx->cfg;
+    struct mq_http_server *srv = calloc(1, sizeof(*srv));
+    mq_err err = MQ_OK;
+    if (!srv) return MQ_ENOMEM;
+    srv->ctx = ctx;
+    srv->router = router;
+    srv->starting = true;
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->idle, NULL);
+
+    err = mq_http_metrics_new(mq_router_count(router), &srv->metrics);
+    if (err) goto fail;
+    err = mq_headwatch_start(cfg->http_header_timeout, &srv->headwatch);
+    if (err) goto fail;
+
+    unsigned threads = cfg->http_threads > 0 ? (unsigned)cfg->http_threads
+                                             : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    size_t pool = (size_t)cfg->http_max_header * POOL_PER_HEADER_BYTE;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (cfg->listen_addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+
+    struct MHD_OptionItem opts[24];
+    size_t n = 0;
+    /* The logger must come first, or libmicrohttpd logs the options before it
+     * with its own logger. */
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, srv};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)&cfg->listen_addr};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+                                        (intptr_t)cfg->http_max_connections, NULL};
+    if (cfg->http_max_connections_per_ip > 0)
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                            (intptr_t)cfg->http_max_connections_per_ip, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
+                                        (intptr_t)cfg->http_idle_timeout, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_escaped, srv};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, NULL};
+    if (mq_config_tls_enabled(cfg)) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            mq_log_error(ctx->log, "http", "this libmicrohttpd was built without TLS");
+            err = MQ_EUNSUPPORTED;
+            goto fail;
+        }
+        srv->tls_cert_pem = read_file(cfg->tls_cert);
+        srv->tls_key_pem = read_file(cfg->tls_key);
+        if (!srv->tls_cert_pem || !srv->tls_key_pem) {
+            mq_log_error(ctx->log, "http", "cannot read tls_cert %s or tls_key %s", cfg->tls_cert,
+                         cfg->tls_key);
+            err = MQ_EIO;
+            goto fail;
+        }
+        flags |= MHD_USE_TLS;
+        srv->tls = true;
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem};
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem};
+    }
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+
+    srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
+                                   MHD_OPTION_END);
+    if (!srv->daemon) {
+        mq_log_error(ctx->log, "http", "cannot listen on %s", cfg->listen);
+        err = MQ_EIO;
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof(bound);
+    if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
+        srv->port = ntohs(bound.ss_family == AF_INET6
+                              ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                              : ((struct sockaddr_in *)&bound)->sin_port);
+    srv->starting = false;
+    *out = srv;
+    return MQ_OK;
+fail:
+    mq_http_stop(srv);
+    return err;
+}
+
+uint16_t mq_http_port(const struct mq_http_server *srv)
+{
+    return srv->port;
+}
+
+void mq_http_quiesce(struct mq_http_server *srv)
+{
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+}
+
+int mq_http_drain(struct mq_http_server *srv, int timeout_s)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_s;
+    pthread_mutex_lock(&srv->lock);
+    while (srv->inflight > 0) {
+        if (pthread_cond_timedwait(&srv->idle, &srv->lock, &deadline) == ETIMEDOUT) break;
+    }
+    int left = srv->inflight;
+    pthread_mutex_unlock(&srv->lock);
+    return left;
+}
+
+void mq_http_stop(struct mq_http_server *srv)
+{
+    if (!srv) return;
+    if (srv->daemon) MHD_stop_daemon(srv->daemon);
+    mq_headwatch_stop(srv->headwatch);
+    mq_http_metrics_free(srv->metrics);
+    free(srv->tls_cert_pem);
+    if (srv->tls_key_pem) {
+        explicit_bzero(srv->tls_key_pem, strlen(srv->tls_key_pem));
+        free(srv->tls_key_pem);
+    }
+    pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->idle);
+    free(srv);
+}
+
+mq_err mq_http_render_metrics(const struct mq_req *req, struct mq_buf *out)
+{
+    struct mq_http_server *srv = req->server;
+    mq_err err = mq_http_metrics_render(srv->metrics, srv->router, out);
+    if (err) return err;
+    pthread_mutex_lock(&srv->lock);
+    int inflight = srv->inflight;
+    pthread_mutex_unlock(&srv->lock);
+    return mq_buf_printf(
+        out,
+        "# HELP marquee_http_requests_in_flight Requests being handled now.\n"
+        "# TYPE marquee_http_requests_in_flight gauge\n"
+        "marquee_http_requests_in_flight %d\n"
+        "# HELP marquee_http_connections Open client connections.\n"
+        "# TYPE marquee_http_connections gauge\n"
+        "marquee_http_connections %d\n"
+        "# HELP marquee_http_connections_total Client connections accepted.\n"
+        "# TYPE marquee_http_connections_total counter\n"
+        "marquee_http_connections_total %llu\n"
+        "# HELP marquee_http_header_timeouts_total Connections closed for a slow request head.\n"
+        "# TYPE marquee_http_header_timeouts_total counter\n"
+        "marquee_http_header_timeouts_total %llu\n",
+        inflight, atomic_load(&srv->connections_open),
+        (unsigned long long)atomic_load(&srv->connections_total),
+        (unsigned long long)mq_headwatch_expired(srv->headwatch));
+}

@@ -1,0 +1,219 @@
+#include "store/store.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_impl.h"
+
+static size_t ptr_hash(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+void *stmt_cache_get(const struct stmt_cache *c, const struct mq_sql *key)
+{
+    if (!c->cap) return NULL;
+    for (size_t i = ptr_hash(key, c->cap);; i = (i + 1) & (c->cap - 1)) {
+        if (c->slots[i].key == key) return c->slots[i].stmt;
+        if (!c->slots[i].key) return NULL;
+    }
+}
+
+mq_err stmt_cache_put(struct stmt_cache *c, const struct mq_sql *key, void *stmt)
+{
+    if ((c->count + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        struct stmt_cache_entry *slots = calloc(cap, sizeof(*slots));
+        if (!slots) return MQ_ENOMEM;
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->slots[i].key) continue;
+            size_t j = ptr_hash(c->slots[i].key, cap);
+            while (slots[j].key) j = (j + 1) & (cap - 1);
+            slots[j] = c->slots[i];
+        }
+        free(c->slots);
+        c->slots = slots;
+        c->cap = cap;
+    }
+    size_t i = ptr_hash(key, c->cap);
+    while (c->slots[i].key && c->slots[i].key != key) i = (i + 1) & (c->cap - 1);
+    if (!c->slots[i].key) c->count++;
+    c->slots[i].key = key;
+    c->slots[i].stmt = stmt;
+    return MQ_OK;
+}
+
+void stmt_cache_clear(struct stmt_cache *c, void (*fn)(void *stmt))
+{
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].key && fn) fn(c->slots[i].stmt);
+    free(c->slots);
+    c->slots = NULL;
+    c->cap = c->count = 0;
+}
+
+void store_deadline(struct timespec *ts, int ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+mq_err mq_store_open(const struct mq_store_opts *opts, struct mq_store **out)
+{
+    if (opts->database_url && *opts->database_url) return mq_postgres_open(opts, out);
+    return mq_sqlite_open(opts, out);
+}
+
+void mq_store_close(struct mq_store *store)
+{
+    if (store) store->ops->destroy(store);
+}
+
+enum mq_store_backend mq_store_backend(const struct mq_store *store)
+{
+    return store->backend;
+}
+
+const char *mq_store_backend_name(const struct mq_store *store)
+{
+    return store->ops->name;
+}
+
+void mq_store_stats(struct mq_store *store, struct mq_store_stats *out)
+{
+    out->backend = store->ops->name;
+    out->pool_size = store->pool_size;
+    out->in_use = store->ops->in_use(store);
+    out->acquired_total = atomic_load(&store->acquired);
+    out->waited_total = atomic_load(&store->waited);
+    out->timeouts_total = atomic_load(&store->timeouts);
+    out->errors_total = atomic_load(&store->errors);
+    out->connects_total = atomic_load(&store->connects);
+    out->wait_seconds_total = (double)atomic_load(&store->wait_ns) / 1e9;
+}
+
+mq_err mq_store_begin(struct mq_store *store, enum mq_db_mode mode, struct mq_db **out)
+{
+    struct mq_db *db = NULL;
+    mq_err err = store->ops->acquire(store, mode, &db);
+    if (err) return err;
+    const char *begin;
+    if (store->backend == MQ_STORE_SQLITE) begin = mode == MQ_DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN";
+    else begin = mode == MQ_DB_WRITE ? "BEGIN" : "BEGIN READ ONLY";
+    err = store->ops->script(db, begin);
+    if (err) {
+        store->ops->release(db);
+        return err;
+    }
+    db->in_tx = true;
+    *out = db;
+    return MQ_OK;
+}
+
+/* A failed ROLLBACK leaves nothing to undo: the backend has logged it, and a
+ * connection that lost its server is marked broken and remade on next use. */
+static void rollback_quietly(struct mq_db *db)
+{
+    if (db->store->ops->script(db, "ROLLBACK")) db->broken = true;
+}
+
+mq_err mq_store_commit(struct mq_db *db)
+{
+    mq_rows_close(&db->rows);
+    mq_err err = db->store->ops->script(db, "COMMIT");
+    if (err && !db->broken) rollback_quietly(db);
+    db->in_tx = false;
+    db->store->ops->release(db);
+    return err;
+}
+
+void mq_store_rollback(struct mq_db *db)
+{
+    if (!db) return;
+    mq_rows_close(&db->rows);
+    if (db->in_tx && !db->broken) rollback_quietly(db);
+    db->in_tx = false;
+    db->store->ops->release(db);
+}
+
+mq_err mq_store_finish(struct mq_db *db, mq_err err)
+{
+    if (err) {
+        mq_store_rollback(db);
+        return err;
+    }
+    return mq_store_commit(db);
+}
+
+enum mq_store_backend mq_db_backend(const struct mq_db *db)
+{
+    return db->store->backend;
+}
+
+mq_err mq_db_exec(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                  size_t nparams, int64_t *changes)
+{
+    if (db->rows.open) return MQ_EINTERNAL;
+    if (nparams > MQ_SQL_MAX_PARAMS) return MQ_EINVAL;
+    if (changes) *changes = 0;
+    return db->store->ops->run(db, sql, params, nparams, false, changes);
+}
+
+mq_err mq_db_query(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                   size_t nparams, struct mq_rows **out)
+{
+    if (db->rows.open) return MQ_EINTERNAL;
+    if (nparams > MQ_SQL_MAX_PARAMS) return MQ_EINVAL;
+    mq_err err = db->store->ops->run(db, sql, params, nparams, true, NULL);
+    if (err) return err;
+    *out = &db->rows;
+    return MQ_OK;
+}
+
+mq_err mq_db_exec_script(struct mq_db *db, const char *sql)
+{
+    if (db->rows.open) return MQ_EINTERNAL;
+    return db->store->ops->script(db, sql);
+}
+
+bool mq_rows_next(struct mq_rows *rows)
+{
+    if (!rows->open || rows->err) return false;
+    return rows->db->store->ops->next(rows);
+}
+
+const char *mq_rows_text(struct mq_rows *rows, int col)
+{
+    return rows->db->store->ops->text(rows, col);
+}
+
+int64_t mq_rows_int(struct mq_rows *rows, int col)
+{
+    return rows->db->store->ops->integer(rows, col);
+}
+
+bool mq_rows_null(struct mq_rows *rows, int col)
+{
+    return rows->db->store->ops->null(rows, col);
+}
+
+mq_err mq_rows_close(struct mq_rows *rows)
+{
+    if (!rows || !rows->open) return rows ? rows->err : MQ_OK;
+    mq_err err = rows->err;
+    rows->db->store->ops->close_rows(rows);
+    rows->open = false;
+    rows->err = MQ_OK;
+    return err;
+}
