@@ -66,7 +66,8 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	@echo "  TEST  $<"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

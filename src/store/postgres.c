@@ -40,6 +40,14 @@ static void conn_drop(struct pg_conn *c)
     c->db.broken = false;
 }
 
+/* Server notices ("relation already exists, skipping") would otherwise go
+ * to stderr as plain text and break the JSON log. */
+static void on_notice(void *cls, const char *message)
+{
+    const struct mq_log *log = cls;
+    mq_log_debug(log, "store", "postgres notice: %.*s", (int)strcspn(message, "\n"), message);
+}
+
 static mq_err conn_connect(struct pg_store *st, struct pg_conn *c)
 {
     /* The URL comes last so that settings it carries win over these defaults. */
@@ -57,6 +65,7 @@ static mq_err conn_connect(struct pg_store *st, struct pg_conn *c)
         conn_drop(c);
         return MQ_EUNAVAILABLE;
     }
+    PQsetNoticeProcessor(c->h, on_notice, (void *)st->base.log);
     /* Times are stored as Unix milliseconds; the session zone only matters for
      * ad-hoc SQL, but make it predictable. */
     PGresult *r = PQexec(c->h, "SET TIME ZONE 'UTC'");

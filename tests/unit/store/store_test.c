@@ -1,0 +1,283 @@
+/* Runs every test against a fresh SQLite file and, when
+ * MQ_TEST_DATABASE_URL names a PostgreSQL database, against that too (its
+ * public schema is emptied first). */
+#include "test.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "store/migrate.h"
+#include "store/settings.h"
+#include "store/store.h"
+
+static struct mq_log quiet_log;
+
+struct fixture {
+    struct mq_store *store;
+    char path[64];
+};
+
+static const char *pg_url(void)
+{
+    const char *u = getenv("MQ_TEST_DATABASE_URL");
+    return u && *u ? u : NULL;
+}
+
+static void pg_reset(const char *url)
+{
+    PGconn *c = PQconnectdb(url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static int open_backend(void **state, bool postgres)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    mq_log_init(&quiet_log, MQ_LOG_ERROR + 1, STDERR_FILENO, &mq_clock_system);
+    struct mq_store_opts opts = {.pool_size = 2, .acquire_timeout_ms = 200, .log = &quiet_log};
+    if (postgres) {
+        if (!pg_url()) {
+            free(f);
+            *state = NULL;
+            return 0;
+        }
+        pg_reset(pg_url());
+        opts.database_url = pg_url();
+    } else {
+        snprintf(f->path, sizeof(f->path), "/tmp/mq-store-test-%d.db", (int)getpid());
+        unlink(f->path);
+        opts.sqlite_path = f->path;
+    }
+    assert_int_equal(mq_store_open(&opts, &f->store), MQ_OK);
+    *state = f;
+    return 0;
+}
+
+static int setup_sqlite(void **state) { return open_backend(state, false); }
+static int setup_pg(void **state) { return open_backend(state, true); }
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (!f) return 0;
+    mq_store_close(f->store);
+    if (f->path[0]) {
+        char p[80];
+        unlink(f->path);
+        snprintf(p, sizeof(p), "%s-wal", f->path);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s-shm", f->path);
+        unlink(p);
+    }
+    free(f);
+    return 0;
+}
+
+#define FIXTURE                                                                                    \
+    struct fixture *f = *state;                                                                    \
+    if (!f) skip();                                                                                \
+    struct mq_store *s = f->store
+
+static void migrate(struct mq_store *s)
+{
+    int applied = -1;
+    assert_int_equal(mq_migrate_up(s, &mq_clock_system, &quiet_log, &applied), MQ_OK);
+}
+
+static void test_migrate(void **state)
+{
+    FIXTURE;
+    int version = -1, applied = -1;
+    assert_int_equal(mq_migrate_current(s, &version), MQ_OK);
+    assert_int_equal(version, 0);
+    assert_int_equal(mq_migrate_up(s, &mq_clock_system, &quiet_log, &applied), MQ_OK);
+    assert_int_equal(applied, mq_migrate_latest(s));
+    assert_true(applied >= 1);
+    assert_int_equal(mq_migrate_up(s, &mq_clock_system, &quiet_log, &applied), MQ_OK);
+    assert_int_equal(applied, 0);
+    assert_int_equal(mq_migrate_current(s, &version), MQ_OK);
+    assert_int_equal(version, mq_migrate_latest(s));
+}
+
+static const struct mq_sql SQL_FORGE_VERSION = {
+    "test.forge", "INSERT INTO schema_migrations VALUES ($1, 'future', 'x', 0)", NULL};
+static const struct mq_sql SQL_FORGE_SUM = {
+    "test.sum", "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", NULL};
+
+static void test_refuses_newer_schema(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    migrate(s);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    struct mq_param p[] = {MQ_P_INT(9999)};
+    assert_int_equal(mq_db_exec(db, &SQL_FORGE_VERSION, p, 1, NULL), MQ_OK);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    assert_int_equal(mq_migrate_up(s, &mq_clock_system, &quiet_log, NULL), MQ_ESCHEMA);
+}
+
+static void test_refuses_edited_migration(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    migrate(s);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_exec(db, &SQL_FORGE_SUM, NULL, 0, NULL), MQ_OK);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    assert_int_equal(mq_migrate_up(s, &mq_clock_system, &quiet_log, NULL), MQ_ESCHEMA);
+}
+
+static void test_settings_and_rollback(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    struct mq_arena *a = mq_arena_new(0);
+    char *v = NULL;
+    bool inserted = false;
+    migrate(s);
+
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_add(db, "k", "v1", 1, &inserted), MQ_OK);
+    assert_true(inserted);
+    assert_int_equal(mq_store_setting_add(db, "k", "v2", 2, &inserted), MQ_OK);
+    assert_false(inserted);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_add(db, "gone", "x", 1, &inserted), MQ_OK);
+    mq_store_rollback(db);
+
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_get(db, "k", a, &v), MQ_OK);
+    assert_string_equal(v, "v1");
+    assert_int_equal(mq_store_setting_get(db, "gone", a, &v), MQ_ENOTFOUND);
+    /* A value that would be SQL if it were pasted into the statement. */
+    assert_int_equal(mq_store_setting_get(db, "k' OR '1'='1", a, &v), MQ_ENOTFOUND);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    mq_arena_free(a);
+}
+
+static const struct mq_sql SQL_PLAIN_INSERT = {
+    "test.insert", "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", NULL};
+
+static void test_conflict_and_read_only(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    migrate(s);
+    struct mq_param p[] = {MQ_P_TEXT("dup"), MQ_P_TEXT("1"), MQ_P_INT(1)};
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_exec(db, &SQL_PLAIN_INSERT, p, 3, NULL), MQ_OK);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_exec(db, &SQL_PLAIN_INSERT, p, 3, NULL), MQ_ECONFLICT);
+    mq_store_rollback(db);
+
+    struct mq_param q[] = {MQ_P_TEXT("ro"), MQ_P_TEXT("1"), MQ_P_INT(1)};
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_db_exec(db, &SQL_PLAIN_INSERT, q, 3, NULL), MQ_EDB);
+    mq_store_rollback(db);
+}
+
+static void test_pool_timeout(void **state)
+{
+    FIXTURE;
+    struct mq_db *held[2] = {NULL, NULL}, *db = NULL;
+    struct mq_store_stats st;
+    migrate(s);
+    /* SQLite: two readers; PostgreSQL: two connections in all. */
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &held[0]), MQ_OK);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &held[1]), MQ_OK);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_ETIMEOUT);
+    mq_store_stats(s, &st);
+    assert_true(st.timeouts_total >= 1);
+    assert_int_equal(st.in_use, 2);
+    mq_store_rollback(held[0]);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_OK);
+    mq_store_rollback(db);
+    mq_store_rollback(held[1]);
+    mq_store_stats(s, &st);
+    assert_int_equal(st.in_use, 0);
+}
+
+static const struct mq_sql SQL_BUMP = {
+    "test.bump",
+    "UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'n'", NULL};
+
+static void *bump_many(void *arg)
+{
+    struct mq_store *s = arg;
+    for (int i = 0; i < 50; i++) {
+        struct mq_db *db = NULL;
+        mq_err err;
+        while ((err = mq_store_begin(s, MQ_DB_WRITE, &db)) == MQ_ETIMEOUT) {
+        }
+        assert_int_equal(err, MQ_OK);
+        assert_int_equal(mq_store_finish(db, mq_db_exec(db, &SQL_BUMP, NULL, 0, NULL)), MQ_OK);
+    }
+    return NULL;
+}
+
+static void test_concurrent_writers(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    struct mq_arena *a = mq_arena_new(0);
+    char *v = NULL;
+    bool ins;
+    pthread_t t[4];
+    migrate(s);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_add(db, "n", "0", 0, &ins), MQ_OK);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, bump_many, s);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_get(db, "n", a, &v), MQ_OK);
+    assert_string_equal(v, "100");
+    mq_store_rollback(db);
+    mq_arena_free(a);
+}
+
+static void test_unreachable_postgres(void **state)
+{
+    (void)state;
+    struct mq_store *s = NULL;
+    struct mq_db *db = NULL;
+    mq_log_init(&quiet_log, MQ_LOG_ERROR + 1, STDERR_FILENO, &mq_clock_system);
+    /* Port 1 on loopback: nothing listens there. */
+    struct mq_store_opts opts = {.database_url = "postgres://nobody@127.0.0.1:1/none",
+                                 .pool_size = 1, .acquire_timeout_ms = 100, .log = &quiet_log};
+    assert_int_equal(mq_store_open(&opts, &s), MQ_OK);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_EUNAVAILABLE);
+    int v;
+    assert_int_equal(mq_migrate_current(s, &v), MQ_EUNAVAILABLE);
+    mq_store_close(s);
+}
+
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(test_migrate),
+        BOTH(test_refuses_newer_schema),
+        BOTH(test_refuses_edited_migration),
+        BOTH(test_settings_and_rollback),
+        BOTH(test_conflict_and_read_only),
+        BOTH(test_pool_timeout),
+        BOTH(test_concurrent_writers),
+        cmocka_unit_test(test_unreachable_postgres),
+    };
+    return RUN(tests);
+}
