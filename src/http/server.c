@@ -24,6 +24,10 @@
 #define POOL_PER_HEADER_BYTE 4
 #define REQUEST_ID_MAX 128
 #define PATH_MAX_BYTES 4096
+/* libmicrohttpd accepts a response only after the head or after the whole
+ * body, so a body that outgrows the limit (chunked, without a length) is read
+ * and dropped until it ends; past this much more, the connection is cut. */
+#define DISCARD_MAX ((size_t)8 << 20)
 
 /* A strict policy for an API that serves no HTML; reports come back to us. */
 #define CSP_POLICY                                                                                 \
@@ -53,8 +57,11 @@ struct mq_http_server {
 struct req_state {
     struct mq_req req;
     struct mq_buf body;
-    bool queued;     /* a response went to libmicrohttpd */
-    bool body_limit; /* the body outgrew the limit */
+    enum mq_match_result route; /* matched when the head arrived */
+    const char *bad_path;       /* why the path was refused, or NULL */
+    bool queued;      /* a response went to libmicrohttpd */
+    bool body_limit;  /* the body outgrew the limit */
+    size_t discarded; /* bytes read past the limit */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -277,26 +284,39 @@ static void answer_options(struct mq_http_server *srv, struct mq_req *req)
     mq_reply_empty(req, 204);
 }
 
-static void dispatch(struct mq_http_server *srv, struct req_state *rs)
+/* Routing happens as soon as the head is in, so that every answer, even an
+ * early 413, is labelled with its route in logs and metrics. */
+static mq_err route_request(struct mq_http_server *srv, struct req_state *rs)
 {
     struct mq_req *req = &rs->req;
     const char **segs = NULL;
     size_t nsegs = 0;
-    const char *why = NULL;
+    rs->route = MQ_MATCH_NOT_FOUND;
+    if (strlen(req->path) > PATH_MAX_BYTES) {
+        rs->bad_path = "too long";
+        return MQ_OK;
+    }
+    mq_err err = mq_path_split(req->arena, req->path, &segs, &nsegs, &rs->bad_path);
+    if (err == MQ_ENOMEM) return err;
+    if (err) return MQ_OK;
+    rs->route = mq_router_match(srv->router, req->method, segs, nsegs, &req->match);
+    return MQ_OK;
+}
+
+static void dispatch(struct mq_http_server *srv, struct req_state *rs)
+{
+    struct mq_req *req = &rs->req;
     mq_err err;
 
-    if (strlen(req->path) > PATH_MAX_BYTES) {
-        mq_problem(req, 414, "uri_too_long", NULL, "the path is longer than %d bytes",
-                   PATH_MAX_BYTES);
+    if (rs->bad_path) {
+        if (strlen(req->path) > PATH_MAX_BYTES)
+            mq_problem(req, 414, "uri_too_long", NULL, "the path is longer than %d bytes",
+                       PATH_MAX_BYTES);
+        else
+            mq_problem(req, 400, "invalid_path", NULL, "%s", rs->bad_path);
         return;
     }
-    err = mq_path_split(req->arena, req->path, &segs, &nsegs, &why);
-    if (err) {
-        if (err == MQ_ENOMEM) mq_problem(req, 500, "internal_error", NULL, "out of memory");
-        else mq_problem(req, 400, "invalid_path", NULL, "%s", why);
-        return;
-    }
-    switch (mq_router_match(srv->router, req->method, segs, nsegs, &req->match)) {
+    switch (rs->route) {
     case MQ_MATCH_NOT_FOUND:
         mq_problem(req, 404, "not_found", NULL, "no resource at this path");
         return;
@@ -409,7 +429,7 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         req->request_id = id;
     }
     req->remote = client_address(arena, conn);
-    if (!req->request_id || !req->remote) {
+    if (!req->request_id || !req->remote || route_request(srv, rs)) {
         mq_arena_free(arena);
         return NULL;
     }
@@ -470,18 +490,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!rs->queued && !rs->body_limit && mq_buf_add(&rs->body, upload_data, *upload_size)) {
-            rs->body_limit = true;
-            mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
-                       srv->ctx->cfg->http_max_body);
-            *upload_size = 0;
-            return send_response(srv, rs);
-        }
+        size_t n = *upload_size;
         *upload_size = 0;
-        return MHD_YES;
+        if (rs->queued) return MHD_YES;
+        if (!rs->body_limit && mq_buf_add(&rs->body, upload_data, n) == MQ_OK) return MHD_YES;
+        rs->body_limit = true;
+        rs->discarded += n;
+        return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
     }
     if (rs->queued) return MHD_YES;
-    dispatch(srv, rs);
+    if (rs->body_limit)
+        mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
+                   srv->ctx->cfg->http_max_body);
+    else
+        dispatch(srv, rs);
     return send_response(srv, rs);
 }
 

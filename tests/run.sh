@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole suite: builds plain and with AddressSanitizer + UBSan, starts a
+# throwaway PostgreSQL, then runs for each build the banned-function check,
+# the unit tests (store tests on SQLite and PostgreSQL) and the integration
+# tests against the real binary on both backends. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source tests/lib/pg.sh
+
+OUT=$(mktemp -d /tmp/mq-test.XXXXXX)
+RESULTS=$OUT/results
+: >"$RESULTS"
+cleanup() { pg_stop; rm -rf "$OUT"; }
+trap cleanup EXIT
+
+record() { tee -a "$RESULTS"; }
+summary() {
+    local pass fail skip
+    pass=$(grep -cE '^ok ' "$RESULTS" | head -1)
+    fail=$(grep -E '^not ok ' "$RESULTS" | grep -vc '# SKIP')
+    skip=$(grep -E '^not ok .*# SKIP' "$RESULTS" | wc -l)
+    echo
+    echo "$pass passed, $fail failed, $skip skipped"
+    [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+}
+
+JOBS=$(nproc)
+for variant in plain asan; do
+    flags=""
+    [ $variant = asan ] && flags="SANITIZE=1"
+    echo "== build ($variant)"
+    if make -s -j"$JOBS" $flags all unit >"$OUT/build-$variant.log" 2>&1 &&
+        ! grep -E 'warning:' "$OUT/build-$variant.log"; then
+        echo "ok - build $variant, no warnings" | record
+    else
+        cat "$OUT/build-$variant.log"
+        echo "not ok - build $variant" | record
+        summary
+        exit 1
+    fi
+done
+
+if scripts/check-banned; then echo "ok - no banned string functions" | record
+else echo "not ok - banned string functions" | record; fi
+
+pg_start || { echo "not ok - start PostgreSQL" | record; summary; exit 1; }
+echo "ok - PostgreSQL started for the tests" | record
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+for variant in plain asan; do
+    dir=build
+    [ $variant = asan ] && dir=build-asan
+    echo "== unit tests ($variant)"
+    for t in $(find "$dir/tests" -type f -name '*_test' | sort); do
+        name=${t#"$dir"/tests/}
+        CMOCKA_MESSAGE_OUTPUT=TAP MQ_TEST_DATABASE_URL=$MQ_TEST_PG_URL "$t" 2>"$OUT/unit.err" |
+            sed -E "s|^(not ok\|ok) [0-9]+ (- )?|\1 - [$variant] $name: |" | record
+        rc=${PIPESTATUS[0]}
+        if [ "$rc" -ne 0 ]; then
+            cat "$OUT/unit.err"
+            echo "not ok - [$variant] $name exited $rc" | record
+        fi
+    done
+    for backend in sqlite postgres; do
+        echo "== integration tests ($variant, $backend)"
+        python3 tests/integration/run.py --binary "$dir/marquee" --backend $backend --label "[$variant]" | record
+    done
+done
+
+summary
