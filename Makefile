@@ -31,7 +31,7 @@ MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check-banned bench clean
+.PHONY: all run test unit check-banned bench format clean
 all: $(BUILD)/marquee
 
 $(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
@@ -79,6 +79,9 @@ test:
 
 check-banned:
 	scripts/check-banned
+
+format:
+	find src tests/unit tools -name '*.[ch]' | xargs clang-format -i
 
 bench: $(BUILD)/marquee
 	bench/healthz.sh

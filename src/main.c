@@ -193,8 +193,8 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     }
     if (mq_http_start(&ctx, router, &http)) goto out;
-    mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION,
-                cfg.listen, mq_http_port(http), mq_store_backend_name(store),
+    mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION, cfg.listen,
+                mq_http_port(http), mq_store_backend_name(store),
                 mq_config_tls_enabled(&cfg) ? "https" : "http");
 
     int sig = 0;
@@ -248,8 +248,8 @@ static int cmd_migrate(int argc, char **argv)
             fprintf(stderr, "marquee: cannot read the schema version: %s\n", mq_err_name(err));
             goto out;
         }
-        printf("database: %s\nschema version: %d\nlatest known: %d\n",
-               mq_store_backend_name(store), version, latest);
+        printf("database: %s\nschema version: %d\nlatest known: %d\n", mq_store_backend_name(store),
+               version, latest);
         status = version == latest ? 0 : 1;
         goto out;
     }
@@ -258,8 +258,8 @@ static int cmd_migrate(int argc, char **argv)
         fprintf(stderr, "marquee: migration failed: %s\n", mq_err_name(err));
         goto out;
     }
-    printf("database: %s\napplied: %d\nschema version: %d\n", mq_store_backend_name(store),
-           applied, latest);
+    printf("database: %s\napplied: %d\nschema version: %d\n", mq_store_backend_name(store), applied,
+           latest);
     status = 0;
 out:
     mq_store_close(store);
@@ -316,7 +316,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 2, argv + 2);
     if (!strcmp(cmd, "config")) return cmd_config(argc - 2, argv + 2);
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) return cmd_version(argc - 2, argv + 2);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+        return cmd_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

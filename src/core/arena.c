@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN alignof(max_align_t)
+#define ARENA_ALIGN     alignof(max_align_t)
 #define ARENA_MIN_BLOCK 1024
 
 struct arena_block {

@@ -14,8 +14,8 @@ struct mq_buf {
     char *data; /* NULL until the first append */
     size_t len;
     size_t alloc;
-    size_t cap;  /* maximum len */
-    int fixed;   /* data is caller storage: never grown or freed */
+    size_t cap; /* maximum len */
+    int fixed;  /* data is caller storage: never grown or freed */
 };
 
 void mq_buf_init(struct mq_buf *b, size_t cap);

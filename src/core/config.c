@@ -123,14 +123,22 @@ static bool parse_size(const char *s, long *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno) return false;
     unsigned long long mul = 1;
-    if (!*end || !strcmp(end, "B")) mul = 1;
-    else if (!strcmp(end, "KiB") || !strcmp(end, "K")) mul = 1024;
-    else if (!strcmp(end, "MiB") || !strcmp(end, "M")) mul = 1024 * 1024;
-    else if (!strcmp(end, "GiB") || !strcmp(end, "G")) mul = 1024 * 1024 * 1024;
-    else if (!strcmp(end, "kB")) mul = 1000;
-    else if (!strcmp(end, "MB")) mul = 1000 * 1000;
-    else if (!strcmp(end, "GB")) mul = 1000 * 1000 * 1000;
-    else return false;
+    if (!*end || !strcmp(end, "B"))
+        mul = 1;
+    else if (!strcmp(end, "KiB") || !strcmp(end, "K"))
+        mul = 1024;
+    else if (!strcmp(end, "MiB") || !strcmp(end, "M"))
+        mul = 1024 * 1024;
+    else if (!strcmp(end, "GiB") || !strcmp(end, "G"))
+        mul = 1024 * 1024 * 1024;
+    else if (!strcmp(end, "kB"))
+        mul = 1000;
+    else if (!strcmp(end, "MB"))
+        mul = 1000 * 1000;
+    else if (!strcmp(end, "GB"))
+        mul = 1000 * 1000 * 1000;
+    else
+        return false;
     if (v > (unsigned long long)LONG_MAX / mul) return false;
     *out = (long)(v * mul);
     return true;
@@ -194,9 +202,12 @@ static bool parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *
 static bool valid_origin(const char *s, size_t n)
 {
     const char *rest;
-    if (n > 7 && !strncmp(s, "http://", 7)) rest = s + 7;
-    else if (n > 8 && !strncmp(s, "https://", 8)) rest = s + 8;
-    else return false;
+    if (n > 7 && !strncmp(s, "http://", 7))
+        rest = s + 7;
+    else if (n > 8 && !strncmp(s, "https://", 8))
+        rest = s + 8;
+    else
+        return false;
     for (const char *p = rest; p < s + n; p++) {
         if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == ':' || *p == '[' ||
               *p == ']'))
@@ -246,9 +257,12 @@ static mq_err parse_origins(const char *s, char ***out, const char **why)
 static bool valid_http_url(const char *s)
 {
     const char *rest;
-    if (!strncmp(s, "http://", 7)) rest = s + 7;
-    else if (!strncmp(s, "https://", 8)) rest = s + 8;
-    else return false;
+    if (!strncmp(s, "http://", 7))
+        rest = s + 7;
+    else if (!strncmp(s, "https://", 8))
+        rest = s + 8;
+    else
+        return false;
     if (!*rest || *rest == '/') return false;
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
@@ -268,8 +282,7 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
     case K_STRING:
         if (!*value) why = "must not be empty";
         break;
-    case K_OPTIONAL:
-        break;
+    case K_OPTIONAL: break;
     case K_LISTEN:
         if (!parse_listen(value, &cfg->listen_addr, &cfg->listen_addr_len, &why)) break;
         break;
@@ -369,11 +382,8 @@ void mq_config_cleanup(struct mq_config *cfg)
         switch (keys[i].kind) {
         case K_LEVEL:
         case K_INT:
-        case K_SIZE:
-            break;
-        default:
-            free(*str_field(cfg, &keys[i]));
-            *str_field(cfg, &keys[i]) = NULL;
+        case K_SIZE: break;
+        default: free(*str_field(cfg, &keys[i])); *str_field(cfg, &keys[i]) = NULL;
         }
     }
     free_list(cfg->cors_list);
@@ -588,8 +598,9 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         char value[512];
         switch (k->kind) {
         case K_LEVEL:
-            snprintf(value, sizeof(value), "%s",
-                     mq_log_level_name(*(const enum mq_log_level *)((const char *)cfg + k->offset)));
+            snprintf(
+                value, sizeof(value), "%s",
+                mq_log_level_name(*(const enum mq_log_level *)((const char *)cfg + k->offset)));
             break;
         case K_INT:
             snprintf(value, sizeof(value), "%d", *(const int *)((const char *)cfg + k->offset));
@@ -600,8 +611,10 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         default: {
             const char *s = *(char *const *)((const char *)cfg + k->offset);
             if (!s) s = "";
-            if (k->secret && *s) mq_config_mask_url(s, value, sizeof(value));
-            else snprintf(value, sizeof(value), "%s", s);
+            if (k->secret && *s)
+                mq_config_mask_url(s, value, sizeof(value));
+            else
+                snprintf(value, sizeof(value), "%s", s);
         }
         }
         fprintf(out, "%s = %s  # %s\n", k->name, value, source_names[cfg->sources[i]]);

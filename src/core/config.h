@@ -35,8 +35,8 @@ struct mq_config {
     int shutdown_timeout;            /* seconds to let in-flight requests finish */
     char *tls_cert;
     char *tls_key;
-    char *cors_origins;   /* comma-separated list, as given */
-    char **cors_list;     /* parsed, NULL-terminated */
+    char *cors_origins; /* comma-separated list, as given */
+    char **cors_list;   /* parsed, NULL-terminated */
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
 

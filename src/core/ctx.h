@@ -23,8 +23,8 @@ struct mq_ctx {
     const struct mq_clock *clock;
     const struct mq_rng *rng;
 
-    int64_t boot_ms;    /* when the process started, Unix ms */
-    atomic_int started; /* start-up finished: schema migrated, services ready */
+    int64_t boot_ms;     /* when the process started, Unix ms */
+    atomic_int started;  /* start-up finished: schema migrated, services ready */
     atomic_int draining; /* SIGTERM received: finishing in-flight work */
 };
 

@@ -47,9 +47,9 @@ bool mq_log_begin(struct mq_log_line *l, const struct mq_log *log, enum mq_log_l
     mq_buf_init_fixed(&l->buf, l->storage, sizeof(l->storage));
     /* The fixed prefix always fits 4 KiB: msg is cut at LOG_VALUE_MAX bytes,
      * at most 6 bytes each when escaped. */
-    mq_err err = mq_buf_printf(&l->buf,
-                               "{\"time\":\"%s\",\"level\":\"%s\",\"sub\":\"%s\",\"msg\":\"", when,
-                               level_names[level], sub);
+    mq_err err =
+        mq_buf_printf(&l->buf, "{\"time\":\"%s\",\"level\":\"%s\",\"sub\":\"%s\",\"msg\":\"", when,
+                      level_names[level], sub);
     if (!err) err = mq_buf_add_json_str(&l->buf, msg, strnlen(msg, LOG_VALUE_MAX));
     if (!err) err = mq_buf_add(&l->buf, "\"", 1);
     return err == MQ_OK;
@@ -61,7 +61,8 @@ static void log_field(struct mq_log_line *l, const char *key, const char *raw, s
     size_t mark = l->buf.len;
     mq_err err = mq_buf_printf(&l->buf, ",\"%s\":", key);
     if (!err && quoted) err = mq_buf_add(&l->buf, "\"", 1);
-    if (!err) err = quoted ? mq_buf_add_json_str(&l->buf, raw, n) : mq_buf_add(&l->buf, raw, rawlen);
+    if (!err)
+        err = quoted ? mq_buf_add_json_str(&l->buf, raw, n) : mq_buf_add(&l->buf, raw, rawlen);
     if (!err && quoted) err = mq_buf_add(&l->buf, "\"", 1);
     if (err) { /* drop the whole field rather than emit half of it */
         l->buf.len = mark;

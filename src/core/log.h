@@ -33,8 +33,8 @@ static inline bool mq_log_enabled(const struct mq_log *log, enum mq_log_level le
 }
 
 /* One line with a printf-style message: {"time","level","sub","msg"}. */
-void mq_log_msg(const struct mq_log *log, enum mq_log_level level, const char *sub,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void mq_log_msg(const struct mq_log *log, enum mq_log_level level, const char *sub, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
 
 #define mq_log_debug(log, sub, ...) mq_log_msg((log), MQ_LOG_DEBUG, (sub), __VA_ARGS__)
 #define mq_log_info(log, sub, ...)  mq_log_msg((log), MQ_LOG_INFO, (sub), __VA_ARGS__)

@@ -12,12 +12,16 @@ size_t mq_utf8_sequence_len(const char *str, size_t n)
         len = 2;
     } else if (c >= 0xe0 && c <= 0xef) {
         len = 3;
-        if (c == 0xe0) lo = 0xa0;      /* overlong */
-        else if (c == 0xed) hi = 0x9f; /* surrogates */
+        if (c == 0xe0)
+            lo = 0xa0; /* overlong */
+        else if (c == 0xed)
+            hi = 0x9f; /* surrogates */
     } else if (c >= 0xf0 && c <= 0xf4) {
         len = 4;
-        if (c == 0xf0) lo = 0x90;      /* overlong */
-        else if (c == 0xf4) hi = 0x8f; /* above U+10FFFF */
+        if (c == 0xf0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xf4)
+            hi = 0x8f; /* above U+10FFFF */
     } else {
         return 0;
     }

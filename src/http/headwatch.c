@@ -25,10 +25,14 @@ struct mq_headwatch {
 
 static void list_unlink(struct mq_headwatch *hw, struct mq_headwatch_entry *e)
 {
-    if (e->prev) e->prev->next = e->next;
-    else hw->head = e->next;
-    if (e->next) e->next->prev = e->prev;
-    else hw->tail = e->prev;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        hw->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        hw->tail = e->prev;
     e->prev = e->next = NULL;
     e->armed = false;
 }
@@ -39,8 +43,10 @@ static void list_append(struct mq_headwatch *hw, struct mq_headwatch_entry *e)
     e->deadline.tv_sec += hw->timeout_s;
     e->prev = hw->tail;
     e->next = NULL;
-    if (hw->tail) hw->tail->next = e;
-    else hw->head = e;
+    if (hw->tail)
+        hw->tail->next = e;
+    else
+        hw->head = e;
     hw->tail = e;
     e->armed = true;
 }
@@ -68,8 +74,10 @@ static void *watch_main(void *arg)
          * timeout: anything added meanwhile is due no earlier than that, so
          * adding never needs to wake this thread. */
         struct timespec until = now;
-        if (hw->head) until = hw->head->deadline;
-        else until.tv_sec += hw->timeout_s;
+        if (hw->head)
+            until = hw->head->deadline;
+        else
+            until.tv_sec += hw->timeout_s;
         pthread_cond_timedwait(&hw->wake, &hw->lock, &until);
     }
     pthread_mutex_unlock(&hw->lock);

@@ -82,8 +82,8 @@ mq_err mq_reply_empty(struct mq_req *req, int status);
 /* Answers with an RFC 9457 problem document and returns MQ_EINVAL (or
  * MQ_ENOMEM), so handlers can `return mq_problem(...)`. `code` is the stable
  * machine code; `extra` (may be NULL, reference stolen) adds members. */
-mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extra,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extra, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 
 /* Adds a response header; name and value are copied into the arena. */
 mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value);

@@ -5,11 +5,10 @@
 
 /* Status codes get a dense index; anything unusual shares the last slot per
  * class (1xx..5xx) so the table stays small. */
-static const int known_status[] = {200, 201, 202, 204, 206, 301, 302, 304, 307, 308,
-                                   400, 401, 403, 404, 405, 406, 408, 409, 410, 411,
-                                   412, 413, 414, 415, 416, 422, 429, 431, 500, 501,
-                                   502, 503, 504};
-#define NKNOWN (sizeof(known_status) / sizeof(known_status[0]))
+static const int known_status[] = {200, 201, 202, 204, 206, 301, 302, 304, 307, 308, 400,
+                                   401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413,
+                                   414, 415, 416, 422, 429, 431, 500, 501, 502, 503, 504};
+#define NKNOWN  (sizeof(known_status) / sizeof(known_status[0]))
 #define NSTATUS (NKNOWN + 5)
 
 static const double bucket_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -92,7 +91,8 @@ mq_err mq_http_metrics_render(const struct mq_http_metrics *m, const struct mq_r
     for (size_t r = 0; r <= m->nroutes && !err; r++) {
         for (int meth = 0; meth < MQ_METHOD_COUNT && !err; meth++) {
             for (size_t s = 0; s < NSTATUS && !err; s++) {
-                uint64_t v = atomic_load_explicit(&m->routes[r].count[meth][s], memory_order_relaxed);
+                uint64_t v =
+                    atomic_load_explicit(&m->routes[r].count[meth][s], memory_order_relaxed);
                 if (!v) continue;
                 err = mq_buf_printf(out,
                                     "marquee_http_requests_total{method=\"%s\",route=\"%s\","

@@ -71,5 +71,6 @@ mq_err mq_page_reply(struct mq_req *req, json_t *items, const char *next)
         }
         next_json = json_string(c);
     }
-    return mq_reply_json(req, 200, json_pack("{s:o,s:o}", "items", items, "next_cursor", next_json));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:o,s:o}", "items", items, "next_cursor", next_json));
 }

@@ -14,8 +14,8 @@
 #include "http/http.h"
 
 #define MQ_PAGE_DEFAULT 50
-#define MQ_PAGE_MAX 200
-#define MQ_CURSOR_MAX 512 /* bytes of decoded position */
+#define MQ_PAGE_MAX     200
+#define MQ_CURSOR_MAX   512 /* bytes of decoded position */
 
 struct mq_page {
     int limit;

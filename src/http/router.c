@@ -7,8 +7,8 @@
 #include "core/utf8.h"
 
 struct node {
-    char *literal;     /* segment text; NULL for the root */
-    char *param;       /* parameter name when this node is "{name}" */
+    char *literal;      /* segment text; NULL for the root */
+    char *param;        /* parameter name when this node is "{name}" */
     struct node **kids; /* literal children */
     size_t nkids;
     struct node *param_kid;

@@ -27,7 +27,7 @@ enum mq_method {
     MQ_METHOD_COUNT
 };
 
-#define MQ_ROUTE_MAX_PARAMS 8
+#define MQ_ROUTE_MAX_PARAMS  8
 #define MQ_PATH_MAX_SEGMENTS 32
 
 typedef mq_err (*mq_handler)(struct mq_req *req);
@@ -36,9 +36,9 @@ struct mq_router;
 
 struct mq_match {
     mq_handler handler;
-    int route_id;          /* -1 when no pattern matched */
-    const char *pattern;   /* NULL when no pattern matched */
-    unsigned allowed;      /* methods the pattern accepts, as 1u << mq_method */
+    int route_id;        /* -1 when no pattern matched */
+    const char *pattern; /* NULL when no pattern matched */
+    unsigned allowed;    /* methods the pattern accepts, as 1u << mq_method */
     size_t nparams;
     const char *param_names[MQ_ROUTE_MAX_PARAMS];
     const char *params[MQ_ROUTE_MAX_PARAMS]; /* borrowed from the segments */
@@ -52,8 +52,8 @@ void mq_router_free(struct mq_router *r);
 /* Registers a handler. MQ_ECONFLICT if (method, pattern) is taken or the
  * pattern names a parameter differently from an earlier one at the same place;
  * MQ_EINVAL for a malformed pattern. GET routes also answer HEAD. */
-MQ_MUST_CHECK mq_err mq_router_add(struct mq_router *r, enum mq_method method,
-                                   const char *pattern, mq_handler handler);
+MQ_MUST_CHECK mq_err mq_router_add(struct mq_router *r, enum mq_method method, const char *pattern,
+                                   mq_handler handler);
 
 enum mq_match_result mq_router_match(const struct mq_router *r, enum mq_method method,
                                      const char *const *segs, size_t nsegs, struct mq_match *out);

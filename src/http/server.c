@@ -22,8 +22,8 @@
 /* Room in libmicrohttpd's per-connection memory beyond our own header limit,
  * so oversized heads reach us and get a proper 431 problem document. */
 #define POOL_PER_HEADER_BYTE 4
-#define REQUEST_ID_MAX 128
-#define PATH_MAX_BYTES 4096
+#define REQUEST_ID_MAX       128
+#define PATH_MAX_BYTES       4096
 /* libmicrohttpd accepts a response only after the head or after the whole
  * body, so a body that outgrows the limit (chunked, without a length) is read
  * and dropped until it ends; past this much more, the connection is cut. */
@@ -59,9 +59,9 @@ struct req_state {
     struct mq_buf body;
     enum mq_match_result route; /* matched when the head arrived */
     const char *bad_path;       /* why the path was refused, or NULL */
-    bool queued;      /* a response went to libmicrohttpd */
-    bool body_limit;  /* the body outgrew the limit */
-    size_t discarded; /* bytes read past the limit */
+    bool queued;                /* a response went to libmicrohttpd */
+    bool body_limit;            /* the body outgrew the limit */
+    size_t discarded;           /* bytes read past the limit */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -170,11 +170,13 @@ mq_err mq_req_json(struct mq_req *req, json_t **out)
     if (!ct || !json_media_type(ct))
         return mq_problem(req, 415, "unsupported_media_type", NULL,
                           "send the body as application/json");
-    if (req->body_len == 0) return mq_problem(req, 400, "empty_body", NULL, "a JSON body is required");
+    if (req->body_len == 0)
+        return mq_problem(req, 400, "empty_body", NULL, "a JSON body is required");
     json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {
         if (json_error_code(&jerr) == json_error_invalid_utf8)
-            return mq_problem(req, 400, "invalid_utf8", json_pack("{s:i}", "position", jerr.position),
+            return mq_problem(req, 400, "invalid_utf8",
+                              json_pack("{s:i}", "position", jerr.position),
                               "the body is not valid UTF-8 (byte %d)", jerr.position);
         return mq_problem(req, 400, "malformed_json",
                           json_pack("{s:i,s:i,s:i}", "line", jerr.line, "column", jerr.column,
@@ -350,17 +352,16 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
         mq_log_error(srv->ctx->log, "http", "%s %s failed: %s (request %s)", req->method_name,
                      req->match.pattern, mq_err_name(err), req->request_id);
     mq_problem(req, status, code, NULL, "%s",
-               status == 503 ? "a service this request needs is unavailable; try again shortly"
-                             : status >= 500 ? "the server failed to handle this request"
-                                             : mq_err_name(err));
+               status == 503   ? "a service this request needs is unavailable; try again shortly"
+               : status >= 500 ? "the server failed to handle this request"
+                               : mq_err_name(err));
 }
 
 static enum MHD_Result send_response(struct mq_http_server *srv, struct req_state *rs)
 {
     struct mq_req *req = &rs->req;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(req->resp_len, (void *)req->resp_body,
-                                        MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        req->resp_len, (void *)req->resp_body, MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
     bool cache_set = false;
     for (struct mq_header *h = req->resp_headers; h; h = h->next) {
@@ -463,8 +464,8 @@ static bool reject_head(struct mq_http_server *srv, struct req_state *rs)
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
         if (errno || *end || n > (unsigned long long)cfg->http_max_body) {
-            mq_problem(req, 413, "payload_too_large", NULL,
-                       "the body may be at most %ld bytes", cfg->http_max_body);
+            mq_problem(req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
+                       cfg->http_max_body);
             return true;
         }
     }
@@ -472,8 +473,8 @@ static bool reject_head(struct mq_http_server *srv, struct req_state *rs)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct mq_http_server *srv = cls;
     struct req_state *rs = *con_cls;
@@ -626,8 +627,8 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
                                              : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
     size_t pool = (size_t)cfg->http_max_header * POOL_PER_HEADER_BYTE;
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
     if (cfg->listen_addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 
     struct MHD_OptionItem opts[24];
@@ -681,9 +682,8 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     struct sockaddr_storage bound;
     socklen_t blen = sizeof(bound);
     if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
-        srv->port = ntohs(bound.ss_family == AF_INET6
-                              ? ((struct sockaddr_in6 *)&bound)->sin6_port
-                              : ((struct sockaddr_in *)&bound)->sin_port);
+        srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                      : ((struct sockaddr_in *)&bound)->sin_port);
     srv->starting = false;
     *out = srv;
     return MQ_OK;

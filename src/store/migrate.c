@@ -16,8 +16,8 @@ static const struct mq_sql SQL_CREATE_TABLE = {
 
 /* Serialises migrating instances on PostgreSQL; released at commit. The key
  * is an arbitrary constant that spells "marquee" in ASCII. */
-static const struct mq_sql SQL_PG_LOCK = {
-    "migrations.lock", "SELECT pg_advisory_xact_lock(31084672573891941)", NULL};
+static const struct mq_sql SQL_PG_LOCK = {"migrations.lock",
+                                          "SELECT pg_advisory_xact_lock(31084672573891941)", NULL};
 
 static const struct mq_sql SQL_LIST = {
     "migrations.list", "SELECT version, checksum FROM schema_migrations ORDER BY version", NULL};
@@ -75,8 +75,8 @@ mq_err mq_migrate_current(struct mq_store *store, int *version)
     return mq_store_finish(db, err);
 }
 
-mq_err mq_migrate_up(struct mq_store *store, const struct mq_clock *clock,
-                     const struct mq_log *log, int *applied)
+mq_err mq_migrate_up(struct mq_store *store, const struct mq_clock *clock, const struct mq_log *log,
+                     int *applied)
 {
     const struct mq_migration *list;
     size_t n, done = 0;

@@ -157,13 +157,14 @@ static mq_err pg_script(struct mq_db *db, const char *sql)
     struct pg_conn *c = (struct pg_conn *)db;
     PGresult *res = PQexec(c->h, sql);
     ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    mq_err err = (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? MQ_OK : pg_fail(c, res, "script");
+    mq_err err =
+        (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? MQ_OK : pg_fail(c, res, "script");
     PQclear(res);
     return err;
 }
 
-static mq_err pg_run(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *p,
-                     size_t n, bool want_rows, int64_t *changes)
+static mq_err pg_run(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *p, size_t n,
+                     bool want_rows, int64_t *changes)
 {
     struct pg_conn *c = (struct pg_conn *)db;
     char name[32];
@@ -202,8 +203,8 @@ static mq_err pg_run(struct mq_db *db, const struct mq_sql *sql, const struct mq
         return err;
     }
     if (want_rows) {
-        db->rows = (struct mq_rows){.db = db, .open = true, .res = res, .row = -1,
-                                    .nrows = PQntuples(res)};
+        db->rows = (struct mq_rows){
+            .db = db, .open = true, .res = res, .row = -1, .nrows = PQntuples(res)};
         return MQ_OK;
     }
     if (changes) {

@@ -1,7 +1,7 @@
 #include "store/settings.h"
 
-static const struct mq_sql SQL_GET = {
-    "settings.get", "SELECT value FROM settings WHERE key = $1", NULL};
+static const struct mq_sql SQL_GET = {"settings.get", "SELECT value FROM settings WHERE key = $1",
+                                      NULL};
 
 static const struct mq_sql SQL_ADD = {
     "settings.add",

@@ -39,8 +39,9 @@ static mq_err map_rc(struct mq_store *s, sqlite3 *h, int rc, const char *what)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: err = MQ_ETIMEOUT; break;
     case SQLITE_CONSTRAINT:
-        err = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) ? MQ_ECONFLICT
-                                                                                       : MQ_EDB;
+        err = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+                  ? MQ_ECONFLICT
+                  : MQ_EDB;
         break;
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:

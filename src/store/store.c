@@ -109,8 +109,10 @@ mq_err mq_store_begin(struct mq_store *store, enum mq_db_mode mode, struct mq_db
     mq_err err = store->ops->acquire(store, mode, &db);
     if (err) return err;
     const char *begin;
-    if (store->backend == MQ_STORE_SQLITE) begin = mode == MQ_DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN";
-    else begin = mode == MQ_DB_WRITE ? "BEGIN" : "BEGIN READ ONLY";
+    if (store->backend == MQ_STORE_SQLITE)
+        begin = mode == MQ_DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN";
+    else
+        begin = mode == MQ_DB_WRITE ? "BEGIN" : "BEGIN READ ONLY";
     err = store->ops->script(db, begin);
     if (err) {
         store->ops->release(db);

@@ -46,12 +46,12 @@ static void test_utf8(void **state)
 {
     (void)state;
     assert_true(mq_utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x8e\xac", 16));
-    assert_false(mq_utf8_valid("\xc0\xaf", 2));             /* overlong '/' */
-    assert_false(mq_utf8_valid("\xe0\x80\xaf", 3));         /* overlong */
-    assert_false(mq_utf8_valid("\xed\xa0\x80", 3));         /* surrogate */
-    assert_false(mq_utf8_valid("\xf4\x90\x80\x80", 4));     /* above U+10FFFF */
-    assert_false(mq_utf8_valid("\xe2\x82", 2));             /* truncated */
-    assert_false(mq_utf8_valid("\x80", 1));                 /* lone continuation */
+    assert_false(mq_utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+    assert_false(mq_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
+    assert_false(mq_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    assert_false(mq_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+    assert_false(mq_utf8_valid("\xe2\x82", 2));         /* truncated */
+    assert_false(mq_utf8_valid("\x80", 1));             /* lone continuation */
     assert_true(mq_utf8_valid("", 0));
 }
 

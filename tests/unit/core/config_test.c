@@ -10,8 +10,8 @@
 static char errbuf[512];
 
 /* Command lines are arrays of string literals; the loader takes main's argv. */
-#define ARGS(...) ((char **)(const char *[]){__VA_ARGS__})
-#define NARGS(...) ((int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)))
+#define ARGS(...)      ((char **)(const char *[]){__VA_ARGS__})
+#define NARGS(...)     ((int)(sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *)))
 #define LOAD(cfg, ...) load((cfg), NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
 
 static void clear_env(void)
@@ -99,7 +99,8 @@ static void test_bad_values_name_the_key(void **state)
     mq_config_cleanup(&cfg);
     assert_int_equal(LOAD(&cfg, "--no-such-flag"), MQ_EINVAL);
     mq_config_cleanup(&cfg);
-    assert_int_equal(LOAD(&cfg, "--cors-origins", "https://ok.example, javascript:alert(1)"), MQ_EINVAL);
+    assert_int_equal(LOAD(&cfg, "--cors-origins", "https://ok.example, javascript:alert(1)"),
+                     MQ_EINVAL);
     mq_config_cleanup(&cfg);
     assert_int_equal(LOAD(&cfg, "--http-threads", "9999"), MQ_EINVAL);
     assert_non_null(strstr(errbuf, "between 0 and 256"));
@@ -113,7 +114,9 @@ static void test_listen_forms(void **state)
     (void)state;
     struct mq_config cfg;
     clear_env();
-    assert_int_equal(LOAD(&cfg, "--listen", "[::1]:0", "--cors-origins", "https://a.example,http://b:8080"), MQ_OK);
+    assert_int_equal(
+        LOAD(&cfg, "--listen", "[::1]:0", "--cors-origins", "https://a.example,http://b:8080"),
+        MQ_OK);
     assert_int_equal(cfg.listen_addr.ss_family, AF_INET6);
     assert_string_equal(cfg.cors_list[0], "https://a.example");
     assert_string_equal(cfg.cors_list[1], "http://b:8080");

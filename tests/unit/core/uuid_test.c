@@ -27,7 +27,7 @@ static void test_layout(void **state)
     mq_uuid7_new(&clock, &rng, id);
     assert_int_equal(strlen(id), 36);
     assert_memory_equal(id, "017f22e2-79b0-7", 15); /* time, then version 7 */
-    assert_true(strchr("89ab", id[19]) != NULL);     /* variant 10xx */
+    assert_true(strchr("89ab", id[19]) != NULL);    /* variant 10xx */
     assert_true(mq_uuid_valid(id, strlen(id)));
 }
 

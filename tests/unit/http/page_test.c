@@ -22,9 +22,9 @@ static void test_cursor_rejects_garbage(void **state)
     struct mq_arena *a = mq_arena_new(0);
     assert_null(mq_cursor_decode(a, ""));
     assert_null(mq_cursor_decode(a, "not base64!"));
-    assert_null(mq_cursor_decode(a, "YQ=="));      /* padding is not ours */
-    assert_null(mq_cursor_decode(a, "AGE"));       /* decodes to a NUL byte */
-    assert_null(mq_cursor_decode(a, "_w"));        /* decodes to invalid UTF-8 */
+    assert_null(mq_cursor_decode(a, "YQ==")); /* padding is not ours */
+    assert_null(mq_cursor_decode(a, "AGE"));  /* decodes to a NUL byte */
+    assert_null(mq_cursor_decode(a, "_w"));   /* decodes to invalid UTF-8 */
     char big[2048];
     memset(big, 'A', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';

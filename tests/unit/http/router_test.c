@@ -4,10 +4,26 @@
 
 #include "http/router.h"
 
-static mq_err h_list(struct mq_req *r) { (void)r; return MQ_OK; }
-static mq_err h_get(struct mq_req *r) { (void)r; return MQ_OK; }
-static mq_err h_me(struct mq_req *r) { (void)r; return MQ_OK; }
-static mq_err h_post(struct mq_req *r) { (void)r; return MQ_OK; }
+static mq_err h_list(struct mq_req *r)
+{
+    (void)r;
+    return MQ_OK;
+}
+static mq_err h_get(struct mq_req *r)
+{
+    (void)r;
+    return MQ_OK;
+}
+static mq_err h_me(struct mq_req *r)
+{
+    (void)r;
+    return MQ_OK;
+}
+static mq_err h_post(struct mq_req *r)
+{
+    (void)r;
+    return MQ_OK;
+}
 
 static struct mq_router *build(void)
 {
@@ -97,9 +113,8 @@ static void test_path_split(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(segs[1], "");
 
-    const char *bad[] = {"a",        "/a/../b", "/..",      "/a/%2e%2E/b", "/.",
-                         "/a%00",    "/a%zz",   "/a%2",     "/a%ff",       "/a\x01",
-                         "/a b",     "/%c0%af", "/\x7f"};
+    const char *bad[] = {"a",    "/a/../b", "/..",    "/a/%2e%2E/b", "/.",      "/a%00", "/a%zz",
+                         "/a%2", "/a%ff",   "/a\x01", "/a b",        "/%c0%af", "/\x7f"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(mq_path_split(a, bad[i], &segs, &n, &why), MQ_EINVAL);
 

@@ -61,8 +61,14 @@ static int open_backend(void **state, bool postgres)
     return 0;
 }
 
-static int setup_sqlite(void **state) { return open_backend(state, false); }
-static int setup_pg(void **state) { return open_backend(state, true); }
+static int setup_sqlite(void **state)
+{
+    return open_backend(state, false);
+}
+static int setup_pg(void **state)
+{
+    return open_backend(state, true);
+}
 
 static int teardown(void **state)
 {
@@ -255,7 +261,9 @@ static void test_unreachable_postgres(void **state)
     mq_log_init(&quiet_log, MQ_LOG_ERROR + 1, STDERR_FILENO, &mq_clock_system);
     /* Port 1 on loopback: nothing listens there. */
     struct mq_store_opts opts = {.database_url = "postgres://nobody@127.0.0.1:1/none",
-                                 .pool_size = 1, .acquire_timeout_ms = 100, .log = &quiet_log};
+                                 .pool_size = 1,
+                                 .acquire_timeout_ms = 100,
+                                 .log = &quiet_log};
     assert_int_equal(mq_store_open(&opts, &s), MQ_OK);
     assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_EUNAVAILABLE);
     int v;
