@@ -207,18 +207,7 @@ class Server:
         s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
         try:
             s.sendall(data)
-            chunks = []
-            while True:
-                try:
-                    b = s.recv(65536)
-                except (ConnectionResetError, socket.timeout):
-                    break
-                if not b:
-                    break
-                chunks.append(b)
-                if not read_all and parse_raw(b"".join(chunks)):
-                    break
-            return b"".join(chunks)
+            return read_socket(s, read_all)
         finally:
             s.close()
 
@@ -255,6 +244,22 @@ class Server:
                 check(rc == 0, "server exited with %r" % rc)
         finally:
             self.cleanup()
+
+
+def read_socket(s, read_all=True):
+    """Reads until the peer closes or, unless read_all, one response is complete."""
+    data = b""
+    while True:
+        try:
+            b = s.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not b:
+            break
+        data += b
+        if not read_all and parse_raw(data):
+            break
+    return data
 
 
 def parse_raw(data):

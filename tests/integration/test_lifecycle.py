@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import backends, check, parse_raw
+from harness import backends, check, parse_raw, read_socket
 
 
 def test_sigterm_lets_slow_request_finish(env):
@@ -28,14 +28,7 @@ def test_sigterm_lets_slow_request_finish(env):
             refused = True
         check(refused, "accepted a connection while draining")
         conn.sendall(body[20:])
-        data = b""
-        while True:
-            b = conn.recv(65536)
-            if not b:
-                break
-            data += b
-            if parse_raw(data):
-                break
+        data = read_socket(conn, read_all=False)
         r = parse_raw(data)
         check(r is not None and r.status == 204, data[:200])
         check(r.header("connection") == "close", r.headers)
@@ -87,13 +80,7 @@ def test_slow_client_cannot_hold_connection(env):
         idle = socket.create_connection(("127.0.0.1", s.port), timeout=10)
         idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         t0 = time.time()
-        data = b""
-        while True:
-            b = idle.recv(65536)
-            if not b:
-                break
-            data += b
-        check(parse_raw(data).status == 200)
+        check(parse_raw(read_socket(idle)).status == 200)
         check(1.5 <= time.time() - t0 <= 6, "idle connection lived %.1f s" % (time.time() - t0))
         m = s.request("GET", "/metrics").body.decode()
         check("marquee_http_header_timeouts_total 2" in m, [l for l in m.splitlines() if "timeouts" in l])
