@@ -3,7 +3,10 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium inih
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih
+# libpq's headers only: the PostgreSQL backend loads the library at run time
+# (src/store/libpq.h says why). Unit tests link it to prepare their database.
+CFLAGS_PQ := $(shell pkg-config --cflags libpq)
 VERSION := $(shell cat VERSION)
 COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
@@ -13,8 +16,8 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-proto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
            -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
-           $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread
+           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -ldl
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-asan
@@ -67,7 +70,8 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $<"
-	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS) \
+	    $(shell pkg-config --libs libpq) -lcmocka
 
 unit: $(UNIT_BIN)
 

@@ -3,7 +3,6 @@
  * Exit status: 0 success, 1 failure at run time, 2 bad usage or configuration. */
 #include <errno.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -21,6 +20,7 @@
 #include "core/ctx.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "store/libpq.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "system/system.h"
@@ -294,11 +294,16 @@ static int cmd_version(int argc, char **argv)
         fprintf(stderr, "marquee: version takes no options\n");
         return EXIT_USAGE;
     }
-    int pq = PQlibVersion();
+    struct mq_libpq pq;
+    char why[256], libpq[64] = "libpq not installed";
+    if (mq_libpq_load(&pq, why, sizeof(why)) == MQ_OK) {
+        int v = pq.lib_version();
+        snprintf(libpq, sizeof(libpq), "libpq %d.%d", v / 10000, v % 10000);
+        mq_libpq_unload(&pq);
+    }
     printf("marquee %s (commit %s)\n", MQ_VERSION, MQ_COMMIT);
-    printf("libmicrohttpd %s, sqlite %s, libpq %d.%d, jansson %s, libsodium %s\n",
-           MHD_get_version(), sqlite3_libversion(), pq / 10000, pq % 10000, JANSSON_VERSION,
-           sodium_version_string());
+    printf("libmicrohttpd %s, sqlite %s, %s, jansson %s, libsodium %s\n", MHD_get_version(),
+           sqlite3_libversion(), libpq, JANSSON_VERSION, sodium_version_string());
     return 0;
 }
 

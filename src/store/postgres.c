@@ -3,13 +3,13 @@
  * Connections are made lazily and remade after a failure, so the server can
  * start while the database is down and recovers by itself when it returns. */
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "store/libpq.h"
 #include "store/store_impl.h"
 
 struct pg_conn {
@@ -22,6 +22,7 @@ struct pg_conn {
 
 struct pg_store {
     struct mq_store base; /* first */
+    struct mq_libpq pq;
     char *url;
     struct pg_conn *conns;
     int nconns;
@@ -31,10 +32,16 @@ struct pg_store {
     pthread_cond_t cond;
 };
 
+static const struct mq_libpq *libpq_of(const struct mq_db *db)
+{
+    return &((const struct pg_store *)db->store)->pq;
+}
+
 static void conn_drop(struct pg_conn *c)
 {
+    const struct mq_libpq *pq = libpq_of(&c->db);
     stmt_cache_clear(&c->cache, NULL);
-    if (c->h) PQfinish(c->h);
+    if (c->h) pq->finish(c->h);
     c->h = NULL;
     c->next_stmt = 0;
     c->db.broken = false;
@@ -53,23 +60,24 @@ static mq_err conn_connect(struct pg_store *st, struct pg_conn *c)
     /* The URL comes last so that settings it carries win over these defaults. */
     const char *const kw[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *const val[] = {"3", "marquee", st->url, NULL};
+    const struct mq_libpq *pq = &st->pq;
     conn_drop(c);
-    c->h = PQconnectdbParams(kw, val, 1);
+    c->h = pq->connectdb_params(kw, val, 1);
     atomic_fetch_add(&st->base.connects, 1);
-    if (!c->h || PQstatus(c->h) != CONNECTION_OK) {
+    if (!c->h || pq->status(c->h) != CONNECTION_OK) {
         atomic_fetch_add(&st->base.errors, 1);
         char msg[256];
-        snprintf(msg, sizeof(msg), "%s", c->h ? PQerrorMessage(c->h) : "out of memory");
+        snprintf(msg, sizeof(msg), "%s", c->h ? pq->error_message(c->h) : "out of memory");
         msg[strcspn(msg, "\n")] = '\0';
         mq_log_warn(st->base.log, "store", "postgres connect failed: %s", msg);
         conn_drop(c);
         return MQ_EUNAVAILABLE;
     }
-    PQsetNoticeProcessor(c->h, on_notice, (void *)st->base.log);
+    pq->set_notice_processor(c->h, on_notice, (void *)st->base.log);
     /* Times are stored as Unix milliseconds; the session zone only matters for
      * ad-hoc SQL, but make it predictable. */
-    PGresult *r = PQexec(c->h, "SET TIME ZONE 'UTC'");
-    PQclear(r);
+    PGresult *r = pq->exec(c->h, "SET TIME ZONE 'UTC'");
+    pq->clear(r);
     return MQ_OK;
 }
 
@@ -103,7 +111,7 @@ static mq_err pg_acquire(struct mq_store *s, enum mq_db_mode mode, struct mq_db 
         return MQ_ETIMEOUT;
     }
     c->db.mode = mode;
-    if (!c->h || c->db.broken || PQstatus(c->h) != CONNECTION_OK) {
+    if (!c->h || c->db.broken || st->pq.status(c->h) != CONNECTION_OK) {
         mq_err err = conn_connect(st, c);
         if (err) {
             c->db.store = s;
@@ -133,10 +141,11 @@ static void pg_release(struct mq_db *db)
 /* Classifies a failed result; marks the connection broken when it is gone. */
 static mq_err pg_fail(struct pg_conn *c, PGresult *res, const char *what)
 {
+    const struct mq_libpq *pq = libpq_of(&c->db);
     struct mq_store *s = c->db.store;
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *state = res ? pq->result_error_field(res, PG_DIAG_SQLSTATE) : NULL;
     atomic_fetch_add(&s->errors, 1);
-    if (!c->h || PQstatus(c->h) != CONNECTION_OK || (state && !strncmp(state, "08", 2)) ||
+    if (!c->h || pq->status(c->h) != CONNECTION_OK || (state && !strncmp(state, "08", 2)) ||
         (state && !strncmp(state, "57P", 3))) {
         c->db.broken = true;
         mq_log_warn(s->log, "store", "postgres connection lost during %s", what);
@@ -144,7 +153,7 @@ static mq_err pg_fail(struct pg_conn *c, PGresult *res, const char *what)
     }
     if (state && !strcmp(state, "23505")) return MQ_ECONFLICT;
     char msg[256];
-    snprintf(msg, sizeof(msg), "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->h));
+    snprintf(msg, sizeof(msg), "%s", res ? pq->result_error_message(res) : pq->error_message(c->h));
     msg[strcspn(msg, "\n")] = '\0';
     mq_log_error(s->log, "store", "postgres %s failed: %s (%s)", what, msg, state ? state : "-");
     if (state && !strcmp(state, "40001")) return MQ_ECONFLICT;
@@ -154,12 +163,13 @@ static mq_err pg_fail(struct pg_conn *c, PGresult *res, const char *what)
 
 static mq_err pg_script(struct mq_db *db, const char *sql)
 {
+    const struct mq_libpq *pq = libpq_of(db);
     struct pg_conn *c = (struct pg_conn *)db;
-    PGresult *res = PQexec(c->h, sql);
-    ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    PGresult *res = pq->exec(c->h, sql);
+    ExecStatusType t = res ? pq->result_status(res) : PGRES_FATAL_ERROR;
     mq_err err =
         (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? MQ_OK : pg_fail(c, res, "script");
-    PQclear(res);
+    pq->clear(res);
     return err;
 }
 
@@ -170,16 +180,17 @@ static mq_err pg_run(struct mq_db *db, const struct mq_sql *sql, const struct mq
     char name[32];
     char nums[MQ_SQL_MAX_PARAMS][24];
     const char *values[MQ_SQL_MAX_PARAMS];
+    const struct mq_libpq *pq = libpq_of(db);
 
     /* Statement numbers start at 1 so that 0 can mean "not prepared". */
     uintptr_t num = (uintptr_t)stmt_cache_get(&c->cache, sql);
     if (!num) {
         num = ++c->next_stmt;
         snprintf(name, sizeof(name), "mq%" PRIuPTR, num);
-        PGresult *res = PQprepare(c->h, name, sql->pg ? sql->pg : sql->sql, (int)n, NULL);
-        bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        PGresult *res = pq->prepare(c->h, name, sql->pg ? sql->pg : sql->sql, (int)n, NULL);
+        bool ok = res && pq->result_status(res) == PGRES_COMMAND_OK;
         mq_err err = ok ? MQ_OK : pg_fail(c, res, sql->name);
-        PQclear(res);
+        pq->clear(res);
         if (err) return err;
         err = stmt_cache_put(&c->cache, sql, (void *)num);
         if (err) return err;
@@ -195,23 +206,23 @@ static mq_err pg_run(struct mq_db *db, const struct mq_sql *sql, const struct mq
             break;
         }
     }
-    PGresult *res = PQexecPrepared(c->h, name, (int)n, values, NULL, NULL, 0);
-    ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    PGresult *res = pq->exec_prepared(c->h, name, (int)n, values, NULL, NULL, 0);
+    ExecStatusType t = res ? pq->result_status(res) : PGRES_FATAL_ERROR;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
         mq_err err = pg_fail(c, res, sql->name);
-        PQclear(res);
+        pq->clear(res);
         return err;
     }
     if (want_rows) {
         db->rows = (struct mq_rows){
-            .db = db, .open = true, .res = res, .row = -1, .nrows = PQntuples(res)};
+            .db = db, .open = true, .res = res, .row = -1, .nrows = pq->ntuples(res)};
         return MQ_OK;
     }
     if (changes) {
-        const char *tuples = PQcmdTuples(res);
+        const char *tuples = pq->cmd_tuples(res);
         *changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
     }
-    PQclear(res);
+    pq->clear(res);
     return MQ_OK;
 }
 
@@ -224,8 +235,9 @@ static bool pg_next(struct mq_rows *rows)
 
 static const char *pg_text(struct mq_rows *rows, int col)
 {
-    if (PQgetisnull(rows->res, rows->row, col)) return NULL;
-    return PQgetvalue(rows->res, rows->row, col);
+    const struct mq_libpq *pq = libpq_of(rows->db);
+    if (pq->getisnull(rows->res, rows->row, col)) return NULL;
+    return pq->getvalue(rows->res, rows->row, col);
 }
 
 static int64_t pg_integer(struct mq_rows *rows, int col)
@@ -236,12 +248,14 @@ static int64_t pg_integer(struct mq_rows *rows, int col)
 
 static bool pg_null(struct mq_rows *rows, int col)
 {
-    return PQgetisnull(rows->res, rows->row, col);
+    const struct mq_libpq *pq = libpq_of(rows->db);
+    return pq->getisnull(rows->res, rows->row, col);
 }
 
 static void pg_close_rows(struct mq_rows *rows)
 {
-    PQclear(rows->res);
+    const struct mq_libpq *pq = libpq_of(rows->db);
+    pq->clear(rows->res);
     rows->res = NULL;
 }
 
@@ -259,6 +273,7 @@ static void pg_destroy(struct mq_store *s)
     struct pg_store *st = (struct pg_store *)s;
     for (int i = 0; i < st->nconns; i++) conn_drop(&st->conns[i]);
     free(st->conns);
+    mq_libpq_unload(&st->pq);
     free(st->url);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->cond);
@@ -290,6 +305,12 @@ mq_err mq_postgres_open(const struct mq_store_opts *opts, struct mq_store **out)
     st->base.acquire_timeout_ms = opts->acquire_timeout_ms;
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
+    char why[256];
+    if (mq_libpq_load(&st->pq, why, sizeof(why))) {
+        mq_log_error(opts->log, "store", "%s", why);
+        pg_destroy(&st->base);
+        return MQ_EUNSUPPORTED;
+    }
     st->url = strdup(opts->database_url);
     st->nconns = opts->pool_size > 0 ? opts->pool_size : 1;
     st->conns = calloc((size_t)st->nconns, sizeof(*st->conns));
