@@ -71,6 +71,12 @@ static void load_config(struct mq_config *cfg, int argc, char **argv, const char
     }
 }
 
+static void warn_unknown_env(const struct mq_config *cfg, const struct mq_log *log)
+{
+    for (int i = 0; i < cfg->nunknown_env; i++)
+        mq_log_warn(log, "config", "ignoring unknown environment variable %s", cfg->unknown_env[i]);
+}
+
 static int make_dirs(const char *path)
 {
     char tmp[4096];
@@ -165,6 +171,7 @@ static int cmd_serve(int argc, char **argv)
     }
     load_config(&cfg, argc, argv, NULL, NULL);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    warn_unknown_env(&cfg, &log);
 
     /* Block the stop signals before any thread starts, so every thread
      * inherits the mask and only sigwait below sees them. */
@@ -240,6 +247,7 @@ static int cmd_migrate(int argc, char **argv)
     }
     load_config(&cfg, argc, argv, extra, seen);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    warn_unknown_env(&cfg, &log);
     if (open_store(&cfg, &log, &store)) goto out;
     int latest = mq_migrate_latest(store);
     if (seen[0]) {
@@ -278,6 +286,9 @@ static int cmd_config(int argc, char **argv)
         return 0;
     }
     load_config(&cfg, argc, argv, NULL, NULL);
+    for (int i = 0; i < cfg.nunknown_env; i++)
+        fprintf(stderr, "marquee: warning: ignoring unknown environment variable %s\n",
+                cfg.unknown_env[i]);
     mq_config_print(&cfg, stdout);
     mq_config_cleanup(&cfg);
     return 0;

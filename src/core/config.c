@@ -543,7 +543,8 @@ mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *
         if (!cfg->public_url) return MQ_ENOMEM;
     }
 
-    /* Unknown MARQUEE_* variables are most often typos: say so. */
+    /* Unknown MARQUEE_* variables are most often typos: keep them to report. */
+    cfg->nunknown_env = 0;
     for (char **e = environ; e && *e; e++) {
         if (strncmp(*e, "MARQUEE_", 8)) continue;
         const char *eq = strchr(*e, '=');
@@ -552,9 +553,9 @@ mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *
         if (n >= sizeof(lower)) n = sizeof(lower) - 1;
         for (size_t j = 0; j < n; j++) lower[j] = (char)tolower((unsigned char)(*e)[8 + j]);
         lower[n] = '\0';
-        if (find_key(lower, n) < 0)
-            fprintf(stderr, "marquee: warning: ignoring unknown environment variable %.*s\n",
-                    (int)(n + 8), *e);
+        if (find_key(lower, n) >= 0 || cfg->nunknown_env == 8) continue;
+        snprintf(cfg->unknown_env[cfg->nunknown_env++], sizeof(cfg->unknown_env[0]), "%.*s",
+                 (int)(n + 8), *e);
     }
     return MQ_OK;
 }

@@ -45,6 +45,11 @@ struct mq_config {
     socklen_t listen_addr_len;
 
     enum mq_config_source sources[32]; /* where each key's value came from */
+
+    /* MARQUEE_* variables that name no key (usually typos), for the caller
+     * to report through its logger. */
+    char unknown_env[8][64];
+    int nunknown_env;
 };
 
 /* Fills defaults. Never fails except on out of memory. */

@@ -42,7 +42,7 @@ struct mq_http_server {
     struct MHD_Daemon *daemon;
     uint16_t port;
     bool tls;
-    bool starting;
+    atomic_bool starting; /* read by libmicrohttpd's threads when they log */
     char *tls_cert_pem;
     char *tls_key_pem;
 
@@ -583,7 +583,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    mq_log_msg(srv->ctx->log, srv->starting ? MQ_LOG_ERROR : MQ_LOG_DEBUG, "http", "%s", msg);
+    mq_log_msg(srv->ctx->log, atomic_load(&srv->starting) ? MQ_LOG_ERROR : MQ_LOG_DEBUG, "http", "%s", msg);
 }
 
 static char *read_file(const char *path)
@@ -614,7 +614,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     if (!srv) return MQ_ENOMEM;
     srv->ctx = ctx;
     srv->router = router;
-    srv->starting = true;
+    atomic_store(&srv->starting, true);
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
 
@@ -684,7 +684,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     if (di && getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) == 0)
         srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                       : ((struct sockaddr_in *)&bound)->sin_port);
-    srv->starting = false;
+    atomic_store(&srv->starting, false);
     *out = srv;
     return MQ_OK;
 fail:

@@ -78,6 +78,8 @@ def test_precedence_and_masking(env):
             f.write("no_such_key = 1\n")
         r = env.run_cli(["config", "--config", path])
         check(r.returncode == 2 and "no_such_key" in r.stderr, r.stderr)
+        r = env.run_cli(["config"], env={"MARQUEE_LISTN": "127.0.0.1:1"})
+        check(r.returncode == 0 and "MARQUEE_LISTN" in r.stderr, r.stderr)
         r = env.run_cli(["config", "--config", path + ".missing"])
         check(r.returncode == 2 and "cannot read" in r.stderr, r.stderr)
     finally:

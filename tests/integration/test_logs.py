@@ -5,7 +5,7 @@ from harness import check
 
 
 def test_access_log_fields(env):
-    with env.server() as s:
+    with env.server(env={"MARQUEE_TYPO_SETTING": "1"}) as s:
         r = s.request("GET", "/readyz", headers={"X-Request-Id": "log-check-1"})
         check(r.status == 200)
         s.stop()
@@ -18,6 +18,7 @@ def test_access_log_fields(env):
         check(rec["time"].endswith("Z") and "T" in rec["time"])
         for line in s.lines:  # every line is one JSON object
             json.loads(line)
+        check(any("MARQUEE_TYPO_SETTING" in l for l in s.lines), "unknown variable not reported")
 
 
 def test_secrets_never_logged(env):
