@@ -23,7 +23,9 @@ enum key_kind {
     K_LEVEL,
     K_INT,
     K_SIZE,
+    K_DURATION, /* stored as long milliseconds */
     K_ORIGINS,
+    K_QUEUES,
 };
 
 struct config_key {
@@ -76,10 +78,28 @@ static const struct config_key keys[] = {
      "database connections (readers on SQLite, all on PostgreSQL)"},
     {"db_acquire_timeout", K_INT, OFF(db_acquire_timeout), "5000", 1, 600000, false,
      "milliseconds to wait for a free database connection"},
+    {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
+     "bearer token for the admin API until accounts exist (unset = admin API closed)"},
+    {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,
+     "background job queues and their worker counts, as name:workers,..."},
+    {"jobs_poll_interval", K_DURATION, OFF(jobs_poll_interval), "1s", 10, 3600000L, false,
+     "how often workers look for jobs enqueued by other processes or due later"},
+    {"jobs_lease", K_DURATION, OFF(jobs_lease), "60s", 1000, 86400000L, false,
+     "how long a claimed job is held; renewed while it runs, so a dead process's jobs return"},
+    {"jobs_backoff_base", K_DURATION, OFF(jobs_backoff_base), "1s", 1, 86400000L, false,
+     "first retry delay; doubles per attempt, with jitter"},
+    {"jobs_backoff_max", K_DURATION, OFF(jobs_backoff_max), "1h", 1, 604800000L, false,
+     "longest retry delay"},
+    {"jobs_retention", K_DURATION, OFF(jobs_retention), "7d", 60000, 31536000000L, false,
+     "how long completed and discarded jobs are kept before the purge job removes them"},
+    {"jobs_stuck_after", K_DURATION, OFF(jobs_stuck_after), "15m", 1000, 604800000L, false,
+     "a job running longer than this makes /readyz report the queue as stuck"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-_Static_assert(NKEYS <= 32, "grow mq_config.sources");
+_Static_assert(NKEYS <= sizeof(((struct mq_config *)0)->sources) /
+                          sizeof(((struct mq_config *)0)->sources[0]),
+               "grow mq_config.sources");
 
 static const char *const source_names[] = {"default", "file", "environment", "flag"};
 
@@ -141,6 +161,60 @@ static bool parse_size(const char *s, long *out)
         return false;
     if (v > (unsigned long long)LONG_MAX / mul) return false;
     *out = (long)(v * mul);
+    return true;
+}
+
+/* Accepts 500ms, 30s, 5m, 2h, 7d, or a bare number of milliseconds. */
+static bool parse_duration(const char *s, long *out)
+{
+    char *end;
+    if (!isdigit((unsigned char)*s)) return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return false;
+    unsigned long long mul;
+    if (!*end || !strcmp(end, "ms")) mul = 1;
+    else if (!strcmp(end, "s")) mul = 1000;
+    else if (!strcmp(end, "m")) mul = 60 * 1000;
+    else if (!strcmp(end, "h")) mul = 3600 * 1000;
+    else if (!strcmp(end, "d")) mul = 86400 * 1000;
+    else return false;
+    if (v > (unsigned long long)LONG_MAX / mul) return false;
+    *out = (long)(v * mul);
+    return true;
+}
+
+/* name:workers[,name:workers...]: names are [a-z0-9_-]{1,32}, workers 0..64. */
+static bool valid_queues(const char *s, const char **why)
+{
+    const char *p = s;
+    int count = 0;
+    while (*p) {
+        const char *name = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-') p++;
+        size_t n = (size_t)(p - name);
+        if (n == 0 || n > 32 || *p != ':') {
+            *why = "expected name:workers,... with names of a-z 0-9 _ - (at most 32)";
+            return false;
+        }
+        p++;
+        char *end;
+        long w = strtol(p, &end, 10);
+        if (end == p || w < 0 || w > 64) {
+            *why = "each queue needs 0 to 64 workers";
+            return false;
+        }
+        p = end;
+        if (++count > 16) {
+            *why = "at most 16 queues";
+            return false;
+        }
+        if (*p == ',') p++;
+        else if (*p) {
+            *why = "expected name:workers,... separated by commas";
+            return false;
+        }
+    }
     return true;
 }
 
@@ -330,6 +404,22 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
             return MQ_OK;
         }
         break;
+    case K_DURATION:
+        if (!parse_duration(value, &num)) {
+            why = "must be a duration such as 500ms, 30s, 5m, 2h or 7d";
+        } else if (num < k->min || num > k->max) {
+            set_error(errbuf, errlen, k, src, "must be between %ld and %ld ms, got %ld", k->min,
+                      k->max, num);
+            return MQ_EINVAL;
+        } else {
+            *(long *)((char *)cfg + k->offset) = num;
+            cfg->sources[idx] = src;
+            return MQ_OK;
+        }
+        break;
+    case K_QUEUES:
+        if (!valid_queues(value, &why)) break;
+        break;
     case K_ORIGINS: {
         char **list = NULL;
         mq_err err = parse_origins(value, &list, &why);
@@ -382,7 +472,8 @@ void mq_config_cleanup(struct mq_config *cfg)
         switch (keys[i].kind) {
         case K_LEVEL:
         case K_INT:
-        case K_SIZE: break;
+        case K_SIZE:
+        case K_DURATION: break;
         default: free(*str_field(cfg, &keys[i])); *str_field(cfg, &keys[i]) = NULL;
         }
     }
@@ -609,11 +700,17 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         case K_SIZE:
             snprintf(value, sizeof(value), "%ld", *(const long *)((const char *)cfg + k->offset));
             break;
+        case K_DURATION:
+            snprintf(value, sizeof(value), "%ldms",
+                     *(const long *)((const char *)cfg + k->offset));
+            break;
         default: {
             const char *s = *(char *const *)((const char *)cfg + k->offset);
             if (!s) s = "";
-            if (k->secret && *s)
+            if (k->secret && *s && k->kind == K_DB_URL)
                 mq_config_mask_url(s, value, sizeof(value));
+            else if (k->secret && *s)
+                snprintf(value, sizeof(value), "****");
             else
                 snprintf(value, sizeof(value), "%s", s);
         }

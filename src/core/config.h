@@ -39,12 +39,20 @@ struct mq_config {
     char **cors_list;   /* parsed, NULL-terminated */
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
+    char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
+    char *jobs_queues;      /* "default:4,maintenance:1": worker pool per queue */
+    long jobs_poll_interval; /* milliseconds between looks for jobs enqueued elsewhere */
+    long jobs_lease;         /* milliseconds a claimed job is held without a heartbeat */
+    long jobs_backoff_base;  /* milliseconds; retry n waits base * 2^(n-1), with jitter */
+    long jobs_backoff_max;   /* milliseconds */
+    long jobs_retention;     /* milliseconds completed and discarded jobs are kept */
+    long jobs_stuck_after;   /* milliseconds one job may run before /readyz reports it */
 
     /* Parsed from `listen`. */
     struct sockaddr_storage listen_addr;
     socklen_t listen_addr_len;
 
-    enum mq_config_source sources[32]; /* where each key's value came from */
+    enum mq_config_source sources[48]; /* where each key's value came from */
 
     /* MARQUEE_* variables that name no key (usually typos), for the caller
      * to report through its logger. */

@@ -74,6 +74,8 @@ def test_precedence_and_masking(env):
         r = env.run_cli(["config"], env={"MARQUEE_CONFIG": path, "MARQUEE_DATABASE_URL":
                                           "postgres://db/mq?password=envsecret"})
         check("envsecret" not in r.stdout and "password=****" in r.stdout, r.stdout)
+        r = env.run_cli(["config"], env={"MARQUEE_ADMIN_TOKEN": "tok-SECRET-1"})
+        check("tok-SECRET-1" not in r.stdout and "admin_token = ****  # environment" in r.stdout, r.stdout)
         with open(path, "a") as f:
             f.write("no_such_key = 1\n")
         r = env.run_cli(["config", "--config", path])
