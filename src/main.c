@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +22,9 @@
 #include "core/ctx.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "jobs/builtin.h"
+#include "jobs/queue.h"
+#include "jobs/runner.h"
 #include "store/libpq.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -34,6 +39,7 @@ static void usage(FILE *out)
                  "  serve     run the server (default settings: 127.0.0.1:8096, SQLite in ./data)\n"
                  "  migrate   bring the database schema up to date, then exit\n"
                  "  config    print the effective configuration, secrets masked\n"
+                 "  jobs      list, retry, cancel or enqueue background jobs\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -113,6 +119,47 @@ static mq_err open_store(const struct mq_config *cfg, const struct mq_log *log,
     return mq_store_open(&opts, out);
 }
 
+/* With SQLite one process owns the database and its job queue: a second
+ * `marquee serve` on the same data_dir is refused. The lock goes with the
+ * process, however it ends. Returns the lock's fd, or -1. */
+static int lock_data_dir(const struct mq_config *cfg, const struct mq_log *log)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/marquee.lock", cfg->data_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        mq_log_error(log, "main", "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        mq_log_error(log, "main", "another marquee is serving %s (SQLite allows one process)",
+                     cfg->data_dir);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Creates and starts the job runner with the built-in jobs. */
+static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
+{
+    struct mq_jobs *jobs = NULL;
+    mq_err err = mq_jobs_new(ctx, &jobs);
+    if (!err) err = mq_jobs_register_builtin(jobs);
+    if (!err) {
+        ctx->jobs = jobs;
+        err = mq_jobs_start(jobs);
+    }
+    if (err) {
+        ctx->jobs = NULL;
+        mq_jobs_free(jobs);
+        mq_log_error(ctx->log, "main", "cannot start the job runner: %s", mq_err_name(err));
+        return err;
+    }
+    *out = jobs;
+    return MQ_OK;
+}
+
 /* Waits up to `seconds` for SIGTERM/SIGINT (blocked in every thread).
  * Returns the signal, or 0 on timeout. */
 static int wait_signal(const sigset_t *set, int seconds)
@@ -162,7 +209,8 @@ static int cmd_serve(int argc, char **argv)
     struct mq_store *store = NULL;
     struct mq_router *router = NULL;
     struct mq_http_server *http = NULL;
-    int status = 1;
+    struct mq_jobs *jobs = NULL;
+    int status = 1, lock_fd = -1;
     sigset_t stop;
 
     if (wants_help(argc, argv)) {
@@ -189,6 +237,7 @@ static int cmd_serve(int argc, char **argv)
 
     if (open_store(&cfg, &log, &store)) goto out;
     ctx.store = store;
+    if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
      * newer than this binary stops us before we serve anything. */
@@ -208,6 +257,7 @@ static int cmd_serve(int argc, char **argv)
     if (started > 0) sig = start_services(&ctx, &stop, false);
     if (sig < 0) goto out;
     if (sig == 0) {
+        if (start_jobs(&ctx, &jobs)) goto out;
         mq_log_info(&log, "main", "ready");
         sig = wait_signal(&stop, -1);
     }
@@ -215,12 +265,26 @@ static int cmd_serve(int argc, char **argv)
     atomic_store(&ctx.draining, 1);
     mq_log_info(&log, "main", "received %s: finishing in-flight requests (up to %d s)",
                 sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout);
+    int64_t t0 = mq_clock_now_ms(ctx.clock);
     mq_http_quiesce(http);
     int left = mq_http_drain(http, cfg.shutdown_timeout);
     if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
+    int jobs_left =
+        mq_jobs_stop(jobs, cfg.shutdown_timeout - (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000));
+    if (jobs_left) {
+        /* Their leases expire and they run again; the threads die with us. */
+        mq_log_warn(&log, "main", "%d jobs still running at the deadline", jobs_left);
+        jobs = NULL;
+        ctx.jobs = NULL;
+        store = NULL; /* their threads may still use it until the process ends */
+    }
     status = 0;
 out:
     mq_http_stop(http);
+    if (jobs) mq_jobs_stop(jobs, cfg.shutdown_timeout);
+    mq_jobs_free(jobs);
+    ctx.jobs = NULL;
+    if (lock_fd >= 0) close(lock_fd);
     mq_router_free(router);
     mq_store_close(store);
     if (status == 0) mq_log_info(&log, "main", "stopped");
@@ -269,6 +333,216 @@ static int cmd_migrate(int argc, char **argv)
     printf("database: %s\napplied: %d\nschema version: %d\n", mq_store_backend_name(store), applied,
            latest);
     status = 0;
+out:
+    mq_store_close(store);
+    mq_config_cleanup(&cfg);
+    return status;
+}
+
+/* Options of `marquee jobs` that take a value, split from the config flags. */
+struct jobs_opts {
+    const char *state, *kind, *queue, *payload, *unique_key, *limit, *priority, *max_attempts,
+        *delay;
+    bool json;
+    const char *positional[4];
+    int npositional;
+    char *config_args[64];
+    int nconfig;
+};
+
+static const char *jobs_usage =
+    "usage: marquee jobs list [--state S] [--kind K] [--queue Q] [--limit N] [--json]\n"
+    "       marquee jobs retry ID\n"
+    "       marquee jobs cancel ID\n"
+    "       marquee jobs enqueue KIND [--payload JSON] [--queue Q] [--priority N]\n"
+    "                                 [--max-attempts N] [--delay SECONDS] [--unique-key K]\n\n"
+    "Reads and changes the job queue in the database directly; a running server picks\n"
+    "up changes within jobs_poll_interval. Configuration options as for serve.\n";
+
+static int split_jobs_args(int argc, char **argv, struct jobs_opts *o)
+{
+    static const struct {
+        const char *flag;
+        size_t offset;
+    } with_value[] = {
+        {"--state", offsetof(struct jobs_opts, state)},
+        {"--kind", offsetof(struct jobs_opts, kind)},
+        {"--queue", offsetof(struct jobs_opts, queue)},
+        {"--payload", offsetof(struct jobs_opts, payload)},
+        {"--unique-key", offsetof(struct jobs_opts, unique_key)},
+        {"--limit", offsetof(struct jobs_opts, limit)},
+        {"--priority", offsetof(struct jobs_opts, priority)},
+        {"--max-attempts", offsetof(struct jobs_opts, max_attempts)},
+        {"--delay", offsetof(struct jobs_opts, delay)},
+    };
+    memset(o, 0, sizeof(*o));
+    for (int i = 0; i < argc; i++) {
+        bool taken = false;
+        for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]) && !taken; k++) {
+            if (strcmp(argv[i], with_value[k].flag)) continue;
+            if (i + 1 >= argc) return -1;
+            *(const char **)((char *)o + with_value[k].offset) = argv[++i];
+            taken = true;
+        }
+        if (taken) continue;
+        if (!strcmp(argv[i], "--json")) {
+            o->json = true;
+        } else if (!strncmp(argv[i], "--", 2)) {
+            if (o->nconfig >= 62) return -1;
+            o->config_args[o->nconfig++] = argv[i];
+            if (!strchr(argv[i], '=') && i + 1 < argc) o->config_args[o->nconfig++] = argv[++i];
+        } else {
+            if (o->npositional == 4) return -1;
+            o->positional[o->npositional++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+static bool parse_int_arg(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || errno || *end || end == s || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static void print_job_line(const struct mq_job *j)
+{
+    char when[32];
+    mq_time_format_rfc3339(j->run_at, when, sizeof(when));
+    printf("%s  %-9s  %-24s  %-12s  %d/%d  %s  %s\n", j->id, j->state, j->kind, j->queue,
+           j->attempt, j->max_attempts, when, j->last_error ? j->last_error : "");
+}
+
+static void print_job_json(const struct mq_job *j)
+{
+    json_t *doc = mq_job_json(j);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    printf("%s\n", text ? text : "{}");
+    free(text);
+    json_decref(doc);
+}
+
+static int jobs_run(struct mq_ctx *ctx, struct jobs_opts *o, const char *sub)
+{
+    struct mq_arena *a = mq_arena_new(8192);
+    struct mq_job job;
+    mq_err err = MQ_OK;
+    int status = 1;
+    if (!a) return 1;
+
+    if (!strcmp(sub, "list")) {
+        long limit = 50;
+        if (o->limit && !parse_int_arg(o->limit, 1, 1000, &limit)) {
+            fprintf(stderr, "marquee: --limit must be 1 to 1000\n");
+            status = EXIT_USAGE;
+            goto out;
+        }
+        if (o->state && !mq_job_state_valid(o->state)) {
+            fprintf(stderr, "marquee: --state must be available, running, retryable, completed, "
+                            "cancelled or discarded\n");
+            status = EXIT_USAGE;
+            goto out;
+        }
+        struct mq_job_filter f = {
+            .state = o->state, .kind = o->kind, .queue = o->queue, .limit = (int)limit};
+        struct mq_job *jobs = mq_arena_calloc(a, (size_t)limit, sizeof(*jobs));
+        size_t n = 0;
+        err = jobs ? mq_jobs_list(ctx, a, &f, jobs, &n) : MQ_ENOMEM;
+        for (size_t i = 0; !err && i < n; i++) {
+            if (o->json)
+                print_job_json(&jobs[i]);
+            else
+                print_job_line(&jobs[i]);
+        }
+    } else if (!strcmp(sub, "retry") || !strcmp(sub, "cancel")) {
+        if (o->npositional != 1) {
+            fprintf(stderr, "%s", jobs_usage);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        err = !strcmp(sub, "retry") ? mq_jobs_retry(ctx, a, o->positional[0], &job)
+                                    : mq_jobs_cancel(ctx, a, o->positional[0], &job);
+        if (!err) print_job_json(&job);
+        if (err == MQ_ECONFLICT)
+            fprintf(stderr, "marquee: job %s cannot be %s now\n", o->positional[0],
+                    !strcmp(sub, "retry") ? "retried (it is running, or its unique key is taken)"
+                                          : "cancelled (it has ended)");
+    } else if (!strcmp(sub, "enqueue")) {
+        long priority = 0, max_attempts = 0, delay = 0;
+        if (o->npositional != 1 ||
+            (o->priority && !parse_int_arg(o->priority, -100, 100, &priority)) ||
+            (o->max_attempts && !parse_int_arg(o->max_attempts, 1, 100, &max_attempts)) ||
+            (o->delay && !parse_int_arg(o->delay, 0, 31536000, &delay))) {
+            fprintf(stderr, "%s", jobs_usage);
+            status = EXIT_USAGE;
+            goto out;
+        }
+        struct mq_job_spec spec = {.kind = o->positional[0],
+                                   .payload = o->payload,
+                                   .queue = o->queue,
+                                   .priority = (int)priority,
+                                   .max_attempts = (int)max_attempts,
+                                   .run_at = delay ? mq_clock_now_ms(ctx->clock) + delay * 1000 : 0,
+                                   .unique_key = o->unique_key};
+        struct mq_db *db = NULL;
+        char id[37];
+        bool created = false;
+        err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+        if (!err) err = mq_store_finish(db, mq_jobs_enqueue(ctx, db, &spec, id, &created));
+        if (err == MQ_EINVAL) {
+            fprintf(stderr, "marquee: invalid job: the kind and queue are a-z 0-9 . _ -, the "
+                            "payload a JSON object of at most 64 KiB\n");
+            status = EXIT_USAGE;
+            goto out;
+        }
+        if (!err) err = mq_jobs_get(ctx, a, id, &job);
+        if (!err) print_job_json(&job);
+        if (!err && !created) fprintf(stderr, "marquee: a pending job already holds that key\n");
+    } else {
+        fprintf(stderr, "%s", jobs_usage);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (err == MQ_ENOTFOUND)
+        fprintf(stderr, "marquee: no such job\n");
+    else if (err && err != MQ_ECONFLICT)
+        fprintf(stderr, "marquee: %s\n", mq_err_name(err));
+    status = err ? 1 : 0;
+out:
+    mq_arena_free(a);
+    return status;
+}
+
+static int cmd_jobs(int argc, char **argv)
+{
+    struct jobs_opts o;
+    struct mq_config cfg;
+    struct mq_log log;
+    struct mq_store *store = NULL;
+    if (argc < 1 || wants_help(argc, argv)) {
+        printf("%s", jobs_usage);
+        return argc < 1 ? EXIT_USAGE : 0;
+    }
+    if (split_jobs_args(argc - 1, argv + 1, &o)) {
+        fprintf(stderr, "%s", jobs_usage);
+        return EXIT_USAGE;
+    }
+    load_config(&cfg, o.nconfig, o.config_args, NULL, NULL);
+    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    warn_unknown_env(&cfg, &log);
+    int status = 1, version = 0;
+    if (open_store(&cfg, &log, &store)) goto out;
+    if (mq_migrate_current(store, &version) || version != mq_migrate_latest(store)) {
+        fprintf(stderr, "marquee: the database schema is not current; run marquee migrate\n");
+        goto out;
+    }
+    struct mq_ctx ctx = {
+        .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
+    status = jobs_run(&ctx, &o, argv[0]);
 out:
     mq_store_close(store);
     mq_config_cleanup(&cfg);
@@ -332,6 +606,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 2, argv + 2);
     if (!strcmp(cmd, "config")) return cmd_config(argc - 2, argv + 2);
+    if (!strcmp(cmd, "jobs")) return cmd_jobs(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return cmd_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -11,5 +11,9 @@ mq_err mq_api_metrics(struct mq_req *req);
 mq_err mq_api_openapi(struct mq_req *req);
 mq_err mq_api_system_info(struct mq_req *req);
 mq_err mq_api_csp_report(struct mq_req *req);
+mq_err mq_api_admin_jobs_list(struct mq_req *req);
+mq_err mq_api_admin_jobs_get(struct mq_req *req);
+mq_err mq_api_admin_jobs_retry(struct mq_req *req);
+mq_err mq_api_admin_jobs_cancel(struct mq_req *req);
 
 #endif

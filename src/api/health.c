@@ -30,7 +30,7 @@ mq_err mq_api_readyz(struct mq_req *req)
         return mq_problem(req, 503, r.reason,
                           json_pack("{s:s,s:i,s:i}", "database", backend, "schema_version",
                                     r.schema_version, "schema_latest", r.schema_latest),
-                          "not ready: %s", r.reason);
+                          "not ready: %s%s%s", r.reason, r.detail[0] ? ": " : "", r.detail);
     }
     return mq_reply_json(req, 200,
                          json_pack("{s:s,s:s,s:i}", "status", "ready", "database", backend,

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "jobs/runner.h"
 #include "store/store.h"
 
 static long resident_bytes(void)
@@ -45,6 +46,10 @@ mq_err mq_api_metrics(struct mq_req *req)
 
     err = mq_http_render_metrics(req, out);
     if (err) return err;
+    if (req->ctx->jobs) {
+        err = mq_jobs_render_metrics(req->ctx->jobs, out);
+        if (err) return err;
+    }
     mq_store_stats(req->ctx->store, &s);
     err = mq_buf_printf(
         out,

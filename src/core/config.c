@@ -98,7 +98,7 @@ static const struct config_key keys[] = {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 _Static_assert(NKEYS <= sizeof(((struct mq_config *)0)->sources) /
-                          sizeof(((struct mq_config *)0)->sources[0]),
+                            sizeof(((struct mq_config *)0)->sources[0]),
                "grow mq_config.sources");
 
 static const char *const source_names[] = {"default", "file", "environment", "flag"};
@@ -173,12 +173,18 @@ static bool parse_duration(const char *s, long *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno) return false;
     unsigned long long mul;
-    if (!*end || !strcmp(end, "ms")) mul = 1;
-    else if (!strcmp(end, "s")) mul = 1000;
-    else if (!strcmp(end, "m")) mul = 60 * 1000;
-    else if (!strcmp(end, "h")) mul = 3600 * 1000;
-    else if (!strcmp(end, "d")) mul = 86400 * 1000;
-    else return false;
+    if (!*end || !strcmp(end, "ms"))
+        mul = 1;
+    else if (!strcmp(end, "s"))
+        mul = 1000;
+    else if (!strcmp(end, "m"))
+        mul = 60 * 1000;
+    else if (!strcmp(end, "h"))
+        mul = 3600 * 1000;
+    else if (!strcmp(end, "d"))
+        mul = 86400 * 1000;
+    else
+        return false;
     if (v > (unsigned long long)LONG_MAX / mul) return false;
     *out = (long)(v * mul);
     return true;
@@ -209,7 +215,8 @@ static bool valid_queues(const char *s, const char **why)
             *why = "at most 16 queues";
             return false;
         }
-        if (*p == ',') p++;
+        if (*p == ',')
+            p++;
         else if (*p) {
             *why = "expected name:workers,... separated by commas";
             return false;
@@ -701,8 +708,7 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
             snprintf(value, sizeof(value), "%ld", *(const long *)((const char *)cfg + k->offset));
             break;
         case K_DURATION:
-            snprintf(value, sizeof(value), "%ldms",
-                     *(const long *)((const char *)cfg + k->offset));
+            snprintf(value, sizeof(value), "%ldms", *(const long *)((const char *)cfg + k->offset));
             break;
         default: {
             const char *s = *(char *const *)((const char *)cfg + k->offset);

@@ -15,6 +15,7 @@
 #include "core/rand.h"
 
 struct mq_store;
+struct mq_jobs;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -22,6 +23,7 @@ struct mq_ctx {
     struct mq_store *store;
     const struct mq_clock *clock;
     const struct mq_rng *rng;
+    struct mq_jobs *jobs; /* the job runner, when this process runs jobs; else NULL */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

@@ -119,7 +119,17 @@ mq_err mq_store_begin(struct mq_store *store, enum mq_db_mode mode, struct mq_db
         return err;
     }
     db->in_tx = true;
+    db->non_commit = 0;
     *out = db;
+    return MQ_OK;
+}
+
+mq_err mq_db_on_commit(struct mq_db *db, void (*fn)(void *arg), void *arg)
+{
+    if (db->non_commit == MQ_DB_ON_COMMIT_MAX) return MQ_ETOOBIG;
+    db->on_commit[db->non_commit].fn = fn;
+    db->on_commit[db->non_commit].arg = arg;
+    db->non_commit++;
     return MQ_OK;
 }
 
@@ -136,7 +146,13 @@ mq_err mq_store_commit(struct mq_db *db)
     mq_err err = db->store->ops->script(db, "COMMIT");
     if (err && !db->broken) rollback_quietly(db);
     db->in_tx = false;
+    /* The connection goes back to the pool first; copy the hooks out. */
+    int n = err ? 0 : db->non_commit;
+    struct db_hook hooks[MQ_DB_ON_COMMIT_MAX];
+    memcpy(hooks, db->on_commit, sizeof(hooks[0]) * (size_t)n);
+    db->non_commit = 0;
     db->store->ops->release(db);
+    for (int i = 0; i < n; i++) hooks[i].fn(hooks[i].arg);
     return err;
 }
 
@@ -146,6 +162,7 @@ void mq_store_rollback(struct mq_db *db)
     mq_rows_close(&db->rows);
     if (db->in_tx && !db->broken) rollback_quietly(db);
     db->in_tx = false;
+    db->non_commit = 0;
     db->store->ops->release(db);
 }
 

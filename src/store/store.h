@@ -96,6 +96,12 @@ MQ_MUST_CHECK mq_err mq_store_finish(struct mq_db *db, mq_err err);
 
 enum mq_store_backend mq_db_backend(const struct mq_db *db);
 
+/* Runs fn(arg) once this transaction has committed; never on rollback. For
+ * work that must not happen before the data is visible (waking job workers).
+ * At most MQ_DB_ON_COMMIT_MAX per transaction. */
+#define MQ_DB_ON_COMMIT_MAX 8
+MQ_MUST_CHECK mq_err mq_db_on_commit(struct mq_db *db, void (*fn)(void *arg), void *arg);
+
 /* Runs a statement that returns no rows; *changes (may be NULL) gets the
  * number of rows it changed. MQ_ECONFLICT on a uniqueness violation. */
 MQ_MUST_CHECK mq_err mq_db_exec(struct mq_db *db, const struct mq_sql *sql,

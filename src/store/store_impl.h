@@ -32,6 +32,11 @@ struct mq_rows {
     int row, nrows;
 };
 
+struct db_hook {
+    void (*fn)(void *arg);
+    void *arg;
+};
+
 struct mq_db {
     struct mq_store *store;
     enum mq_db_mode mode;
@@ -39,6 +44,8 @@ struct mq_db {
     bool broken; /* connection lost: reconnect before next use */
     struct mq_rows rows;
     uint64_t taken_ns;
+    struct db_hook on_commit[MQ_DB_ON_COMMIT_MAX];
+    int non_commit;
 };
 
 struct mq_store_ops {

@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 
 #include "core/uuid.h"
+#include "jobs/runner.h"
 #include "store/migrate.h"
 #include "store/settings.h"
 
@@ -34,6 +35,7 @@ mq_err mq_system_instance_id(struct mq_ctx *ctx, struct mq_arena *a, char **id)
 void mq_system_readiness(struct mq_ctx *ctx, struct mq_readiness *out)
 {
     out->ready = false;
+    out->detail[0] = '\0';
     out->schema_version = 0;
     out->schema_latest = mq_migrate_latest(ctx->store);
     if (atomic_load(&ctx->draining)) {
@@ -50,6 +52,10 @@ void mq_system_readiness(struct mq_ctx *ctx, struct mq_readiness *out)
     }
     if (out->schema_version != out->schema_latest) {
         out->reason = "schema_not_migrated";
+        return;
+    }
+    if (ctx->jobs && !mq_jobs_healthy(ctx->jobs, out->detail, sizeof(out->detail))) {
+        out->reason = "jobs_stuck";
         return;
     }
     out->ready = true;

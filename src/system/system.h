@@ -16,7 +16,8 @@ MQ_MUST_CHECK mq_err mq_system_instance_id(struct mq_ctx *ctx, struct mq_arena *
 struct mq_readiness {
     bool ready;
     const char *reason; /* stable code when not ready: starting, shutting_down,
-                           database_unavailable, schema_not_migrated */
+                           database_unavailable, schema_not_migrated, jobs_stuck */
+    char detail[160];   /* more words about the reason, or "" */
     int schema_version; /* in the database */
     int schema_latest;  /* known to this binary */
 };

@@ -1,0 +1,90 @@
+/* jobs.c - the admin API of the job queue. */
+#include <string.h>
+
+#include "api/admin.h"
+#include "api/handlers.h"
+#include "core/uuid.h"
+#include "http/page.h"
+#include "jobs/queue.h"
+
+static mq_err job_reply(struct mq_req *req, int status, const struct mq_job *job)
+{
+    return mq_reply_json(req, status, mq_job_json(job));
+}
+
+static mq_err filter_param(struct mq_req *req, const char *name, size_t max, const char **out)
+{
+    mq_err err = mq_req_query(req, name, out);
+    if (err || !*out) return err;
+    if (!mq_job_name_valid(*out, max))
+        return mq_problem(req, 400, "invalid_filter", NULL,
+                          "%s must be 1 to %zu characters of a-z 0-9 . _ -", name, max);
+    return MQ_OK;
+}
+
+mq_err mq_api_admin_jobs_list(struct mq_req *req)
+{
+    struct mq_page page;
+    struct mq_job_filter f = {0};
+    size_t n = 0;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_page_parse(req, &page);
+    if (!err) err = mq_req_query(req, "state", &f.state);
+    if (!err) err = filter_param(req, "kind", 64, &f.kind);
+    if (!err) err = filter_param(req, "queue", 32, &f.queue);
+    if (err) return err;
+    if (f.state && !mq_job_state_valid(f.state))
+        return mq_problem(req, 400, "invalid_filter", NULL,
+                          "state must be one of available, running, retryable, completed, "
+                          "cancelled, discarded");
+    if (page.after && !mq_uuid_valid(page.after, strlen(page.after)))
+        return mq_problem(req, 400, "invalid_cursor", NULL,
+                          "cursor is not one this server handed out");
+    f.before_id = page.after;
+    /* One more than asked tells whether another page follows. */
+    f.limit = page.limit + 1;
+    struct mq_job *jobs = mq_arena_calloc(req->arena, (size_t)f.limit, sizeof(*jobs));
+    if (!jobs) return MQ_ENOMEM;
+    err = mq_jobs_list(req->ctx, req->arena, &f, jobs, &n);
+    if (err) return err;
+    bool more = n > (size_t)page.limit;
+    if (more) n = (size_t)page.limit;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(items, mq_job_json(&jobs[i]));
+    return mq_page_reply(req, items, more ? jobs[n - 1].id : NULL);
+}
+
+mq_err mq_api_admin_jobs_get(struct mq_req *req)
+{
+    struct mq_job job;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
+    if (err) return err;
+    return job_reply(req, 200, &job);
+}
+
+mq_err mq_api_admin_jobs_retry(struct mq_req *req)
+{
+    struct mq_job job;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_jobs_retry(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
+    if (err == MQ_ECONFLICT)
+        return mq_problem(req, 409, "job_not_retryable", NULL,
+                          "the job is running, or another pending job holds its unique key");
+    if (err) return err;
+    return job_reply(req, 200, &job);
+}
+
+mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
+{
+    struct mq_job job;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_jobs_cancel(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
+    if (err == MQ_ECONFLICT)
+        return mq_problem(req, 409, "job_finished", NULL, "the job has already ended");
+    if (err) return err;
+    return job_reply(req, 200, &job);
+}

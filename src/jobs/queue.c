@@ -1,0 +1,155 @@
+#include "jobs/queue.h"
+
+#include <string.h>
+
+#include "core/uuid.h"
+#include "jobs/runner.h"
+
+static const char *const states[] = {"available", "running",   "retryable",
+                                     "completed", "cancelled", "discarded"};
+
+bool mq_job_state_valid(const char *state)
+{
+    for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+        if (!strcmp(state, states[i])) return true;
+    return false;
+}
+
+bool mq_job_name_valid(const char *name, size_t max)
+{
+    size_t n = 0;
+    for (; name[n]; n++) {
+        char c = name[n];
+        if (n >= max ||
+            !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return n > 0;
+}
+
+static void wake_workers(void *arg)
+{
+    mq_jobs_wake(arg);
+}
+
+mq_err mq_jobs_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_job_spec *spec,
+                       char id[37], bool *created)
+{
+    const char *payload = spec->payload ? spec->payload : "{}";
+    const char *queue = spec->queue ? spec->queue : MQ_JOB_DEFAULT_QUEUE;
+    int max_attempts = spec->max_attempts ? spec->max_attempts : MQ_JOB_DEFAULT_MAX_ATTEMPTS;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    bool inserted = false;
+
+    if (!spec->kind || !mq_job_name_valid(spec->kind, 64) || !mq_job_name_valid(queue, 32) ||
+        spec->priority < -100 || spec->priority > 100 || max_attempts < 1 || max_attempts > 100 ||
+        strlen(payload) > MQ_JOB_PAYLOAD_MAX || (spec->unique_key && !*spec->unique_key) ||
+        (spec->unique_key && strlen(spec->unique_key) > 256))
+        return MQ_EINVAL;
+    json_t *doc = json_loads(payload, JSON_REJECT_DUPLICATES, NULL);
+    bool object = json_is_object(doc);
+    json_decref(doc);
+    if (!object) return MQ_EINVAL;
+
+    mq_uuid7_new(ctx->clock, ctx->rng, id);
+    struct mq_job_insert row = {
+        .id = id,
+        .kind = spec->kind,
+        .queue = queue,
+        .payload = payload,
+        .owner_id = spec->owner_id,
+        .unique_key = spec->unique_key,
+        .priority = spec->priority,
+        .max_attempts = max_attempts,
+        .run_at = spec->run_at ? spec->run_at : now,
+        .now = now,
+    };
+    mq_err err = mq_store_job_insert(db, &row, &inserted);
+    if (err) return err;
+    if (!inserted) {
+        /* Only a pending job with the same key can have stopped the insert. */
+        if (!spec->unique_key) return MQ_EINTERNAL;
+        err = mq_store_job_pending_by_key(db, spec->unique_key, id);
+        if (err == MQ_ENOTFOUND) err = MQ_ECONFLICT; /* it finished meanwhile: try again */
+        if (err) return err;
+    } else if (ctx->jobs) {
+        err = mq_db_on_commit(db, wake_workers, ctx->jobs);
+        if (err == MQ_ETOOBIG) err = MQ_OK; /* already waking: one wake-up is enough */
+        if (err) return err;
+    }
+    if (created) *created = inserted;
+    return MQ_OK;
+}
+
+mq_err mq_jobs_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)
+{
+    struct mq_db *db = NULL;
+    if (!mq_uuid_valid(id, strlen(id))) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_job_get(db, a, id, out));
+}
+
+mq_err mq_jobs_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_job_filter *f,
+                    struct mq_job *out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_job_list(db, a, f, out, n));
+}
+
+/* Runs one state change and reads the job back in the same transaction. */
+static mq_err change(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out,
+                     mq_err (*op)(struct mq_db *, const char *, int64_t, int64_t *))
+{
+    struct mq_db *db = NULL;
+    int64_t changed = 0;
+    if (!mq_uuid_valid(id, strlen(id))) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = op(db, id, mq_clock_now_ms(ctx->clock), &changed);
+    if (!err) err = mq_store_job_get(db, a, id, out);
+    if (!err && !changed) err = MQ_ECONFLICT; /* it exists, but in the wrong state */
+    err = mq_store_finish(db, err);
+    if (!err && ctx->jobs) mq_jobs_wake(ctx->jobs);
+    return err;
+}
+
+mq_err mq_jobs_retry(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)
+{
+    return change(ctx, a, id, out, mq_store_job_retry);
+}
+
+mq_err mq_jobs_cancel(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)
+{
+    return change(ctx, a, id, out, mq_store_job_cancel);
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+    char when[32];
+    if (!ms) return json_null();
+    mq_time_format_rfc3339(ms, when, sizeof(when));
+    return json_string(when);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *mq_job_json(const struct mq_job *j)
+{
+    json_t *payload = json_loads(j->payload, 0, NULL);
+    if (!payload) payload = json_string(j->payload); /* shown as stored when it is not JSON */
+    return json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", j->id,
+        "kind", j->kind, "queue", j->queue, "state", j->state, "payload", payload, "priority",
+        j->priority, "attempt", j->attempt, "max_attempts", j->max_attempts, "run_at",
+        time_or_null(j->run_at), "created_at", time_or_null(j->created_at), "started_at",
+        time_or_null(j->started_at), "finished_at", time_or_null(j->finished_at), "lease_until",
+        time_or_null(j->lease_until), "last_error", str_or_null(j->last_error), "owner_id",
+        str_or_null(j->owner_id), "unique_key", str_or_null(j->unique_key), "leased_by",
+        str_or_null(j->lease_owner), "cancel_requested", j->cancel_requested);
+}
