@@ -10,6 +10,9 @@
 
 #define PENDING "('available', 'running', 'retryable')"
 
+/* PostgreSQL types a parameter from its first use; inside CASE ... ELSE NULL
+ * it would guess text, so such uses carry an explicit CAST. */
+
 static const struct mq_sql SQL_INSERT = {
     "jobs.insert",
     "INSERT INTO jobs (id, kind, queue, state, payload, priority, max_attempts, run_at, "
@@ -58,7 +61,8 @@ static const struct mq_sql SQL_FAIL = {
     "jobs.fail",
     "UPDATE jobs SET state = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE $4 END, "
     "run_at = $5, last_error = $6, updated_at = $3, lease_owner = NULL, lease_until = NULL, "
-    "finished_at = CASE WHEN cancel_requested = 1 OR $4 = 'discarded' THEN $3 ELSE NULL END "
+    "finished_at = CASE WHEN cancel_requested = 1 OR $4 = 'discarded' THEN CAST($3 AS BIGINT) "
+    "ELSE NULL END "
     "WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
     NULL,
 };
@@ -71,8 +75,9 @@ static const struct mq_sql SQL_RESCUE = {
     "jobs.rescue",
     "UPDATE jobs SET state = CASE WHEN cancel_requested = 1 THEN 'cancelled' "
     "WHEN attempt >= max_attempts THEN 'discarded' ELSE 'retryable' END, "
-    "finished_at = CASE WHEN cancel_requested = 1 OR attempt >= max_attempts THEN $1 ELSE NULL "
-    "END, last_error = 'lease expired: the process running it stopped (crash, kill or lost "
+    "finished_at = CASE WHEN cancel_requested = 1 OR attempt >= max_attempts "
+    "THEN CAST($1 AS BIGINT) ELSE NULL END, last_error = 'lease expired: the process running it "
+    "stopped (crash, kill or lost "
     "database) before it finished', lease_owner = NULL, lease_until = NULL, run_at = $1, "
     "updated_at = $1 WHERE state = 'running' AND lease_until < $1",
     NULL,
@@ -90,7 +95,7 @@ static const struct mq_sql SQL_CANCEL = {
     "jobs.cancel",
     "UPDATE jobs SET cancel_requested = 1, updated_at = $2, "
     "state = CASE WHEN state = 'running' THEN 'running' ELSE 'cancelled' END, "
-    "finished_at = CASE WHEN state = 'running' THEN NULL ELSE $2 END "
+    "finished_at = CASE WHEN state = 'running' THEN NULL ELSE CAST($2 AS BIGINT) END "
     "WHERE id = $1 AND state IN " PENDING,
     NULL,
 };

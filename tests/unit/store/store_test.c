@@ -3,7 +3,8 @@
  * public schema is emptied first). */
 #include "test.h"
 
-#include <libpq-fe.h>
+#include "db_fixture.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,78 +18,28 @@
 
 static struct mq_log quiet_log;
 
-struct fixture {
-    struct mq_store *store;
-    char path[64];
-};
-
-static const char *pg_url(void)
+static int setup_sqlite(void **state)
 {
-    const char *u = getenv("MQ_TEST_DATABASE_URL");
-    return u && *u ? u : NULL;
-}
-
-static void pg_reset(const char *url)
-{
-    PGconn *c = PQconnectdb(url);
-    assert_int_equal(PQstatus(c), CONNECTION_OK);
-    PGresult *r = PQexec(c, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-    PQclear(r);
-    PQfinish(c);
-}
-
-static int open_backend(void **state, bool postgres)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    mq_log_init(&quiet_log, MQ_LOG_ERROR + 1, STDERR_FILENO, &mq_clock_system);
-    struct mq_store_opts opts = {.pool_size = 2, .acquire_timeout_ms = 200, .log = &quiet_log};
-    if (postgres) {
-        if (!pg_url()) {
-            free(f);
-            *state = NULL;
-            return 0;
-        }
-        pg_reset(pg_url());
-        opts.database_url = pg_url();
-    } else {
-        snprintf(f->path, sizeof(f->path), "/tmp/mq-store-test-%d.db", (int)getpid());
-        unlink(f->path);
-        opts.sqlite_path = f->path;
-    }
-    assert_int_equal(mq_store_open(&opts, &f->store), MQ_OK);
-    *state = f;
+    *state = fixture_open(false, 2, false);
+    quiet_log = ((struct db_fixture *)*state)->log;
     return 0;
 }
 
-static int setup_sqlite(void **state)
-{
-    return open_backend(state, false);
-}
 static int setup_pg(void **state)
 {
-    return open_backend(state, true);
+    *state = fixture_open(true, 2, false);
+    mq_log_init(&quiet_log, MQ_LOG_ERROR + 1, STDERR_FILENO, &mq_clock_system);
+    return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    if (!f) return 0;
-    mq_store_close(f->store);
-    if (f->path[0]) {
-        char p[80];
-        unlink(f->path);
-        snprintf(p, sizeof(p), "%s-wal", f->path);
-        unlink(p);
-        snprintf(p, sizeof(p), "%s-shm", f->path);
-        unlink(p);
-    }
-    free(f);
+    fixture_close(*state);
     return 0;
 }
 
 #define FIXTURE                                                                                    \
-    struct fixture *f = *state;                                                                    \
+    struct db_fixture *f = *state;                                                                 \
     if (!f) skip();                                                                                \
     struct mq_store *s = f->store
 

@@ -1,0 +1,239 @@
+/* The runner with real threads, on SQLite and PostgreSQL: every job runs
+ * exactly once and never twice at the same time; failures retry, then end
+ * with their error kept; bad payloads and unknown kinds end cleanly. */
+#include "test.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_fixture.h"
+#include "core/config.h"
+#include "core/uuid.h"
+#include "jobs/runner.h"
+
+#define NCOUNT    300
+#define SCHEDULED 999
+
+static atomic_int runs[1000];
+static atomic_int inside[1000];
+static atomic_int overlaps;
+static atomic_int flaky_attempts;
+
+static mq_err count_job(struct mq_job_run *run)
+{
+    int n = (int)json_integer_value(json_object_get(run->payload, "n"));
+    if (n < 0 || n >= 1000) return MQ_EINVAL;
+    if (atomic_fetch_add(&inside[n], 1) != 0) atomic_fetch_add(&overlaps, 1);
+    atomic_fetch_add(&runs[n], 1);
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+    atomic_fetch_sub(&inside[n], 1);
+    return MQ_OK;
+}
+
+static mq_err flaky_job(struct mq_job_run *run)
+{
+    atomic_fetch_add(&flaky_attempts, 1);
+    if (run->job->attempt < 3) {
+        snprintf(run->error, sizeof(run->error), "upstream said 503 (attempt %d)",
+                 run->job->attempt);
+        return MQ_EIO;
+    }
+    return MQ_OK;
+}
+
+static mq_err hopeless_job(struct mq_job_run *run)
+{
+    snprintf(run->error, sizeof(run->error), "the file named in the payload does not exist");
+    return MQ_EINVAL;
+}
+
+struct env {
+    struct db_fixture *db;
+    struct mq_config cfg;
+    struct mq_ctx ctx;
+    struct mq_jobs *jobs;
+};
+
+static int setup(void **state, bool postgres)
+{
+    struct db_fixture *db = fixture_open(postgres, 6, true);
+    if (!db) {
+        *state = NULL;
+        return 0;
+    }
+    struct env *e = calloc(1, sizeof(*e));
+    e->db = db;
+    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    const char *argv[] = {"--jobs-queues=default:4,maintenance:1", "--jobs-poll-interval=50ms",
+                          "--jobs-backoff-base=10ms", "--jobs-backoff-max=40ms", "--jobs-lease=5s"};
+    char err[256];
+    assert_int_equal(mq_config_load(&e->cfg, 5, (char **)argv, NULL, NULL, err, sizeof(err)),
+                     MQ_OK);
+    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
+                             .log = &db->log,
+                             .store = db->store,
+                             .clock = &mq_clock_system,
+                             .rng = &mq_rng_system};
+    memset(runs, 0, sizeof(runs));
+    atomic_store(&overlaps, 0);
+    atomic_store(&flaky_attempts, 0);
+    *state = e;
+    return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+    return setup(state, false);
+}
+static int setup_pg(void **state)
+{
+    return setup(state, true);
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    if (!e) return 0;
+    mq_jobs_stop(e->jobs, 10);
+    mq_jobs_free(e->jobs);
+    mq_config_cleanup(&e->cfg);
+    fixture_close(e->db);
+    free(e);
+    return 0;
+}
+
+static void enqueue(struct env *e, const struct mq_job_spec *spec, char id[37])
+{
+    struct mq_db *db = NULL;
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_finish(db, mq_jobs_enqueue(&e->ctx, db, spec, id, NULL)), MQ_OK);
+}
+
+static int pending(struct env *e)
+{
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_job page[50];
+    size_t total = 0, n = 0;
+    const char *states[] = {"available", "running", "retryable"};
+    for (int i = 0; i < 3; i++) {
+        struct mq_job_filter f = {.state = states[i], .limit = 50};
+        assert_int_equal(mq_jobs_list(&e->ctx, a, &f, page, &n), MQ_OK);
+        total += n;
+    }
+    mq_arena_free(a);
+    return (int)total;
+}
+
+static void wait_until(bool (*cond)(struct env *), struct env *e, int seconds)
+{
+    for (int i = 0; i < seconds * 20 && !cond(e); i++) {
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(cond(e));
+}
+
+static bool drained(struct env *e)
+{
+    return pending(e) == 0;
+}
+static bool scheduled_ran(struct env *e)
+{
+    (void)e;
+    return atomic_load(&runs[SCHEDULED]) >= 1;
+}
+
+static void test_runs_everything_once(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char id[37], flaky[37], hopeless[37], unknown[37], garbled[37];
+    assert_int_equal(mq_jobs_new(&e->ctx, &e->jobs), MQ_OK);
+    e->ctx.jobs = e->jobs;
+    assert_int_equal(mq_jobs_register(e->jobs, "t.count", count_job), MQ_OK);
+    assert_int_equal(mq_jobs_register(e->jobs, "t.count", count_job), MQ_ECONFLICT);
+    assert_int_equal(mq_jobs_register(e->jobs, "t.flaky", flaky_job), MQ_OK);
+    assert_int_equal(mq_jobs_register(e->jobs, "t.hopeless", hopeless_job), MQ_OK);
+    assert_int_equal(
+        mq_jobs_schedule(e->jobs, "tick", "every 1s",
+                         &(struct mq_job_spec){.kind = "t.count", .payload = "{\"n\": 999}"}),
+        MQ_OK);
+
+    for (int i = 0; i < NCOUNT; i++) {
+        char payload[32];
+        snprintf(payload, sizeof(payload), "{\"n\": %d}", i);
+        enqueue(e, &(struct mq_job_spec){.kind = "t.count", .payload = payload}, id);
+    }
+    enqueue(e, &(struct mq_job_spec){.kind = "t.flaky", .max_attempts = 5}, flaky);
+    enqueue(e, &(struct mq_job_spec){.kind = "t.hopeless"}, hopeless);
+    enqueue(e, &(struct mq_job_spec){.kind = "t.nobody", .max_attempts = 2}, unknown);
+    /* A payload that does not parse can only come from outside the API. */
+    struct mq_db *db = NULL;
+    bool inserted = false;
+    mq_uuid7_new(&mq_clock_system, &mq_rng_system, garbled);
+    struct mq_job_insert raw = {.id = garbled,
+                                .kind = "t.count",
+                                .queue = "default",
+                                .payload = "{\"n\": 1,,}",
+                                .max_attempts = 5,
+                                .run_at = mq_clock_now_ms(&mq_clock_system),
+                                .now = mq_clock_now_ms(&mq_clock_system)};
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_finish(db, mq_store_job_insert(db, &raw, &inserted)), MQ_OK);
+
+    assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
+    wait_until(drained, e, 60);
+    wait_until(scheduled_ran, e, 10);
+    char why[160];
+    assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
+    assert_int_equal(mq_jobs_stop(e->jobs, 10), 0);
+
+    for (int i = 0; i < NCOUNT; i++) assert_int_equal(atomic_load(&runs[i]), 1);
+    assert_int_equal(atomic_load(&overlaps), 0);
+
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_job j;
+    assert_int_equal(mq_jobs_get(&e->ctx, a, flaky, &j), MQ_OK);
+    assert_string_equal(j.state, "completed");
+    assert_int_equal(j.attempt, 3);
+    assert_int_equal(atomic_load(&flaky_attempts), 3);
+    assert_string_equal(j.last_error, "upstream said 503 (attempt 2)");
+
+    assert_int_equal(mq_jobs_get(&e->ctx, a, hopeless, &j), MQ_OK);
+    assert_string_equal(j.state, "discarded");
+    assert_int_equal(j.attempt, 1); /* a permanent error is not retried */
+    assert_string_equal(j.last_error, "the file named in the payload does not exist");
+
+    assert_int_equal(mq_jobs_get(&e->ctx, a, unknown, &j), MQ_OK);
+    assert_string_equal(j.state, "discarded");
+    assert_int_equal(j.attempt, 2);
+    assert_non_null(strstr(j.last_error, "unknown job kind \"t.nobody\""));
+
+    assert_int_equal(mq_jobs_get(&e->ctx, a, garbled, &j), MQ_OK);
+    assert_string_equal(j.state, "discarded");
+    assert_int_equal(j.attempt, 1);
+    assert_non_null(strstr(j.last_error, "payload is not valid JSON"));
+
+    struct mq_buf m;
+    mq_buf_init(&m, 1 << 20);
+    assert_int_equal(mq_jobs_render_metrics(e->jobs, &m), MQ_OK);
+    assert_non_null(strstr(m.data, "marquee_job_failures_total{kind=\"t.flaky\"} 2"));
+    assert_non_null(strstr(m.data, "marquee_job_failures_total{kind=\"unknown\"} 2"));
+    assert_non_null(strstr(m.data, "marquee_jobs{queue=\"default\",state=\"discarded\"} 3"));
+    mq_buf_cleanup(&m);
+    mq_arena_free(a);
+}
+
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(test_runs_everything_once),
+    };
+    return RUN(tests);
+}
