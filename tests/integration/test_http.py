@@ -148,8 +148,10 @@ def test_metrics(env):
         check(metric(t, "marquee_http_requests_total", route="unmatched", status="404") == 1)
         check(metric(t, "marquee_http_request_duration_seconds_count", route="/healthz") == 3)
         check(metric(t, "marquee_http_request_duration_seconds_bucket", route="/healthz", le="+Inf") == 3)
-        check(metric(t, "marquee_db_pool_connections", backend=env.backend) > 0)
-        check(metric(t, "marquee_db_pool_in_use", backend=env.backend) == 0)
+        size = metric(t, "marquee_db_pool_connections", backend=env.backend)
+        check(size > 0)
+        # Job workers hold connections for moments of their own.
+        check(0 <= metric(t, "marquee_db_pool_in_use", backend=env.backend) <= size)
         check(metric(t, "marquee_db_pool_acquired_total", backend=env.backend) >= 1)
         check(metric(t, "process_resident_memory_bytes") > 1e6)
         check(metric(t, "process_open_fds") > 3)
