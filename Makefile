@@ -75,6 +75,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a
 
 unit: $(UNIT_BIN)
 
+# Benchmark drivers link the library like the tests do (bench/README.md).
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libmarquee.a
+	@mkdir -p $(dir $@)
+	@echo "  BENCH $<"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS)
+
 run: $(BUILD)/marquee
 	./$(BUILD)/marquee serve
 
@@ -87,8 +93,9 @@ check-banned:
 format:
 	find src tests/unit tools -name '*.[ch]' | xargs clang-format -i
 
-bench: $(BUILD)/marquee
+bench: $(BUILD)/marquee $(BUILD)/bench/jobs_bench
 	bench/healthz.sh
+	bench/jobs.sh
 
 clean:
 	rm -rf build build-asan

@@ -5,6 +5,8 @@
 # MQ_TEST_PG_URL (a database the unit tests may wipe), MQ_TEST_PG_ADMIN_URL
 # (for creating per-test databases), MQ_TEST_PG_BIN, MQ_TEST_PG_DATA and
 # MQ_TEST_PG_RUNAS. `pg_stop` stops it and removes the directory.
+# `pg_start durable` keeps PostgreSQL's crash-safe defaults (fsync, synchronous
+# commit) for benchmarks; the tests run without them.
 # PostgreSQL refuses to run as root, so as root it runs as Debian's postgres user.
 
 pg_start() {
@@ -25,11 +27,12 @@ pg_start() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$PG_TMP'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 200
 CONF
+    if [ "${1:-}" != durable ]; then
+        printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+            >>"$MQ_TEST_PG_DATA/postgresql.conf"
+    fi
     pg_as "$MQ_TEST_PG_BIN/pg_ctl" -D "$MQ_TEST_PG_DATA" -l "$PG_TMP/server.log" -w start >/dev/null ||
         { cat "$PG_TMP/server.log" >&2; return 1; }
     MQ_TEST_PG_ADMIN_URL="postgres://marquee@127.0.0.1:$port/postgres"
