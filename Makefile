@@ -34,7 +34,7 @@ MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check-banned bench format clean
+.PHONY: all run test unit check-banned bench bench-drivers format clean
 all: $(BUILD)/marquee
 
 $(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
@@ -93,7 +93,9 @@ check-banned:
 format:
 	find src tests/unit tools -name '*.[ch]' | xargs clang-format -i
 
-bench: $(BUILD)/marquee $(BUILD)/bench/jobs_bench
+bench-drivers: $(BUILD)/bench/jobs_bench
+
+bench: $(BUILD)/marquee bench-drivers
 	bench/healthz.sh
 	bench/jobs.sh
 

@@ -43,6 +43,14 @@ static mq_err flaky_job(struct mq_job_run *run)
     return MQ_OK;
 }
 
+static mq_err slow_job(struct mq_job_run *run)
+{
+    (void)run;
+    struct timespec ts = {1, 600000000}; /* longer than jobs_stuck_after below */
+    nanosleep(&ts, NULL);
+    return MQ_OK;
+}
+
 static mq_err hopeless_job(struct mq_job_run *run)
 {
     snprintf(run->error, sizeof(run->error), "the file named in the payload does not exist");
@@ -66,11 +74,16 @@ static int setup(void **state, bool postgres)
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
     assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
-    const char *argv[] = {"--jobs-queues=default:4,maintenance:1", "--jobs-poll-interval=50ms",
-                          "--jobs-backoff-base=10ms", "--jobs-backoff-max=40ms", "--jobs-lease=5s"};
+    const char *argv[] = {"--jobs-queues=default:4,maintenance:1",
+                          "--jobs-poll-interval=50ms",
+                          "--jobs-backoff-base=10ms",
+                          "--jobs-backoff-max=40ms",
+                          "--jobs-lease=5s",
+                          "--jobs-stuck-after=1s"};
     char err[256];
-    assert_int_equal(mq_config_load(&e->cfg, 5, (char **)argv, NULL, NULL, err, sizeof(err)),
+    assert_int_equal(mq_config_load(&e->cfg, 6, (char **)argv, NULL, NULL, err, sizeof(err)),
                      MQ_OK);
+    assert_int_equal(e->cfg.jobs_stuck_after, 1000);
     e->ctx = (struct mq_ctx){.cfg = &e->cfg,
                              .log = &db->log,
                              .store = db->store,
@@ -226,6 +239,30 @@ static void test_runs_everything_once(void **state)
     mq_arena_free(a);
 }
 
+static bool stuck(struct env *e)
+{
+    char why[160];
+    return !mq_jobs_healthy(e->jobs, why, sizeof(why));
+}
+
+static void test_stuck_worker_is_reported(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char id[37], why[160];
+    assert_int_equal(mq_jobs_new(&e->ctx, &e->jobs), MQ_OK);
+    e->ctx.jobs = e->jobs;
+    assert_int_equal(mq_jobs_register(e->jobs, "t.slow", slow_job), MQ_OK);
+    assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
+    assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
+    enqueue(e, &(struct mq_job_spec){.kind = "t.slow"}, id);
+    wait_until(stuck, e, 5);
+    assert_false(mq_jobs_healthy(e->jobs, why, sizeof(why)));
+    assert_non_null(strstr(why, "queue default has been on one job"));
+    wait_until(drained, e, 10);
+    assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
         cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
@@ -234,6 +271,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(test_runs_everything_once),
+        BOTH(test_stuck_worker_is_reported),
     };
     return RUN(tests);
 }
