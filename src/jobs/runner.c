@@ -10,10 +10,9 @@
 #include "core/uuid.h"
 #include "jobs/schedule.h"
 
-#define MAX_KINDS             64
-#define MAX_QUEUES            16
-#define MAX_SCHEDULES         32
-#define SCHEDULE_LOOKAHEAD_MS 60000 /* look at the schedule table at least this often */
+#define MAX_KINDS     64
+#define MAX_QUEUES    16
+#define MAX_SCHEDULES 32
 
 static const double bucket_bounds[] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300};
 #define NBUCKETS (sizeof(bucket_bounds) / sizeof(bucket_bounds[0]))
@@ -443,15 +442,30 @@ static int64_t fire_schedules(struct mq_jobs *j)
     struct mq_schedule_row due[16];
     size_t n = 0;
     int64_t now = now_ms(j), next = 0;
+    /* A read first: the write transaction is only worth taking when
+     * something is due. */
+    mq_err err = mq_store_begin(j->ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_finish(db, mq_store_schedule_next(db, &next));
+    if (err) return now + j->ctx->cfg->jobs_poll_interval;
+    if (!next || next > now) return next ? next : now + j->ctx->cfg->jobs_poll_interval;
+    db = NULL;
     struct mq_arena *a = mq_arena_new(2048);
     if (!a) return now + 1000;
-    mq_err err = mq_store_begin(j->ctx->store, MQ_DB_WRITE, &db);
+    err = mq_store_begin(j->ctx->store, MQ_DB_WRITE, &db);
     if (!err) err = mq_store_schedule_due(db, a, now, due, 16, &n);
     for (size_t i = 0; i < n && !err; i++) {
         struct schedule *s = find_schedule(j, due[i].name);
         struct mq_schedule parsed;
-        if (!s && mq_schedule_parse(due[i].spec, &parsed)) continue;
         bool won = false;
+        if (!s && mq_schedule_parse(due[i].spec, &parsed)) {
+            /* Written by a newer version, or by hand: park it for a day rather
+             * than find it due again at once, for ever. */
+            mq_log_error(j->ctx->log, "jobs", "schedule %s has a spec this marquee cannot read: %s",
+                         due[i].name, due[i].spec);
+            err = mq_store_schedule_advance(db, due[i].name, due[i].next_run_at, now + 86400000,
+                                            now, &won);
+            continue;
+        }
         err = mq_store_schedule_advance(db, due[i].name, due[i].next_run_at,
                                         mq_schedule_next(s ? &s->parsed : &parsed, now), now, &won);
         if (err || !won) continue;
@@ -472,7 +486,7 @@ static int64_t fire_schedules(struct mq_jobs *j)
     mq_arena_free(a);
     if (err) return now + j->ctx->cfg->jobs_poll_interval;
     if (n == 16) return now; /* more are due */
-    return next ? next : now + SCHEDULE_LOOKAHEAD_MS;
+    return next ? next : now + j->ctx->cfg->jobs_poll_interval;
 }
 
 static mq_err store_schedules(struct mq_jobs *j)
@@ -509,8 +523,10 @@ static void *maintenance_main(void *arg)
             rescue(j);
             next_rescue = now + cfg->jobs_poll_interval;
         }
+        /* Schedules added elsewhere (another instance) are seen within a
+         * poll interval. */
         if (now >= next_schedule)
-            next_schedule = min64(fire_schedules(j), now + SCHEDULE_LOOKAHEAD_MS);
+            next_schedule = min64(fire_schedules(j), now + cfg->jobs_poll_interval);
         int64_t wait = min64(min64(next_heartbeat, next_rescue), next_schedule) - now_ms(j);
         if (wait > 0) idle_wait(j, &j->maintain, wait);
     }

@@ -183,3 +183,20 @@ def test_sqlite_has_one_owner(env):
                         timeout=20)
         check(r.returncode == 1 and "another marquee is serving" in r.stderr, r.stderr)
         check(s.request("GET", "/readyz").status == 200)
+
+
+def test_unreadable_schedule_is_parked(env):
+    s = jobs_server(env).start()
+    try:
+        now = int(time.time() * 1000)
+        sql(env, s, "INSERT INTO job_schedules (name, kind, queue, payload, spec, next_run_at, "
+                    "updated_at) VALUES ('from.the.future', 'x', 'default', '{}', 'fortnightly', "
+                    "%d, %d)" % (now, now))
+        line = s.wait_log("cannot read: fortnightly")
+        check("from.the.future" in line, line)
+        check(s.request("GET", "/readyz").status == 200)
+        time.sleep(0.3)
+        check(sum("cannot read" in l for l in s.lines) == 1, "fired again and again")
+        check(s.stop() == 0)
+    finally:
+        s.cleanup()
