@@ -3,6 +3,7 @@
  * Exit status: 0 success, 1 failure at run time, 2 bad usage or configuration. */
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -594,6 +595,10 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* glibc gives every thread that allocates an arena of its own; with HTTP
+     * and job threads that is about 1.2 MB of idle memory for no gain on a
+     * small machine (bench/README.md). Two arenas; MALLOC_ARENA_MAX wins. */
+    if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
     if (sodium_init() < 0) {
         fprintf(stderr, "marquee: libsodium failed to initialise\n");
         return 1;
