@@ -64,27 +64,29 @@ mq_err mq_api_admin_jobs_get(struct mq_req *req)
     return job_reply(req, 200, &job);
 }
 
-mq_err mq_api_admin_jobs_retry(struct mq_req *req)
+/* Retry and cancel: one state change, answered with the job afterwards. */
+static mq_err change_job(struct mq_req *req,
+                         mq_err (*op)(struct mq_ctx *, struct mq_arena *, const char *,
+                                      struct mq_job *),
+                         const char *conflict_code, const char *conflict_detail)
 {
     struct mq_job job;
     mq_err err = mq_api_require_admin(req);
-    if (!err) err = mq_jobs_retry(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (!err) err = op(req->ctx, req->arena, mq_req_param(req, "id"), &job);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err == MQ_ECONFLICT)
-        return mq_problem(req, 409, "job_not_retryable", NULL,
-                          "the job is running, or another pending job holds its unique key");
+        return mq_problem(req, 409, conflict_code, NULL, "%s", conflict_detail);
     if (err) return err;
     return job_reply(req, 200, &job);
 }
 
+mq_err mq_api_admin_jobs_retry(struct mq_req *req)
+{
+    return change_job(req, mq_jobs_retry, "job_not_retryable",
+                      "the job is running, or another pending job holds its unique key");
+}
+
 mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
 {
-    struct mq_job job;
-    mq_err err = mq_api_require_admin(req);
-    if (!err) err = mq_jobs_cancel(req->ctx, req->arena, mq_req_param(req, "id"), &job);
-    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
-    if (err == MQ_ECONFLICT)
-        return mq_problem(req, 409, "job_finished", NULL, "the job has already ended");
-    if (err) return err;
-    return job_reply(req, 200, &job);
+    return change_job(req, mq_jobs_cancel, "job_finished", "the job has already ended");
 }

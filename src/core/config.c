@@ -351,6 +351,19 @@ static bool valid_http_url(const char *s)
     return true;
 }
 
+/* The numeric kinds differ only in how they read and what they say. */
+struct numeric_kind {
+    bool (*parse)(const char *s, long *out);
+    const char *expected;
+    const char *unit;
+};
+
+static const struct numeric_kind numeric_kinds[] = {
+    [K_INT] = {parse_long, "must be a whole number", ""},
+    [K_SIZE] = {parse_size, "must be a size such as 65536, 64KiB or 1MiB", " bytes"},
+    [K_DURATION] = {parse_duration, "must be a duration such as 500ms, 30s, 5m, 2h or 7d", " ms"},
+};
+
 /* Validates `value` for key k and stores it. */
 static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum mq_config_source src,
                     char *errbuf, size_t errlen)
@@ -386,47 +399,26 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
         return MQ_OK;
     }
     case K_INT:
-        if (!parse_long(value, &num)) {
-            why = "must be a whole number";
-        } else if (num < k->min || num > k->max) {
-            set_error(errbuf, errlen, k, src, "must be between %ld and %ld, got %ld", k->min,
-                      k->max, num);
-            return MQ_EINVAL;
-        } else {
-            *(int *)((char *)cfg + k->offset) = (int)num;
-            cfg->sources[idx] = src;
-            return MQ_OK;
-        }
-        break;
     case K_SIZE:
-        if (!parse_size(value, &num)) {
-            why = "must be a size such as 65536, 64KiB or 1MiB";
-        } else if (num < k->min || num > k->max) {
-            set_error(errbuf, errlen, k, src, "must be between %ld and %ld bytes, got %ld", k->min,
-                      k->max, num);
-            return MQ_EINVAL;
-        } else {
-            *(long *)((char *)cfg + k->offset) = num;
-            cfg->sources[idx] = src;
-            return MQ_OK;
+    case K_DURATION: {
+        const struct numeric_kind *nk = &numeric_kinds[k->kind];
+        if (!nk->parse(value, &num)) {
+            why = nk->expected;
+            break;
         }
-        break;
-    case K_DURATION:
-        if (!parse_duration(value, &num)) {
-            why = "must be a duration such as 500ms, 30s, 5m, 2h or 7d";
-        } else if (num < k->min || num > k->max) {
-            set_error(errbuf, errlen, k, src, "must be between %ld and %ld ms, got %ld", k->min,
-                      k->max, num);
+        if (num < k->min || num > k->max) {
+            set_error(errbuf, errlen, k, src, "must be between %ld and %ld%s, got %ld", k->min,
+                      k->max, nk->unit, num);
             return MQ_EINVAL;
-        } else {
-            *(long *)((char *)cfg + k->offset) = num;
-            cfg->sources[idx] = src;
-            return MQ_OK;
         }
-        break;
-    case K_QUEUES:
-        if (!valid_queues(value, &why)) break;
-        break;
+        if (k->kind == K_INT)
+            *(int *)((char *)cfg + k->offset) = (int)num;
+        else
+            *(long *)((char *)cfg + k->offset) = num;
+        cfg->sources[idx] = src;
+        return MQ_OK;
+    }
+    case K_QUEUES: valid_queues(value, &why); break;
     case K_ORIGINS: {
         char **list = NULL;
         mq_err err = parse_origins(value, &list, &why);
