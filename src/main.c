@@ -270,14 +270,18 @@ static int cmd_serve(int argc, char **argv)
     mq_http_quiesce(http);
     int left = mq_http_drain(http, cfg.shutdown_timeout);
     if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
+    int spent = (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000);
     int jobs_left =
-        mq_jobs_stop(jobs, cfg.shutdown_timeout - (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000));
+        mq_jobs_stop(jobs, spent < cfg.shutdown_timeout ? cfg.shutdown_timeout - spent : 0);
     if (jobs_left) {
-        /* Their leases expire and they run again; the threads die with us. */
-        mq_log_warn(&log, "main", "%d jobs still running at the deadline", jobs_left);
-        jobs = NULL;
-        ctx.jobs = NULL;
-        store = NULL; /* their threads may still use it until the process ends */
+        /* Their threads still use the context, the store and this stack
+         * frame: end the process here rather than free what they hold. The
+         * jobs' leases expire and they run again. */
+        mq_log_warn(&log, "main", "%d jobs still running at the deadline; exiting anyway",
+                    jobs_left);
+        mq_http_stop(http);
+        mq_log_info(&log, "main", "stopped");
+        exit(0);
     }
     status = 0;
 out:
