@@ -34,7 +34,7 @@ MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check-banned bench bench-drivers format clean
+.PHONY: all run test unit check-banned bench bench-drivers fuzz fuzz-replay format clean
 all: $(BUILD)/marquee
 
 $(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
@@ -93,6 +93,27 @@ check-banned:
 format:
 	find src tests/unit tools -name '*.[ch]' | xargs clang-format -i
 
+# Fuzz drivers: replayed over their corpus by the suite (any compiler), and
+# run for real by `make fuzz` with clang's libFuzzer (Debian group "fuzz").
+FUZZ_SRC := $(shell find tests/fuzz -name '*_fuzz.c' | sort)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libmarquee.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $<"
+	@$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+
+fuzz:
+	scripts/install-deps build fuzz
+	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=1 build-fuzz/libmarquee.a
+	@mkdir -p build-fuzz/fuzz
+	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	    clang $(CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f \
+	        build-fuzz/libmarquee.a $(LDLIBS); done
+	@echo "run: build-fuzz/fuzz/input_fuzz tests/fuzz/corpus/input -max_total_time=60"
+
 bench-drivers: $(BUILD)/bench/jobs_bench
 
 bench: $(BUILD)/marquee bench-drivers
@@ -100,6 +121,6 @@ bench: $(BUILD)/marquee bench-drivers
 	bench/jobs.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -30,7 +30,7 @@ for variant in plain asan; do
     [ $variant = asan ] && flags="SANITIZE=1"
     echo "== build ($variant)"
     # The benchmark drivers are built too, so they cannot rot unseen.
-    if make -s -j"$JOBS" $flags all unit bench-drivers >"$OUT/build-$variant.log" 2>&1 &&
+    if make -s -j"$JOBS" $flags all unit bench-drivers fuzz-replay >"$OUT/build-$variant.log" 2>&1 &&
         ! grep -E 'warning:' "$OUT/build-$variant.log"; then
         echo "ok - build $variant, no warnings" | record
     else
@@ -62,6 +62,10 @@ for variant in plain asan; do
             cat "$OUT/unit.err"
             echo "not ok - [$variant] $name exited $rc" | record
         fi
+    done
+    for f in "$dir"/fuzz-replay/*; do
+        name=$(basename "$f")
+        "$f" "tests/fuzz/corpus/${name%_fuzz}" | sed -E "s/^(not ok|ok) - /\1 - [$variant] $name: /" | record
     done
     for backend in sqlite postgres; do
         echo "== integration tests ($variant, $backend)"

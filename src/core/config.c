@@ -118,9 +118,20 @@ static void set_error(char *errbuf, size_t errlen, const struct config_key *k,
     snprintf(errbuf, errlen, "invalid %s (from %s): %s", k->name, source_names[src], reason);
 }
 
+/* The field a key describes; callers know its type from k->kind. */
+static void *field(struct mq_config *cfg, const struct config_key *k)
+{
+    return (char *)cfg + k->offset;
+}
+
+static const void *cfield(const struct mq_config *cfg, const struct config_key *k)
+{
+    return (const char *)cfg + k->offset;
+}
+
 static char **str_field(struct mq_config *cfg, const struct config_key *k)
 {
-    return (char **)((char *)cfg + k->offset);
+    return field(cfg, k);
 }
 
 static bool parse_long(const char *s, long *out)
@@ -394,7 +405,7 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
             why = "must be one of debug, info, warn, error";
             break;
         }
-        *(enum mq_log_level *)((char *)cfg + k->offset) = level;
+        *(enum mq_log_level *)field(cfg, k) = level;
         cfg->sources[idx] = src;
         return MQ_OK;
     }
@@ -412,9 +423,9 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
             return MQ_EINVAL;
         }
         if (k->kind == K_INT)
-            *(int *)((char *)cfg + k->offset) = (int)num;
+            *(int *)field(cfg, k) = (int)num;
         else
-            *(long *)((char *)cfg + k->offset) = num;
+            *(long *)field(cfg, k) = num;
         cfg->sources[idx] = src;
         return MQ_OK;
     }
@@ -689,21 +700,16 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         char value[512];
         switch (k->kind) {
         case K_LEVEL:
-            snprintf(
-                value, sizeof(value), "%s",
-                mq_log_level_name(*(const enum mq_log_level *)((const char *)cfg + k->offset)));
+            snprintf(value, sizeof(value), "%s",
+                     mq_log_level_name(*(const enum mq_log_level *)cfield(cfg, k)));
             break;
-        case K_INT:
-            snprintf(value, sizeof(value), "%d", *(const int *)((const char *)cfg + k->offset));
-            break;
-        case K_SIZE:
-            snprintf(value, sizeof(value), "%ld", *(const long *)((const char *)cfg + k->offset));
-            break;
+        case K_INT: snprintf(value, sizeof(value), "%d", *(const int *)cfield(cfg, k)); break;
+        case K_SIZE: snprintf(value, sizeof(value), "%ld", *(const long *)cfield(cfg, k)); break;
         case K_DURATION:
-            snprintf(value, sizeof(value), "%ldms", *(const long *)((const char *)cfg + k->offset));
+            snprintf(value, sizeof(value), "%ldms", *(const long *)cfield(cfg, k));
             break;
         default: {
-            const char *s = *(char *const *)((const char *)cfg + k->offset);
+            const char *s = *(char *const *)cfield(cfg, k);
             if (!s) s = "";
             if (k->secret && *s && k->kind == K_DB_URL)
                 mq_config_mask_url(s, value, sizeof(value));

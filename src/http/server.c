@@ -577,13 +577,16 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *uri)
     return strlen(uri);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     struct mq_http_server *srv = cls;
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
-    mq_log_msg(srv->ctx->log, atomic_load(&srv->starting) ? MQ_LOG_ERROR : MQ_LOG_DEBUG, "http", "%s", msg);
+    mq_log_msg(srv->ctx->log, atomic_load(&srv->starting) ? MQ_LOG_ERROR : MQ_LOG_DEBUG, "http",
+               "%s", msg);
 }
 
 static char *read_file(const char *path)
