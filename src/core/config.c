@@ -26,6 +26,7 @@ enum key_kind {
     K_DURATION, /* stored as long milliseconds */
     K_ORIGINS,
     K_QUEUES,
+    K_NETS,
 };
 
 struct config_key {
@@ -78,6 +79,8 @@ static const struct config_key keys[] = {
      "database connections (readers on SQLite, all on PostgreSQL)"},
     {"db_acquire_timeout", K_INT, OFF(db_acquire_timeout), "5000", 1, 600000, false,
      "milliseconds to wait for a free database connection"},
+    {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, false,
+     "proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
      "bearer token for the admin API until accounts exist (unset = admin API closed)"},
     {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,
@@ -430,6 +433,9 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
         return MQ_OK;
     }
     case K_QUEUES: valid_queues(value, &why); break;
+    case K_NETS:
+        if (mq_netlist_parse(value, &cfg->trusted_proxy_nets, &why)) break;
+        break;
     case K_ORIGINS: {
         char **list = NULL;
         mq_err err = parse_origins(value, &list, &why);

@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/uuid.h"
+#include "http/clientip.h"
 #include "http/headwatch.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -88,20 +89,14 @@ static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
-static const char *client_address(struct mq_arena *a, struct MHD_Connection *conn)
+static const char *client_address(struct mq_http_server *srv, struct mq_arena *a,
+                                  struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char text[INET6_ADDRSTRLEN] = "-";
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-                      sizeof(text));
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
-                      sizeof(text));
-    }
+    char text[MQ_IP_TEXT];
+    mq_client_ip(&srv->ctx->cfg->trusted_proxy_nets, ci ? ci->client_addr : NULL,
+                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"), text);
     return mq_arena_strdup(a, text);
 }
 
@@ -429,7 +424,7 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         if (id) mq_uuid7_new(srv->ctx->clock, srv->ctx->rng, id);
         req->request_id = id;
     }
-    req->remote = client_address(arena, conn);
+    req->remote = client_address(srv, arena, conn);
     if (!req->request_id || !req->remote || route_request(srv, rs)) {
         mq_arena_free(arena);
         return NULL;

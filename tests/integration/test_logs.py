@@ -41,3 +41,20 @@ def test_secrets_never_logged(env):
             check(secret not in text, "%s leaked into the log:\n%s" % (secret, text))
         # Matched routes log their pattern, not the path that may hold an id or token.
         check(secrets[5] not in text or '"route":"unmatched"' in text)
+
+
+def test_client_address_and_trusted_proxies(env):
+    def remote_of(s, rid):
+        s.stop()
+        return [r for r in s.log_records() if r.get("request_id") == rid][0]["remote"]
+
+    spoof = {"X-Forwarded-For": "198.51.100.7", "X-Request-Id": "xff-1"}
+    with env.server() as s:  # nobody trusted: the header changes nothing
+        s.request("GET", "/healthz", headers=spoof)
+        check(remote_of(s, "xff-1") == "127.0.0.1")
+    with env.server(args=["--trusted-proxies", "127.0.0.0/8"]) as s:
+        s.request("GET", "/healthz", headers=spoof)
+        check(remote_of(s, "xff-1") == "198.51.100.7")
+    with env.server(args=["--trusted-proxies", "10.0.0.0/8"]) as s:  # we are not that proxy
+        s.request("GET", "/healthz", headers=spoof)
+        check(remote_of(s, "xff-1") == "127.0.0.1")
