@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "auth/ratelimit.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/version.h"
@@ -238,6 +239,8 @@ static int cmd_serve(int argc, char **argv)
 
     if (open_store(&cfg, &log, &store)) goto out;
     ctx.store = store;
+    /* In memory: each instance limits on its own until a shared store exists. */
+    if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
     if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
@@ -292,6 +295,7 @@ out:
     if (lock_fd >= 0) close(lock_fd);
     mq_router_free(router);
     mq_store_close(store);
+    mq_ratelimiter_free(ctx.ratelimiter);
     if (status == 0) mq_log_info(&log, "main", "stopped");
     mq_config_cleanup(&cfg);
     return status;

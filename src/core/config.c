@@ -27,6 +27,7 @@ enum key_kind {
     K_ORIGINS,
     K_QUEUES,
     K_NETS,
+    K_RATE,
 };
 
 struct config_key {
@@ -81,6 +82,8 @@ static const struct config_key keys[] = {
      "milliseconds to wait for a free database connection"},
     {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, false,
      "proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default"},
+    {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, false,
+     "requests per client address to /api/ (such as 600/min,20000/h, or off)"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
      "bearer token for the admin API until accounts exist (unset = admin API closed)"},
     {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,
@@ -435,6 +438,9 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
     case K_QUEUES: valid_queues(value, &why); break;
     case K_NETS:
         if (mq_netlist_parse(value, &cfg->trusted_proxy_nets, &why)) break;
+        break;
+    case K_RATE:
+        if (mq_rate_policy_parse("default", value, &cfg->rate_default, &why)) break;
         break;
     case K_ORIGINS: {
         char **list = NULL;

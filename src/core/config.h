@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/netlist.h"
+#include "core/ratepolicy.h"
 
 enum mq_config_source { MQ_SRC_DEFAULT, MQ_SRC_FILE, MQ_SRC_ENV, MQ_SRC_FLAG };
 
@@ -41,6 +42,8 @@ struct mq_config {
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
     char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
+    char *rate_limit_default;             /* as given */
+    struct mq_rate_policy rate_default;   /* per client address, on /api/ */
     char *trusted_proxies;  /* as given */
     struct mq_netlist trusted_proxy_nets; /* parsed: whose X-Forwarded-For counts */
     char *jobs_queues;      /* "default:4,maintenance:1": worker pool per queue */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "auth/ratelimit.h"
 #include "core/clock.h"
 #include "core/uuid.h"
 #include "http/clientip.h"
@@ -300,6 +301,36 @@ static mq_err route_request(struct mq_http_server *srv, struct req_state *rs)
     return MQ_OK;
 }
 
+/* The per-address limit on /api/ (probes and /metrics are for machines that
+ * must always get through). Every API answer says where the caller stands;
+ * past the limit the answer is 429. A store that fails lets the request
+ * through: an outage of the limiter must not become an outage of the API. */
+static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
+{
+    struct mq_ratelimiter *rl = srv->ctx->ratelimiter;
+    const struct mq_rate_policy *policy = &srv->ctx->cfg->rate_default;
+    struct mq_rate_result r;
+    char key[64], text[96];
+    if (!rl || !policy->nrules || strncmp(req->path, "/api/", 5)) return false;
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    if (mq_rate_hit(rl, policy, key, mq_clock_now_ms(srv->ctx->clock), &r)) return false;
+    snprintf(text, sizeof(text), "%lld;w=%lld", (long long)r.limit,
+             (long long)(r.window_ms / 1000));
+    (void)mq_reply_header(req, "RateLimit-Policy", text);
+    snprintf(text, sizeof(text), "limit=%lld, remaining=%lld, reset=%lld", (long long)r.limit,
+             (long long)r.remaining, (long long)((r.reset_ms + 999) / 1000));
+    (void)mq_reply_header(req, "RateLimit", text);
+    if (r.allowed) return false;
+    long long wait = (r.retry_after_ms + 999) / 1000;
+    snprintf(text, sizeof(text), "%lld", wait);
+    (void)mq_reply_header(req, "Retry-After", text);
+    mq_log_warn(srv->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
+                policy->name, req->method_name, req->path, req->remote, req->request_id);
+    mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
+               "too many requests from this address; try again in %lld s", wait);
+    return true;
+}
+
 static void dispatch(struct mq_http_server *srv, struct req_state *rs)
 {
     struct mq_req *req = &rs->req;
@@ -313,6 +344,7 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
             mq_problem(req, 400, "invalid_path", NULL, "%s", rs->bad_path);
         return;
     }
+    if (rate_limited(srv, req)) return;
     switch (rs->route) {
     case MQ_MATCH_NOT_FOUND:
         mq_problem(req, 404, "not_found", NULL, "no resource at this path");
