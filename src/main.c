@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <malloc.h>
+#include <pwd.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <sodium.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "audit/audit.h"
 #include "auth/ratelimit.h"
 #include "core/config.h"
 #include "core/ctx.h"
@@ -42,6 +44,7 @@ static void usage(FILE *out)
                  "  migrate   bring the database schema up to date, then exit\n"
                  "  config    print the effective configuration, secrets masked\n"
                  "  jobs      list, retry, cancel or enqueue background jobs\n"
+                 "  audit     verify the audit log's hash chain\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -241,6 +244,8 @@ static int cmd_serve(int argc, char **argv)
     ctx.store = store;
     /* In memory: each instance limits on its own until a shared store exists. */
     if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
+    /* Started before migrating: entries recorded meanwhile wait for the table. */
+    if (mq_audit_start(&ctx, &ctx.audit)) goto out;
     if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
@@ -283,6 +288,7 @@ static int cmd_serve(int argc, char **argv)
         mq_log_warn(&log, "main", "%d jobs still running at the deadline; exiting anyway",
                     jobs_left);
         mq_http_stop(http);
+        mq_audit_stop(ctx.audit, 5);
         mq_log_info(&log, "main", "stopped");
         exit(0);
     }
@@ -294,6 +300,9 @@ out:
     ctx.jobs = NULL;
     if (lock_fd >= 0) close(lock_fd);
     mq_router_free(router);
+    /* Last: everything above may still have recorded events. */
+    mq_audit_stop(ctx.audit, 5);
+    ctx.audit = NULL;
     mq_store_close(store);
     mq_ratelimiter_free(ctx.ratelimiter);
     if (status == 0) mq_log_info(&log, "main", "stopped");
@@ -475,7 +484,19 @@ static int jobs_run(struct mq_ctx *ctx, struct jobs_opts *o, const char *sub)
         }
         err = !strcmp(sub, "retry") ? mq_jobs_retry(ctx, a, o->positional[0], &job)
                                     : mq_jobs_cancel(ctx, a, o->positional[0], &job);
-        if (!err) print_job_json(&job);
+        if (!err) {
+            print_job_json(&job);
+            const struct passwd *pw = getpwuid(getuid());
+            json_t *details = json_pack("{s:s,s:s}", "kind", job.kind, "state", job.state);
+            struct mq_audit_event e = {.action = !strcmp(sub, "retry") ? "job.retry" : "job.cancel",
+                                       .actor_kind = "cli",
+                                       .actor_id = pw ? pw->pw_name : NULL,
+                                       .target_type = "job",
+                                       .target_id = job.id,
+                                       .details = details};
+            mq_audit_record(ctx->audit, &e);
+            json_decref(details);
+        }
         if (err == MQ_ECONFLICT)
             fprintf(stderr, "marquee: job %s cannot be %s now\n", o->positional[0],
                     !strcmp(sub, "retry") ? "retried (it is running, or its unique key is taken)"
@@ -551,7 +572,43 @@ static int cmd_jobs(int argc, char **argv)
     }
     struct mq_ctx ctx = {
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
+    if (mq_audit_start(&ctx, &ctx.audit)) goto out;
     status = jobs_run(&ctx, &o, argv[0]);
+    mq_audit_stop(ctx.audit, 10); /* writes what the command recorded */
+out:
+    mq_store_close(store);
+    mq_config_cleanup(&cfg);
+    return status;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    struct mq_config cfg;
+    struct mq_log log;
+    struct mq_store *store = NULL;
+    struct mq_audit_verdict v;
+    int status = 1;
+    if (argc < 1 || wants_help(argc, argv) || strcmp(argv[0], "verify")) {
+        printf("usage: marquee audit verify [OPTIONS]\n\n"
+               "Checks every link of the audit log's hash chain and reports the first broken one\n"
+               "(exit 1). Configuration options as for serve.\n");
+        return argc >= 1 && wants_help(argc, argv) ? 0 : EXIT_USAGE;
+    }
+    load_config(&cfg, argc - 1, argv + 1, NULL, NULL);
+    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    if (open_store(&cfg, &log, &store)) goto out;
+    mq_err err = mq_audit_verify(store, &v);
+    if (err) {
+        fprintf(stderr, "marquee: cannot read the audit log: %s\n", mq_err_name(err));
+        goto out;
+    }
+    if (v.broken_at) {
+        printf("audit log BROKEN at entry %lld: %s (%lld entries before it are intact)\n",
+               (long long)v.broken_at, v.why, (long long)v.entries);
+        goto out;
+    }
+    printf("audit log intact: %lld entries\n", (long long)v.entries);
+    status = 0;
 out:
     mq_store_close(store);
     mq_config_cleanup(&cfg);
@@ -620,6 +677,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 2, argv + 2);
     if (!strcmp(cmd, "config")) return cmd_config(argc - 2, argv + 2);
     if (!strcmp(cmd, "jobs")) return cmd_jobs(argc - 2, argv + 2);
+    if (!strcmp(cmd, "audit")) return cmd_audit(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return cmd_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

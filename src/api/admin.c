@@ -27,6 +27,9 @@ mq_err mq_api_require_admin(struct mq_req *req)
         token_matches(auth + 7, strlen(auth + 7), token))
         return MQ_OK;
     (void)mq_reply_header(req, "WWW-Authenticate", "Bearer realm=\"marquee admin\"");
+    mq_req_audit(req, "admin.auth_failed", "anonymous", NULL, NULL,
+                 json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route", req->match.pattern,
+                           "reason", auth ? "wrong token" : "no token"));
     mq_log_warn(req->ctx->log, "auth", "admin API refused %s %s from %s (request %s)",
                 req->method_name, req->match.pattern, req->remote, req->request_id);
     mq_problem(req, 401, "unauthorized", NULL,

@@ -65,7 +65,7 @@ mq_err mq_api_admin_jobs_get(struct mq_req *req)
 }
 
 /* Retry and cancel: one state change, answered with the job afterwards. */
-static mq_err change_job(struct mq_req *req,
+static mq_err change_job(struct mq_req *req, const char *action,
                          mq_err (*op)(struct mq_ctx *, struct mq_arena *, const char *,
                                       struct mq_job *),
                          const char *conflict_code, const char *conflict_detail)
@@ -77,16 +77,19 @@ static mq_err change_job(struct mq_req *req,
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, conflict_code, NULL, "%s", conflict_detail);
     if (err) return err;
+    mq_req_audit(req, action, "admin_token", "job", job.id,
+                 json_pack("{s:s,s:s}", "kind", job.kind, "state", job.state));
     return job_reply(req, 200, &job);
 }
 
 mq_err mq_api_admin_jobs_retry(struct mq_req *req)
 {
-    return change_job(req, mq_jobs_retry, "job_not_retryable",
+    return change_job(req, "job.retry", mq_jobs_retry, "job_not_retryable",
                       "the job is running, or another pending job holds its unique key");
 }
 
 mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
 {
-    return change_job(req, mq_jobs_cancel, "job_finished", "the job has already ended");
+    return change_job(req, "job.cancel", mq_jobs_cancel, "job_finished",
+                      "the job has already ended");
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "api/handlers.h"
+#include "audit/audit.h"
 #include "core/buf.h"
 #include "core/version.h"
 #include "http/server.h"
@@ -48,6 +49,10 @@ mq_err mq_api_metrics(struct mq_req *req)
     if (err) return err;
     if (req->ctx->jobs) {
         err = mq_jobs_render_metrics(req->ctx->jobs, out);
+        if (err) return err;
+    }
+    if (req->ctx->audit) {
+        err = mq_audit_render_metrics(req->ctx->audit, out);
         if (err) return err;
     }
     mq_store_stats(req->ctx->store, &s);

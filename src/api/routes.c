@@ -19,6 +19,8 @@ static const struct route routes[] = {
     {MQ_GET, "/api/v1/admin/jobs/{id}", mq_api_admin_jobs_get},
     {MQ_POST, "/api/v1/admin/jobs/{id}/retry", mq_api_admin_jobs_retry},
     {MQ_POST, "/api/v1/admin/jobs/{id}/cancel", mq_api_admin_jobs_cancel},
+    {MQ_GET, "/api/v1/admin/audit-logs", mq_api_admin_audit_list},
+    {MQ_GET, "/api/v1/admin/audit-logs/export", mq_api_admin_audit_export},
 };
 
 mq_err mq_api_register(struct mq_router *r)

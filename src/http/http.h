@@ -53,6 +53,9 @@ struct mq_req {
     size_t resp_len;
     struct mq_header *resp_headers;
     const char *problem_code; /* set for problem answers, for logs */
+    long (*stream_read)(void *state, char *buf, size_t max); /* mq_reply_stream */
+    void (*stream_done)(void *state);
+    void *stream_state;
 };
 
 /* Path parameter by name ("id" for "/jobs/{id}"), decoded; NULL if absent. */
@@ -76,6 +79,15 @@ mq_err mq_reply_json(struct mq_req *req, int status, json_t *doc);
 /* Answers with bytes that outlive the request (static or arena memory). */
 mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, const void *data,
                       size_t len);
+/* Answers with a body produced piece by piece, for documents too large to
+ * hold (exports). `read` fills up to max bytes of buf and returns how many,
+ * 0 at the end, or -1 on error (the connection is then cut); `done` frees
+ * the state when the response is gone. Both run on a server thread. The
+ * state must not live in the request arena: it may outlive it. */
+mq_err mq_reply_stream(struct mq_req *req, int status, const char *content_type,
+                       long (*read)(void *state, char *buf, size_t max), void (*done)(void *state),
+                       void *state);
+
 /* Answers with no body (204, 202...). */
 mq_err mq_reply_empty(struct mq_req *req, int status);
 
@@ -87,6 +99,14 @@ mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extr
 
 /* Adds a response header; name and value are copied into the arena. */
 mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value);
+
+struct mq_audit_event;
+
+/* Records an audit event about this request: address, user agent and
+ * request id are filled in. `details` (borrowed, may be NULL) must hold no
+ * secret. */
+void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind,
+                  const char *target_type, const char *target_id, json_t *details);
 
 /* Registers a JSON value to be released with the request arena and returns
  * it (NULL stays NULL). For values handlers build and keep borrowing. */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "auth/ratelimit.h"
 #include "core/clock.h"
 #include "core/uuid.h"
@@ -142,6 +143,24 @@ mq_err mq_req_query(struct mq_req *req, const char *name, const char **out)
     return MQ_OK;
 }
 
+void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind,
+                  const char *target_type, const char *target_id, json_t *details)
+{
+    char agent[257];
+    const char *ua = mq_req_header(req, "User-Agent");
+    if (ua) snprintf(agent, sizeof(agent), "%s", ua);
+    struct mq_audit_event e = {.action = action,
+                               .actor_kind = actor_kind,
+                               .target_type = target_type,
+                               .target_id = target_id,
+                               .ip = req->remote,
+                               .user_agent = ua ? agent : NULL,
+                               .request_id = req->request_id,
+                               .details = details};
+    mq_audit_record(req->ctx->audit, &e);
+    json_decref(details);
+}
+
 json_t *mq_req_keep(struct mq_req *req, json_t *value)
 {
     if (!value) return NULL;
@@ -205,6 +224,26 @@ mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, 
     req->resp_body = data;
     req->resp_len = len;
     return MQ_OK;
+}
+
+mq_err mq_reply_stream(struct mq_req *req, int status, const char *content_type,
+                       long (*read)(void *state, char *buf, size_t max), void (*done)(void *state),
+                       void *state)
+{
+    if (req->stream_done) req->stream_done(req->stream_state);
+    req->stream_read = read;
+    req->stream_done = done;
+    req->stream_state = state;
+    return mq_reply_bytes(req, status, content_type, "", 0);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct mq_req *req = cls;
+    long n = req->stream_read(req->stream_state, buf, max);
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
 }
 
 mq_err mq_reply_empty(struct mq_req *req, int status)
@@ -326,6 +365,9 @@ static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
     (void)mq_reply_header(req, "Retry-After", text);
     mq_log_warn(srv->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
                 policy->name, req->method_name, req->path, req->remote, req->request_id);
+    mq_req_audit(req, "rate_limit.rejected", "anonymous", NULL, NULL,
+                 json_pack("{s:s,s:s,s:s}", "policy", policy->name, "method", req->method_name,
+                           "path", req->path));
     mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
                "too many requests from this address; try again in %lld s", wait);
     return true;
@@ -387,8 +429,14 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
 static enum MHD_Result send_response(struct mq_http_server *srv, struct req_state *rs)
 {
     struct mq_req *req = &rs->req;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        req->resp_len, (void *)req->resp_body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp;
+    if (req->stream_read && req->status < 400)
+        /* The request and its arena live until the response completes
+         * (on_completed), so the reader may use them. */
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_reader, req, NULL);
+    else
+        resp = MHD_create_response_from_buffer(req->resp_len, (void *)req->resp_body,
+                                               MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
     bool cache_set = false;
     for (struct mq_header *h = req->resp_headers; h; h = h->next) {
@@ -566,6 +614,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->status < 400) req->status = 499;
     mq_http_metrics_observe(srv->metrics, req->match.route_id, req->method, req->status, ns);
     access_log(srv, req, (double)ns / 1e6);
+    if (req->stream_done) req->stream_done(req->stream_state);
     mq_arena_free(req->arena);
 
     const union MHD_ConnectionInfo *ci =

@@ -10,7 +10,10 @@
  *
  * SQL is never built from input: statements are static `struct mq_sql`
  * values written with $1, $2... placeholders (translated for SQLite), kept in
- * one file per domain under store/, and prepared once per connection.
+ * one file per domain under store/, and prepared once per connection. Each
+ * connection caches its prepared statements by the struct's address, so a
+ * statement must have static storage: two built on the stack in turn would
+ * share an address and the second would run the first's SQL.
  *
  * SQLite: WAL, one writer connection (MQ_DB_WRITE transactions are
  * serialised), a pool of read-only reader connections. PostgreSQL: a pool of

@@ -1,0 +1,181 @@
+/* audit.c - the admin API of the audit log: a paged list, newest first, and
+ * an export as JSON lines, oldest first, streamed a page at a time. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/admin.h"
+#include "api/handlers.h"
+#include "audit/audit.h"
+#include "core/utf8.h"
+#include "http/page.h"
+
+#define EXPORT_PAGE 500
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *row_json(const struct mq_audit_row *r)
+{
+    char at[32];
+    mq_time_format_rfc3339(r->at, at, sizeof(at));
+    json_t *details = json_loads(r->details, 0, NULL);
+    json_t *target = r->target_type || r->target_id
+                         ? json_pack("{s:o,s:o}", "type", str_or_null(r->target_type), "id",
+                                     str_or_null(r->target_id))
+                         : json_null();
+    return json_pack("{s:I,s:s,s:s,s:s,s:{s:s,s:o},s:o,s:o,s:o,s:o,s:o,s:s,s:s}", "seq",
+                     (json_int_t)r->seq, "id", r->id, "at", at, "action", r->action, "actor",
+                     "kind", r->actor_kind, "id", str_or_null(r->actor_id), "target", target, "ip",
+                     str_or_null(r->ip), "user_agent", str_or_null(r->user_agent), "request_id",
+                     str_or_null(r->request_id), "details", details ? details : json_object(),
+                     "prev_hash", r->prev_hash, "hash", r->hash);
+}
+
+/* Text filters: printable, at most 128 bytes. */
+static mq_err text_filter(struct mq_req *req, const char *name, const char **out)
+{
+    mq_err err = mq_req_query(req, name, out);
+    if (err || !*out) return err;
+    size_t n = strlen(*out);
+    bool ok = n > 0 && n <= 128;
+    for (size_t i = 0; ok && i < n; i++) ok = (unsigned char)(*out)[i] >= 0x20;
+    if (!ok)
+        return mq_problem(req, 400, "invalid_filter", NULL, "%s must be 1 to 128 printable bytes",
+                          name);
+    return MQ_OK;
+}
+
+static mq_err time_filter(struct mq_req *req, const char *name, int64_t *out)
+{
+    const char *v = NULL;
+    mq_err err = mq_req_query(req, name, &v);
+    if (err || !v) return err;
+    if (mq_time_parse_rfc3339(v, out))
+        return mq_problem(req, 400, "invalid_filter", NULL,
+                          "%s must be an RFC 3339 time such as 2026-11-22T00:00:00Z", name);
+    return MQ_OK;
+}
+
+static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
+{
+    mq_err err = time_filter(req, "from", &f->from_ms);
+    if (!err) err = time_filter(req, "to", &f->to_ms);
+    if (!err) err = text_filter(req, "action", &f->action);
+    if (!err) err = text_filter(req, "actor", &f->actor_id);
+    if (!err) err = text_filter(req, "target", &f->target_id);
+    return err;
+}
+
+mq_err mq_api_admin_audit_list(struct mq_req *req)
+{
+    struct mq_page page;
+    struct mq_audit_filter f = {0};
+    struct mq_db *db = NULL;
+    size_t n = 0;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_page_parse(req, &page);
+    if (!err) err = parse_filter(req, &f);
+    if (err) return err;
+    if (page.after) {
+        char *end;
+        errno = 0;
+        f.cursor = strtoll(page.after, &end, 10);
+        if (errno || *end || f.cursor < 1)
+            return mq_problem(req, 400, "invalid_cursor", NULL,
+                              "cursor is not one this server handed out");
+    }
+    f.limit = page.limit + 1; /* one more tells whether another page follows */
+    struct mq_audit_row *rows = mq_arena_calloc(req->arena, (size_t)f.limit, sizeof(*rows));
+    if (!rows) return MQ_ENOMEM;
+    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_finish(db, mq_store_audit_list(db, req->arena, &f, rows, &n));
+    if (err) return err;
+    bool more = n > (size_t)page.limit;
+    if (more) n = (size_t)page.limit;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(items, row_json(&rows[i]));
+    char *next = more ? mq_arena_printf(req->arena, "%lld", (long long)rows[n - 1].seq) : NULL;
+    return mq_page_reply(req, items, next);
+}
+
+/* The export's reader: fetches a page when its buffer runs dry. Owned by the
+ * request (freed by export_done), with copies of the filter's strings. */
+struct export
+{
+    struct mq_ctx *ctx;
+    struct mq_audit_filter f;
+    char *action, *actor, *target;
+    struct mq_buf buf;
+    size_t sent;
+    bool last_page;
+};
+
+static long export_read(void *state, char *out, size_t max)
+{
+    struct export *x = state;
+    if (x->sent == x->buf.len) {
+        if (x->last_page) return 0;
+        struct mq_arena *a = mq_arena_new(64 * 1024);
+        struct mq_audit_row *rows = a ? mq_arena_calloc(a, EXPORT_PAGE, sizeof(*rows)) : NULL;
+        struct mq_db *db = NULL;
+        size_t n = 0;
+        mq_err err = rows ? mq_store_begin(x->ctx->store, MQ_DB_READ, &db) : MQ_ENOMEM;
+        if (!err) err = mq_store_finish(db, mq_store_audit_list(db, a, &x->f, rows, &n));
+        mq_buf_reset(&x->buf);
+        x->sent = 0;
+        for (size_t i = 0; !err && i < n; i++) {
+            json_t *doc = row_json(&rows[i]);
+            char *line = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+            err = line ? mq_buf_adds(&x->buf, line) : MQ_ENOMEM;
+            if (!err) err = mq_buf_add(&x->buf, "\n", 1);
+            free(line);
+            json_decref(doc);
+        }
+        if (n) x->f.cursor = rows[n - 1].seq;
+        x->last_page = n < EXPORT_PAGE;
+        mq_arena_free(a);
+        if (err) {
+            mq_log_error(x->ctx->log, "audit", "export stopped: %s", mq_err_name(err));
+            return -1;
+        }
+        if (x->buf.len == 0) return 0;
+    }
+    size_t n = x->buf.len - x->sent < max ? x->buf.len - x->sent : max;
+    memcpy(out, x->buf.data + x->sent, n);
+    x->sent += n;
+    return (long)n;
+}
+
+static void export_done(void *state)
+{
+    struct export *x = state;
+    mq_buf_cleanup(&x->buf);
+    free(x->action);
+    free(x->actor);
+    free(x->target);
+    free(x);
+}
+
+mq_err mq_api_admin_audit_export(struct mq_req *req)
+{
+    struct mq_audit_filter f = {0};
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = parse_filter(req, &f);
+    if (err) return err;
+    struct export *x = calloc(1, sizeof(*x));
+    if (!x) return MQ_ENOMEM;
+    x->ctx = req->ctx;
+    x->f = f;
+    x->f.ascending = true;
+    x->f.limit = EXPORT_PAGE;
+    x->f.action = x->action = f.action ? strdup(f.action) : NULL;
+    x->f.actor_id = x->actor = f.actor_id ? strdup(f.actor_id) : NULL;
+    x->f.target_id = x->target = f.target_id ? strdup(f.target_id) : NULL;
+    mq_buf_init(&x->buf, 64u << 20);
+    (void)mq_reply_header(req, "Content-Disposition", "attachment; filename=\"audit-log.jsonl\"");
+    return mq_reply_stream(req, 200, "application/x-ndjson", export_read, export_done, x);
+}

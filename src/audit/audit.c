@@ -1,0 +1,374 @@
+#include "audit/audit.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/uuid.h"
+
+#define QUEUE_MAX 100000 /* past this, events are dropped (and counted) */
+#define BATCH_MAX 500
+#define GATHER_MS 50   /* let a burst gather into one transaction */
+#define RETRY_MS  1000 /* database away: try again after */
+#define GENESIS   "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct pending {
+    struct pending *next;
+    char id[37];
+    int64_t at;
+    /* Strings live in the same allocation; NULL fields stay NULL. */
+    char *action, *actor_kind, *actor_id, *target_type, *target_id, *ip, *user_agent, *request_id,
+        *details;
+};
+
+struct mq_audit {
+    struct mq_ctx *ctx;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, idle;
+    struct pending *head, *tail;
+    size_t queued;
+    bool writing; /* a batch is out of the queue, not yet committed */
+    bool stopping;
+    atomic_uint_fast64_t recorded, written, dropped;
+};
+
+/* ---- hashing ---------------------------------------------------------------- */
+
+static void feed(crypto_hash_sha256_state *st, const char *s)
+{
+    /* Length-prefixed, and NULL distinct from "": no two entries encode alike. */
+    char len[24];
+    int n = s ? snprintf(len, sizeof(len), "%zu:", strlen(s)) : snprintf(len, sizeof(len), "-;");
+    crypto_hash_sha256_update(st, (const unsigned char *)len, (unsigned long long)n);
+    if (s) crypto_hash_sha256_update(st, (const unsigned char *)s, strlen(s));
+}
+
+void mq_audit_hash(const struct mq_audit_row *r, char out[65])
+{
+    crypto_hash_sha256_state st;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char num[24];
+    crypto_hash_sha256_init(&st);
+    feed(&st, r->prev_hash);
+    snprintf(num, sizeof(num), "%" PRId64, r->seq);
+    feed(&st, num);
+    feed(&st, r->id);
+    snprintf(num, sizeof(num), "%" PRId64, r->at);
+    feed(&st, num);
+    feed(&st, r->action);
+    feed(&st, r->actor_kind);
+    feed(&st, r->actor_id);
+    feed(&st, r->target_type);
+    feed(&st, r->target_id);
+    feed(&st, r->ip);
+    feed(&st, r->user_agent);
+    feed(&st, r->request_id);
+    feed(&st, r->details);
+    crypto_hash_sha256_final(&st, digest);
+    sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
+/* ---- recording ---------------------------------------------------------------- */
+
+static char *place(char **cursor, const char *s)
+{
+    if (!s) return NULL;
+    char *at = *cursor;
+    size_t n = strlen(s) + 1;
+    memcpy(at, s, n);
+    *cursor += n;
+    return at;
+}
+
+void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
+{
+    if (!a) return;
+    char *details = e->details ? json_dumps(e->details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    const char *d = details ? details : "{}";
+    const char *fields[] = {e->action,      e->actor_kind, e->actor_id,
+                            e->target_type, e->target_id,  e->ip,
+                            e->user_agent,  e->request_id, d};
+    size_t size = sizeof(struct pending);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (fields[i]) size += strlen(fields[i]) + 1;
+    struct pending *p = calloc(1, size);
+    if (!p) {
+        free(details);
+        atomic_fetch_add(&a->dropped, 1);
+        return;
+    }
+    char *cursor = (char *)(p + 1);
+    p->action = place(&cursor, e->action);
+    p->actor_kind = place(&cursor, e->actor_kind ? e->actor_kind : "system");
+    p->actor_id = place(&cursor, e->actor_id);
+    p->target_type = place(&cursor, e->target_type);
+    p->target_id = place(&cursor, e->target_id);
+    p->ip = place(&cursor, e->ip);
+    p->user_agent = place(&cursor, e->user_agent);
+    p->request_id = place(&cursor, e->request_id);
+    p->details = place(&cursor, d);
+    free(details);
+    p->at = mq_clock_now_ms(a->ctx->clock);
+    mq_uuid7_new(a->ctx->clock, a->ctx->rng, p->id);
+
+    pthread_mutex_lock(&a->lock);
+    if (a->queued >= QUEUE_MAX) {
+        pthread_mutex_unlock(&a->lock);
+        free(p);
+        atomic_fetch_add(&a->dropped, 1);
+        mq_log_error(a->ctx->log, "audit", "audit queue full (database away?): dropped %s",
+                     e->action);
+        return;
+    }
+    if (a->tail)
+        a->tail->next = p;
+    else
+        a->head = p;
+    a->tail = p;
+    a->queued++;
+    atomic_fetch_add(&a->recorded, 1);
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* Appends a batch in one transaction. On failure nothing is written and the
+ * caller puts the batch back. */
+static mq_err append_batch(struct mq_audit *a, struct pending *batch)
+{
+    struct mq_db *db = NULL;
+    struct mq_arena *arena = mq_arena_new(1024);
+    int64_t seq = 0;
+    const char *head = NULL;
+    char hash[65], prev[65];
+    if (!arena) return MQ_ENOMEM;
+    mq_err err = mq_store_begin(a->ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_audit_lock(db);
+    if (!err) err = mq_store_audit_head(db, arena, &seq, &head);
+    snprintf(prev, sizeof(prev), "%s", head ? head : GENESIS);
+    for (struct pending *p = batch; p && !err; p = p->next) {
+        struct mq_audit_row r = {
+            .seq = ++seq,
+            .id = p->id,
+            .at = p->at,
+            .action = p->action,
+            .actor_kind = p->actor_kind,
+            .actor_id = p->actor_id,
+            .target_type = p->target_type,
+            .target_id = p->target_id,
+            .ip = p->ip,
+            .user_agent = p->user_agent,
+            .request_id = p->request_id,
+            .details = p->details,
+            .prev_hash = prev,
+        };
+        mq_audit_hash(&r, hash);
+        r.hash = hash;
+        err = mq_store_audit_insert(db, &r);
+        memcpy(prev, hash, sizeof(prev));
+    }
+    if (db) err = mq_store_finish(db, err);
+    mq_arena_free(arena);
+    return err;
+}
+
+static void sleep_on(struct mq_audit *a, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&a->wake, &a->lock, &until);
+}
+
+static void *writer_main(void *arg)
+{
+    struct mq_audit *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->head && !a->stopping) pthread_cond_wait(&a->wake, &a->lock);
+        if (!a->head && a->stopping) break;
+        if (!a->stopping && a->queued < BATCH_MAX) sleep_on(a, GATHER_MS);
+        /* Take up to BATCH_MAX entries off the queue. */
+        struct pending *batch = a->head, *last = a->head;
+        size_t n = 1;
+        while (last->next && n < BATCH_MAX) {
+            last = last->next;
+            n++;
+        }
+        a->head = last->next;
+        if (!a->head) a->tail = NULL;
+        last->next = NULL;
+        a->queued -= n;
+        a->writing = true;
+        pthread_mutex_unlock(&a->lock);
+
+        mq_err err = append_batch(a, batch);
+
+        pthread_mutex_lock(&a->lock);
+        a->writing = false;
+        if (err) {
+            /* Back to the front, in order, and try again shortly. */
+            last->next = a->head;
+            a->head = batch;
+            if (!a->tail) a->tail = last;
+            a->queued += n;
+            mq_log_warn(a->ctx->log, "audit", "cannot write %zu audit entries yet: %s", n,
+                        mq_err_name(err));
+            if (a->stopping) break;
+            sleep_on(a, RETRY_MS);
+            continue;
+        }
+        atomic_fetch_add(&a->written, n);
+        while (batch) {
+            struct pending *next = batch->next;
+            free(batch);
+            batch = next;
+        }
+        pthread_cond_broadcast(&a->idle);
+    }
+    pthread_cond_broadcast(&a->idle);
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+mq_err mq_audit_start(struct mq_ctx *ctx, struct mq_audit **out)
+{
+    struct mq_audit *a = calloc(1, sizeof(*a));
+    if (!a) return MQ_ENOMEM;
+    a->ctx = ctx;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->wake, &attr);
+    pthread_cond_init(&a->idle, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pthread_create(&a->thread, NULL, writer_main, a)) {
+        pthread_cond_destroy(&a->wake);
+        pthread_cond_destroy(&a->idle);
+        pthread_mutex_destroy(&a->lock);
+        free(a);
+        return MQ_EINTERNAL;
+    }
+    *out = a;
+    return MQ_OK;
+}
+
+mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&a->lock);
+    pthread_cond_signal(&a->wake);
+    while ((a->head || a->writing) && !a->stopping)
+        if (pthread_cond_timedwait(&a->idle, &a->lock, &until)) break;
+    bool done = !a->head && !a->writing;
+    pthread_mutex_unlock(&a->lock);
+    return done ? MQ_OK : MQ_ETIMEOUT;
+}
+
+void mq_audit_stop(struct mq_audit *a, int timeout_s)
+{
+    if (!a) return;
+    /* Give the writer its retries first, then make it leave. */
+    if (mq_audit_flush(a, timeout_s * 1000)) {
+        pthread_mutex_lock(&a->lock);
+        size_t lost = a->queued;
+        pthread_mutex_unlock(&a->lock);
+        mq_log_error(a->ctx->log, "audit", "%zu audit entries could not be written", lost);
+    }
+    pthread_mutex_lock(&a->lock);
+    a->stopping = true;
+    pthread_cond_signal(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    while (a->head) {
+        struct pending *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    pthread_cond_destroy(&a->wake);
+    pthread_cond_destroy(&a->idle);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* ---- verifying ---------------------------------------------------------------- */
+
+mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out)
+{
+    char prev[65] = GENESIS, hash[65];
+    int64_t expect = 1;
+    mq_err err = MQ_OK;
+    memset(out, 0, sizeof(*out));
+    struct mq_audit_filter f = {.ascending = true, .limit = 1000};
+    for (;;) {
+        struct mq_db *db = NULL;
+        struct mq_arena *a = mq_arena_new(64 * 1024);
+        struct mq_audit_row rows[1000];
+        size_t n = 0;
+        if (!a) return MQ_ENOMEM;
+        err = mq_store_begin(store, MQ_DB_READ, &db);
+        if (!err) err = mq_store_finish(db, mq_store_audit_list(db, a, &f, rows, &n));
+        for (size_t i = 0; !err && i < n && !out->broken_at; i++) {
+            const struct mq_audit_row *r = &rows[i];
+            if (r->seq != expect)
+                snprintf(out->why, sizeof(out->why), "entry %" PRId64 " is missing", expect);
+            else if (strcmp(r->prev_hash, prev))
+                snprintf(out->why, sizeof(out->why), "does not link to the entry before it");
+            else {
+                mq_audit_hash(r, hash);
+                if (strcmp(hash, r->hash))
+                    snprintf(out->why, sizeof(out->why), "its content does not match its hash");
+            }
+            if (out->why[0]) {
+                out->broken_at = r->seq != expect ? expect : r->seq;
+                break;
+            }
+            memcpy(prev, r->hash, sizeof(prev));
+            expect++;
+            out->entries++;
+        }
+        if (n) f.cursor = rows[n - 1].seq;
+        mq_arena_free(a);
+        if (err || out->broken_at || n < 1000) break;
+    }
+    return err;
+}
+
+mq_err mq_audit_render_metrics(struct mq_audit *a, struct mq_buf *out)
+{
+    pthread_mutex_lock(&a->lock);
+    size_t queued = a->queued;
+    pthread_mutex_unlock(&a->lock);
+    return mq_buf_printf(out,
+                         "# HELP marquee_audit_events_total Audit events by what became of them.\n"
+                         "# TYPE marquee_audit_events_total counter\n"
+                         "marquee_audit_events_total{result=\"recorded\"} %llu\n"
+                         "marquee_audit_events_total{result=\"written\"} %llu\n"
+                         "marquee_audit_events_total{result=\"dropped\"} %llu\n"
+                         "# HELP marquee_audit_queued Audit events waiting to be written.\n"
+                         "# TYPE marquee_audit_queued gauge\n"
+                         "marquee_audit_queued %zu\n",
+                         (unsigned long long)atomic_load(&a->recorded),
+                         (unsigned long long)atomic_load(&a->written),
+                         (unsigned long long)atomic_load(&a->dropped), queued);
+}

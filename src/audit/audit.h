@@ -1,0 +1,60 @@
+/* audit.h - the audit log: who did what to whom, from where, when.
+ *
+ * Append-only and tamper-evident: entry n carries hash(n) =
+ * SHA-256(hash(n-1) ‖ entry n), over an unambiguous length-prefixed
+ * encoding, so that editing, removing or reordering an entry breaks every
+ * link after it; `marquee audit verify` finds the first broken one.
+ *
+ * Recording never waits for the database: events go to a bounded queue
+ * that a writer thread appends in batches (one transaction each, holding the
+ * chain head, so several instances interleave correctly). A database that
+ * is away delays entries, it does not lose them; mq_audit_stop() writes what
+ * is queued. Details never hold secrets: callers pass only what they chose. */
+#ifndef MQ_AUDIT_H
+#define MQ_AUDIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/ctx.h"
+#include "store/audit.h"
+
+struct mq_audit;
+
+struct mq_audit_event {
+    const char *action;     /* "admin.auth_failed", "job.retry", ... */
+    const char *actor_kind; /* "anonymous", "admin_token", "cli", "user", "system" */
+    const char *actor_id;   /* or NULL */
+    const char *target_type, *target_id;
+    const char *ip, *user_agent, *request_id;
+    json_t *details; /* an object, borrowed; NULL = {} */
+};
+
+MQ_MUST_CHECK mq_err mq_audit_start(struct mq_ctx *ctx, struct mq_audit **out);
+/* Writes what is queued (trying for up to timeout_s), then stops. */
+void mq_audit_stop(struct mq_audit *a, int timeout_s);
+
+/* Queues an event; copies everything. Accepts a NULL writer (no audit). */
+void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e);
+
+/* Waits until everything recorded so far is written (tests, CLI). */
+MQ_MUST_CHECK mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms);
+
+/* The chain hash of an entry (hex, 64 characters and NUL). */
+void mq_audit_hash(const struct mq_audit_row *r, char out[65]);
+
+struct mq_audit_verdict {
+    int64_t entries;   /* checked */
+    int64_t broken_at; /* first bad seq, 0 if intact */
+    char why[128];
+};
+
+/* Reads the whole chain in order and checks every link. */
+MQ_MUST_CHECK mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out);
+
+/* Appends Prometheus metrics: recorded, written, dropped, queued. */
+MQ_MUST_CHECK mq_err mq_audit_render_metrics(struct mq_audit *a, struct mq_buf *out);
+
+#endif

@@ -1,0 +1,119 @@
+#include "store/audit.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define AUDIT_COLS                                                                                 \
+    "seq, id, at, action, actor_kind, actor_id, target_type, target_id, ip, user_agent, "          \
+    "request_id, details, prev_hash, hash"
+
+/* "audit" in ASCII: any constant distinct from the migrations' lock. */
+static const struct mq_sql SQL_LOCK = {"audit.lock", "SELECT pg_advisory_xact_lock(418581981556)",
+                                       NULL};
+
+static const struct mq_sql SQL_HEAD = {
+    "audit.head", "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL};
+
+static const struct mq_sql SQL_INSERT = {
+    "audit.insert",
+    "INSERT INTO audit_log (" AUDIT_COLS ") "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    NULL,
+};
+
+#define AUDIT_WHERE                                                                                \
+    "at >= $2 AND at < $3 AND ($4 = '' OR action = $4) AND ($5 = '' OR actor_id = $5) "            \
+    "AND ($6 = '' OR target_id = $6)"
+
+static const struct mq_sql SQL_LIST_DESC = {"audit.list_desc",
+                                            "SELECT " AUDIT_COLS
+                                            " FROM audit_log WHERE seq < $1 AND " AUDIT_WHERE
+                                            " ORDER BY seq DESC LIMIT $7",
+                                            NULL};
+
+static const struct mq_sql SQL_LIST_ASC = {
+    "audit.list_asc",
+    "SELECT " AUDIT_COLS " FROM audit_log WHERE seq > $1 AND " AUDIT_WHERE " ORDER BY seq LIMIT $7",
+    NULL};
+
+mq_err mq_store_audit_lock(struct mq_db *db)
+{
+    struct mq_rows *rows = NULL;
+    if (mq_db_backend(db) != MQ_STORE_POSTGRES) return MQ_OK;
+    mq_err err = mq_db_query(db, &SQL_LOCK, NULL, 0, &rows);
+    return err ? err : mq_rows_close(rows);
+}
+
+static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
+{
+    const char *s = mq_rows_text(r, col);
+    if (!s) return NULL;
+    char *copy = mq_arena_strdup(a, s);
+    if (!copy) *oom = true;
+    return copy;
+}
+
+mq_err mq_store_audit_head(struct mq_db *db, struct mq_arena *a, int64_t *seq, const char **hash)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    *seq = 0;
+    *hash = NULL;
+    mq_err err = mq_db_query(db, &SQL_HEAD, NULL, 0, &rows);
+    if (err) return err;
+    if (mq_rows_next(rows)) {
+        *seq = mq_rows_int(rows, 0);
+        *hash = dup(a, rows, 1, &oom);
+    }
+    err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_audit_insert(struct mq_db *db, const struct mq_audit_row *r)
+{
+    struct mq_param p[] = {
+        MQ_P_INT(r->seq),          MQ_P_TEXT(r->id),         MQ_P_INT(r->at),
+        MQ_P_TEXT(r->action),      MQ_P_TEXT(r->actor_kind), MQ_P_TEXT(r->actor_id),
+        MQ_P_TEXT(r->target_type), MQ_P_TEXT(r->target_id),  MQ_P_TEXT(r->ip),
+        MQ_P_TEXT(r->user_agent),  MQ_P_TEXT(r->request_id), MQ_P_TEXT(r->details),
+        MQ_P_TEXT(r->prev_hash),   MQ_P_TEXT(r->hash),
+    };
+    return mq_db_exec(db, &SQL_INSERT, p, 14, NULL);
+}
+
+mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a, const struct mq_audit_filter *f,
+                           struct mq_audit_row *out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    int64_t cursor = f->cursor ? f->cursor : (f->ascending ? 0 : INT64_MAX);
+    struct mq_param p[] = {MQ_P_INT(cursor),
+                           MQ_P_INT(f->from_ms),
+                           MQ_P_INT(f->to_ms ? f->to_ms : INT64_MAX),
+                           MQ_P_TEXT(f->action ? f->action : ""),
+                           MQ_P_TEXT(f->actor_id ? f->actor_id : ""),
+                           MQ_P_TEXT(f->target_id ? f->target_id : ""),
+                           MQ_P_INT(f->limit)};
+    mq_err err = mq_db_query(db, f->ascending ? &SQL_LIST_ASC : &SQL_LIST_DESC, p, 7, &rows);
+    if (err) return err;
+    *n = 0;
+    while (*n < (size_t)f->limit && mq_rows_next(rows)) {
+        struct mq_audit_row *r = &out[(*n)++];
+        r->seq = mq_rows_int(rows, 0);
+        r->id = dup(a, rows, 1, &oom);
+        r->at = mq_rows_int(rows, 2);
+        r->action = dup(a, rows, 3, &oom);
+        r->actor_kind = dup(a, rows, 4, &oom);
+        r->actor_id = dup(a, rows, 5, &oom);
+        r->target_type = dup(a, rows, 6, &oom);
+        r->target_id = dup(a, rows, 7, &oom);
+        r->ip = dup(a, rows, 8, &oom);
+        r->user_agent = dup(a, rows, 9, &oom);
+        r->request_id = dup(a, rows, 10, &oom);
+        r->details = dup(a, rows, 11, &oom);
+        r->prev_hash = dup(a, rows, 12, &oom);
+        r->hash = dup(a, rows, 13, &oom);
+    }
+    err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
