@@ -161,7 +161,9 @@ mq_err mq_ratelimiter_memory_new(size_t max_keys, struct mq_ratelimiter **out)
     if (!m) return MQ_ENOMEM;
     m->base.ops = &memory_ops;
     m->max_per_shard = max_keys / SHARDS > 0 ? max_keys / SHARDS : 1;
-    size_t nbuckets = m->max_per_shard < 64 ? 64 : m->max_per_shard;
+    /* 1,024 buckets a shard: chains of a few entries when full, and only
+     * 128 KiB of buckets in all, which calloc touches at once. */
+    size_t nbuckets = 1024;
     for (int s = 0; s < SHARDS; s++) pthread_mutex_init(&m->shards[s].lock, NULL);
     for (int s = 0; s < SHARDS; s++) {
         m->shards[s].buckets = calloc(nbuckets, sizeof(*m->shards[s].buckets));
