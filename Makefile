@@ -29,7 +29,8 @@ CFLAGS  += -D_FORTIFY_SOURCE=2
 endif
 
 SRC     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
-OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/openapi.o $(BUILD)/obj/gen/migrations.o
+OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/openapi.o $(BUILD)/obj/gen/migrations.o \
+           $(BUILD)/obj/gen/common_passwords.o
 MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -65,6 +66,10 @@ $(BUILD)/gen/openapi.c: docs/openapi.yaml $(BUILD)/mq-embed
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed migrations src/store/migrations > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/common_passwords.c: data/common-passwords.txt $(BUILD)/mq-embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/mq-embed wordlist $< mq_common_passwords > $@.tmp && mv $@.tmp $@
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@
 #include "jobs/runner.h"
 #include "store/libpq.h"
 #include "store/migrate.h"
+#include "users/users.h"
+#include "auth/password.h"
 #include "store/store.h"
 #include "system/system.h"
 
@@ -44,6 +47,7 @@ static void usage(FILE *out)
                  "  migrate   bring the database schema up to date, then exit\n"
                  "  config    print the effective configuration, secrets masked\n"
                  "  jobs      list, retry, cancel or enqueue background jobs\n"
+                 "  user      create an account (the first admin, for instance)\n"
                  "  audit     verify the audit log's hash chain\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
@@ -357,15 +361,52 @@ out:
     return status;
 }
 
-/* Options of `marquee jobs` that take a value, split from the config flags. */
+/* A command's own options, told apart from the configuration flags (which
+ * all take a value) and from positional arguments. */
+struct cli_opt {
+    const char *flag;
+    const char **value; /* for options with a value */
+    bool *set;          /* for options without */
+};
+
+struct cli_args {
+    const char *positional[4];
+    int npositional;
+    char *config_args[64];
+    int nconfig;
+};
+
+static int split_args(int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+                      struct cli_args *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < argc; i++) {
+        const struct cli_opt *o = NULL;
+        for (size_t k = 0; k < nopts && !o; k++)
+            if (!strcmp(argv[i], opts[k].flag)) o = &opts[k];
+        if (o && o->value) {
+            if (i + 1 >= argc) return -1;
+            *o->value = argv[++i];
+        } else if (o) {
+            *o->set = true;
+        } else if (!strncmp(argv[i], "--", 2)) {
+            if (out->nconfig >= 62) return -1;
+            out->config_args[out->nconfig++] = argv[i];
+            if (!strchr(argv[i], '=') && i + 1 < argc) out->config_args[out->nconfig++] = argv[++i];
+        } else {
+            if (out->npositional == 4) return -1;
+            out->positional[out->npositional++] = argv[i];
+        }
+    }
+    return 0;
+}
+
 struct jobs_opts {
     const char *state, *kind, *queue, *payload, *unique_key, *limit, *priority, *max_attempts,
         *delay;
     bool json;
     const char *positional[4];
     int npositional;
-    char *config_args[64];
-    int nconfig;
 };
 
 static const char *jobs_usage =
@@ -377,43 +418,19 @@ static const char *jobs_usage =
     "Reads and changes the job queue in the database directly; a running server picks\n"
     "up changes within jobs_poll_interval. Configuration options as for serve.\n";
 
-static int split_jobs_args(int argc, char **argv, struct jobs_opts *o)
+static int split_jobs_args(int argc, char **argv, struct jobs_opts *o, struct cli_args *args)
 {
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } with_value[] = {
-        {"--state", offsetof(struct jobs_opts, state)},
-        {"--kind", offsetof(struct jobs_opts, kind)},
-        {"--queue", offsetof(struct jobs_opts, queue)},
-        {"--payload", offsetof(struct jobs_opts, payload)},
-        {"--unique-key", offsetof(struct jobs_opts, unique_key)},
-        {"--limit", offsetof(struct jobs_opts, limit)},
-        {"--priority", offsetof(struct jobs_opts, priority)},
-        {"--max-attempts", offsetof(struct jobs_opts, max_attempts)},
-        {"--delay", offsetof(struct jobs_opts, delay)},
-    };
     memset(o, 0, sizeof(*o));
-    for (int i = 0; i < argc; i++) {
-        bool taken = false;
-        for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]) && !taken; k++) {
-            if (strcmp(argv[i], with_value[k].flag)) continue;
-            if (i + 1 >= argc) return -1;
-            *(const char **)((char *)o + with_value[k].offset) = argv[++i];
-            taken = true;
-        }
-        if (taken) continue;
-        if (!strcmp(argv[i], "--json")) {
-            o->json = true;
-        } else if (!strncmp(argv[i], "--", 2)) {
-            if (o->nconfig >= 62) return -1;
-            o->config_args[o->nconfig++] = argv[i];
-            if (!strchr(argv[i], '=') && i + 1 < argc) o->config_args[o->nconfig++] = argv[++i];
-        } else {
-            if (o->npositional == 4) return -1;
-            o->positional[o->npositional++] = argv[i];
-        }
-    }
+    const struct cli_opt opts[] = {
+        {"--state", &o->state, NULL},           {"--kind", &o->kind, NULL},
+        {"--queue", &o->queue, NULL},           {"--payload", &o->payload, NULL},
+        {"--unique-key", &o->unique_key, NULL}, {"--limit", &o->limit, NULL},
+        {"--priority", &o->priority, NULL},     {"--max-attempts", &o->max_attempts, NULL},
+        {"--delay", &o->delay, NULL},           {"--json", NULL, &o->json},
+    };
+    if (split_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]), args)) return -1;
+    memcpy(o->positional, args->positional, sizeof(o->positional));
+    o->npositional = args->npositional;
     return 0;
 }
 
@@ -550,6 +567,7 @@ out:
 static int cmd_jobs(int argc, char **argv)
 {
     struct jobs_opts o;
+    struct cli_args args;
     struct mq_config cfg;
     struct mq_log log;
     struct mq_store *store = NULL;
@@ -557,11 +575,11 @@ static int cmd_jobs(int argc, char **argv)
         printf("%s", jobs_usage);
         return argc < 1 ? EXIT_USAGE : 0;
     }
-    if (split_jobs_args(argc - 1, argv + 1, &o)) {
+    if (split_jobs_args(argc - 1, argv + 1, &o, &args)) {
         fprintf(stderr, "%s", jobs_usage);
         return EXIT_USAGE;
     }
-    load_config(&cfg, o.nconfig, o.config_args, NULL, NULL);
+    load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
     warn_unknown_env(&cfg, &log);
     int status = 1, version = 0;
@@ -575,6 +593,120 @@ static int cmd_jobs(int argc, char **argv)
     if (mq_audit_start(&ctx, &ctx.audit)) goto out;
     status = jobs_run(&ctx, &o, argv[0]);
     mq_audit_stop(ctx.audit, 10); /* writes what the command recorded */
+out:
+    mq_store_close(store);
+    mq_config_cleanup(&cfg);
+    return status;
+}
+
+static const char *user_usage =
+    "usage: marquee user create --email ADDRESS --password-stdin [--name NAME]\n"
+    "                           [--admin | --role admin|moderator|user|guest]\n\n"
+    "Creates an account (e-mail marked verified), reading the password from the first\n"
+    "line of standard input: never from an argument, which other users can see in ps.\n"
+    "Configuration options as for serve.\n";
+
+/* Reads one line; without echo when standard input is a terminal. */
+static bool read_password(char *out, size_t outlen)
+{
+    struct termios old, quiet;
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "Password: ");
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    bool ok = fgets(out, (int)outlen, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!ok) return false;
+    out[strcspn(out, "\r\n")] = '\0';
+    return true;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    const char *email = NULL, *name = NULL, *role = NULL;
+    bool admin = false, password_stdin = false;
+    const struct cli_opt opts[] = {
+        {"--email", &email, NULL},
+        {"--name", &name, NULL},
+        {"--role", &role, NULL},
+        {"--admin", NULL, &admin},
+        {"--password-stdin", NULL, &password_stdin},
+    };
+    struct cli_args args;
+    struct mq_config cfg;
+    struct mq_log log;
+    struct mq_store *store = NULL;
+    char password[MQ_PASSWORD_MAX + 2], id[37];
+    int status = 1, version = 0;
+
+    if (argc < 1 || wants_help(argc, argv)) {
+        printf("%s", user_usage);
+        return argc < 1 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[0], "create") ||
+        split_args(argc - 1, argv + 1, opts, sizeof(opts) / sizeof(opts[0]), &args) ||
+        args.npositional || !email || (admin && role)) {
+        fprintf(stderr, "%s", user_usage);
+        return EXIT_USAGE;
+    }
+    if (!password_stdin) {
+        fprintf(stderr, "marquee: give the password on standard input with --password-stdin\n");
+        return EXIT_USAGE;
+    }
+    if (!read_password(password, sizeof(password))) {
+        fprintf(stderr, "marquee: no password on standard input\n");
+        return EXIT_USAGE;
+    }
+    load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
+    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    warn_unknown_env(&cfg, &log);
+    if (open_store(&cfg, &log, &store)) goto out;
+    if (mq_migrate_up(store, &mq_clock_system, &log, NULL) || mq_migrate_current(store, &version)) {
+        fprintf(stderr, "marquee: the database schema cannot be brought up to date\n");
+        goto out;
+    }
+    struct mq_ctx ctx = {
+        .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
+    struct mq_user_new u = {.email = email,
+                            .display_name = name,
+                            .password = password,
+                            .role = admin  ? "admin"
+                                    : role ? role
+                                           : "user",
+                            .email_verified = true};
+    const char *code = NULL, *why = NULL;
+    mq_err err = mq_users_create(&ctx, &u, id, &code, &why);
+    sodium_memzero(password, sizeof(password));
+    if (err == MQ_EINVAL || err == MQ_ECONFLICT) {
+        fprintf(stderr, "marquee: %s: %s\n", code, why);
+        status = err == MQ_EINVAL ? EXIT_USAGE : 1;
+        goto out;
+    }
+    if (err) {
+        fprintf(stderr, "marquee: cannot create the account: %s\n", mq_err_name(err));
+        goto out;
+    }
+    if (mq_audit_start(&ctx, &ctx.audit) == MQ_OK) {
+        const struct passwd *pw = getpwuid(getuid());
+        json_t *details = json_pack("{s:s,s:s}", "role", u.role, "via", "cli");
+        struct mq_audit_event e = {.action = "user.created",
+                                   .actor_kind = "cli",
+                                   .actor_id = pw ? pw->pw_name : NULL,
+                                   .target_type = "user",
+                                   .target_id = id,
+                                   .details = details};
+        mq_audit_record(ctx.audit, &e);
+        json_decref(details);
+        mq_audit_stop(ctx.audit, 10);
+    }
+    printf("created %s %s (id %s)\n", u.role, email, id);
+    status = 0;
 out:
     mq_store_close(store);
     mq_config_cleanup(&cfg);
@@ -678,6 +810,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "config")) return cmd_config(argc - 2, argv + 2);
     if (!strcmp(cmd, "jobs")) return cmd_jobs(argc - 2, argv + 2);
     if (!strcmp(cmd, "audit")) return cmd_audit(argc - 2, argv + 2);
+    if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return cmd_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

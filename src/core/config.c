@@ -28,6 +28,7 @@ enum key_kind {
     K_QUEUES,
     K_NETS,
     K_RATE,
+    K_BOOL, /* stored as int 0/1 */
 };
 
 struct config_key {
@@ -82,6 +83,14 @@ static const struct config_key keys[] = {
      "milliseconds to wait for a free database connection"},
     {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, false,
      "proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default"},
+    {"password_min_length", K_INT, OFF(password_min_length), "12", 8, 128, false,
+     "shortest password accepted"},
+    {"password_require_classes", K_BOOL, OFF(password_require_classes), "false", 0, 0, false,
+     "require lower case, upper case, a digit and a symbol in passwords"},
+    {"argon2_memory", K_SIZE, OFF(argon2_memory), "19MiB", 8L << 20, 1L << 30, false,
+     "memory argon2id uses per password hash (OWASP minimum: 19MiB)"},
+    {"argon2_iterations", K_INT, OFF(argon2_iterations), "2", 1, 10, false,
+     "argon2id passes (OWASP minimum with 19MiB: 2)"},
     {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, false,
      "requests per client address to /api/ (such as 600/min,20000/h, or off)"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
@@ -439,6 +448,18 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
     case K_NETS:
         if (mq_netlist_parse(value, &cfg->trusted_proxy_nets, &why)) break;
         break;
+    case K_BOOL: {
+        int v = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1")    ? 1
+                : !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0") ? 0
+                                                                                          : -1;
+        if (v < 0) {
+            why = "must be true or false";
+            break;
+        }
+        *(int *)field(cfg, k) = v;
+        cfg->sources[idx] = src;
+        return MQ_OK;
+    }
     case K_RATE:
         if (mq_rate_policy_parse("default", value, &cfg->rate_default, &why)) break;
         break;
@@ -495,7 +516,8 @@ void mq_config_cleanup(struct mq_config *cfg)
         case K_LEVEL:
         case K_INT:
         case K_SIZE:
-        case K_DURATION: break;
+        case K_DURATION:
+        case K_BOOL: break;
         default: free(*str_field(cfg, &keys[i])); *str_field(cfg, &keys[i]) = NULL;
         }
     }
@@ -719,6 +741,9 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         case K_SIZE: snprintf(value, sizeof(value), "%ld", *(const long *)cfield(cfg, k)); break;
         case K_DURATION:
             snprintf(value, sizeof(value), "%ldms", *(const long *)cfield(cfg, k));
+            break;
+        case K_BOOL:
+            snprintf(value, sizeof(value), "%s", *(const int *)cfield(cfg, k) ? "true" : "false");
             break;
         default: {
             const char *s = *(char *const *)cfield(cfg, k);

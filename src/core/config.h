@@ -42,6 +42,10 @@ struct mq_config {
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
     char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
+    int password_min_length;
+    int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
+    long argon2_memory;           /* bytes */
+    int argon2_iterations;
     char *rate_limit_default;             /* as given */
     struct mq_rate_policy rate_default;   /* per client address, on /api/ */
     char *trusted_proxies;  /* as given */

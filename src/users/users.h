@@ -1,0 +1,41 @@
+/* users.h - accounts: creation and the rules for e-mail addresses and names.
+ * (Sign-in, sessions and tokens come with the rest of the accounts work.) */
+#ifndef MQ_USERS_H
+#define MQ_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/ctx.h"
+#include "store/users.h"
+
+#define MQ_EMAIL_MAX 254
+#define MQ_NAME_MAX  200 /* bytes of UTF-8 */
+
+struct mq_user_new {
+    const char *email;
+    const char *display_name; /* NULL = the e-mail's local part */
+    const char *password;
+    const char *role; /* admin, moderator, user or guest */
+    bool email_verified;
+};
+
+/* Validates everything, hashes the password (slow: not on a connection
+ * thread) and inserts. On MQ_EINVAL or MQ_ECONFLICT (`email_taken`), *code
+ * and *why say what is wrong. */
+MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
+                                     const char **code, const char **why);
+
+/* A practical address check: one '@', a local part of 1-64 bytes and a
+ * domain of dot-separated labels (letters, digits, '-', or UTF-8 for
+ * internationalised names), no spaces or control characters, at most 254
+ * bytes. Unicode is kept as given. */
+bool mq_email_valid(const char *email, const char **why);
+
+/* The lookup key for an address: ASCII letters lower-cased, the rest as is. */
+void mq_email_key(const char *email, char *out, size_t outlen);
+
+/* 1 to 200 bytes of UTF-8 without control characters. Stored verbatim. */
+bool mq_display_name_valid(const char *name, const char **why);
+
+#endif

@@ -1,0 +1,146 @@
+/* Accounts on SQLite and PostgreSQL: validation, verbatim storage, one
+ * account per address whatever its case, passwords stored only as hashes. */
+#include "test.h"
+
+#include <string.h>
+
+#include "db_fixture.h"
+#include "auth/password.h"
+#include "core/config.h"
+#include "users/users.h"
+
+struct env {
+    struct db_fixture *db;
+    struct mq_config cfg;
+    struct mq_ctx ctx;
+};
+
+static int setup(void **state, bool postgres)
+{
+    struct db_fixture *db = fixture_open(postgres, 2, true);
+    if (!db) {
+        *state = NULL;
+        return 0;
+    }
+    struct env *e = calloc(1, sizeof(*e));
+    e->db = db;
+    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    e->cfg.argon2_memory = 8L << 20;
+    e->cfg.argon2_iterations = 1;
+    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
+                             .log = &db->log,
+                             .store = db->store,
+                             .clock = &mq_clock_system,
+                             .rng = &mq_rng_system};
+    *state = e;
+    return 0;
+}
+static int setup_sqlite(void **state)
+{
+    return setup(state, false);
+}
+static int setup_pg(void **state)
+{
+    return setup(state, true);
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    if (!e) return 0;
+    mq_config_cleanup(&e->cfg);
+    fixture_close(e->db);
+    free(e);
+    return 0;
+}
+
+static void test_create(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char id[37], other[37];
+    const char *code = NULL, *why = NULL;
+    const char *name = "Robert'); DROP TABLE users;-- <script>alert(1)</script> Ünïcødé ✨";
+    struct mq_user_new u = {.email = "Ada.Lovelace@Example.org",
+                            .display_name = name,
+                            .password = "correct horse battery staple",
+                            .role = "admin"};
+    assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_OK);
+
+    struct mq_db *db = NULL;
+    struct mq_user_row row;
+    struct mq_arena *a = mq_arena_new(0);
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_user_by_email(db, a, "ada.lovelace@example.org", &row), MQ_OK);
+    mq_store_rollback(db);
+    assert_string_equal(row.id, id);
+    assert_string_equal(row.email, "Ada.Lovelace@Example.org"); /* as given */
+    assert_string_equal(row.display_name, name);                /* verbatim */
+    assert_string_equal(row.role, "admin");
+    assert_null(strstr(row.password_hash, "correct horse"));
+    bool ok = false;
+    assert_int_equal(mq_password_verify(row.password_hash, "correct horse battery staple", &ok),
+                     MQ_OK);
+    assert_true(ok);
+    assert_int_equal(row.email_verified_at, 0);
+
+    /* The same address in other case is the same account. */
+    u.email = "ADA.LOVELACE@example.ORG";
+    assert_int_equal(mq_users_create(&e->ctx, &u, other, &code, &why), MQ_ECONFLICT);
+    assert_string_equal(code, "email_taken");
+    mq_arena_free(a);
+}
+
+static void test_validation(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char id[37];
+    const char *code, *why;
+    const struct {
+        const char *email, *name, *password, *role, *code;
+    } bad[] = {
+        {"no-at-sign", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a@b", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a b@example.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a@-example.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a@exa_mple.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a@@example.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a\n@example.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"\xff@example.org", NULL, "correct horse battery staple", "user", "invalid_email"},
+        {"a@example.org", "", "correct horse battery staple", "user", "invalid_name"},
+        {"a@example.org", "tab\there", "correct horse battery staple", "user", "invalid_name"},
+        {"a@example.org", NULL, "correct horse battery staple", "root", "invalid_role"},
+        {"a@example.org", NULL, "short", "user", "password_too_short"},
+        {"a@example.org", NULL, "qwertyuiop123456", "user", "weak_password"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct mq_user_new u = {bad[i].email, bad[i].name, bad[i].password, bad[i].role, false};
+        code = why = NULL;
+        assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_EINVAL);
+        assert_string_equal(code, bad[i].code);
+        assert_non_null(why);
+    }
+    /* Internationalised addresses are accepted and kept as given. */
+    struct mq_user_new u = {"jörg@bücher.example", NULL, "correct horse battery staple", "user",
+                            true};
+    assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_OK);
+    int64_t n = 0;
+    struct mq_db *db = NULL;
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_finish(db, mq_store_user_count(db, &n)), MQ_OK);
+    assert_int_equal(n, 1);
+}
+
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(test_create),
+        BOTH(test_validation),
+    };
+    return RUN(tests);
+}
