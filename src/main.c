@@ -22,6 +22,7 @@
 
 #include "api/api.h"
 #include "audit/audit.h"
+#include "core/pool.h"
 #include "auth/ratelimit.h"
 #include "core/config.h"
 #include "core/ctx.h"
@@ -169,6 +170,21 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     return MQ_OK;
 }
 
+/* On an empty database, logs how to create the first admin. The one-time
+ * token is printed on purpose (the operator needs it; nothing else is ever
+ * logged that grants access); it is replaced at each start until used. */
+static void announce_setup(struct mq_ctx *ctx)
+{
+    char token[MQ_SETUP_TOKEN_LEN + 1];
+    bool needed = false;
+    if (mq_users_setup_token(ctx, token, &needed) || !needed) return;
+    mq_log_warn(ctx->log, "main",
+                "no account exists yet: create the first admin at %s/setup?token=%s (POST "
+                "/api/v1/setup with this token), or with marquee user create --admin",
+                ctx->cfg->public_url, token);
+    sodium_memzero(token, sizeof(token));
+}
+
 /* Waits up to `seconds` for SIGTERM/SIGINT (blocked in every thread).
  * Returns the signal, or 0 on timeout. */
 static int wait_signal(const sigset_t *set, int seconds)
@@ -250,6 +266,8 @@ static int cmd_serve(int argc, char **argv)
     if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
     /* Started before migrating: entries recorded meanwhile wait for the table. */
     if (mq_audit_start(&ctx, &ctx.audit)) goto out;
+    int cpus = cfg.cpu_workers ? cfg.cpu_workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
     if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
@@ -271,6 +289,7 @@ static int cmd_serve(int argc, char **argv)
     if (sig < 0) goto out;
     if (sig == 0) {
         if (start_jobs(&ctx, &jobs)) goto out;
+        announce_setup(&ctx);
         mq_log_info(&log, "main", "ready");
         sig = wait_signal(&stop, -1);
     }
@@ -298,6 +317,10 @@ static int cmd_serve(int argc, char **argv)
     }
     status = 0;
 out:
+    /* Work still on the pool finishes and resumes its connections before
+     * libmicrohttpd stops (it must not stop with suspended connections). */
+    mq_pool_free(ctx.cpu_pool);
+    ctx.cpu_pool = NULL;
     mq_http_stop(http);
     if (jobs) mq_jobs_stop(jobs, cfg.shutdown_timeout);
     mq_jobs_free(jobs);

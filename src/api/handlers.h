@@ -17,5 +17,6 @@ mq_err mq_api_admin_jobs_retry(struct mq_req *req);
 mq_err mq_api_admin_jobs_cancel(struct mq_req *req);
 mq_err mq_api_admin_audit_list(struct mq_req *req);
 mq_err mq_api_admin_audit_export(struct mq_req *req);
+mq_err mq_api_setup(struct mq_req *req);
 
 #endif

@@ -15,6 +15,7 @@ static const struct route routes[] = {
     {MQ_GET, "/api/v1/openapi.json", mq_api_openapi},
     {MQ_GET, "/api/v1/system/info", mq_api_system_info},
     {MQ_POST, "/api/v1/reports/csp", mq_api_csp_report},
+    {MQ_POST, "/api/v1/setup", mq_api_setup},
     {MQ_GET, "/api/v1/admin/jobs", mq_api_admin_jobs_list},
     {MQ_GET, "/api/v1/admin/jobs/{id}", mq_api_admin_jobs_get},
     {MQ_POST, "/api/v1/admin/jobs/{id}/retry", mq_api_admin_jobs_retry},

@@ -83,6 +83,8 @@ static const struct config_key keys[] = {
      "milliseconds to wait for a free database connection"},
     {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, false,
      "proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default"},
+    {"cpu_workers", K_INT, OFF(cpu_workers), "0", 0, 64, false,
+     "threads for password hashing (0 = one per CPU); at most 256 waiting, then 503"},
     {"password_min_length", K_INT, OFF(password_min_length), "12", 8, 128, false,
      "shortest password accepted"},
     {"password_require_classes", K_BOOL, OFF(password_require_classes), "false", 0, 0, false,

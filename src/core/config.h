@@ -42,6 +42,7 @@ struct mq_config {
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
     char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
+    int cpu_workers; /* threads for password hashing; 0 = one per CPU */
     int password_min_length;
     int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
     long argon2_memory;           /* bytes */

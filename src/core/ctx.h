@@ -18,6 +18,7 @@ struct mq_store;
 struct mq_jobs;
 struct mq_ratelimiter;
 struct mq_audit;
+struct mq_pool;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -28,6 +29,7 @@ struct mq_ctx {
     struct mq_jobs *jobs; /* the job runner, when this process runs jobs; else NULL */
     struct mq_ratelimiter *ratelimiter; /* NULL = no rate limits */
     struct mq_audit *audit;             /* NULL = events are not recorded */
+    struct mq_pool *cpu_pool;           /* slow CPU work off the connection threads */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

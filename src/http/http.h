@@ -101,6 +101,15 @@ mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extr
 mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value);
 
 struct mq_audit_event;
+struct mq_pool;
+
+/* Runs work(req, arg) on the pool instead of this connection thread, for
+ * slow work such as password hashing; the connection waits, suspended, and
+ * the connection threads serve everyone else meanwhile. The work answers
+ * with mq_reply_* or returns an error, as a handler would; the handler
+ * returns what this returns. A full pool answers 503 busy at once. */
+MQ_MUST_CHECK mq_err mq_req_offload(struct mq_req *req, struct mq_pool *pool,
+                                    mq_err (*work)(struct mq_req *req, void *arg), void *arg);
 
 /* Records an audit event about this request: address, user agent and
  * request id are filled in. `details` (borrowed, may be NULL) must hold no

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "auth/ratelimit.h"
 #include "core/clock.h"
+#include "core/pool.h"
 #include "core/uuid.h"
 #include "http/clientip.h"
 #include "http/headwatch.h"
@@ -63,8 +64,13 @@ struct req_state {
     enum mq_match_result route; /* matched when the head arrived */
     const char *bad_path;       /* why the path was refused, or NULL */
     bool queued;                /* a response went to libmicrohttpd */
-    bool body_limit;            /* the body outgrew the limit */
-    size_t discarded;           /* bytes read past the limit */
+    bool suspended;             /* handed to a worker pool (mq_req_offload) */
+    atomic_bool offload_done;
+    mq_err offload_err;
+    mq_err (*offload_work)(struct mq_req *req, void *arg);
+    void *offload_arg;
+    bool body_limit;  /* the body outgrew the limit */
+    size_t discarded; /* bytes read past the limit */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -159,6 +165,35 @@ void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind
                                .details = details};
     mq_audit_record(req->ctx->audit, &e);
     json_decref(details);
+}
+
+/* Runs on a pool thread while the connection is suspended: the request is
+ * this thread's alone until it resumes the connection. */
+static void run_offloaded(void *arg)
+{
+    struct req_state *rs = arg;
+    rs->offload_err = rs->offload_work(&rs->req, rs->offload_arg);
+    atomic_store(&rs->offload_done, true);
+    MHD_resume_connection(rs->req.conn);
+}
+
+mq_err mq_req_offload(struct mq_req *req, struct mq_pool *pool,
+                      mq_err (*work)(struct mq_req *req, void *arg), void *arg)
+{
+    struct req_state *rs = (struct req_state *)req; /* req is its first member */
+    rs->offload_work = work;
+    rs->offload_arg = arg;
+    atomic_store(&rs->offload_done, false);
+    MHD_suspend_connection(req->conn);
+    rs->suspended = true;
+    mq_err err = mq_pool_submit(pool, run_offloaded, rs);
+    if (err) {
+        rs->suspended = false;
+        MHD_resume_connection(req->conn);
+        (void)mq_reply_header(req, "Retry-After", "1");
+        return mq_problem(req, 503, "busy", NULL, "the server is busy; try again in a second");
+    }
+    return MQ_OK;
 }
 
 json_t *mq_req_keep(struct mq_req *req, json_t *value)
@@ -373,6 +408,8 @@ static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
     return true;
 }
 
+static void answer_error(struct mq_http_server *srv, struct mq_req *req, mq_err err);
+
 static void dispatch(struct mq_http_server *srv, struct req_state *rs)
 {
     struct mq_req *req = &rs->req;
@@ -412,6 +449,14 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
         req->body = "";
     }
     err = req->match.handler(req);
+    if (rs->suspended) return; /* the offloaded work answers; see mq_req_offload */
+    answer_error(srv, req, err);
+}
+
+/* What a handler (or its offloaded work) leaves: its own answer, or a
+ * problem made from its error. */
+static void answer_error(struct mq_http_server *srv, struct mq_req *req, mq_err err)
+{
     if (req->status) return;
     if (!err) err = MQ_EINTERNAL; /* a handler that neither answers nor fails is a bug */
     int status;
@@ -575,11 +620,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return rs->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
     }
     if (rs->queued) return MHD_YES;
+    if (rs->suspended) {
+        /* Called again after mq_req_offload's worker resumed us. */
+        if (!atomic_load(&rs->offload_done)) return MHD_YES;
+        rs->suspended = false;
+        answer_error(srv, &rs->req, rs->offload_err);
+        return send_response(srv, rs);
+    }
     if (rs->body_limit)
         mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
                    srv->ctx->cfg->http_max_body);
     else
         dispatch(srv, rs);
+    if (rs->suspended) return MHD_YES;
     return send_response(srv, rs);
 }
 
@@ -707,7 +760,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     if (threads < 1) threads = 1;
     size_t pool = (size_t)cfg->http_max_header * POOL_PER_HEADER_BYTE;
     unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (cfg->listen_addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 
     struct MHD_OptionItem opts[24];

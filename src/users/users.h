@@ -26,6 +26,24 @@ struct mq_user_new {
 MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
                                      const char **code, const char **why);
 
+#define MQ_SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
+
+/* On an empty database (no accounts) makes a new one-time setup token,
+ * stores its hash (replacing any earlier one, whose plain text is gone) and
+ * gives it in `token`; *needed is false, and any old token is removed, once
+ * an account exists. */
+MQ_MUST_CHECK mq_err mq_users_setup_token(struct mq_ctx *ctx, char token[MQ_SETUP_TOKEN_LEN + 1],
+                                          bool *needed);
+
+/* Creates the first admin with the setup token, once. The token is checked
+ * in constant time and deleted with the account's creation, in one
+ * transaction that also checks no account exists. *code: invalid_setup_token
+ * (MQ_EPERM), already_set_up (MQ_ECONFLICT), or a validation code
+ * (MQ_EINVAL) as for mq_users_create. */
+MQ_MUST_CHECK mq_err mq_users_setup(struct mq_ctx *ctx, const char *token,
+                                    const struct mq_user_new *admin, char id[37], const char **code,
+                                    const char **why);
+
 /* A practical address check: one '@', a local part of 1-64 bytes and a
  * domain of dot-separated labels (letters, digits, '-', or UTF-8 for
  * internationalised names), no spaces or control characters, at most 254

@@ -1,0 +1,71 @@
+/* setup.c - POST /api/v1/setup: the first admin, with the one-time token the
+ * server logs at start on an empty database. */
+#include <string.h>
+
+#include "api/handlers.h"
+#include "users/users.h"
+
+struct setup_call {
+    const char *token;
+    struct mq_user_new admin;
+};
+
+static int status_for(const char *code)
+{
+    if (!strcmp(code, "invalid_setup_token")) return 403;
+    if (!strcmp(code, "already_set_up")) return 409;
+    return 422;
+}
+
+/* On the CPU pool: argon2id takes its time there, not on a connection. */
+static mq_err setup_work(struct mq_req *req, void *arg)
+{
+    struct setup_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    char id[37];
+    mq_err err = mq_users_setup(req->ctx, c->token, &c->admin, id, &code, &why);
+    if (err && code) {
+        mq_req_audit(req, "setup.failed", "anonymous", NULL, NULL,
+                     json_pack("{s:s}", "code", code));
+        return mq_problem(req, status_for(code), code, NULL, "%s", why);
+    }
+    if (err) return err;
+    mq_req_audit(req, "setup.completed", "anonymous", "user", id,
+                 json_pack("{s:s}", "role", "admin"));
+    mq_log_info(req->ctx->log, "users", "first admin created: %s", id);
+    return mq_reply_json(
+        req, 201,
+        json_pack("{s:s,s:s,s:s,s:s}", "id", id, "email", c->admin.email, "display_name",
+                  c->admin.display_name ? c->admin.display_name : "", "role", "admin"));
+}
+
+static mq_err string_field(struct mq_req *req, json_t *doc, const char *name, bool required,
+                           const char **out)
+{
+    json_t *v = json_object_get(doc, name);
+    *out = NULL;
+    if (!v && !required) return MQ_OK;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
+                          "%s must be a string%s", name, required ? " and is required" : "");
+    *out = json_string_value(v);
+    return MQ_OK;
+}
+
+mq_err mq_api_setup(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    mq_err err = mq_req_json(req, &doc);
+    if (err) return err;
+    if (!json_is_object(doc))
+        return mq_problem(req, 400, "invalid_body", NULL, "expected a JSON object");
+    struct setup_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    if ((err = string_field(req, doc, "token", true, &c->token)) ||
+        (err = string_field(req, doc, "email", true, &c->admin.email)) ||
+        (err = string_field(req, doc, "password", true, &c->admin.password)) ||
+        (err = string_field(req, doc, "display_name", false, &c->admin.display_name)))
+        return err;
+    /* The strings belong to doc, which the request arena keeps alive. */
+    return mq_req_offload(req, req->ctx->cpu_pool, setup_work, c);
+}
