@@ -67,7 +67,7 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed migrations src/store/migrations > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/common_passwords.c: data/common-passwords.txt $(BUILD)/mq-embed
+$(BUILD)/gen/common_passwords.c: share/common-passwords.txt $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed wordlist $< mq_common_passwords > $@.tmp && mv $@.tmp $@
 

@@ -7,7 +7,7 @@
 
 #include "core/utf8.h"
 
-/* Generated from data/common-passwords.txt: sorted, lower case, unique. */
+/* Generated from share/common-passwords.txt: sorted, lower case, unique. */
 extern const char *const mq_common_passwords[];
 extern const size_t mq_common_passwords_count;
 
