@@ -1,14 +1,17 @@
 #include "auth/password.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/utf8.h"
 
-/* Generated from share/common-passwords.txt: sorted, lower case, unique. */
-extern const char *const mq_common_passwords[];
+/* Generated from share/common-passwords.txt: sorted, lower case, unique
+ * words in one blob, found through offsets (read-only, no relocations). */
+extern const char *const mq_common_passwords_blob;
+extern const uint32_t mq_common_passwords_offsets[];
 extern const size_t mq_common_passwords_count;
 
 mq_err mq_password_hash(const struct mq_config *cfg, const char *password,
@@ -36,7 +39,7 @@ bool mq_password_needs_rehash(const struct mq_config *cfg, const char *hash)
 
 static int compare(const void *key, const void *elem)
 {
-    return strcmp(key, *(const char *const *)elem);
+    return strcmp(key, mq_common_passwords_blob + *(const uint32_t *)elem);
 }
 
 bool mq_password_is_common(const char *s)
@@ -45,8 +48,8 @@ bool mq_password_is_common(const char *s)
     size_t n = strlen(s);
     if (n > MQ_PASSWORD_MAX) return false;
     for (size_t i = 0; i <= n; i++) lower[i] = (char)tolower((unsigned char)s[i]);
-    return bsearch(lower, mq_common_passwords, mq_common_passwords_count,
-                   sizeof(mq_common_passwords[0]), compare) != NULL;
+    return bsearch(lower, mq_common_passwords_offsets, mq_common_passwords_count,
+                   sizeof(mq_common_passwords_offsets[0]), compare) != NULL;
 }
 
 /* The word under decorations people add to meet rules: "Password123!". */
