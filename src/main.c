@@ -23,6 +23,7 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "core/pool.h"
+#include "auth/keys.h"
 #include "auth/ratelimit.h"
 #include "core/config.h"
 #include "core/ctx.h"
@@ -111,12 +112,10 @@ static mq_err open_store(const struct mq_config *cfg, const struct mq_log *log,
                          struct mq_store **out)
 {
     char path[4096];
-    if (!mq_config_uses_postgres(cfg)) {
-        if (make_dirs(cfg->data_dir)) {
-            mq_log_error(log, "main", "cannot create data_dir %s: %s", cfg->data_dir,
-                         strerror(errno));
-            return MQ_EIO;
-        }
+    /* PostgreSQL keeps no database here, but the signing key lives here. */
+    if (make_dirs(cfg->data_dir)) {
+        mq_log_error(log, "main", "cannot create data_dir %s: %s", cfg->data_dir, strerror(errno));
+        return MQ_EIO;
     }
     snprintf(path, sizeof(path), "%s/marquee.db", cfg->data_dir);
     struct mq_store_opts opts = {
@@ -208,9 +207,16 @@ static int start_services(struct mq_ctx *ctx, const sigset_t *stop, bool first_t
         int applied = 0;
         mq_err err = mq_migrate_up(ctx->store, ctx->clock, ctx->log, &applied);
         if (!err) err = mq_system_init(ctx);
+        /* The keys are part of being started: /startupz must not say so
+         * before tokens can be signed and the key set served. */
+        if (!err && !ctx->keyring) err = mq_keyring_open(ctx, &ctx->keyring);
         if (!err) {
             atomic_store(&ctx->started, 1);
             return 0;
+        }
+        if (err == MQ_EINVAL || err == MQ_EIO) {
+            mq_log_error(ctx->log, "main", "cannot load or publish the token-signing key");
+            return -1;
         }
         if (err == MQ_ESCHEMA) return -1;
         if (err != MQ_EUNAVAILABLE && err != MQ_ETIMEOUT) {
@@ -330,6 +336,7 @@ out:
     /* Last: everything above may still have recorded events. */
     mq_audit_stop(ctx.audit, 5);
     ctx.audit = NULL;
+    mq_keyring_free(ctx.keyring);
     mq_store_close(store);
     mq_ratelimiter_free(ctx.ratelimiter);
     if (status == 0) mq_log_info(&log, "main", "stopped");

@@ -18,5 +18,6 @@ mq_err mq_api_admin_jobs_cancel(struct mq_req *req);
 mq_err mq_api_admin_audit_list(struct mq_req *req);
 mq_err mq_api_admin_audit_export(struct mq_req *req);
 mq_err mq_api_setup(struct mq_req *req);
+mq_err mq_api_jwks(struct mq_req *req);
 
 #endif

@@ -13,6 +13,7 @@ static const struct route routes[] = {
     {MQ_GET, "/startupz", mq_api_startupz},
     {MQ_GET, "/metrics", mq_api_metrics},
     {MQ_GET, "/api/v1/openapi.json", mq_api_openapi},
+    {MQ_GET, "/.well-known/jwks.json", mq_api_jwks},
     {MQ_GET, "/api/v1/system/info", mq_api_system_info},
     {MQ_POST, "/api/v1/reports/csp", mq_api_csp_report},
     {MQ_POST, "/api/v1/setup", mq_api_setup},

@@ -19,6 +19,7 @@ struct mq_jobs;
 struct mq_ratelimiter;
 struct mq_audit;
 struct mq_pool;
+struct mq_keyring;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -30,6 +31,7 @@ struct mq_ctx {
     struct mq_ratelimiter *ratelimiter; /* NULL = no rate limits */
     struct mq_audit *audit;             /* NULL = events are not recorded */
     struct mq_pool *cpu_pool;           /* slow CPU work off the connection threads */
+    struct mq_keyring *keyring;         /* token-signing keys, once the schema is current */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */
