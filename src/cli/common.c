@@ -1,0 +1,116 @@
+/* common.c - what the commands share. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+void mq_cli_help(const char *cmd, const char *what, const char *extra)
+{
+    printf("usage: marquee %s [OPTIONS]\n\n%s\n\noptions (flags > environment > config file > "
+           "defaults):\n",
+           cmd, what);
+    if (extra) printf("%s", extra);
+    mq_config_print_flags(stdout);
+    printf("  --help                           show this help\n");
+}
+
+bool mq_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return true;
+    return false;
+}
+
+/* Loads the configuration or exits with status 2 naming the bad key. */
+void mq_cli_load_config(struct mq_config *cfg, int argc, char **argv, const char *const *extra,
+                        bool *extra_seen)
+{
+    char err[512];
+    if (mq_config_init(cfg)) {
+        fprintf(stderr, "marquee: out of memory\n");
+        exit(1);
+    }
+    if (mq_config_load(cfg, argc, argv, extra, extra_seen, err, sizeof(err))) {
+        fprintf(stderr, "marquee: %s\n", err);
+        mq_config_cleanup(cfg);
+        exit(MQ_EXIT_USAGE);
+    }
+}
+
+void mq_cli_warn_unknown_env(const struct mq_config *cfg, const struct mq_log *log)
+{
+    for (int i = 0; i < cfg->nunknown_env; i++)
+        mq_log_warn(log, "config", "ignoring unknown environment variable %s", cfg->unknown_env[i]);
+}
+
+int mq_cli_make_dirs(const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) return -1;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) && errno != EEXIST) return -1;
+    return 0;
+}
+
+mq_err mq_cli_open_store(const struct mq_config *cfg, const struct mq_log *log,
+                         struct mq_store **out)
+{
+    char path[4096];
+    /* PostgreSQL keeps no database here, but the signing key lives here. */
+    if (mq_cli_make_dirs(cfg->data_dir)) {
+        mq_log_error(log, "main", "cannot create data_dir %s: %s", cfg->data_dir, strerror(errno));
+        return MQ_EIO;
+    }
+    snprintf(path, sizeof(path), "%s/marquee.db", cfg->data_dir);
+    struct mq_store_opts opts = {
+        .database_url = cfg->database_url,
+        .sqlite_path = path,
+        .pool_size = cfg->db_pool_size,
+        .acquire_timeout_ms = cfg->db_acquire_timeout,
+        .log = log,
+    };
+    return mq_store_open(&opts, out);
+}
+
+int mq_cli_split_args(int argc, char **argv, const struct mq_cli_opt *opts, size_t nopts,
+                      struct mq_cli_args *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < argc; i++) {
+        const struct mq_cli_opt *o = NULL;
+        for (size_t k = 0; k < nopts && !o; k++)
+            if (!strcmp(argv[i], opts[k].flag)) o = &opts[k];
+        if (o && o->value) {
+            if (i + 1 >= argc) return -1;
+            *o->value = argv[++i];
+        } else if (o) {
+            *o->set = true;
+        } else if (!strncmp(argv[i], "--", 2)) {
+            if (out->nconfig >= 62) return -1;
+            out->config_args[out->nconfig++] = argv[i];
+            if (!strchr(argv[i], '=') && i + 1 < argc) out->config_args[out->nconfig++] = argv[++i];
+        } else {
+            if (out->npositional == 4) return -1;
+            out->positional[out->npositional++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+bool mq_cli_parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || errno || *end || end == s || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}

@@ -1,0 +1,243 @@
+/* serve.c - marquee serve: the server, from start-up to a graceful stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "audit/audit.h"
+#include "auth/keys.h"
+#include "auth/ratelimit.h"
+#include "cli/cli.h"
+#include "core/ctx.h"
+#include "core/pool.h"
+#include "core/version.h"
+#include "http/server.h"
+#include "jobs/builtin.h"
+#include "jobs/runner.h"
+#include "store/migrate.h"
+#include "system/system.h"
+#include "users/users.h"
+
+/* With SQLite one process owns the database and its job queue: a second
+ * `marquee serve` on the same data_dir is refused. The lock goes with the
+ * process, however it ends. Returns the lock's fd, or -1. */
+static int lock_data_dir(const struct mq_config *cfg, const struct mq_log *log)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/marquee.lock", cfg->data_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        mq_log_error(log, "main", "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        mq_log_error(log, "main", "another marquee is serving %s (SQLite allows one process)",
+                     cfg->data_dir);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Creates and starts the job runner with the built-in jobs. */
+static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
+{
+    struct mq_jobs *jobs = NULL;
+    mq_err err = mq_jobs_new(ctx, &jobs);
+    if (!err) err = mq_jobs_register_builtin(jobs);
+    if (!err) {
+        ctx->jobs = jobs;
+        err = mq_jobs_start(jobs);
+    }
+    if (err) {
+        ctx->jobs = NULL;
+        mq_jobs_free(jobs);
+        mq_log_error(ctx->log, "main", "cannot start the job runner: %s", mq_err_name(err));
+        return err;
+    }
+    *out = jobs;
+    return MQ_OK;
+}
+
+/* On an empty database, logs how to create the first admin. The one-time
+ * token is printed on purpose (the operator needs it; nothing else is ever
+ * logged that grants access); it is replaced at each start until used. */
+static void announce_setup(struct mq_ctx *ctx)
+{
+    char token[MQ_SETUP_TOKEN_LEN + 1];
+    bool needed = false;
+    if (mq_users_setup_token(ctx, token, &needed) || !needed) return;
+    mq_log_warn(ctx->log, "main",
+                "no account exists yet: create the first admin at %s/setup?token=%s (POST "
+                "/api/v1/setup with this token), or with marquee user create --admin",
+                ctx->cfg->public_url, token);
+    sodium_memzero(token, sizeof(token));
+}
+
+/* Waits up to `seconds` for SIGTERM/SIGINT (blocked in every thread).
+ * Returns the signal, or 0 on timeout. */
+static int wait_signal(const sigset_t *set, int seconds)
+{
+    struct timespec ts = {seconds, 0};
+    for (;;) {
+        int sig = seconds < 0 ? sigwaitinfo(set, NULL) : sigtimedwait(set, NULL, &ts);
+        if (sig > 0) return sig;
+        if (errno == EAGAIN) return 0;
+        /* EINTR: a signal outside the set; keep waiting. */
+    }
+}
+
+/* Migrates and initialises; on a database that is not reachable yet, retries
+ * with backoff until it is or a stop signal comes. Returns 0 when started,
+ * a signal number when told to stop, -1 on a fatal error. */
+static int start_services(struct mq_ctx *ctx, const sigset_t *stop, bool first_try_only)
+{
+    int delay = 1;
+    for (;;) {
+        int applied = 0;
+        mq_err err = mq_migrate_up(ctx->store, ctx->clock, ctx->log, &applied);
+        if (!err) err = mq_system_init(ctx);
+        /* The keys are part of being started: /startupz must not say so
+         * before tokens can be signed and the key set served. */
+        if (!err && !ctx->keyring) err = mq_keyring_open(ctx, &ctx->keyring);
+        if (!err) {
+            atomic_store(&ctx->started, 1);
+            return 0;
+        }
+        if (err == MQ_EINVAL || err == MQ_EIO) {
+            mq_log_error(ctx->log, "main", "cannot load or publish the token-signing key");
+            return -1;
+        }
+        if (err == MQ_ESCHEMA) return -1;
+        if (err != MQ_EUNAVAILABLE && err != MQ_ETIMEOUT) {
+            mq_log_error(ctx->log, "main", "start-up failed: %s", mq_err_name(err));
+            return -1;
+        }
+        if (first_try_only) return 1;
+        mq_log_warn(ctx->log, "main", "database not reachable (%s); retrying in %d s",
+                    mq_err_name(err), delay);
+        int sig = wait_signal(stop, delay);
+        if (sig) return sig;
+        if (delay < 30) delay *= 2;
+    }
+}
+
+int mq_cli_serve(int argc, char **argv)
+{
+    struct mq_config cfg;
+    struct mq_log log;
+    struct mq_ctx ctx = {0};
+    struct mq_store *store = NULL;
+    struct mq_router *router = NULL;
+    struct mq_http_server *http = NULL;
+    struct mq_jobs *jobs = NULL;
+    int status = 1, lock_fd = -1;
+    sigset_t stop;
+
+    if (mq_cli_wants_help(argc, argv)) {
+        mq_cli_help("serve", "Runs the HTTP server until SIGTERM or SIGINT.", NULL);
+        return 0;
+    }
+    mq_cli_load_config(&cfg, argc, argv, NULL, NULL);
+    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_cli_warn_unknown_env(&cfg, &log);
+
+    /* Block the stop signals before any thread starts, so every thread
+     * inherits the mask and only sigwait below sees them. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    ctx.cfg = &cfg;
+    ctx.log = &log;
+    ctx.clock = &mq_clock_system;
+    ctx.rng = &mq_rng_system;
+    ctx.boot_ms = mq_clock_now_ms(ctx.clock);
+
+    if (mq_cli_open_store(&cfg, &log, &store)) goto out;
+    ctx.store = store;
+    /* In memory: each instance limits on its own until a shared store exists. */
+    if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
+    /* Started before migrating: entries recorded meanwhile wait for the table. */
+    if (mq_audit_start(&ctx, &ctx.audit)) goto out;
+    int cpus = cfg.cpu_workers ? cfg.cpu_workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
+    if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
+
+    /* Migrate before listening when the database is there, so that a schema
+     * newer than this binary stops us before we serve anything. */
+    int started = start_services(&ctx, &stop, true);
+    if (started < 0) goto out;
+
+    if (mq_router_new(&router) || mq_api_register(router)) {
+        mq_log_error(&log, "main", "cannot build the route table");
+        goto out;
+    }
+    if (mq_http_start(&ctx, router, &http)) goto out;
+    mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION, cfg.listen,
+                mq_http_port(http), mq_store_backend_name(store),
+                mq_config_tls_enabled(&cfg) ? "https" : "http");
+
+    int sig = 0;
+    if (started > 0) sig = start_services(&ctx, &stop, false);
+    if (sig < 0) goto out;
+    if (sig == 0) {
+        if (start_jobs(&ctx, &jobs)) goto out;
+        announce_setup(&ctx);
+        mq_log_info(&log, "main", "ready");
+        sig = wait_signal(&stop, -1);
+    }
+
+    atomic_store(&ctx.draining, 1);
+    mq_log_info(&log, "main", "received %s: finishing in-flight requests (up to %d s)",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout);
+    int64_t t0 = mq_clock_now_ms(ctx.clock);
+    mq_http_quiesce(http);
+    int left = mq_http_drain(http, cfg.shutdown_timeout);
+    if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
+    int spent = (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000);
+    int jobs_left =
+        mq_jobs_stop(jobs, spent < cfg.shutdown_timeout ? cfg.shutdown_timeout - spent : 0);
+    if (jobs_left) {
+        /* Their threads still use the context, the store and this stack
+         * frame: end the process here rather than free what they hold. The
+         * jobs' leases expire and they run again. */
+        mq_log_warn(&log, "main", "%d jobs still running at the deadline; exiting anyway",
+                    jobs_left);
+        mq_http_stop(http);
+        mq_audit_stop(ctx.audit, 5);
+        mq_log_info(&log, "main", "stopped");
+        exit(0);
+    }
+    status = 0;
+out:
+    /* Work still on the pool finishes and resumes its connections before
+     * libmicrohttpd stops (it must not stop with suspended connections). */
+    mq_pool_free(ctx.cpu_pool);
+    ctx.cpu_pool = NULL;
+    mq_http_stop(http);
+    if (jobs) mq_jobs_stop(jobs, cfg.shutdown_timeout);
+    mq_jobs_free(jobs);
+    ctx.jobs = NULL;
+    if (lock_fd >= 0) close(lock_fd);
+    mq_router_free(router);
+    /* Last: everything above may still have recorded events. */
+    mq_audit_stop(ctx.audit, 5);
+    ctx.audit = NULL;
+    mq_keyring_free(ctx.keyring);
+    mq_store_close(store);
+    mq_ratelimiter_free(ctx.ratelimiter);
+    if (status == 0) mq_log_info(&log, "main", "stopped");
+    mq_config_cleanup(&cfg);
+    return status;
+}
