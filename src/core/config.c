@@ -93,6 +93,21 @@ static const struct config_key keys[] = {
      "memory argon2id uses per password hash (OWASP minimum: 19MiB)"},
     {"argon2_iterations", K_INT, OFF(argon2_iterations), "2", 1, 10, false,
      "argon2id passes (OWASP minimum with 19MiB: 2)"},
+    {"access_token_ttl", K_DURATION, OFF(access_token_ttl), "15m", 60000, 86400000L, false,
+     "lifetime of an access token"},
+    {"session_idle_ttl", K_DURATION, OFF(session_idle_ttl), "30d", 60000, 31536000000L, false,
+     "a session unused (not refreshed) this long ends"},
+    {"session_max_ttl", K_DURATION, OFF(session_max_ttl), "90d", 60000, 31536000000L, false,
+     "a session ends this long after sign-in, used or not"},
+    {"sessions_per_user", K_INT, OFF(sessions_per_user), "20", 1, 1000, false,
+     "sessions a user may hold; signing in past this ends the oldest"},
+    {"lockout_threshold", K_INT, OFF(lockout_threshold), "5", 1, 100, false,
+     "failed sign-ins in a row that lock an account"},
+    {"lockout_duration", K_DURATION, OFF(lockout_duration), "15m", 1000, 86400000L, false,
+     "how long a locked account stays locked"},
+    {"jwt_audience", K_STRING, OFF(jwt_audience), "marquee", 0, 0, false, "aud of access tokens"},
+    {"rate_limit_login", K_RATE, OFF(rate_limit_login), "10/min", 0, 0, false,
+     "sign-in attempts per client address"},
     {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, false,
      "requests per client address to /api/ (such as 600/min,20000/h, or off)"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
@@ -451,9 +466,9 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
         if (mq_netlist_parse(value, &cfg->trusted_proxy_nets, &why)) break;
         break;
     case K_BOOL: {
-        int v = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1")    ? 1
+        int v = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1")   ? 1
                 : !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0") ? 0
-                                                                                          : -1;
+                                                                                         : -1;
         if (v < 0) {
             why = "must be true or false";
             break;
@@ -462,9 +477,14 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
         cfg->sources[idx] = src;
         return MQ_OK;
     }
-    case K_RATE:
-        if (mq_rate_policy_parse("default", value, &cfg->rate_default, &why)) break;
+    case K_RATE: {
+        /* The key names the policy: rate_limit_login -> "login". */
+        const char *policy = k->name + strlen("rate_limit_");
+        struct mq_rate_policy *target =
+            !strcmp(policy, "login") ? &cfg->rate_login : &cfg->rate_default;
+        if (mq_rate_policy_parse(policy, value, target, &why)) break;
         break;
+    }
     case K_ORIGINS: {
         char **list = NULL;
         mq_err err = parse_origins(value, &list, &why);

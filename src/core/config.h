@@ -47,6 +47,15 @@ struct mq_config {
     int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
     long argon2_memory;           /* bytes */
     int argon2_iterations;
+    long access_token_ttl;  /* ms */
+    long session_idle_ttl;  /* ms without a refresh before a session ends */
+    long session_max_ttl;   /* ms after which a session ends regardless */
+    int sessions_per_user;  /* the oldest is ended past this */
+    int lockout_threshold;  /* failed sign-ins in a row before a lock */
+    long lockout_duration;  /* ms */
+    char *jwt_audience;
+    char *rate_limit_login;             /* as given */
+    struct mq_rate_policy rate_login;   /* per client address, on sign-in */
     char *rate_limit_default;             /* as given */
     struct mq_rate_policy rate_default;   /* per client address, on /api/ */
     char *trusted_proxies;  /* as given */

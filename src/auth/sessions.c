@@ -1,0 +1,241 @@
+#include "auth/sessions.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/jwt.h"
+#include "auth/keys.h"
+#include "auth/password.h"
+#include "core/uuid.h"
+#include "store/sessions.h"
+#include "store/users.h"
+#include "users/users.h"
+
+#define B64      sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define LEEWAY_S 30
+/* Hashed when no account matches, so that the work is the same. */
+#define DUMMY_PASSWORD "no account has this password, it only costs the same"
+
+/* A refresh token's stored form: fast hashing is right for 256 random bits. */
+static void token_hash(const char *token, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+static mq_err new_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, char **token, char hash[65])
+{
+    unsigned char raw[32];
+    char text[48];
+    mq_rng_fill(ctx->rng, raw, sizeof(raw));
+    sodium_bin2base64(text, sizeof(text), raw, sizeof(raw), B64);
+    sodium_memzero(raw, sizeof(raw));
+    *token = mq_arena_printf(a, "mqr_%s", text);
+    sodium_memzero(text, sizeof(text));
+    if (!*token) return MQ_ENOMEM;
+    token_hash(*token, hash);
+    return MQ_OK;
+}
+
+static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                           const char *session_id, struct mq_tokens *out)
+{
+    char jti[37];
+    int64_t now = mq_clock_now_ms(ctx->clock) / 1000;
+    mq_uuid7_new(ctx->clock, ctx->rng, jti);
+    struct mq_jwt_claims c = {.iss = ctx->cfg->public_url,
+                              .aud = ctx->cfg->jwt_audience,
+                              .sub = user_id,
+                              .sid = session_id,
+                              .jti = jti,
+                              .iat = now,
+                              .exp = now + ctx->cfg->access_token_ttl / 1000};
+    out->expires_in = ctx->cfg->access_token_ttl / 1000;
+    snprintf(out->session_id, sizeof(out->session_id), "%s", session_id);
+    return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
+}
+
+mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_login *in,
+                     struct mq_tokens *out, enum mq_login_outcome *outcome, char user_id[37])
+{
+    char key[MQ_EMAIL_MAX + 1], hash[65], rehash[MQ_PASSWORD_HASH_MAX];
+    struct mq_user_row user;
+    struct mq_db *db = NULL;
+    bool ok = false, found;
+    user_id[0] = '\0';
+    *outcome = MQ_LOGIN_UNKNOWN;
+
+    mq_email_key(in->email ? in->email : "", key, sizeof(key));
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_user_by_email(db, a, key, &user);
+    err = mq_store_finish(db, err);
+    db = NULL;
+    found = err == MQ_OK;
+    if (err && err != MQ_ENOTFOUND) return err;
+
+    /* One argon2id computation either way. */
+    if (!found) {
+        err = mq_password_hash(ctx->cfg, DUMMY_PASSWORD, rehash);
+        sodium_memzero(rehash, sizeof(rehash));
+        return err ? err : MQ_EPERM;
+    }
+    memcpy(user_id, user.id, 37);
+    if (mq_password_verify(user.password_hash, in->password ? in->password : "", &ok)) ok = false;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    if (user.suspended_at || user.deleted_at) {
+        *outcome = MQ_LOGIN_DISABLED;
+        return MQ_EPERM;
+    }
+    if (user.locked_until > now) {
+        *outcome = MQ_LOGIN_LOCKED;
+        return MQ_EPERM;
+    }
+    if (!ok) {
+        int failures = 0;
+        bool locked = false;
+        err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+        if (!err)
+            err = mq_store_user_login_failed(db, user.id, ctx->cfg->lockout_threshold,
+                                             now + ctx->cfg->lockout_duration, now, &failures,
+                                             &locked);
+        err = mq_store_finish(db, err);
+        *outcome = locked ? MQ_LOGIN_LOCKOUT : MQ_LOGIN_WRONG;
+        return err ? err : MQ_EPERM;
+    }
+
+    /* Stronger parameters configured since this hash was made: re-make it. */
+    const char *new_hash = NULL;
+    if (mq_password_needs_rehash(ctx->cfg, user.password_hash) &&
+        mq_password_hash(ctx->cfg, in->password, rehash) == MQ_OK)
+        new_hash = rehash;
+
+    char session_id[37];
+    char *refresh = NULL;
+    mq_uuid7_new(ctx->clock, ctx->rng, session_id);
+    err = new_refresh_token(ctx, a, &refresh, hash);
+    if (err) return err;
+    int64_t expires = now + ctx->cfg->session_max_ttl;
+    int64_t idle =
+        now + ctx->cfg->session_idle_ttl < expires ? now + ctx->cfg->session_idle_ttl : expires;
+    struct mq_session_row s = {.id = session_id,
+                               .user_id = user.id,
+                               .ip = in->ip,
+                               .user_agent = in->user_agent,
+                               .device_name = in->device_name,
+                               .created_at = now,
+                               .last_seen_at = now,
+                               .idle_expires_at = idle,
+                               .expires_at = expires};
+    int64_t trimmed = 0;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_user_login_ok(db, user.id, new_hash, now);
+    if (!err) err = mq_store_session_insert(db, &s);
+    if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
+    if (!err) err = mq_store_sessions_trim(db, user.id, now, ctx->cfg->sessions_per_user, &trimmed);
+    err = mq_store_finish(db, err);
+    sodium_memzero(rehash, sizeof(rehash));
+    if (err) return err;
+    out->refresh_token = refresh;
+    *outcome = MQ_LOGIN_OK;
+    return issue_access(ctx, a, user.id, session_id, out);
+}
+
+mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                       struct mq_tokens *out, bool *reused, char user_id[37])
+{
+    char hash[65], new_hash[65];
+    const char *session_id = NULL, *role = NULL;
+    char *refresh = NULL;
+    int64_t rotated_at = 0, now = mq_clock_now_ms(ctx->clock);
+    struct mq_session_row s;
+    struct mq_db *db = NULL;
+    bool won = false;
+    *reused = false;
+    user_id[0] = '\0';
+    if (!token || strlen(token) != MQ_REFRESH_TOKEN_LEN || strncmp(token, "mqr_", 4))
+        return MQ_EPERM;
+    token_hash(token, hash);
+    mq_err err = new_refresh_token(ctx, a, &refresh, new_hash);
+    if (err) return err;
+
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_refresh_get(db, a, hash, &session_id, &rotated_at);
+    if (err == MQ_ENOTFOUND) err = MQ_EPERM;
+    if (!err) err = mq_store_session_get(db, a, session_id, &s);
+    if (!err) snprintf(user_id, 37, "%s", s.user_id);
+    if (!err && !rotated_at) err = mq_store_refresh_rotate(db, hash, now, &won);
+    if (!err && (rotated_at || !won)) {
+        /* Used before: someone else has (had) this token. End the family. */
+        *reused = true;
+        err = mq_store_session_revoke(db, session_id, now, "refresh_token_reuse", NULL);
+        err = mq_store_finish(db, err);
+        return err ? err : MQ_EPERM;
+    }
+    if (!err && mq_store_session_active(db, a, session_id, s.user_id, now, &role)) err = MQ_EPERM;
+    if (!err) err = mq_store_refresh_insert(db, new_hash, session_id, now);
+    int64_t idle = now + ctx->cfg->session_idle_ttl;
+    if (!err)
+        err =
+            mq_store_session_touch(db, session_id, now, idle < s.expires_at ? idle : s.expires_at);
+    err = mq_store_finish(db, err);
+    if (err) return err;
+    out->refresh_token = refresh;
+    return issue_access(ctx, a, s.user_id, session_id, out);
+}
+
+mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(
+        db, mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, NULL));
+}
+
+mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                               const char **session_id)
+{
+    char hash[65];
+    int64_t rotated_at = 0;
+    struct mq_db *db = NULL;
+    if (!token || strlen(token) != MQ_REFRESH_TOKEN_LEN) return MQ_EPERM;
+    token_hash(token, hash);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_finish(db, mq_store_refresh_get(db, a, hash, session_id, &rotated_at));
+    return err == MQ_ENOTFOUND ? MQ_EPERM : err;
+}
+
+mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                            struct mq_principal *out, const char **why)
+{
+    struct mq_jwt_claims c;
+    struct mq_db *db = NULL;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    struct mq_jwt_expect expect = {ctx->cfg->public_url, ctx->cfg->jwt_audience, now / 1000,
+                                   LEEWAY_S};
+    if (!ctx->keyring) {
+        *why = "not started";
+        return MQ_EUNAVAILABLE;
+    }
+    mq_err err = mq_jwt_verify(a, token, mq_keyring_public, ctx->keyring, &expect, &c, why);
+    if (err) return err;
+    if (!c.sub || !c.sid) {
+        *why = "the token names no user or session";
+        return MQ_EPERM;
+    }
+    err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_finish(db, mq_store_session_active(db, a, c.sid, c.sub, now, &out->role));
+    if (err == MQ_ENOTFOUND) {
+        *why = "the session has ended";
+        return MQ_EPERM;
+    }
+    if (err) return err;
+    out->user_id = c.sub;
+    out->session_id = c.sid;
+    return MQ_OK;
+}

@@ -1,0 +1,72 @@
+/* sessions.h - signing in, refreshing, signing out, and authenticating
+ * requests.
+ *
+ * A session is a refresh-token family. Refresh tokens are 256-bit random
+ * strings ("mqr_" + base64url), stored only as SHA-256 hashes, rotated on
+ * every use; a rotated token shown again means it was stolen, so the whole
+ * session is revoked. Access tokens are EdDSA JWTs naming their session
+ * (sid); every authenticated request checks that the session is still open,
+ * so revoking one takes effect at once, on every instance.
+ *
+ * Sign-in does the same work for unknown addresses as for known ones (an
+ * argon2id computation) and fails the same way, so accounts cannot be found
+ * by trying; locked, suspended and deleted accounts fail the same way too. */
+#ifndef MQ_SESSIONS_H
+#define MQ_SESSIONS_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/ctx.h"
+
+#define MQ_REFRESH_TOKEN_LEN 47 /* "mqr_" and 43 base64url characters */
+
+struct mq_tokens {
+    char *access_token, *refresh_token; /* arena */
+    int64_t expires_in;                 /* seconds */
+    char session_id[37];
+};
+
+struct mq_login {
+    const char *email, *password, *ip, *user_agent, *device_name;
+};
+
+/* What a sign-in attempt amounted to, for the audit log. */
+enum mq_login_outcome {
+    MQ_LOGIN_OK,
+    MQ_LOGIN_UNKNOWN,  /* no such account */
+    MQ_LOGIN_WRONG,    /* wrong password */
+    MQ_LOGIN_LOCKOUT,  /* wrong password, and this one locked the account */
+    MQ_LOGIN_LOCKED,   /* the account is locked */
+    MQ_LOGIN_DISABLED, /* suspended or deleted */
+};
+
+/* Slow (argon2id): run it on the CPU pool. MQ_EPERM for every kind of
+ * refusal; *outcome says which, *user_id (may be "") whose. */
+MQ_MUST_CHECK mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a,
+                                   const struct mq_login *in, struct mq_tokens *out,
+                                   enum mq_login_outcome *outcome, char user_id[37]);
+
+/* Rotates a refresh token. MQ_EPERM when it is unknown, expired, or was
+ * already used; in that last case *reused is set and its session revoked. */
+MQ_MUST_CHECK mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                                     struct mq_tokens *out, bool *reused, char user_id[37]);
+
+/* Ends a session. */
+MQ_MUST_CHECK mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason);
+
+/* Finds the session a refresh token belongs to (for logout by refresh
+ * token); MQ_EPERM for an unknown token. */
+MQ_MUST_CHECK mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a,
+                                             const char *token, const char **session_id);
+
+struct mq_principal {
+    const char *user_id, *session_id, *role; /* arena */
+};
+
+/* Checks a bearer access token and that its session is open. MQ_EPERM with
+ * a reason otherwise. */
+MQ_MUST_CHECK mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                                          struct mq_principal *out, const char **why);
+
+#endif

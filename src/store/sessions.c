@@ -1,0 +1,197 @@
+#include "store/sessions.h"
+
+#define SESSION_COLS                                                                               \
+    "id, user_id, created_at, last_seen_at, idle_expires_at, expires_at, revoked_at, ip, "         \
+    "user_agent, device_name"
+
+static const struct mq_sql SQL_INSERT = {"sessions.insert",
+                                         "INSERT INTO sessions (" SESSION_COLS
+                                         ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9)",
+                                         NULL};
+static const struct mq_sql SQL_GET = {"sessions.get",
+                                      "SELECT " SESSION_COLS " FROM sessions WHERE id = $1", NULL};
+static const struct mq_sql SQL_REVOKE = {
+    "sessions.revoke",
+    "UPDATE sessions SET revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
+    NULL};
+static const struct mq_sql SQL_TOUCH = {
+    "sessions.touch", "UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_TRIM = {
+    "sessions.trim",
+    "UPDATE sessions SET revoked_at = $2, revoke_reason = 'session_limit' WHERE id IN "
+    "(SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 "
+    "ORDER BY created_at DESC, id DESC LIMIT 100000 OFFSET $3)",
+    NULL};
+static const struct mq_sql SQL_ACTIVE = {
+    "sessions.active",
+    "SELECT u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 "
+    "AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 "
+    "AND s.idle_expires_at > $3 AND u.suspended_at IS NULL AND u.deleted_at IS NULL",
+    NULL};
+static const struct mq_sql SQL_REFRESH_INSERT = {
+    "refresh.insert",
+    "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)", NULL};
+static const struct mq_sql SQL_REFRESH_GET = {
+    "refresh.get", "SELECT session_id, rotated_at FROM refresh_tokens WHERE token_hash = $1", NULL};
+static const struct mq_sql SQL_REFRESH_ROTATE = {
+    "refresh.rotate",
+    "UPDATE refresh_tokens SET rotated_at = $2 WHERE token_hash = $1 AND rotated_at IS NULL", NULL};
+static const struct mq_sql SQL_LOGIN_FAILED = {
+    "users.login_failed",
+    "UPDATE users SET failed_logins = failed_logins + 1, updated_at = $4, locked_until = CASE "
+    "WHEN failed_logins + 1 >= $2 THEN CAST($3 AS BIGINT) ELSE locked_until END WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_FAILURES = {
+    "users.failures", "SELECT failed_logins, locked_until FROM users WHERE id = $1", NULL};
+static const struct mq_sql SQL_LOGIN_OK = {
+    "users.login_ok",
+    "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $3, "
+    "password_hash = COALESCE($2, password_hash) WHERE id = $1",
+    NULL};
+
+static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
+{
+    const char *s = mq_rows_text(r, col);
+    if (!s) return NULL;
+    char *copy = mq_arena_strdup(a, s);
+    if (!copy) *oom = true;
+    return copy;
+}
+
+mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
+{
+    struct mq_param p[] = {
+        MQ_P_TEXT(s->id),          MQ_P_TEXT(s->user_id),        MQ_P_INT(s->created_at),
+        MQ_P_INT(s->last_seen_at), MQ_P_INT(s->idle_expires_at), MQ_P_INT(s->expires_at),
+        MQ_P_TEXT(s->ip),          MQ_P_TEXT(s->user_agent),     MQ_P_TEXT(s->device_name)};
+    return mq_db_exec(db, &SQL_INSERT, p, 9, NULL);
+}
+
+mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                            struct mq_session_row *out)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    mq_err err = mq_db_query(db, &SQL_GET, p, 1, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        out->id = dup(a, rows, 0, &oom);
+        out->user_id = dup(a, rows, 1, &oom);
+        out->created_at = mq_rows_int(rows, 2);
+        out->last_seen_at = mq_rows_int(rows, 3);
+        out->idle_expires_at = mq_rows_int(rows, 4);
+        out->expires_at = mq_rows_int(rows, 5);
+        out->revoked_at = mq_rows_int(rows, 6);
+        out->ip = dup(a, rows, 7, &oom);
+        out->user_agent = dup(a, rows, 8, &oom);
+        out->device_name = dup(a, rows, 9, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_session_revoke(struct mq_db *db, const char *id, int64_t now, const char *reason,
+                               bool *ended)
+{
+    int64_t changes = 0;
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now), MQ_P_TEXT(reason)};
+    mq_err err = mq_db_exec(db, &SQL_REVOKE, p, 3, &changes);
+    if (!err && ended) *ended = changes > 0;
+    return err;
+}
+
+mq_err mq_store_session_touch(struct mq_db *db, const char *id, int64_t now,
+                              int64_t idle_expires_at)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now), MQ_P_INT(idle_expires_at)};
+    return mq_db_exec(db, &SQL_TOUCH, p, 3, NULL);
+}
+
+mq_err mq_store_sessions_trim(struct mq_db *db, const char *user_id, int64_t now, int keep,
+                              int64_t *ended)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now), MQ_P_INT(keep)};
+    return mq_db_exec(db, &SQL_TRIM, p, 3, ended);
+}
+
+mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char *session_id,
+                               const char *user_id, int64_t now, const char **role)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    struct mq_param p[] = {MQ_P_TEXT(session_id), MQ_P_TEXT(user_id), MQ_P_INT(now)};
+    mq_err err = mq_db_query(db, &SQL_ACTIVE, p, 3, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        *role = dup(a, rows, 0, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_refresh_insert(struct mq_db *db, const char *hash, const char *session_id,
+                               int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(hash), MQ_P_TEXT(session_id), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_REFRESH_INSERT, p, 3, NULL);
+}
+
+mq_err mq_store_refresh_get(struct mq_db *db, struct mq_arena *a, const char *hash,
+                            const char **session_id, int64_t *rotated_at)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    struct mq_param p[] = {MQ_P_TEXT(hash)};
+    mq_err err = mq_db_query(db, &SQL_REFRESH_GET, p, 1, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        *session_id = dup(a, rows, 0, &oom);
+        *rotated_at = mq_rows_int(rows, 1);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_refresh_rotate(struct mq_db *db, const char *hash, int64_t now, bool *won)
+{
+    int64_t changes = 0;
+    struct mq_param p[] = {MQ_P_TEXT(hash), MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_REFRESH_ROTATE, p, 2, &changes);
+    if (!err) *won = changes == 1;
+    return err;
+}
+
+mq_err mq_store_user_login_failed(struct mq_db *db, const char *user_id, int threshold,
+                                  int64_t lock_until, int64_t now, int *failures, bool *locked)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(threshold), MQ_P_INT(lock_until),
+                           MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_LOGIN_FAILED, p, 4, NULL);
+    if (err) return err;
+    struct mq_param q[] = {MQ_P_TEXT(user_id)};
+    err = mq_db_query(db, &SQL_FAILURES, q, 1, &rows);
+    if (err) return err;
+    *failures = 0;
+    *locked = false;
+    if (mq_rows_next(rows)) {
+        *failures = (int)mq_rows_int(rows, 0);
+        *locked = mq_rows_int(rows, 1) == lock_until && *failures == threshold;
+    }
+    return mq_rows_close(rows);
+}
+
+mq_err mq_store_user_login_ok(struct mq_db *db, const char *user_id, const char *new_hash,
+                              int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(new_hash), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_LOGIN_OK, p, 3, NULL);
+}

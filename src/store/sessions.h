@@ -1,0 +1,53 @@
+/* sessions.h - statements of sessions and refresh_tokens, and of the sign-in
+ * bookkeeping on users. The rules live in src/auth/sessions.c. */
+#ifndef MQ_STORE_SESSIONS_H
+#define MQ_STORE_SESSIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "store/store.h"
+
+struct mq_session_row {
+    const char *id, *user_id, *ip, *user_agent, *device_name;
+    int64_t created_at, last_seen_at, idle_expires_at, expires_at, revoked_at;
+};
+
+MQ_MUST_CHECK mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s);
+/* MQ_ENOTFOUND when there is no such session. */
+MQ_MUST_CHECK mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                                          struct mq_session_row *out);
+/* Ends a session (if still open); *ended says whether it was open. */
+MQ_MUST_CHECK mq_err mq_store_session_revoke(struct mq_db *db, const char *id, int64_t now,
+                                             const char *reason, bool *ended);
+MQ_MUST_CHECK mq_err mq_store_session_touch(struct mq_db *db, const char *id, int64_t now,
+                                            int64_t idle_expires_at);
+/* Ends the user's open sessions beyond the newest `keep`; *ended counts them. */
+MQ_MUST_CHECK mq_err mq_store_sessions_trim(struct mq_db *db, const char *user_id, int64_t now,
+                                            int keep, int64_t *ended);
+
+/* For authenticating a request: the session is open and unexpired at now,
+ * and its user neither suspended nor deleted. *role is in the arena. */
+MQ_MUST_CHECK mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a,
+                                             const char *session_id, const char *user_id,
+                                             int64_t now, const char **role);
+
+MQ_MUST_CHECK mq_err mq_store_refresh_insert(struct mq_db *db, const char *hash,
+                                             const char *session_id, int64_t now);
+/* MQ_ENOTFOUND for an unknown token. *rotated_at is 0 while it is current. */
+MQ_MUST_CHECK mq_err mq_store_refresh_get(struct mq_db *db, struct mq_arena *a, const char *hash,
+                                          const char **session_id, int64_t *rotated_at);
+/* Marks a current token used; *won is false if another request did first. */
+MQ_MUST_CHECK mq_err mq_store_refresh_rotate(struct mq_db *db, const char *hash, int64_t now,
+                                             bool *won);
+
+/* Sign-in bookkeeping: a failure counts, and locks at `threshold` until
+ * `lock_until`; *failures and *locked tell what happened. */
+MQ_MUST_CHECK mq_err mq_store_user_login_failed(struct mq_db *db, const char *user_id,
+                                                int threshold, int64_t lock_until, int64_t now,
+                                                int *failures, bool *locked);
+MQ_MUST_CHECK mq_err mq_store_user_login_ok(struct mq_db *db, const char *user_id,
+                                            const char *new_hash, int64_t now);
+
+#endif

@@ -1,0 +1,248 @@
+/* Sign-in, refresh, sign-out and authentication on SQLite and PostgreSQL,
+ * with a fake clock: lockout, rotation, reuse, expiry and the session cap. */
+#include "test.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db_fixture.h"
+#include "auth/keys.h"
+#include "auth/password.h"
+#include "auth/sessions.h"
+#include "core/config.h"
+#include "store/users.h"
+#include "users/users.h"
+
+#define PASSWORD "correct horse battery staple"
+
+struct env {
+    struct db_fixture *db;
+    struct mq_config cfg;
+    int64_t now;
+    struct mq_clock clock;
+    struct mq_ctx ctx;
+    struct mq_arena *a;
+    char dir[64];
+    char user[37];
+};
+
+static int64_t fake_now(void *cls)
+{
+    return *(int64_t *)cls;
+}
+
+static int setup(void **state, bool postgres)
+{
+    struct db_fixture *db = fixture_open(postgres, 2, true);
+    if (!db) {
+        *state = NULL;
+        return 0;
+    }
+    struct env *e = calloc(1, sizeof(*e));
+    e->db = db;
+    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    e->cfg.argon2_memory = 8L << 20;
+    e->cfg.argon2_iterations = 1;
+    e->cfg.sessions_per_user = 2;
+    snprintf(e->dir, sizeof(e->dir), "/tmp/mq-sessions-%d", (int)getpid());
+    mkdir(e->dir, 0700);
+    free(e->cfg.data_dir);
+    e->cfg.data_dir = strdup(e->dir);
+    e->now = 1795000000000;
+    e->clock = (struct mq_clock){fake_now, &e->now};
+    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
+                             .log = &db->log,
+                             .store = db->store,
+                             .clock = &e->clock,
+                             .rng = &mq_rng_system};
+    e->a = mq_arena_new(0);
+    assert_int_equal(mq_keyring_open(&e->ctx, &e->ctx.keyring), MQ_OK);
+    const char *code, *why;
+    struct mq_user_new u = {"Ada@example.org", "Ada", PASSWORD, "user", true};
+    assert_int_equal(mq_users_create(&e->ctx, &u, e->user, &code, &why), MQ_OK);
+    *state = e;
+    return 0;
+}
+static int setup_sqlite(void **state)
+{
+    return setup(state, false);
+}
+static int setup_pg(void **state)
+{
+    return setup(state, true);
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+    if (!e) return 0;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/signing-key.ed25519", e->dir);
+    unlink(path);
+    rmdir(e->dir);
+    mq_keyring_free(e->ctx.keyring);
+    mq_arena_free(e->a);
+    mq_config_cleanup(&e->cfg);
+    fixture_close(e->db);
+    free(e);
+    return 0;
+}
+
+#define ENV                                                                                        \
+    struct env *e = *state;                                                                        \
+    if (!e) skip()
+
+static mq_err login(struct env *e, const char *email, const char *password, struct mq_tokens *t,
+                    enum mq_login_outcome *outcome)
+{
+    char who[37];
+    struct mq_login in = {email, password, "192.0.2.1", "test/1.0", "laptop"};
+    return mq_auth_login(&e->ctx, e->a, &in, t, outcome, who);
+}
+
+static bool authenticated(struct env *e, const char *access)
+{
+    struct mq_principal p;
+    const char *why;
+    return mq_auth_authenticate(&e->ctx, e->a, access, &p, &why) == MQ_OK;
+}
+
+static void test_login_and_lockout(void **state)
+{
+    ENV;
+    struct mq_tokens t;
+    enum mq_login_outcome o;
+    struct mq_principal p;
+    const char *why;
+    assert_int_equal(login(e, "ada@EXAMPLE.org", PASSWORD, &t, &o), MQ_OK);
+    assert_int_equal(o, MQ_LOGIN_OK);
+    assert_int_equal(strlen(t.refresh_token), MQ_REFRESH_TOKEN_LEN);
+    assert_int_equal(t.expires_in, 900);
+    assert_int_equal(mq_auth_authenticate(&e->ctx, e->a, t.access_token, &p, &why), MQ_OK);
+    assert_string_equal(p.user_id, e->user);
+    assert_string_equal(p.session_id, t.session_id);
+    assert_string_equal(p.role, "user");
+
+    assert_int_equal(login(e, "nobody@example.org", PASSWORD, &t, &o), MQ_EPERM);
+    assert_int_equal(o, MQ_LOGIN_UNKNOWN);
+    for (int i = 1; i <= 4; i++) {
+        assert_int_equal(login(e, "ada@example.org", "wrong password here", &t, &o), MQ_EPERM);
+        assert_int_equal(o, MQ_LOGIN_WRONG);
+    }
+    assert_int_equal(login(e, "ada@example.org", "wrong password here", &t, &o), MQ_EPERM);
+    assert_int_equal(o, MQ_LOGIN_LOCKOUT);
+    /* Locked: even the right password fails, the same way. */
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_EPERM);
+    assert_int_equal(o, MQ_LOGIN_LOCKED);
+    e->now += 15 * 60 * 1000 + 1;
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
+    /* Success resets the count: four more failures do not lock. */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(login(e, "ada@example.org", "nope nope nope", &t, &o), MQ_EPERM);
+    assert_int_equal(o, MQ_LOGIN_WRONG);
+}
+
+static void test_refresh_rotation_and_reuse(void **state)
+{
+    ENV;
+    struct mq_tokens first, second, third;
+    enum mq_login_outcome o;
+    bool reused = false;
+    char who[37];
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &first, &o), MQ_OK);
+    e->now += 60000;
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, first.refresh_token, &second, &reused, who),
+                     MQ_OK);
+    assert_false(reused);
+    assert_string_not_equal(second.refresh_token, first.refresh_token);
+    assert_string_equal(second.session_id, first.session_id);
+    assert_true(authenticated(e, second.access_token));
+    /* The first token again: stolen. The whole session ends. */
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, first.refresh_token, &third, &reused, who),
+                     MQ_EPERM);
+    assert_true(reused);
+    assert_string_equal(who, e->user);
+    assert_false(authenticated(e, second.access_token));
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, second.refresh_token, &third, &reused, who),
+                     MQ_EPERM);
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, "mqr_not-a-token-at-all", &third, &reused, who),
+                     MQ_EPERM);
+    assert_false(reused);
+}
+
+static void test_logout_and_expiry(void **state)
+{
+    ENV;
+    struct mq_tokens t, r;
+    enum mq_login_outcome o;
+    bool reused;
+    char who[37];
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
+    assert_int_equal(mq_auth_logout(&e->ctx, t.session_id, "logout"), MQ_OK);
+    assert_false(authenticated(e, t.access_token)); /* at once, not at expiry */
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, t.refresh_token, &r, &reused, who), MQ_EPERM);
+
+    /* Idle: no refresh for 30 days ends the session. */
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
+    e->now += 30LL * 86400 * 1000 + 1;
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, t.refresh_token, &r, &reused, who), MQ_EPERM);
+
+    /* Absolute: refreshed all along, it still ends 90 days after sign-in. */
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
+    int64_t signed_in = e->now;
+    for (int day = 20; day <= 80; day += 20) {
+        e->now = signed_in + day * 86400000LL;
+        assert_int_equal(mq_auth_refresh(&e->ctx, e->a, t.refresh_token, &r, &reused, who), MQ_OK);
+        t = r;
+    }
+    e->now = signed_in + 89 * 86400000LL; /* 9 days idle: fine */
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, t.refresh_token, &r, &reused, who), MQ_OK);
+    t = r;
+    e->now = signed_in + 91 * 86400000LL; /* 2 days idle, but past 90 days */
+    assert_int_equal(mq_auth_refresh(&e->ctx, e->a, t.refresh_token, &r, &reused, who), MQ_EPERM);
+
+    /* An access token outlives nothing: expired past the leeway, refused. */
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
+    e->now += 15 * 60 * 1000 + 31 * 1000;
+    assert_false(authenticated(e, t.access_token));
+}
+
+static void test_session_cap_and_rehash(void **state)
+{
+    ENV;
+    struct mq_tokens a, b, c;
+    enum mq_login_outcome o;
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &a, &o), MQ_OK);
+    e->now += 1000;
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &b, &o), MQ_OK);
+    e->now += 1000;
+    e->cfg.argon2_iterations = 2; /* stronger parameters from now on */
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &c, &o), MQ_OK);
+    assert_false(authenticated(e, a.access_token)); /* the oldest made room */
+    assert_true(authenticated(e, b.access_token));
+    assert_true(authenticated(e, c.access_token));
+    struct mq_db *db = NULL;
+    struct mq_user_row row;
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_finish(db, mq_store_user_by_email(db, e->a, "ada@example.org", &row)),
+                     MQ_OK);
+    assert_non_null(strstr(row.password_hash, "t=2"));
+    assert_false(mq_password_needs_rehash(&e->cfg, row.password_hash));
+}
+
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        BOTH(test_login_and_lockout),
+        BOTH(test_refresh_rotation_and_reuse),
+        BOTH(test_logout_and_expiry),
+        BOTH(test_session_cap_and_rehash),
+    };
+    return RUN(tests);
+}
