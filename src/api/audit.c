@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/admin.h"
+#include "api/guard.h"
 #include "api/handlers.h"
 #include "audit/audit.h"
 #include "core/utf8.h"

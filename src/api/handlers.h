@@ -19,5 +19,9 @@ mq_err mq_api_admin_audit_list(struct mq_req *req);
 mq_err mq_api_admin_audit_export(struct mq_req *req);
 mq_err mq_api_setup(struct mq_req *req);
 mq_err mq_api_jwks(struct mq_req *req);
+mq_err mq_api_auth_login(struct mq_req *req);
+mq_err mq_api_auth_refresh(struct mq_req *req);
+mq_err mq_api_auth_logout(struct mq_req *req);
+mq_err mq_api_users_me(struct mq_req *req);
 
 #endif

@@ -1,7 +1,7 @@
 /* jobs.c - the admin API of the job queue. */
 #include <string.h>
 
-#include "api/admin.h"
+#include "api/guard.h"
 #include "api/handlers.h"
 #include "core/uuid.h"
 #include "http/page.h"
@@ -77,7 +77,7 @@ static mq_err change_job(struct mq_req *req, const char *action,
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, conflict_code, NULL, "%s", conflict_detail);
     if (err) return err;
-    mq_req_audit(req, action, "admin_token", "job", job.id,
+    mq_req_audit(req, action, req->actor_kind, "job", job.id,
                  json_pack("{s:s,s:s}", "kind", job.kind, "state", job.state));
     return job_reply(req, 200, &job);
 }

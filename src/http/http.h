@@ -53,6 +53,7 @@ struct mq_req {
     size_t resp_len;
     struct mq_header *resp_headers;
     const char *problem_code; /* set for problem answers, for logs */
+    const char *actor_kind, *actor_id; /* who is calling, once a guard said so */
     long (*stream_read)(void *state, char *buf, size_t max); /* mq_reply_stream */
     void (*stream_done)(void *state);
     void *stream_state;
@@ -99,9 +100,17 @@ mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extr
 
 /* Adds a response header; name and value are copied into the arena. */
 mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value);
+/* Sets a response header, replacing any of the same name. */
+mq_err mq_reply_header_set(struct mq_req *req, const char *name, const char *value);
 
 struct mq_audit_event;
 struct mq_pool;
+struct mq_rate_policy;
+
+/* Counts this request against policy for key ("ip:1.2.3.4"). Adds the
+ * RateLimit headers; past the limit answers 429 rate_limited with
+ * Retry-After, audits it and returns true. */
+bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, const char *key);
 
 /* Runs work(req, arg) on the pool instead of this connection thread, for
  * slow work such as password hashing; the connection waits, suspended, and

@@ -157,6 +157,7 @@ void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind
     if (ua) snprintf(agent, sizeof(agent), "%s", ua);
     struct mq_audit_event e = {.action = action,
                                .actor_kind = actor_kind,
+                               .actor_id = req->actor_id,
                                .target_type = target_type,
                                .target_id = target_id,
                                .ip = req->remote,
@@ -249,6 +250,16 @@ mq_err mq_reply_header(struct mq_req *req, const char *name, const char *value)
     h->next = req->resp_headers;
     req->resp_headers = h;
     return MQ_OK;
+}
+
+mq_err mq_reply_header_set(struct mq_req *req, const char *name, const char *value)
+{
+    for (struct mq_header *h = req->resp_headers; h; h = h->next) {
+        if (strcasecmp(h->name, name)) continue;
+        h->value = mq_arena_strdup(req->arena, value);
+        return h->value ? MQ_OK : MQ_ENOMEM;
+    }
+    return mq_reply_header(req, name, value);
 }
 
 mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, const void *data,
@@ -375,30 +386,24 @@ static mq_err route_request(struct mq_http_server *srv, struct req_state *rs)
     return MQ_OK;
 }
 
-/* The per-address limit on /api/ (probes and /metrics are for machines that
- * must always get through). Every API answer says where the caller stands;
- * past the limit the answer is 429. A store that fails lets the request
- * through: an outage of the limiter must not become an outage of the API. */
-static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
+bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, const char *key)
 {
-    struct mq_ratelimiter *rl = srv->ctx->ratelimiter;
-    const struct mq_rate_policy *policy = &srv->ctx->cfg->rate_default;
+    struct mq_ratelimiter *rl = req->ctx->ratelimiter;
     struct mq_rate_result r;
-    char key[64], text[96];
-    if (!rl || !policy->nrules || strncmp(req->path, "/api/", 5)) return false;
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_rate_hit(rl, policy, key, mq_clock_now_ms(srv->ctx->clock), &r)) return false;
+    char text[96];
+    if (!rl || !policy->nrules) return false;
+    if (mq_rate_hit(rl, policy, key, mq_clock_now_ms(req->ctx->clock), &r)) return false;
     snprintf(text, sizeof(text), "%lld;w=%lld", (long long)r.limit,
              (long long)(r.window_ms / 1000));
-    (void)mq_reply_header(req, "RateLimit-Policy", text);
+    (void)mq_reply_header_set(req, "RateLimit-Policy", text);
     snprintf(text, sizeof(text), "limit=%lld, remaining=%lld, reset=%lld", (long long)r.limit,
              (long long)r.remaining, (long long)((r.reset_ms + 999) / 1000));
-    (void)mq_reply_header(req, "RateLimit", text);
+    (void)mq_reply_header_set(req, "RateLimit", text);
     if (r.allowed) return false;
     long long wait = (r.retry_after_ms + 999) / 1000;
     snprintf(text, sizeof(text), "%lld", wait);
-    (void)mq_reply_header(req, "Retry-After", text);
-    mq_log_warn(srv->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
+    (void)mq_reply_header_set(req, "Retry-After", text);
+    mq_log_warn(req->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
                 policy->name, req->method_name, req->path, req->remote, req->request_id);
     mq_req_audit(req, "rate_limit.rejected", "anonymous", NULL, NULL,
                  json_pack("{s:s,s:s,s:s}", "policy", policy->name, "method", req->method_name,
@@ -406,6 +411,17 @@ static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
     mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
                "too many requests from this address; try again in %lld s", wait);
     return true;
+}
+
+/* The per-address limit on /api/ (probes and /metrics are for machines that
+ * must always get through). A store that fails lets the request through: an
+ * outage of the limiter must not become an outage of the API. */
+static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
+{
+    char key[64];
+    if (strncmp(req->path, "/api/", 5)) return false;
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    return mq_req_rate_limit(req, &srv->ctx->cfg->rate_default, key);
 }
 
 static void answer_error(struct mq_http_server *srv, struct mq_req *req, mq_err err);
@@ -718,6 +734,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
                "%s", msg);
 }
 
+/* libmicrohttpd aborts on states it cannot recover from; the reason goes to
+ * the log as a record, where an operator looks, before the abort. */
+static void mhd_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+    struct mq_http_server *srv = cls;
+    mq_log_error(srv->ctx->log, "http", "libmicrohttpd panic at %s:%u: %s", file ? file : "?", line,
+                 reason ? reason : "no reason given");
+    abort();
+}
+
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -803,6 +829,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     }
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
+    MHD_set_panic_func(mhd_panic, srv);
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
                                    MHD_OPTION_END);
     if (!srv->daemon) {
@@ -853,6 +880,7 @@ void mq_http_stop(struct mq_http_server *srv)
 {
     if (!srv) return;
     if (srv->daemon) MHD_stop_daemon(srv->daemon);
+    MHD_set_panic_func(NULL, NULL);
     mq_headwatch_stop(srv->headwatch);
     mq_http_metrics_free(srv->metrics);
     free(srv->tls_cert_pem);

@@ -16,6 +16,9 @@ static const struct mq_sql SQL_INSERT = {
 static const struct mq_sql SQL_BY_EMAIL = {
     "users.by_email", "SELECT " USER_COLS " FROM users WHERE email_key = $1", NULL};
 
+static const struct mq_sql SQL_BY_ID = {"users.by_id",
+                                        "SELECT " USER_COLS " FROM users WHERE id = $1", NULL};
+
 static const struct mq_sql SQL_COUNT = {"users.count", "SELECT COUNT(*) FROM users", NULL};
 
 static struct mq_param int_or_null(int64_t v)
@@ -51,13 +54,13 @@ static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom
     return copy;
 }
 
-mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *email_key,
-                              struct mq_user_row *out)
+static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
+                        const char *arg, struct mq_user_row *out)
 {
     struct mq_rows *rows = NULL;
-    struct mq_param p[] = {MQ_P_TEXT(email_key)};
+    struct mq_param p[] = {MQ_P_TEXT(arg)};
     bool oom = false;
-    mq_err err = mq_db_query(db, &SQL_BY_EMAIL, p, 1, &rows);
+    mq_err err = mq_db_query(db, sql, p, 1, &rows);
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
@@ -79,6 +82,18 @@ mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *
     }
     mq_err cerr = mq_rows_close(rows);
     return cerr ? cerr : err;
+}
+
+mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *email_key,
+                              struct mq_user_row *out)
+{
+    return read_user(db, a, &SQL_BY_EMAIL, email_key, out);
+}
+
+mq_err mq_store_user_by_id(struct mq_db *db, struct mq_arena *a, const char *id,
+                           struct mq_user_row *out)
+{
+    return read_user(db, a, &SQL_BY_ID, id, out);
 }
 
 mq_err mq_store_user_count(struct mq_db *db, int64_t *n)

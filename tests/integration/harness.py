@@ -241,7 +241,7 @@ class Server:
         try:
             if exc[0] is None:
                 rc = self.stop()
-                check(rc == 0, "server exited with %r" % rc)
+                check(rc == 0, "server exited with %r; last lines:\n%s" % (rc, "\n".join(self.lines[-15:])))
         finally:
             self.cleanup()
 

@@ -1,0 +1,171 @@
+/* auth.c - sign-in, refresh, sign-out and who am I. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "auth/sessions.h"
+#include "store/users.h"
+
+static json_t *tokens_json(const struct mq_tokens *t)
+{
+    return json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t->access_token, "refresh_token",
+                     t->refresh_token, "token_type", "Bearer", "expires_in",
+                     (json_int_t)t->expires_in, "session_id", t->session_id);
+}
+
+static mq_err string_field(struct mq_req *req, json_t *doc, const char *name, bool required,
+                           const char **out)
+{
+    json_t *v = json_object_get(doc, name);
+    *out = NULL;
+    if (!v && !required) return MQ_OK;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+        json_string_length(v) > 1024)
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
+                          "%s must be a string of at most 1024 bytes%s", name,
+                          required ? " and is required" : "");
+    *out = json_string_value(v);
+    return MQ_OK;
+}
+
+static mq_err json_object_body(struct mq_req *req, json_t **doc)
+{
+    mq_err err = mq_req_json(req, doc);
+    if (err) return err;
+    if (!json_is_object(*doc))
+        return mq_problem(req, 400, "invalid_body", NULL, "expected a JSON object");
+    return MQ_OK;
+}
+
+struct login_call {
+    struct mq_login in;
+};
+
+static const char *outcome_action(enum mq_login_outcome o)
+{
+    switch (o) {
+    case MQ_LOGIN_OK: return "login.success";
+    case MQ_LOGIN_LOCKOUT: return "login.lockout";
+    case MQ_LOGIN_LOCKED: return "login.locked";
+    case MQ_LOGIN_DISABLED: return "login.disabled";
+    default: return "login.failed";
+    }
+}
+
+/* On the CPU pool: argon2id. */
+static mq_err login_work(struct mq_req *req, void *arg)
+{
+    struct login_call *c = arg;
+    struct mq_tokens t;
+    enum mq_login_outcome outcome;
+    char user[37];
+    mq_err err = mq_auth_login(req->ctx, req->arena, &c->in, &t, &outcome, user);
+    if (err && err != MQ_EPERM) return err;
+    req->actor_id = user[0] ? mq_arena_strdup(req->arena, user) : NULL;
+    mq_req_audit(req, outcome_action(outcome), user[0] ? "user" : "anonymous",
+                 user[0] ? "user" : NULL, user[0] ? user : NULL,
+                 outcome == MQ_LOGIN_UNKNOWN ? json_pack("{s:s}", "reason", "unknown account")
+                                             : NULL);
+    if (outcome == MQ_LOGIN_LOCKOUT)
+        mq_log_warn(req->ctx->log, "auth", "account %s locked after repeated failed sign-ins",
+                    user);
+    if (err) {
+        /* One answer for every refusal: nothing to learn about accounts. */
+        (void)mq_reply_header(req, "WWW-Authenticate", "Bearer realm=\"marquee\"");
+        return mq_problem(req, 401, "invalid_credentials", NULL,
+                          "the e-mail address or the password is wrong");
+    }
+    return mq_reply_json(req, 200, tokens_json(&t));
+}
+
+mq_err mq_api_auth_login(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    char key[64];
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
+    struct login_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = json_object_body(req, &doc);
+    if (!err) err = string_field(req, doc, "email", true, &c->in.email);
+    if (!err) err = string_field(req, doc, "password", true, &c->in.password);
+    if (!err) err = string_field(req, doc, "device_name", false, &c->in.device_name);
+    if (err) return err;
+    const char *ua = mq_req_header(req, "User-Agent");
+    c->in.ip = req->remote;
+    c->in.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
+    return mq_req_offload(req, req->ctx->cpu_pool, login_work, c);
+}
+
+mq_err mq_api_auth_refresh(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    const char *token = NULL;
+    struct mq_tokens t;
+    bool reused = false;
+    char user[37];
+    mq_err err = json_object_body(req, &doc);
+    if (!err) err = string_field(req, doc, "refresh_token", true, &token);
+    if (err) return err;
+    err = mq_auth_refresh(req->ctx, req->arena, token, &t, &reused, user);
+    if (reused) {
+        req->actor_id = mq_arena_strdup(req->arena, user);
+        mq_req_audit(req, "token.reuse", "user", "user", user,
+                     json_pack("{s:s}", "effect", "session revoked"));
+        mq_log_warn(req->ctx->log, "auth",
+                    "a used refresh token came back; its session is revoked (user %s)", user);
+    }
+    if (err == MQ_EPERM)
+        return mq_problem(req, 401, "invalid_refresh_token", NULL,
+                          "the refresh token is unknown, expired or already used; sign in again");
+    if (err) return err;
+    return mq_reply_json(req, 200, tokens_json(&t));
+}
+
+mq_err mq_api_auth_logout(struct mq_req *req)
+{
+    const char *token = NULL, *session = NULL;
+    json_t *doc = NULL;
+    mq_err err = MQ_OK;
+    if (req->body_len) {
+        err = json_object_body(req, &doc);
+        if (!err) err = string_field(req, doc, "refresh_token", false, &token);
+        if (err) return err;
+    }
+    if (token) {
+        err = mq_auth_refresh_session(req->ctx, req->arena, token, &session);
+        if (err == MQ_EPERM)
+            return mq_problem(req, 401, "invalid_refresh_token", NULL, "unknown refresh token");
+        if (err) return err;
+    } else {
+        struct mq_principal who;
+        err = mq_api_require_user(req, &who);
+        if (err) return err;
+        session = who.session_id;
+    }
+    err = mq_auth_logout(req->ctx, session, "logout");
+    if (err) return err;
+    mq_req_audit(req, "logout", req->actor_kind ? req->actor_kind : "anonymous", "session", session,
+                 NULL);
+    return mq_reply_empty(req, 204);
+}
+
+mq_err mq_api_users_me(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    char created[32];
+    mq_err err = mq_api_require_user(req, &who);
+    if (err) return err;
+    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_finish(db, mq_store_user_by_id(db, req->arena, who.user_id, &u));
+    if (err) return err;
+    mq_time_format_rfc3339(u.created_at, created, sizeof(created));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", u.id, "email", u.email,
+                                   "display_name", u.display_name, "role", u.role, "email_verified",
+                                   u.email_verified_at != 0, "created_at", created, "session_id",
+                                   who.session_id));
+}

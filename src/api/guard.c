@@ -1,0 +1,96 @@
+#include "api/guard.h"
+
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+
+/* Compares digests, so the time taken says nothing about the token, not
+ * even its length. */
+static bool token_matches(const char *given, size_t n, const char *expected)
+{
+    unsigned char a[32], b[32];
+    crypto_generichash(a, sizeof(a), (const unsigned char *)given, n, NULL, 0);
+    crypto_generichash(b, sizeof(b), (const unsigned char *)expected, strlen(expected), NULL, 0);
+    return sodium_memcmp(a, b, sizeof(a)) == 0;
+}
+
+/* "Bearer X" -> X, or NULL. */
+static const char *bearer(struct mq_req *req)
+{
+    const char *auth = mq_req_header(req, "Authorization");
+    return auth && !strncasecmp(auth, "Bearer ", 7) ? auth + 7 : NULL;
+}
+
+/* An access token has three dot-separated parts; the bootstrap token has none. */
+static bool looks_like_jwt(const char *s)
+{
+    const char *dot = strchr(s, '.');
+    return dot && strchr(dot + 1, '.');
+}
+
+static mq_err unauthorized(struct mq_req *req, const char *why)
+{
+    (void)mq_reply_header(req, "WWW-Authenticate", "Bearer realm=\"marquee\"");
+    mq_problem(req, 401, "unauthorized", NULL, "%s", why);
+    return MQ_EPERM;
+}
+
+mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
+{
+    const char *token = bearer(req), *why = NULL;
+    if (!token) return unauthorized(req, "sign in and send the access token");
+    mq_err err = mq_auth_authenticate(req->ctx, req->arena, token, who, &why);
+    if (err == MQ_EPERM) return unauthorized(req, why);
+    if (err) return err;
+    req->actor_kind = "user";
+    req->actor_id = who->user_id;
+    return MQ_OK;
+}
+
+mq_err mq_api_require_admin(struct mq_req *req)
+{
+    const char *configured = req->ctx->cfg->admin_token;
+    const char *token = bearer(req), *why = NULL;
+    const char *refusal = "no token";
+
+    if (token && looks_like_jwt(token)) {
+        struct mq_principal who;
+        mq_err err = mq_auth_authenticate(req->ctx, req->arena, token, &who, &why);
+        if (err && err != MQ_EPERM) return err;
+        if (!err && !strcmp(who.role, "admin")) {
+            req->actor_kind = "user";
+            req->actor_id = who.user_id;
+            return MQ_OK;
+        }
+        if (!err) {
+            mq_req_audit(req, "admin.forbidden", "user", NULL, NULL,
+                         json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route",
+                                   req->match.pattern, "user", who.user_id));
+            mq_problem(req, 403, "forbidden", NULL, "this needs an admin");
+            return MQ_EPERM;
+        }
+        refusal = "invalid access token";
+    } else if (token && configured && *configured &&
+               token_matches(token, strlen(token), configured)) {
+        req->actor_kind = "admin_token";
+        req->actor_id = NULL;
+        return MQ_OK;
+    } else if (token) {
+        refusal = "wrong token";
+    }
+    mq_log_warn(req->ctx->log, "auth", "admin API refused %s %s from %s (request %s)",
+                req->method_name, req->match.pattern, req->remote, req->request_id);
+    mq_req_audit(req, "admin.auth_failed", "anonymous", NULL, NULL,
+                 json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route", req->match.pattern,
+                           "reason", refusal));
+    if (!configured || !*configured) {
+        if (!token || !looks_like_jwt(token)) {
+            mq_problem(req, 403, "admin_api_closed", NULL,
+                       "sign in as an admin, or set MARQUEE_ADMIN_TOKEN for the bootstrap token");
+            return MQ_EPERM;
+        }
+    }
+    return unauthorized(req, why     ? why
+                             : token ? "the bearer token is not the admin token"
+                                     : "send an admin's access token or the admin token");
+}

@@ -1,0 +1,119 @@
+"""Sign-in, refresh, sign-out and who-am-I through the real binary."""
+import json
+import time
+
+from harness import check
+from test_jobs import AUTH, TOKEN
+
+FAST = ["--argon2-memory", "8MiB", "--argon2-iterations", "1"]
+PASSWORD = "correct horse battery staple 8472"
+
+
+def make_user(env, s, email, admin=False):
+    extra = {"MARQUEE_DATA_DIR": s.data_dir, "MARQUEE_ARGON2_MEMORY": "8MiB",
+             "MARQUEE_ARGON2_ITERATIONS": "1"}
+    if s.database_url:
+        extra["MARQUEE_DATABASE_URL"] = s.database_url
+    args = ["user", "create", "--email", email, "--password-stdin"] + (["--admin"] if admin else [])
+    r = env.run_cli(args, env=extra, input=PASSWORD + "\n")
+    check(r.returncode == 0, r.stderr)
+
+
+def jpost(s, path, body, headers=None):
+    h = {"Content-Type": "application/json"}
+    h.update(headers or {})
+    return s.request("POST", path, body=json.dumps(body), headers=h)
+
+
+def login(s, email, password=PASSWORD):
+    return jpost(s, "/api/v1/auth/login", {"email": email, "password": password})
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def test_sign_in_refresh_and_out(env):
+    with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
+        make_user(env, s, "Ada@Example.org")
+        r = login(s, "ada@example.org")
+        check(r.status == 200, r.body)
+        t = r.json()
+        check(t["token_type"] == "Bearer" and t["expires_in"] == 900 and t["refresh_token"].startswith("mqr_"), t)
+        me = s.request("GET", "/api/v1/users/me", headers=bearer(t["access_token"]))
+        check(me.status == 200 and me.json()["email"] == "Ada@Example.org", me.body)
+        check(me.json()["session_id"] == t["session_id"] and me.json()["role"] == "user")
+        s.request("GET", "/api/v1/users/me").problem(401, "unauthorized")
+        r = s.request("GET", "/api/v1/users/me", headers=bearer("eyJhbGciOiJub25lIn0.e30."))
+        r.problem(401, "unauthorized")
+        check(r.header("www-authenticate").startswith("Bearer"), r.headers)
+
+        r2 = jpost(s, "/api/v1/auth/refresh", {"refresh_token": t["refresh_token"]})
+        check(r2.status == 200, r2.body)
+        t2 = r2.json()
+        check(t2["refresh_token"] != t["refresh_token"] and t2["session_id"] == t["session_id"])
+        check(s.request("GET", "/api/v1/users/me", headers=bearer(t2["access_token"])).status == 200)
+        # The spent token again: the session ends, for every token of it.
+        jpost(s, "/api/v1/auth/refresh", {"refresh_token": t["refresh_token"]}).problem(401, "invalid_refresh_token")
+        s.request("GET", "/api/v1/users/me", headers=bearer(t2["access_token"])).problem(401)
+        jpost(s, "/api/v1/auth/refresh", {"refresh_token": t2["refresh_token"]}).problem(401)
+        time.sleep(0.3)
+        reuse = s.request("GET", "/api/v1/admin/audit-logs?action=token.reuse", headers=AUTH).json()
+        check(len(reuse["items"]) == 1 and reuse["items"][0]["actor"]["kind"] == "user", reuse)
+
+        # Sign-out with only the access token takes effect at once.
+        t3 = login(s, "ada@example.org").json()
+        check(s.request("POST", "/api/v1/auth/logout", headers=bearer(t3["access_token"])).status == 204)
+        s.request("GET", "/api/v1/users/me", headers=bearer(t3["access_token"])).problem(401)
+        # Or with the refresh token.
+        t4 = login(s, "ada@example.org").json()
+        check(jpost(s, "/api/v1/auth/logout", {"refresh_token": t4["refresh_token"]}).status == 204)
+        jpost(s, "/api/v1/auth/refresh", {"refresh_token": t4["refresh_token"]}).problem(401)
+        jpost(s, "/api/v1/auth/login", {"email": 5}).problem(400, "invalid_body")
+        s.stop()
+        text = "\n".join(s.lines)
+        check(PASSWORD not in text and t["refresh_token"] not in text and t["access_token"] not in text)
+
+
+def test_refusals_look_alike_and_lock(env):
+    with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
+        make_user(env, s, "ada@example.org")
+        unknown = login(s, "nobody@example.org").problem(401, "invalid_credentials")
+        wrong = login(s, "ada@example.org", "not the password at all").problem(401, "invalid_credentials")
+        check({k: v for k, v in unknown.items() if k != "request_id"} ==
+              {k: v for k, v in wrong.items() if k != "request_id"}, (unknown, wrong))
+        for _ in range(4):
+            login(s, "ada@example.org", "not the password at all").problem(401)
+        # Locked now: the right password is refused the same way.
+        login(s, "ada@example.org").problem(401, "invalid_credentials")
+        time.sleep(0.3)
+        acts = [e["action"] for e in s.request("GET", "/api/v1/admin/audit-logs?limit=50",
+                                                headers=AUTH).json()["items"]]
+        check("login.lockout" in acts and "login.locked" in acts and acts.count("login.failed") >= 5, acts)
+        s.wait_log("locked after repeated failed sign-ins")
+
+
+def test_login_rate_limit(env):
+    with env.server(args=FAST + ["--rate-limit-login", "3/min"]) as s:
+        make_user(env, s, "ada@example.org")
+        codes = [login(s, "ada@example.org", "wrong password, wrong").status for _ in range(4)]
+        check(codes == [401, 401, 401, 429], codes)
+        r = login(s, "ada@example.org")
+        r.problem(429, "rate_limited")
+        check(r.header("retry-after") and r.header("ratelimit-policy") == "3;w=60", r.headers)
+
+
+def test_admin_session_opens_admin_routes(env):
+    with env.server(args=FAST) as s:  # no bootstrap token at all
+        make_user(env, s, "root@example.org", admin=True)
+        make_user(env, s, "guest@example.org")
+        admin = login(s, "root@example.org").json()["access_token"]
+        user = login(s, "guest@example.org").json()["access_token"]
+        r = s.request("GET", "/api/v1/admin/jobs", headers=bearer(admin))
+        check(r.status == 200, r.body)
+        s.request("GET", "/api/v1/admin/jobs", headers=bearer(user)).problem(403, "forbidden")
+        s.request("GET", "/api/v1/admin/jobs", headers=bearer("no-such-token")).problem(403, "admin_api_closed")
+        time.sleep(0.3)
+        items = s.request("GET", "/api/v1/admin/audit-logs?action=admin.forbidden",
+                          headers=bearer(admin)).json()["items"]
+        check(len(items) == 1, items)
