@@ -195,6 +195,34 @@ mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *re
         db, mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, NULL));
 }
 
+mq_err mq_auth_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                           const char *session_id, const char *reason)
+{
+    struct mq_session_row s;
+    struct mq_db *db = NULL;
+    bool ended = false;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_session_get(db, a, session_id, &s);
+    /* Someone else's session is as unknown as a made-up id. */
+    if (!err && (strcmp(s.user_id, user_id) || s.expires_at <= now || s.idle_expires_at <= now))
+        err = MQ_ENOTFOUND;
+    if (!err) err = mq_store_session_revoke(db, session_id, now, reason, &ended);
+    if (!err && !ended) err = MQ_ENOTFOUND;
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_auth_sessions_end_others(struct mq_ctx *ctx, const char *user_id, const char *keep,
+                                   const char *reason, int64_t *ended)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_sessions_revoke_others(
+                                   db, user_id, keep, mq_clock_now_ms(ctx->clock), reason, ended));
+}
+
 mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
                                const char **session_id)
 {

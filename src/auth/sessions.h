@@ -55,6 +55,17 @@ MQ_MUST_CHECK mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, con
 /* Ends a session. */
 MQ_MUST_CHECK mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason);
 
+/* Ends one of the user's open sessions; MQ_ENOTFOUND when there is no such
+ * open session of theirs. */
+MQ_MUST_CHECK mq_err mq_auth_session_end(struct mq_ctx *ctx, struct mq_arena *a,
+                                         const char *user_id, const char *session_id,
+                                         const char *reason);
+
+/* Ends every open session of the user but `keep`; *ended counts them. */
+MQ_MUST_CHECK mq_err mq_auth_sessions_end_others(struct mq_ctx *ctx, const char *user_id,
+                                                 const char *keep, const char *reason,
+                                                 int64_t *ended);
+
 /* Finds the session a refresh token belongs to (for logout by refresh
  * token); MQ_EPERM for an unknown token. */
 MQ_MUST_CHECK mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a,

@@ -14,6 +14,16 @@ static const struct mq_sql SQL_REVOKE = {
     "sessions.revoke",
     "UPDATE sessions SET revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
     NULL};
+static const struct mq_sql SQL_LIST = {
+    "sessions.list",
+    "SELECT " SESSION_COLS " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL "
+    "AND expires_at > $2 AND idle_expires_at > $2 AND id < $3 ORDER BY id DESC LIMIT $4",
+    NULL};
+static const struct mq_sql SQL_REVOKE_OTHERS = {
+    "sessions.revoke_others",
+    "UPDATE sessions SET revoked_at = $3, revoke_reason = $4 WHERE user_id = $1 AND id <> $2 "
+    "AND revoked_at IS NULL",
+    NULL};
 static const struct mq_sql SQL_TOUCH = {
     "sessions.touch", "UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1",
     NULL};
@@ -59,6 +69,21 @@ static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom
     return copy;
 }
 
+static void read_session(struct mq_arena *a, struct mq_rows *rows, struct mq_session_row *out,
+                         bool *oom)
+{
+    out->id = dup(a, rows, 0, oom);
+    out->user_id = dup(a, rows, 1, oom);
+    out->created_at = mq_rows_int(rows, 2);
+    out->last_seen_at = mq_rows_int(rows, 3);
+    out->idle_expires_at = mq_rows_int(rows, 4);
+    out->expires_at = mq_rows_int(rows, 5);
+    out->revoked_at = mq_rows_int(rows, 6);
+    out->ip = dup(a, rows, 7, oom);
+    out->user_agent = dup(a, rows, 8, oom);
+    out->device_name = dup(a, rows, 9, oom);
+}
+
 mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
 {
     struct mq_param p[] = {
@@ -78,20 +103,45 @@ mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        out->id = dup(a, rows, 0, &oom);
-        out->user_id = dup(a, rows, 1, &oom);
-        out->created_at = mq_rows_int(rows, 2);
-        out->last_seen_at = mq_rows_int(rows, 3);
-        out->idle_expires_at = mq_rows_int(rows, 4);
-        out->expires_at = mq_rows_int(rows, 5);
-        out->revoked_at = mq_rows_int(rows, 6);
-        out->ip = dup(a, rows, 7, &oom);
-        out->user_agent = dup(a, rows, 8, &oom);
-        out->device_name = dup(a, rows, 9, &oom);
+        read_session(a, rows, out, &oom);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
     return cerr ? cerr : err;
+}
+
+mq_err mq_store_sessions_list(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                              int64_t now, const char *before_id, int limit,
+                              struct mq_session_row **out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    *out = NULL;
+    *n = 0;
+    struct mq_session_row *items = mq_arena_calloc(a, (size_t)limit, sizeof(*items));
+    if (!items) return MQ_ENOMEM;
+    /* "g" sorts after every hex id: no cursor means from the newest. */
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now),
+                           MQ_P_TEXT(before_id ? before_id : "g"), MQ_P_INT(limit)};
+    mq_err err = mq_db_query(db, &SQL_LIST, p, 4, &rows);
+    if (err) return err;
+    size_t count = 0;
+    while (count < (size_t)limit && mq_rows_next(rows))
+        read_session(a, rows, &items[count++], &oom);
+    err = mq_rows_close(rows);
+    if (!err && oom) err = MQ_ENOMEM;
+    if (err) return err;
+    *out = items;
+    *n = count;
+    return MQ_OK;
+}
+
+mq_err mq_store_sessions_revoke_others(struct mq_db *db, const char *user_id, const char *keep,
+                                       int64_t now, const char *reason, int64_t *ended)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(keep ? keep : ""), MQ_P_INT(now),
+                           MQ_P_TEXT(reason)};
+    return mq_db_exec(db, &SQL_REVOKE_OTHERS, p, 4, ended);
 }
 
 mq_err mq_store_session_revoke(struct mq_db *db, const char *id, int64_t now, const char *reason,

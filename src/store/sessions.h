@@ -21,6 +21,15 @@ MQ_MUST_CHECK mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, 
 /* Ends a session (if still open); *ended says whether it was open. */
 MQ_MUST_CHECK mq_err mq_store_session_revoke(struct mq_db *db, const char *id, int64_t now,
                                              const char *reason, bool *ended);
+/* The user's open sessions at now, newest first, those with an id below
+ * `before_id` (NULL: from the newest); at most `limit`, in the arena. */
+MQ_MUST_CHECK mq_err mq_store_sessions_list(struct mq_db *db, struct mq_arena *a,
+                                            const char *user_id, int64_t now, const char *before_id,
+                                            int limit, struct mq_session_row **out, size_t *n);
+/* Ends every open session of the user but `keep`; *ended counts them. */
+MQ_MUST_CHECK mq_err mq_store_sessions_revoke_others(struct mq_db *db, const char *user_id,
+                                                     const char *keep, int64_t now,
+                                                     const char *reason, int64_t *ended);
 MQ_MUST_CHECK mq_err mq_store_session_touch(struct mq_db *db, const char *id, int64_t now,
                                             int64_t idle_expires_at);
 /* Ends the user's open sessions beyond the newest `keep`; *ended counts them. */

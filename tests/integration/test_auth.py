@@ -117,3 +117,57 @@ def test_admin_session_opens_admin_routes(env):
         items = s.request("GET", "/api/v1/admin/audit-logs?action=admin.forbidden",
                           headers=bearer(admin)).json()["items"]
         check(len(items) == 1, items)
+
+
+def test_sessions_list_and_revoke(env):
+    with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
+        make_user(env, s, "ada@example.org")
+        make_user(env, s, "bob@example.org")
+        ada = {}
+        for device in ["phone", "tv", "laptop"]:
+            r = jpost(s, "/api/v1/auth/login", {"email": "ada@example.org", "password": PASSWORD,
+                                                "device_name": device},
+                      headers={"User-Agent": "Marquee-Test/1 (%s)" % device})
+            check(r.status == 200, r.body)
+            ada[device] = r.json()
+        bob = login(s, "bob@example.org").json()
+        me = bearer(ada["laptop"]["access_token"])
+
+        seen, cursor = [], None
+        while True:
+            doc = s.request("GET", "/api/v1/sessions?limit=2" + ("&cursor=" + cursor if cursor else ""),
+                            headers=me).json()
+            seen += doc["items"]
+            cursor = doc["next_cursor"]
+            if not cursor:
+                break
+        check(sorted(x["device_name"] for x in seen) == ["laptop", "phone", "tv"], seen)
+        check([x["device_name"] for x in seen if x["current"]] == ["laptop"], seen)
+        laptop = [x for x in seen if x["current"]][0]
+        check(laptop["ip"] == "127.0.0.1" and laptop["user_agent"] == "Marquee-Test/1 (laptop)", laptop)
+        check(laptop["created_at"].endswith("Z") and laptop["last_seen_at"] and laptop["expires_at"], laptop)
+        s.request("GET", "/api/v1/sessions?cursor=bm90LWEtdXVpZA", headers=me).problem(400, "invalid_cursor")
+        s.request("GET", "/api/v1/sessions").problem(401, "unauthorized")
+
+        # Someone else's session is as unknown as a made-up one.
+        s.request("DELETE", "/api/v1/sessions/" + bob["session_id"], headers=me).problem(404, "session_not_found")
+        s.request("DELETE", "/api/v1/sessions/x'%20OR%201=1--", headers=me).problem(404, "session_not_found")
+        check(s.request("GET", "/api/v1/users/me", headers=bearer(bob["access_token"])).status == 200)
+
+        check(s.request("DELETE", "/api/v1/sessions/" + ada["phone"]["session_id"], headers=me).status == 204)
+        s.request("GET", "/api/v1/users/me", headers=bearer(ada["phone"]["access_token"])).problem(401)
+        jpost(s, "/api/v1/auth/refresh", {"refresh_token": ada["phone"]["refresh_token"]}).problem(401)
+        s.request("DELETE", "/api/v1/sessions/" + ada["phone"]["session_id"], headers=me).problem(404)
+
+        check(s.request("DELETE", "/api/v1/sessions", headers=me).status == 204)
+        s.request("GET", "/api/v1/users/me", headers=bearer(ada["tv"]["access_token"])).problem(401)
+        check(s.request("GET", "/api/v1/users/me", headers=me).status == 200)
+        check(s.request("GET", "/api/v1/users/me", headers=bearer(bob["access_token"])).status == 200)
+        doc = s.request("GET", "/api/v1/sessions", headers=me).json()
+        check([x["device_name"] for x in doc["items"]] == ["laptop"] and doc["next_cursor"] is None, doc)
+
+        time.sleep(0.3)
+        log = s.request("GET", "/api/v1/admin/audit-logs?action=session.revoke", headers=AUTH).json()
+        check([e["target"]["id"] for e in log["items"]] == [ada["phone"]["session_id"]], log)
+        log = s.request("GET", "/api/v1/admin/audit-logs?action=session.revoke_others", headers=AUTH).json()
+        check(len(log["items"]) == 1 and log["items"][0]["details"] == {"ended": 1}, log)

@@ -12,6 +12,7 @@
 #include "auth/password.h"
 #include "auth/sessions.h"
 #include "core/config.h"
+#include "store/sessions.h"
 #include "store/users.h"
 #include "users/users.h"
 
@@ -232,6 +233,58 @@ static void test_session_cap_and_rehash(void **state)
     assert_false(mq_password_needs_rehash(&e->cfg, row.password_hash));
 }
 
+static size_t open_sessions(struct env *e, const char *user)
+{
+    struct mq_db *db = NULL;
+    struct mq_session_row *rows;
+    size_t n = 0;
+    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(
+        mq_store_finish(db, mq_store_sessions_list(db, e->a, user, e->now, NULL, 10, &rows, &n)),
+        MQ_OK);
+    return n;
+}
+
+static void test_end_own_sessions(void **state)
+{
+    ENV;
+    struct mq_tokens a, b, c, x;
+    enum mq_login_outcome o;
+    const char *code, *why;
+    char bob[37];
+    int64_t ended = 0;
+    struct mq_user_new u = {"bob@example.org", "Bob", PASSWORD, "user", true};
+    assert_int_equal(mq_users_create(&e->ctx, &u, bob, &code, &why), MQ_OK);
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &a, &o), MQ_OK);
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &b, &o), MQ_OK);
+    assert_int_equal(login(e, "bob@example.org", PASSWORD, &x, &o), MQ_OK);
+    assert_int_equal(open_sessions(e, e->user), 2);
+
+    /* Nobody ends another's session. */
+    assert_int_equal(mq_auth_session_end(&e->ctx, e->a, e->user, x.session_id, "revoked"),
+                     MQ_ENOTFOUND);
+    assert_int_equal(mq_auth_session_end(&e->ctx, e->a, e->user, a.session_id, "revoked"), MQ_OK);
+    assert_false(authenticated(e, a.access_token));
+    assert_int_equal(mq_auth_session_end(&e->ctx, e->a, e->user, a.session_id, "revoked"),
+                     MQ_ENOTFOUND);
+
+    assert_int_equal(login(e, "ada@example.org", PASSWORD, &c, &o), MQ_OK);
+    assert_int_equal(mq_auth_sessions_end_others(&e->ctx, e->user, c.session_id, "revoked", &ended),
+                     MQ_OK);
+    assert_int_equal(ended, 1);
+    assert_false(authenticated(e, b.access_token));
+    assert_true(authenticated(e, c.access_token));
+    assert_true(authenticated(e, x.access_token));
+    assert_int_equal(open_sessions(e, e->user), 1);
+    assert_int_equal(open_sessions(e, bob), 1);
+
+    /* An idle-expired session is no longer listed, nor can it be ended. */
+    e->now += 30LL * 86400 * 1000 + 1;
+    assert_int_equal(open_sessions(e, e->user), 0);
+    assert_int_equal(mq_auth_session_end(&e->ctx, e->a, e->user, c.session_id, "revoked"),
+                     MQ_ENOTFOUND);
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
         cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
@@ -239,10 +292,9 @@ static void test_session_cap_and_rehash(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        BOTH(test_login_and_lockout),
-        BOTH(test_refresh_rotation_and_reuse),
-        BOTH(test_logout_and_expiry),
-        BOTH(test_session_cap_and_rehash),
+        BOTH(test_login_and_lockout), BOTH(test_refresh_rotation_and_reuse),
+        BOTH(test_logout_and_expiry), BOTH(test_session_cap_and_rehash),
+        BOTH(test_end_own_sessions),
     };
     return RUN(tests);
 }

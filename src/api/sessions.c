@@ -1,0 +1,90 @@
+/* sessions.c - a user's own sessions: list them, end one, end the others. */
+#include <string.h>
+
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "auth/sessions.h"
+#include "core/uuid.h"
+#include "http/page.h"
+#include "store/sessions.h"
+
+static json_t *time_json(int64_t ms)
+{
+    char text[32];
+    if (!ms) return json_null();
+    mq_time_format_rfc3339(ms, text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *nullable(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *session_json(const struct mq_session_row *s, const char *current)
+{
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", s->id, "device_name",
+                     nullable(s->device_name), "ip", nullable(s->ip), "user_agent",
+                     nullable(s->user_agent), "created_at", time_json(s->created_at),
+                     "last_seen_at", time_json(s->last_seen_at), "expires_at",
+                     time_json(s->expires_at), "current", !strcmp(s->id, current));
+}
+
+mq_err mq_api_sessions_list(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_page page;
+    struct mq_session_row *rows = NULL;
+    struct mq_db *db = NULL;
+    size_t n = 0;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_page_parse(req, &page);
+    if (err) return err;
+    if (page.after && !mq_uuid_valid(page.after, strlen(page.after)))
+        return mq_problem(req, 400, "invalid_cursor", NULL,
+                          "cursor is not one this server handed out");
+    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    /* One more than asked tells whether another page follows. */
+    err = mq_store_finish(db, mq_store_sessions_list(db, req->arena, who.user_id,
+                                                     mq_clock_now_ms(req->ctx->clock), page.after,
+                                                     page.limit + 1, &rows, &n));
+    if (err) return err;
+    bool more = n > (size_t)page.limit;
+    if (more) n = (size_t)page.limit;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, session_json(&rows[i], who.session_id));
+    return mq_page_reply(req, items, more ? rows[n - 1].id : NULL);
+}
+
+mq_err mq_api_sessions_delete(struct mq_req *req)
+{
+    struct mq_principal who;
+    mq_err err = mq_api_require_user(req, &who);
+    if (err) return err;
+    const char *id = mq_req_param(req, "id");
+    if (mq_uuid_valid(id, strlen(id)))
+        err = mq_auth_session_end(req->ctx, req->arena, who.user_id, id, "revoked");
+    else
+        err = MQ_ENOTFOUND;
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "session_not_found", NULL,
+                          "you have no open session with that id");
+    if (err) return err;
+    mq_req_audit(req, "session.revoke", "user", "session", id, NULL);
+    return mq_reply_empty(req, 204);
+}
+
+mq_err mq_api_sessions_delete_others(struct mq_req *req)
+{
+    struct mq_principal who;
+    int64_t ended = 0;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err)
+        err = mq_auth_sessions_end_others(req->ctx, who.user_id, who.session_id, "revoked", &ended);
+    if (err) return err;
+    mq_req_audit(req, "session.revoke_others", "user", "user", who.user_id,
+                 json_pack("{s:I}", "ended", (json_int_t)ended));
+    return mq_reply_empty(req, 204);
+}
