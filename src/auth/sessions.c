@@ -7,6 +7,7 @@
 #include "auth/jwt.h"
 #include "auth/keys.h"
 #include "auth/password.h"
+#include "auth/tokencache.h"
 #include "core/uuid.h"
 #include "store/sessions.h"
 #include "store/users.h"
@@ -249,11 +250,16 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
         *why = "not started";
         return MQ_EUNAVAILABLE;
     }
-    mq_err err = mq_jwt_verify(a, token, mq_keyring_public, ctx->keyring, &expect, &c, why);
-    if (err) return err;
-    if (!c.sub || !c.sid) {
-        *why = "the token names no user or session";
-        return MQ_EPERM;
+    mq_err err;
+    if (!ctx->token_cache || !mq_token_cache_get(ctx->token_cache, a, token, now, &c.sub, &c.sid)) {
+        err = mq_jwt_verify(a, token, mq_keyring_public, ctx->keyring, &expect, &c, why);
+        if (err) return err;
+        if (!c.sub || !c.sid) {
+            *why = "the token names no user or session";
+            return MQ_EPERM;
+        }
+        if (ctx->token_cache)
+            mq_token_cache_put(ctx->token_cache, token, c.sub, c.sid, (c.exp + LEEWAY_S) * 1000);
     }
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "auth/keys.h"
 #include "auth/ratelimit.h"
+#include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
 #include "core/pool.h"
@@ -172,6 +173,7 @@ int mq_cli_serve(int argc, char **argv)
     if (mq_audit_start(&ctx, &ctx.audit)) goto out;
     int cpus = cfg.cpu_workers ? cfg.cpu_workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
+    if (mq_token_cache_new(4096, &ctx.token_cache)) goto out;
     if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
@@ -235,6 +237,7 @@ out:
     mq_audit_stop(ctx.audit, 5);
     ctx.audit = NULL;
     mq_keyring_free(ctx.keyring);
+    mq_token_cache_free(ctx.token_cache);
     mq_store_close(store);
     mq_ratelimiter_free(ctx.ratelimiter);
     if (status == 0) mq_log_info(&log, "main", "stopped");

@@ -20,6 +20,7 @@ struct mq_ratelimiter;
 struct mq_audit;
 struct mq_pool;
 struct mq_keyring;
+struct mq_token_cache;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -27,11 +28,12 @@ struct mq_ctx {
     struct mq_store *store;
     const struct mq_clock *clock;
     const struct mq_rng *rng;
-    struct mq_jobs *jobs; /* the job runner, when this process runs jobs; else NULL */
+    struct mq_jobs *jobs;               /* the job runner, when this process runs jobs; else NULL */
     struct mq_ratelimiter *ratelimiter; /* NULL = no rate limits */
     struct mq_audit *audit;             /* NULL = events are not recorded */
     struct mq_pool *cpu_pool;           /* slow CPU work off the connection threads */
     struct mq_keyring *keyring;         /* token-signing keys, once the schema is current */
+    struct mq_token_cache *token_cache; /* access tokens already verified; NULL = none */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */
