@@ -15,6 +15,7 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req);
 mq_err mq_api_admin_jobs_get(struct mq_req *req);
 mq_err mq_api_admin_jobs_retry(struct mq_req *req);
 mq_err mq_api_admin_jobs_cancel(struct mq_req *req);
+mq_err mq_api_jobs_get_own(struct mq_req *req);
 mq_err mq_api_admin_audit_list(struct mq_req *req);
 mq_err mq_api_admin_audit_export(struct mq_req *req);
 mq_err mq_api_setup(struct mq_req *req);

@@ -1,4 +1,4 @@
-/* jobs.c - the admin API of the job queue. */
+/* jobs.c - the job queue over HTTP: the admin routes, and a user's own jobs. */
 #include <string.h>
 
 #include "api/guard.h"
@@ -92,4 +92,25 @@ mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
 {
     return change_job(req, "job.cancel", mq_jobs_cancel, "job_finished",
                       "the job has already ended");
+}
+
+/* A user follows their own jobs (an import, a scan they asked for). They
+ * see its progress, not the queue's internals: no payload, lease or error
+ * text, which may name paths and hosts. Someone else's job is a 404 like a
+ * made-up id. */
+mq_err mq_api_jobs_get_own(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_job job;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (!err && (!job.owner_id || strcmp(job.owner_id, who.user_id))) err = MQ_ENOTFOUND;
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
+    if (err) return err;
+    json_t *doc = mq_job_json(&job);
+    static const char *const internal[] = {"queue",      "payload",    "priority",  "lease_until",
+                                           "last_error", "unique_key", "leased_by", "owner_id"};
+    for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++)
+        json_object_del(doc, internal[i]);
+    return mq_reply_json(req, 200, doc);
 }

@@ -22,6 +22,7 @@ static const struct route routes[] = {
     {MQ_POST, "/api/v1/auth/logout", mq_api_auth_logout},
     {MQ_GET, "/api/v1/users/me", mq_api_users_me},
     {MQ_GET, "/api/v1/sessions", mq_api_sessions_list},
+    {MQ_GET, "/api/v1/jobs/{id}", mq_api_jobs_get_own},
     {MQ_DELETE, "/api/v1/sessions", mq_api_sessions_delete_others},
     {MQ_DELETE, "/api/v1/sessions/{id}", mq_api_sessions_delete},
     {MQ_GET, "/api/v1/admin/jobs", mq_api_admin_jobs_list},

@@ -9,12 +9,13 @@
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
+#include "core/uuid.h"
 #include "jobs/queue.h"
 #include "store/migrate.h"
 
 struct jobs_opts {
     const char *state, *kind, *queue, *payload, *unique_key, *limit, *priority, *max_attempts,
-        *delay;
+        *delay, *owner;
     bool json;
     const char *positional[4];
     int npositional;
@@ -25,7 +26,8 @@ static const char *jobs_usage =
     "       marquee jobs retry ID\n"
     "       marquee jobs cancel ID\n"
     "       marquee jobs enqueue KIND [--payload JSON] [--queue Q] [--priority N]\n"
-    "                                 [--max-attempts N] [--delay SECONDS] [--unique-key K]\n\n"
+    "                                 [--max-attempts N] [--delay SECONDS] [--unique-key K]\n"
+    "                                 [--owner USER_ID]\n\n"
     "Reads and changes the job queue in the database directly; a running server picks\n"
     "up changes within jobs_poll_interval. Configuration options as for serve.\n";
 
@@ -33,11 +35,17 @@ static int split_jobs_args(int argc, char **argv, struct jobs_opts *o, struct mq
 {
     memset(o, 0, sizeof(*o));
     const struct mq_cli_opt opts[] = {
-        {"--state", &o->state, NULL},           {"--kind", &o->kind, NULL},
-        {"--queue", &o->queue, NULL},           {"--payload", &o->payload, NULL},
-        {"--unique-key", &o->unique_key, NULL}, {"--limit", &o->limit, NULL},
-        {"--priority", &o->priority, NULL},     {"--max-attempts", &o->max_attempts, NULL},
-        {"--delay", &o->delay, NULL},           {"--json", NULL, &o->json},
+        {"--state", &o->state, NULL},
+        {"--kind", &o->kind, NULL},
+        {"--queue", &o->queue, NULL},
+        {"--payload", &o->payload, NULL},
+        {"--unique-key", &o->unique_key, NULL},
+        {"--limit", &o->limit, NULL},
+        {"--priority", &o->priority, NULL},
+        {"--max-attempts", &o->max_attempts, NULL},
+        {"--delay", &o->delay, NULL},
+        {"--owner", &o->owner, NULL},
+        {"--json", NULL, &o->json},
     };
     if (mq_cli_split_args(argc, argv, opts, sizeof(opts) / sizeof(opts[0]), args)) return -1;
     memcpy(o->positional, args->positional, sizeof(o->positional));
@@ -124,7 +132,8 @@ static int jobs_run(struct mq_ctx *ctx, struct jobs_opts *o, const char *sub)
         if (o->npositional != 1 ||
             (o->priority && !mq_cli_parse_int(o->priority, -100, 100, &priority)) ||
             (o->max_attempts && !mq_cli_parse_int(o->max_attempts, 1, 100, &max_attempts)) ||
-            (o->delay && !mq_cli_parse_int(o->delay, 0, 31536000, &delay))) {
+            (o->delay && !mq_cli_parse_int(o->delay, 0, 31536000, &delay)) ||
+            (o->owner && !mq_uuid_valid(o->owner, strlen(o->owner)))) {
             fprintf(stderr, "%s", jobs_usage);
             status = MQ_EXIT_USAGE;
             goto out;
@@ -135,7 +144,8 @@ static int jobs_run(struct mq_ctx *ctx, struct jobs_opts *o, const char *sub)
                                    .priority = (int)priority,
                                    .max_attempts = (int)max_attempts,
                                    .run_at = delay ? mq_clock_now_ms(ctx->clock) + delay * 1000 : 0,
-                                   .unique_key = o->unique_key};
+                                   .unique_key = o->unique_key,
+                                   .owner_id = o->owner};
         struct mq_db *db = NULL;
         char id[37];
         bool created = false;

@@ -171,3 +171,33 @@ def test_sessions_list_and_revoke(env):
         check([e["target"]["id"] for e in log["items"]] == [ada["phone"]["session_id"]], log)
         log = s.request("GET", "/api/v1/admin/audit-logs?action=session.revoke_others", headers=AUTH).json()
         check(len(log["items"]) == 1 and log["items"][0]["details"] == {"ended": 1}, log)
+
+
+def test_own_jobs(env):
+    from test_jobs import cli
+    with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
+        make_user(env, s, "ada@example.org")
+        make_user(env, s, "bob@example.org")
+        ada = login(s, "ada@example.org").json()
+        bob = login(s, "bob@example.org").json()
+        ada_id = s.request("GET", "/api/v1/users/me", headers=bearer(ada["access_token"])).json()["id"]
+
+        def enqueue(*extra):
+            r = cli(env, s, "enqueue", "report.build", "--delay", "3600", "--payload",
+                    '{"path": "/srv/secret"}', *extra)
+            check(r.returncode == 0, r.stderr)
+            return json.loads(r.stdout)["id"]
+
+        mine, nobodys = enqueue("--owner", ada_id), enqueue()
+        r = s.request("GET", "/api/v1/jobs/" + mine, headers=bearer(ada["access_token"]))
+        check(r.status == 200, r.body)
+        doc = r.json()
+        check(doc["id"] == mine and doc["state"] == "available" and doc["kind"] == "report.build", doc)
+        check(not {"payload", "queue", "last_error", "leased_by", "owner_id"} & set(doc), doc)
+        check(b"/srv/secret" not in (r.body if isinstance(r.body, bytes) else r.body.encode()))
+        s.request("GET", "/api/v1/jobs/" + mine, headers=bearer(bob["access_token"])).problem(404, "job_not_found")
+        s.request("GET", "/api/v1/jobs/" + nobodys, headers=bearer(ada["access_token"])).problem(404, "job_not_found")
+        s.request("GET", "/api/v1/jobs/not-a-uuid", headers=bearer(ada["access_token"])).problem(404, "job_not_found")
+        s.request("GET", "/api/v1/jobs/" + mine).problem(401, "unauthorized")
+        r = cli(env, s, "enqueue", "report.build", "--owner", "'; DROP TABLE jobs; --")
+        check(r.returncode == 2, (r.returncode, r.stderr))
