@@ -74,7 +74,6 @@ mq_err mq_api_admin_audit_list(struct mq_req *req)
 {
     struct mq_page page;
     struct mq_audit_filter f = {0};
-    struct mq_db *db = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_admin(req);
     if (!err) err = mq_page_parse(req, &page);
@@ -91,8 +90,7 @@ mq_err mq_api_admin_audit_list(struct mq_req *req)
     f.limit = page.limit + 1; /* one more tells whether another page follows */
     struct mq_audit_row *rows = mq_arena_calloc(req->arena, (size_t)f.limit, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
-    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
-    if (!err) err = mq_store_finish(db, mq_store_audit_list(db, req->arena, &f, rows, &n));
+    err = mq_audit_list(req->ctx->store, req->arena, &f, rows, &n);
     if (err) return err;
     bool more = n > (size_t)page.limit;
     if (more) n = (size_t)page.limit;
@@ -121,10 +119,8 @@ static long export_read(void *state, char *out, size_t max)
         if (x->last_page) return 0;
         struct mq_arena *a = mq_arena_new(64 * 1024);
         struct mq_audit_row *rows = a ? mq_arena_calloc(a, EXPORT_PAGE, sizeof(*rows)) : NULL;
-        struct mq_db *db = NULL;
         size_t n = 0;
-        mq_err err = rows ? mq_store_begin(x->ctx->store, MQ_DB_READ, &db) : MQ_ENOMEM;
-        if (!err) err = mq_store_finish(db, mq_store_audit_list(db, a, &x->f, rows, &n));
+        mq_err err = rows ? mq_audit_list(x->ctx->store, a, &x->f, rows, &n) : MQ_ENOMEM;
         mq_buf_reset(&x->buf);
         x->sent = 0;
         for (size_t i = 0; !err && i < n; i++) {

@@ -5,7 +5,7 @@
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "auth/sessions.h"
-#include "store/users.h"
+#include "users/users.h"
 
 static json_t *tokens_json(const struct mq_tokens *t)
 {
@@ -155,12 +155,10 @@ mq_err mq_api_users_me(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_user_row u;
-    struct mq_db *db = NULL;
     char created[32];
     mq_err err = mq_api_require_user(req, &who);
     if (err) return err;
-    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
-    if (!err) err = mq_store_finish(db, mq_store_user_by_id(db, req->arena, who.user_id, &u));
+    err = mq_users_get(req->ctx, req->arena, who.user_id, &u);
     if (err) return err;
     mq_time_format_rfc3339(u.created_at, created, sizeof(created));
     return mq_reply_json(req, 200,

@@ -6,7 +6,6 @@
 #include "auth/sessions.h"
 #include "core/uuid.h"
 #include "http/page.h"
-#include "store/sessions.h"
 
 static json_t *time_json(int64_t ms)
 {
@@ -35,7 +34,6 @@ mq_err mq_api_sessions_list(struct mq_req *req)
     struct mq_principal who;
     struct mq_page page;
     struct mq_session_row *rows = NULL;
-    struct mq_db *db = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_page_parse(req, &page);
@@ -43,12 +41,9 @@ mq_err mq_api_sessions_list(struct mq_req *req)
     if (page.after && !mq_uuid_valid(page.after, strlen(page.after)))
         return mq_problem(req, 400, "invalid_cursor", NULL,
                           "cursor is not one this server handed out");
-    err = mq_store_begin(req->ctx->store, MQ_DB_READ, &db);
-    if (err) return err;
     /* One more than asked tells whether another page follows. */
-    err = mq_store_finish(db, mq_store_sessions_list(db, req->arena, who.user_id,
-                                                     mq_clock_now_ms(req->ctx->clock), page.after,
-                                                     page.limit + 1, &rows, &n));
+    err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.limit + 1,
+                                &rows, &n);
     if (err) return err;
     bool more = n > (size_t)page.limit;
     if (more) n = (size_t)page.limit;

@@ -313,6 +313,15 @@ void mq_audit_stop(struct mq_audit *a, int timeout_s)
 
 /* ---- verifying ---------------------------------------------------------------- */
 
+mq_err mq_audit_list(struct mq_store *store, struct mq_arena *a, const struct mq_audit_filter *f,
+                     struct mq_audit_row *out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_audit_list(db, a, f, out, n));
+}
+
 mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out)
 {
     char prev[65] = GENESIS, hash[65];

@@ -54,6 +54,11 @@ struct mq_audit_verdict {
 /* Reads the whole chain in order and checks every link. */
 MQ_MUST_CHECK mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out);
 
+/* Entries matching the filter, in its order; at most f->limit into `out`. */
+MQ_MUST_CHECK mq_err mq_audit_list(struct mq_store *store, struct mq_arena *a,
+                                   const struct mq_audit_filter *f, struct mq_audit_row *out,
+                                   size_t *n);
+
 /* Appends Prometheus metrics: recorded, written, dropped, queued. */
 MQ_MUST_CHECK mq_err mq_audit_render_metrics(struct mq_audit *a, struct mq_buf *out);
 

@@ -196,6 +196,17 @@ mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *re
         db, mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, NULL));
 }
 
+mq_err mq_auth_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                             const char *before_id, int limit, struct mq_session_row **out,
+                             size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_sessions_list(db, a, user_id, mq_clock_now_ms(ctx->clock),
+                                                      before_id, limit, out, n));
+}
+
 mq_err mq_auth_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                            const char *session_id, const char *reason)
 {

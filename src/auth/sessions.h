@@ -18,6 +18,7 @@
 
 #include "core/arena.h"
 #include "core/ctx.h"
+#include "store/sessions.h"
 
 #define MQ_REFRESH_TOKEN_LEN 47 /* "mqr_" and 43 base64url characters */
 
@@ -54,6 +55,12 @@ MQ_MUST_CHECK mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, con
 
 /* Ends a session. */
 MQ_MUST_CHECK mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason);
+
+/* The user's open sessions, newest first, below `before_id` (NULL: from
+ * the newest); at most `limit`, in the arena. */
+MQ_MUST_CHECK mq_err mq_auth_sessions_list(struct mq_ctx *ctx, struct mq_arena *a,
+                                           const char *user_id, const char *before_id, int limit,
+                                           struct mq_session_row **out, size_t *n);
 
 /* Ends one of the user's open sessions; MQ_ENOTFOUND when there is no such
  * open session of theirs. */

@@ -248,3 +248,11 @@ out:
     mq_arena_free(a);
     return err;
 }
+
+mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_user_row *out)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_user_by_id(db, a, id, out));
+}

@@ -26,6 +26,10 @@ struct mq_user_new {
 MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
                                      const char **code, const char **why);
 
+/* The account with that id (any state); MQ_ENOTFOUND if there is none. */
+MQ_MUST_CHECK mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
+                                  struct mq_user_row *out);
+
 #define MQ_SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
 
 /* On an empty database (no accounts) makes a new one-time setup token,
