@@ -1,5 +1,6 @@
-/* audit.c - the admin API of the audit log: a paged list, newest first, and
- * an export as JSON lines, oldest first, streamed a page at a time. */
+/* audit.c - the audit log over HTTP: for admins a paged list, newest first,
+ * and an export as JSON lines, oldest first, streamed a page at a time; for
+ * each user their own security events. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,34 +71,68 @@ static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
     return err;
 }
 
+/* One page of entries matching f, newest first, each shown by to_json. */
+static mq_err reply_page(struct mq_req *req, struct mq_audit_filter *f, const struct mq_page *page,
+                         json_t *(*to_json)(const struct mq_audit_row *))
+{
+    size_t n = 0;
+    if (page->after) {
+        char *end;
+        errno = 0;
+        f->cursor = strtoll(page->after, &end, 10);
+        if (errno || *end || f->cursor < 1)
+            return mq_problem(req, 400, "invalid_cursor", NULL,
+                              "cursor is not one this server handed out");
+    }
+    f->limit = page->limit + 1; /* one more tells whether another page follows */
+    struct mq_audit_row *rows = mq_arena_calloc(req->arena, (size_t)f->limit, sizeof(*rows));
+    if (!rows) return MQ_ENOMEM;
+    mq_err err = mq_audit_list(req->ctx->store, req->arena, f, rows, &n);
+    if (err) return err;
+    bool more = n > (size_t)page->limit;
+    if (more) n = (size_t)page->limit;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(items, to_json(&rows[i]));
+    char *next = more ? mq_arena_printf(req->arena, "%lld", (long long)rows[n - 1].seq) : NULL;
+    return mq_page_reply(req, items, next);
+}
+
 mq_err mq_api_admin_audit_list(struct mq_req *req)
 {
     struct mq_page page;
     struct mq_audit_filter f = {0};
-    size_t n = 0;
     mq_err err = mq_api_require_admin(req);
     if (!err) err = mq_page_parse(req, &page);
     if (!err) err = parse_filter(req, &f);
     if (err) return err;
-    if (page.after) {
-        char *end;
-        errno = 0;
-        f.cursor = strtoll(page.after, &end, 10);
-        if (errno || *end || f.cursor < 1)
-            return mq_problem(req, 400, "invalid_cursor", NULL,
-                              "cursor is not one this server handed out");
-    }
-    f.limit = page.limit + 1; /* one more tells whether another page follows */
-    struct mq_audit_row *rows = mq_arena_calloc(req->arena, (size_t)f.limit, sizeof(*rows));
-    if (!rows) return MQ_ENOMEM;
-    err = mq_audit_list(req->ctx->store, req->arena, &f, rows, &n);
+    return reply_page(req, &f, &page, row_json);
+}
+
+/* What a user sees of their own entries: no chain, actor or request id. */
+static json_t *activity_json(const struct mq_audit_row *r)
+{
+    json_t *doc = row_json(r);
+    static const char *const internal[] = {"seq", "actor", "request_id", "prev_hash", "hash"};
+    for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++)
+        json_object_del(doc, internal[i]);
+    return doc;
+}
+
+/* The signed-in user's own security events (sign-ins, failures, lockouts,
+ * sessions ended, ...): the entries they are the actor of. */
+mq_err mq_api_users_me_activity(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_page page;
+    struct mq_audit_filter f = {0};
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_page_parse(req, &page);
+    if (!err) err = time_filter(req, "from", &f.from_ms);
+    if (!err) err = time_filter(req, "to", &f.to_ms);
+    if (!err) err = text_filter(req, "action", &f.action);
     if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(items, row_json(&rows[i]));
-    char *next = more ? mq_arena_printf(req->arena, "%lld", (long long)rows[n - 1].seq) : NULL;
-    return mq_page_reply(req, items, next);
+    f.actor_id = who.user_id;
+    return reply_page(req, &f, &page, activity_json);
 }
 
 /* The export's reader: fetches a page when its buffer runs dry. Owned by the

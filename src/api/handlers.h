@@ -24,6 +24,7 @@ mq_err mq_api_auth_login(struct mq_req *req);
 mq_err mq_api_auth_refresh(struct mq_req *req);
 mq_err mq_api_auth_logout(struct mq_req *req);
 mq_err mq_api_users_me(struct mq_req *req);
+mq_err mq_api_users_me_activity(struct mq_req *req);
 mq_err mq_api_sessions_list(struct mq_req *req);
 mq_err mq_api_sessions_delete(struct mq_req *req);
 mq_err mq_api_sessions_delete_others(struct mq_req *req);

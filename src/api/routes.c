@@ -21,6 +21,7 @@ static const struct route routes[] = {
     {MQ_POST, "/api/v1/auth/refresh", mq_api_auth_refresh},
     {MQ_POST, "/api/v1/auth/logout", mq_api_auth_logout},
     {MQ_GET, "/api/v1/users/me", mq_api_users_me},
+    {MQ_GET, "/api/v1/users/me/activity", mq_api_users_me_activity},
     {MQ_GET, "/api/v1/sessions", mq_api_sessions_list},
     {MQ_GET, "/api/v1/jobs/{id}", mq_api_jobs_get_own},
     {MQ_DELETE, "/api/v1/sessions", mq_api_sessions_delete_others},

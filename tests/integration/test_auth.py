@@ -201,3 +201,31 @@ def test_own_jobs(env):
         s.request("GET", "/api/v1/jobs/" + mine).problem(401, "unauthorized")
         r = cli(env, s, "enqueue", "report.build", "--owner", "'; DROP TABLE jobs; --")
         check(r.returncode == 2, (r.returncode, r.stderr))
+
+
+def test_own_activity(env):
+    with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
+        make_user(env, s, "ada@example.org")
+        make_user(env, s, "bob@example.org")
+        login(s, "ada@example.org", "not the password at all").problem(401, "invalid_credentials")
+        ada = login(s, "ada@example.org").json()
+        login(s, "bob@example.org").json()
+        me = bearer(ada["access_token"])
+        time.sleep(0.3)  # the audit writer works in batches
+        seen, cursor = [], None
+        while True:
+            r = s.request("GET", "/api/v1/users/me/activity?limit=1" + ("&cursor=" + cursor if cursor else ""),
+                          headers=me)
+            check(r.status == 200, r.body)
+            seen += r.json()["items"]
+            cursor = r.json()["next_cursor"]
+            if not cursor:
+                break
+        check([e["action"] for e in seen] == ["login.success", "login.failed"], seen)
+        check(all(e["ip"] == "127.0.0.1" for e in seen), seen)
+        check(not {"hash", "prev_hash", "seq", "actor", "request_id"} & set(seen[0]), seen[0])
+        doc = s.request("GET", "/api/v1/users/me/activity?action=login.failed", headers=me).json()
+        check([e["action"] for e in doc["items"]] == ["login.failed"], doc)
+        s.request("GET", "/api/v1/users/me/activity?from=yesterday", headers=me).problem(400, "invalid_filter")
+        s.request("GET", "/api/v1/users/me/activity?cursor=LTE", headers=me).problem(400, "invalid_cursor")
+        s.request("GET", "/api/v1/users/me/activity").problem(401, "unauthorized")
