@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/config.h"
+#include "core/ctx.h"
 #include "core/log.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -74,5 +76,46 @@ static inline void fixture_close(struct db_fixture *f)
     }
     free(f);
 }
+
+/* Test time, for fixture_ctx's fake clock: Unix ms the test moves by hand. */
+static inline int64_t fixture_fake_now(void *cls)
+{
+    return *(int64_t *)cls;
+}
+
+/* Fills a context around the fixture's store, with default configuration
+ * (change cfg afterwards) and the system's randomness. With `clock`, time is
+ * the fake clock reading *now, which starts at a fixed instant; without, the
+ * system's. */
+static inline void fixture_ctx(struct db_fixture *db, struct mq_config *cfg, struct mq_clock *clock,
+                               int64_t *now, struct mq_ctx *ctx)
+{
+    assert_int_equal(mq_config_init(cfg), MQ_OK);
+    if (clock) {
+        *now = 1795000000000;
+        *clock = (struct mq_clock){fixture_fake_now, now};
+    }
+    *ctx = (struct mq_ctx){.cfg = cfg,
+                           .log = &db->log,
+                           .store = db->store,
+                           .clock = clock ? clock : &mq_clock_system,
+                           .rng = &mq_rng_system};
+}
+
+/* setup_sqlite and setup_pg from one `int setup(void **state, bool postgres)`. */
+#define FIXTURE_SETUPS(setup)                                                                      \
+    static int setup_sqlite(void **state)                                                          \
+    {                                                                                              \
+        return setup(state, false);                                                                \
+    }                                                                                              \
+    static int setup_pg(void **state)                                                              \
+    {                                                                                              \
+        return setup(state, true);                                                                 \
+    }
+
+/* A test run on each backend, with the file's setups and `teardown`. */
+#define BOTH(fn)                                                                                   \
+    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
+        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 #endif

@@ -25,23 +25,11 @@ static int setup(void **state, bool postgres)
     }
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
-    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
-    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
-                             .log = &db->log,
-                             .store = db->store,
-                             .clock = &mq_clock_system,
-                             .rng = &mq_rng_system};
+    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
     *state = e;
     return 0;
 }
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -184,10 +172,6 @@ static void test_rfc3339(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(mq_time_parse_rfc3339(bad[i], &ms), MQ_EINVAL);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {

@@ -25,16 +25,11 @@ struct env {
 
 static void instance_init(struct env *e, struct instance *in, const char *tag)
 {
-    assert_int_equal(mq_config_init(&in->cfg), MQ_OK);
+    fixture_ctx(e->db, &in->cfg, NULL, NULL, &in->ctx);
     snprintf(in->dir, sizeof(in->dir), "/tmp/mq-keys-%d-%s", (int)getpid(), tag);
     mkdir(in->dir, 0700);
     free(in->cfg.data_dir);
     in->cfg.data_dir = strdup(in->dir);
-    in->ctx = (struct mq_ctx){.cfg = &in->cfg,
-                              .log = &e->db->log,
-                              .store = e->db->store,
-                              .clock = &mq_clock_system,
-                              .rng = &mq_rng_system};
 }
 
 static void instance_cleanup(struct instance *in)
@@ -60,14 +55,7 @@ static int setup(void **state, bool postgres)
     *state = e;
     return 0;
 }
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -156,10 +144,6 @@ static void test_forged_rows_are_ignored(void **state)
     assert_non_null(mq_keyring_public(ka, mq_keyring_signer(ka)->kid));
     mq_keyring_free(ka);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {

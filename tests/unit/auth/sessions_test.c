@@ -30,11 +30,6 @@ struct env {
     char user[37];
 };
 
-static int64_t fake_now(void *cls)
-{
-    return *(int64_t *)cls;
-}
-
 static int setup(void **state, bool postgres)
 {
     struct db_fixture *db = fixture_open(postgres, 2, true);
@@ -44,7 +39,7 @@ static int setup(void **state, bool postgres)
     }
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
-    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    fixture_ctx(db, &e->cfg, &e->clock, &e->now, &e->ctx);
     e->cfg.argon2_memory = 8L << 20;
     e->cfg.argon2_iterations = 1;
     e->cfg.sessions_per_user = 2;
@@ -52,13 +47,6 @@ static int setup(void **state, bool postgres)
     mkdir(e->dir, 0700);
     free(e->cfg.data_dir);
     e->cfg.data_dir = strdup(e->dir);
-    e->now = 1795000000000;
-    e->clock = (struct mq_clock){fake_now, &e->now};
-    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
-                             .log = &db->log,
-                             .store = db->store,
-                             .clock = &e->clock,
-                             .rng = &mq_rng_system};
     e->a = mq_arena_new(0);
     /* With the cache the server uses: revocation and expiry must get past it. */
     assert_int_equal(mq_token_cache_new(64, &e->ctx.token_cache), MQ_OK);
@@ -69,14 +57,7 @@ static int setup(void **state, bool postgres)
     *state = e;
     return 0;
 }
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -292,10 +273,6 @@ static void test_end_own_sessions(void **state)
     assert_int_equal(mq_auth_session_end(&e->ctx, e->a, e->user, c.session_id, "revoked"),
                      MQ_ENOTFOUND);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {

@@ -19,11 +19,6 @@ struct env {
     struct mq_arena *arena;
 };
 
-static int64_t fake_now(void *cls)
-{
-    return *(int64_t *)cls;
-}
-
 static int setup(void **state, bool postgres)
 {
     struct db_fixture *db = fixture_open(postgres, 2, true);
@@ -33,27 +28,13 @@ static int setup(void **state, bool postgres)
     }
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
-    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
-    e->now = 1795000000000;
-    e->clock = (struct mq_clock){fake_now, &e->now};
-    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
-                             .log = &db->log,
-                             .store = db->store,
-                             .clock = &e->clock,
-                             .rng = &mq_rng_system};
+    fixture_ctx(db, &e->cfg, &e->clock, &e->now, &e->ctx);
     e->arena = mq_arena_new(0);
     *state = e;
     return 0;
 }
 
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -415,10 +396,6 @@ static void test_schedule_specs(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(mq_schedule_parse(bad[i], &s), MQ_EINVAL);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {

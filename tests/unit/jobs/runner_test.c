@@ -73,7 +73,7 @@ static int setup(void **state, bool postgres)
     }
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
-    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
     const char *argv[] = {"--jobs-queues=default:4,maintenance:1",
                           "--jobs-poll-interval=50ms",
                           "--jobs-backoff-base=10ms",
@@ -84,11 +84,6 @@ static int setup(void **state, bool postgres)
     assert_int_equal(mq_config_load(&e->cfg, 6, (char **)argv, NULL, NULL, err, sizeof(err)),
                      MQ_OK);
     assert_int_equal(e->cfg.jobs_stuck_after, 1000);
-    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
-                             .log = &db->log,
-                             .store = db->store,
-                             .clock = &mq_clock_system,
-                             .rng = &mq_rng_system};
     memset(runs, 0, sizeof(runs));
     atomic_store(&overlaps, 0);
     atomic_store(&flaky_attempts, 0);
@@ -96,14 +91,7 @@ static int setup(void **state, bool postgres)
     return 0;
 }
 
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -262,10 +250,6 @@ static void test_stuck_worker_is_reported(void **state)
     wait_until(drained, e, 10);
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {

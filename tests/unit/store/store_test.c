@@ -222,10 +222,6 @@ static void test_unreachable_postgres(void **state)
     mq_store_close(s);
 }
 
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {

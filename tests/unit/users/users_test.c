@@ -24,25 +24,13 @@ static int setup(void **state, bool postgres)
     }
     struct env *e = calloc(1, sizeof(*e));
     e->db = db;
-    assert_int_equal(mq_config_init(&e->cfg), MQ_OK);
+    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
     e->cfg.argon2_memory = 8L << 20;
     e->cfg.argon2_iterations = 1;
-    e->ctx = (struct mq_ctx){.cfg = &e->cfg,
-                             .log = &db->log,
-                             .store = db->store,
-                             .clock = &mq_clock_system,
-                             .rng = &mq_rng_system};
     *state = e;
     return 0;
 }
-static int setup_sqlite(void **state)
-{
-    return setup(state, false);
-}
-static int setup_pg(void **state)
-{
-    return setup(state, true);
-}
+FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
@@ -131,10 +119,6 @@ static void test_validation(void **state)
     assert_int_equal(mq_store_finish(db, mq_store_user_count(db, &n)), MQ_OK);
     assert_int_equal(n, 1);
 }
-
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown),                                   \
-        cmocka_unit_test_setup_teardown(fn, setup_pg, teardown)
 
 int main(void)
 {
