@@ -44,15 +44,6 @@ mq_err mq_store_audit_lock(struct mq_db *db)
     return err ? err : mq_rows_close(rows);
 }
 
-static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
-{
-    const char *s = mq_rows_text(r, col);
-    if (!s) return NULL;
-    char *copy = mq_arena_strdup(a, s);
-    if (!copy) *oom = true;
-    return copy;
-}
-
 mq_err mq_store_audit_head(struct mq_db *db, struct mq_arena *a, int64_t *seq, const char **hash)
 {
     struct mq_rows *rows = NULL;
@@ -63,7 +54,7 @@ mq_err mq_store_audit_head(struct mq_db *db, struct mq_arena *a, int64_t *seq, c
     if (err) return err;
     if (mq_rows_next(rows)) {
         *seq = mq_rows_int(rows, 0);
-        *hash = dup(a, rows, 1, &oom);
+        *hash = mq_rows_dup(rows, 1, a, &oom);
     }
     err = mq_rows_close(rows);
     return err ? err : oom ? MQ_ENOMEM : MQ_OK;
@@ -100,19 +91,19 @@ mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a, const struct mq
     while (*n < (size_t)f->limit && mq_rows_next(rows)) {
         struct mq_audit_row *r = &out[(*n)++];
         r->seq = mq_rows_int(rows, 0);
-        r->id = dup(a, rows, 1, &oom);
+        r->id = mq_rows_dup(rows, 1, a, &oom);
         r->at = mq_rows_int(rows, 2);
-        r->action = dup(a, rows, 3, &oom);
-        r->actor_kind = dup(a, rows, 4, &oom);
-        r->actor_id = dup(a, rows, 5, &oom);
-        r->target_type = dup(a, rows, 6, &oom);
-        r->target_id = dup(a, rows, 7, &oom);
-        r->ip = dup(a, rows, 8, &oom);
-        r->user_agent = dup(a, rows, 9, &oom);
-        r->request_id = dup(a, rows, 10, &oom);
-        r->details = dup(a, rows, 11, &oom);
-        r->prev_hash = dup(a, rows, 12, &oom);
-        r->hash = dup(a, rows, 13, &oom);
+        r->action = mq_rows_dup(rows, 3, a, &oom);
+        r->actor_kind = mq_rows_dup(rows, 4, a, &oom);
+        r->actor_id = mq_rows_dup(rows, 5, a, &oom);
+        r->target_type = mq_rows_dup(rows, 6, a, &oom);
+        r->target_id = mq_rows_dup(rows, 7, a, &oom);
+        r->ip = mq_rows_dup(rows, 8, a, &oom);
+        r->user_agent = mq_rows_dup(rows, 9, a, &oom);
+        r->request_id = mq_rows_dup(rows, 10, a, &oom);
+        r->details = mq_rows_dup(rows, 11, a, &oom);
+        r->prev_hash = mq_rows_dup(rows, 12, a, &oom);
+        r->hash = mq_rows_dup(rows, 13, a, &oom);
     }
     err = mq_rows_close(rows);
     return err ? err : oom ? MQ_ENOMEM : MQ_OK;

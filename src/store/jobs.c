@@ -142,25 +142,16 @@ static const char *opt(const char *s)
     return s ? s : "";
 }
 
-static const char *dup_or_null(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
-{
-    const char *s = mq_rows_text(r, col);
-    if (!s) return NULL;
-    char *copy = mq_arena_strdup(a, s);
-    if (!copy) *oom = true;
-    return copy;
-}
-
 static mq_err read_job(struct mq_rows *r, struct mq_arena *a, struct mq_job *j)
 {
     bool oom = false;
     const char *id = mq_rows_text(r, 0);
     memset(j, 0, sizeof(*j));
     snprintf(j->id, sizeof(j->id), "%s", id ? id : "");
-    j->kind = dup_or_null(a, r, 1, &oom);
-    j->queue = dup_or_null(a, r, 2, &oom);
-    j->state = dup_or_null(a, r, 3, &oom);
-    j->payload = dup_or_null(a, r, 4, &oom);
+    j->kind = mq_rows_dup(r, 1, a, &oom);
+    j->queue = mq_rows_dup(r, 2, a, &oom);
+    j->state = mq_rows_dup(r, 3, a, &oom);
+    j->payload = mq_rows_dup(r, 4, a, &oom);
     j->priority = (int)mq_rows_int(r, 5);
     j->attempt = (int)mq_rows_int(r, 6);
     j->max_attempts = (int)mq_rows_int(r, 7);
@@ -169,12 +160,12 @@ static mq_err read_job(struct mq_rows *r, struct mq_arena *a, struct mq_job *j)
     j->updated_at = mq_rows_int(r, 10);
     j->started_at = mq_rows_int(r, 11);
     j->finished_at = mq_rows_int(r, 12);
-    j->lease_owner = dup_or_null(a, r, 13, &oom);
+    j->lease_owner = mq_rows_dup(r, 13, a, &oom);
     j->lease_until = mq_rows_int(r, 14);
     j->cancel_requested = mq_rows_int(r, 15) != 0;
-    j->last_error = dup_or_null(a, r, 16, &oom);
-    j->owner_id = dup_or_null(a, r, 17, &oom);
-    j->unique_key = dup_or_null(a, r, 18, &oom);
+    j->last_error = mq_rows_dup(r, 16, a, &oom);
+    j->owner_id = mq_rows_dup(r, 17, a, &oom);
+    j->unique_key = mq_rows_dup(r, 18, a, &oom);
     return oom || !j->kind ? MQ_ENOMEM : MQ_OK;
 }
 
@@ -339,11 +330,11 @@ mq_err mq_store_schedule_due(struct mq_db *db, struct mq_arena *a, int64_t now,
     *n = 0;
     while (*n < max && mq_rows_next(rows)) {
         struct mq_schedule_row *s = &out[(*n)++];
-        s->name = dup_or_null(a, rows, 0, &oom);
-        s->kind = dup_or_null(a, rows, 1, &oom);
-        s->queue = dup_or_null(a, rows, 2, &oom);
-        s->payload = dup_or_null(a, rows, 3, &oom);
-        s->spec = dup_or_null(a, rows, 4, &oom);
+        s->name = mq_rows_dup(rows, 0, a, &oom);
+        s->kind = mq_rows_dup(rows, 1, a, &oom);
+        s->queue = mq_rows_dup(rows, 2, a, &oom);
+        s->payload = mq_rows_dup(rows, 3, a, &oom);
+        s->spec = mq_rows_dup(rows, 4, a, &oom);
         s->next_run_at = mq_rows_int(rows, 5);
     }
     err = mq_rows_close(rows);

@@ -60,28 +60,19 @@ static const struct mq_sql SQL_LOGIN_OK = {
     "password_hash = COALESCE($2, password_hash) WHERE id = $1",
     NULL};
 
-static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
-{
-    const char *s = mq_rows_text(r, col);
-    if (!s) return NULL;
-    char *copy = mq_arena_strdup(a, s);
-    if (!copy) *oom = true;
-    return copy;
-}
-
 static void read_session(struct mq_arena *a, struct mq_rows *rows, struct mq_session_row *out,
                          bool *oom)
 {
-    out->id = dup(a, rows, 0, oom);
-    out->user_id = dup(a, rows, 1, oom);
+    out->id = mq_rows_dup(rows, 0, a, oom);
+    out->user_id = mq_rows_dup(rows, 1, a, oom);
     out->created_at = mq_rows_int(rows, 2);
     out->last_seen_at = mq_rows_int(rows, 3);
     out->idle_expires_at = mq_rows_int(rows, 4);
     out->expires_at = mq_rows_int(rows, 5);
     out->revoked_at = mq_rows_int(rows, 6);
-    out->ip = dup(a, rows, 7, oom);
-    out->user_agent = dup(a, rows, 8, oom);
-    out->device_name = dup(a, rows, 9, oom);
+    out->ip = mq_rows_dup(rows, 7, a, oom);
+    out->user_agent = mq_rows_dup(rows, 8, a, oom);
+    out->device_name = mq_rows_dup(rows, 9, a, oom);
 }
 
 mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
@@ -178,7 +169,7 @@ mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char 
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        *role = dup(a, rows, 0, &oom);
+        *role = mq_rows_dup(rows, 0, a, &oom);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
@@ -202,7 +193,7 @@ mq_err mq_store_refresh_get(struct mq_db *db, struct mq_arena *a, const char *ha
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        *session_id = dup(a, rows, 0, &oom);
+        *session_id = mq_rows_dup(rows, 0, a, &oom);
         *rotated_at = mq_rows_int(rows, 1);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }

@@ -217,6 +217,15 @@ const char *mq_rows_text(struct mq_rows *rows, int col)
     return rows->db->store->ops->text(rows, col);
 }
 
+const char *mq_rows_dup(struct mq_rows *rows, int col, struct mq_arena *a, bool *oom)
+{
+    const char *s = mq_rows_text(rows, col);
+    if (!s) return NULL;
+    char *copy = mq_arena_strdup(a, s);
+    if (!copy) *oom = true;
+    return copy;
+}
+
 int64_t mq_rows_int(struct mq_rows *rows, int col)
 {
     return rows->db->store->ops->integer(rows, col);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -126,6 +127,9 @@ bool mq_rows_next(struct mq_rows *rows);
  * until the next mq_rows_next or mq_rows_close. */
 const char *mq_rows_text(struct mq_rows *rows, int col);
 int64_t mq_rows_int(struct mq_rows *rows, int col);
+/* The text of a column copied into the arena, or NULL for SQL NULL; sets
+ * *oom (and returns NULL) when the arena is out of memory. */
+const char *mq_rows_dup(struct mq_rows *rows, int col, struct mq_arena *a, bool *oom);
 bool mq_rows_null(struct mq_rows *rows, int col);
 /* Ends the result; returns the first error met while reading it. Accepts NULL. */
 mq_err mq_rows_close(struct mq_rows *rows);

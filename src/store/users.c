@@ -45,15 +45,6 @@ mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user_row *u)
     return mq_db_exec(db, &SQL_INSERT, p, 14, NULL);
 }
 
-static const char *dup(struct mq_arena *a, struct mq_rows *r, int col, bool *oom)
-{
-    const char *s = mq_rows_text(r, col);
-    if (!s) return NULL;
-    char *copy = mq_arena_strdup(a, s);
-    if (!copy) *oom = true;
-    return copy;
-}
-
 static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
                         const char *arg, struct mq_user_row *out)
 {
@@ -65,11 +56,11 @@ static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sq
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
         snprintf(out->id, sizeof(out->id), "%s", mq_rows_text(rows, 0));
-        out->email = dup(a, rows, 1, &oom);
-        out->email_key = dup(a, rows, 2, &oom);
-        out->display_name = dup(a, rows, 3, &oom);
-        out->password_hash = dup(a, rows, 4, &oom);
-        out->role = dup(a, rows, 5, &oom);
+        out->email = mq_rows_dup(rows, 1, a, &oom);
+        out->email_key = mq_rows_dup(rows, 2, a, &oom);
+        out->display_name = mq_rows_dup(rows, 3, a, &oom);
+        out->password_hash = mq_rows_dup(rows, 4, a, &oom);
+        out->role = mq_rows_dup(rows, 5, a, &oom);
         out->email_verified_at = mq_rows_int(rows, 6);
         out->password_changed_at = mq_rows_int(rows, 7);
         out->created_at = mq_rows_int(rows, 8);
