@@ -3,7 +3,7 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih libcurl
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.
 CFLAGS_PQ := $(shell pkg-config --cflags libpq)
@@ -17,7 +17,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
            -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -ldl
+LDLIBS  := $(shell pkg-config --libs $(PKGS) vips libmagic) -lpthread -ldl
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-asan
@@ -30,7 +30,7 @@ endif
 
 SRC     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/openapi.o $(BUILD)/obj/gen/migrations.o \
-           $(BUILD)/obj/gen/common_passwords.o
+           $(BUILD)/obj/gen/common_passwords.o $(BUILD)/obj/gen/mail_templates.o
 MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -70,6 +70,15 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
 $(BUILD)/gen/common_passwords.c: share/common-passwords.txt $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed wordlist $< mq_common_passwords > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/mail_templates.c: $(wildcard share/mail/*) $(BUILD)/mq-embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/mq-embed mail share/mail > $@.tmp && mv $@.tmp $@
+
+# libvips drags GLib's headers along: only the avatar code sees them, as
+# system headers (their warnings are not ours).
+VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips))
+$(BUILD)/obj/users/avatar.o: CFLAGS += $(VIPS_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

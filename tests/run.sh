@@ -69,7 +69,7 @@ for variant in plain asan; do
     done
     for backend in sqlite postgres; do
         echo "== integration tests ($variant, $backend)"
-        python3 tests/integration/run.py --binary "$dir/marquee" --backend $backend --label "[$variant]" | record
+        /usr/bin/python3 tests/integration/run.py --binary "$dir/marquee" --backend $backend --label "[$variant]" | record
     done
 done
 

@@ -3,11 +3,12 @@
 #ifndef MQ_API_H
 #define MQ_API_H
 
+#include "core/config.h"
 #include "http/router.h"
 
-/* Registers every route of the API. Each must be described in
+/* Registers every route of the API (cfg sets the upload limits). Each must be described in
  * docs/openapi.yaml (a unit test checks both directions). */
-MQ_MUST_CHECK mq_err mq_api_register(struct mq_router *r);
+MQ_MUST_CHECK mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg);
 
 /* The OpenAPI document as JSON (generated from docs/openapi.yaml). */
 extern const char mq_openapi_json[];

@@ -1,7 +1,8 @@
-/* auth.c - sign-in, refresh, sign-out and who am I. */
+/* auth.c - sign-in, refresh and sign-out. */
 #include <stdio.h>
 #include <string.h>
 
+#include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "auth/sessions.h"
@@ -12,30 +13,6 @@ static json_t *tokens_json(const struct mq_tokens *t)
     return json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t->access_token, "refresh_token",
                      t->refresh_token, "token_type", "Bearer", "expires_in",
                      (json_int_t)t->expires_in, "session_id", t->session_id);
-}
-
-static mq_err string_field(struct mq_req *req, json_t *doc, const char *name, bool required,
-                           const char **out)
-{
-    json_t *v = json_object_get(doc, name);
-    *out = NULL;
-    if (!v && !required) return MQ_OK;
-    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
-        json_string_length(v) > 1024)
-        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
-                          "%s must be a string of at most 1024 bytes%s", name,
-                          required ? " and is required" : "");
-    *out = json_string_value(v);
-    return MQ_OK;
-}
-
-static mq_err json_object_body(struct mq_req *req, json_t **doc)
-{
-    mq_err err = mq_req_json(req, doc);
-    if (err) return err;
-    if (!json_is_object(*doc))
-        return mq_problem(req, 400, "invalid_body", NULL, "expected a JSON object");
-    return MQ_OK;
 }
 
 struct login_call {
@@ -49,6 +26,9 @@ static const char *outcome_action(enum mq_login_outcome o)
     case MQ_LOGIN_LOCKOUT: return "login.lockout";
     case MQ_LOGIN_LOCKED: return "login.locked";
     case MQ_LOGIN_DISABLED: return "login.disabled";
+    case MQ_LOGIN_DELETED: return "login.deleted";
+    case MQ_LOGIN_UNVERIFIED: return "login.unverified";
+    case MQ_LOGIN_RESTORED: return "user.restored";
     default: return "login.failed";
     }
 }
@@ -67,9 +47,21 @@ static mq_err login_work(struct mq_req *req, void *arg)
                  user[0] ? "user" : NULL, user[0] ? user : NULL,
                  outcome == MQ_LOGIN_UNKNOWN ? json_pack("{s:s}", "reason", "unknown account")
                                              : NULL);
+    if (outcome == MQ_LOGIN_RESTORED)
+        mq_req_audit(req, "login.success", "user", "user", user, NULL);
     if (outcome == MQ_LOGIN_LOCKOUT)
         mq_log_warn(req->ctx->log, "auth", "account %s locked after repeated failed sign-ins",
                     user);
+    if (outcome == MQ_LOGIN_DELETED) {
+        /* Only the right password gets here: its owner may know. */
+        return mq_problem(req, 403, "account_deleted", json_pack("{s:b}", "restorable", true),
+                          "this account was deleted; sign in with \"restore\": true within the "
+                          "grace period to restore it");
+    }
+    if (outcome == MQ_LOGIN_UNVERIFIED)
+        return mq_problem(req, 403, "email_not_verified", NULL,
+                          "confirm the e-mail address with the link sent to it first (or ask "
+                          "for a new one with POST /api/v1/auth/resend-verification)");
     if (err) {
         /* One answer for every refusal: nothing to learn about accounts. */
         (void)mq_reply_header(req, "WWW-Authenticate", "Bearer realm=\"marquee\"");
@@ -87,10 +79,11 @@ mq_err mq_api_auth_login(struct mq_req *req)
     if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
     struct login_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = json_object_body(req, &doc);
-    if (!err) err = string_field(req, doc, "email", true, &c->in.email);
-    if (!err) err = string_field(req, doc, "password", true, &c->in.password);
-    if (!err) err = string_field(req, doc, "device_name", false, &c->in.device_name);
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "email", true, &c->in.email);
+    if (!err) err = mq_api_string_field(req, doc, "password", true, &c->in.password);
+    if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->in.device_name);
+    if (!err) err = mq_api_bool_field(req, doc, "restore", &c->in.restore);
     if (err) return err;
     const char *ua = mq_req_header(req, "User-Agent");
     c->in.ip = req->remote;
@@ -105,8 +98,8 @@ mq_err mq_api_auth_refresh(struct mq_req *req)
     struct mq_tokens t;
     bool reused = false;
     char user[37];
-    mq_err err = json_object_body(req, &doc);
-    if (!err) err = string_field(req, doc, "refresh_token", true, &token);
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "refresh_token", true, &token);
     if (err) return err;
     err = mq_auth_refresh(req->ctx, req->arena, token, &t, &reused, user);
     if (reused) {
@@ -129,8 +122,8 @@ mq_err mq_api_auth_logout(struct mq_req *req)
     json_t *doc = NULL;
     mq_err err = MQ_OK;
     if (req->body_len) {
-        err = json_object_body(req, &doc);
-        if (!err) err = string_field(req, doc, "refresh_token", false, &token);
+        err = mq_api_body_object(req, &doc);
+        if (!err) err = mq_api_string_field(req, doc, "refresh_token", false, &token);
         if (err) return err;
     }
     if (token) {
@@ -149,21 +142,4 @@ mq_err mq_api_auth_logout(struct mq_req *req)
     mq_req_audit(req, "logout", req->actor_kind ? req->actor_kind : "anonymous", "session", session,
                  NULL);
     return mq_reply_empty(req, 204);
-}
-
-mq_err mq_api_users_me(struct mq_req *req)
-{
-    struct mq_principal who;
-    struct mq_user_row u;
-    char created[32];
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
-    err = mq_users_get(req->ctx, req->arena, who.user_id, &u);
-    if (err) return err;
-    mq_time_format_rfc3339(u.created_at, created, sizeof(created));
-    return mq_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", u.id, "email", u.email,
-                                   "display_name", u.display_name, "role", u.role, "email_verified",
-                                   u.email_verified_at != 0, "created_at", created, "session_id",
-                                   who.session_id));
 }

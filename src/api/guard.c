@@ -1,6 +1,7 @@
 #include "api/guard.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +36,15 @@ static mq_err unauthorized(struct mq_req *req, const char *why)
     return MQ_EPERM;
 }
 
+/* The default limit counts per user too, not only per address: one member
+ * behind a shared address, or one token used from many, is held alike. */
+static bool user_rate_limited(struct mq_req *req, const char *user_id)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "user:%s", user_id);
+    return mq_req_rate_limit(req, &req->ctx->cfg->rate_default, key);
+}
+
 mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
 {
     const char *token = bearer(req), *why = NULL;
@@ -44,7 +54,7 @@ mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
     if (err) return err;
     req->actor_kind = "user";
     req->actor_id = who->user_id;
-    return MQ_OK;
+    return user_rate_limited(req, who->user_id) ? MQ_EPERM : MQ_OK;
 }
 
 mq_err mq_api_require_admin(struct mq_req *req)
@@ -60,7 +70,7 @@ mq_err mq_api_require_admin(struct mq_req *req)
         if (!err && !strcmp(who.role, "admin")) {
             req->actor_kind = "user";
             req->actor_id = who.user_id;
-            return MQ_OK;
+            return user_rate_limited(req, who.user_id) ? MQ_EPERM : MQ_OK;
         }
         if (!err) {
             mq_req_audit(req, "admin.forbidden", "user", NULL, NULL,

@@ -20,7 +20,19 @@ static const struct route routes[] = {
     {MQ_POST, "/api/v1/auth/login", mq_api_auth_login},
     {MQ_POST, "/api/v1/auth/refresh", mq_api_auth_refresh},
     {MQ_POST, "/api/v1/auth/logout", mq_api_auth_logout},
+    {MQ_POST, "/api/v1/auth/register", mq_api_auth_register},
+    {MQ_POST, "/api/v1/auth/verify-email", mq_api_auth_verify_email},
+    {MQ_POST, "/api/v1/auth/resend-verification", mq_api_auth_resend_verification},
+    {MQ_POST, "/api/v1/auth/forgot-password", mq_api_auth_forgot_password},
+    {MQ_POST, "/api/v1/auth/reset-password", mq_api_auth_reset_password},
     {MQ_GET, "/api/v1/users/me", mq_api_users_me},
+    {MQ_PATCH, "/api/v1/users/me", mq_api_users_me_update},
+    {MQ_DELETE, "/api/v1/users/me", mq_api_users_me_delete},
+    {MQ_POST, "/api/v1/users/me/change-password", mq_api_users_me_change_password},
+    {MQ_GET, "/api/v1/users/me/preferences", mq_api_users_me_preferences},
+    {MQ_PATCH, "/api/v1/users/me/preferences", mq_api_users_me_preferences_update},
+    {MQ_DELETE, "/api/v1/users/me/avatar", mq_api_users_me_avatar_delete},
+    {MQ_GET, "/api/v1/users/{id}/avatar", mq_api_users_avatar},
     {MQ_GET, "/api/v1/users/me/activity", mq_api_users_me_activity},
     {MQ_GET, "/api/v1/sessions", mq_api_sessions_list},
     {MQ_GET, "/api/v1/jobs/{id}", mq_api_jobs_get_own},
@@ -34,10 +46,13 @@ static const struct route routes[] = {
     {MQ_GET, "/api/v1/admin/audit-logs/export", mq_api_admin_audit_export},
 };
 
-mq_err mq_api_register(struct mq_router *r)
+mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg)
 {
+    mq_err err = mq_router_add_sized(r, MQ_POST, "/api/v1/users/me/avatar",
+                                     mq_api_users_me_avatar_set, cfg->avatar_max_size);
+    if (err) return err;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        mq_err err = mq_router_add(r, routes[i].method, routes[i].pattern, routes[i].handler);
+        err = mq_router_add(r, routes[i].method, routes[i].pattern, routes[i].handler);
         if (err) return err;
     }
     return MQ_OK;

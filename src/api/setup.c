@@ -2,6 +2,7 @@
  * server logs at start on an empty database. */
 #include <string.h>
 
+#include "api/body.h"
 #include "api/handlers.h"
 #include "users/users.h"
 
@@ -39,32 +40,17 @@ static mq_err setup_work(struct mq_req *req, void *arg)
                   c->admin.display_name ? c->admin.display_name : "", "role", "admin"));
 }
 
-static mq_err string_field(struct mq_req *req, json_t *doc, const char *name, bool required,
-                           const char **out)
-{
-    json_t *v = json_object_get(doc, name);
-    *out = NULL;
-    if (!v && !required) return MQ_OK;
-    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
-        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
-                          "%s must be a string%s", name, required ? " and is required" : "");
-    *out = json_string_value(v);
-    return MQ_OK;
-}
-
 mq_err mq_api_setup(struct mq_req *req)
 {
     json_t *doc = NULL;
-    mq_err err = mq_req_json(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (err) return err;
-    if (!json_is_object(doc))
-        return mq_problem(req, 400, "invalid_body", NULL, "expected a JSON object");
     struct setup_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    if ((err = string_field(req, doc, "token", true, &c->token)) ||
-        (err = string_field(req, doc, "email", true, &c->admin.email)) ||
-        (err = string_field(req, doc, "password", true, &c->admin.password)) ||
-        (err = string_field(req, doc, "display_name", false, &c->admin.display_name)))
+    if ((err = mq_api_string_field(req, doc, "token", true, &c->token)) ||
+        (err = mq_api_string_field(req, doc, "email", true, &c->admin.email)) ||
+        (err = mq_api_string_field(req, doc, "password", true, &c->admin.password)) ||
+        (err = mq_api_string_field(req, doc, "display_name", false, &c->admin.display_name)))
         return err;
     /* The strings belong to doc, which the request arena keeps alive. */
     return mq_req_offload(req, req->ctx->cpu_pool, setup_work, c);

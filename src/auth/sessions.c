@@ -7,37 +7,22 @@
 #include "auth/jwt.h"
 #include "auth/keys.h"
 #include "auth/password.h"
+#include "auth/token.h"
 #include "auth/tokencache.h"
 #include "core/uuid.h"
+#include "mail/mail.h"
 #include "store/sessions.h"
 #include "store/users.h"
 #include "users/users.h"
 
-#define B64      sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define LEEWAY_S 30
 /* Hashed when no account matches, so that the work is the same. */
 #define DUMMY_PASSWORD "no account has this password, it only costs the same"
 
-/* A refresh token's stored form: fast hashing is right for 256 random bits. */
-static void token_hash(const char *token, char out[65])
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(out, 65, h, sizeof(h));
-}
-
 static mq_err new_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, char **token, char hash[65])
 {
-    unsigned char raw[32];
-    char text[48];
-    mq_rng_fill(ctx->rng, raw, sizeof(raw));
-    sodium_bin2base64(text, sizeof(text), raw, sizeof(raw), B64);
-    sodium_memzero(raw, sizeof(raw));
-    *token = mq_arena_printf(a, "mqr_%s", text);
-    sodium_memzero(text, sizeof(text));
-    if (!*token) return MQ_ENOMEM;
-    token_hash(*token, hash);
-    return MQ_OK;
+    *token = mq_secret_token_new(ctx->rng, a, "mqr_", hash);
+    return *token ? MQ_OK : MQ_ENOMEM;
 }
 
 static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
@@ -58,10 +43,25 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
 }
 
+/* Tells the owner, in the transaction that locks the account. */
+static mq_err mail_lockout(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *user,
+                           const char *ip)
+{
+    char minutes[24];
+    snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
+    json_t *vars = json_pack("{s:s,s:s,s:s}", "name", user->display_name, "minutes", minutes, "ip",
+                             ip ? ip : "unknown");
+    if (!vars) return MQ_ENOMEM;
+    struct mq_mail m = {.to = user->email, .template = "account-locked", .vars = vars};
+    mq_err err = mq_mail_enqueue(ctx, db, &m);
+    json_decref(vars);
+    return err;
+}
+
 mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_login *in,
                      struct mq_tokens *out, enum mq_login_outcome *outcome, char user_id[37])
 {
-    char key[MQ_EMAIL_MAX + 1], hash[65], rehash[MQ_PASSWORD_HASH_MAX];
+    char key[MQ_EMAIL_MAX + 1], rehash[MQ_PASSWORD_HASH_MAX];
     struct mq_user_row user;
     struct mq_db *db = NULL;
     bool ok = false, found;
@@ -85,7 +85,7 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
     memcpy(user_id, user.id, 37);
     if (mq_password_verify(user.password_hash, in->password ? in->password : "", &ok)) ok = false;
     int64_t now = mq_clock_now_ms(ctx->clock);
-    if (user.suspended_at || user.deleted_at) {
+    if (user.suspended_at) {
         *outcome = MQ_LOGIN_DISABLED;
         return MQ_EPERM;
     }
@@ -101,9 +101,23 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
             err = mq_store_user_login_failed(db, user.id, ctx->cfg->lockout_threshold,
                                              now + ctx->cfg->lockout_duration, now, &failures,
                                              &locked);
+        if (!err && locked && !user.deleted_at) err = mail_lockout(ctx, db, &user, in->ip);
         err = mq_store_finish(db, err);
         *outcome = locked ? MQ_LOGIN_LOCKOUT : MQ_LOGIN_WRONG;
         return err ? err : MQ_EPERM;
+    }
+
+    if (user.deleted_at) {
+        /* The password is right: the owner may learn the account's state,
+         * and restore it within the grace period. */
+        if (!in->restore || user.deleted_at + ctx->cfg->account_deletion_grace <= now) {
+            *outcome = MQ_LOGIN_DELETED;
+            return MQ_EPERM;
+        }
+    }
+    if (ctx->cfg->require_verified_email && !user.email_verified_at) {
+        *outcome = MQ_LOGIN_UNVERIFIED;
+        return MQ_EPERM;
     }
 
     /* Stronger parameters configured since this hash was made: re-make it. */
@@ -112,16 +126,31 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
         mq_password_hash(ctx->cfg, in->password, rehash) == MQ_OK)
         new_hash = rehash;
 
-    char session_id[37];
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_user_login_ok(db, user.id, new_hash, now);
+    if (!err && user.deleted_at) err = mq_store_user_restore(db, user.id, now);
+    if (!err) err = mq_auth_session_open(ctx, db, a, user.id, in, out);
+    err = mq_store_finish(db, err);
+    sodium_memzero(rehash, sizeof(rehash));
+    if (err) return err;
+    *outcome = user.deleted_at ? MQ_LOGIN_RESTORED : MQ_LOGIN_OK;
+    return MQ_OK;
+}
+
+mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                            const char *user_id, const struct mq_login *in, struct mq_tokens *out)
+{
+    char session_id[37], hash[65];
     char *refresh = NULL;
+    int64_t now = mq_clock_now_ms(ctx->clock), trimmed = 0;
     mq_uuid7_new(ctx->clock, ctx->rng, session_id);
-    err = new_refresh_token(ctx, a, &refresh, hash);
+    mq_err err = new_refresh_token(ctx, a, &refresh, hash);
     if (err) return err;
     int64_t expires = now + ctx->cfg->session_max_ttl;
     int64_t idle =
         now + ctx->cfg->session_idle_ttl < expires ? now + ctx->cfg->session_idle_ttl : expires;
     struct mq_session_row s = {.id = session_id,
-                               .user_id = user.id,
+                               .user_id = user_id,
                                .ip = in->ip,
                                .user_agent = in->user_agent,
                                .device_name = in->device_name,
@@ -129,18 +158,12 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
                                .last_seen_at = now,
                                .idle_expires_at = idle,
                                .expires_at = expires};
-    int64_t trimmed = 0;
-    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (!err) err = mq_store_user_login_ok(db, user.id, new_hash, now);
-    if (!err) err = mq_store_session_insert(db, &s);
+    err = mq_store_session_insert(db, &s);
     if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
-    if (!err) err = mq_store_sessions_trim(db, user.id, now, ctx->cfg->sessions_per_user, &trimmed);
-    err = mq_store_finish(db, err);
-    sodium_memzero(rehash, sizeof(rehash));
+    if (!err) err = mq_store_sessions_trim(db, user_id, now, ctx->cfg->sessions_per_user, &trimmed);
     if (err) return err;
     out->refresh_token = refresh;
-    *outcome = MQ_LOGIN_OK;
-    return issue_access(ctx, a, user.id, session_id, out);
+    return issue_access(ctx, a, user_id, session_id, out);
 }
 
 mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
@@ -155,9 +178,8 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
     bool won = false;
     *reused = false;
     user_id[0] = '\0';
-    if (!token || strlen(token) != MQ_REFRESH_TOKEN_LEN || strncmp(token, "mqr_", 4))
-        return MQ_EPERM;
-    token_hash(token, hash);
+    if (!mq_secret_token_shaped(token, "mqr_")) return MQ_EPERM;
+    mq_secret_token_hash(token, hash);
     mq_err err = new_refresh_token(ctx, a, &refresh, new_hash);
     if (err) return err;
 
@@ -241,8 +263,8 @@ mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a, const cha
     char hash[65];
     int64_t rotated_at = 0;
     struct mq_db *db = NULL;
-    if (!token || strlen(token) != MQ_REFRESH_TOKEN_LEN) return MQ_EPERM;
-    token_hash(token, hash);
+    if (!mq_secret_token_shaped(token, "mqr_")) return MQ_EPERM;
+    mq_secret_token_hash(token, hash);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = mq_store_finish(db, mq_store_refresh_get(db, a, hash, session_id, &rotated_at));

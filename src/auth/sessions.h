@@ -30,6 +30,7 @@ struct mq_tokens {
 
 struct mq_login {
     const char *email, *password, *ip, *user_agent, *device_name;
+    bool restore; /* restore the account if deleted within the grace period */
 };
 
 /* What a sign-in attempt amounted to, for the audit log. */
@@ -39,14 +40,24 @@ enum mq_login_outcome {
     MQ_LOGIN_WRONG,    /* wrong password */
     MQ_LOGIN_LOCKOUT,  /* wrong password, and this one locked the account */
     MQ_LOGIN_LOCKED,   /* the account is locked */
-    MQ_LOGIN_DISABLED, /* suspended or deleted */
+    MQ_LOGIN_DISABLED,   /* suspended */
+    MQ_LOGIN_DELETED,    /* right password, but the account is deleted (see restore) */
+    MQ_LOGIN_UNVERIFIED, /* right password, address unverified, and that is required */
+    MQ_LOGIN_RESTORED,   /* signed in, and the deleted account restored */
 };
 
 /* Slow (argon2id): run it on the CPU pool. MQ_EPERM for every kind of
- * refusal; *outcome says which, *user_id (may be "") whose. */
+ * refusal; *outcome says which, *user_id (may be "") whose. Only a right
+ * password learns of deletion or a missing verification. */
 MQ_MUST_CHECK mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_login *in, struct mq_tokens *out,
                                    enum mq_login_outcome *outcome, char user_id[37]);
+
+/* Opens a session for a user whose identity is already proven, inside the
+ * caller's write transaction (after a password change, for instance). */
+MQ_MUST_CHECK mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                          const char *user_id, const struct mq_login *in,
+                                          struct mq_tokens *out);
 
 /* Rotates a refresh token. MQ_EPERM when it is unknown, expired, or was
  * already used; in that last case *reused is set and its session revoked. */

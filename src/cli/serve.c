@@ -23,6 +23,8 @@
 #include "http/server.h"
 #include "jobs/builtin.h"
 #include "jobs/runner.h"
+#include "mail/mail.h"
+#include "users/purge.h"
 #include "store/migrate.h"
 #include "system/system.h"
 #include "users/users.h"
@@ -54,6 +56,8 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     struct mq_jobs *jobs = NULL;
     mq_err err = mq_jobs_new(ctx, &jobs);
     if (!err) err = mq_jobs_register_builtin(jobs);
+    if (!err) err = mq_mail_register(jobs);
+    if (!err) err = mq_users_register_jobs(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);
@@ -181,7 +185,7 @@ int mq_cli_serve(int argc, char **argv)
     int started = start_services(&ctx, &stop, true);
     if (started < 0) goto out;
 
-    if (mq_router_new(&router) || mq_api_register(router)) {
+    if (mq_router_new(&router) || mq_api_register(router, &cfg)) {
         mq_log_error(&log, "main", "cannot build the route table");
         goto out;
     }
@@ -196,6 +200,7 @@ int mq_cli_serve(int argc, char **argv)
     if (sig == 0) {
         if (start_jobs(&ctx, &jobs)) goto out;
         announce_setup(&ctx);
+        mq_mail_announce(&ctx);
         mq_log_info(&log, "main", "ready");
         sig = wait_signal(&stop, -1);
     }

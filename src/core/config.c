@@ -19,6 +19,7 @@ enum key_kind {
     K_OPTIONAL, /* free text, may be empty */
     K_LISTEN,
     K_DB_URL,
+    K_SMTP_URL,
     K_PUBLIC_URL,
     K_LEVEL,
     K_INT,
@@ -108,8 +109,30 @@ static const struct config_key keys[] = {
     {"jwt_audience", K_STRING, OFF(jwt_audience), "marquee", 0, 0, false, "aud of access tokens"},
     {"rate_limit_login", K_RATE, OFF(rate_limit_login), "10/min", 0, 0, false,
      "sign-in attempts per client address"},
+    {"rate_limit_register", K_RATE, OFF(rate_limit_register), "5/h", 0, 0, false,
+     "registrations per client address"},
+    {"rate_limit_forgot", K_RATE, OFF(rate_limit_forgot), "3/h", 0, 0, false,
+     "password-reset and verification e-mails per address asked for"},
     {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, false,
-     "requests per client address to /api/ (such as 600/min,20000/h, or off)"},
+     "requests per client address, and per signed-in user, to /api/ (such as 600/min,20000/h, "
+     "or off)"},
+    {"registration_open", K_BOOL, OFF(registration_open), "false", 0, 0, false,
+     "let anyone create an account with POST /api/v1/auth/register"},
+    {"require_verified_email", K_BOOL, OFF(require_verified_email), "false", 0, 0, false,
+     "refuse sign-in until the account's e-mail address is verified"},
+    {"account_deletion_grace", K_DURATION, OFF(account_deletion_grace), "30d", 60000, 31536000000L,
+     false, "a deleted account can be restored by signing in for this long"},
+    {"avatar_max_size", K_SIZE, OFF(avatar_max_size), "5MiB", 1024, 64L << 20, false,
+     "largest avatar image accepted"},
+    {"audit_retention", K_DURATION, OFF(audit_retention), "90d", 3600000L, 3650L * 86400000L, false,
+     "audit entries older than this are purged (the chain stays verifiable)"},
+    {"smtp_url", K_SMTP_URL, OFF(smtp_url), NULL, 0, 0, true,
+     "smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; unset = mail is "
+     "logged"},
+    {"mail_from", K_OPTIONAL, OFF(mail_from), NULL, 0, 0, false,
+     "sender address of Marquee's e-mail, such as marquee@example.org"},
+    {"smtp_timeout", K_DURATION, OFF(smtp_timeout), "30s", 1000, 600000L, false,
+     "how long one SMTP delivery may take"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
      "bearer token for the admin API until accounts exist (unset = admin API closed)"},
     {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,
@@ -427,6 +450,12 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
         if (*value && strncmp(value, "postgres://", 11) && strncmp(value, "postgresql://", 13))
             why = "must be a postgres:// or postgresql:// URL (leave unset for SQLite)";
         break;
+    case K_SMTP_URL:
+        if (*value && strncmp(value, "smtp://", 7) && strncmp(value, "smtps://", 8))
+            why = "must be an smtp:// or smtps:// URL (leave unset to log mail instead)";
+        for (const char *p = value; !why && *p; p++)
+            if ((unsigned char)*p <= ' ') why = "must not contain spaces or control characters";
+        break;
     case K_PUBLIC_URL:
         if (*value && !valid_http_url(value))
             why = "must be an http:// or https:// URL with a host and no query or fragment";
@@ -480,8 +509,10 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
     case K_RATE: {
         /* The key names the policy: rate_limit_login -> "login". */
         const char *policy = k->name + strlen("rate_limit_");
-        struct mq_rate_policy *target =
-            !strcmp(policy, "login") ? &cfg->rate_login : &cfg->rate_default;
+        struct mq_rate_policy *target = !strcmp(policy, "login")      ? &cfg->rate_login
+                                        : !strcmp(policy, "register") ? &cfg->rate_register
+                                        : !strcmp(policy, "forgot")   ? &cfg->rate_forgot
+                                                                      : &cfg->rate_default;
         if (mq_rate_policy_parse(policy, value, target, &why)) break;
         break;
     }
@@ -692,6 +723,12 @@ mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *
                  has_cert ? "tls_key" : "tls_cert");
         return MQ_EINVAL;
     }
+    if (cfg->smtp_url && *cfg->smtp_url && !mq_mail_address_valid(cfg->mail_from)) {
+        snprintf(errbuf, errlen,
+                 "invalid mail_from: with smtp_url set, give the sender address, such as "
+                 "marquee@example.org");
+        return MQ_EINVAL;
+    }
     if (!cfg->public_url || !*cfg->public_url) {
         char url[128];
         snprintf(url, sizeof(url), "%s://%s", has_cert ? "https" : "http", cfg->listen);
@@ -770,7 +807,7 @@ void mq_config_print(const struct mq_config *cfg, FILE *out)
         default: {
             const char *s = *(char *const *)cfield(cfg, k);
             if (!s) s = "";
-            if (k->secret && *s && k->kind == K_DB_URL)
+            if (k->secret && *s && (k->kind == K_DB_URL || k->kind == K_SMTP_URL))
                 mq_config_mask_url(s, value, sizeof(value));
             else if (k->secret && *s)
                 snprintf(value, sizeof(value), "****");
@@ -802,4 +839,16 @@ bool mq_config_uses_postgres(const struct mq_config *cfg)
 bool mq_config_tls_enabled(const struct mq_config *cfg)
 {
     return cfg->tls_cert && *cfg->tls_cert;
+}
+
+bool mq_mail_address_valid(const char *addr)
+{
+    if (!addr || !*addr || strlen(addr) > 254) return false;
+    const char *at = strchr(addr, '@');
+    if (!at || at == addr || !at[1] || strchr(at + 1, '@')) return false;
+    /* Bytes from 0x80 are UTF-8 (RFC 6531 addresses, sent with SMTPUTF8). */
+    for (const char *p = addr; *p; p++)
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f || strchr("<>\"(),;:\\[]", *p))
+            return false;
+    return true;
 }

@@ -42,25 +42,37 @@ struct mq_config {
     int db_pool_size;
     int db_acquire_timeout; /* milliseconds */
     char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
-    int cpu_workers; /* threads for password hashing; 0 = one per CPU */
+    int cpu_workers;        /* threads for password hashing; 0 = one per CPU */
     int password_min_length;
     int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
     long argon2_memory;           /* bytes */
     int argon2_iterations;
-    long access_token_ttl;  /* ms */
-    long session_idle_ttl;  /* ms without a refresh before a session ends */
-    long session_max_ttl;   /* ms after which a session ends regardless */
-    int sessions_per_user;  /* the oldest is ended past this */
-    int lockout_threshold;  /* failed sign-ins in a row before a lock */
-    long lockout_duration;  /* ms */
+    long access_token_ttl; /* ms */
+    long session_idle_ttl; /* ms without a refresh before a session ends */
+    long session_max_ttl;  /* ms after which a session ends regardless */
+    int sessions_per_user; /* the oldest is ended past this */
+    int lockout_threshold; /* failed sign-ins in a row before a lock */
+    long lockout_duration; /* ms */
     char *jwt_audience;
-    char *rate_limit_login;             /* as given */
-    struct mq_rate_policy rate_login;   /* per client address, on sign-in */
+    char *rate_limit_login;               /* as given */
+    struct mq_rate_policy rate_login;     /* per client address, on sign-in */
+    char *rate_limit_register;            /* as given */
+    struct mq_rate_policy rate_register;  /* per client address, on registration */
+    char *rate_limit_forgot;              /* as given */
+    struct mq_rate_policy rate_forgot;    /* per e-mail address, on reset/verify mail */
     char *rate_limit_default;             /* as given */
-    struct mq_rate_policy rate_default;   /* per client address, on /api/ */
-    char *trusted_proxies;  /* as given */
+    struct mq_rate_policy rate_default;   /* per client address and per user, on /api/ */
+    int registration_open;                /* 1 = POST /auth/register creates accounts */
+    int require_verified_email;           /* 1 = no sign-in before verification */
+    long account_deletion_grace;          /* ms a deleted account can be restored */
+    long avatar_max_size;                 /* bytes */
+    long audit_retention;                 /* ms */
+    char *smtp_url;                       /* NULL or "" = mail goes to the log */
+    char *mail_from;                      /* required with smtp_url */
+    long smtp_timeout;                    /* ms */
+    char *trusted_proxies;                /* as given */
     struct mq_netlist trusted_proxy_nets; /* parsed: whose X-Forwarded-For counts */
-    char *jobs_queues;      /* "default:4,maintenance:1": worker pool per queue */
+    char *jobs_queues;                    /* "default:4,maintenance:1": worker pool per queue */
     long jobs_poll_interval; /* milliseconds between looks for jobs enqueued elsewhere */
     long jobs_lease;         /* milliseconds a claimed job is held without a heartbeat */
     long jobs_backoff_base;  /* milliseconds; retry n waits base * 2^(n-1), with jitter */
@@ -72,7 +84,7 @@ struct mq_config {
     struct sockaddr_storage listen_addr;
     socklen_t listen_addr_len;
 
-    enum mq_config_source sources[48]; /* where each key's value came from */
+    enum mq_config_source sources[64]; /* where each key's value came from */
 
     /* MARQUEE_* variables that name no key (usually typos), for the caller
      * to report through its logger. */
@@ -104,6 +116,11 @@ void mq_config_print_flags(FILE *out);
 void mq_config_mask_url(const char *url, char *out, size_t outlen);
 
 bool mq_config_uses_postgres(const struct mq_config *cfg);
+
+/* A bare sender or recipient address, safe for an SMTP envelope and a mail
+ * header: no spaces, controls, <>, quotes, commas or other specials, one '@'
+ * with something on both sides; bytes from 0x80 pass (UTF-8 addresses). */
+bool mq_mail_address_valid(const char *addr);
 bool mq_config_tls_enabled(const struct mq_config *cfg);
 
 #endif

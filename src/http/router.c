@@ -15,6 +15,7 @@ struct node {
     int id; /* pattern id, -1 if no route ends here */
     char *pattern;
     mq_handler handlers[MQ_METHOD_COUNT];
+    long max_body[MQ_METHOD_COUNT]; /* 0 = the server's limit */
 };
 
 struct mq_router {
@@ -135,6 +136,12 @@ static mq_err descend(struct node *at, const char *seg, size_t len, struct node 
 mq_err mq_router_add(struct mq_router *r, enum mq_method method, const char *pattern,
                      mq_handler handler)
 {
+    return mq_router_add_sized(r, method, pattern, handler, 0);
+}
+
+mq_err mq_router_add_sized(struct mq_router *r, enum mq_method method, const char *pattern,
+                           mq_handler handler, long max_body)
+{
     if (pattern[0] != '/' || method == MQ_METHOD_OTHER || method == MQ_HEAD) return MQ_EINVAL;
     struct node *at = &r->root;
     const char *p = pattern + 1;
@@ -160,6 +167,7 @@ mq_err mq_router_add(struct mq_router *r, enum mq_method method, const char *pat
         r->by_id[r->count++] = at;
     }
     at->handlers[method] = handler;
+    at->max_body[method] = max_body;
     return MQ_OK;
 }
 
@@ -202,6 +210,7 @@ enum mq_match_result mq_router_match(const struct mq_router *r, enum mq_method m
     enum mq_method look = method == MQ_HEAD ? MQ_GET : method;
     if (method == MQ_METHOD_OTHER || !at->handlers[look]) return MQ_MATCH_METHOD_NOT_ALLOWED;
     out->handler = at->handlers[look];
+    out->max_body = at->max_body[look];
     return MQ_MATCH_OK;
 }
 

@@ -42,7 +42,13 @@ struct mq_match {
     size_t nparams;
     const char *param_names[MQ_ROUTE_MAX_PARAMS];
     const char *params[MQ_ROUTE_MAX_PARAMS]; /* borrowed from the segments */
+    long max_body;                           /* the route's body limit in bytes; 0 = the server's */
 };
+
+/* As mq_router_add, for a route whose bodies may be larger (or must be
+ * smaller) than the server-wide limit: uploads. */
+MQ_MUST_CHECK mq_err mq_router_add_sized(struct mq_router *r, enum mq_method method,
+                                         const char *pattern, mq_handler handler, long max_body);
 
 enum mq_match_result { MQ_MATCH_OK, MQ_MATCH_NOT_FOUND, MQ_MATCH_METHOD_NOT_ALLOWED };
 

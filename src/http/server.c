@@ -409,7 +409,7 @@ bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, 
                  json_pack("{s:s,s:s,s:s}", "policy", policy->name, "method", req->method_name,
                            "path", req->path));
     mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
-               "too many requests from this address; try again in %lld s", wait);
+               "too many requests; try again in %lld s", wait);
     return true;
 }
 
@@ -570,6 +570,7 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         mq_arena_free(arena);
         return NULL;
     }
+    if (req->match.max_body) rs->body.cap = (size_t)req->match.max_body;
 
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -599,9 +600,9 @@ static bool reject_head(struct mq_http_server *srv, struct req_state *rs)
         char *end;
         errno = 0;
         unsigned long long n = strtoull(cl, &end, 10);
-        if (errno || *end || n > (unsigned long long)cfg->http_max_body) {
-            mq_problem(req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
-                       cfg->http_max_body);
+        if (errno || *end || n > (unsigned long long)rs->body.cap) {
+            mq_problem(req, 413, "payload_too_large", NULL, "the body may be at most %zu bytes",
+                       rs->body.cap);
             return true;
         }
     }
@@ -644,8 +645,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_response(srv, rs);
     }
     if (rs->body_limit)
-        mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %ld bytes",
-                   srv->ctx->cfg->http_max_body);
+        mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %zu bytes",
+                   rs->body.cap);
     else
         dispatch(srv, rs);
     if (rs->suspended) return MHD_YES;

@@ -221,6 +221,7 @@ struct outcome {
     bool ok;
     bool permanent; /* no point retrying */
     char error[512];
+    char done_payload[512]; /* "" = keep the payload */
 };
 
 static struct kind *find_kind(struct mq_jobs *j, const char *name)
@@ -284,6 +285,7 @@ static void run_job(struct worker *w, const struct mq_job *job, struct outcome *
         snprintf(o->error, sizeof(o->error), "%s", run.error[0] ? run.error : mq_err_name(err));
     }
     o->ok = err == MQ_OK;
+    if (o->ok) memcpy(o->done_payload, run.done_payload, sizeof(o->done_payload));
     mq_arena_free(arena);
     json_decref(payload);
 }
@@ -315,7 +317,8 @@ static mq_err finish_and_claim(struct worker *w, struct mq_arena *a, const struc
     if (err) return err;
     if (done) {
         if (o->ok) {
-            err = mq_store_job_succeed(db, done->id, j->owner, now, &held);
+            err = mq_store_job_succeed(db, done->id, j->owner, now,
+                                       o->done_payload[0] ? o->done_payload : NULL, &held);
         } else {
             bool last = o->permanent || done->attempt >= done->max_attempts;
             err =

@@ -22,6 +22,10 @@ struct mq_job_run {
     json_t *payload; /* the parsed payload object, borrowed */
     struct mq_arena *arena;
     char error[512];
+    /* A JSON object to store as the payload once the job succeeds, so that
+     * secrets in it (a mailed link, say) do not outlive the job; "" keeps
+     * the payload as it was. */
+    char done_payload[512];
 };
 
 /* Returns MQ_OK when done. MQ_EINVAL or MQ_EPARSE mean the job can never

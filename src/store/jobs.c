@@ -53,7 +53,8 @@ static const struct mq_sql SQL_CLAIM = {
 static const struct mq_sql SQL_SUCCEED = {
     "jobs.succeed",
     "UPDATE jobs SET state = 'completed', finished_at = $3, updated_at = $3, lease_owner = NULL, "
-    "lease_until = NULL WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
+    "lease_until = NULL, payload = COALESCE($4, payload) "
+    "WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
     NULL,
 };
 
@@ -247,11 +248,12 @@ mq_err mq_store_job_claim(struct mq_db *db, struct mq_arena *a, const char *queu
 }
 
 mq_err mq_store_job_succeed(struct mq_db *db, const char *id, const char *owner, int64_t now,
-                            bool *held)
+                            const char *new_payload, bool *held)
 {
     int64_t changes = 0;
-    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(owner), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_SUCCEED, p, 3, &changes);
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(owner), MQ_P_INT(now),
+                           new_payload ? MQ_P_TEXT(new_payload) : MQ_P_NULL};
+    mq_err err = mq_db_exec(db, &SQL_SUCCEED, p, 4, &changes);
     if (!err) *held = changes == 1;
     return err;
 }

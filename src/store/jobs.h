@@ -53,9 +53,10 @@ MQ_MUST_CHECK mq_err mq_store_job_claim(struct mq_db *db, struct mq_arena *a, co
 /* Ends a running job held by `owner`: success, or failure moving it to
  * `state` (retryable or discarded) with run_at and error. A job whose
  * cancellation was asked for ends cancelled when it fails. *held is false
- * when the job was no longer leased to owner (its lease ran out meanwhile). */
+ * when the job was no longer leased to owner (its lease ran out meanwhile).
+ * A new_payload (or NULL) replaces the payload on success. */
 MQ_MUST_CHECK mq_err mq_store_job_succeed(struct mq_db *db, const char *id, const char *owner,
-                                          int64_t now, bool *held);
+                                          int64_t now, const char *new_payload, bool *held);
 MQ_MUST_CHECK mq_err mq_store_job_fail(struct mq_db *db, const char *id, const char *owner,
                                        int64_t now, const char *state, int64_t run_at,
                                        const char *error, bool *held);

@@ -2,14 +2,15 @@
 
 #include <stdio.h>
 
-#define USER_COLS                                                                                  \
+#define INSERT_COLS                                                                                \
     "id, email, email_key, display_name, password_hash, role, email_verified_at, "                 \
     "password_changed_at, created_at, updated_at, suspended_at, deleted_at, failed_logins, "       \
     "locked_until"
+#define USER_COLS INSERT_COLS ", preferences, avatar"
 
 static const struct mq_sql SQL_INSERT = {
     "users.insert",
-    "INSERT INTO users (" USER_COLS ") "
+    "INSERT INTO users (" INSERT_COLS ") "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     NULL};
 
@@ -20,6 +21,83 @@ static const struct mq_sql SQL_BY_ID = {"users.by_id",
                                         "SELECT " USER_COLS " FROM users WHERE id = $1", NULL};
 
 static const struct mq_sql SQL_COUNT = {"users.count", "SELECT COUNT(*) FROM users", NULL};
+
+static const struct mq_sql SQL_ADMINS = {
+    "users.admins",
+    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL AND suspended_at IS "
+    "NULL",
+    NULL};
+
+static const struct mq_sql SQL_SET_PASSWORD = {
+    "users.set_password",
+    "UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3, "
+    "failed_logins = 0, locked_until = NULL WHERE id = $1",
+    NULL};
+
+static const struct mq_sql SQL_VERIFIED = {
+    "users.verified",
+    "UPDATE users SET email_verified_at = $3, updated_at = $3 WHERE id = $1 AND email = $2 AND "
+    "email_verified_at IS NULL",
+    NULL};
+
+static const struct mq_sql SQL_PROFILE = {
+    "users.profile",
+    "UPDATE users SET display_name = COALESCE($2, display_name), email = COALESCE($3, email), "
+    "email_key = COALESCE($4, email_key), email_verified_at = CASE WHEN $3 IS NULL THEN "
+    "email_verified_at ELSE NULL END, updated_at = $5 WHERE id = $1",
+    "UPDATE users SET display_name = COALESCE($2, display_name), email = COALESCE($3, email), "
+    "email_key = COALESCE($4, email_key), email_verified_at = CASE WHEN $3::text IS NULL THEN "
+    "email_verified_at ELSE NULL END, updated_at = $5 WHERE id = $1"};
+
+static const struct mq_sql SQL_PREFERENCES = {
+    "users.preferences", "UPDATE users SET preferences = $2, updated_at = $3 WHERE id = $1", NULL};
+
+static const struct mq_sql SQL_AVATAR = {
+    "users.avatar", "UPDATE users SET avatar = $2, updated_at = $3 WHERE id = $1", NULL};
+
+static const struct mq_sql SQL_DELETE_SOFT = {
+    "users.delete_soft",
+    "UPDATE users SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL", NULL};
+
+static const struct mq_sql SQL_RESTORE = {
+    "users.restore",
+    "UPDATE users SET deleted_at = NULL, updated_at = $2 WHERE id = $1 AND deleted_at IS NOT NULL",
+    NULL};
+
+static const struct mq_sql SQL_DELETED_BEFORE = {
+    "users.deleted_before",
+    "SELECT id, avatar FROM users WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY "
+    "deleted_at LIMIT $2",
+    NULL};
+
+static const struct mq_sql SQL_ERASE = {
+    "users.erase", "DELETE FROM users WHERE id = $1 AND deleted_at IS NOT NULL", NULL};
+
+static const struct mq_sql SQL_TOKEN_INSERT = {
+    "email_tokens.insert",
+    "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)",
+    NULL};
+
+/* Single use: the first to mark it used wins. */
+static const struct mq_sql SQL_TOKEN_CONSUME = {
+    "email_tokens.consume",
+    "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS "
+    "NULL AND expires_at > $3 RETURNING user_id, email",
+    NULL};
+
+static const struct mq_sql SQL_TOKEN_PEEK = {
+    "email_tokens.peek",
+    "SELECT user_id, email FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at "
+    "IS NULL AND expires_at > $3",
+    NULL};
+
+static const struct mq_sql SQL_TOKEN_DROP = {
+    "email_tokens.drop",
+    "DELETE FROM email_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL", NULL};
+
+static const struct mq_sql SQL_TOKEN_PURGE = {
+    "email_tokens.purge", "DELETE FROM email_tokens WHERE expires_at < $1", NULL};
 
 static struct mq_param int_or_null(int64_t v)
 {
@@ -69,6 +147,8 @@ static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sq
         out->deleted_at = mq_rows_int(rows, 11);
         out->failed_logins = (int)mq_rows_int(rows, 12);
         out->locked_until = mq_rows_int(rows, 13);
+        out->preferences = mq_rows_dup(rows, 14, a, &oom);
+        out->avatar = mq_rows_dup(rows, 15, a, &oom);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
@@ -94,4 +174,142 @@ mq_err mq_store_user_count(struct mq_db *db, int64_t *n)
     if (err) return err;
     *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
     return mq_rows_close(rows);
+}
+
+mq_err mq_store_user_admins(struct mq_db *db, int64_t *n)
+{
+    struct mq_rows *rows = NULL;
+    mq_err err = mq_db_query(db, &SQL_ADMINS, NULL, 0, &rows);
+    if (err) return err;
+    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
+    return mq_rows_close(rows);
+}
+
+mq_err mq_store_user_set_password(struct mq_db *db, const char *id, const char *hash, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(hash), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_SET_PASSWORD, p, 3, NULL);
+}
+
+mq_err mq_store_user_verified(struct mq_db *db, const char *id, const char *email, int64_t now,
+                              bool *changed)
+{
+    int64_t n = 0;
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(email), MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_VERIFIED, p, 3, &n);
+    if (!err && changed) *changed = n == 1;
+    return err;
+}
+
+mq_err mq_store_user_profile(struct mq_db *db, const char *id, const char *display_name,
+                             const char *email, const char *email_key, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), display_name ? MQ_P_TEXT(display_name) : MQ_P_NULL,
+                           email ? MQ_P_TEXT(email) : MQ_P_NULL,
+                           email_key ? MQ_P_TEXT(email_key) : MQ_P_NULL, MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_PROFILE, p, 5, NULL);
+}
+
+mq_err mq_store_user_preferences(struct mq_db *db, const char *id, const char *prefs, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(prefs), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_PREFERENCES, p, 3, NULL);
+}
+
+mq_err mq_store_user_avatar(struct mq_db *db, const char *id, const char *avatar, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), avatar ? MQ_P_TEXT(avatar) : MQ_P_NULL, MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_AVATAR, p, 3, NULL);
+}
+
+mq_err mq_store_user_delete_soft(struct mq_db *db, const char *id, int64_t now, bool *deleted)
+{
+    int64_t n = 0;
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_DELETE_SOFT, p, 2, &n);
+    if (!err) *deleted = n == 1;
+    return err;
+}
+
+mq_err mq_store_user_restore(struct mq_db *db, const char *id, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_RESTORE, p, 2, NULL);
+}
+
+mq_err mq_store_users_deleted_before(struct mq_db *db, struct mq_arena *a, int64_t before,
+                                     int limit, struct mq_deleted_user *out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_INT(before), MQ_P_INT(limit)};
+    bool oom = false;
+    *n = 0;
+    mq_err err = mq_db_query(db, &SQL_DELETED_BEFORE, p, 2, &rows);
+    if (err) return err;
+    while (*n < (size_t)limit && mq_rows_next(rows)) {
+        snprintf(out[*n].id, sizeof(out[*n].id), "%s", mq_rows_text(rows, 0));
+        out[*n].avatar = mq_rows_dup(rows, 1, a, &oom);
+        (*n)++;
+    }
+    err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_user_erase(struct mq_db *db, const char *id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_exec(db, &SQL_ERASE, p, 1, NULL);
+}
+
+mq_err mq_store_email_token_insert(struct mq_db *db, const struct mq_email_token *t)
+{
+    struct mq_param p[] = {MQ_P_TEXT(t->token_hash), MQ_P_TEXT(t->user_id),
+                           MQ_P_TEXT(t->purpose),    MQ_P_TEXT(t->email),
+                           MQ_P_INT(t->created_at),  MQ_P_INT(t->expires_at)};
+    return mq_db_exec(db, &SQL_TOKEN_INSERT, p, 6, NULL);
+}
+
+static mq_err token_lookup(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
+                           const char *token_hash, const char *purpose, int64_t now,
+                           const char **user_id, const char **email)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_TEXT(purpose), MQ_P_INT(now)};
+    bool oom = false;
+    mq_err err = mq_db_query(db, sql, p, 3, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        *user_id = mq_rows_dup(rows, 0, a, &oom);
+        *email = mq_rows_dup(rows, 1, a, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_email_token_consume(struct mq_db *db, struct mq_arena *a, const char *token_hash,
+                                    const char *purpose, int64_t now, const char **user_id,
+                                    const char **email)
+{
+    return token_lookup(db, a, &SQL_TOKEN_CONSUME, token_hash, purpose, now, user_id, email);
+}
+
+mq_err mq_store_email_token_peek(struct mq_db *db, struct mq_arena *a, const char *token_hash,
+                                 const char *purpose, int64_t now, const char **user_id,
+                                 const char **email)
+{
+    return token_lookup(db, a, &SQL_TOKEN_PEEK, token_hash, purpose, now, user_id, email);
+}
+
+mq_err mq_store_email_tokens_drop(struct mq_db *db, const char *user_id, const char *purpose)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(purpose)};
+    return mq_db_exec(db, &SQL_TOKEN_DROP, p, 2, NULL);
+}
+
+mq_err mq_store_email_tokens_purge(struct mq_db *db, int64_t before, int64_t *deleted)
+{
+    struct mq_param p[] = {MQ_P_INT(before)};
+    return mq_db_exec(db, &SQL_TOKEN_PURGE, p, 1, deleted);
 }

@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "core/uuid.h"
 #include "store/settings.h"
+#include "users/prefs.h"
 
 static bool has_control(const char *s)
 {
@@ -21,8 +22,8 @@ bool mq_email_valid(const char *email, const char **why)
     const char *at = strrchr(email, '@');
     *why = "not a valid e-mail address";
     if (n < 3 || n > MQ_EMAIL_MAX || !at || at == email || !mq_utf8_valid(email, n) ||
-        has_control(email) || strchr(email, ' ') || memchr(email, '@', (size_t)(at - email)) ||
-        at - email > 64)
+        has_control(email) || strpbrk(email, " <>\"(),;:\\[]") ||
+        memchr(email, '@', (size_t)(at - email)) || at - email > 64)
         return false;
     const char *domain = at + 1;
     if (!*domain || !strchr(domain, '.')) {
@@ -118,7 +119,11 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
                               .updated_at = now};
     mq_uuid7_new(ctx->clock, ctx->rng, row.id);
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (!err) err = mq_store_finish(db, mq_store_user_insert(db, &row));
+    if (!err) {
+        err = mq_store_user_insert(db, &row);
+        if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg);
+        err = mq_store_finish(db, err);
+    }
     sodium_memzero(hash, sizeof(hash));
     if (err == MQ_ECONFLICT) {
         *code = "email_taken";
@@ -255,4 +260,18 @@ mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, stru
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     return mq_store_finish(db, mq_store_user_by_id(db, a, id, out));
+}
+
+mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
+                                   const json_t *patch, char **merged, const char **code,
+                                   const char **why)
+{
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_user_by_id(db, a, id, &u);
+    if (!err) err = mq_prefs_merge(a, u.preferences, patch, merged, code, why);
+    if (!err) err = mq_store_user_preferences(db, id, *merged, mq_clock_now_ms(ctx->clock));
+    return mq_store_finish(db, err);
 }

@@ -3,6 +3,7 @@
 #ifndef MQ_USERS_H
 #define MQ_USERS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,6 +19,10 @@ struct mq_user_new {
     const char *password;
     const char *role; /* admin, moderator, user or guest */
     bool email_verified;
+    /* Run in the transaction that inserts the account (to queue its
+     * verification mail, say); NULL for nothing. */
+    mq_err (*then)(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row, void *arg);
+    void *then_arg;
 };
 
 /* Validates everything, hashes the password (slow: not on a connection
@@ -29,6 +34,13 @@ MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_ne
 /* The account with that id (any state); MQ_ENOTFOUND if there is none. */
 MQ_MUST_CHECK mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
                                   struct mq_user_row *out);
+
+/* Applies a JSON merge patch to the member's preferences (users/prefs.h)
+ * in one write transaction; the result goes to *merged (arena). MQ_EINVAL
+ * with *code and *why when the result is not acceptable. */
+MQ_MUST_CHECK mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_arena *a,
+                                                 const char *id, const json_t *patch, char **merged,
+                                                 const char **code, const char **why);
 
 #define MQ_SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
 
@@ -51,7 +63,8 @@ MQ_MUST_CHECK mq_err mq_users_setup(struct mq_ctx *ctx, const char *token,
 /* A practical address check: one '@', a local part of 1-64 bytes and a
  * domain of dot-separated labels (letters, digits, '-', or UTF-8 for
  * internationalised names), no spaces or control characters, at most 254
- * bytes. Unicode is kept as given. */
+ * bytes, none of the specials <>"(),;:\[] (legal only in quoted forms no
+ * one uses). Unicode is kept as given. */
 bool mq_email_valid(const char *email, const char **why);
 
 /* The lookup key for an address: ASCII letters lower-cased, the rest as is. */

@@ -5,6 +5,8 @@ listens on a port the kernel picks (listen port 0; the port is read from the
 log), and is checked for sanitizer reports when it stops.
 """
 import http.client
+import email
+import email.policy
 import json
 import os
 import re
@@ -286,3 +288,81 @@ def backends(*names):
         fn.backends = names
         return fn
     return mark
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SmtpSink:
+    """A real SMTP server (tests/integration/smtp_sink.py) on loopback."""
+
+    def __init__(self, port=None, auth=None):
+        self.port = port or free_port()
+        self.auth = auth
+        self.dir = tempfile.mkdtemp(prefix="mq-smtp-")
+        self.proc = None
+
+    def url(self, credentials=None):
+        cred = credentials or self.auth
+        return "smtp://%s127.0.0.1:%d" % (cred + "@" if cred else "", self.port)
+
+    def start(self):
+        args = ["/usr/bin/python3",
+                os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_sink.py"),
+                "--port", str(self.port), "--dir", self.dir]
+        if self.auth:
+            args += ["--auth", self.auth]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            raise TestFailure("SMTP sink did not start: %s" % self.proc.stderr.read())
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def messages(self):
+        out = []
+        for name in sorted(os.listdir(self.dir)):
+            if name.endswith(".eml"):
+                with open(os.path.join(self.dir, name), "rb") as f:
+                    out.append(email.message_from_bytes(f.read(), policy=email.policy.default))
+        return out
+
+    def wait(self, count, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            msgs = self.messages()
+            if len(msgs) >= count:
+                return msgs
+            time.sleep(0.05)
+        raise TestFailure("expected %d messages, got %d" % (count, len(self.messages())))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def mail_parts(msg):
+    """The text and HTML bodies of a multipart/alternative message."""
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    return text, html
+
+
+def mail_link(msg, path):
+    """The token of the first PUBLIC_URL/path?token=... link in the text part."""
+    text, _ = mail_parts(msg)
+    m = re.search(r"https?://\S+/%s\?token=([A-Za-z0-9_-]+)" % re.escape(path), text)
+    check(m, "no %s link in:\n%s" % (path, text))
+    return m.group(1)

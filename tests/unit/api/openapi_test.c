@@ -22,8 +22,10 @@ static void test_routes_match_document(void **state)
     assert_non_null(paths);
 
     struct mq_router *r = NULL;
+    struct mq_config cfg;
+    assert_int_equal(mq_config_init(&cfg), MQ_OK);
     assert_int_equal(mq_router_new(&r), MQ_OK);
-    assert_int_equal(mq_api_register(r), MQ_OK);
+    assert_int_equal(mq_api_register(r, &cfg), MQ_OK);
 
     size_t registered = 0;
     for (size_t id = 0; id < mq_router_count(r); id++) {
@@ -63,6 +65,7 @@ static void test_routes_match_document(void **state)
     }
     assert_int_equal(registered, documented);
     mq_router_free(r);
+    mq_config_cleanup(&cfg);
     json_decref(doc);
 }
 

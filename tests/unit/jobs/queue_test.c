@@ -87,7 +87,7 @@ static void succeed(struct env *e, const struct mq_job *j, const char *owner, bo
     struct mq_db *db = NULL;
     bool held = false;
     assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
-    assert_int_equal(mq_store_finish(db, mq_store_job_succeed(db, j->id, owner, e->now, &held)),
+    assert_int_equal(mq_store_finish(db, mq_store_job_succeed(db, j->id, owner, e->now, NULL, &held)),
                      MQ_OK);
     assert_int_equal(held, expect_held);
 }

@@ -1,0 +1,168 @@
+/* account.c - the e-mail flows under /api/v1/auth/: register, verify-email,
+ * resend-verification, forgot-password and reset-password. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/body.h"
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "users/account.h"
+#include "users/users.h"
+
+/* Validation refusals are 422; everything else has its own status. */
+static mq_err refuse(struct mq_req *req, mq_err err, const char *code, const char *why)
+{
+    int status = err == MQ_EINVAL ? 422 : err == MQ_ECONFLICT ? 409 : 403;
+    if (code && !strcmp(code, "invalid_token")) status = 400;
+    return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
+}
+
+/* Per address asked for, so that nobody can flood one inbox from many
+ * addresses; the key is the lookup form, so case games do not help. */
+static bool email_rate_limited(struct mq_req *req, const char *email)
+{
+    char key[MQ_EMAIL_MAX + 8];
+    memcpy(key, "email:", 6);
+    mq_email_key(email, key + 6, sizeof(key) - 6);
+    return mq_req_rate_limit(req, &req->ctx->cfg->rate_forgot, key);
+}
+
+struct register_call {
+    struct mq_registration r;
+};
+
+static mq_err register_work(struct mq_req *req, void *arg)
+{
+    struct register_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    char id[37];
+    mq_err err = mq_account_register(req->ctx, req->arena, &c->r, id, &code, &why);
+    if (err && code) {
+        mq_req_audit(req, "user.register_refused", "anonymous", NULL, NULL,
+                     json_pack("{s:s}", "code", code));
+        return refuse(req, err, code, why);
+    }
+    if (err) return err;
+    /* Audited either way, for the admins; the caller sees one answer. */
+    mq_req_audit(req, id[0] ? "user.registered" : "user.register_existing", "anonymous",
+                 id[0] ? "user" : NULL, id[0] ? id : NULL, NULL);
+    return mq_reply_json(req, 202,
+                         json_pack("{s:s,s:s}", "status", "pending_verification", "detail",
+                                   "if the address can be used, a message to finish "
+                                   "registration is on its way to it"));
+}
+
+mq_err mq_api_auth_register(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    char key[64];
+    if (!req->ctx->cfg->registration_open)
+        return mq_problem(req, 403, "registration_closed", NULL,
+                          "this server does not take registrations (an admin can open them with "
+                          "MARQUEE_REGISTRATION_OPEN=true)");
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_register, key)) return MQ_OK;
+    struct register_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "email", true, &c->r.email);
+    if (!err) err = mq_api_string_field(req, doc, "password", true, &c->r.password);
+    if (!err) err = mq_api_string_field(req, doc, "display_name", false, &c->r.display_name);
+    if (err) return err;
+    return mq_req_offload(req, req->ctx->cpu_pool, register_work, c);
+}
+
+mq_err mq_api_auth_verify_email(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    const char *token = NULL, *user = NULL;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "token", true, &token);
+    if (err) return err;
+    err = mq_account_verify_email(req->ctx, req->arena, token, &user);
+    if (err == MQ_EPERM)
+        return refuse(req, err, "invalid_token",
+                      "the verification link is unknown, expired or already used; ask for a new "
+                      "one");
+    if (err) return err;
+    req->actor_id = user;
+    mq_req_audit(req, "user.email_verified", "user", "user", user, NULL);
+    return mq_reply_json(req, 200, json_pack("{s:s}", "status", "verified"));
+}
+
+/* With {"email"}, or with only the bearer token of the unverified member. */
+mq_err mq_api_auth_resend_verification(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    const char *email = NULL, *user = NULL;
+    struct mq_principal who = {0};
+    mq_err err;
+    if (req->body_len) {
+        err = mq_api_body_object(req, &doc);
+        if (!err) err = mq_api_string_field(req, doc, "email", true, &email);
+        if (err) return err;
+        if (email_rate_limited(req, email)) return MQ_OK;
+    } else {
+        err = mq_api_require_user(req, &who);
+        if (err) return err;
+        char key[64];
+        snprintf(key, sizeof(key), "user:%s", who.user_id);
+        if (mq_req_rate_limit(req, &req->ctx->cfg->rate_forgot, key)) return MQ_OK;
+    }
+    err = mq_account_resend_verification(req->ctx, req->arena, email, who.user_id, &user);
+    if (err) return err;
+    if (user)
+        mq_req_audit(req, "user.verification_requested", who.user_id ? "user" : "anonymous", "user",
+                     user, NULL);
+    return mq_reply_json(req, 202, json_pack("{s:s}", "status", "accepted"));
+}
+
+mq_err mq_api_auth_forgot_password(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    const char *email = NULL, *user = NULL;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "email", true, &email);
+    if (err) return err;
+    if (email_rate_limited(req, email)) return MQ_OK;
+    err = mq_account_forgot_password(req->ctx, req->arena, email, &user);
+    if (err) return err;
+    /* The audit log knows; the answer does not tell. */
+    mq_req_audit(req, "password.reset_requested", "anonymous", user ? "user" : NULL, user,
+                 user ? NULL : json_pack("{s:s}", "reason", "unknown account"));
+    return mq_reply_json(req, 202, json_pack("{s:s}", "status", "accepted"));
+}
+
+struct reset_call {
+    const char *token, *password;
+};
+
+static mq_err reset_work(struct mq_req *req, void *arg)
+{
+    struct reset_call *c = arg;
+    const char *code = NULL, *why = NULL, *user = NULL;
+    mq_err err = mq_account_reset_password(req->ctx, req->arena, c->token, c->password, req->remote,
+                                           &user, &code, &why);
+    if (err == MQ_EPERM || err == MQ_EINVAL) {
+        mq_req_audit(req, "password.reset_failed", "anonymous", user ? "user" : NULL, user,
+                     json_pack("{s:s}", "code", code));
+        return refuse(req, err, code, why);
+    }
+    if (err) return err;
+    req->actor_id = user;
+    mq_req_audit(req, "password.reset", "user", "user", user,
+                 json_pack("{s:s}", "effect", "all sessions ended"));
+    return mq_reply_json(req, 200, json_pack("{s:s}", "status", "password_reset"));
+}
+
+mq_err mq_api_auth_reset_password(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct reset_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "token", true, &c->token);
+    if (!err) err = mq_api_string_field(req, doc, "new_password", true, &c->password);
+    if (err) return err;
+    return mq_req_offload(req, req->ctx->cpu_pool, reset_work, c);
+}

@@ -1,0 +1,38 @@
+#include "api/body.h"
+
+#include <string.h>
+
+mq_err mq_api_body_object(struct mq_req *req, json_t **doc)
+{
+    mq_err err = mq_req_json(req, doc);
+    if (err) return err;
+    if (!json_is_object(*doc))
+        return mq_problem(req, 400, "invalid_body", NULL, "expected a JSON object");
+    return MQ_OK;
+}
+
+mq_err mq_api_string_field(struct mq_req *req, json_t *doc, const char *name, bool required,
+                           const char **out)
+{
+    json_t *v = json_object_get(doc, name);
+    *out = NULL;
+    if (!v && !required) return MQ_OK;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
+        json_string_length(v) > MQ_API_STRING_MAX)
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
+                          "%s must be a string of at most %d bytes%s", name, MQ_API_STRING_MAX,
+                          required ? " and is required" : "");
+    *out = json_string_value(v);
+    return MQ_OK;
+}
+
+mq_err mq_api_bool_field(struct mq_req *req, json_t *doc, const char *name, bool *out)
+{
+    json_t *v = json_object_get(doc, name);
+    if (!v) return MQ_OK;
+    if (!json_is_boolean(v))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", name),
+                          "%s must be true or false", name);
+    *out = json_is_true(v);
+    return MQ_OK;
+}

@@ -1,0 +1,27 @@
+/* body.h - reading the JSON object bodies of the API's commands.
+ *
+ * Each helper answers the request itself (400 invalid_body naming the field,
+ * or mq_req_json's problems) when the body is wrong and returns non-zero, so
+ * a handler just returns what it got. */
+#ifndef MQ_API_BODY_H
+#define MQ_API_BODY_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+
+#define MQ_API_STRING_MAX 1024 /* bytes, for any string field without a rule of its own */
+
+/* The body, which must be a JSON object; kept alive by the request arena. */
+MQ_MUST_CHECK mq_err mq_api_body_object(struct mq_req *req, json_t **doc);
+
+/* A string member without NUL bytes, of at most MQ_API_STRING_MAX bytes.
+ * *out is NULL when it is absent and not required. */
+MQ_MUST_CHECK mq_err mq_api_string_field(struct mq_req *req, json_t *doc, const char *name,
+                                         bool required, const char **out);
+
+/* An optional boolean member; *out is left alone when it is absent. */
+MQ_MUST_CHECK mq_err mq_api_bool_field(struct mq_req *req, json_t *doc, const char *name,
+                                       bool *out);
+
+#endif

@@ -1,0 +1,260 @@
+/* me.c - a member's own account: /api/v1/users/me and what hangs under it
+ * (password, preferences, avatar). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/body.h"
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "users/account.h"
+#include "users/avatar.h"
+#include "users/prefs.h"
+#include "users/users.h"
+
+static mq_err refuse(struct mq_req *req, mq_err err, const char *code, const char *why)
+{
+    int status = err == MQ_EINVAL ? 422 : err == MQ_ECONFLICT ? 409 : 403;
+    return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
+}
+
+static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
+{
+    struct mq_user_row u;
+    char created[32];
+    mq_err err = mq_users_get(req->ctx, req->arena, who->user_id, &u);
+    if (err) return err;
+    mq_time_format_rfc3339(u.created_at, created, sizeof(created));
+    json_t *me =
+        json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", u.id, "email", u.email, "display_name",
+                  u.display_name, "role", u.role, "email_verified", u.email_verified_at != 0,
+                  "created_at", created, "session_id", who->session_id);
+    if (me && u.avatar)
+        json_object_set_new(me, "avatar_url",
+                            json_sprintf("/api/v1/users/%s/avatar?v=%.8s", u.id, u.avatar));
+    return mq_reply_json(req, 200, me);
+}
+
+mq_err mq_api_users_me(struct mq_req *req)
+{
+    struct mq_principal who;
+    mq_err err = mq_api_require_user(req, &who);
+    if (err) return err;
+    return reply_me(req, &who);
+}
+
+struct update_call {
+    struct mq_principal who;
+    struct mq_profile_change change;
+};
+
+static mq_err update_work(struct mq_req *req, void *arg)
+{
+    struct update_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    mq_err err = mq_account_update(req->ctx, req->arena, c->who.user_id, &c->change, &code, &why);
+    if (err && code) return refuse(req, err, code, why);
+    if (err) return err;
+    json_t *fields = json_array();
+    if (c->change.display_name) json_array_append_new(fields, json_string("display_name"));
+    if (c->change.email) json_array_append_new(fields, json_string("email"));
+    mq_req_audit(req, "user.profile_changed", "user", "user", c->who.user_id,
+                 json_pack("{s:o}", "fields", fields));
+    return reply_me(req, &c->who);
+}
+
+mq_err mq_api_users_me_update(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct update_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_require_user(req, &c->who);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "display_name", false, &c->change.display_name);
+    if (!err) err = mq_api_string_field(req, doc, "email", false, &c->change.email);
+    if (!err)
+        err = mq_api_string_field(req, doc, "current_password", false, &c->change.current_password);
+    if (err) return err;
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v)
+    {
+        if (strcmp(key, "display_name") && strcmp(key, "email") && strcmp(key, "current_password"))
+            return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", key),
+                              "only display_name and email can be changed here");
+    }
+    c->change.ip = req->remote;
+    return mq_req_offload(req, req->ctx->cpu_pool, update_work, c);
+}
+
+struct delete_call {
+    struct mq_principal who;
+    const char *password;
+};
+
+static mq_err delete_work(struct mq_req *req, void *arg)
+{
+    struct delete_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    int64_t purge_at = 0;
+    char when[40];
+    mq_err err = mq_account_delete(req->ctx, req->arena, c->who.user_id, c->password, &purge_at,
+                                   &code, &why);
+    if (err && code) return refuse(req, err, code, why);
+    if (err) return err;
+    mq_time_format_rfc3339(purge_at, when, sizeof(when));
+    mq_req_audit(req, "user.deleted", "user", "user", c->who.user_id,
+                 json_pack("{s:s}", "purge_at", when));
+    return mq_reply_json(req, 202, json_pack("{s:s,s:s}", "status", "deleted", "purge_at", when));
+}
+
+/* Deleting asks for the password: an access token alone (a borrowed
+ * device) must not be enough to take an account away. */
+mq_err mq_api_users_me_delete(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct delete_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_require_user(req, &c->who);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "current_password", true, &c->password);
+    if (err) return err;
+    return mq_req_offload(req, req->ctx->cpu_pool, delete_work, c);
+}
+
+struct password_call {
+    struct mq_principal who;
+    const char *current, *new_password;
+    struct mq_login device;
+};
+
+static mq_err password_work(struct mq_req *req, void *arg)
+{
+    struct password_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    struct mq_tokens t;
+    mq_err err = mq_account_change_password(req->ctx, req->arena, c->who.user_id, c->current,
+                                            c->new_password, &c->device, &t, &code, &why);
+    if (err && code) {
+        mq_req_audit(req, "password.change_failed", "user", "user", c->who.user_id,
+                     json_pack("{s:s}", "code", code));
+        return refuse(req, err, code, why);
+    }
+    if (err) return err;
+    mq_req_audit(
+        req, "password.changed", "user", "user", c->who.user_id,
+        json_pack("{s:s,s:s}", "effect", "all sessions ended", "new_session", t.session_id));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
+                                   "refresh_token", t.refresh_token, "token_type", "Bearer",
+                                   "expires_in", (json_int_t)t.expires_in, "session_id",
+                                   t.session_id));
+}
+
+mq_err mq_api_users_me_change_password(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct password_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_require_user(req, &c->who);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "current_password", true, &c->current);
+    if (!err) err = mq_api_string_field(req, doc, "new_password", true, &c->new_password);
+    if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->device.device_name);
+    if (err) return err;
+    const char *ua = mq_req_header(req, "User-Agent");
+    c->device.ip = req->remote;
+    c->device.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
+    return mq_req_offload(req, req->ctx->cpu_pool, password_work, c);
+}
+
+mq_err mq_api_users_me_preferences(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_user_row u;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_users_get(req->ctx, req->arena, who.user_id, &u);
+    if (err) return err;
+    json_t *prefs = json_loads(u.preferences ? u.preferences : "{}", 0, NULL);
+    return mq_reply_json(req, 200, prefs ? prefs : json_object());
+}
+
+mq_err mq_api_users_me_preferences_update(struct mq_req *req)
+{
+    struct mq_principal who;
+    json_t *patch = NULL;
+    char *merged = NULL;
+    const char *code = NULL, *why = NULL;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_api_body_object(req, &patch);
+    if (err) return err;
+    err =
+        mq_users_update_preferences(req->ctx, req->arena, who.user_id, patch, &merged, &code, &why);
+    if (err == MQ_EINVAL) return refuse(req, err, code, why);
+    if (err) return err;
+    json_t *keys = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v) json_array_append_new(keys, json_string(key));
+    mq_req_audit(req, "user.preferences_changed", "user", "user", who.user_id,
+                 json_pack("{s:o}", "keys", keys));
+    return mq_reply_json(req, 200, json_loads(merged, 0, NULL));
+}
+
+struct avatar_call {
+    struct mq_principal who;
+};
+
+static mq_err avatar_work(struct mq_req *req, void *arg)
+{
+    struct avatar_call *c = arg;
+    const char *code = NULL, *why = NULL;
+    mq_err err =
+        mq_avatar_set(req->ctx, req->arena, c->who.user_id, req->body, req->body_len, &code, &why);
+    if (err == MQ_EINVAL && code) {
+        int status = !strcmp(code, "avatar_too_large")    ? 413
+                     : !strcmp(code, "unsupported_image") ? 415
+                                                          : 422;
+        return mq_problem(req, status, code, NULL, "%s", why);
+    }
+    if (err) return err;
+    mq_req_audit(req, "user.avatar_changed", "user", "user", c->who.user_id, NULL);
+    return reply_me(req, &c->who);
+}
+
+/* The image is the body itself (any image Content-Type): its bytes decide
+ * what it is, not the header. */
+mq_err mq_api_users_me_avatar_set(struct mq_req *req)
+{
+    struct avatar_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_require_user(req, &c->who);
+    if (err) return err;
+    if (!req->body_len)
+        return mq_problem(req, 400, "empty_body", NULL, "send the image as the body");
+    return mq_req_offload(req, req->ctx->cpu_pool, avatar_work, c);
+}
+
+mq_err mq_api_users_me_avatar_delete(struct mq_req *req)
+{
+    struct mq_principal who;
+    mq_err err = mq_api_require_user(req, &who);
+    if (!err) err = mq_avatar_remove(req->ctx, req->arena, who.user_id);
+    if (err) return err;
+    mq_req_audit(req, "user.avatar_removed", "user", "user", who.user_id, NULL);
+    return mq_reply_empty(req, 204);
+}
+
+/* Members see each other's pictures (a household's "who is watching"). */
+mq_err mq_api_users_avatar(struct mq_req *req)
+{
+    struct mq_principal who;
+    void *data = NULL;
+    size_t len = 0;
+    mq_err err = mq_api_require_user(req, &who);
+    if (err) return err;
+    err = mq_avatar_read(req->ctx, req->arena, mq_req_param(req, "id"), &data, &len);
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such picture");
+    if (err) return err;
+    (void)mq_reply_header(req, "Cache-Control", "private, max-age=86400");
+    return mq_reply_bytes(req, 200, MQ_AVATAR_MIME, data, len);
+}

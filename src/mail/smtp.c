@@ -1,0 +1,131 @@
+#include "mail/smtp.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define CONNECT_TIMEOUT_MS 10000L
+
+/* Credentials in the URL for a host elsewhere: then STARTTLS is a must. */
+static bool needs_tls(const char *url)
+{
+    CURLU *u = curl_url();
+    char *user = NULL, *host = NULL;
+    bool must = true; /* what cannot be parsed is treated as remote */
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_USER, &user, 0);
+        curl_url_get(u, CURLUPART_HOST, &host, 0);
+        bool local = host && (!strcmp(host, "localhost") || !strncmp(host, "127.", 4) ||
+                              !strcmp(host, "[::1]"));
+        must = user && *user && !local;
+    }
+    curl_free(user);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return must;
+}
+
+static struct curl_slist *add(struct curl_slist *list, bool *oom, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static struct curl_slist *add(struct curl_slist *list, bool *oom, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    struct curl_slist *next = curl_slist_append(list, line);
+    if (!next) *oom = true;
+    return next ? next : list;
+}
+
+/* text/plain or text/html, UTF-8, quoted-printable (lines stay short and
+ * 8-bit-clean whatever the names and links in them). */
+static curl_mimepart *add_part(curl_mime *mime, const char *data, const char *type)
+{
+    curl_mimepart *part = curl_mime_addpart(mime);
+    if (!part || curl_mime_data(part, data, CURL_ZERO_TERMINATED) != CURLE_OK ||
+        curl_mime_type(part, type) != CURLE_OK ||
+        curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
+        return NULL;
+    return part;
+}
+
+mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_message *m, char *why,
+                    size_t whylen)
+{
+    char errbuf[CURL_ERROR_SIZE] = "", date[64], from[300], to[300];
+    struct curl_slist *rcpt = NULL, *headers = NULL;
+    curl_mime *mime = NULL, *alt = NULL;
+    bool oom = false;
+    mq_err err = MQ_EUNAVAILABLE;
+    long code = 0;
+
+    snprintf(why, whylen, "out of memory");
+    CURL *curl = curl_easy_init();
+    if (!curl) return MQ_ENOMEM;
+
+    time_t secs = (time_t)(m->date_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    snprintf(from, sizeof(from), "<%s>", m->from);
+    snprintf(to, sizeof(to), "<%s>", m->to);
+
+    rcpt = add(rcpt, &oom, "%s", to);
+    headers = add(headers, &oom, "Date: %s", date);
+    headers = add(headers, &oom, "From: Marquee <%s>", m->from);
+    headers = add(headers, &oom, "To: %s", m->to);
+    headers = add(headers, &oom, "Subject: %s", m->subject);
+    headers = add(headers, &oom, "Message-ID: %s", m->message_id);
+    headers = add(headers, &oom, "Auto-Submitted: %s", "auto-generated");
+    mime = curl_mime_init(curl);
+    alt = curl_mime_init(curl);
+    if (oom || !mime || !alt) goto cleanup;
+    if (!add_part(alt, m->text, "text/plain; charset=utf-8") ||
+        !add_part(alt, m->html, "text/html; charset=utf-8"))
+        goto cleanup;
+    curl_mimepart *body = curl_mime_addpart(mime);
+    if (!body || curl_mime_subparts(body, alt) != CURLE_OK) goto cleanup;
+    alt = NULL; /* owned by mime now */
+    if (curl_mime_type(body, "multipart/alternative") != CURLE_OK) goto cleanup;
+
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                     needs_tls(url) ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+
+    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    if (rc == CURLE_OK) {
+        err = MQ_OK;
+        snprintf(why, whylen, "accepted");
+    } else {
+        /* 5xx is the server's final word, except on authentication, which
+         * an operator can fix by correcting smtp_url. */
+        bool final = code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED;
+        err = final ? MQ_EINVAL : MQ_EUNAVAILABLE;
+        snprintf(why, whylen, "SMTP %s (reply %ld): %s", final ? "refused" : "failed", code,
+                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+
+cleanup:
+    curl_mime_free(alt);
+    curl_mime_free(mime);
+    curl_slist_free_all(headers);
+    curl_slist_free_all(rcpt);
+    curl_easy_cleanup(curl);
+    return err;
+}

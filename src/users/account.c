@@ -1,0 +1,404 @@
+#include "users/account.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/token.h"
+#include "mail/mail.h"
+#include "store/sessions.h"
+#include "store/users.h"
+#include "users/users.h"
+
+#define VERIFY_PREFIX "mqv_"
+#define RESET_PREFIX  "mqp_"
+/* Hashed when no account matches, so that the work is the same. */
+#define DUMMY_PASSWORD "no account has this password, it only costs the same"
+
+struct link_kind {
+    const char *purpose, *prefix, *template, *path;
+    int64_t ttl_ms;
+};
+
+static const struct link_kind VERIFY = {"verify", VERIFY_PREFIX, "verify-email", "verify-email",
+                                        MQ_VERIFY_TTL_MS};
+static const struct link_kind RESET = {"reset", RESET_PREFIX, "reset-password", "reset-password",
+                                       MQ_RESET_TTL_MS};
+
+/* Voids the user's unused links of this kind, stores a new one and queues
+ * the mail carrying it, to `email`, all in the caller's transaction. */
+static mq_err send_link(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                        const struct link_kind *k, const char *user_id, const char *email,
+                        const char *name)
+{
+    char hash[65], count[24];
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    char *token = mq_secret_token_new(ctx->rng, a, k->prefix, hash);
+    char *link =
+        token ? mq_arena_printf(a, "%s/%s?token=%s", ctx->cfg->public_url, k->path, token) : NULL;
+    if (!link) return MQ_ENOMEM;
+    struct mq_email_token t = {hash, user_id, k->purpose, email, now, now + k->ttl_ms};
+    mq_err err = mq_store_email_tokens_drop(db, user_id, k->purpose);
+    if (!err) err = mq_store_email_token_insert(db, &t);
+    if (err) return err;
+    snprintf(count, sizeof(count), "%lld",
+             (long long)(k->ttl_ms / (k == &VERIFY ? 3600000 : 60000)));
+    json_t *vars = json_pack("{s:s,s:s,s:s}", "name", name, "link", link,
+                             k == &VERIFY ? "hours" : "minutes", count);
+    if (!vars) return MQ_ENOMEM;
+    struct mq_mail m = {.to = email, .template = k->template, .vars = vars};
+    err = mq_mail_enqueue(ctx, db, &m);
+    json_decref(vars);
+    return err;
+}
+
+/* A notice with the usual values (name, time, ip) and one optional more. */
+static mq_err send_notice(struct mq_ctx *ctx, struct mq_db *db, const char *template,
+                          const char *to, const char *name, const char *ip, const char *key,
+                          const char *value)
+{
+    char when[40];
+    mq_time_format_rfc3339(mq_clock_now_ms(ctx->clock), when, sizeof(when));
+    json_t *vars =
+        json_pack("{s:s,s:s,s:s}", "name", name, "time", when, "ip", ip ? ip : "unknown");
+    if (!vars) return MQ_ENOMEM;
+    if (key && json_object_set_new(vars, key, json_string(value))) {
+        json_decref(vars);
+        return MQ_ENOMEM;
+    }
+    struct mq_mail m = {.to = to, .template = template, .vars = vars};
+    mq_err err = mq_mail_enqueue(ctx, db, &m);
+    json_decref(vars);
+    return err;
+}
+
+static mq_err read_user(struct mq_ctx *ctx, struct mq_arena *a, bool by_email, const char *which,
+                        struct mq_user_row *out)
+{
+    char key[MQ_EMAIL_MAX + 1];
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    if (by_email) {
+        mq_email_key(which, key, sizeof(key));
+        err = mq_store_user_by_email(db, a, key, out);
+    } else {
+        err = mq_store_user_by_id(db, a, which, out);
+    }
+    return mq_store_finish(db, err);
+}
+
+/* Checks a password for an action of the signed-in owner; a wrong one
+ * counts towards the lock like a failed sign-in. */
+static mq_err check_password(struct mq_ctx *ctx, const struct mq_user_row *u, const char *password,
+                             const char **code, const char **why)
+{
+    bool ok = false;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    if (mq_password_verify(u->password_hash, password ? password : "", &ok)) ok = false;
+    if (ok && u->locked_until <= now) return MQ_OK;
+    if (!ok) {
+        struct mq_db *db = NULL;
+        int failures = 0;
+        bool locked = false;
+        mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+        if (!err)
+            err = mq_store_user_login_failed(db, u->id, ctx->cfg->lockout_threshold,
+                                             now + ctx->cfg->lockout_duration, now, &failures,
+                                             &locked);
+        err = mq_store_finish(db, err);
+        if (err) return err;
+    }
+    *code = "wrong_password";
+    *why = "the current password is wrong (or the account is locked)";
+    return MQ_EPERM;
+}
+
+struct register_hook {
+    struct mq_arena *a;
+};
+
+static mq_err mail_verification(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row,
+                                void *arg)
+{
+    struct register_hook *h = arg;
+    return send_link(ctx, db, h->a, &VERIFY, row->id, row->email, row->display_name);
+}
+
+mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_registration *r,
+                           char id[37], const char **code, const char **why)
+{
+    struct mq_user_row existing;
+    char hash[MQ_PASSWORD_HASH_MAX];
+    struct register_hook hook = {a};
+    id[0] = '\0';
+    const char *name = r->display_name;
+    if (!r->email || !mq_email_valid(r->email, why)) {
+        *code = "invalid_email";
+        return MQ_EINVAL;
+    }
+    if (name && !mq_display_name_valid(name, why)) {
+        *code = "invalid_name";
+        return MQ_EINVAL;
+    }
+    if (!name) name = mq_arena_strndup(a, r->email, strcspn(r->email, "@"));
+    if (!name) return MQ_ENOMEM;
+    if (!r->password || mq_password_check(ctx->cfg, r->password, r->email, name, code, why))
+        return MQ_EINVAL;
+
+    mq_err err = read_user(ctx, a, true, r->email, &existing);
+    if (err == MQ_ENOTFOUND) {
+        struct mq_user_new u = {.email = r->email,
+                                .display_name = name,
+                                .password = r->password,
+                                .role = "user",
+                                .then = mail_verification,
+                                .then_arg = &hook};
+        err = mq_users_create(ctx, &u, id, code, why);
+        if (err != MQ_ECONFLICT) return err;
+        /* Registered meanwhile by someone else: as if it had been there. */
+        id[0] = '\0';
+        return MQ_OK;
+    }
+    if (err) return err;
+    /* The same argon2id work as a creation, then a word to the owner. */
+    err = mq_password_hash(ctx->cfg, DUMMY_PASSWORD, hash);
+    sodium_memzero(hash, sizeof(hash));
+    if (err) return err;
+    if (existing.suspended_at) return MQ_OK;
+    struct mq_db *db = NULL;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    json_t *vars = json_pack("{s:s}", "name", existing.display_name);
+    struct mq_mail m = {.to = existing.email, .template = "account-exists", .vars = vars};
+    err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
+    json_decref(vars);
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_account_resend_verification(struct mq_ctx *ctx, struct mq_arena *a, const char *email,
+                                      const char *user_id, const char **user_id_out)
+{
+    struct mq_user_row u;
+    const char *why;
+    *user_id_out = NULL;
+    if (email && !mq_email_valid(email, &why)) return MQ_OK;
+    mq_err err = read_user(ctx, a, email != NULL, email ? email : user_id, &u);
+    if (err == MQ_ENOTFOUND) return MQ_OK;
+    if (err) return err;
+    *user_id_out = mq_arena_strdup(a, u.id);
+    if (u.email_verified_at || u.suspended_at || u.deleted_at) return MQ_OK;
+    struct mq_db *db = NULL;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(db, send_link(ctx, db, a, &VERIFY, u.id, u.email, u.display_name));
+}
+
+mq_err mq_account_verify_email(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                               const char **user_id)
+{
+    char hash[65];
+    const char *email = NULL;
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    *user_id = NULL;
+    if (!mq_secret_token_shaped(token, VERIFY_PREFIX)) return MQ_EPERM;
+    mq_secret_token_hash(token, hash);
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_email_token_consume(db, a, hash, "verify", now, user_id, &email);
+    if (!err) err = mq_store_user_by_id(db, a, *user_id, &u);
+    /* A link for an address the account no longer has proves nothing. */
+    if (!err && strcmp(u.email, email)) err = MQ_EPERM;
+    if (!err) err = mq_store_user_verified(db, u.id, email, now, NULL);
+    err = mq_store_finish(db, err);
+    return err == MQ_ENOTFOUND ? MQ_EPERM : err;
+}
+
+mq_err mq_account_forgot_password(struct mq_ctx *ctx, struct mq_arena *a, const char *email,
+                                  const char **user_id)
+{
+    struct mq_user_row u;
+    const char *why;
+    *user_id = NULL;
+    if (!email || !mq_email_valid(email, &why)) return MQ_OK;
+    mq_err err = read_user(ctx, a, true, email, &u);
+    if (err == MQ_ENOTFOUND) return MQ_OK;
+    if (err) return err;
+    *user_id = mq_arena_strdup(a, u.id);
+    if (u.suspended_at) return MQ_OK;
+    struct mq_db *db = NULL;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(db, send_link(ctx, db, a, &RESET, u.id, u.email, u.display_name));
+}
+
+/* The write half of a reset or change: new hash, every session ended,
+ * reset links voided, a notice mailed. */
+static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *u,
+                             const char *hash, const char *reason, const char *ip)
+{
+    int64_t now = mq_clock_now_ms(ctx->clock), ended = 0;
+    mq_err err = mq_store_user_set_password(db, u->id, hash, now);
+    if (!err) err = mq_store_sessions_revoke_others(db, u->id, NULL, now, reason, &ended);
+    if (!err) err = mq_store_email_tokens_drop(db, u->id, "reset");
+    if (!err)
+        err = send_notice(ctx, db, "password-changed", u->email, u->display_name, ip, NULL, NULL);
+    return err;
+}
+
+mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                                 const char *new_password, const char *ip, const char **user_id,
+                                 const char **code, const char **why)
+{
+    char hash[65], pwhash[MQ_PASSWORD_HASH_MAX];
+    const char *email = NULL, *used_by = NULL, *used_email = NULL;
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    *user_id = NULL;
+    *code = "invalid_token";
+    *why = "the reset link is unknown, expired or already used; ask for a new one";
+    if (!mq_secret_token_shaped(token, RESET_PREFIX)) return MQ_EPERM;
+    mq_secret_token_hash(token, hash);
+
+    /* Look first, use later: a password the policy refuses must not spend
+     * the link. */
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_email_token_peek(db, a, hash, "reset", now, user_id, &email);
+    if (!err) err = mq_store_user_by_id(db, a, *user_id, &u);
+    err = mq_store_finish(db, err);
+    /* Sent to an address the account has since left: no longer its owner's. */
+    if (err == MQ_ENOTFOUND || (!err && (u.suspended_at || strcmp(u.email, email))))
+        return MQ_EPERM;
+    if (err) return err;
+    if (!new_password ||
+        mq_password_check(ctx->cfg, new_password, u.email, u.display_name, code, why))
+        return MQ_EINVAL;
+    err = mq_password_hash(ctx->cfg, new_password, pwhash);
+    if (err) return err;
+
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) {
+        err = mq_store_email_token_consume(db, a, hash, "reset", mq_clock_now_ms(ctx->clock),
+                                           &used_by, &used_email);
+        if (!err) err = apply_password(ctx, db, &u, pwhash, "password_reset", ip);
+        /* The link reached the inbox: that proves the address. */
+        if (!err) err = mq_store_user_verified(db, u.id, used_email, now, NULL);
+        err = mq_store_finish(db, err);
+    }
+    sodium_memzero(pwhash, sizeof(pwhash));
+    if (err == MQ_ENOTFOUND) {
+        *code = "invalid_token";
+        *why = "the reset link is unknown, expired or already used; ask for a new one";
+        return MQ_EPERM;
+    }
+    return err;
+}
+
+mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                                  const char *current, const char *new_password,
+                                  const struct mq_login *device, struct mq_tokens *out,
+                                  const char **code, const char **why)
+{
+    char pwhash[MQ_PASSWORD_HASH_MAX];
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    mq_err err = read_user(ctx, a, false, user_id, &u);
+    if (err) return err;
+    err = check_password(ctx, &u, current, code, why);
+    if (err) return err;
+    if (!new_password ||
+        mq_password_check(ctx->cfg, new_password, u.email, u.display_name, code, why))
+        return MQ_EINVAL;
+    err = mq_password_hash(ctx->cfg, new_password, pwhash);
+    if (err) return err;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) {
+        err = apply_password(ctx, db, &u, pwhash, "password_changed", device->ip);
+        if (!err) err = mq_auth_session_open(ctx, db, a, u.id, device, out);
+        err = mq_store_finish(db, err);
+    }
+    sodium_memzero(pwhash, sizeof(pwhash));
+    return err;
+}
+
+mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                         const struct mq_profile_change *c, const char **code, const char **why)
+{
+    char key[MQ_EMAIL_MAX + 1];
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    if (c->display_name && !mq_display_name_valid(c->display_name, why)) {
+        *code = "invalid_name";
+        return MQ_EINVAL;
+    }
+    if (c->email && !mq_email_valid(c->email, why)) {
+        *code = "invalid_email";
+        return MQ_EINVAL;
+    }
+    mq_err err = read_user(ctx, a, false, user_id, &u);
+    if (err) return err;
+    const char *email = c->email && strcmp(c->email, u.email) ? c->email : NULL;
+    if (email) {
+        if (!c->current_password) {
+            *code = "password_required";
+            *why = "changing the e-mail address needs current_password";
+            return MQ_EPERM;
+        }
+        err = check_password(ctx, &u, c->current_password, code, why);
+        if (err) return err;
+        mq_email_key(email, key, sizeof(key));
+    }
+    if (!email && !c->display_name) return MQ_OK;
+    const char *name = c->display_name ? c->display_name : u.display_name;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_user_profile(db, u.id, c->display_name, email, email ? key : NULL,
+                                mq_clock_now_ms(ctx->clock));
+    if (!err && email) {
+        err = send_link(ctx, db, a, &VERIFY, u.id, email, name);
+        if (!err)
+            err = send_notice(ctx, db, "email-changed", u.email, name, c->ip, "new_email", email);
+    }
+    err = mq_store_finish(db, err);
+    if (err == MQ_ECONFLICT) {
+        *code = "email_taken";
+        *why = "another account has this e-mail address";
+    }
+    return err;
+}
+
+mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                         const char *password, int64_t *purge_at, const char **code,
+                         const char **why)
+{
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    int64_t admins = 0, ended = 0, now = mq_clock_now_ms(ctx->clock);
+    bool deleted = false;
+    char date[40];
+    mq_err err = read_user(ctx, a, false, user_id, &u);
+    if (err) return err;
+    err = check_password(ctx, &u, password, code, why);
+    if (err) return err;
+    *purge_at = now + ctx->cfg->account_deletion_grace;
+    mq_time_format_rfc3339(*purge_at, date, sizeof(date));
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    if (!strcmp(u.role, "admin")) err = mq_store_user_admins(db, &admins);
+    if (!err && !strcmp(u.role, "admin") && admins <= 1) {
+        *code = "last_admin";
+        *why = "this is the only admin account; make someone else admin first";
+        err = MQ_ECONFLICT;
+    }
+    if (!err) err = mq_store_user_delete_soft(db, u.id, now, &deleted);
+    if (!err) err = mq_store_sessions_revoke_others(db, u.id, NULL, now, "account_deleted", &ended);
+    if (!err && deleted)
+        err = send_notice(ctx, db, "account-deleted", u.email, u.display_name, NULL, "purge_date",
+                          date);
+    return mq_store_finish(db, err);
+}

@@ -1,0 +1,216 @@
+#include "users/avatar.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+#include "store/users.h"
+
+static const char *const accepted[] = {"image/png", "image/jpeg", "image/webp", "image/gif"};
+
+/* libvips initialises once per process; its cache is off, as every avatar
+ * is decoded once, and it uses one thread per call (the CPU pool already
+ * runs several calls at once). */
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_ready;
+
+static void start_vips(void)
+{
+    if (VIPS_INIT("marquee")) return;
+    vips_cache_set_max(0);
+    vips_concurrency_set(1);
+    vips_ready = 1;
+}
+
+/* libmagic handles are not shared between threads: one per call, which
+ * costs little next to decoding an image. */
+static bool sniff(const void *data, size_t len, char *mime, size_t mimelen)
+{
+    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_ELF);
+    const char *type = NULL;
+    if (m && magic_load(m, NULL) == 0) type = magic_buffer(m, data, len);
+    snprintf(mime, mimelen, "%s", type ? type : "");
+    magic_close(m);
+    return type != NULL;
+}
+
+static mq_err avatar_dir(const struct mq_ctx *ctx, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/avatars", ctx->cfg->data_dir);
+    if (mkdir(out, 0750) && errno != EEXIST) return MQ_EIO;
+    return MQ_OK;
+}
+
+/* Writes the whole buffer to a new file, then renames it into place. */
+static mq_err write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+    char tmp[4096], path[4096];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp) ||
+        (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+        return MQ_EIO;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (fd < 0) return MQ_EIO;
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        p += n;
+        left -= (size_t)n;
+    }
+    bool ok = left == 0 && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path)) {
+        unlink(tmp);
+        return MQ_EIO;
+    }
+    return MQ_OK;
+}
+
+/* Decodes, crops and re-encodes; the caller frees *out with g_free. */
+static mq_err reencode(const void *data, size_t len, void **out, size_t *outlen, const char **code,
+                       const char **why)
+{
+    *code = "invalid_image";
+    *why = "the image cannot be decoded";
+    VipsImage *probe =
+        vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (!probe) {
+        vips_error_clear();
+        return MQ_EINVAL;
+    }
+    int w = vips_image_get_width(probe), h = vips_image_get_height(probe);
+    g_object_unref(probe);
+    if (w <= 0 || h <= 0 || w > MQ_AVATAR_MAX_SIDE || h > MQ_AVATAR_MAX_SIDE) {
+        *code = "avatar_too_large";
+        *why = "the image may be at most 10000 pixels a side";
+        return MQ_EINVAL;
+    }
+    VipsImage *thumb = NULL;
+    if (vips_thumbnail_buffer((void *)data, len, &thumb, MQ_AVATAR_SIZE, "height", MQ_AVATAR_SIZE,
+                              "crop", VIPS_INTERESTING_CENTRE, NULL)) {
+        vips_error_clear();
+        return MQ_EINVAL;
+    }
+    int rc = vips_image_write_to_buffer(thumb, ".webp", out, outlen, "Q", 85, "strip", TRUE, NULL);
+    g_object_unref(thumb);
+    if (rc) {
+        vips_error_clear();
+        return MQ_EINVAL;
+    }
+    return MQ_OK;
+}
+
+mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id, const void *data,
+                     size_t len, const char **code, const char **why)
+{
+    char mime[128], dir[4096], name[96];
+    unsigned char rnd[6];
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    void *webp = NULL;
+    size_t webp_len = 0;
+    if (len > (size_t)ctx->cfg->avatar_max_size) {
+        *code = "avatar_too_large";
+        *why = mq_arena_printf(a, "the image may be at most %ld bytes", ctx->cfg->avatar_max_size);
+        return MQ_EINVAL;
+    }
+    bool known = false;
+    if (len && sniff(data, len, mime, sizeof(mime)))
+        for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
+            if (!strcmp(mime, accepted[i])) known = true;
+    if (!known) {
+        *code = "unsupported_image";
+        *why = "send a PNG, JPEG, WebP or GIF image";
+        return MQ_EINVAL;
+    }
+    pthread_once(&vips_once, start_vips);
+    if (!vips_ready) return MQ_EUNAVAILABLE;
+    mq_err err = reencode(data, len, &webp, &webp_len, code, why);
+    if (err) return err;
+
+    mq_rng_fill(ctx->rng, rnd, sizeof(rnd));
+    snprintf(name, sizeof(name), "%s-%02x%02x%02x%02x%02x%02x.webp", user_id, rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5]);
+    err = avatar_dir(ctx, dir, sizeof(dir));
+    if (!err) err = write_file(dir, name, webp, webp_len);
+    g_free(webp);
+    if (err) return err;
+
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_user_by_id(db, a, user_id, &u);
+    if (!err) err = mq_store_user_avatar(db, user_id, name, mq_clock_now_ms(ctx->clock));
+    err = mq_store_finish(db, err);
+    if (err) {
+        mq_avatar_unlink(ctx, name);
+        return err;
+    }
+    if (u.avatar) mq_avatar_unlink(ctx, u.avatar);
+    return MQ_OK;
+}
+
+mq_err mq_avatar_remove(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id)
+{
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_user_by_id(db, a, user_id, &u);
+    if (!err && u.avatar)
+        err = mq_store_user_avatar(db, user_id, NULL, mq_clock_now_ms(ctx->clock));
+    err = mq_store_finish(db, err);
+    if (!err && u.avatar) mq_avatar_unlink(ctx, u.avatar);
+    return err;
+}
+
+/* Names come from the database, which only ever holds names made above;
+ * still, nothing with a slash or a leading dot is opened. */
+static bool name_safe(const char *name)
+{
+    return name && *name && name[0] != '.' && !strchr(name, '/');
+}
+
+mq_err mq_avatar_read(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id, void **data,
+                      size_t *len)
+{
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    char path[4096];
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_finish(db, mq_store_user_by_id(db, a, user_id, &u));
+    if (err) return err;
+    if (u.deleted_at || !name_safe(u.avatar)) return MQ_ENOTFOUND;
+    snprintf(path, sizeof(path), "%s/avatars/%s", ctx->cfg->data_dir, u.avatar);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return errno == ENOENT ? MQ_ENOTFOUND : MQ_EIO;
+    struct stat st;
+    err = MQ_EIO;
+    if (fstat(fd, &st) == 0 && st.st_size >= 0 && st.st_size <= 4 * 1024 * 1024) {
+        char *buf = mq_arena_alloc(a, (size_t)st.st_size + 1);
+        ssize_t n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+        if (!buf)
+            err = MQ_ENOMEM;
+        else if (n == st.st_size) {
+            *data = buf;
+            *len = (size_t)n;
+            err = MQ_OK;
+        }
+    }
+    close(fd);
+    return err;
+}
+
+void mq_avatar_unlink(const struct mq_ctx *ctx, const char *name)
+{
+    char path[4096];
+    if (!name_safe(name)) return;
+    snprintf(path, sizeof(path), "%s/avatars/%s", ctx->cfg->data_dir, name);
+    if (unlink(path) && errno != ENOENT)
+        mq_log_warn(ctx->log, "users", "cannot remove avatar file %s: %s", name, strerror(errno));
+}
