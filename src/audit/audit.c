@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit/retention.h"
 #include "core/uuid.h"
+#include "store/keys.h"
 
 #define QUEUE_MAX 100000 /* past this, events are dropped (and counted) */
 #define BATCH_MAX 500
@@ -322,13 +324,75 @@ mq_err mq_audit_list(struct mq_store *store, struct mq_arena *a, const struct mq
     return mq_store_finish(db, mq_store_audit_list(db, a, f, out, n));
 }
 
+struct key_search {
+    const char *kid;
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    bool found;
+};
+
+static void match_key(void *arg, const char *kid, const char *public_key)
+{
+    struct key_search *s = arg;
+    size_t len = 0;
+    if (s->found || strcmp(kid, s->kid)) return;
+    s->found = !sodium_base642bin(s->pk, sizeof(s->pk), public_key, strlen(public_key), NULL, &len,
+                                  NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) &&
+               len == sizeof(s->pk);
+}
+
+/* The newest checkpoint, if its signature holds; *start_seq is where the
+ * chain must go on (0 = no checkpoint: from the first entry). */
+static mq_err read_checkpoint(struct mq_store *store, struct mq_audit_verdict *out,
+                              int64_t *start_seq, char prev[65])
+{
+    struct mq_audit_checkpoint c;
+    struct mq_db *db = NULL;
+    struct mq_arena *a = mq_arena_new(4096);
+    char message[256];
+    unsigned char sig[crypto_sign_BYTES];
+    if (!a) return MQ_ENOMEM;
+    mq_err err = mq_store_begin(store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_audit_checkpoint_latest(db, a, &c);
+    struct key_search s = {.kid = err ? "" : c.kid};
+    if (!err) err = mq_store_key_list(db, match_key, &s);
+    err = mq_store_finish(db, err);
+    if (err == MQ_ENOTFOUND) {
+        mq_arena_free(a);
+        return MQ_OK;
+    }
+    if (!err) {
+        mq_audit_checkpoint_message(&c, message, sizeof(message));
+        bool ok =
+            s.found && strlen(c.signature) == 2 * sizeof(sig) &&
+            !sodium_hex2bin(sig, sizeof(sig), c.signature, strlen(c.signature), NULL, NULL, NULL) &&
+            !crypto_sign_verify_detached(sig, (const unsigned char *)message, strlen(message),
+                                         s.pk) &&
+            strlen(c.hash) == 64;
+        if (ok) {
+            *start_seq = c.seq;
+            snprintf(prev, 65, "%s", c.hash);
+            out->checkpoint_seq = c.seq;
+        } else {
+            out->broken_at = c.seq;
+            snprintf(out->why, sizeof(out->why),
+                     "the checkpoint after entry %lld is not signed by a known key",
+                     (long long)c.seq);
+        }
+    }
+    mq_arena_free(a);
+    return err;
+}
+
 mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out)
 {
     char prev[65] = GENESIS, hash[65];
-    int64_t expect = 1;
+    int64_t start = 0;
     mq_err err = MQ_OK;
     memset(out, 0, sizeof(*out));
-    struct mq_audit_filter f = {.ascending = true, .limit = 1000};
+    err = read_checkpoint(store, out, &start, prev);
+    if (err || out->broken_at) return err;
+    int64_t expect = start + 1;
+    struct mq_audit_filter f = {.ascending = true, .limit = 1000, .cursor = start};
     for (;;) {
         struct mq_db *db = NULL;
         struct mq_arena *a = mq_arena_new(64 * 1024);

@@ -46,8 +46,9 @@ MQ_MUST_CHECK mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms);
 void mq_audit_hash(const struct mq_audit_row *r, char out[65]);
 
 struct mq_audit_verdict {
-    int64_t entries;   /* checked */
-    int64_t broken_at; /* first bad seq, 0 if intact */
+    int64_t entries;        /* checked */
+    int64_t broken_at;      /* first bad seq, 0 if intact */
+    int64_t checkpoint_seq; /* entries up to this were purged under a valid checkpoint */
     char why[128];
 };
 

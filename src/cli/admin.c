@@ -86,7 +86,12 @@ int mq_cli_audit(int argc, char **argv)
                (long long)v.broken_at, v.why, (long long)v.entries);
         goto out;
     }
-    printf("audit log intact: %lld entries\n", (long long)v.entries);
+    if (v.checkpoint_seq)
+        printf("audit log intact: %lld entries after entry %lld (older ones purged under a "
+               "signed checkpoint)\n",
+               (long long)v.entries, (long long)v.checkpoint_seq);
+    else
+        printf("audit log intact: %lld entries\n", (long long)v.entries);
     status = 0;
 out:
     mq_store_close(store);

@@ -25,6 +25,7 @@
 #include "jobs/runner.h"
 #include "mail/mail.h"
 #include "users/purge.h"
+#include "audit/retention.h"
 #include "store/migrate.h"
 #include "system/system.h"
 #include "users/users.h"
@@ -58,6 +59,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_jobs_register_builtin(jobs);
     if (!err) err = mq_mail_register(jobs);
     if (!err) err = mq_users_register_jobs(jobs);
+    if (!err) err = mq_audit_register_jobs(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

@@ -16,7 +16,9 @@ mq_err mq_mail_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_mai
 {
     if (!mq_mail_template_find(m->template) || !mq_mail_address_valid(m->to)) return MQ_EINVAL;
     json_t *vars = m->vars ? json_deep_copy(m->vars) : json_object();
-    if (!vars || json_object_set_new(vars, "public_url", json_string(ctx->cfg->public_url))) {
+    if (!vars ||
+        json_object_set_new(vars, "public_url",
+                            json_string(ctx->cfg->public_url ? ctx->cfg->public_url : ""))) {
         json_decref(vars);
         return MQ_ENOMEM;
     }
@@ -37,6 +39,7 @@ mq_err mq_mail_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_mai
  * server that saw an attempt half-finish can tell the copies apart. */
 static char *message_id(struct mq_arena *a, const char *job_id, const char *public_url)
 {
+    if (!public_url) public_url = "";
     const char *host = strstr(public_url, "://");
     host = host ? host + 3 : public_url;
     size_t n = strcspn(host, ":/[]");

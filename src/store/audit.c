@@ -14,6 +14,26 @@ static const struct mq_sql SQL_LOCK = {"audit.lock", "SELECT pg_advisory_xact_lo
 static const struct mq_sql SQL_HEAD = {
     "audit.head", "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL};
 
+static const struct mq_sql SQL_PURGE_POINT = {
+    "audit.purge_point",
+    "SELECT seq, hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM (SELECT seq FROM audit_log "
+    "WHERE at < $1 AND seq < (SELECT MAX(seq) FROM audit_log) ORDER BY seq LIMIT $2) old)",
+    NULL};
+
+static const struct mq_sql SQL_DELETE_THROUGH = {"audit.delete_through",
+                                                 "DELETE FROM audit_log WHERE seq <= $1", NULL};
+
+static const struct mq_sql SQL_CHECKPOINT_INSERT = {
+    "audit.checkpoint_insert",
+    "INSERT INTO audit_checkpoints (seq, hash, at, purged, kid, signature) "
+    "VALUES ($1, $2, $3, $4, $5, $6)",
+    NULL};
+
+static const struct mq_sql SQL_CHECKPOINT_LATEST = {
+    "audit.checkpoint_latest",
+    "SELECT seq, hash, at, purged, kid, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+    NULL};
+
 static const struct mq_sql SQL_INSERT = {
     "audit.insert",
     "INSERT INTO audit_log (" AUDIT_COLS ") "
@@ -107,4 +127,56 @@ mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a, const struct mq
     }
     err = mq_rows_close(rows);
     return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_audit_purge_point(struct mq_db *db, struct mq_arena *a, int64_t before, int limit,
+                                  int64_t *seq, const char **hash)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_INT(before), MQ_P_INT(limit)};
+    bool oom = false;
+    *seq = 0;
+    *hash = NULL;
+    mq_err err = mq_db_query(db, &SQL_PURGE_POINT, p, 2, &rows);
+    if (err) return err;
+    if (mq_rows_next(rows)) {
+        *seq = mq_rows_int(rows, 0);
+        *hash = mq_rows_dup(rows, 1, a, &oom);
+    }
+    err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_audit_delete_through(struct mq_db *db, int64_t seq, int64_t *deleted)
+{
+    struct mq_param p[] = {MQ_P_INT(seq)};
+    return mq_db_exec(db, &SQL_DELETE_THROUGH, p, 1, deleted);
+}
+
+mq_err mq_store_audit_checkpoint_insert(struct mq_db *db, const struct mq_audit_checkpoint *c)
+{
+    struct mq_param p[] = {MQ_P_INT(c->seq),    MQ_P_TEXT(c->hash), MQ_P_INT(c->at),
+                           MQ_P_INT(c->purged), MQ_P_TEXT(c->kid),  MQ_P_TEXT(c->signature)};
+    return mq_db_exec(db, &SQL_CHECKPOINT_INSERT, p, 6, NULL);
+}
+
+mq_err mq_store_audit_checkpoint_latest(struct mq_db *db, struct mq_arena *a,
+                                        struct mq_audit_checkpoint *out)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    mq_err err = mq_db_query(db, &SQL_CHECKPOINT_LATEST, NULL, 0, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        out->seq = mq_rows_int(rows, 0);
+        out->hash = mq_rows_dup(rows, 1, a, &oom);
+        out->at = mq_rows_int(rows, 2);
+        out->purged = mq_rows_int(rows, 3);
+        out->kid = mq_rows_dup(rows, 4, a, &oom);
+        out->signature = mq_rows_dup(rows, 5, a, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
 }

@@ -39,4 +39,26 @@ MQ_MUST_CHECK mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a,
                                          const struct mq_audit_filter *f, struct mq_audit_row *out,
                                          size_t *n);
 
+/* Where the chain starts after a purge: the last purged entry, signed. */
+struct mq_audit_checkpoint {
+    int64_t seq;                 /* the last purged entry */
+    const char *hash;            /* its hash, which the next entry's prev_hash repeats */
+    int64_t at;                  /* when the purge ran */
+    int64_t purged;              /* entries removed by it */
+    const char *kid, *signature; /* Ed25519 over mq_audit_checkpoint_message(), hex */
+};
+
+/* The newest entry of the first `limit` older than `before`, never the
+ * head (appends need it); *seq is 0 when there is nothing to purge. */
+MQ_MUST_CHECK mq_err mq_store_audit_purge_point(struct mq_db *db, struct mq_arena *a,
+                                                int64_t before, int limit, int64_t *seq,
+                                                const char **hash);
+/* Deletes every entry up to and including seq. */
+MQ_MUST_CHECK mq_err mq_store_audit_delete_through(struct mq_db *db, int64_t seq, int64_t *deleted);
+MQ_MUST_CHECK mq_err mq_store_audit_checkpoint_insert(struct mq_db *db,
+                                                      const struct mq_audit_checkpoint *c);
+/* The newest checkpoint; MQ_ENOTFOUND when nothing was ever purged. */
+MQ_MUST_CHECK mq_err mq_store_audit_checkpoint_latest(struct mq_db *db, struct mq_arena *a,
+                                                      struct mq_audit_checkpoint *out);
+
 #endif

@@ -36,7 +36,9 @@ static mq_err send_link(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a
     int64_t now = mq_clock_now_ms(ctx->clock);
     char *token = mq_secret_token_new(ctx->rng, a, k->prefix, hash);
     char *link =
-        token ? mq_arena_printf(a, "%s/%s?token=%s", ctx->cfg->public_url, k->path, token) : NULL;
+        token ? mq_arena_printf(a, "%s/%s?token=%s",
+                                ctx->cfg->public_url ? ctx->cfg->public_url : "", k->path, token)
+              : NULL;
     if (!link) return MQ_ENOMEM;
     struct mq_email_token t = {hash, user_id, k->purpose, email, now, now + k->ttl_ms};
     mq_err err = mq_store_email_tokens_drop(db, user_id, k->purpose);

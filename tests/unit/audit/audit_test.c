@@ -8,7 +8,12 @@
 
 #include "db_fixture.h"
 #include "audit/audit.h"
+#include "audit/retention.h"
+#include "auth/keys.h"
 #include "core/config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct env {
     struct db_fixture *db;
@@ -124,6 +129,67 @@ static void test_deletion_and_relinking_are_caught(void **state)
     assert_non_null(strstr(v.why, "does not link"));
 }
 
+static const struct mq_sql SQL_FORGE = {
+    "test.forge", "UPDATE audit_checkpoints SET seq = seq + 1, purged = purged + 1", NULL};
+static const struct mq_sql SQL_DROP_FIRST = {
+    "test.drop_first", "DELETE FROM audit_log WHERE seq = (SELECT MIN(seq) FROM audit_log)", NULL};
+
+static void record_and_flush(struct env *e)
+{
+    assert_int_equal(mq_audit_start(&e->ctx, &writer), MQ_OK);
+    record_many((void *)0);
+    assert_int_equal(mq_audit_flush(writer, 20000), MQ_OK);
+    mq_audit_stop(writer, 5);
+}
+
+/* Purging old entries leaves a chain that verifies from a signed
+ * checkpoint; a checkpoint moved by hand, or an entry deleted after it, is
+ * caught. */
+static void test_purge_keeps_the_chain_verifiable(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char dir[64], key[96];
+    snprintf(dir, sizeof(dir), "/tmp/mq-audit-%d", (int)getpid());
+    mkdir(dir, 0700);
+    free(e->cfg.data_dir);
+    e->cfg.data_dir = strdup(dir);
+    int64_t purged = 0;
+    assert_int_equal(mq_audit_purge(&e->ctx, 0, &purged), MQ_EUNAVAILABLE); /* no key */
+    assert_int_equal(mq_keyring_open(&e->ctx, &e->ctx.keyring), MQ_OK);
+
+    record_and_flush(e);
+    int64_t later = mq_clock_now_ms(&mq_clock_system) + 60000;
+    assert_int_equal(mq_audit_purge(&e->ctx, later, &purged), MQ_OK);
+    assert_int_equal(purged, 299); /* all but the newest, which appends link to */
+    struct mq_audit_verdict v;
+    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(v.broken_at, 0);
+    assert_int_equal(v.checkpoint_seq, 299);
+    assert_int_equal(v.entries, 1);
+
+    record_and_flush(e); /* the chain goes on from the kept head */
+    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(v.broken_at, 0);
+    assert_int_equal(v.entries, 301);
+    assert_int_equal(mq_audit_purge(&e->ctx, 0, &purged), MQ_OK); /* nothing that old */
+    assert_int_equal(purged, 0);
+
+    exec_sql(e, &SQL_DROP_FIRST);
+    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(v.broken_at, 300);
+    exec_sql(e, &SQL_FORGE); /* hiding it needs a signature nobody has */
+    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(v.broken_at, 300);
+    assert_non_null(strstr(v.why, "not signed"));
+
+    mq_keyring_free(e->ctx.keyring);
+    e->ctx.keyring = NULL;
+    snprintf(key, sizeof(key), "%s/signing-key.ed25519", dir);
+    unlink(key);
+    rmdir(dir);
+}
+
 static void test_hash_encoding(void **state)
 {
     (void)state;
@@ -178,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         BOTH(test_chain),
         BOTH(test_deletion_and_relinking_are_caught),
+        BOTH(test_purge_keeps_the_chain_verifiable),
         cmocka_unit_test(test_hash_encoding),
         cmocka_unit_test(test_rfc3339),
     };

@@ -52,7 +52,11 @@ static int setup(void **state, bool postgres)
     assert_int_equal(mq_token_cache_new(64, &e->ctx.token_cache), MQ_OK);
     assert_int_equal(mq_keyring_open(&e->ctx, &e->ctx.keyring), MQ_OK);
     const char *code, *why;
-    struct mq_user_new u = {"Ada@example.org", "Ada", PASSWORD, "user", true};
+    struct mq_user_new u = {.email = "Ada@example.org",
+                            .display_name = "Ada",
+                            .password = PASSWORD,
+                            .role = "user",
+                            .email_verified = true};
     assert_int_equal(mq_users_create(&e->ctx, &u, e->user, &code, &why), MQ_OK);
     *state = e;
     return 0;
@@ -84,7 +88,11 @@ static mq_err login(struct env *e, const char *email, const char *password, stru
                     enum mq_login_outcome *outcome)
 {
     char who[37];
-    struct mq_login in = {email, password, "192.0.2.1", "test/1.0", "laptop"};
+    struct mq_login in = {.email = email,
+                          .password = password,
+                          .ip = "192.0.2.1",
+                          .user_agent = "test/1.0",
+                          .device_name = "laptop"};
     return mq_auth_login(&e->ctx, e->a, &in, t, outcome, who);
 }
 
@@ -242,7 +250,11 @@ static void test_end_own_sessions(void **state)
     const char *code, *why;
     char bob[37];
     int64_t ended = 0;
-    struct mq_user_new u = {"bob@example.org", "Bob", PASSWORD, "user", true};
+    struct mq_user_new u = {.email = "bob@example.org",
+                            .display_name = "Bob",
+                            .password = PASSWORD,
+                            .role = "user",
+                            .email_verified = true};
     assert_int_equal(mq_users_create(&e->ctx, &u, bob, &code, &why), MQ_OK);
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &a, &o), MQ_OK);
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &b, &o), MQ_OK);

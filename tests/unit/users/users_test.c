@@ -103,15 +103,20 @@ static void test_validation(void **state)
         {"a@example.org", NULL, "qwertyuiop123456", "user", "weak_password"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct mq_user_new u = {bad[i].email, bad[i].name, bad[i].password, bad[i].role, false};
+        struct mq_user_new u = {.email = bad[i].email,
+                                .display_name = bad[i].name,
+                                .password = bad[i].password,
+                                .role = bad[i].role};
         code = why = NULL;
         assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_EINVAL);
         assert_string_equal(code, bad[i].code);
         assert_non_null(why);
     }
     /* Internationalised addresses are accepted and kept as given. */
-    struct mq_user_new u = {"jörg@bücher.example", NULL, "correct horse battery staple", "user",
-                            true};
+    struct mq_user_new u = {.email = "jörg@bücher.example",
+                            .password = "correct horse battery staple",
+                            .role = "user",
+                            .email_verified = true};
     assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_OK);
     int64_t n = 0;
     struct mq_db *db = NULL;

@@ -1,0 +1,19 @@
+build-dev/obj/api/openapi.o: src/api/openapi.c src/api/api.h \
+ src/core/config.h src/core/err.h src/core/log.h src/core/buf.h \
+ src/core/clock.h src/core/netlist.h src/core/ratepolicy.h \
+ src/http/router.h src/core/arena.h src/api/handlers.h src/http/http.h \
+ src/core/ctx.h src/core/rand.h
+src/api/api.h:
+src/core/config.h:
+src/core/err.h:
+src/core/log.h:
+src/core/buf.h:
+src/core/clock.h:
+src/core/netlist.h:
+src/core/ratepolicy.h:
+src/http/router.h:
+src/core/arena.h:
+src/api/handlers.h:
+src/http/http.h:
+src/core/ctx.h:
+src/core/rand.h:

@@ -1,0 +1,20 @@
+build-dev/obj/api/system.o: src/api/system.c src/api/handlers.h \
+ src/http/http.h src/core/arena.h src/core/err.h src/core/ctx.h \
+ src/core/clock.h src/core/config.h src/core/log.h src/core/buf.h \
+ src/core/netlist.h src/core/ratepolicy.h src/core/rand.h \
+ src/http/router.h src/core/version.h src/system/system.h
+src/api/handlers.h:
+src/http/http.h:
+src/core/arena.h:
+src/core/err.h:
+src/core/ctx.h:
+src/core/clock.h:
+src/core/config.h:
+src/core/log.h:
+src/core/buf.h:
+src/core/netlist.h:
+src/core/ratepolicy.h:
+src/core/rand.h:
+src/http/router.h:
+src/core/version.h:
+src/system/system.h:

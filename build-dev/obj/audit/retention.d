@@ -1,0 +1,24 @@
+build-dev/obj/audit/retention.o: src/audit/retention.c \
+ src/audit/retention.h src/jobs/runner.h src/core/arena.h src/core/err.h \
+ src/core/buf.h src/core/ctx.h src/core/clock.h src/core/config.h \
+ src/core/log.h src/core/netlist.h src/core/ratepolicy.h src/core/rand.h \
+ src/jobs/queue.h src/store/jobs.h src/store/store.h src/store/audit.h \
+ src/auth/keys.h src/auth/jwt.h
+src/audit/retention.h:
+src/jobs/runner.h:
+src/core/arena.h:
+src/core/err.h:
+src/core/buf.h:
+src/core/ctx.h:
+src/core/clock.h:
+src/core/config.h:
+src/core/log.h:
+src/core/netlist.h:
+src/core/ratepolicy.h:
+src/core/rand.h:
+src/jobs/queue.h:
+src/store/jobs.h:
+src/store/store.h:
+src/store/audit.h:
+src/auth/keys.h:
+src/auth/jwt.h:
