@@ -9,14 +9,6 @@
 #include "users/account.h"
 #include "users/users.h"
 
-/* Validation refusals are 422; everything else has its own status. */
-static mq_err refuse(struct mq_req *req, mq_err err, const char *code, const char *why)
-{
-    int status = err == MQ_EINVAL ? 422 : err == MQ_ECONFLICT ? 409 : 403;
-    if (code && !strcmp(code, "invalid_token")) status = 400;
-    return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
-}
-
 /* Per address asked for, so that nobody can flood one inbox from many
  * addresses; the key is the lookup form, so case games do not help. */
 static bool email_rate_limited(struct mq_req *req, const char *email)
@@ -40,7 +32,7 @@ static mq_err register_work(struct mq_req *req, void *arg)
     if (err && code) {
         mq_req_audit(req, "user.register_refused", "anonymous", NULL, NULL,
                      json_pack("{s:s}", "code", code));
-        return refuse(req, err, code, why);
+        return mq_api_refuse(req, err, code, why);
     }
     if (err) return err;
     /* Audited either way, for the admins; the caller sees one answer. */
@@ -81,9 +73,10 @@ mq_err mq_api_auth_verify_email(struct mq_req *req)
     if (err) return err;
     err = mq_account_verify_email(req->ctx, req->arena, token, &user);
     if (err == MQ_EPERM)
-        return refuse(req, err, "invalid_token",
-                      "the verification link is unknown, expired or already used; ask for a new "
-                      "one");
+        return mq_api_refuse(
+            req, err, "invalid_token",
+            "the verification link is unknown, expired or already used; ask for a new "
+            "one");
     if (err) return err;
     req->actor_id = user;
     mq_req_audit(req, "user.email_verified", "user", "user", user, NULL);
@@ -146,7 +139,7 @@ static mq_err reset_work(struct mq_req *req, void *arg)
     if (err == MQ_EPERM || err == MQ_EINVAL) {
         mq_req_audit(req, "password.reset_failed", "anonymous", user ? "user" : NULL, user,
                      json_pack("{s:s}", "code", code));
-        return refuse(req, err, code, why);
+        return mq_api_refuse(req, err, code, why);
     }
     if (err) return err;
     req->actor_id = user;

@@ -24,4 +24,9 @@ MQ_MUST_CHECK mq_err mq_api_string_field(struct mq_req *req, json_t *doc, const 
 MQ_MUST_CHECK mq_err mq_api_bool_field(struct mq_req *req, json_t *doc, const char *name,
                                        bool *out);
 
+/* Answers a service's refusal: MQ_EINVAL (a rule broken) is 422,
+ * MQ_ECONFLICT 409, anything else 403, except `invalid_token` (a bad link),
+ * which is 400; `code` and `why` as the service gave them. */
+mq_err mq_api_refuse(struct mq_req *req, mq_err err, const char *code, const char *why);
+
 #endif

@@ -11,12 +11,6 @@
 #include "users/prefs.h"
 #include "users/users.h"
 
-static mq_err refuse(struct mq_req *req, mq_err err, const char *code, const char *why)
-{
-    int status = err == MQ_EINVAL ? 422 : err == MQ_ECONFLICT ? 409 : 403;
-    return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
-}
-
 static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
 {
     struct mq_user_row u;
@@ -52,7 +46,7 @@ static mq_err update_work(struct mq_req *req, void *arg)
     struct update_call *c = arg;
     const char *code = NULL, *why = NULL;
     mq_err err = mq_account_update(req->ctx, req->arena, c->who.user_id, &c->change, &code, &why);
-    if (err && code) return refuse(req, err, code, why);
+    if (err && code) return mq_api_refuse(req, err, code, why);
     if (err) return err;
     json_t *fields = json_array();
     if (c->change.display_name) json_array_append_new(fields, json_string("display_name"));
@@ -99,7 +93,7 @@ static mq_err delete_work(struct mq_req *req, void *arg)
     char when[40];
     mq_err err = mq_account_delete(req->ctx, req->arena, c->who.user_id, c->password, &purge_at,
                                    &code, &why);
-    if (err && code) return refuse(req, err, code, why);
+    if (err && code) return mq_api_refuse(req, err, code, why);
     if (err) return err;
     mq_time_format_rfc3339(purge_at, when, sizeof(when));
     mq_req_audit(req, "user.deleted", "user", "user", c->who.user_id,
@@ -137,7 +131,7 @@ static mq_err password_work(struct mq_req *req, void *arg)
     if (err && code) {
         mq_req_audit(req, "password.change_failed", "user", "user", c->who.user_id,
                      json_pack("{s:s}", "code", code));
-        return refuse(req, err, code, why);
+        return mq_api_refuse(req, err, code, why);
     }
     if (err) return err;
     mq_req_audit(
@@ -189,7 +183,7 @@ mq_err mq_api_users_me_preferences_update(struct mq_req *req)
     if (err) return err;
     err =
         mq_users_update_preferences(req->ctx, req->arena, who.user_id, patch, &merged, &code, &why);
-    if (err == MQ_EINVAL) return refuse(req, err, code, why);
+    if (err == MQ_EINVAL) return mq_api_refuse(req, err, code, why);
     if (err) return err;
     json_t *keys = json_array();
     const char *key;

@@ -237,6 +237,17 @@ mq_err mq_account_forgot_password(struct mq_ctx *ctx, struct mq_arena *a, const 
     return mq_store_finish(db, send_link(ctx, db, a, &RESET, u.id, u.email, u.display_name));
 }
 
+/* Checks a new password against the policy and the account, and hashes it
+ * (before any write transaction: SQLite's writer must not wait for it). */
+static mq_err hash_new_password(struct mq_ctx *ctx, const struct mq_user_row *u,
+                                const char *password, char hash[MQ_PASSWORD_HASH_MAX],
+                                const char **code, const char **why)
+{
+    if (!password || mq_password_check(ctx->cfg, password, u->email, u->display_name, code, why))
+        return MQ_EINVAL;
+    return mq_password_hash(ctx->cfg, password, hash);
+}
+
 /* The write half of a reset or change: new hash, every session ended,
  * reset links voided, a notice mailed. */
 static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *u,
@@ -277,10 +288,7 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
     if (err == MQ_ENOTFOUND || (!err && (u.suspended_at || strcmp(u.email, email))))
         return MQ_EPERM;
     if (err) return err;
-    if (!new_password ||
-        mq_password_check(ctx->cfg, new_password, u.email, u.display_name, code, why))
-        return MQ_EINVAL;
-    err = mq_password_hash(ctx->cfg, new_password, pwhash);
+    err = hash_new_password(ctx, &u, new_password, pwhash, code, why);
     if (err) return err;
 
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
@@ -313,10 +321,7 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
     if (err) return err;
     err = check_password(ctx, &u, current, code, why);
     if (err) return err;
-    if (!new_password ||
-        mq_password_check(ctx->cfg, new_password, u.email, u.display_name, code, why))
-        return MQ_EINVAL;
-    err = mq_password_hash(ctx->cfg, new_password, pwhash);
+    err = hash_new_password(ctx, &u, new_password, pwhash, code, why);
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
