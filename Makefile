@@ -3,7 +3,7 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih libcurl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.
 CFLAGS_PQ := $(shell pkg-config --cflags libpq)
@@ -17,7 +17,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
            -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) vips libmagic) -lpthread -ldl
+LDLIBS  := $(shell pkg-config --libs $(PKGS) libmagic) -lpthread -ldl
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-asan
@@ -75,10 +75,11 @@ $(BUILD)/gen/mail_templates.c: $(wildcard share/mail/*) $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed mail share/mail > $@.tmp && mv $@.tmp $@
 
-# libvips drags GLib's headers along: only the avatar code sees them, as
-# system headers (their warnings are not ours).
+# libvips is loaded at run time (src/users/libvips.h); its headers, with
+# GLib's, are seen only by the avatar code, as system headers (their
+# warnings are not ours).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips))
-$(BUILD)/obj/users/avatar.o: CFLAGS += $(VIPS_CFLAGS)
+$(BUILD)/obj/users/avatar.o $(BUILD)/obj/users/libvips.o: CFLAGS += $(VIPS_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

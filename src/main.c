@@ -2,7 +2,6 @@
  *
  * Exit status: 0 success, 1 failure at run time, 2 bad usage or configuration. */
 #include <malloc.h>
-#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +31,6 @@ int main(int argc, char **argv)
     if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
     if (sodium_init() < 0) {
         fprintf(stderr, "marquee: libsodium failed to initialise\n");
-        return 1;
-    }
-    /* Before any thread exists, as libcurl requires. */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-        fprintf(stderr, "marquee: libcurl failed to initialise\n");
         return 1;
     }
     if (argc < 2) {

@@ -1,56 +1,59 @@
 #include "mail/smtp.h"
 
-#include <curl/curl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "mail/libcurl.h"
+
 #define CONNECT_TIMEOUT_MS 10000L
 
 /* Credentials in the URL for a host elsewhere: then STARTTLS is a must. */
-static bool needs_tls(const char *url)
+static bool needs_tls(const struct mq_libcurl *lc, const char *url)
 {
-    CURLU *u = curl_url();
+    CURLU *u = lc->url();
     char *user = NULL, *host = NULL;
     bool must = true; /* what cannot be parsed is treated as remote */
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_USER, &user, 0);
-        curl_url_get(u, CURLUPART_HOST, &host, 0);
+    if (u && lc->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+        lc->url_get(u, CURLUPART_USER, &user, 0);
+        lc->url_get(u, CURLUPART_HOST, &host, 0);
         bool local = host && (!strcmp(host, "localhost") || !strncmp(host, "127.", 4) ||
                               !strcmp(host, "[::1]"));
         must = user && *user && !local;
     }
-    curl_free(user);
-    curl_free(host);
-    curl_url_cleanup(u);
+    lc->free(user);
+    lc->free(host);
+    lc->url_cleanup(u);
     return must;
 }
 
-static struct curl_slist *add(struct curl_slist *list, bool *oom, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static struct curl_slist *add(const struct mq_libcurl *lc, struct curl_slist *list, bool *oom,
+                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static struct curl_slist *add(struct curl_slist *list, bool *oom, const char *fmt, ...)
+static struct curl_slist *add(const struct mq_libcurl *lc, struct curl_slist *list, bool *oom,
+                              const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    struct curl_slist *next = curl_slist_append(list, line);
+    struct curl_slist *next = lc->slist_append(list, line);
     if (!next) *oom = true;
     return next ? next : list;
 }
 
 /* text/plain or text/html, UTF-8, quoted-printable (lines stay short and
  * 8-bit-clean whatever the names and links in them). */
-static curl_mimepart *add_part(curl_mime *mime, const char *data, const char *type)
+static curl_mimepart *add_part(const struct mq_libcurl *lc, curl_mime *mime, const char *data,
+                               const char *type)
 {
-    curl_mimepart *part = curl_mime_addpart(mime);
-    if (!part || curl_mime_data(part, data, CURL_ZERO_TERMINATED) != CURLE_OK ||
-        curl_mime_type(part, type) != CURLE_OK ||
-        curl_mime_encoder(part, "quoted-printable") != CURLE_OK)
+    curl_mimepart *part = lc->mime_addpart(mime);
+    if (!part || lc->mime_data(part, data, CURL_ZERO_TERMINATED) != CURLE_OK ||
+        lc->mime_type(part, type) != CURLE_OK ||
+        lc->mime_encoder(part, "quoted-printable") != CURLE_OK)
         return NULL;
     return part;
 }
@@ -65,8 +68,10 @@ mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_messa
     mq_err err = MQ_EUNAVAILABLE;
     long code = 0;
 
+    const struct mq_libcurl *lc = mq_libcurl_get(why, whylen);
+    if (!lc) return MQ_EUNAVAILABLE;
     snprintf(why, whylen, "out of memory");
-    CURL *curl = curl_easy_init();
+    CURL *curl = lc->easy_init();
     if (!curl) return MQ_ENOMEM;
 
     time_t secs = (time_t)(m->date_ms / 1000);
@@ -76,39 +81,39 @@ mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_messa
     snprintf(from, sizeof(from), "<%s>", m->from);
     snprintf(to, sizeof(to), "<%s>", m->to);
 
-    rcpt = add(rcpt, &oom, "%s", to);
-    headers = add(headers, &oom, "Date: %s", date);
-    headers = add(headers, &oom, "From: Marquee <%s>", m->from);
-    headers = add(headers, &oom, "To: %s", m->to);
-    headers = add(headers, &oom, "Subject: %s", m->subject);
-    headers = add(headers, &oom, "Message-ID: %s", m->message_id);
-    headers = add(headers, &oom, "Auto-Submitted: %s", "auto-generated");
-    mime = curl_mime_init(curl);
-    alt = curl_mime_init(curl);
+    rcpt = add(lc, rcpt, &oom, "%s", to);
+    headers = add(lc, headers, &oom, "Date: %s", date);
+    headers = add(lc, headers, &oom, "From: Marquee <%s>", m->from);
+    headers = add(lc, headers, &oom, "To: %s", m->to);
+    headers = add(lc, headers, &oom, "Subject: %s", m->subject);
+    headers = add(lc, headers, &oom, "Message-ID: %s", m->message_id);
+    headers = add(lc, headers, &oom, "Auto-Submitted: %s", "auto-generated");
+    mime = lc->mime_init(curl);
+    alt = lc->mime_init(curl);
     if (oom || !mime || !alt) goto cleanup;
-    if (!add_part(alt, m->text, "text/plain; charset=utf-8") ||
-        !add_part(alt, m->html, "text/html; charset=utf-8"))
+    if (!add_part(lc, alt, m->text, "text/plain; charset=utf-8") ||
+        !add_part(lc, alt, m->html, "text/html; charset=utf-8"))
         goto cleanup;
-    curl_mimepart *body = curl_mime_addpart(mime);
-    if (!body || curl_mime_subparts(body, alt) != CURLE_OK) goto cleanup;
+    curl_mimepart *body = lc->mime_addpart(mime);
+    if (!body || lc->mime_subparts(body, alt) != CURLE_OK) goto cleanup;
     alt = NULL; /* owned by mime now */
-    if (curl_mime_type(body, "multipart/alternative") != CURLE_OK) goto cleanup;
+    if (lc->mime_type(body, "multipart/alternative") != CURLE_OK) goto cleanup;
 
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                     needs_tls(url) ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    lc->easy_setopt(curl, CURLOPT_URL, url);
+    lc->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    lc->easy_setopt(curl, CURLOPT_USE_SSL,
+                    needs_tls(lc, url) ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    lc->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    lc->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+    lc->easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    lc->easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    lc->easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+    lc->easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+    lc->easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    lc->easy_setopt(curl, CURLOPT_MIMEPOST, mime);
 
-    CURLcode rc = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    CURLcode rc = lc->easy_perform(curl);
+    lc->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
         err = MQ_OK;
         snprintf(why, whylen, "accepted");
@@ -118,14 +123,14 @@ mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_messa
         bool final = code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED;
         err = final ? MQ_EINVAL : MQ_EUNAVAILABLE;
         snprintf(why, whylen, "SMTP %s (reply %ld): %s", final ? "refused" : "failed", code,
-                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                 errbuf[0] ? errbuf : lc->easy_strerror(rc));
     }
 
 cleanup:
-    curl_mime_free(alt);
-    curl_mime_free(mime);
-    curl_slist_free_all(headers);
-    curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl);
+    lc->mime_free(alt);
+    lc->mime_free(mime);
+    lc->slist_free_all(headers);
+    lc->slist_free_all(rcpt);
+    lc->easy_cleanup(curl);
     return err;
 }

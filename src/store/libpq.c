@@ -1,21 +1,13 @@
 #include "store/libpq.h"
 
 #include <dlfcn.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
-struct symbol {
-    const char *name;
-    size_t offset;
-};
+#include "core/dynlib.h"
 
-#define SYM(name, field)                                                                           \
-    {                                                                                              \
-        name, offsetof(struct mq_libpq, field)                                                     \
-    }
+#define SYM(name, field) MQ_DYNSYM(struct mq_libpq, name, field)
 
-static const struct symbol symbols[] = {
+static const struct mq_dynsym symbols[] = {
     SYM("PQconnectdbParams", connectdb_params),
     SYM("PQfinish", finish),
     SYM("PQstatus", status),
@@ -38,23 +30,8 @@ static const struct symbol symbols[] = {
 mq_err mq_libpq_load(struct mq_libpq *pq, char *errbuf, size_t errlen)
 {
     memset(pq, 0, sizeof(*pq));
-    pq->handle = dlopen(MQ_LIBPQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!pq->handle) {
-        snprintf(errbuf, errlen, "cannot load %s (Debian package libpq5): %s", MQ_LIBPQ_SONAME,
-                 dlerror());
-        return MQ_EUNSUPPORTED;
-    }
-    for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-        void *fn = dlsym(pq->handle, symbols[i].name);
-        if (!fn) {
-            snprintf(errbuf, errlen, "%s lacks %s", MQ_LIBPQ_SONAME, symbols[i].name);
-            mq_libpq_unload(pq);
-            return MQ_EUNSUPPORTED;
-        }
-        /* POSIX guarantees that a function pointer survives this round trip. */
-        memcpy((char *)pq + symbols[i].offset, &fn, sizeof(fn));
-    }
-    return MQ_OK;
+    return mq_dynlib_load(MQ_LIBPQ_SONAME, "libpq5", symbols, sizeof(symbols) / sizeof(symbols[0]),
+                          pq, &pq->handle, errbuf, errlen);
 }
 
 void mq_libpq_unload(struct mq_libpq *pq)

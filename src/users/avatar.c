@@ -8,24 +8,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips.h>
 
 #include "store/users.h"
+#include "users/libvips.h"
 
 static const char *const accepted[] = {"image/png", "image/jpeg", "image/webp", "image/gif"};
 
-/* libvips initialises once per process; its cache is off, as every avatar
- * is decoded once, and it uses one thread per call (the CPU pool already
- * runs several calls at once). */
+/* libvips, like libcurl, initialises once per process and never shuts
+ * down: it is loaded on the first upload and kept (users/libvips.h). */
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
-static int vips_ready;
+static struct mq_libvips vips;
+static char vips_why[256];
+static bool vips_ready;
 
 static void start_vips(void)
 {
-    if (VIPS_INIT("marquee")) return;
-    vips_cache_set_max(0);
-    vips_concurrency_set(1);
-    vips_ready = 1;
+    vips_ready = mq_libvips_load(&vips, vips_why, sizeof(vips_why)) == MQ_OK;
 }
 
 /* libmagic handles are not shared between threads: one per call, which
@@ -74,35 +72,35 @@ static mq_err write_file(const char *dir, const char *name, const void *data, si
     return MQ_OK;
 }
 
-/* Decodes, crops and re-encodes; the caller frees *out with g_free. */
+/* Decodes, crops and re-encodes; the caller frees *out with vips.free. */
 static mq_err reencode(const void *data, size_t len, void **out, size_t *outlen, const char **code,
                        const char **why)
 {
     *code = "invalid_image";
     *why = "the image cannot be decoded";
     VipsImage *probe =
-        vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+        vips.image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!probe) {
-        vips_error_clear();
+        vips.error_clear();
         return MQ_EINVAL;
     }
-    int w = vips_image_get_width(probe), h = vips_image_get_height(probe);
-    g_object_unref(probe);
+    int w = vips.image_get_width(probe), h = vips.image_get_height(probe);
+    vips.object_unref(probe);
     if (w <= 0 || h <= 0 || w > MQ_AVATAR_MAX_SIDE || h > MQ_AVATAR_MAX_SIDE) {
         *code = "avatar_too_large";
         *why = "the image may be at most 10000 pixels a side";
         return MQ_EINVAL;
     }
     VipsImage *thumb = NULL;
-    if (vips_thumbnail_buffer((void *)data, len, &thumb, MQ_AVATAR_SIZE, "height", MQ_AVATAR_SIZE,
+    if (vips.thumbnail_buffer((void *)data, len, &thumb, MQ_AVATAR_SIZE, "height", MQ_AVATAR_SIZE,
                               "crop", VIPS_INTERESTING_CENTRE, NULL)) {
-        vips_error_clear();
+        vips.error_clear();
         return MQ_EINVAL;
     }
-    int rc = vips_image_write_to_buffer(thumb, ".webp", out, outlen, "Q", 85, "strip", TRUE, NULL);
-    g_object_unref(thumb);
+    int rc = vips.image_write_to_buffer(thumb, ".webp", out, outlen, "Q", 85, "strip", TRUE, NULL);
+    vips.object_unref(thumb);
     if (rc) {
-        vips_error_clear();
+        vips.error_clear();
         return MQ_EINVAL;
     }
     return MQ_OK;
@@ -132,7 +130,10 @@ mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id
         return MQ_EINVAL;
     }
     pthread_once(&vips_once, start_vips);
-    if (!vips_ready) return MQ_EUNAVAILABLE;
+    if (!vips_ready) {
+        mq_log_error(ctx->log, "users", "avatars are unavailable: %s", vips_why);
+        return MQ_EUNAVAILABLE;
+    }
     mq_err err = reencode(data, len, &webp, &webp_len, code, why);
     if (err) return err;
 
@@ -141,7 +142,7 @@ mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id
              rnd[2], rnd[3], rnd[4], rnd[5]);
     err = avatar_dir(ctx, dir, sizeof(dir));
     if (!err) err = write_file(dir, name, webp, webp_len);
-    g_free(webp);
+    vips.free(webp);
     if (err) return err;
 
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
