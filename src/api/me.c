@@ -22,9 +22,13 @@ static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
         json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", u.id, "email", u.email, "display_name",
                   u.display_name, "role", u.role, "email_verified", u.email_verified_at != 0,
                   "created_at", created, "session_id", who->session_id);
-    if (me && u.avatar)
+    if (me && u.avatar) {
+        /* The file's random part: a new picture is a new URL for caches. */
+        const char *version = strrchr(u.avatar, '-');
         json_object_set_new(me, "avatar_url",
-                            json_sprintf("/api/v1/users/%s/avatar?v=%.8s", u.id, u.avatar));
+                            json_sprintf("/api/v1/users/%s/avatar?v=%.12s", u.id,
+                                         version ? version + 1 : u.avatar));
+    }
     return mq_reply_json(req, 200, me);
 }
 

@@ -274,6 +274,9 @@ def test_profile_preferences_avatar_and_delete(env):
         check(img.status == 200 and img.header("content-type") == "image/webp" and img.body[:4] == b"RIFF"
               and img.body[8:12] == b"WEBP", img.headers)
         s.request("GET", r.json()["avatar_url"]).problem(401)
+        # A new picture is a new URL, so caches never show the old one.
+        r2 = s.request("POST", "/api/v1/users/me/avatar", body=png(5, 4), headers=dict(h, **{"Content-Type": "image/png"}))
+        check(r2.status == 200 and r2.json()["avatar_url"] != r.json()["avatar_url"], (r.body, r2.body))
         s.request("POST", "/api/v1/users/me/avatar", body=b"GIF89a but really <?php echo 1; ?>",
                   headers=dict(h, **{"Content-Type": "image/gif"})).problem(422)
         s.request("POST", "/api/v1/users/me/avatar", body=b"#!/bin/sh\necho hi\n",
