@@ -10,17 +10,20 @@
  *
  * Sign-in does the same work for unknown addresses as for known ones (an
  * argon2id computation) and fails the same way, so accounts cannot be found
- * by trying; locked, suspended and deleted accounts fail the same way too. */
+ * by trying; locked and suspended accounts fail the same way too. Only the
+ * right password learns that an account is deleted (and may restore it) or
+ * that its address must be verified first. */
 #ifndef MQ_SESSIONS_H
 #define MQ_SESSIONS_H
 
 #include <stdbool.h>
 
+#include "auth/token.h"
 #include "core/arena.h"
 #include "core/ctx.h"
 #include "store/sessions.h"
 
-#define MQ_REFRESH_TOKEN_LEN 47 /* "mqr_" and 43 base64url characters */
+#define MQ_REFRESH_TOKEN_LEN MQ_SECRET_TOKEN_LEN /* "mqr_" and 43 base64url characters */
 
 struct mq_tokens {
     char *access_token, *refresh_token; /* arena */

@@ -15,7 +15,6 @@
 #include "auth/sessions.h"
 #include "core/ctx.h"
 
-#define MQ_EMAIL_TOKEN_LEN 47 /* a four-character prefix and 43 base64url characters */
 #define MQ_VERIFY_TTL_MS   (24LL * 3600 * 1000)
 #define MQ_RESET_TTL_MS    (3600LL * 1000)
 
