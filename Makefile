@@ -3,7 +3,7 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libpng libcrypto libcbor
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.
 CFLAGS_PQ := $(shell pkg-config --cflags libpq)

@@ -19,6 +19,7 @@ static void usage(FILE *out)
                  "  jobs      list, retry, cancel or enqueue background jobs\n"
                  "  user      create an account (the first admin, for instance)\n"
                  "  audit     verify the audit log's hash chain\n"
+                 "  keys      rotate the master key (re-sealing secrets) or the signing key\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "jobs")) return mq_cli_jobs(argc - 2, argv + 2);
     if (!strcmp(cmd, "audit")) return mq_cli_audit(argc - 2, argv + 2);
     if (!strcmp(cmd, "user")) return mq_cli_user(argc - 2, argv + 2);
+    if (!strcmp(cmd, "keys")) return mq_cli_keys(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return mq_cli_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

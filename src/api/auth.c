@@ -5,14 +5,32 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "auth/mfa.h"
 #include "auth/sessions.h"
 #include "users/users.h"
 
 static json_t *tokens_json(const struct mq_tokens *t)
 {
-    return json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t->access_token, "refresh_token",
-                     t->refresh_token, "token_type", "Bearer", "expires_in",
-                     (json_int_t)t->expires_in, "session_id", t->session_id);
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t->access_token,
+                            "refresh_token", t->refresh_token, "token_type", "Bearer", "expires_in",
+                            (json_int_t)t->expires_in, "session_id", t->session_id);
+    /* Every request but enrolling a factor gets 403 until one is set up. */
+    if (doc && t->enrol_only) json_object_set_new(doc, "mfa_enrollment_required", json_true());
+    return doc;
+}
+
+/* A right password for an account with a second factor: no tokens yet. */
+static json_t *mfa_json(const struct mq_tokens *t)
+{
+    json_t *methods = json_array();
+    if (methods && (t->mfa_methods & MQ_MFA_TOTP))
+        json_array_append_new(methods, json_string("totp"));
+    if (methods && (t->mfa_methods & MQ_MFA_BACKUP_CODE))
+        json_array_append_new(methods, json_string("backup_code"));
+    if (methods && (t->mfa_methods & MQ_MFA_WEBAUTHN))
+        json_array_append_new(methods, json_string("webauthn"));
+    return json_pack("{s:b,s:s,s:o,s:i}", "mfa_required", 1, "mfa_token", t->mfa_token, "methods",
+                     methods, "expires_in", MQ_MFA_CHALLENGE_TTL_MS / 1000);
 }
 
 struct login_call {
@@ -29,6 +47,7 @@ static const char *outcome_action(enum mq_login_outcome o)
     case MQ_LOGIN_DELETED: return "login.deleted";
     case MQ_LOGIN_UNVERIFIED: return "login.unverified";
     case MQ_LOGIN_RESTORED: return "user.restored";
+    case MQ_LOGIN_MFA: return "login.mfa_required";
     default: return "login.failed";
     }
 }
@@ -68,6 +87,7 @@ static mq_err login_work(struct mq_req *req, void *arg)
         return mq_problem(req, 401, "invalid_credentials", NULL,
                           "the e-mail address or the password is wrong");
     }
+    if (outcome == MQ_LOGIN_MFA) return mq_reply_json(req, 200, mfa_json(&t));
     return mq_reply_json(req, 200, tokens_json(&t));
 }
 
@@ -84,6 +104,7 @@ mq_err mq_api_auth_login(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "password", true, &c->in.password);
     if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->in.device_name);
     if (!err) err = mq_api_bool_field(req, doc, "restore", &c->in.restore);
+    if (!err) err = mq_api_string_field(req, doc, "device_token", false, &c->in.device_token);
     if (err) return err;
     const char *ua = mq_req_header(req, "User-Agent");
     c->in.ip = req->remote;

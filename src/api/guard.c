@@ -45,6 +45,22 @@ static bool user_rate_limited(struct mq_req *req, const char *user_id)
     return mq_req_rate_limit(req, &req->ctx->cfg->rate_default, key);
 }
 
+/* An enrol-only session (MFA required for the role, no factor yet) may
+ * enrol a factor, see who it is, and sign out: nothing else. */
+static bool enrol_route(const struct mq_req *req)
+{
+    const char *p = req->match.pattern;
+    return !strncmp(p, "/api/v1/mfa/", 12) || !strncmp(p, "/api/v1/auth/", 13) ||
+           (!strcmp(p, "/api/v1/users/me") && !strcmp(req->method_name, "GET"));
+}
+
+static mq_err enrol_first(struct mq_req *req)
+{
+    mq_problem(req, 403, "mfa_enrollment_required", NULL,
+               "your role must use a second factor: set one up under /api/v1/mfa/ first");
+    return MQ_EPERM;
+}
+
 mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
 {
     const char *token = bearer(req), *why = NULL;
@@ -54,7 +70,8 @@ mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
     if (err) return err;
     req->actor_kind = "user";
     req->actor_id = who->user_id;
-    return user_rate_limited(req, who->user_id) ? MQ_EPERM : MQ_OK;
+    if (user_rate_limited(req, who->user_id)) return MQ_EPERM;
+    return who->enrol_only && !enrol_route(req) ? enrol_first(req) : MQ_OK;
 }
 
 mq_err mq_api_require_admin(struct mq_req *req)
@@ -70,7 +87,8 @@ mq_err mq_api_require_admin(struct mq_req *req)
         if (!err && !strcmp(who.role, "admin")) {
             req->actor_kind = "user";
             req->actor_id = who.user_id;
-            return user_rate_limited(req, who.user_id) ? MQ_EPERM : MQ_OK;
+            if (user_rate_limited(req, who.user_id)) return MQ_EPERM;
+            return who.enrol_only ? enrol_first(req) : MQ_OK;
         }
         if (!err) {
             mq_req_audit(req, "admin.forbidden", "user", NULL, NULL,

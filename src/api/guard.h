@@ -14,7 +14,9 @@
 
 /* MQ_OK with *who filled (arena) when the request carries a valid access
  * token whose session is open; otherwise answers 401 unauthorized with
- * WWW-Authenticate and returns MQ_EPERM. Sets req->actor_*. */
+ * WWW-Authenticate and returns MQ_EPERM. An enrol-only session (see
+ * auth/mfa.h) gets 403 mfa_enrollment_required outside /api/v1/mfa/,
+ * /api/v1/auth/ and GET /api/v1/users/me. Sets req->actor_*. */
 MQ_MUST_CHECK mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who);
 
 /* MQ_OK for an admin's access token or the bootstrap token; otherwise 401

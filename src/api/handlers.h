@@ -41,5 +41,20 @@ mq_err mq_api_auth_reset_password(struct mq_req *req);
 mq_err mq_api_sessions_list(struct mq_req *req);
 mq_err mq_api_sessions_delete(struct mq_req *req);
 mq_err mq_api_sessions_delete_others(struct mq_req *req);
+mq_err mq_api_mfa_status(struct mq_req *req);
+mq_err mq_api_mfa_totp_setup(struct mq_req *req);
+mq_err mq_api_mfa_totp_verify(struct mq_req *req);
+mq_err mq_api_mfa_totp_delete(struct mq_req *req);
+mq_err mq_api_mfa_backup_generate(struct mq_req *req);
+mq_err mq_api_mfa_backup_regenerate(struct mq_req *req);
+mq_err mq_api_mfa_enable(struct mq_req *req);
+mq_err mq_api_mfa_disable(struct mq_req *req);
+mq_err mq_api_trusted_devices_list(struct mq_req *req);
+mq_err mq_api_trusted_devices_delete(struct mq_req *req);
+mq_err mq_api_auth_mfa_verify(struct mq_req *req);
+mq_err mq_api_auth_reauthenticate(struct mq_req *req);
+mq_err mq_api_admin_mfa_policy_get(struct mq_req *req);
+mq_err mq_api_admin_mfa_policy_put(struct mq_req *req);
+mq_err mq_api_admin_rotate_keys(struct mq_req *req);
 
 #endif

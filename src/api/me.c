@@ -130,8 +130,9 @@ static mq_err password_work(struct mq_req *req, void *arg)
     struct password_call *c = arg;
     const char *code = NULL, *why = NULL;
     struct mq_tokens t;
+    struct mq_session_factor factor = {c->who.mfa_method, c->who.enrol_only};
     mq_err err = mq_account_change_password(req->ctx, req->arena, c->who.user_id, c->current,
-                                            c->new_password, &c->device, &t, &code, &why);
+                                            c->new_password, &c->device, &factor, &t, &code, &why);
     if (err && code) {
         mq_req_audit(req, "password.change_failed", "user", "user", c->who.user_id,
                      json_pack("{s:s}", "code", code));

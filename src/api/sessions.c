@@ -22,11 +22,12 @@ static json_t *nullable(const char *s)
 
 static json_t *session_json(const struct mq_session_row *s, const char *current)
 {
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", s->id, "device_name",
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", s->id, "device_name",
                      nullable(s->device_name), "ip", nullable(s->ip), "user_agent",
                      nullable(s->user_agent), "created_at", time_json(s->created_at),
                      "last_seen_at", time_json(s->last_seen_at), "expires_at",
-                     time_json(s->expires_at), "current", !strcmp(s->id, current));
+                     time_json(s->expires_at), "current", !strcmp(s->id, current), "mfa",
+                     nullable(s->mfa_method), "mfa_verified_at", time_json(s->mfa_verified_at));
 }
 
 mq_err mq_api_sessions_list(struct mq_req *req)

@@ -4,8 +4,10 @@
  * (mode 0600, made on first start) and publishes only the public half in
  * the signing_keys table. Any instance can then verify any other's tokens,
  * and a dump of the database holds no signing secret. A new key (a new data
- * directory, or rotation later) publishes a new kid; old public keys stay
- * published so tokens signed before still verify until they expire. */
+ * directory, or `marquee keys rotate-signing`) publishes a new kid; the old
+ * public key stays published, so tokens signed before still verify, until
+ * they have expired (access_token_ttl and a minute), then it retires: out
+ * of the JWKS, still in the table for the audit checkpoints it signed. */
 #ifndef MQ_KEYS_H
 #define MQ_KEYS_H
 
@@ -20,8 +22,15 @@ struct mq_keyring;
 MQ_MUST_CHECK mq_err mq_keyring_open(struct mq_ctx *ctx, struct mq_keyring **out);
 void mq_keyring_free(struct mq_keyring *kr);
 
-/* This instance's signing key. */
-const struct mq_signing_key *mq_keyring_signer(const struct mq_keyring *kr);
+/* This instance's signing key. Notices within a second that the key file
+ * was rotated, and signs with the new key from then on. */
+const struct mq_signing_key *mq_keyring_signer(struct mq_keyring *kr);
+
+/* Replaces this instance's key file with a new key, publishes the new
+ * public key and retires the old one once its tokens have expired. A
+ * running server picks the new key up by itself. */
+MQ_MUST_CHECK mq_err mq_keyring_rotate(struct mq_ctx *ctx, char old_kid[MQ_KID_LEN + 1],
+                                       char new_kid[MQ_KID_LEN + 1]);
 
 /* The published public key for kid, or NULL. Unknown kids are looked up in
  * the database (at most every 100 ms, and only for kids shaped like

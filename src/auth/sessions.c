@@ -6,6 +6,7 @@
 
 #include "auth/jwt.h"
 #include "auth/keys.h"
+#include "auth/mfa.h"
 #include "auth/password.h"
 #include "auth/token.h"
 #include "auth/tokencache.h"
@@ -126,10 +127,22 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
         mq_password_hash(ctx->cfg, in->password, rehash) == MQ_OK)
         new_hash = rehash;
 
+    struct mq_session_factor factor = {0};
+    bool pending = false;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_mfa_gate(ctx, db, a, &user, in, out, &factor, &pending);
+    if (!err && pending) {
+        /* Failures keep counting until the second factor is right. */
+        if (new_hash) err = mq_store_user_rehash(db, user.id, new_hash, now);
+        err = mq_store_finish(db, err);
+        sodium_memzero(rehash, sizeof(rehash));
+        if (err) return err;
+        *outcome = MQ_LOGIN_MFA;
+        return MQ_OK;
+    }
     if (!err) err = mq_store_user_login_ok(db, user.id, new_hash, now);
     if (!err && user.deleted_at) err = mq_store_user_restore(db, user.id, now);
-    if (!err) err = mq_auth_session_open(ctx, db, a, user.id, in, out);
+    if (!err) err = mq_auth_session_open(ctx, db, a, user.id, in, &factor, out);
     err = mq_store_finish(db, err);
     sodium_memzero(rehash, sizeof(rehash));
     if (err) return err;
@@ -138,7 +151,8 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
 }
 
 mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                            const char *user_id, const struct mq_login *in, struct mq_tokens *out)
+                            const char *user_id, const struct mq_login *in,
+                            const struct mq_session_factor *factor, struct mq_tokens *out)
 {
     char session_id[37], hash[65];
     char *refresh = NULL;
@@ -157,12 +171,17 @@ mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
                                .created_at = now,
                                .last_seen_at = now,
                                .idle_expires_at = idle,
-                               .expires_at = expires};
+                               .expires_at = expires,
+                               .mfa_method = factor ? factor->method : NULL,
+                               .mfa_verified_at = factor && factor->method ? now : 0,
+                               .auth_at = now,
+                               .enrol_only = factor && factor->enrol_only};
     err = mq_store_session_insert(db, &s);
     if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
     if (!err) err = mq_store_sessions_trim(db, user_id, now, ctx->cfg->sessions_per_user, &trimmed);
     if (err) return err;
     out->refresh_token = refresh;
+    out->enrol_only = s.enrol_only;
     return issue_access(ctx, a, user_id, session_id, out);
 }
 
@@ -170,7 +189,8 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
                        struct mq_tokens *out, bool *reused, char user_id[37])
 {
     char hash[65], new_hash[65];
-    const char *session_id = NULL, *role = NULL;
+    const char *session_id = NULL;
+    struct mq_session_auth sa;
     char *refresh = NULL;
     int64_t rotated_at = 0, now = mq_clock_now_ms(ctx->clock);
     struct mq_session_row s;
@@ -197,7 +217,7 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
         err = mq_store_finish(db, err);
         return err ? err : MQ_EPERM;
     }
-    if (!err && mq_store_session_active(db, a, session_id, s.user_id, now, &role)) err = MQ_EPERM;
+    if (!err && mq_store_session_active(db, a, session_id, s.user_id, now, &sa)) err = MQ_EPERM;
     if (!err) err = mq_store_refresh_insert(db, new_hash, session_id, now);
     int64_t idle = now + ctx->cfg->session_idle_ttl;
     if (!err)
@@ -206,6 +226,7 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
     err = mq_store_finish(db, err);
     if (err) return err;
     out->refresh_token = refresh;
+    out->enrol_only = sa.enrol_only;
     return issue_access(ctx, a, s.user_id, session_id, out);
 }
 
@@ -296,7 +317,8 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
     }
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    err = mq_store_finish(db, mq_store_session_active(db, a, c.sid, c.sub, now, &out->role));
+    struct mq_session_auth sa;
+    err = mq_store_finish(db, mq_store_session_active(db, a, c.sid, c.sub, now, &sa));
     if (err == MQ_ENOTFOUND) {
         *why = "the session has ended";
         return MQ_EPERM;
@@ -304,5 +326,37 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
     if (err) return err;
     out->user_id = c.sub;
     out->session_id = c.sid;
+    out->role = sa.role;
+    out->mfa_method = sa.mfa_method;
+    out->auth_at = sa.auth_at;
+    out->enrol_only = sa.enrol_only;
     return MQ_OK;
+}
+
+mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                               const char *session_id, const char *password, const char *ip)
+{
+    struct mq_user_row user;
+    struct mq_db *db = NULL;
+    bool ok = false, locked = false;
+    int failures = 0;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_user_by_id(db, a, user_id, &user);
+    err = mq_store_finish(db, err);
+    db = NULL;
+    if (err) return err == MQ_ENOTFOUND ? MQ_EPERM : err;
+    if (mq_password_verify(user.password_hash, password ? password : "", &ok)) ok = false;
+    if (user.locked_until > now) ok = false;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    if (ok) {
+        err = mq_store_session_reauth(db, session_id, now);
+    } else {
+        err = mq_store_user_login_failed(db, user.id, ctx->cfg->lockout_threshold,
+                                         now + ctx->cfg->lockout_duration, now, &failures, &locked);
+        if (!err && locked) err = mail_lockout(ctx, db, &user, ip);
+    }
+    err = mq_store_finish(db, err);
+    return err ? err : ok ? MQ_OK : MQ_EPERM;
 }

@@ -29,24 +29,37 @@ struct mq_tokens {
     char *access_token, *refresh_token; /* arena */
     int64_t expires_in;                 /* seconds */
     char session_id[37];
+    /* A sign-in that waits for a second factor has no tokens but these: */
+    char *mfa_token;      /* arena; NULL when no factor is asked for */
+    unsigned mfa_methods; /* MQ_MFA_* bits (auth/mfa.h) */
+    bool enrol_only;      /* the session may only enrol a second factor */
+    char *device_token;   /* "remember this device", when asked for */
 };
 
 struct mq_login {
     const char *email, *password, *ip, *user_agent, *device_name;
-    bool restore; /* restore the account if deleted within the grace period */
+    const char *device_token; /* from an earlier "remember this device" */
+    bool restore;             /* restore the account if deleted within the grace period */
+};
+
+/* How the user of a new session proved a second factor. */
+struct mq_session_factor {
+    const char *method; /* "totp", "backup_code", "webauthn", "trusted_device" or NULL */
+    bool enrol_only;    /* none yet, and the role requires one */
 };
 
 /* What a sign-in attempt amounted to, for the audit log. */
 enum mq_login_outcome {
     MQ_LOGIN_OK,
-    MQ_LOGIN_UNKNOWN,  /* no such account */
-    MQ_LOGIN_WRONG,    /* wrong password */
-    MQ_LOGIN_LOCKOUT,  /* wrong password, and this one locked the account */
-    MQ_LOGIN_LOCKED,   /* the account is locked */
+    MQ_LOGIN_UNKNOWN,    /* no such account */
+    MQ_LOGIN_WRONG,      /* wrong password */
+    MQ_LOGIN_LOCKOUT,    /* wrong password, and this one locked the account */
+    MQ_LOGIN_LOCKED,     /* the account is locked */
     MQ_LOGIN_DISABLED,   /* suspended */
     MQ_LOGIN_DELETED,    /* right password, but the account is deleted (see restore) */
     MQ_LOGIN_UNVERIFIED, /* right password, address unverified, and that is required */
     MQ_LOGIN_RESTORED,   /* signed in, and the deleted account restored */
+    MQ_LOGIN_MFA,        /* right password; a second factor is asked for */
 };
 
 /* Slow (argon2id): run it on the CPU pool. MQ_EPERM for every kind of
@@ -57,10 +70,19 @@ MQ_MUST_CHECK mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a,
                                    enum mq_login_outcome *outcome, char user_id[37]);
 
 /* Opens a session for a user whose identity is already proven, inside the
- * caller's write transaction (after a password change, for instance). */
+ * caller's write transaction (after a password change, for instance).
+ * factor may be NULL (no second factor proven). */
 MQ_MUST_CHECK mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                           const char *user_id, const struct mq_login *in,
+                                          const struct mq_session_factor *factor,
                                           struct mq_tokens *out);
+
+/* Re-authentication with the password (slow: argon2id, run it on the CPU
+ * pool): stamps the session as recently proven. MQ_EPERM when wrong; a
+ * wrong password counts toward lockout. */
+MQ_MUST_CHECK mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a,
+                                             const char *user_id, const char *session_id,
+                                             const char *password, const char *ip);
 
 /* Rotates a refresh token. MQ_EPERM when it is unknown, expired, or was
  * already used; in that last case *reused is set and its session revoked. */
@@ -94,6 +116,9 @@ MQ_MUST_CHECK mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena
 
 struct mq_principal {
     const char *user_id, *session_id, *role; /* arena */
+    const char *mfa_method;                  /* how the session proved a second factor, or NULL */
+    int64_t auth_at;                         /* when its user last proved who they are */
+    bool enrol_only;                         /* may only enrol a second factor */
 };
 
 /* Checks a bearer access token and that its session is open. MQ_EPERM with

@@ -107,19 +107,8 @@ int mq_cli_user(int argc, char **argv)
         fprintf(stderr, "marquee: cannot create the account: %s\n", mq_err_name(err));
         goto out;
     }
-    if (mq_audit_start(&ctx, &ctx.audit) == MQ_OK) {
-        const struct passwd *pw = getpwuid(getuid());
-        json_t *details = json_pack("{s:s,s:s}", "role", u.role, "via", "cli");
-        struct mq_audit_event e = {.action = "user.created",
-                                   .actor_kind = "cli",
-                                   .actor_id = pw ? pw->pw_name : NULL,
-                                   .target_type = "user",
-                                   .target_id = id,
-                                   .details = details};
-        mq_audit_record(ctx.audit, &e);
-        json_decref(details);
-        mq_audit_stop(ctx.audit, 10);
-    }
+    mq_cli_record(&ctx, "user.created", "user", id,
+                  json_pack("{s:s,s:s}", "role", u.role, "via", "cli"));
     printf("created %s %s (id %s)\n", u.role, email, id);
     status = 0;
 out:

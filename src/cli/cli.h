@@ -7,6 +7,7 @@
 #define MQ_CLI_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -23,6 +24,7 @@ int mq_cli_version(int argc, char **argv);
 int mq_cli_jobs(int argc, char **argv);
 int mq_cli_user(int argc, char **argv);
 int mq_cli_audit(int argc, char **argv);
+int mq_cli_keys(int argc, char **argv);
 
 /* Prints "usage: marquee CMD [OPTIONS]", what, extra lines and every
  * configuration flag. */
@@ -60,6 +62,12 @@ struct mq_cli_args {
  * of which take a value) and positional arguments. -1 on a malformed line. */
 int mq_cli_split_args(int argc, char **argv, const struct mq_cli_opt *opts, size_t nopts,
                       struct mq_cli_args *out);
+
+struct mq_ctx;
+/* Records an audit event done from the command line by the invoking OS
+ * user; takes `details`. Best effort: the change itself is done. */
+void mq_cli_record(struct mq_ctx *ctx, const char *action, const char *target_type,
+                   const char *target_id, json_t *details);
 
 /* A whole number in [lo, hi]. */
 bool mq_cli_parse_int(const char *s, long lo, long hi, long *out);

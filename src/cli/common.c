@@ -3,9 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "audit/audit.h"
 #include "cli/cli.h"
+#include "core/ctx.h"
 
 void mq_cli_help(const char *cmd, const char *what, const char *extra)
 {
@@ -113,4 +117,22 @@ bool mq_cli_parse_int(const char *s, long lo, long hi, long *out)
     if (!s || errno || *end || end == s || v < lo || v > hi) return false;
     *out = v;
     return true;
+}
+
+void mq_cli_record(struct mq_ctx *ctx, const char *action, const char *target_type,
+                   const char *target_id, json_t *details)
+{
+    if (mq_audit_start(ctx, &ctx->audit) == MQ_OK) {
+        const struct passwd *pw = getpwuid(getuid());
+        struct mq_audit_event e = {.action = action,
+                                   .actor_kind = "cli",
+                                   .actor_id = pw ? pw->pw_name : NULL,
+                                   .target_type = target_type,
+                                   .target_id = target_id,
+                                   .details = details};
+        mq_audit_record(ctx->audit, &e);
+        mq_audit_stop(ctx->audit, 10);
+        ctx->audit = NULL;
+    }
+    json_decref(details);
 }

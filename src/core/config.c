@@ -133,6 +133,13 @@ static const struct config_key keys[] = {
      "sender address of Marquee's e-mail, such as marquee@example.org"},
     {"smtp_timeout", K_DURATION, OFF(smtp_timeout), "30s", 1000, 600000L, false,
      "how long one SMTP delivery may take"},
+    {"master_key_file", K_OPTIONAL, OFF(master_key_file), NULL, 0, 0, false,
+     "file of the keys that seal secrets in the database (default data_dir/master.key); "
+     "instances sharing a database must share it"},
+    {"reauth_window", K_DURATION, OFF(reauth_window), "10m", 1000, 86400000L, false,
+     "changing a second factor needs a sign-in or re-authentication this recent"},
+    {"mfa_remember_device", K_DURATION, OFF(mfa_remember_device), "30d", 0, 31536000000L, false,
+     "how long \"remember this device\" skips the second factor (0 = never offered)"},
     {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
      "bearer token for the admin API until accounts exist (unset = admin API closed)"},
     {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,

@@ -40,9 +40,12 @@ struct mq_config {
     char *cors_origins; /* comma-separated list, as given */
     char **cors_list;   /* parsed, NULL-terminated */
     int db_pool_size;
-    int db_acquire_timeout; /* milliseconds */
-    char *admin_token;      /* bootstrap token for the admin API; NULL = closed */
-    int cpu_workers;        /* threads for password hashing; 0 = one per CPU */
+    int db_acquire_timeout;   /* milliseconds */
+    char *admin_token;        /* bootstrap token for the admin API; NULL = closed */
+    char *master_key_file;    /* NULL = data_dir/master.key */
+    long reauth_window;       /* ms a sign-in counts as recent for factor changes */
+    long mfa_remember_device; /* ms a trusted device skips the second factor; 0 = off */
+    int cpu_workers;          /* threads for password hashing; 0 = one per CPU */
     int password_min_length;
     int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
     long argon2_memory;           /* bytes */

@@ -21,6 +21,7 @@ struct mq_audit;
 struct mq_pool;
 struct mq_keyring;
 struct mq_token_cache;
+struct mq_secrets;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -34,6 +35,7 @@ struct mq_ctx {
     struct mq_pool *cpu_pool;           /* slow CPU work off the connection threads */
     struct mq_keyring *keyring;         /* token-signing keys, once the schema is current */
     struct mq_token_cache *token_cache; /* access tokens already verified; NULL = none */
+    struct mq_secrets *secrets;         /* the master keys that seal secrets at rest */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

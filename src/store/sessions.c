@@ -2,12 +2,13 @@
 
 #define SESSION_COLS                                                                               \
     "id, user_id, created_at, last_seen_at, idle_expires_at, expires_at, revoked_at, ip, "         \
-    "user_agent, device_name"
+    "user_agent, device_name, mfa_method, mfa_verified_at, auth_at, enrol_only"
 
-static const struct mq_sql SQL_INSERT = {"sessions.insert",
-                                         "INSERT INTO sessions (" SESSION_COLS
-                                         ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9)",
-                                         NULL};
+static const struct mq_sql SQL_INSERT = {
+    "sessions.insert",
+    "INSERT INTO sessions (" SESSION_COLS
+    ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13)",
+    NULL};
 static const struct mq_sql SQL_GET = {"sessions.get",
                                       "SELECT " SESSION_COLS " FROM sessions WHERE id = $1", NULL};
 static const struct mq_sql SQL_REVOKE = {
@@ -35,10 +36,20 @@ static const struct mq_sql SQL_TRIM = {
     NULL};
 static const struct mq_sql SQL_ACTIVE = {
     "sessions.active",
-    "SELECT u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 "
+    "SELECT u.role, s.mfa_method, s.auth_at, s.enrol_only FROM sessions s JOIN users u ON u.id = "
+    "s.user_id WHERE s.id = $1 "
     "AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 "
     "AND s.idle_expires_at > $3 AND u.suspended_at IS NULL AND u.deleted_at IS NULL",
     NULL};
+static const struct mq_sql SQL_REHASH = {
+    "users.rehash", "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1", NULL};
+static const struct mq_sql SQL_MFA = {
+    "sessions.mfa",
+    "UPDATE sessions SET mfa_method = $2, mfa_verified_at = $3, auth_at = $3, enrol_only = 0 "
+    "WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_REAUTH = {"sessions.reauth",
+                                         "UPDATE sessions SET auth_at = $2 WHERE id = $1", NULL};
 static const struct mq_sql SQL_REFRESH_INSERT = {
     "refresh.insert",
     "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)", NULL};
@@ -73,15 +84,28 @@ static void read_session(struct mq_arena *a, struct mq_rows *rows, struct mq_ses
     out->ip = mq_rows_dup(rows, 7, a, oom);
     out->user_agent = mq_rows_dup(rows, 8, a, oom);
     out->device_name = mq_rows_dup(rows, 9, a, oom);
+    out->mfa_method = mq_rows_dup(rows, 10, a, oom);
+    out->mfa_verified_at = mq_rows_int(rows, 11);
+    out->auth_at = mq_rows_int(rows, 12);
+    out->enrol_only = mq_rows_int(rows, 13) != 0;
 }
 
 mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
 {
-    struct mq_param p[] = {
-        MQ_P_TEXT(s->id),          MQ_P_TEXT(s->user_id),        MQ_P_INT(s->created_at),
-        MQ_P_INT(s->last_seen_at), MQ_P_INT(s->idle_expires_at), MQ_P_INT(s->expires_at),
-        MQ_P_TEXT(s->ip),          MQ_P_TEXT(s->user_agent),     MQ_P_TEXT(s->device_name)};
-    return mq_db_exec(db, &SQL_INSERT, p, 9, NULL);
+    struct mq_param p[] = {MQ_P_TEXT(s->id),
+                           MQ_P_TEXT(s->user_id),
+                           MQ_P_INT(s->created_at),
+                           MQ_P_INT(s->last_seen_at),
+                           MQ_P_INT(s->idle_expires_at),
+                           MQ_P_INT(s->expires_at),
+                           MQ_P_TEXT(s->ip),
+                           MQ_P_TEXT(s->user_agent),
+                           MQ_P_TEXT(s->device_name),
+                           s->mfa_method ? MQ_P_TEXT(s->mfa_method) : MQ_P_NULL,
+                           s->mfa_verified_at ? MQ_P_INT(s->mfa_verified_at) : MQ_P_NULL,
+                           MQ_P_INT(s->auth_at),
+                           MQ_P_INT(s->enrol_only ? 1 : 0)};
+    return mq_db_exec(db, &SQL_INSERT, p, 13, NULL);
 }
 
 mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
@@ -160,7 +184,7 @@ mq_err mq_store_sessions_trim(struct mq_db *db, const char *user_id, int64_t now
 }
 
 mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char *session_id,
-                               const char *user_id, int64_t now, const char **role)
+                               const char *user_id, int64_t now, struct mq_session_auth *out)
 {
     struct mq_rows *rows = NULL;
     bool oom = false;
@@ -169,7 +193,10 @@ mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char 
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        *role = mq_rows_dup(rows, 0, a, &oom);
+        out->role = mq_rows_dup(rows, 0, a, &oom);
+        out->mfa_method = mq_rows_dup(rows, 1, a, &oom);
+        out->auth_at = mq_rows_int(rows, 2);
+        out->enrol_only = mq_rows_int(rows, 3) != 0;
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
@@ -235,4 +262,23 @@ mq_err mq_store_user_login_ok(struct mq_db *db, const char *user_id, const char 
 {
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(new_hash), MQ_P_INT(now)};
     return mq_db_exec(db, &SQL_LOGIN_OK, p, 3, NULL);
+}
+
+mq_err mq_store_session_mfa(struct mq_db *db, const char *id, const char *method, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(method), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_MFA, p, 3, NULL);
+}
+
+mq_err mq_store_session_reauth(struct mq_db *db, const char *id, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_REAUTH, p, 2, NULL);
+}
+
+mq_err mq_store_user_rehash(struct mq_db *db, const char *user_id, const char *new_hash,
+                            int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(new_hash), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_REHASH, p, 3, NULL);
 }

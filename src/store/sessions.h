@@ -12,6 +12,17 @@
 struct mq_session_row {
     const char *id, *user_id, *ip, *user_agent, *device_name;
     int64_t created_at, last_seen_at, idle_expires_at, expires_at, revoked_at;
+    const char *mfa_method;  /* how a second factor was proven, or NULL */
+    int64_t mfa_verified_at; /* 0 = none */
+    int64_t auth_at;         /* last sign-in or re-authentication */
+    bool enrol_only;         /* may only enrol a second factor */
+};
+
+/* What a request's session allows, for authentication. */
+struct mq_session_auth {
+    const char *role, *mfa_method; /* arena; mfa_method may be NULL */
+    int64_t auth_at;
+    bool enrol_only;
 };
 
 MQ_MUST_CHECK mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s);
@@ -37,10 +48,15 @@ MQ_MUST_CHECK mq_err mq_store_sessions_trim(struct mq_db *db, const char *user_i
                                             int keep, int64_t *ended);
 
 /* For authenticating a request: the session is open and unexpired at now,
- * and its user neither suspended nor deleted. *role is in the arena. */
+ * and its user neither suspended nor deleted. */
 MQ_MUST_CHECK mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a,
                                              const char *session_id, const char *user_id,
-                                             int64_t now, const char **role);
+                                             int64_t now, struct mq_session_auth *out);
+/* A second factor proven in the session: it is no longer enrol-only. */
+MQ_MUST_CHECK mq_err mq_store_session_mfa(struct mq_db *db, const char *id, const char *method,
+                                          int64_t now);
+/* The user proved who they are again. */
+MQ_MUST_CHECK mq_err mq_store_session_reauth(struct mq_db *db, const char *id, int64_t now);
 
 MQ_MUST_CHECK mq_err mq_store_refresh_insert(struct mq_db *db, const char *hash,
                                              const char *session_id, int64_t now);
@@ -58,5 +74,8 @@ MQ_MUST_CHECK mq_err mq_store_user_login_failed(struct mq_db *db, const char *us
                                                 int *failures, bool *locked);
 MQ_MUST_CHECK mq_err mq_store_user_login_ok(struct mq_db *db, const char *user_id,
                                             const char *new_hash, int64_t now);
+/* A stronger hash of the same password, failures left as they are. */
+MQ_MUST_CHECK mq_err mq_store_user_rehash(struct mq_db *db, const char *user_id,
+                                          const char *new_hash, int64_t now);
 
 #endif

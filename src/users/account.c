@@ -311,7 +311,8 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
 
 mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                                   const char *current, const char *new_password,
-                                  const struct mq_login *device, struct mq_tokens *out,
+                                  const struct mq_login *device,
+                                  const struct mq_session_factor *factor, struct mq_tokens *out,
                                   const char **code, const char **why)
 {
     char pwhash[MQ_PASSWORD_HASH_MAX];
@@ -326,7 +327,7 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
         err = apply_password(ctx, db, &u, pwhash, "password_changed", device->ip);
-        if (!err) err = mq_auth_session_open(ctx, db, a, u.id, device, out);
+        if (!err) err = mq_auth_session_open(ctx, db, a, u.id, device, factor, out);
         err = mq_store_finish(db, err);
     }
     sodium_memzero(pwhash, sizeof(pwhash));

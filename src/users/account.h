@@ -15,8 +15,8 @@
 #include "auth/sessions.h"
 #include "core/ctx.h"
 
-#define MQ_VERIFY_TTL_MS   (24LL * 3600 * 1000)
-#define MQ_RESET_TTL_MS    (3600LL * 1000)
+#define MQ_VERIFY_TTL_MS (24LL * 3600 * 1000)
+#define MQ_RESET_TTL_MS  (3600LL * 1000)
 
 struct mq_registration {
     const char *email, *password, *display_name; /* display_name NULL: from the address */
@@ -57,13 +57,12 @@ MQ_MUST_CHECK mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_are
 
 /* Slow. Checks the current password (a wrong one counts towards the lock),
  * sets the new one, ends every session, opens a new one for `device` into
- * *out, and mails a notice. MQ_EPERM (wrong_password) or MQ_EINVAL. */
-MQ_MUST_CHECK mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a,
-                                                const char *user_id, const char *current,
-                                                const char *new_password,
-                                                const struct mq_login *device,
-                                                struct mq_tokens *out, const char **code,
-                                                const char **why);
+ * *out (carrying over the second factor the old session proved), and
+ * mails a notice. MQ_EPERM (wrong_password) or MQ_EINVAL. */
+MQ_MUST_CHECK mq_err mq_account_change_password(
+    struct mq_ctx *ctx, struct mq_arena *a, const char *user_id, const char *current,
+    const char *new_password, const struct mq_login *device, const struct mq_session_factor *factor,
+    struct mq_tokens *out, const char **code, const char **why);
 
 struct mq_profile_change {
     const char *display_name;     /* NULL = unchanged */

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "store/mfa.h"
 #include "store/users.h"
 #include "users/avatar.h"
 
@@ -11,7 +12,7 @@ static mq_err purge_users(struct mq_job_run *run)
 {
     struct mq_ctx *ctx = run->ctx;
     struct mq_deleted_user batch[PURGE_BATCH];
-    int64_t now = mq_clock_now_ms(ctx->clock), tokens = 0, total = 0;
+    int64_t now = mq_clock_now_ms(ctx->clock), tokens = 0, challenges = 0, total = 0;
     size_t n = 0;
     mq_err err;
     do {
@@ -40,8 +41,11 @@ static mq_err purge_users(struct mq_job_run *run)
     struct mq_db *db = NULL;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    /* Expired at least a day ago: nothing can use them any more. */
-    return mq_store_finish(db, mq_store_email_tokens_purge(db, now - 86400000LL, &tokens));
+    /* Expired at least a day ago: nothing can use them any more. Sign-ins
+     * waiting for a second factor too. */
+    err = mq_store_email_tokens_purge(db, now - 86400000LL, &tokens);
+    if (!err) err = mq_store_challenges_purge(db, now - 86400000LL, &challenges);
+    return mq_store_finish(db, err);
 }
 
 mq_err mq_users_register_jobs(struct mq_jobs *jobs)

@@ -145,9 +145,57 @@ static void test_forged_rows_are_ignored(void **state)
     mq_keyring_free(ka);
 }
 
+static bool jwks_has(struct mq_keyring *kr, const char *kid)
+{
+    json_t *doc = NULL, *k;
+    size_t i;
+    bool found = false;
+    assert_int_equal(mq_keyring_jwks(kr, &doc), MQ_OK);
+    json_array_foreach(json_object_get(doc, "keys"), i, k)
+    {
+        if (!strcmp(json_string_value(json_object_get(k, "kid")), kid)) found = true;
+    }
+    json_decref(doc);
+    return found;
+}
+
+static void test_rotation_retires_the_old_key(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    struct mq_clock clock;
+    int64_t now;
+    struct mq_keyring *ka = NULL;
+    char old_kid[MQ_KID_LEN + 1], new_kid[MQ_KID_LEN + 1], first[MQ_KID_LEN + 1];
+    mq_config_cleanup(&e->a.cfg); /* again, with a fake clock */
+    fixture_ctx(e->db, &e->a.cfg, &clock, &now, &e->a.ctx);
+    free(e->a.cfg.data_dir);
+    e->a.cfg.data_dir = strdup(e->a.dir);
+    assert_int_equal(mq_keyring_open(&e->a.ctx, &ka), MQ_OK);
+    e->a.ctx.keyring = ka;
+    memcpy(first, mq_keyring_signer(ka)->kid, sizeof(first));
+
+    assert_int_equal(mq_keyring_rotate(&e->a.ctx, old_kid, new_kid), MQ_OK);
+    assert_string_equal(old_kid, first);
+    assert_string_not_equal(new_kid, first);
+    /* The running keyring signs with the new key within a second. */
+    now += 1500;
+    assert_string_equal(mq_keyring_signer(ka)->kid, new_kid);
+    assert_non_null(mq_keyring_public(ka, new_kid));
+    assert_non_null(mq_keyring_public(ka, old_kid));
+    assert_true(jwks_has(ka, old_kid) && jwks_has(ka, new_kid));
+    /* Once the old key's last tokens have expired it is gone. */
+    now += e->a.cfg.access_token_ttl + 61000;
+    assert_null(mq_keyring_public(ka, old_kid));
+    assert_false(jwks_has(ka, old_kid));
+    assert_true(jwks_has(ka, new_kid));
+    mq_keyring_free(ka);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        BOTH(test_rotation_retires_the_old_key),
         BOTH(test_instances_verify_each_other),
         BOTH(test_forged_rows_are_ignored),
     };

@@ -1,0 +1,456 @@
+/* mfa.c - second factors: status, TOTP, backup codes, switching MFA on and
+ * off, remembered devices, completing a sign-in, re-authentication, and
+ * the admin's MFA policy. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/body.h"
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "auth/mfa.h"
+#include "auth/secrets.h"
+
+static json_t *time_json(int64_t ms)
+{
+    char text[32];
+    if (!ms) return json_null();
+    mq_time_format_rfc3339(ms, text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *nullable(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
+{
+    return (struct mq_mfa_who){p->user_id, p->session_id, p->role, req->remote};
+}
+
+/* Factor changes need a sign-in or re-authentication within reauth_window. */
+static mq_err require_recent(struct mq_req *req, const struct mq_principal *p)
+{
+    if (mq_mfa_recent(req->ctx, p)) return MQ_OK;
+    mq_problem(req, 403, "reauthentication_required", NULL,
+               "prove it is you again first: POST /api/v1/auth/reauthenticate with the password "
+               "or a second factor");
+    return MQ_EPERM;
+}
+
+/* The body of a factor change is optional; {"end_other_sessions": true}
+ * signs every other device out as well. */
+static mq_err change_body(struct mq_req *req, json_t **doc, bool *end_others)
+{
+    *doc = NULL;
+    *end_others = false;
+    if (!req->body_len) return MQ_OK;
+    mq_err err = mq_api_body_object(req, doc);
+    if (!err) err = mq_api_bool_field(req, *doc, "end_other_sessions", end_others);
+    return err;
+}
+
+/* Ends the other sessions when asked; the count goes in the answer. */
+static mq_err end_others(struct mq_req *req, const struct mq_principal *p, bool wanted,
+                         json_t *answer)
+{
+    int64_t ended = 0;
+    if (wanted) {
+        mq_err err =
+            mq_auth_sessions_end_others(req->ctx, p->user_id, p->session_id, "mfa_changed", &ended);
+        if (err) return err;
+    }
+    return json_object_set_new(answer, "other_sessions_ended", json_integer(ended)) ? MQ_ENOMEM
+                                                                                    : MQ_OK;
+}
+
+static json_t *status_json(const struct mq_mfa_status *s)
+{
+    return json_pack("{s:b,s:b,s:o,s:{s:b,s:b},s:{s:i,s:i},s:{s:i},s:i}", "enabled", s->enabled,
+                     "required", s->required, "enabled_at", time_json(s->enabled_at), "totp",
+                     "enabled", s->totp, "pending", s->totp_pending, "backup_codes", "remaining",
+                     s->backup_codes_left, "total", s->backup_codes_total, "webauthn",
+                     "credentials", 0, "trusted_devices", s->trusted_devices);
+}
+
+/* The status document; after a change (end != NULL) also how many other
+ * sessions were ended. */
+static mq_err reply_status(struct mq_req *req, const struct mq_principal *p, const bool *end)
+{
+    struct mq_mfa_status s;
+    struct mq_mfa_who who = who_of(req, p);
+    mq_err err = mq_mfa_status(req->ctx, req->arena, &who, &s);
+    if (err) return err;
+    json_t *doc = status_json(&s);
+    if (!doc) return MQ_ENOMEM;
+    err = end ? end_others(req, p, *end, doc) : MQ_OK;
+    if (err) {
+        json_decref(doc);
+        return err;
+    }
+    return mq_reply_json(req, 200, doc);
+}
+
+mq_err mq_api_mfa_status(struct mq_req *req)
+{
+    struct mq_principal p;
+    mq_err err = mq_api_require_user(req, &p);
+    if (err) return err;
+    return reply_status(req, &p, NULL);
+}
+
+mq_err mq_api_mfa_totp_setup(struct mq_req *req)
+{
+    struct mq_principal p;
+    struct mq_totp_setup s;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_totp_setup(req->ctx, req->arena, &who, &s);
+    if (err == MQ_ECONFLICT)
+        return mq_problem(req, 409, "totp_already_enabled", NULL,
+                          "an authenticator app is already set up; remove it first "
+                          "(DELETE /api/v1/mfa/totp)");
+    if (err) return err;
+    size_t b64len = sodium_base64_ENCODED_LEN(s.qr_png_len, sodium_base64_VARIANT_ORIGINAL);
+    char *png = mq_arena_alloc(req->arena, b64len);
+    if (!png) return MQ_ENOMEM;
+    sodium_bin2base64(png, b64len, s.qr_png, s.qr_png_len, sodium_base64_VARIANT_ORIGINAL);
+    mq_req_audit(req, "mfa.totp_setup", "user", "user", p.user_id, NULL);
+    /* The secret is shown this once; nothing of it may be cached. */
+    (void)mq_reply_header(req, "Cache-Control", "no-store");
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:s,s:s}", "secret", s.secret, "otpauth_uri", s.uri,
+                                   "qr_svg", s.qr_svg, "qr_png", png));
+}
+
+mq_err mq_api_mfa_totp_verify(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    const char *code = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "code", true, &code);
+    if (!err) err = mq_api_bool_field(req, doc, "end_other_sessions", &end);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_totp_confirm(req->ctx, req->arena, &who, code);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 409, "totp_not_pending", NULL,
+                          "no authenticator is waiting for a first code; start with POST "
+                          "/api/v1/mfa/totp/setup");
+    if (err == MQ_EPERM) {
+        mq_req_audit(req, "mfa.totp_verify_failed", "user", "user", p.user_id, NULL);
+        return mq_problem(req, 422, "invalid_code", NULL,
+                          "the code is wrong (or was used already); check the device's clock");
+    }
+    if (err) return err;
+    mq_req_audit(req, "mfa.totp_enabled", "user", "user", p.user_id, NULL);
+    return reply_status(req, &p, &end);
+}
+
+mq_err mq_api_mfa_totp_delete(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = change_body(req, &doc, &end);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_totp_remove(req->ctx, req->arena, &who);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "not_found", NULL, "no authenticator app is set up");
+    if (err == MQ_EPERM)
+        return mq_problem(req, 403, "mfa_required_by_policy", NULL,
+                          "your role must keep a second factor; add another before removing "
+                          "this one");
+    if (err) return err;
+    mq_req_audit(req, "mfa.totp_removed", "user", "user", p.user_id, NULL);
+    return reply_status(req, &p, &end);
+}
+
+static mq_err backup_codes(struct mq_req *req, bool only_if_none)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    char *codes[MQ_BACKUP_CODES];
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = change_body(req, &doc, &end);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_backup_codes_new(req->ctx, req->arena, &who, only_if_none, codes);
+    if (err == MQ_ECONFLICT)
+        return mq_problem(req, 409, "backup_codes_exist", NULL,
+                          "unused backup codes exist; POST /api/v1/mfa/backup-codes/regenerate "
+                          "replaces them");
+    if (err) return err;
+    json_t *list = json_array(), *answer = json_object();
+    for (int i = 0; list && i < MQ_BACKUP_CODES; i++)
+        json_array_append_new(list, json_string(codes[i]));
+    if (!list || !answer || json_object_set_new(answer, "codes", list)) {
+        json_decref(answer);
+        return MQ_ENOMEM;
+    }
+    err = end_others(req, &p, end, answer);
+    if (err) {
+        json_decref(answer);
+        return err;
+    }
+    mq_req_audit(req, only_if_none ? "mfa.backup_codes_generated" : "mfa.backup_codes_regenerated",
+                 "user", "user", p.user_id, NULL);
+    (void)mq_reply_header(req, "Cache-Control", "no-store");
+    return mq_reply_json(req, 200, answer);
+}
+
+mq_err mq_api_mfa_backup_generate(struct mq_req *req)
+{
+    return backup_codes(req, true);
+}
+
+mq_err mq_api_mfa_backup_regenerate(struct mq_req *req)
+{
+    return backup_codes(req, false);
+}
+
+mq_err mq_api_mfa_enable(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = change_body(req, &doc, &end);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_enable(req->ctx, req->arena, &who);
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "mfa_no_factor", NULL,
+                          "set up a second factor first (POST /api/v1/mfa/totp/setup)");
+    if (err) return err;
+    mq_req_audit(req, "mfa.enabled", "user", "user", p.user_id, NULL);
+    return reply_status(req, &p, &end);
+}
+
+mq_err mq_api_mfa_disable(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = change_body(req, &doc, &end);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_disable(req->ctx, req->arena, &who);
+    if (err == MQ_EPERM)
+        return mq_problem(req, 403, "mfa_required_by_policy", NULL,
+                          "your role must use a second factor");
+    if (err) return err;
+    mq_req_audit(req, "mfa.disabled", "user", "user", p.user_id, NULL);
+    return reply_status(req, &p, &end);
+}
+
+mq_err mq_api_trusted_devices_list(struct mq_req *req)
+{
+    struct mq_principal p;
+    struct mq_trusted_device *rows = NULL;
+    size_t n = 0;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = mq_mfa_devices_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    if (err) return err;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", rows[i].id,
+                                               "device_name", nullable(rows[i].device_name), "ip",
+                                               nullable(rows[i].ip), "user_agent",
+                                               nullable(rows[i].user_agent), "created_at",
+                                               time_json(rows[i].created_at), "last_used_at",
+                                               time_json(rows[i].last_used_at), "expires_at",
+                                               time_json(rows[i].expires_at)));
+    return mq_reply_json(req, 200, json_pack("{s:o}", "items", items));
+}
+
+mq_err mq_api_trusted_devices_delete(struct mq_req *req)
+{
+    struct mq_principal p;
+    mq_err err = mq_api_require_user(req, &p);
+    if (err) return err;
+    const char *id = mq_req_param(req, "id");
+    err = mq_mfa_device_revoke(req->ctx, p.user_id, id);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "not_found", NULL, "no such remembered device");
+    if (err) return err;
+    mq_req_audit(req, "mfa.device_forgotten", "user", "trusted_device", id, NULL);
+    return mq_reply_empty(req, 204);
+}
+
+/* POST /auth/mfa/verify: the second half of a sign-in. */
+mq_err mq_api_auth_mfa_verify(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct mq_mfa_answer in = {.ip = req->remote};
+    struct mq_tokens t;
+    enum mq_mfa_outcome outcome;
+    char user[37], key[64];
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "mfa_token", true, &in.mfa_token);
+    if (!err) err = mq_api_string_field(req, doc, "method", true, &in.method);
+    if (!err) err = mq_api_bool_field(req, doc, "remember_device", &in.remember_device);
+    if (err) return err;
+    if (strcmp(in.method, "totp") && strcmp(in.method, "backup_code"))
+        return mq_problem(req, 422, "unsupported_method", NULL,
+                          "method is \"totp\" or \"backup_code\"");
+    err = mq_api_string_field(req, doc, "code", true, &in.code);
+    if (err) return err;
+
+    err = mq_mfa_verify(req->ctx, req->arena, &in, &t, &outcome, user);
+    if (user[0]) {
+        req->actor_id = mq_arena_strdup(req->arena, user);
+        req->actor_kind = "user";
+    }
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "method_not_available", NULL,
+                          "this account has no %s to sign in with", in.method);
+    if (err == MQ_EPERM) {
+        static const char *const actions[] = {
+            [MQ_MFA_OK] = "login.mfa_success",   [MQ_MFA_BAD_TOKEN] = "login.mfa_bad_token",
+            [MQ_MFA_WRONG] = "login.mfa_failed", [MQ_MFA_LOCKOUT] = "login.lockout",
+            [MQ_MFA_LOCKED] = "login.locked",
+        };
+        mq_req_audit(req, actions[outcome], user[0] ? "user" : "anonymous", user[0] ? "user" : NULL,
+                     user[0] ? user : NULL, json_pack("{s:s}", "method", in.method));
+        if (outcome == MQ_MFA_BAD_TOKEN || outcome == MQ_MFA_LOCKED)
+            return mq_problem(req, 401, "invalid_mfa_token", NULL,
+                              "the sign-in has expired, was completed, or ran out of attempts; "
+                              "sign in again");
+        return mq_problem(req, 401, "invalid_code", NULL, "the code is wrong or was used already");
+    }
+    if (err) return err;
+    mq_req_audit(
+        req, "login.success", "user", "user", user,
+        json_pack("{s:s,s:b}", "mfa", in.method, "remember_device", t.device_token != NULL));
+    json_t *doc_out = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
+                                "refresh_token", t.refresh_token, "token_type", "Bearer",
+                                "expires_in", (json_int_t)t.expires_in, "session_id", t.session_id);
+    if (doc_out && t.device_token)
+        json_object_set_new(doc_out, "device_token", json_string(t.device_token));
+    return mq_reply_json(req, 200, doc_out);
+}
+
+struct reauth_call {
+    struct mq_principal who;
+    const char *password;
+};
+
+static mq_err reply_reauth(struct mq_req *req, const struct mq_principal *p, const char *how)
+{
+    mq_req_audit(req, "reauthenticated", "user", "user", p->user_id,
+                 json_pack("{s:s}", "method", how));
+    return mq_reply_json(
+        req, 200,
+        json_pack("{s:o}", "valid_until",
+                  time_json(mq_clock_now_ms(req->ctx->clock) + req->ctx->cfg->reauth_window)));
+}
+
+static mq_err reauth_work(struct mq_req *req, void *arg)
+{
+    struct reauth_call *c = arg;
+    mq_err err = mq_auth_reauth_password(req->ctx, req->arena, c->who.user_id, c->who.session_id,
+                                         c->password, req->remote);
+    if (err == MQ_EPERM) {
+        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who.user_id,
+                     json_pack("{s:s}", "method", "password"));
+        return mq_problem(req, 403, "wrong_password", NULL, "the password is wrong");
+    }
+    if (err) return err;
+    return reply_reauth(req, &c->who, "password");
+}
+
+/* POST /auth/reauthenticate {password} | {method, code}. */
+mq_err mq_api_auth_reauthenticate(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    const char *method = NULL, *code = NULL;
+    char key[64];
+    struct reauth_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
+    if (!c) return MQ_ENOMEM;
+    mq_err err = mq_api_require_user(req, &c->who);
+    if (err) return err;
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
+    err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "password", false, &c->password);
+    if (!err) err = mq_api_string_field(req, doc, "method", false, &method);
+    if (!err) err = mq_api_string_field(req, doc, "code", false, &code);
+    if (err) return err;
+    if (c->password) return mq_req_offload(req, req->ctx->cpu_pool, reauth_work, c);
+    if (!method || !code)
+        return mq_problem(req, 422, "invalid_body", NULL,
+                          "send {\"password\"} or {\"method\", \"code\"}");
+    struct mq_mfa_who who = who_of(req, &c->who);
+    err = mq_mfa_reauth(req->ctx, req->arena, &who, method, code);
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "method_not_available", NULL,
+                          "this account has no such second factor");
+    if (err == MQ_EPERM) {
+        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who.user_id,
+                     json_pack("{s:s}", "method", method));
+        return mq_problem(req, 403, "invalid_code", NULL, "the code is wrong or was used already");
+    }
+    if (err) return err;
+    return reply_reauth(req, &c->who, method);
+}
+
+mq_err mq_api_admin_mfa_policy_get(struct mq_req *req)
+{
+    json_t *roles = NULL;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
+    if (err) return err;
+    return mq_reply_json(req, 200, json_pack("{s:o}", "required_roles", roles));
+}
+
+mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
+{
+    json_t *doc = NULL, *roles = NULL;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (err) return err;
+    roles = json_object_get(doc, "required_roles");
+    if (!json_is_array(roles))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "required_roles"),
+                          "required_roles must be an array of role names");
+    err = mq_mfa_policy_set(req->ctx, roles);
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "unknown_role", NULL,
+                          "roles are admin, moderator, user and guest");
+    if (err) return err;
+    mq_req_audit(req, "mfa.policy_changed", req->actor_kind, NULL, NULL,
+                 json_pack("{s:O}", "required_roles", roles));
+    err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
+    if (err) return err;
+    return mq_reply_json(req, 200, json_pack("{s:o}", "required_roles", roles));
+}
+
+mq_err mq_api_admin_rotate_keys(struct mq_req *req)
+{
+    struct mq_secrets_rotation r;
+    mq_err err = mq_api_require_admin(req);
+    if (!err) err = mq_secrets_rotate(req->ctx, &r);
+    if (err) return err;
+    json_t *detail =
+        json_pack("{s:s,s:I,s:i,s:I}", "key_id", r.kid, "resealed", (json_int_t)r.resealed,
+                  "retired", r.retired, "unreadable", (json_int_t)r.unreadable);
+    mq_req_audit(req, "keys.rotated", req->actor_kind, "master_key", r.kid, json_incref(detail));
+    return mq_reply_json(req, 200, detail);
+}

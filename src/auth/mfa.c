@@ -1,0 +1,584 @@
+#include "auth/mfa.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/qr.h"
+#include "auth/secrets.h"
+#include "auth/token.h"
+#include "auth/totp.h"
+#include "core/uuid.h"
+#include "mail/mail.h"
+#include "store/sessions.h"
+#include "store/settings.h"
+
+#define POLICY_KEY "mfa.required_roles"
+#define ISSUER     "Marquee"
+#define QR_SCALE   6
+/* Crockford's base32: no I, L, O or U, so codes read back unambiguously. */
+#define CODE_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+static const char *const ROLES[] = {"admin", "moderator", "user", "guest"};
+
+static int64_t now_ms(const struct mq_ctx *ctx)
+{
+    return mq_clock_now_ms(ctx->clock);
+}
+
+static void totp_context(const char *user_id, char out[64])
+{
+    snprintf(out, 64, "totp:%s", user_id);
+}
+
+static mq_err policy_read(struct mq_db *db, struct mq_arena *a, json_t **roles)
+{
+    char *text = NULL;
+    mq_err err = mq_store_setting_get(db, POLICY_KEY, a, &text);
+    if (err == MQ_ENOTFOUND) {
+        *roles = json_array();
+        return *roles ? MQ_OK : MQ_ENOMEM;
+    }
+    if (err) return err;
+    *roles = json_loads(text, 0, NULL);
+    if (!json_is_array(*roles)) {
+        json_decref(*roles);
+        *roles = json_array();
+    }
+    return *roles ? MQ_OK : MQ_ENOMEM;
+}
+
+static mq_err policy_requires(struct mq_db *db, struct mq_arena *a, const char *role,
+                              bool *required)
+{
+    json_t *roles = NULL, *v;
+    size_t i;
+    *required = false;
+    mq_err err = policy_read(db, a, &roles);
+    if (err) return err;
+    json_array_foreach(roles, i, v)
+    {
+        if (role && json_is_string(v) && !strcmp(json_string_value(v), role)) *required = true;
+    }
+    json_decref(roles);
+    return MQ_OK;
+}
+
+mq_err mq_mfa_policy_get(struct mq_ctx *ctx, struct mq_arena *a, json_t **roles)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, policy_read(db, a, roles));
+}
+
+mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
+{
+    json_t *v, *clean = json_array();
+    size_t i;
+    mq_err err = clean ? MQ_OK : MQ_ENOMEM;
+    /* Known roles, each once, in the order of ROLES. */
+    for (size_t r = 0; !err && r < sizeof(ROLES) / sizeof(ROLES[0]); r++) {
+        bool listed = false;
+        json_array_foreach(roles, i, v)
+        {
+            if (json_is_string(v) && !strcmp(json_string_value(v), ROLES[r])) listed = true;
+        }
+        if (listed && json_array_append_new(clean, json_string(ROLES[r]))) err = MQ_ENOMEM;
+    }
+    json_array_foreach(roles, i, v)
+    {
+        bool known = false;
+        for (size_t r = 0; json_is_string(v) && r < sizeof(ROLES) / sizeof(ROLES[0]); r++)
+            if (!strcmp(json_string_value(v), ROLES[r])) known = true;
+        if (!known && !err) err = MQ_EINVAL;
+    }
+    char *text = err ? NULL : json_dumps(clean, JSON_COMPACT);
+    if (!err && !text) err = MQ_ENOMEM;
+    struct mq_db *db = NULL;
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_finish(db, mq_store_setting_put(db, POLICY_KEY, text, now_ms(ctx)));
+    free(text);
+    json_decref(clean);
+    return err;
+}
+
+/* Mails the owner about a change to their factors, in its transaction. */
+static mq_err notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                     const struct mq_mfa_who *who, const char *change)
+{
+    struct mq_user_row u;
+    char when[40];
+    mq_err err = mq_store_user_by_id(db, a, who->user_id, &u);
+    if (err) return err;
+    mq_time_format_rfc3339(now_ms(ctx), when, sizeof(when));
+    json_t *vars = json_pack("{s:s,s:s,s:s,s:s}", "name", u.display_name, "time", when, "ip",
+                             who->ip ? who->ip : "unknown", "change", change);
+    if (!vars) return MQ_ENOMEM;
+    struct mq_mail m = {.to = u.email, .template = "mfa-changed", .vars = vars};
+    err = mq_mail_enqueue(ctx, db, &m);
+    json_decref(vars);
+    return err;
+}
+
+mq_err mq_mfa_status(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
+                     struct mq_mfa_status *out)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    memset(out, 0, sizeof(*out));
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now_ms(ctx), &f);
+    if (!err) err = policy_requires(db, a, who->role, &out->required);
+    err = mq_store_finish(db, err);
+    if (err) return err;
+    out->totp = f.totp_secret && f.totp_confirmed_at;
+    out->totp_pending = f.totp_secret && !f.totp_confirmed_at;
+    out->enabled = out->totp && (f.enabled_at || out->required);
+    out->enabled_at = f.enabled_at;
+    out->backup_codes_left = f.backup_left;
+    out->backup_codes_total = f.backup_total;
+    out->trusted_devices = f.trusted_devices;
+    return MQ_OK;
+}
+
+static bool has_factor(const struct mq_mfa_factors *f)
+{
+    return f->totp_secret && f->totp_confirmed_at;
+}
+
+mq_err mq_mfa_totp_setup(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
+                         struct mq_totp_setup *out)
+{
+    unsigned char secret[MQ_TOTP_SECRET_BYTES];
+    char context[64], *sealed = NULL;
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    mq_rng_fill(ctx->rng, secret, sizeof(secret));
+    totp_context(who->user_id, context);
+    mq_err err = mq_secrets_seal(ctx->secrets, a, context, secret, sizeof(secret), &sealed);
+    if (!err) err = mq_totp_base32(a, secret, sizeof(secret), &out->secret);
+    sodium_memzero(secret, sizeof(secret));
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_user_by_id(db, a, who->user_id, &u);
+    if (!err) err = mq_store_totp_pending(db, who->user_id, sealed, now_ms(ctx));
+    err = mq_store_finish(db, err);
+    if (!err) err = mq_totp_uri(a, ISSUER, u.email, out->secret, &out->uri);
+    if (!err) err = mq_qr_svg(a, out->uri, &out->qr_svg);
+    if (!err) err = mq_qr_png(a, out->uri, QR_SCALE, &out->qr_png, &out->qr_png_len);
+    return err;
+}
+
+/* Checks a TOTP code against the user's secret and, if right, records its
+ * step so that it works once only. *ok says whether it was accepted. */
+static mq_err check_totp(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                         const char *user_id, const struct mq_mfa_factors *f, const char *code,
+                         bool confirm, bool *ok)
+{
+    char context[64];
+    unsigned char *secret = NULL;
+    size_t len = 0;
+    int64_t step = 0;
+    *ok = false;
+    if (!f->totp_secret) return MQ_OK;
+    totp_context(user_id, context);
+    mq_err err = mq_secrets_unseal(ctx->secrets, a, context, f->totp_secret, &secret, &len);
+    if (err == MQ_EPERM) {
+        mq_log_error(ctx->log, "mfa", "the TOTP secret of user %s does not open", user_id);
+        return MQ_EINTERNAL;
+    }
+    if (err) return err;
+    err = mq_totp_check(secret, len, now_ms(ctx) / 1000, code, &step);
+    sodium_memzero(secret, len);
+    if (err == MQ_EPERM) return MQ_OK;
+    if (err) return err;
+    return mq_store_totp_accept(db, user_id, step, confirm, now_ms(ctx), ok);
+}
+
+bool mq_backup_code_normalise(const char *typed, char out[17])
+{
+    size_t n = 0;
+    if (!typed) return false;
+    for (const char *p = typed; *p; p++) {
+        int c = toupper((unsigned char)*p);
+        if (c == '-' || c == ' ') continue;
+        if (c == 'O') c = '0'; /* read as Crockford's base32 reads them */
+        if (c == 'I' || c == 'L') c = '1';
+        if (n == 16 || !c || !strchr(CODE_ALPHABET, c)) return false;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n == 16;
+}
+
+static void backup_hash(const char *user_id, const char *canonical, char hex[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)user_id, strlen(user_id));
+    crypto_hash_sha256_update(&st, (const unsigned char *)":", 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)canonical, strlen(canonical));
+    crypto_hash_sha256_final(&st, digest);
+    sodium_bin2hex(hex, 65, digest, sizeof(digest));
+}
+
+static mq_err check_backup(struct mq_ctx *ctx, struct mq_db *db, const char *user_id,
+                           const char *code, const char *ip, bool *ok)
+{
+    char canonical[17], hash[65];
+    *ok = false;
+    if (!mq_backup_code_normalise(code, canonical)) return MQ_OK;
+    backup_hash(user_id, canonical, hash);
+    sodium_memzero(canonical, sizeof(canonical));
+    return mq_store_backup_code_use(db, user_id, hash, now_ms(ctx), ip, ok);
+}
+
+/* Checks a code of a method: MQ_EINVAL for a method the user lacks. */
+static mq_err check_code(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                         const char *user_id, const struct mq_mfa_factors *f, const char *method,
+                         const char *code, const char *ip, bool *ok)
+{
+    *ok = false;
+    if (!strcmp(method, "totp")) {
+        if (!has_factor(f)) return MQ_EINVAL;
+        return check_totp(ctx, db, a, user_id, f, code, false, ok);
+    }
+    if (!strcmp(method, "backup_code")) {
+        if (!f->backup_left) return MQ_EINVAL;
+        return check_backup(ctx, db, user_id, code, ip, ok);
+    }
+    return MQ_EINVAL;
+}
+
+mq_err mq_mfa_totp_confirm(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
+                           const char *code)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    bool ok = false;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err && (!f.totp_secret || f.totp_confirmed_at)) err = MQ_ENOTFOUND;
+    if (!err) err = check_totp(ctx, db, a, who->user_id, &f, code, true, &ok);
+    if (!err && !ok) err = MQ_EPERM;
+    if (!err && !f.enabled_at) err = mq_store_mfa_enabled(db, who->user_id, now);
+    /* This session has just proven the factor. */
+    if (!err && who->session_id) err = mq_store_session_mfa(db, who->session_id, "totp", now);
+    if (!err)
+        err = notify(ctx, db, a, who,
+                     "An authenticator app was added; signing in now asks for its code.");
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_totp_remove(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    bool required = false, deleted = false;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err) err = policy_requires(db, a, who->role, &required);
+    /* The last factor of a role that must have one stays. */
+    if (!err && required && f.totp_confirmed_at) err = MQ_EPERM;
+    if (!err) err = mq_store_totp_delete(db, who->user_id, &deleted);
+    if (!err && !deleted) err = MQ_ENOTFOUND;
+    if (!err && f.totp_confirmed_at) {
+        /* No factor left: sign-in stops asking, and remembered devices
+         * and backup codes mean nothing any more. */
+        err = mq_store_mfa_enabled(db, who->user_id, 0);
+        if (!err) err = mq_store_devices_revoke(db, who->user_id, NULL, now, NULL);
+        if (!err) err = mq_store_backup_codes_clear(db, who->user_id);
+        if (!err)
+            err = notify(ctx, db, a, who,
+                         "The authenticator app was removed; signing in no longer asks for a "
+                         "second factor, and the backup codes no longer work.");
+    }
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
+                               bool only_if_none, char *codes[MQ_BACKUP_CODES])
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err && only_if_none && f.backup_left) err = MQ_ECONFLICT;
+    if (!err) err = mq_store_backup_codes_clear(db, who->user_id);
+    for (int i = 0; !err && i < MQ_BACKUP_CODES; i++) {
+        unsigned char raw[16];
+        char canonical[17], hash[65];
+        char *code = mq_arena_alloc(a, MQ_BACKUP_CODE_LEN + 1);
+        if (!code) {
+            err = MQ_ENOMEM;
+            break;
+        }
+        /* 32 symbols: the low five bits of a uniform byte are uniform. */
+        mq_rng_fill(ctx->rng, raw, sizeof(raw));
+        for (int j = 0, k = 0; j < 16; j++) {
+            canonical[j] = CODE_ALPHABET[raw[j] & 31];
+            if (j && j % 4 == 0) code[k++] = '-';
+            code[k++] = canonical[j];
+        }
+        canonical[16] = '\0';
+        code[MQ_BACKUP_CODE_LEN] = '\0';
+        backup_hash(who->user_id, canonical, hash);
+        err = mq_store_backup_code_insert(db, who->user_id, hash, now);
+        codes[i] = code;
+        sodium_memzero(raw, sizeof(raw));
+        sodium_memzero(canonical, sizeof(canonical));
+    }
+    if (!err)
+        err = notify(ctx, db, a, who,
+                     "New backup codes were made; any earlier backup codes no longer work.");
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_enable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err && !has_factor(&f)) err = MQ_EINVAL;
+    if (!err && f.enabled_at) return mq_store_finish(db, MQ_OK);
+    if (!err) err = mq_store_mfa_enabled(db, who->user_id, now);
+    if (!err)
+        err = notify(ctx, db, a, who,
+                     "Two-step sign-in was turned on; signing in asks for a second factor.");
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_disable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    bool required = false;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err) err = policy_requires(db, a, who->role, &required);
+    if (!err && required) err = MQ_EPERM;
+    if (!err && !f.enabled_at) return mq_store_finish(db, MQ_OK);
+    if (!err) err = mq_store_mfa_enabled(db, who->user_id, 0);
+    if (!err) err = mq_store_devices_revoke(db, who->user_id, NULL, now, NULL);
+    if (!err)
+        err = notify(ctx, db, a, who,
+                     "Two-step sign-in was turned off; signing in asks only for the password.");
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_devices_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                           struct mq_trusted_device **out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_store_devices_list(db, a, user_id, now_ms(ctx), 100, out, n));
+}
+
+mq_err mq_mfa_device_revoke(struct mq_ctx *ctx, const char *user_id, const char *id)
+{
+    struct mq_db *db = NULL;
+    int64_t revoked = 0;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_devices_revoke(db, user_id, id, now_ms(ctx), &revoked);
+    if (!err && !revoked) err = MQ_ENOTFOUND;
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_gate(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                   const struct mq_user_row *user, const struct mq_login *in, struct mq_tokens *out,
+                   struct mq_session_factor *factor, bool *pending)
+{
+    struct mq_mfa_factors f;
+    bool required = false;
+    int64_t now = now_ms(ctx);
+    *pending = false;
+    factor->method = NULL;
+    factor->enrol_only = false;
+    out->mfa_token = NULL;
+    out->mfa_methods = 0;
+    out->device_token = NULL;
+    mq_err err = mq_store_mfa_factors(db, a, user->id, now, &f);
+    if (!err) err = policy_requires(db, a, user->role, &required);
+    if (err) return err;
+    if (!has_factor(&f)) {
+        factor->enrol_only = required;
+        return MQ_OK;
+    }
+    if (!f.enabled_at && !required) return MQ_OK;
+
+    if (in->device_token && mq_secret_token_shaped(in->device_token, "mqd_")) {
+        char hash[65];
+        mq_secret_token_hash(in->device_token, hash);
+        err = mq_store_device_use(db, user->id, hash, now);
+        if (!err) {
+            factor->method = "trusted_device";
+            return MQ_OK;
+        }
+        if (err != MQ_ENOTFOUND) return err;
+    }
+
+    char hash[65];
+    char *token = mq_secret_token_new(ctx->rng, a, "mqm_", hash);
+    if (!token) return MQ_ENOMEM;
+    struct mq_mfa_challenge c = {.token_hash = hash,
+                                 .user_id = user->id,
+                                 .ip = in->ip,
+                                 .user_agent = in->user_agent,
+                                 .device_name = in->device_name,
+                                 .created_at = now,
+                                 .expires_at = now + MQ_MFA_CHALLENGE_TTL_MS,
+                                 .restore = in->restore && user->deleted_at};
+    err = mq_store_challenge_insert(db, &c);
+    if (err) return err;
+    out->mfa_token = token;
+    out->mfa_methods = MQ_MFA_TOTP | (f.backup_left ? MQ_MFA_BACKUP_CODE : 0);
+    *pending = true;
+    return MQ_OK;
+}
+
+/* Counts a wrong code toward the lockout, and mails the owner if it locks. */
+static mq_err count_failure(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *u,
+                            const char *ip, bool *locked)
+{
+    int failures = 0;
+    int64_t now = now_ms(ctx);
+    *locked = false;
+    mq_err err =
+        mq_store_user_login_failed(db, u->id, ctx->cfg->lockout_threshold,
+                                   now + ctx->cfg->lockout_duration, now, &failures, locked);
+    if (!err && *locked) {
+        char minutes[24];
+        snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
+        json_t *vars = json_pack("{s:s,s:s,s:s}", "name", u->display_name, "minutes", minutes, "ip",
+                                 ip ? ip : "unknown");
+        if (!vars) return MQ_ENOMEM;
+        struct mq_mail m = {.to = u->email, .template = "account-locked", .vars = vars};
+        err = mq_mail_enqueue(ctx, db, &m);
+        json_decref(vars);
+    }
+    return err;
+}
+
+mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_answer *in,
+                     struct mq_tokens *out, enum mq_mfa_outcome *outcome, char user_id[37])
+{
+    char hash[65];
+    struct mq_mfa_challenge c;
+    struct mq_user_row u;
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    bool ok = false, won = false, locked = false;
+    int64_t now = now_ms(ctx);
+    *outcome = MQ_MFA_BAD_TOKEN;
+    user_id[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    if (!in->mfa_token || !mq_secret_token_shaped(in->mfa_token, "mqm_")) return MQ_EPERM;
+    mq_secret_token_hash(in->mfa_token, hash);
+
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_challenge_attempt(db, a, hash, now, MQ_MFA_CHALLENGE_ATTEMPTS, &c);
+    if (err == MQ_ENOTFOUND) {
+        err = mq_store_finish(db, MQ_OK);
+        return err ? err : MQ_EPERM;
+    }
+    if (!err) err = mq_store_user_by_id(db, a, c.user_id, &u);
+    if (err) return mq_store_finish(db, err);
+    snprintf(user_id, 37, "%s", u.id);
+    if (u.suspended_at || u.locked_until > now || (u.deleted_at && !c.restore)) {
+        /* The attempt counts; the code is not even looked at. */
+        *outcome = MQ_MFA_LOCKED;
+        err = mq_store_finish(db, MQ_OK);
+        return err ? err : MQ_EPERM;
+    }
+    err = mq_store_mfa_factors(db, a, u.id, now, &f);
+    if (!err) err = check_code(ctx, db, a, u.id, &f, in->method, in->code, in->ip, &ok);
+    if (err == MQ_EINVAL) {
+        /* A method the user lacks: the attempt counts all the same. */
+        mq_err ferr = mq_store_finish(db, MQ_OK);
+        return ferr ? ferr : MQ_EINVAL;
+    }
+    if (!err && !ok) {
+        err = count_failure(ctx, db, &u, in->ip, &locked);
+        *outcome = locked ? MQ_MFA_LOCKOUT : MQ_MFA_WRONG;
+        err = mq_store_finish(db, err);
+        return err ? err : MQ_EPERM;
+    }
+    if (!err) err = mq_store_challenge_use(db, hash, now, &won);
+    if (!err && !won) {
+        err = mq_store_finish(db, MQ_OK);
+        return err ? err : MQ_EPERM;
+    }
+    if (!err) err = mq_store_user_login_ok(db, u.id, NULL, now);
+    if (!err && c.restore && u.deleted_at) err = mq_store_user_restore(db, u.id, now);
+    struct mq_login device = {.ip = c.ip, .user_agent = c.user_agent, .device_name = c.device_name};
+    struct mq_session_factor factor = {.method = in->method};
+    if (!err) err = mq_auth_session_open(ctx, db, a, u.id, &device, &factor, out);
+    if (!err && in->remember_device && ctx->cfg->mfa_remember_device > 0) {
+        char dhash[65], id[37];
+        char *token = mq_secret_token_new(ctx->rng, a, "mqd_", dhash);
+        mq_uuid7_new(ctx->clock, ctx->rng, id);
+        struct mq_trusted_device d = {.id = id,
+                                      .user_id = u.id,
+                                      .token_hash = dhash,
+                                      .created_at = now,
+                                      .expires_at = now + ctx->cfg->mfa_remember_device,
+                                      .ip = c.ip,
+                                      .user_agent = c.user_agent,
+                                      .device_name = c.device_name};
+        err = token ? mq_store_device_insert(db, &d) : MQ_ENOMEM;
+        out->device_token = token;
+    }
+    err = mq_store_finish(db, err);
+    if (err) return err;
+    *outcome = MQ_MFA_OK;
+    return MQ_OK;
+}
+
+mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
+                     const char *method, const char *code)
+{
+    struct mq_mfa_factors f;
+    struct mq_user_row u;
+    struct mq_db *db = NULL;
+    bool ok = false, locked = false;
+    int64_t now = now_ms(ctx);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_user_by_id(db, a, who->user_id, &u);
+    if (!err && u.locked_until > now) {
+        mq_store_rollback(db);
+        return MQ_EPERM;
+    }
+    if (!err) err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
+    if (!err) err = check_code(ctx, db, a, who->user_id, &f, method, code, who->ip, &ok);
+    if (!err && !ok) {
+        err = count_failure(ctx, db, &u, who->ip, &locked);
+        err = mq_store_finish(db, err);
+        return err ? err : MQ_EPERM;
+    }
+    if (!err) err = mq_store_session_reauth(db, who->session_id, now);
+    return mq_store_finish(db, err);
+}
+
+bool mq_mfa_recent(const struct mq_ctx *ctx, const struct mq_principal *who)
+{
+    return who->auth_at && now_ms(ctx) - who->auth_at <= ctx->cfg->reauth_window;
+}
