@@ -9,6 +9,7 @@
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "auth/mfa.h"
+#include "auth/passkeys.h"
 #include "auth/secrets.h"
 
 static json_t *time_json(int64_t ms)
@@ -71,7 +72,7 @@ static json_t *status_json(const struct mq_mfa_status *s)
                      "required", s->required, "enabled_at", time_json(s->enabled_at), "totp",
                      "enabled", s->totp, "pending", s->totp_pending, "backup_codes", "remaining",
                      s->backup_codes_left, "total", s->backup_codes_total, "webauthn",
-                     "credentials", 0, "trusted_devices", s->trusted_devices);
+                     "credentials", s->webauthn, "trusted_devices", s->trusted_devices);
 }
 
 /* The status document; after a change (end != NULL) also how many other
@@ -292,59 +293,89 @@ mq_err mq_api_trusted_devices_delete(struct mq_req *req)
     return mq_reply_empty(req, 204);
 }
 
-/* POST /auth/mfa/verify: the second half of a sign-in. */
-mq_err mq_api_auth_mfa_verify(struct mq_req *req)
+static const char *const mfa_actions[] = {
+    [MQ_MFA_OK] = "login.mfa_success",   [MQ_MFA_BAD_TOKEN] = "login.mfa_bad_token",
+    [MQ_MFA_WRONG] = "login.mfa_failed", [MQ_MFA_LOCKOUT] = "login.lockout",
+    [MQ_MFA_LOCKED] = "login.locked",    [MQ_MFA_CLONED] = "webauthn.clone_suspected",
+};
+
+/* The second half of a sign-in, with a code or a WebAuthn assertion. */
+static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
 {
-    json_t *doc = NULL;
-    struct mq_mfa_answer in = {.ip = req->remote};
     struct mq_tokens t;
     enum mq_mfa_outcome outcome;
-    char user[37], key[64];
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
-    mq_err err = mq_api_body_object(req, &doc);
-    if (!err) err = mq_api_string_field(req, doc, "mfa_token", true, &in.mfa_token);
-    if (!err) err = mq_api_string_field(req, doc, "method", true, &in.method);
-    if (!err) err = mq_api_bool_field(req, doc, "remember_device", &in.remember_device);
-    if (err) return err;
-    if (strcmp(in.method, "totp") && strcmp(in.method, "backup_code"))
-        return mq_problem(req, 422, "unsupported_method", NULL,
-                          "method is \"totp\" or \"backup_code\"");
-    err = mq_api_string_field(req, doc, "code", true, &in.code);
-    if (err) return err;
-
-    err = mq_mfa_verify(req->ctx, req->arena, &in, &t, &outcome, user);
+    char user[37];
+    mq_err err = mq_mfa_verify(req->ctx, req->arena, in, &t, &outcome, user);
     if (user[0]) {
         req->actor_id = mq_arena_strdup(req->arena, user);
         req->actor_kind = "user";
     }
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
-                          "this account has no %s to sign in with", in.method);
+                          "this account has no %s to sign in with", in->method);
     if (err == MQ_EPERM) {
-        static const char *const actions[] = {
-            [MQ_MFA_OK] = "login.mfa_success",   [MQ_MFA_BAD_TOKEN] = "login.mfa_bad_token",
-            [MQ_MFA_WRONG] = "login.mfa_failed", [MQ_MFA_LOCKOUT] = "login.lockout",
-            [MQ_MFA_LOCKED] = "login.locked",
-        };
-        mq_req_audit(req, actions[outcome], user[0] ? "user" : "anonymous", user[0] ? "user" : NULL,
-                     user[0] ? user : NULL, json_pack("{s:s}", "method", in.method));
+        mq_req_audit(req, mfa_actions[outcome], user[0] ? "user" : "anonymous",
+                     user[0] ? "user" : NULL, user[0] ? user : NULL,
+                     json_pack("{s:s}", "method", in->method));
+        if (outcome == MQ_MFA_CLONED)
+            mq_log_warn(req->ctx->log, "mfa",
+                        "a WebAuthn counter went backwards for user %s: credential flagged", user);
         if (outcome == MQ_MFA_BAD_TOKEN || outcome == MQ_MFA_LOCKED)
             return mq_problem(req, 401, "invalid_mfa_token", NULL,
                               "the sign-in has expired, was completed, or ran out of attempts; "
                               "sign in again");
-        return mq_problem(req, 401, "invalid_code", NULL, "the code is wrong or was used already");
+        if (outcome == MQ_MFA_CLONED)
+            return mq_problem(req, 401, "credential_cloned", NULL,
+                              "the security key's signature counter went backwards, so it may "
+                              "have been copied; it is disabled: use another factor");
+        return mq_problem(req, 401, "invalid_code", NULL,
+                          "the code or the security key's answer is wrong, or was used already");
     }
     if (err) return err;
     mq_req_audit(
         req, "login.success", "user", "user", user,
-        json_pack("{s:s,s:b}", "mfa", in.method, "remember_device", t.device_token != NULL));
-    json_t *doc_out = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
-                                "refresh_token", t.refresh_token, "token_type", "Bearer",
-                                "expires_in", (json_int_t)t.expires_in, "session_id", t.session_id);
-    if (doc_out && t.device_token)
-        json_object_set_new(doc_out, "device_token", json_string(t.device_token));
-    return mq_reply_json(req, 200, doc_out);
+        json_pack("{s:s,s:b}", "mfa", in->method, "remember_device", t.device_token != NULL));
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
+                            "refresh_token", t.refresh_token, "token_type", "Bearer", "expires_in",
+                            (json_int_t)t.expires_in, "session_id", t.session_id);
+    if (doc && t.device_token)
+        json_object_set_new(doc, "device_token", json_string(t.device_token));
+    return mq_reply_json(req, 200, doc);
+}
+
+/* The sign-in rate limit covers the second half too. */
+static bool sign_in_limited(struct mq_req *req)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "ip:%s", req->remote);
+    return mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key);
+}
+
+/* POST /auth/mfa/verify {mfa_token, method, code | assertion, remember_device}. */
+mq_err mq_api_auth_mfa_verify(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct mq_mfa_answer in = {.ip = req->remote};
+    if (sign_in_limited(req)) return MQ_OK;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "mfa_token", true, &in.mfa_token);
+    if (!err) err = mq_api_string_field(req, doc, "method", true, &in.method);
+    if (!err) err = mq_api_bool_field(req, doc, "remember_device", &in.remember_device);
+    if (err) return err;
+    if (!strcmp(in.method, "webauthn")) {
+        in.assertion = json_object_get(doc, "assertion");
+        if (!json_is_object(in.assertion))
+            return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "assertion"),
+                              "assertion must be the AuthenticationResponseJSON of the key");
+        in.code = "";
+    } else if (!strcmp(in.method, "totp") || !strcmp(in.method, "backup_code")) {
+        err = mq_api_string_field(req, doc, "code", true, &in.code);
+        if (err) return err;
+    } else {
+        return mq_problem(req, 422, "unsupported_method", NULL,
+                          "method is \"totp\", \"backup_code\" or \"webauthn\"");
+    }
+    return finish_sign_in(req, &in);
 }
 
 struct reauth_call {
@@ -394,11 +425,13 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "code", false, &code);
     if (err) return err;
     if (c->password) return mq_req_offload(req, req->ctx->cpu_pool, reauth_work, c);
-    if (!method || !code)
+    json_t *assertion = json_object_get(doc, "assertion");
+    if (!method || (!code && !json_is_object(assertion)))
         return mq_problem(req, 422, "invalid_body", NULL,
-                          "send {\"password\"} or {\"method\", \"code\"}");
+                          "send {\"password\"}, {\"method\", \"code\"} or "
+                          "{\"method\": \"webauthn\", \"assertion\"}");
     struct mq_mfa_who who = who_of(req, &c->who);
-    err = mq_mfa_reauth(req->ctx, req->arena, &who, method, code);
+    err = mq_mfa_reauth(req->ctx, req->arena, &who, method, code ? code : "", assertion);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
                           "this account has no such second factor");
@@ -453,4 +486,270 @@ mq_err mq_api_admin_rotate_keys(struct mq_req *req)
                   "retired", r.retired, "unreadable", (json_int_t)r.unreadable);
     mq_req_audit(req, "keys.rotated", req->actor_kind, "master_key", r.kid, json_incref(detail));
     return mq_reply_json(req, 200, detail);
+}
+
+/* WebAuthn: registering credentials, listing, renaming and deleting them,
+ * the options of the second-factor and re-authentication ceremonies, and
+ * passkey sign-in. */
+
+static json_t *credential_json(const struct mq_webauthn_credential *c)
+{
+    json_t *transports = json_loads(c->transports, 0, NULL);
+    return json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:s,s:s,s:b,s:b,s:o,s:o,s:b}", "id", c->id, "name",
+                     c->name, "credential_id", c->credential_id, "alg", c->alg, "aaguid", c->aaguid,
+                     "transports", json_is_array(transports) ? transports : json_array(),
+                     "attestation_format", c->attestation_format, "attestation_type",
+                     c->attestation_type, "backup_eligible", c->backup_eligible, "backed_up",
+                     c->backed_up, "created_at", time_json(c->created_at), "last_used_at",
+                     time_json(c->last_used_at), "flagged", c->flagged_at != 0);
+}
+
+mq_err mq_api_webauthn_register_begin(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *options = NULL;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (err) return err;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_passkeys_register_begin(req->ctx, req->arena, &who, &options);
+    if (err == MQ_ETOOBIG)
+        return mq_problem(req, 409, "too_many_credentials", NULL,
+                          "64 credentials at most; delete one first");
+    if (err) return err;
+    return mq_reply_json(req, 200, options);
+}
+
+mq_err mq_api_webauthn_register_finish(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    const char *name = NULL, *id = NULL, *why = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "name", false, &name);
+    if (!err) err = mq_api_bool_field(req, doc, "end_other_sessions", &end);
+    if (err) return err;
+    json_t *credential = json_object_get(doc, "credential");
+    if (!json_is_object(credential))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "credential"),
+                          "credential must be the RegistrationResponseJSON of the key");
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_passkeys_register_finish(req->ctx, req->arena, &who, credential, name, &id, &why);
+    if (err == MQ_EINVAL) return mq_problem(req, 422, "invalid_name", NULL, "%s", why);
+    if (err == MQ_ECONFLICT) return mq_problem(req, 409, "credential_exists", NULL, "%s", why);
+    if (err == MQ_EPERM) {
+        mq_req_audit(req, "webauthn.register_failed", "user", "user", p.user_id,
+                     json_pack("{s:s}", "reason", why));
+        return mq_problem(req, 422, "invalid_credential", NULL, "%s", why);
+    }
+    if (err) return err;
+    mq_req_audit(req, "webauthn.registered", "user", "webauthn_credential", id, NULL);
+    struct mq_webauthn_credential *rows = NULL;
+    size_t n = 0;
+    err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    if (err) return err;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].id, id)) continue;
+        json_t *answer = credential_json(&rows[i]);
+        err = answer ? end_others(req, &p, end, answer) : MQ_ENOMEM;
+        if (err) {
+            json_decref(answer);
+            return err;
+        }
+        return mq_reply_json(req, 201, answer);
+    }
+    return MQ_EINTERNAL;
+}
+
+mq_err mq_api_webauthn_credentials_list(struct mq_req *req)
+{
+    struct mq_principal p;
+    struct mq_webauthn_credential *rows = NULL;
+    size_t n = 0;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    if (err) return err;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) json_array_append_new(items, credential_json(&rows[i]));
+    return mq_reply_json(req, 200, json_pack("{s:o}", "items", items));
+}
+
+mq_err mq_api_webauthn_credential_rename(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    const char *name = NULL;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "name", true, &name);
+    if (err) return err;
+    const char *id = mq_req_param(req, "id");
+    err = mq_passkeys_rename(req->ctx, p.user_id, id, name);
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "invalid_name", NULL,
+                          "a credential's name is 1 to 64 characters, without control characters");
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such credential");
+    if (err) return err;
+    mq_req_audit(req, "webauthn.renamed", "user", "webauthn_credential", id, NULL);
+    return mq_api_webauthn_credentials_list(req);
+}
+
+mq_err mq_api_webauthn_credential_delete(struct mq_req *req)
+{
+    struct mq_principal p;
+    json_t *doc = NULL;
+    bool end = false;
+    mq_err err = mq_api_require_user(req, &p);
+    if (!err) err = require_recent(req, &p);
+    if (!err) err = change_body(req, &doc, &end);
+    if (err) return err;
+    const char *id = mq_req_param(req, "id");
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_passkeys_delete(req->ctx, req->arena, &who, id);
+    if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such credential");
+    if (err == MQ_EPERM)
+        return mq_problem(req, 403, "mfa_required_by_policy", NULL,
+                          "your role must keep a second factor; add another before removing "
+                          "this one");
+    if (err) return err;
+    mq_req_audit(req, "webauthn.deleted", "user", "webauthn_credential", id, NULL);
+    return reply_status(req, &p, &end);
+}
+
+/* Options for a second factor at sign-in ({mfa_token}), or, with an access
+ * token, for re-authentication. */
+mq_err mq_api_webauthn_login_begin(struct mq_req *req)
+{
+    json_t *doc = NULL, *options = NULL;
+    const char *token = NULL;
+    mq_err err = MQ_OK;
+    if (req->body_len) {
+        err = mq_api_body_object(req, &doc);
+        if (!err) err = mq_api_string_field(req, doc, "mfa_token", false, &token);
+        if (err) return err;
+    }
+    if (token) {
+        if (sign_in_limited(req)) return MQ_OK;
+        err = mq_mfa_webauthn_options(req->ctx, req->arena, token, &options);
+        if (err == MQ_EPERM)
+            return mq_problem(req, 401, "invalid_mfa_token", NULL,
+                              "the sign-in has expired, was completed, or ran out of attempts; "
+                              "sign in again");
+        if (err == MQ_EINVAL)
+            return mq_problem(req, 422, "method_not_available", NULL,
+                              "this account has no security key or passkey");
+        if (err) return err;
+        return mq_reply_json(req, 200, options);
+    }
+    struct mq_principal p;
+    err = mq_api_require_user(req, &p);
+    if (!err)
+        err = mq_passkeys_assert_begin(req->ctx, req->arena, "reauth", p.user_id, NULL, &options);
+    if (err) return err;
+    return mq_reply_json(req, 200, options);
+}
+
+/* The answer: {mfa_token, assertion, remember_device} completes a sign-in;
+ * with an access token, {assertion} re-authenticates. */
+mq_err mq_api_webauthn_login_finish(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct mq_mfa_answer in = {.ip = req->remote, .method = "webauthn", .code = ""};
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "mfa_token", false, &in.mfa_token);
+    if (!err) err = mq_api_bool_field(req, doc, "remember_device", &in.remember_device);
+    if (err) return err;
+    in.assertion = json_object_get(doc, "assertion");
+    if (!json_is_object(in.assertion))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "assertion"),
+                          "assertion must be the AuthenticationResponseJSON of the key");
+    if (in.mfa_token) {
+        if (sign_in_limited(req)) return MQ_OK;
+        return finish_sign_in(req, &in);
+    }
+    struct mq_principal p;
+    err = mq_api_require_user(req, &p);
+    if (err) return err;
+    if (sign_in_limited(req)) return MQ_OK;
+    struct mq_mfa_who who = who_of(req, &p);
+    err = mq_mfa_reauth(req->ctx, req->arena, &who, "webauthn", "", in.assertion);
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "method_not_available", NULL,
+                          "this account has no security key or passkey");
+    if (err == MQ_EPERM) {
+        mq_req_audit(req, "reauthentication_failed", "user", "user", p.user_id,
+                     json_pack("{s:s}", "method", "webauthn"));
+        return mq_problem(req, 403, "invalid_assertion", NULL,
+                          "the security key's answer does not verify");
+    }
+    if (err) return err;
+    return reply_reauth(req, &p, "webauthn");
+}
+
+/* POST /auth/passkey/begin: options for a sign-in that names nobody. */
+mq_err mq_api_auth_passkey_begin(struct mq_req *req)
+{
+    json_t *options = NULL;
+    if (sign_in_limited(req)) return MQ_OK;
+    mq_err err = mq_passkeys_assert_begin(req->ctx, req->arena, "passkey", NULL, NULL, &options);
+    if (err) return err;
+    return mq_reply_json(req, 200, options);
+}
+
+/* POST /auth/passkey/finish {assertion, device_name}. */
+mq_err mq_api_auth_passkey_finish(struct mq_req *req)
+{
+    json_t *doc = NULL;
+    struct mq_login device = {.ip = req->remote};
+    struct mq_tokens t;
+    enum mq_passkey_verdict verdict;
+    enum mq_login_outcome outcome;
+    const char *why = NULL;
+    char user[37];
+    if (sign_in_limited(req)) return MQ_OK;
+    mq_err err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "device_name", false, &device.device_name);
+    if (err) return err;
+    json_t *assertion = json_object_get(doc, "assertion");
+    if (!json_is_object(assertion))
+        return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "assertion"),
+                          "assertion must be the AuthenticationResponseJSON of the passkey");
+    const char *ua = mq_req_header(req, "User-Agent");
+    device.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
+    err = mq_passkeys_login(req->ctx, req->arena, assertion, &device, &t, &verdict, &outcome, user,
+                            &why);
+    if (err && err != MQ_EPERM) return err;
+    if (user[0]) {
+        req->actor_id = mq_arena_strdup(req->arena, user);
+        req->actor_kind = "user";
+    }
+    if (verdict == MQ_PASSKEY_CLONED) {
+        mq_req_audit(req, "webauthn.clone_suspected", "user", "user", user,
+                     json_pack("{s:s}", "via", "passkey"));
+        mq_log_warn(req->ctx->log, "mfa",
+                    "a WebAuthn counter went backwards for user %s: credential flagged", user);
+    }
+    if (err) {
+        mq_req_audit(req, verdict == MQ_PASSKEY_OK ? "login.failed" : "login.passkey_failed",
+                     user[0] ? "user" : "anonymous", user[0] ? "user" : NULL, user[0] ? user : NULL,
+                     json_pack("{s:s}", "reason",
+                               verdict == MQ_PASSKEY_OK ? "account state"
+                               : why                    ? why
+                                                        : "refused"));
+        if (outcome == MQ_LOGIN_UNVERIFIED)
+            return mq_problem(req, 403, "email_not_verified", NULL,
+                              "confirm the e-mail address with the link sent to it first");
+        (void)mq_reply_header(req, "WWW-Authenticate", "Bearer realm=\"marquee\"");
+        return mq_problem(req, 401, "invalid_credentials", NULL,
+                          "the passkey is unknown, disabled, or did not verify");
+    }
+    mq_req_audit(req, "login.success", "user", "user", user, json_pack("{s:s}", "via", "passkey"));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
+                                   "refresh_token", t.refresh_token, "token_type", "Bearer",
+                                   "expires_in", (json_int_t)t.expires_in, "session_id",
+                                   t.session_id));
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/passkeys.h"
 #include "auth/qr.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
@@ -136,7 +137,8 @@ mq_err mq_mfa_status(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     if (err) return err;
     out->totp = f.totp_secret && f.totp_confirmed_at;
     out->totp_pending = f.totp_secret && !f.totp_confirmed_at;
-    out->enabled = out->totp && (f.enabled_at || out->required);
+    out->webauthn = f.webauthn;
+    out->enabled = (out->totp || f.webauthn) && (f.enabled_at || out->required);
     out->enabled_at = f.enabled_at;
     out->backup_codes_left = f.backup_left;
     out->backup_codes_total = f.backup_total;
@@ -146,7 +148,7 @@ mq_err mq_mfa_status(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
 
 static bool has_factor(const struct mq_mfa_factors *f)
 {
-    return f->totp_secret && f->totp_confirmed_at;
+    return (f->totp_secret && f->totp_confirmed_at) || f->webauthn > 0;
 }
 
 mq_err mq_mfa_totp_setup(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
@@ -237,14 +239,35 @@ static mq_err check_backup(struct mq_ctx *ctx, struct mq_db *db, const char *use
     return mq_store_backup_code_use(db, user_id, hash, now_ms(ctx), ip, ok);
 }
 
-/* Checks a code of a method: MQ_EINVAL for a method the user lacks. */
+/* What a factor check amounted to beyond right or wrong. */
+struct check {
+    const char *purpose;        /* of a WebAuthn challenge: "mfa" or "reauth" */
+    const char *mfa_token_hash; /* the sign-in a WebAuthn challenge must belong to */
+    bool cloned;                /* a WebAuthn counter went backwards */
+};
+
+/* Checks a code (or assertion) of a method: MQ_EINVAL for a method the
+ * user lacks. */
 static mq_err check_code(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                          const char *user_id, const struct mq_mfa_factors *f, const char *method,
-                         const char *code, const char *ip, bool *ok)
+                         const char *code, json_t *assertion, const char *ip, struct check *chk,
+                         bool *ok)
 {
     *ok = false;
+    if (!strcmp(method, "webauthn")) {
+        enum mq_passkey_verdict v;
+        const char *owner = NULL, *credential = NULL, *why = NULL;
+        if (!f->webauthn_usable) return MQ_EINVAL;
+        mq_err err = mq_passkeys_check(ctx, db, a, chk->purpose, user_id, chk->mfa_token_hash,
+                                       assertion, &v, &owner, &credential, &why);
+        if (err) return err;
+        *ok = v == MQ_PASSKEY_OK;
+        chk->cloned = v == MQ_PASSKEY_CLONED;
+        if (!*ok) mq_log_info(ctx->log, "mfa", "WebAuthn refused for user %s: %s", user_id, why);
+        return MQ_OK;
+    }
     if (!strcmp(method, "totp")) {
-        if (!has_factor(f)) return MQ_EINVAL;
+        if (!(f->totp_secret && f->totp_confirmed_at)) return MQ_EINVAL;
         return check_totp(ctx, db, a, user_id, f, code, false, ok);
     }
     if (!strcmp(method, "backup_code")) {
@@ -280,28 +303,42 @@ mq_err mq_mfa_totp_remove(struct mq_ctx *ctx, struct mq_arena *a, const struct m
 {
     struct mq_mfa_factors f;
     struct mq_db *db = NULL;
-    bool required = false, deleted = false;
+    bool deleted = false;
     int64_t now = now_ms(ctx);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
-    if (!err) err = policy_requires(db, a, who->role, &required);
-    /* The last factor of a role that must have one stays. */
-    if (!err && required && f.totp_confirmed_at) err = MQ_EPERM;
     if (!err) err = mq_store_totp_delete(db, who->user_id, &deleted);
     if (!err && !deleted) err = MQ_ENOTFOUND;
-    if (!err && f.totp_confirmed_at) {
-        /* No factor left: sign-in stops asking, and remembered devices
-         * and backup codes mean nothing any more. */
-        err = mq_store_mfa_enabled(db, who->user_id, 0);
-        if (!err) err = mq_store_devices_revoke(db, who->user_id, NULL, now, NULL);
-        if (!err) err = mq_store_backup_codes_clear(db, who->user_id);
-        if (!err)
-            err = notify(ctx, db, a, who,
-                         "The authenticator app was removed; signing in no longer asks for a "
-                         "second factor, and the backup codes no longer work.");
-    }
+    /* A pending authenticator was no factor yet. */
+    if (!err && f.totp_confirmed_at)
+        err = mq_mfa_factor_removed(ctx, db, a, who, !f.webauthn, "The authenticator app");
     return mq_store_finish(db, err);
+}
+
+mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                             const struct mq_mfa_who *who, bool last, const char *what)
+{
+    char change[256];
+    bool required = false;
+    mq_err err = last ? policy_requires(db, a, who->role, &required) : MQ_OK;
+    if (err) return err;
+    /* The last factor of a role that must have one stays. */
+    if (required) return MQ_EPERM;
+    if (last) {
+        /* No factor left: sign-in stops asking, and remembered devices and
+         * backup codes mean nothing any more. */
+        err = mq_store_mfa_enabled(db, who->user_id, 0);
+        if (!err) err = mq_store_devices_revoke(db, who->user_id, NULL, now_ms(ctx), NULL);
+        if (!err) err = mq_store_backup_codes_clear(db, who->user_id);
+        snprintf(change, sizeof(change),
+                 "%s was removed; it was the last second factor, so signing in no longer asks "
+                 "for one, and the backup codes no longer work.",
+                 what);
+    } else {
+        snprintf(change, sizeof(change), "%s was removed.", what);
+    }
+    return err ? err : notify(ctx, db, a, who, change);
 }
 
 mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
@@ -448,7 +485,9 @@ mq_err mq_mfa_gate(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     err = mq_store_challenge_insert(db, &c);
     if (err) return err;
     out->mfa_token = token;
-    out->mfa_methods = MQ_MFA_TOTP | (f.backup_left ? MQ_MFA_BACKUP_CODE : 0);
+    out->mfa_methods = (f.totp_secret && f.totp_confirmed_at ? MQ_MFA_TOTP : 0) |
+                       (f.backup_left ? MQ_MFA_BACKUP_CODE : 0) |
+                       (f.webauthn_usable ? MQ_MFA_WEBAUTHN : 0);
     *pending = true;
     return MQ_OK;
 }
@@ -508,8 +547,11 @@ mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
         err = mq_store_finish(db, MQ_OK);
         return err ? err : MQ_EPERM;
     }
+    struct check chk = {.purpose = "mfa", .mfa_token_hash = hash};
     err = mq_store_mfa_factors(db, a, u.id, now, &f);
-    if (!err) err = check_code(ctx, db, a, u.id, &f, in->method, in->code, in->ip, &ok);
+    if (!err)
+        err = check_code(ctx, db, a, u.id, &f, in->method, in->code, in->assertion, in->ip, &chk,
+                         &ok);
     if (err == MQ_EINVAL) {
         /* A method the user lacks: the attempt counts all the same. */
         mq_err ferr = mq_store_finish(db, MQ_OK);
@@ -517,7 +559,7 @@ mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     }
     if (!err && !ok) {
         err = count_failure(ctx, db, &u, in->ip, &locked);
-        *outcome = locked ? MQ_MFA_LOCKOUT : MQ_MFA_WRONG;
+        *outcome = locked ? MQ_MFA_LOCKOUT : chk.cloned ? MQ_MFA_CLONED : MQ_MFA_WRONG;
         err = mq_store_finish(db, err);
         return err ? err : MQ_EPERM;
     }
@@ -553,8 +595,9 @@ mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
 }
 
 mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
-                     const char *method, const char *code)
+                     const char *method, const char *code, json_t *assertion)
 {
+    struct check chk = {.purpose = "reauth"};
     struct mq_mfa_factors f;
     struct mq_user_row u;
     struct mq_db *db = NULL;
@@ -568,7 +611,8 @@ mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
         return MQ_EPERM;
     }
     if (!err) err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
-    if (!err) err = check_code(ctx, db, a, who->user_id, &f, method, code, who->ip, &ok);
+    if (!err)
+        err = check_code(ctx, db, a, who->user_id, &f, method, code, assertion, who->ip, &chk, &ok);
     if (!err && !ok) {
         err = count_failure(ctx, db, &u, who->ip, &locked);
         err = mq_store_finish(db, err);
@@ -581,4 +625,31 @@ mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
 bool mq_mfa_recent(const struct mq_ctx *ctx, const struct mq_principal *who)
 {
     return who->auth_at && now_ms(ctx) - who->auth_at <= ctx->cfg->reauth_window;
+}
+
+bool mq_mfa_token_hash(const char *mfa_token, char hash[65])
+{
+    if (!mfa_token || !mq_secret_token_shaped(mfa_token, "mqm_")) return false;
+    mq_secret_token_hash(mfa_token, hash);
+    return true;
+}
+
+mq_err mq_mfa_webauthn_options(struct mq_ctx *ctx, struct mq_arena *a, const char *mfa_token,
+                               json_t **options)
+{
+    char hash[65];
+    const char *user_id = NULL;
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    int64_t now = now_ms(ctx);
+    if (!mq_mfa_token_hash(mfa_token, hash)) return MQ_EPERM;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_challenge_peek(db, a, hash, now, MQ_MFA_CHALLENGE_ATTEMPTS, &user_id);
+    if (!err) err = mq_store_mfa_factors(db, a, user_id, now, &f);
+    err = mq_store_finish(db, err);
+    if (err == MQ_ENOTFOUND) return MQ_EPERM;
+    if (err) return err;
+    if (!f.webauthn_usable) return MQ_EINVAL;
+    return mq_passkeys_assert_begin(ctx, a, "mfa", user_id, hash, options);
 }

@@ -45,6 +45,7 @@ struct mq_mfa_who {
 };
 
 struct mq_mfa_status {
+    int webauthn;      /* credentials (flagged ones too: they still make MFA required) */
     bool enabled;      /* sign-in asks for a second factor */
     bool required;     /* the user's role must have one */
     bool totp;         /* a confirmed authenticator */
@@ -86,6 +87,14 @@ MQ_MUST_CHECK mq_err mq_mfa_totp_confirm(struct mq_ctx *ctx, struct mq_arena *a,
 MQ_MUST_CHECK mq_err mq_mfa_totp_remove(struct mq_ctx *ctx, struct mq_arena *a,
                                         const struct mq_mfa_who *who);
 
+/* In the caller's transaction, once a confirmed factor (`what`, such as
+ * "The authenticator app") is gone: MQ_EPERM when it was the last and the
+ * role must have one (roll back); when it was the last, MFA goes off and
+ * remembered devices and backup codes end. The owner is mailed. */
+MQ_MUST_CHECK mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                           const struct mq_mfa_who *who, bool last,
+                                           const char *what);
+
 /* Ten new codes in the arena, replacing any. With `only_if_none`,
  * MQ_ECONFLICT when unused codes exist. */
 MQ_MUST_CHECK mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a,
@@ -124,6 +133,7 @@ MQ_MUST_CHECK mq_err mq_mfa_gate(struct mq_ctx *ctx, struct mq_db *db, struct mq
 
 struct mq_mfa_answer {
     const char *mfa_token, *method, *code;
+    json_t *assertion; /* for "webauthn": an AuthenticationResponseJSON */
     bool remember_device;
     const char *ip;
 };
@@ -135,6 +145,7 @@ enum mq_mfa_outcome {
     MQ_MFA_WRONG,     /* wrong code */
     MQ_MFA_LOCKOUT,   /* wrong code, and it locked the account */
     MQ_MFA_LOCKED,    /* the account is locked or suspended */
+    MQ_MFA_CLONED,    /* a WebAuthn counter went backwards: the credential is flagged */
 };
 
 /* Completes a sign-in. MQ_EPERM for every refusal (*outcome says which,
@@ -147,7 +158,17 @@ MQ_MUST_CHECK mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a,
  * stamps the session. MQ_EPERM for a wrong code. */
 MQ_MUST_CHECK mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_mfa_who *who, const char *method,
-                                   const char *code);
+                                   const char *code, json_t *assertion);
+
+/* WebAuthn request options for the sign-in an mfa_token stands for (it
+ * counts no attempt). MQ_EPERM for a token that is not live; MQ_EINVAL
+ * when the user has no WebAuthn credential. */
+MQ_MUST_CHECK mq_err mq_mfa_webauthn_options(struct mq_ctx *ctx, struct mq_arena *a,
+                                             const char *mfa_token, json_t **options);
+
+/* The hash under which a sign-in's mfa_token is stored (for binding a
+ * WebAuthn challenge to it); false for a token of the wrong shape. */
+bool mq_mfa_token_hash(const char *mfa_token, char hash[65]);
 
 /* The session proved who its user is recently enough to change factors. */
 bool mq_mfa_recent(const struct mq_ctx *ctx, const struct mq_principal *who);

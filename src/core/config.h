@@ -45,6 +45,8 @@ struct mq_config {
     char *master_key_file;    /* NULL = data_dir/master.key */
     long reauth_window;       /* ms a sign-in counts as recent for factor changes */
     long mfa_remember_device; /* ms a trusted device skips the second factor; 0 = off */
+    char *webauthn_rp_id;     /* NULL = the host of public_url */
+    char *webauthn_origins;   /* comma-separated; NULL = public_url's origin */
     int cpu_workers;          /* threads for password hashing; 0 = one per CPU */
     int password_min_length;
     int password_require_classes; /* 1 = lower, upper, digit and symbol each needed */
@@ -87,7 +89,7 @@ struct mq_config {
     struct sockaddr_storage listen_addr;
     socklen_t listen_addr_len;
 
-    enum mq_config_source sources[64]; /* where each key's value came from */
+    enum mq_config_source sources[96]; /* where each key's value came from */
 
     /* MARQUEE_* variables that name no key (usually typos), for the caller
      * to report through its logger. */

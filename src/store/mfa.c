@@ -6,7 +6,9 @@ static const struct mq_sql SQL_FACTORS = {
     "(SELECT COUNT(*) FROM mfa_backup_codes b WHERE b.user_id = u.id AND b.used_at IS NULL), "
     "(SELECT COUNT(*) FROM mfa_backup_codes b WHERE b.user_id = u.id), "
     "(SELECT COUNT(*) FROM trusted_devices d WHERE d.user_id = u.id AND d.revoked_at IS NULL "
-    "AND d.expires_at > $2) "
+    "AND d.expires_at > $2), "
+    "(SELECT COUNT(*) FROM webauthn_credentials w WHERE w.user_id = u.id), "
+    "(SELECT COUNT(*) FROM webauthn_credentials w WHERE w.user_id = u.id AND w.flagged_at IS NULL) "
     "FROM users u LEFT JOIN mfa_totp t ON t.user_id = u.id WHERE u.id = $1",
     NULL};
 static const struct mq_sql SQL_ENABLED = {
@@ -53,6 +55,11 @@ static const struct mq_sql SQL_CHALLENGE_GET = {
     "mfa.challenge_get",
     "SELECT user_id, created_at, expires_at, attempts, restore, ip, user_agent, device_name "
     "FROM mfa_challenges WHERE token_hash = $1",
+    NULL};
+static const struct mq_sql SQL_CHALLENGE_PEEK = {
+    "mfa.challenge_peek",
+    "SELECT user_id FROM mfa_challenges WHERE token_hash = $1 AND used_at IS NULL "
+    "AND expires_at > $2 AND attempts < $3",
     NULL};
 static const struct mq_sql SQL_CHALLENGE_USE = {
     "mfa.challenge_use",
@@ -101,6 +108,8 @@ mq_err mq_store_mfa_factors(struct mq_db *db, struct mq_arena *a, const char *us
         out->backup_left = (int)mq_rows_int(rows, 4);
         out->backup_total = (int)mq_rows_int(rows, 5);
         out->trusted_devices = (int)mq_rows_int(rows, 6);
+        out->webauthn = (int)mq_rows_int(rows, 7);
+        out->webauthn_usable = (int)mq_rows_int(rows, 8);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
@@ -274,4 +283,21 @@ mq_err mq_store_devices_revoke(struct mq_db *db, const char *user_id, const char
     }
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id), MQ_P_INT(now)};
     return mq_db_exec(db, &SQL_DEVICE_REVOKE, p, 3, revoked);
+}
+
+mq_err mq_store_challenge_peek(struct mq_db *db, struct mq_arena *a, const char *token_hash,
+                               int64_t now, int max_attempts, const char **user_id)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_INT(now), MQ_P_INT(max_attempts)};
+    mq_err err = mq_db_query(db, &SQL_CHALLENGE_PEEK, p, 3, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        *user_id = mq_rows_dup(rows, 0, a, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
 }

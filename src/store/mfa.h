@@ -18,6 +18,8 @@ struct mq_mfa_factors {
     int64_t totp_last_step;
     int backup_left, backup_total;
     int trusted_devices; /* unexpired, unrevoked */
+    int webauthn;        /* credentials, flagged as possibly cloned or not */
+    int webauthn_usable; /* those not flagged */
 };
 
 /* MQ_ENOTFOUND for an unknown user. */
@@ -57,6 +59,10 @@ MQ_MUST_CHECK mq_err mq_store_challenge_insert(struct mq_db *db, const struct mq
 MQ_MUST_CHECK mq_err mq_store_challenge_attempt(struct mq_db *db, struct mq_arena *a,
                                                 const char *token_hash, int64_t now,
                                                 int max_attempts, struct mq_mfa_challenge *out);
+/* Whose live challenge this is, without counting an attempt. */
+MQ_MUST_CHECK mq_err mq_store_challenge_peek(struct mq_db *db, struct mq_arena *a,
+                                             const char *token_hash, int64_t now, int max_attempts,
+                                             const char **user_id);
 /* Uses it up; *won is false if another request did first. */
 MQ_MUST_CHECK mq_err mq_store_challenge_use(struct mq_db *db, const char *token_hash, int64_t now,
                                             bool *won);

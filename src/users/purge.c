@@ -4,6 +4,7 @@
 
 #include "store/mfa.h"
 #include "store/users.h"
+#include "store/webauthn.h"
 #include "users/avatar.h"
 
 #define PURGE_BATCH 100
@@ -45,6 +46,7 @@ static mq_err purge_users(struct mq_job_run *run)
      * waiting for a second factor too. */
     err = mq_store_email_tokens_purge(db, now - 86400000LL, &tokens);
     if (!err) err = mq_store_challenges_purge(db, now - 86400000LL, &challenges);
+    if (!err) err = mq_store_webauthn_challenges_purge(db, now - 86400000LL, &challenges);
     return mq_store_finish(db, err);
 }
 
