@@ -3,7 +3,9 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libpng libcrypto libcbor
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor
+# libcrypto and libpng: headers only, loaded at run time (src/auth/libcrypto.h, qr.c).
+CFLAGS_DL := $(shell pkg-config --cflags libcrypto libpng)
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.
 CFLAGS_PQ := $(shell pkg-config --cflags libpq)
@@ -16,7 +18,7 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-proto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
            -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
-           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ)
+           $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ) $(CFLAGS_DL)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) libmagic) -lpthread -ldl
 
 ifeq ($(SANITIZE),1)

@@ -1,8 +1,7 @@
 #include "auth/cose.h"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include "auth/libcrypto.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,18 +62,20 @@ static bool bytes_of(const cbor_item_t *it, const unsigned char **p, size_t *len
 
 static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     EVP_PKEY *pkey = NULL;
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    if (params && ctx && EVP_PKEY_fromdata_init(ctx) == 1)
-        (void)EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
+    OSSL_PARAM *params = C->OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *ctx = C->EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+    if (params && ctx && C->EVP_PKEY_fromdata_init(ctx) == 1)
+        (void)C->EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
+    C->EVP_PKEY_CTX_free(ctx);
+    C->OSSL_PARAM_free(params);
     return pkey;
 }
 
 static EVP_PKEY *ec2_key(const cbor_item_t *map, const char **why)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     const unsigned char *x, *y;
     size_t xl, yl;
     int64_t crv;
@@ -92,25 +93,27 @@ static EVP_PKEY *ec2_key(const cbor_item_t *map, const char **why)
     point[0] = 0x04; /* uncompressed */
     memcpy(point + 1, x, 32);
     memcpy(point + 33, y, 32);
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD *bld = C->OSSL_PARAM_BLD_new();
     EVP_PKEY *pkey = NULL;
-    if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)))
+    if (bld &&
+        C->OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+        C->OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)))
         pkey = from_params("EC", bld);
-    OSSL_PARAM_BLD_free(bld);
+    C->OSSL_PARAM_BLD_free(bld);
     /* A point off the curve would make verification meaningless. */
-    EVP_PKEY_CTX *check = pkey ? EVP_PKEY_CTX_new(pkey, NULL) : NULL;
-    if (pkey && (!check || EVP_PKEY_public_check(check) != 1)) {
-        EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX *check = pkey ? C->EVP_PKEY_CTX_new(pkey, NULL) : NULL;
+    if (pkey && (!check || C->EVP_PKEY_public_check(check) != 1)) {
+        C->EVP_PKEY_free(pkey);
         pkey = NULL;
     }
-    EVP_PKEY_CTX_free(check);
+    C->EVP_PKEY_CTX_free(check);
     if (!pkey) *why = "the EC2 key is not a point on P-256";
     return pkey;
 }
 
 static EVP_PKEY *rsa_key(const cbor_item_t *map, const char **why)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     const unsigned char *n, *e;
     size_t nl, el;
     if (!bytes_of(map_get(map, RSA_N), &n, &nl) || !bytes_of(map_get(map, RSA_E), &e, &el) ||
@@ -118,21 +121,22 @@ static EVP_PKEY *rsa_key(const cbor_item_t *map, const char **why)
         *why = "the RSA key is not 2048 to 4096 bits with a small exponent";
         return NULL;
     }
-    BIGNUM *bn = BN_bin2bn(n, (int)nl, NULL), *be = BN_bin2bn(e, (int)el, NULL);
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    BIGNUM *bn = C->BN_bin2bn(n, (int)nl, NULL), *be = C->BN_bin2bn(e, (int)el, NULL);
+    OSSL_PARAM_BLD *bld = C->OSSL_PARAM_BLD_new();
     EVP_PKEY *pkey = NULL;
-    if (bn && be && bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
-        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
+    if (bn && be && bld && C->OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
+        C->OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
         pkey = from_params("RSA", bld);
-    OSSL_PARAM_BLD_free(bld);
-    BN_free(bn);
-    BN_free(be);
+    C->OSSL_PARAM_BLD_free(bld);
+    C->BN_free(bn);
+    C->BN_free(be);
     if (!pkey) *why = "the RSA key does not load";
     return pkey;
 }
 
 static EVP_PKEY *okp_key(const cbor_item_t *map, const char **why)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     const unsigned char *x;
     size_t xl;
     int64_t crv;
@@ -142,13 +146,18 @@ static EVP_PKEY *okp_key(const cbor_item_t *map, const char **why)
         *why = "the OKP key is not an Ed25519 key";
         return NULL;
     }
-    EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, xl);
+    EVP_PKEY *pkey = C->EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, xl);
     if (!pkey) *why = "the Ed25519 key does not load";
     return pkey;
 }
 
 mq_err mq_cose_key_from_cbor(const cbor_item_t *map, struct mq_cose_key **out, const char **why)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
+    if (!C) {
+        *why = "WebAuthn needs libcrypto (Debian package libssl3), which does not load";
+        return MQ_EUNSUPPORTED;
+    }
     int64_t kty, alg;
     EVP_PKEY *pkey = NULL;
     *out = NULL;
@@ -174,7 +183,7 @@ mq_err mq_cose_key_from_cbor(const cbor_item_t *map, struct mq_cose_key **out, c
     if (!pkey) return MQ_EPERM;
     struct mq_cose_key *k = calloc(1, sizeof(*k));
     if (!k) {
-        EVP_PKEY_free(pkey);
+        C->EVP_PKEY_free(pkey);
         return MQ_ENOMEM;
     }
     k->alg = (int)alg;
@@ -200,8 +209,9 @@ mq_err mq_cose_key_parse(const unsigned char *cbor, size_t len, struct mq_cose_k
 
 void mq_cose_key_free(struct mq_cose_key *k)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     if (!k) return;
-    EVP_PKEY_free(k->pkey);
+    C->EVP_PKEY_free(k->pkey);
     free(k);
 }
 
@@ -213,20 +223,21 @@ int mq_cose_key_alg(const struct mq_cose_key *k)
 bool mq_cose_verify_pkey(void *evp_pkey, int alg, const unsigned char *msg, size_t len,
                          const unsigned char *sig, size_t sig_len)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     EVP_PKEY *pkey = evp_pkey;
     const EVP_MD *md = NULL;
-    if (!pkey) return false; /* a certificate whose key does not load */
-    int type = EVP_PKEY_get_base_id(pkey);
+    if (!C || !pkey) return false; /* a certificate whose key does not load */
+    int type = C->EVP_PKEY_get_base_id(pkey);
     if (alg == MQ_COSE_ES256 && type == EVP_PKEY_EC)
-        md = EVP_sha256();
+        md = C->EVP_sha256();
     else if (alg == MQ_COSE_RS256 && type == EVP_PKEY_RSA)
-        md = EVP_sha256();
+        md = C->EVP_sha256();
     else if (!(alg == MQ_COSE_EDDSA && type == EVP_PKEY_ED25519))
         return false; /* the algorithm must fit the key */
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
-              EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1;
-    EVP_MD_CTX_free(ctx);
+    EVP_MD_CTX *ctx = C->EVP_MD_CTX_new();
+    bool ok = ctx && C->EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
+              C->EVP_DigestVerify(ctx, sig, sig_len, msg, len) == 1;
+    C->EVP_MD_CTX_free(ctx);
     return ok;
 }
 

@@ -1,14 +1,43 @@
 #include "auth/qr.h"
 
 #include <png.h>
+#include <pthread.h>
 #include <qrencode.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/dynlib.h"
 
 #define QUIET 4 /* modules of white around the code, as ISO/IEC 18004 asks */
+
+/* libpng is loaded when the first PNG is asked for: linked, it and zlib
+ * cost every process 0.6 MB of resident memory for a picture made once per
+ * enrolment (bench/README.md). Process-wide like the library. */
+struct libpng {
+    void *handle;
+    __typeof__(png_image_write_to_memory) *write_to_memory;
+    __typeof__(png_image_free) *image_free;
+};
+
+static const struct mq_dynsym png_symbols[] = {
+    MQ_DYNSYM(struct libpng, "png_image_write_to_memory", write_to_memory),
+    MQ_DYNSYM(struct libpng, "png_image_free", image_free),
+};
+static struct libpng libpng;
+static bool png_loaded;
+static pthread_once_t png_once = PTHREAD_ONCE_INIT;
+
+static void png_load(void)
+{
+    char why[256];
+    png_loaded = mq_dynlib_load("libpng16.so.16", "libpng16-16", png_symbols,
+                                sizeof(png_symbols) / sizeof(png_symbols[0]), &libpng,
+                                &libpng.handle, why, sizeof(why)) == MQ_OK;
+    if (!png_loaded) fprintf(stderr, "marquee: QR codes as PNG are unavailable: %s\n", why);
+}
 
 /* Medium error correction: the code stays readable from a photographed
  * screen; 8-bit mode keeps the URI exactly as given. */
@@ -53,6 +82,8 @@ mq_err mq_qr_svg(struct mq_arena *a, const char *text, char **svg)
 
 mq_err mq_qr_png(struct mq_arena *a, const char *text, int scale, unsigned char **png, size_t *len)
 {
+    pthread_once(&png_once, png_load);
+    if (!png_loaded) return MQ_EUNSUPPORTED;
     QRcode *qr = encode(text);
     if (!qr) return MQ_EINVAL;
     int side = (qr->width + 2 * QUIET) * scale;
@@ -74,13 +105,12 @@ mq_err mq_qr_png(struct mq_arena *a, const char *text, int scale, unsigned char 
     image.format = PNG_FORMAT_GRAY;
     png_alloc_size_t size = 0;
     /* The first call measures, the second writes. */
-    if (!err && !png_image_write_to_memory(&image, NULL, &size, 0, pixels, 0, NULL))
+    if (!err && !libpng.write_to_memory(&image, NULL, &size, 0, pixels, 0, NULL))
         err = MQ_EINTERNAL;
     unsigned char *out = err ? NULL : mq_arena_alloc(a, size);
     if (!err && !out) err = MQ_ENOMEM;
-    if (!err && !png_image_write_to_memory(&image, out, &size, 0, pixels, 0, NULL))
-        err = MQ_EINTERNAL;
-    png_image_free(&image);
+    if (!err && !libpng.write_to_memory(&image, out, &size, 0, pixels, 0, NULL)) err = MQ_EINTERNAL;
+    libpng.image_free(&image);
     free(pixels);
     if (err) return err;
     *png = out;

@@ -2,14 +2,12 @@
 
 #include <cbor.h>
 #include <jansson.h>
-#include <openssl/objects.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/cose.h"
+#include "auth/libcrypto.h"
 
 /* Authenticator data flags (§6.1). */
 #define FLAG_UP 0x01
@@ -194,33 +192,34 @@ static bool text_is(const cbor_item_t *it, const char *s)
 /* §8.2.1: what a packed attestation certificate must be. */
 static bool cert_fits(X509 *cert, const unsigned char aaguid[16], const char **why)
 {
-    X509_NAME *subject = X509_get_subject_name(cert);
+    const struct mq_libcrypto *C = mq_libcrypto();
+    X509_NAME *subject = C->X509_get_subject_name(cert);
     char ou[64] = "";
-    if (X509_get_version(cert) != 2) {
+    if (C->X509_get_version(cert) != 2) {
         *why = "the attestation certificate is not X.509 version 3";
         return false;
     }
-    if (X509_NAME_get_text_by_NID(subject, NID_organizationalUnitName, ou, sizeof(ou)) < 0 ||
+    if (C->X509_NAME_get_text_by_NID(subject, NID_organizationalUnitName, ou, sizeof(ou)) < 0 ||
         strcmp(ou, "Authenticator Attestation") ||
-        X509_NAME_get_index_by_NID(subject, NID_countryName, -1) < 0 ||
-        X509_NAME_get_index_by_NID(subject, NID_organizationName, -1) < 0 ||
-        X509_NAME_get_index_by_NID(subject, NID_commonName, -1) < 0) {
+        C->X509_NAME_get_index_by_NID(subject, NID_countryName, -1) < 0 ||
+        C->X509_NAME_get_index_by_NID(subject, NID_organizationName, -1) < 0 ||
+        C->X509_NAME_get_index_by_NID(subject, NID_commonName, -1) < 0) {
         *why = "the attestation certificate's subject is not as §8.2.1 asks";
         return false;
     }
-    if (X509_check_ca(cert) != 0) {
+    if (C->X509_check_ca(cert) != 0) {
         *why = "the attestation certificate is a CA";
         return false;
     }
-    ASN1_OBJECT *oid = OBJ_txt2obj(AAGUID_OID, 1);
-    int at = oid ? X509_get_ext_by_OBJ(cert, oid, -1) : -1;
-    ASN1_OBJECT_free(oid);
+    ASN1_OBJECT *oid = C->OBJ_txt2obj(AAGUID_OID, 1);
+    int at = oid ? C->X509_get_ext_by_OBJ(cert, oid, -1) : -1;
+    C->ASN1_OBJECT_free(oid);
     if (at >= 0) {
-        X509_EXTENSION *ext = X509_get_ext(cert, at);
-        const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(ext);
-        const unsigned char *d = ASN1_STRING_get0_data(v);
+        X509_EXTENSION *ext = C->X509_get_ext(cert, at);
+        const ASN1_OCTET_STRING *v = C->X509_EXTENSION_get_data(ext);
+        const unsigned char *d = C->ASN1_STRING_get0_data(v);
         /* The value is itself a DER OCTET STRING of 16 bytes. */
-        if (X509_EXTENSION_get_critical(ext) || ASN1_STRING_length(v) != 18 || d[0] != 0x04 ||
+        if (C->X509_EXTENSION_get_critical(ext) || C->ASN1_STRING_length(v) != 18 || d[0] != 0x04 ||
             d[1] != 16 || memcmp(d + 2, aaguid, 16)) {
             *why = "the attestation certificate names another AAGUID";
             return false;
@@ -234,6 +233,7 @@ static mq_err verify_packed(const cbor_item_t *stmt, const struct auth_data *ad,
                             const struct mq_cose_key *key, const unsigned char *signed_data,
                             size_t signed_len, const char **type, const char **why)
 {
+    const struct mq_libcrypto *C = mq_libcrypto();
     const cbor_item_t *alg = map_text(stmt, "alg"), *sig = map_text(stmt, "sig"),
                       *x5c = map_text(stmt, "x5c");
     int64_t alg_v = 0;
@@ -271,18 +271,19 @@ static mq_err verify_packed(const cbor_item_t *stmt, const struct auth_data *ad,
         return MQ_EPERM;
     }
     const unsigned char *der = cbor_bytestring_handle(first);
-    X509 *cert = d2i_X509(NULL, &der, (long)cbor_bytestring_length(first));
+    X509 *cert = C->d2i_X509(NULL, &der, (long)cbor_bytestring_length(first));
     if (!cert || der != cbor_bytestring_handle(first) + cbor_bytestring_length(first)) {
-        X509_free(cert);
+        C->X509_free(cert);
         *why = "the attestation certificate is not DER X.509";
         return MQ_EPERM;
     }
     mq_err err = MQ_EPERM;
-    if (!mq_cose_verify_pkey(X509_get0_pubkey(cert), (int)alg_v, signed_data, signed_len, s, slen))
+    if (!mq_cose_verify_pkey(C->X509_get0_pubkey(cert), (int)alg_v, signed_data, signed_len, s,
+                             slen))
         *why = "the attestation signature does not verify with the certificate";
     else if (cert_fits(cert, ad->aaguid, why))
         err = MQ_OK;
-    X509_free(cert);
+    C->X509_free(cert);
     *type = "basic";
     return err;
 }
