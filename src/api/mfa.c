@@ -378,6 +378,18 @@ mq_err mq_api_auth_mfa_verify(struct mq_req *req)
     return finish_sign_in(req, &in);
 }
 
+/* A WebAuthn counter went backwards during a re-authentication. */
+static mq_err clone_refused(struct mq_req *req, const char *user_id)
+{
+    mq_req_audit(req, "webauthn.clone_suspected", "user", "user", user_id,
+                 json_pack("{s:s}", "via", "reauthenticate"));
+    mq_log_warn(req->ctx->log, "mfa",
+                "a WebAuthn counter went backwards for user %s: credential flagged", user_id);
+    return mq_problem(req, 403, "credential_cloned", NULL,
+                      "the security key's signature counter went backwards, so it may have been "
+                      "copied; it is disabled: use another factor");
+}
+
 struct reauth_call {
     struct mq_principal who;
     const char *password;
@@ -432,6 +444,7 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
                           "{\"method\": \"webauthn\", \"assertion\"}");
     struct mq_mfa_who who = who_of(req, &c->who);
     err = mq_mfa_reauth(req->ctx, req->arena, &who, method, code ? code : "", assertion);
+    if (err == MQ_ECONFLICT) return clone_refused(req, c->who.user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
                           "this account has no such second factor");
@@ -676,6 +689,7 @@ mq_err mq_api_webauthn_login_finish(struct mq_req *req)
     if (sign_in_limited(req)) return MQ_OK;
     struct mq_mfa_who who = who_of(req, &p);
     err = mq_mfa_reauth(req->ctx, req->arena, &who, "webauthn", "", in.assertion);
+    if (err == MQ_ECONFLICT) return clone_refused(req, p.user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
                           "this account has no security key or passkey");

@@ -616,7 +616,7 @@ mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     if (!err && !ok) {
         err = count_failure(ctx, db, &u, who->ip, &locked);
         err = mq_store_finish(db, err);
-        return err ? err : MQ_EPERM;
+        return err ? err : chk.cloned ? MQ_ECONFLICT : MQ_EPERM;
     }
     if (!err) err = mq_store_session_reauth(db, who->session_id, now);
     return mq_store_finish(db, err);

@@ -155,7 +155,8 @@ MQ_MUST_CHECK mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a,
                                    enum mq_mfa_outcome *outcome, char user_id[37]);
 
 /* Re-authentication with a factor (the password way is in sessions.h):
- * stamps the session. MQ_EPERM for a wrong code. */
+ * stamps the session. MQ_EPERM for a wrong code; MQ_ECONFLICT when a
+ * WebAuthn counter went backwards (the credential is now flagged). */
 MQ_MUST_CHECK mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_mfa_who *who, const char *method,
                                    const char *code, json_t *assertion);

@@ -171,9 +171,15 @@ def test_reauthenticate_with_a_key(env):
         r = call(s, "POST", "/api/v1/mfa/webauthn/login/finish", t, {"assertion": key.get(options)})
         check(r.status == 200 and r.json()["valid_until"], r.body)
         check(call(s, "POST", "/api/v1/mfa/webauthn/register/begin", t).status == 200, "recent again")
-        # With the TOTP authenticator gone the key remains: MFA stays on.
+        # A counter going backwards here too: refused, flagged, audited.
+        options = call(s, "POST", "/api/v1/mfa/webauthn/login/begin", t).json()
+        call(s, "POST", "/api/v1/auth/reauthenticate", t,
+             {"method": "webauthn", "assertion": key.get(options, step=0)}).problem(403, "credential_cloned")
+        check(call(s, "GET", "/api/v1/mfa/webauthn/credentials", t).json()["items"][0]["flagged"], "flagged")
+        # With the TOTP authenticator gone the flagged key remains: MFA stays
+        # on, with no way in but backup codes (none here) until an admin helps.
         r = call(s, "DELETE", "/api/v1/mfa/totp", t)
         check(r.status == 200 and r.json()["enabled"] is True, r.body)
-        check(login(s, "ada@example.org").json()["methods"] == ["webauthn"], "only the key now")
+        check(login(s, "ada@example.org").json()["methods"] == [], "no usable factor")
         check(oathtool(secret), "oathtool")
         check(PASSWORD, "password")
