@@ -43,3 +43,16 @@ mq_err mq_api_refuse(struct mq_req *req, mq_err err, const char *code, const cha
     if (code && !strcmp(code, "invalid_token")) status = 400;
     return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
 }
+
+json_t *mq_api_time(int64_t ms)
+{
+    char text[32];
+    if (!ms) return json_null();
+    mq_time_format_rfc3339(ms, text, sizeof(text));
+    return json_string(text);
+}
+
+json_t *mq_api_nullable(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}

@@ -1,12 +1,14 @@
-/* body.h - reading the JSON object bodies of the API's commands.
+/* body.h - reading the JSON object bodies of the API's commands, and the
+ * small values answers share (instants, nullable strings).
  *
- * Each helper answers the request itself (400 invalid_body naming the field,
- * or mq_req_json's problems) when the body is wrong and returns non-zero, so
- * a handler just returns what it got. */
+ * Each reading helper answers the request itself (400 invalid_body naming
+ * the field, or mq_req_json's problems) when the body is wrong and returns
+ * non-zero, so a handler just returns what it got. */
 #ifndef MQ_API_BODY_H
 #define MQ_API_BODY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
 
@@ -23,6 +25,12 @@ MQ_MUST_CHECK mq_err mq_api_string_field(struct mq_req *req, json_t *doc, const 
 /* An optional boolean member; *out is left alone when it is absent. */
 MQ_MUST_CHECK mq_err mq_api_bool_field(struct mq_req *req, json_t *doc, const char *name,
                                        bool *out);
+
+/* An instant (Unix ms) as RFC 3339 text, or null for 0: a new reference. */
+json_t *mq_api_time(int64_t ms);
+
+/* A string, or null: a new reference. */
+json_t *mq_api_nullable(const char *s);
 
 /* Answers a service's refusal: MQ_EINVAL (a rule broken) is 422,
  * MQ_ECONFLICT 409, anything else 403, except `invalid_token` (a bad link),

@@ -12,19 +12,6 @@
 #include "auth/passkeys.h"
 #include "auth/secrets.h"
 
-static json_t *time_json(int64_t ms)
-{
-    char text[32];
-    if (!ms) return json_null();
-    mq_time_format_rfc3339(ms, text, sizeof(text));
-    return json_string(text);
-}
-
-static json_t *nullable(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
     return (struct mq_mfa_who){p->user_id, p->session_id, p->role, req->remote};
@@ -69,7 +56,7 @@ static mq_err end_others(struct mq_req *req, const struct mq_principal *p, bool 
 static json_t *status_json(const struct mq_mfa_status *s)
 {
     return json_pack("{s:b,s:b,s:o,s:{s:b,s:b},s:{s:i,s:i},s:{s:i},s:i}", "enabled", s->enabled,
-                     "required", s->required, "enabled_at", time_json(s->enabled_at), "totp",
+                     "required", s->required, "enabled_at", mq_api_time(s->enabled_at), "totp",
                      "enabled", s->totp, "pending", s->totp_pending, "backup_codes", "remaining",
                      s->backup_codes_left, "total", s->backup_codes_total, "webauthn",
                      "credentials", s->webauthn, "trusted_devices", s->trusted_devices);
@@ -154,7 +141,13 @@ mq_err mq_api_mfa_totp_verify(struct mq_req *req)
     return reply_status(req, &p, &end);
 }
 
-mq_err mq_api_mfa_totp_delete(struct mq_req *req)
+typedef mq_err (*factor_change_fn)(struct mq_ctx *ctx, struct mq_arena *a,
+                                   const struct mq_mfa_who *who);
+
+/* A factor change whose body is at most {"end_other_sessions"}: recent
+ * proof first, then the service's refusals as problems, an audit event and
+ * the new status. */
+static mq_err factor_change(struct mq_req *req, factor_change_fn change, const char *action)
 {
     struct mq_principal p;
     json_t *doc = NULL;
@@ -164,16 +157,34 @@ mq_err mq_api_mfa_totp_delete(struct mq_req *req)
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
     struct mq_mfa_who who = who_of(req, &p);
-    err = mq_mfa_totp_remove(req->ctx, req->arena, &who);
+    err = change(req->ctx, req->arena, &who);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "not_found", NULL, "no authenticator app is set up");
+    if (err == MQ_EINVAL)
+        return mq_problem(req, 422, "mfa_no_factor", NULL,
+                          "set up a second factor first (POST /api/v1/mfa/totp/setup)");
     if (err == MQ_EPERM)
         return mq_problem(req, 403, "mfa_required_by_policy", NULL,
-                          "your role must keep a second factor; add another before removing "
-                          "this one");
+                          "your role must use a second factor (admin policy): MFA stays on and "
+                          "the last factor stays; add another before removing this one");
     if (err) return err;
-    mq_req_audit(req, "mfa.totp_removed", "user", "user", p.user_id, NULL);
+    mq_req_audit(req, action, "user", "user", p.user_id, NULL);
     return reply_status(req, &p, &end);
+}
+
+mq_err mq_api_mfa_totp_delete(struct mq_req *req)
+{
+    return factor_change(req, mq_mfa_totp_remove, "mfa.totp_removed");
+}
+
+mq_err mq_api_mfa_enable(struct mq_req *req)
+{
+    return factor_change(req, mq_mfa_enable, "mfa.enabled");
+}
+
+mq_err mq_api_mfa_disable(struct mq_req *req)
+{
+    return factor_change(req, mq_mfa_disable, "mfa.disabled");
 }
 
 static mq_err backup_codes(struct mq_req *req, bool only_if_none)
@@ -221,44 +232,6 @@ mq_err mq_api_mfa_backup_regenerate(struct mq_req *req)
     return backup_codes(req, false);
 }
 
-mq_err mq_api_mfa_enable(struct mq_req *req)
-{
-    struct mq_principal p;
-    json_t *doc = NULL;
-    bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
-    if (!err) err = change_body(req, &doc, &end);
-    if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
-    err = mq_mfa_enable(req->ctx, req->arena, &who);
-    if (err == MQ_EINVAL)
-        return mq_problem(req, 422, "mfa_no_factor", NULL,
-                          "set up a second factor first (POST /api/v1/mfa/totp/setup)");
-    if (err) return err;
-    mq_req_audit(req, "mfa.enabled", "user", "user", p.user_id, NULL);
-    return reply_status(req, &p, &end);
-}
-
-mq_err mq_api_mfa_disable(struct mq_req *req)
-{
-    struct mq_principal p;
-    json_t *doc = NULL;
-    bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
-    if (!err) err = change_body(req, &doc, &end);
-    if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
-    err = mq_mfa_disable(req->ctx, req->arena, &who);
-    if (err == MQ_EPERM)
-        return mq_problem(req, 403, "mfa_required_by_policy", NULL,
-                          "your role must use a second factor");
-    if (err) return err;
-    mq_req_audit(req, "mfa.disabled", "user", "user", p.user_id, NULL);
-    return reply_status(req, &p, &end);
-}
-
 mq_err mq_api_trusted_devices_list(struct mq_req *req)
 {
     struct mq_principal p;
@@ -270,12 +243,12 @@ mq_err mq_api_trusted_devices_list(struct mq_req *req)
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
         json_array_append_new(items, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", rows[i].id,
-                                               "device_name", nullable(rows[i].device_name), "ip",
-                                               nullable(rows[i].ip), "user_agent",
-                                               nullable(rows[i].user_agent), "created_at",
-                                               time_json(rows[i].created_at), "last_used_at",
-                                               time_json(rows[i].last_used_at), "expires_at",
-                                               time_json(rows[i].expires_at)));
+                                               "device_name", mq_api_nullable(rows[i].device_name),
+                                               "ip", mq_api_nullable(rows[i].ip), "user_agent",
+                                               mq_api_nullable(rows[i].user_agent), "created_at",
+                                               mq_api_time(rows[i].created_at), "last_used_at",
+                                               mq_api_time(rows[i].last_used_at), "expires_at",
+                                               mq_api_time(rows[i].expires_at)));
     return mq_reply_json(req, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -402,7 +375,7 @@ static mq_err reply_reauth(struct mq_req *req, const struct mq_principal *p, con
     return mq_reply_json(
         req, 200,
         json_pack("{s:o}", "valid_until",
-                  time_json(mq_clock_now_ms(req->ctx->clock) + req->ctx->cfg->reauth_window)));
+                  mq_api_time(mq_clock_now_ms(req->ctx->clock) + req->ctx->cfg->reauth_window)));
 }
 
 static mq_err reauth_work(struct mq_req *req, void *arg)
@@ -513,8 +486,8 @@ static json_t *credential_json(const struct mq_webauthn_credential *c)
                      "transports", json_is_array(transports) ? transports : json_array(),
                      "attestation_format", c->attestation_format, "attestation_type",
                      c->attestation_type, "backup_eligible", c->backup_eligible, "backed_up",
-                     c->backed_up, "created_at", time_json(c->created_at), "last_used_at",
-                     time_json(c->last_used_at), "flagged", c->flagged_at != 0);
+                     c->backed_up, "created_at", mq_api_time(c->created_at), "last_used_at",
+                     mq_api_time(c->last_used_at), "flagged", c->flagged_at != 0);
 }
 
 mq_err mq_api_webauthn_register_begin(struct mq_req *req)

@@ -1,33 +1,22 @@
 /* sessions.c - a user's own sessions: list them, end one, end the others. */
 #include <string.h>
 
+#include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "auth/sessions.h"
 #include "core/uuid.h"
 #include "http/page.h"
 
-static json_t *time_json(int64_t ms)
-{
-    char text[32];
-    if (!ms) return json_null();
-    mq_time_format_rfc3339(ms, text, sizeof(text));
-    return json_string(text);
-}
-
-static json_t *nullable(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static json_t *session_json(const struct mq_session_row *s, const char *current)
 {
     return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", s->id, "device_name",
-                     nullable(s->device_name), "ip", nullable(s->ip), "user_agent",
-                     nullable(s->user_agent), "created_at", time_json(s->created_at),
-                     "last_seen_at", time_json(s->last_seen_at), "expires_at",
-                     time_json(s->expires_at), "current", !strcmp(s->id, current), "mfa",
-                     nullable(s->mfa_method), "mfa_verified_at", time_json(s->mfa_verified_at));
+                     mq_api_nullable(s->device_name), "ip", mq_api_nullable(s->ip), "user_agent",
+                     mq_api_nullable(s->user_agent), "created_at", mq_api_time(s->created_at),
+                     "last_seen_at", mq_api_time(s->last_seen_at), "expires_at",
+                     mq_api_time(s->expires_at), "current", !strcmp(s->id, current), "mfa",
+                     mq_api_nullable(s->mfa_method), "mfa_verified_at",
+                     mq_api_time(s->mfa_verified_at));
 }
 
 mq_err mq_api_sessions_list(struct mq_req *req)

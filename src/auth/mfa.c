@@ -105,8 +105,7 @@ mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
     return err;
 }
 
-/* Mails the owner about a change to their factors, in its transaction. */
-static mq_err notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+mq_err mq_mfa_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                      const struct mq_mfa_who *who, const char *change)
 {
     struct mq_user_row u;
@@ -294,8 +293,8 @@ mq_err mq_mfa_totp_confirm(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     /* This session has just proven the factor. */
     if (!err && who->session_id) err = mq_store_session_mfa(db, who->session_id, "totp", now);
     if (!err)
-        err = notify(ctx, db, a, who,
-                     "An authenticator app was added; signing in now asks for its code.");
+        err = mq_mfa_notify(ctx, db, a, who,
+                            "An authenticator app was added; signing in now asks for its code.");
     return mq_store_finish(db, err);
 }
 
@@ -338,7 +337,7 @@ mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db, struct mq_are
     } else {
         snprintf(change, sizeof(change), "%s was removed.", what);
     }
-    return err ? err : notify(ctx, db, a, who, change);
+    return err ? err : mq_mfa_notify(ctx, db, a, who, change);
 }
 
 mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
@@ -376,8 +375,8 @@ mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a, const str
         sodium_memzero(canonical, sizeof(canonical));
     }
     if (!err)
-        err = notify(ctx, db, a, who,
-                     "New backup codes were made; any earlier backup codes no longer work.");
+        err = mq_mfa_notify(ctx, db, a, who,
+                            "New backup codes were made; any earlier backup codes no longer work.");
     return mq_store_finish(db, err);
 }
 
@@ -393,8 +392,8 @@ mq_err mq_mfa_enable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     if (!err && f.enabled_at) return mq_store_finish(db, MQ_OK);
     if (!err) err = mq_store_mfa_enabled(db, who->user_id, now);
     if (!err)
-        err = notify(ctx, db, a, who,
-                     "Two-step sign-in was turned on; signing in asks for a second factor.");
+        err = mq_mfa_notify(ctx, db, a, who,
+                            "Two-step sign-in was turned on; signing in asks for a second factor.");
     return mq_store_finish(db, err);
 }
 
@@ -413,8 +412,9 @@ mq_err mq_mfa_disable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mf
     if (!err) err = mq_store_mfa_enabled(db, who->user_id, 0);
     if (!err) err = mq_store_devices_revoke(db, who->user_id, NULL, now, NULL);
     if (!err)
-        err = notify(ctx, db, a, who,
-                     "Two-step sign-in was turned off; signing in asks only for the password.");
+        err = mq_mfa_notify(
+            ctx, db, a, who,
+            "Two-step sign-in was turned off; signing in asks only for the password.");
     return mq_store_finish(db, err);
 }
 
@@ -492,29 +492,6 @@ mq_err mq_mfa_gate(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     return MQ_OK;
 }
 
-/* Counts a wrong code toward the lockout, and mails the owner if it locks. */
-static mq_err count_failure(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *u,
-                            const char *ip, bool *locked)
-{
-    int failures = 0;
-    int64_t now = now_ms(ctx);
-    *locked = false;
-    mq_err err =
-        mq_store_user_login_failed(db, u->id, ctx->cfg->lockout_threshold,
-                                   now + ctx->cfg->lockout_duration, now, &failures, locked);
-    if (!err && *locked) {
-        char minutes[24];
-        snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
-        json_t *vars = json_pack("{s:s,s:s,s:s}", "name", u->display_name, "minutes", minutes, "ip",
-                                 ip ? ip : "unknown");
-        if (!vars) return MQ_ENOMEM;
-        struct mq_mail m = {.to = u->email, .template = "account-locked", .vars = vars};
-        err = mq_mail_enqueue(ctx, db, &m);
-        json_decref(vars);
-    }
-    return err;
-}
-
 mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_answer *in,
                      struct mq_tokens *out, enum mq_mfa_outcome *outcome, char user_id[37])
 {
@@ -558,7 +535,7 @@ mq_err mq_mfa_verify(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
         return ferr ? ferr : MQ_EINVAL;
     }
     if (!err && !ok) {
-        err = count_failure(ctx, db, &u, in->ip, &locked);
+        err = mq_auth_count_failure(ctx, db, &u, in->ip, &locked);
         *outcome = locked ? MQ_MFA_LOCKOUT : chk.cloned ? MQ_MFA_CLONED : MQ_MFA_WRONG;
         err = mq_store_finish(db, err);
         return err ? err : MQ_EPERM;
@@ -614,7 +591,7 @@ mq_err mq_mfa_reauth(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     if (!err)
         err = check_code(ctx, db, a, who->user_id, &f, method, code, assertion, who->ip, &chk, &ok);
     if (!err && !ok) {
-        err = count_failure(ctx, db, &u, who->ip, &locked);
+        err = mq_auth_count_failure(ctx, db, &u, who->ip, &locked);
         err = mq_store_finish(db, err);
         return err ? err : chk.cloned ? MQ_ECONFLICT : MQ_EPERM;
     }

@@ -87,6 +87,11 @@ MQ_MUST_CHECK mq_err mq_mfa_totp_confirm(struct mq_ctx *ctx, struct mq_arena *a,
 MQ_MUST_CHECK mq_err mq_mfa_totp_remove(struct mq_ctx *ctx, struct mq_arena *a,
                                         const struct mq_mfa_who *who);
 
+/* Mails the owner about a change to their factors (template mfa-changed),
+ * in the transaction that makes it. */
+MQ_MUST_CHECK mq_err mq_mfa_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                   const struct mq_mfa_who *who, const char *change);
+
 /* In the caller's transaction, once a confirmed factor (`what`, such as
  * "The authenticator app") is gone: MQ_EPERM when it was the last and the
  * role must have one (roll back); when it was the last, MFA goes off and

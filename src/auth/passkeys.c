@@ -7,7 +7,6 @@
 #include "auth/webauthn.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
-#include "mail/mail.h"
 #include "store/mfa.h"
 #include "store/sessions.h"
 
@@ -196,24 +195,6 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
     return *options ? MQ_OK : MQ_ENOMEM;
 }
 
-/* Mails the owner about a change to their factors, in its transaction. */
-static mq_err notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                     const struct mq_mfa_who *who, const char *change)
-{
-    struct mq_user_row u;
-    char when[40];
-    mq_err err = mq_store_user_by_id(db, a, who->user_id, &u);
-    if (err) return err;
-    mq_time_format_rfc3339(now_ms(ctx), when, sizeof(when));
-    json_t *vars = json_pack("{s:s,s:s,s:s,s:s}", "name", u.display_name, "time", when, "ip",
-                             who->ip ? who->ip : "unknown", "change", change);
-    if (!vars) return MQ_ENOMEM;
-    struct mq_mail m = {.to = u.email, .template = "mfa-changed", .vars = vars};
-    err = mq_mail_enqueue(ctx, db, &m);
-    json_decref(vars);
-    return err;
-}
-
 mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_mfa_who *who, json_t *credential,
                                    const char *name, const char **id, const char **why)
@@ -279,7 +260,7 @@ mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err) err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
     if (!err && !f.enabled_at) err = mq_store_mfa_enabled(db, who->user_id, now);
     if (!err && who->session_id) err = mq_store_session_mfa(db, who->session_id, "webauthn", now);
-    if (!err) err = notify(ctx, db, a, who, "A security key or passkey was added.");
+    if (!err) err = mq_mfa_notify(ctx, db, a, who, "A security key or passkey was added.");
     if (err == MQ_EPERM) {
         /* The challenge stays used: a new attempt starts with new options. */
         mq_err ferr = mq_store_finish(db, MQ_OK);

@@ -44,17 +44,24 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
 }
 
-/* Tells the owner, in the transaction that locks the account. */
-static mq_err mail_lockout(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *user,
-                           const char *ip)
+mq_err mq_auth_count_failure(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *user,
+                             const char *ip, bool *locked)
 {
+    int failures = 0;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    *locked = false;
+    mq_err err =
+        mq_store_user_login_failed(db, user->id, ctx->cfg->lockout_threshold,
+                                   now + ctx->cfg->lockout_duration, now, &failures, locked);
+    /* A deleted account's owner is not mailed about it. */
+    if (err || !*locked || user->deleted_at) return err;
     char minutes[24];
     snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
     json_t *vars = json_pack("{s:s,s:s,s:s}", "name", user->display_name, "minutes", minutes, "ip",
                              ip ? ip : "unknown");
     if (!vars) return MQ_ENOMEM;
     struct mq_mail m = {.to = user->email, .template = "account-locked", .vars = vars};
-    mq_err err = mq_mail_enqueue(ctx, db, &m);
+    err = mq_mail_enqueue(ctx, db, &m);
     json_decref(vars);
     return err;
 }
@@ -95,14 +102,9 @@ mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_log
         return MQ_EPERM;
     }
     if (!ok) {
-        int failures = 0;
         bool locked = false;
         err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-        if (!err)
-            err = mq_store_user_login_failed(db, user.id, ctx->cfg->lockout_threshold,
-                                             now + ctx->cfg->lockout_duration, now, &failures,
-                                             &locked);
-        if (!err && locked && !user.deleted_at) err = mail_lockout(ctx, db, &user, in->ip);
+        if (!err) err = mq_auth_count_failure(ctx, db, &user, in->ip, &locked);
         err = mq_store_finish(db, err);
         *outcome = locked ? MQ_LOGIN_LOCKOUT : MQ_LOGIN_WRONG;
         return err ? err : MQ_EPERM;
@@ -339,7 +341,6 @@ mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a, const cha
     struct mq_user_row user;
     struct mq_db *db = NULL;
     bool ok = false, locked = false;
-    int failures = 0;
     int64_t now = mq_clock_now_ms(ctx->clock);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (!err) err = mq_store_user_by_id(db, a, user_id, &user);
@@ -353,9 +354,7 @@ mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a, const cha
     if (ok) {
         err = mq_store_session_reauth(db, session_id, now);
     } else {
-        err = mq_store_user_login_failed(db, user.id, ctx->cfg->lockout_threshold,
-                                         now + ctx->cfg->lockout_duration, now, &failures, &locked);
-        if (!err && locked) err = mail_lockout(ctx, db, &user, ip);
+        err = mq_auth_count_failure(ctx, db, &user, ip, &locked);
     }
     err = mq_store_finish(db, err);
     return err ? err : ok ? MQ_OK : MQ_EPERM;

@@ -77,6 +77,15 @@ MQ_MUST_CHECK mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, 
                                           const struct mq_session_factor *factor,
                                           struct mq_tokens *out);
 
+struct mq_user_row;
+
+/* Counts a failed proof (password or second factor) toward the account's
+ * lockout, in the caller's transaction; *locked says whether this one
+ * locked it, and then the owner is mailed. */
+MQ_MUST_CHECK mq_err mq_auth_count_failure(struct mq_ctx *ctx, struct mq_db *db,
+                                           const struct mq_user_row *user, const char *ip,
+                                           bool *locked);
+
 /* Re-authentication with the password (slow: argon2id, run it on the CPU
  * pool): stamps the session as recently proven. MQ_EPERM when wrong; a
  * wrong password counts toward lockout. */
