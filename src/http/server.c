@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -44,6 +45,7 @@ struct mq_http_server {
     struct mq_http_metrics *metrics;
     struct mq_headwatch *headwatch;
     struct MHD_Daemon *daemon;
+    int quiesced_fd; /* the listen socket once quiesced; closed after the daemon stops */
     uint16_t port;
     bool tls;
     atomic_bool starting; /* read by libmicrohttpd's threads when they log */
@@ -771,6 +773,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     struct mq_http_server *srv = calloc(1, sizeof(*srv));
     mq_err err = MQ_OK;
     if (!srv) return MQ_ENOMEM;
+    srv->quiesced_fd = -1;
     srv->ctx = ctx;
     srv->router = router;
     atomic_store(&srv->starting, true);
@@ -786,7 +789,10 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
                                              : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
     size_t pool = (size_t)cfg->http_max_header * POOL_PER_HEADER_BYTE;
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+    /* poll(), not epoll: libmicrohttpd 0.9.75's quiesce races its own epoll
+     * loop over the listen socket and aborts the process now and then
+     * (docs/internals/http.md). */
+    unsigned flags = MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (cfg->listen_addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 
@@ -860,7 +866,12 @@ uint16_t mq_http_port(const struct mq_http_server *srv)
 void mq_http_quiesce(struct mq_http_server *srv)
 {
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
+    if (fd == MHD_INVALID_SOCKET) return;
+    /* The workers may still hold the socket in a poll set until they wake:
+     * it is closed only after the daemon stops, as the library asks. Shut
+     * down, it refuses new connections at once. */
+    (void)shutdown(fd, SHUT_RDWR);
+    srv->quiesced_fd = fd;
 }
 
 int mq_http_drain(struct mq_http_server *srv, int timeout_s)
@@ -881,6 +892,7 @@ void mq_http_stop(struct mq_http_server *srv)
 {
     if (!srv) return;
     if (srv->daemon) MHD_stop_daemon(srv->daemon);
+    if (srv->quiesced_fd >= 0) close(srv->quiesced_fd);
     MHD_set_panic_func(NULL, NULL);
     mq_headwatch_stop(srv->headwatch);
     mq_http_metrics_free(srv->metrics);
