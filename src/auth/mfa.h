@@ -28,7 +28,7 @@
 #define MQ_MFA_CHALLENGE_TTL_MS   (5 * 60 * 1000)
 #define MQ_MFA_CHALLENGE_ATTEMPTS 5
 #define MQ_BACKUP_CODES           10
-#define MQ_BACKUP_CODE_LEN        19 /* XXXX-XXXX-XXXX-XXXX */
+#define MQ_BACKUP_CODE_LEN        19 /* four groups of four characters, dash-separated */
 
 /* Methods, as bits. */
 enum {
