@@ -182,7 +182,9 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
     err = mq_store_finish(db, err);
     if (err) return err;
     /* EdDSA first, then ES256 and RS256: the authenticator picks the first
-     * it supports. Attestation "direct": packed statements are checked. */
+     * it supports. Attestation "none": without a metadata service to anchor
+     * it, asking for more would only make browsers ask the member's consent
+     * for nothing; a statement sent anyway (packed) is still checked. */
     *options = json_pack(
         "{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i},{s:s,s:i},{s:s,s:i}],s:i,s:o,"
         "s:{s:s,s:b,s:s},s:s,s:{s:b}}",
@@ -191,7 +193,7 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
         "type", "public-key", "alg", -7, "type", "public-key", "alg", -257, "timeout",
         CHALLENGE_TTL, "excludeCredentials", credential_descriptors(rows, n),
         "authenticatorSelection", "residentKey", "preferred", "requireResidentKey", 0,
-        "userVerification", "preferred", "attestation", "direct", "extensions", "credProps", 1);
+        "userVerification", "preferred", "attestation", "none", "extensions", "credProps", 1);
     return *options ? MQ_OK : MQ_ENOMEM;
 }
 

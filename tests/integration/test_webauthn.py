@@ -40,6 +40,7 @@ def test_security_key_as_second_factor(env):
         check(options["rp"] == {"id": "marquee.test", "name": "Marquee"}
               and [p["alg"] for p in options["pubKeyCredParams"]] == [-8, -7, -257]
               and options["authenticatorSelection"]["residentKey"] == "preferred"
+              and options["attestation"] == "none"
               and options["excludeCredentials"] == [] and len(options["user"]["id"]) == 43, options)
         # From another origin, or for another relying party: refused.
         bad = key.create(options, origin="https://evil.example")
