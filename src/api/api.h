@@ -3,8 +3,21 @@
 #ifndef MQ_API_H
 #define MQ_API_H
 
+#include <stdbool.h>
+
 #include "core/config.h"
 #include "http/router.h"
+
+/* A route as the API declares it. */
+struct mq_api_route {
+    enum mq_method method;
+    const char *pattern;
+    const char *permission; /* auth/rbac.h: a permission, "public" or "signed-in" */
+    bool upload;            /* bodies up to avatar_max_size, not http_max_body */
+};
+
+/* The i-th route, or NULL past the last (for tests and documentation). */
+const struct mq_api_route *mq_api_route(size_t i);
 
 /* Registers every route of the API (cfg sets the upload limits). Each must be described in
  * docs/openapi.yaml (a unit test checks both directions). */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/rbac.h"
+
 /* Compares digests, so the time taken says nothing about the token, not
  * even its length. */
 static bool token_matches(const char *given, size_t n, const char *expected)
@@ -54,6 +56,26 @@ static bool enrol_route(const struct mq_req *req)
            (!strcmp(p, "/api/v1/users/me") && !strcmp(req->method_name, "GET"));
 }
 
+/* The permission the matched route declares; a route that declares none
+ * a user can hold (or none at all) needs everything. */
+static const char *needed(const struct mq_req *req)
+{
+    const char *p = req->match.permission;
+    return p && (strchr(p, ':') || !strcmp(p, MQ_PERM_PUBLIC) || !strcmp(p, MQ_PERM_SIGNED_IN))
+               ? p
+               : "*:*";
+}
+
+static mq_err forbidden(struct mq_req *req, const struct mq_principal *who, const char *need)
+{
+    mq_req_audit(req, "authz.forbidden", "user", NULL, NULL,
+                 json_pack("{s:s,s:s,s:s,s:s}", "method", req->method_name, "route",
+                           req->match.pattern, "permission", need, "role", who->role));
+    mq_problem(req, 403, "forbidden", json_pack("{s:s}", "permission", need),
+               "this needs the permission %s", need);
+    return MQ_EPERM;
+}
+
 static mq_err enrol_first(struct mq_req *req)
 {
     mq_problem(req, 403, "mfa_enrollment_required", NULL,
@@ -71,7 +93,11 @@ mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
     req->actor_kind = "user";
     req->actor_id = who->user_id;
     if (user_rate_limited(req, who->user_id)) return MQ_EPERM;
-    return who->enrol_only && !enrol_route(req) ? enrol_first(req) : MQ_OK;
+    if (who->enrol_only && !enrol_route(req)) return enrol_first(req);
+    const char *need = needed(req);
+    /* Enrolling a factor is what an enrol-only session is for. */
+    if (who->enrol_only && !strncmp(req->match.pattern, "/api/v1/mfa/", 12)) return MQ_OK;
+    return mq_rbac_role_allows(who->role, need) ? MQ_OK : forbidden(req, who, need);
 }
 
 mq_err mq_api_require_admin(struct mq_req *req)
@@ -84,7 +110,8 @@ mq_err mq_api_require_admin(struct mq_req *req)
         struct mq_principal who;
         mq_err err = mq_auth_authenticate(req->ctx, req->arena, token, &who, &why);
         if (err && err != MQ_EPERM) return err;
-        if (!err && !strcmp(who.role, "admin")) {
+        const char *need = needed(req);
+        if (!err && mq_rbac_role_allows(who.role, need)) {
             req->actor_kind = "user";
             req->actor_id = who.user_id;
             if (user_rate_limited(req, who.user_id)) return MQ_EPERM;
@@ -92,9 +119,10 @@ mq_err mq_api_require_admin(struct mq_req *req)
         }
         if (!err) {
             mq_req_audit(req, "admin.forbidden", "user", NULL, NULL,
-                         json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route",
-                                   req->match.pattern, "user", who.user_id));
-            mq_problem(req, 403, "forbidden", NULL, "this needs an admin");
+                         json_pack("{s:s,s:s,s:s,s:s}", "method", req->method_name, "route",
+                                   req->match.pattern, "user", who.user_id, "permission", need));
+            mq_problem(req, 403, "forbidden", json_pack("{s:s}", "permission", need),
+                       "this needs the permission %s", need);
             return MQ_EPERM;
         }
         refusal = "invalid access token";

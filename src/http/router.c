@@ -16,6 +16,7 @@ struct node {
     char *pattern;
     mq_handler handlers[MQ_METHOD_COUNT];
     long max_body[MQ_METHOD_COUNT]; /* 0 = the server's limit */
+    const char *permission[MQ_METHOD_COUNT];
 };
 
 struct mq_router {
@@ -136,11 +137,11 @@ static mq_err descend(struct node *at, const char *seg, size_t len, struct node 
 mq_err mq_router_add(struct mq_router *r, enum mq_method method, const char *pattern,
                      mq_handler handler)
 {
-    return mq_router_add_sized(r, method, pattern, handler, 0);
+    return mq_router_add_route(r, method, pattern, handler, NULL);
 }
 
-mq_err mq_router_add_sized(struct mq_router *r, enum mq_method method, const char *pattern,
-                           mq_handler handler, long max_body)
+mq_err mq_router_add_route(struct mq_router *r, enum mq_method method, const char *pattern,
+                           mq_handler handler, const struct mq_route_opts *opts)
 {
     if (pattern[0] != '/' || method == MQ_METHOD_OTHER || method == MQ_HEAD) return MQ_EINVAL;
     struct node *at = &r->root;
@@ -167,7 +168,8 @@ mq_err mq_router_add_sized(struct mq_router *r, enum mq_method method, const cha
         r->by_id[r->count++] = at;
     }
     at->handlers[method] = handler;
-    at->max_body[method] = max_body;
+    at->max_body[method] = opts ? opts->max_body : 0;
+    at->permission[method] = opts ? opts->permission : NULL;
     return MQ_OK;
 }
 
@@ -211,6 +213,7 @@ enum mq_match_result mq_router_match(const struct mq_router *r, enum mq_method m
     if (method == MQ_METHOD_OTHER || !at->handlers[look]) return MQ_MATCH_METHOD_NOT_ALLOWED;
     out->handler = at->handlers[look];
     out->max_body = at->max_body[look];
+    out->permission = at->permission[look];
     return MQ_MATCH_OK;
 }
 

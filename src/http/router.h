@@ -43,12 +43,19 @@ struct mq_match {
     const char *param_names[MQ_ROUTE_MAX_PARAMS];
     const char *params[MQ_ROUTE_MAX_PARAMS]; /* borrowed from the segments */
     long max_body;                           /* the route's body limit in bytes; 0 = the server's */
+    const char *permission;                  /* what the route needs (auth/rbac.h); may be NULL */
 };
 
-/* As mq_router_add, for a route whose bodies may be larger (or must be
- * smaller) than the server-wide limit: uploads. */
-MQ_MUST_CHECK mq_err mq_router_add_sized(struct mq_router *r, enum mq_method method,
-                                         const char *pattern, mq_handler handler, long max_body);
+/* What a route carries besides its handler. */
+struct mq_route_opts {
+    long max_body;          /* bytes; 0 = the server-wide limit (uploads differ) */
+    const char *permission; /* the permission it needs, a static string */
+};
+
+/* As mq_router_add, with options (NULL = none). */
+MQ_MUST_CHECK mq_err mq_router_add_route(struct mq_router *r, enum mq_method method,
+                                         const char *pattern, mq_handler handler,
+                                         const struct mq_route_opts *opts);
 
 enum mq_match_result { MQ_MATCH_OK, MQ_MATCH_NOT_FOUND, MQ_MATCH_METHOD_NOT_ALLOWED };
 

@@ -1,6 +1,7 @@
 /* The OpenAPI document and the route table must describe the same API: a
  * registered route missing from docs/openapi.yaml fails, and so does a
- * documented operation that no route serves. */
+ * documented operation that no route serves, or a route without a known
+ * permission, or one the document shows with another. */
 #include "test.h"
 
 #include <ctype.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/rbac.h"
 
 static const char *const methods[] = {"get", "head", "post", "put", "patch", "delete", "options"};
 
@@ -69,10 +71,65 @@ static void test_routes_match_document(void **state)
     json_decref(doc);
 }
 
+/* Every route declares a permission the RBAC knows, and the document
+ * shows the same one (x-permission) on its operation. */
+static void test_every_route_declares_its_permission(void **state)
+{
+    (void)state;
+    json_error_t err;
+    json_t *doc = json_loadb(mq_openapi_json, mq_openapi_json_len, 0, &err);
+    json_t *paths = json_object_get(doc, "paths");
+    size_t n = 0;
+    for (const struct mq_api_route *r; (r = mq_api_route(n)); n++) {
+        if (!r->permission || !mq_rbac_known(r->permission))
+            fail_msg("%s %s declares no known permission", mq_method_name(r->method), r->pattern);
+        char op[16];
+        size_t i = 0;
+        for (const char *m = mq_method_name(r->method); *m && i < sizeof(op) - 1; m++)
+            op[i++] = (char)tolower((unsigned char)*m);
+        op[i] = '\0';
+        json_t *o = json_object_get(json_object_get(paths, r->pattern), op);
+        const char *shown = json_string_value(json_object_get(o, "x-permission"));
+        if (!shown || strcmp(shown, r->permission))
+            fail_msg("%s %s needs %s but docs/openapi.yaml shows %s", op, r->pattern, r->permission,
+                     shown ? shown : "nothing");
+    }
+    assert_true(n > 50);
+    json_decref(doc);
+}
+
+static void test_wildcards(void **state)
+{
+    (void)state;
+    assert_true(mq_rbac_covers("*:*", "users:update"));
+    assert_true(mq_rbac_covers("users:*", "users:update"));
+    assert_true(mq_rbac_covers("*:read", "audit:read"));
+    assert_true(mq_rbac_covers("users:update", "users:update"));
+    assert_false(mq_rbac_covers("users:read", "users:update"));
+    assert_false(mq_rbac_covers("user:*", "users:read"));
+    assert_false(mq_rbac_covers("users", "users:read"));
+    assert_false(mq_rbac_covers("users:*", "users"));
+    assert_true(mq_rbac_role_allows("admin", "keys:rotate"));
+    assert_true(mq_rbac_role_allows("user", "self:write"));
+    assert_false(mq_rbac_role_allows("user", "audit:read"));
+    assert_true(mq_rbac_role_allows("moderator", "audit:read"));
+    assert_false(mq_rbac_role_allows("moderator", "jobs:manage"));
+    assert_false(mq_rbac_role_allows("guest", "self:write"));
+    assert_true(mq_rbac_role_allows("guest", "media:read"));
+    assert_true(mq_rbac_role_allows("guest", MQ_PERM_SIGNED_IN));
+    assert_false(mq_rbac_role_allows("wizard", MQ_PERM_SIGNED_IN));
+    assert_true(mq_rbac_role_allows(NULL, MQ_PERM_PUBLIC));
+    size_t n = 0;
+    const struct mq_permission *all = mq_rbac_permissions(&n);
+    for (size_t i = 0; i < n; i++) assert_true(strlen(all[i].description) > 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_match_document),
+        cmocka_unit_test(test_every_route_declares_its_permission),
+        cmocka_unit_test(test_wildcards),
     };
     return RUN(tests);
 }

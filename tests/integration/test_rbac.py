@@ -1,0 +1,86 @@
+"""Authorization: every route's permission (x-permission in the served
+OpenAPI document) is enforced for the built-in roles. A user reaches no
+admin route, a guest writes nothing, a moderator reads the audit log but
+runs no jobs."""
+import json
+import uuid
+
+from harness import check
+from test_auth import FAST, PASSWORD, bearer, login, make_user
+
+ID = str(uuid.uuid4())
+
+
+def make_role_user(env, s, email, role):
+    extra = {"MARQUEE_DATA_DIR": s.data_dir, "MARQUEE_ARGON2_MEMORY": "8MiB",
+             "MARQUEE_ARGON2_ITERATIONS": "1"}
+    if s.database_url:
+        extra["MARQUEE_DATABASE_URL"] = s.database_url
+    r = env.run_cli(["user", "create", "--email", email, "--role", role, "--password-stdin"],
+                    env=extra, input=PASSWORD + "\n")
+    check(r.returncode == 0, r.stderr)
+
+
+def operations(s):
+    doc = s.request("GET", "/api/v1/openapi.json").json()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield method.upper(), path.replace("{id}", ID).replace("{name}", "x").replace("{role}", "x"), op
+
+
+def test_every_operation_names_its_permission(env):
+    with env.server(args=FAST) as s:
+        ops = list(operations(s))
+        check(len(ops) > 50, len(ops))
+        for method, path, op in ops:
+            check(op.get("x-permission"), "%s %s shows no permission" % (method, path))
+
+
+def test_a_user_reaches_no_admin_route(env):
+    with env.server(args=FAST) as s:
+        make_user(env, s, "ada@example.org")
+        t = login(s, "ada@example.org").json()["access_token"]
+        seen = 0
+        for method, path, op in operations(s):
+            if not path.startswith("/api/v1/admin/"):
+                continue
+            h = bearer(t)
+            h["Content-Type"] = "application/json"
+            r = s.request(method, path, body="{}" if method != "GET" else None, headers=h)
+            doc = r.problem(403, "forbidden")
+            check(doc["permission"] == op["x-permission"], (path, doc))
+            seen += 1
+        check(seen >= 9, seen)
+
+
+def test_a_guest_writes_nothing(env):
+    with env.server(args=FAST) as s:
+        make_role_user(env, s, "guest@example.org", "guest")
+        t = login(s, "guest@example.org").json()["access_token"]
+        writes = 0
+        for method, path, op in operations(s):
+            need = op["x-permission"]
+            if method == "GET" or need in ("public", "signed-in"):
+                continue
+            h = bearer(t)
+            h["Content-Type"] = "application/json"
+            r = s.request(method, path, body="{}", headers=h)
+            r.problem(403, "forbidden")
+            writes += 1
+        check(writes >= 20, writes)
+        # Nor does it read what it was not given.
+        s.request("GET", "/api/v1/users/me/preferences", headers=bearer(t)).problem(403, "forbidden")
+        # Signing out needs no permission.
+        check(s.request("POST", "/api/v1/auth/logout", headers=bearer(t)).status == 204, "logout")
+
+
+def test_a_moderator_reads_the_audit_log_and_runs_no_jobs(env):
+    with env.server(args=FAST) as s:
+        make_role_user(env, s, "mod@example.org", "moderator")
+        t = login(s, "mod@example.org").json()["access_token"]
+        check(s.request("GET", "/api/v1/admin/audit-logs", headers=bearer(t)).status == 200, "audit:read")
+        s.request("GET", "/api/v1/admin/jobs", headers=bearer(t)).problem(403, "forbidden")
+        s.request("POST", "/api/v1/admin/rotate-keys", headers=bearer(t)).problem(403, "forbidden")
+        me = s.request("GET", "/api/v1/users/me", headers=bearer(t))
+        check(me.status == 200 and json.loads(me.body)["role"] == "moderator", me.body)
