@@ -9,12 +9,13 @@ FAST = ["--argon2-memory", "8MiB", "--argon2-iterations", "1"]
 PASSWORD = "correct horse battery staple 8472"
 
 
-def make_user(env, s, email, admin=False):
+def make_user(env, s, email, admin=False, role=None):
     extra = {"MARQUEE_DATA_DIR": s.data_dir, "MARQUEE_ARGON2_MEMORY": "8MiB",
              "MARQUEE_ARGON2_ITERATIONS": "1"}
     if s.database_url:
         extra["MARQUEE_DATABASE_URL"] = s.database_url
     args = ["user", "create", "--email", email, "--password-stdin"] + (["--admin"] if admin else [])
+    args += ["--role", role] if role else []
     r = env.run_cli(args, env=extra, input=PASSWORD + "\n")
     check(r.returncode == 0, r.stderr)
 

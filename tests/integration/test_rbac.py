@@ -6,19 +6,9 @@ import json
 import uuid
 
 from harness import check
-from test_auth import FAST, PASSWORD, bearer, login, make_user
+from test_auth import FAST, bearer, login, make_user
 
 ID = str(uuid.uuid4())
-
-
-def make_role_user(env, s, email, role):
-    extra = {"MARQUEE_DATA_DIR": s.data_dir, "MARQUEE_ARGON2_MEMORY": "8MiB",
-             "MARQUEE_ARGON2_ITERATIONS": "1"}
-    if s.database_url:
-        extra["MARQUEE_DATABASE_URL"] = s.database_url
-    r = env.run_cli(["user", "create", "--email", email, "--role", role, "--password-stdin"],
-                    env=extra, input=PASSWORD + "\n")
-    check(r.returncode == 0, r.stderr)
 
 
 def operations(s):
@@ -56,7 +46,7 @@ def test_a_user_reaches_no_admin_route(env):
 
 def test_a_guest_writes_nothing(env):
     with env.server(args=FAST) as s:
-        make_role_user(env, s, "guest@example.org", "guest")
+        make_user(env, s, "guest@example.org", role="guest")
         t = login(s, "guest@example.org").json()["access_token"]
         writes = 0
         for method, path, op in operations(s):
@@ -77,7 +67,7 @@ def test_a_guest_writes_nothing(env):
 
 def test_a_moderator_reads_the_audit_log_and_runs_no_jobs(env):
     with env.server(args=FAST) as s:
-        make_role_user(env, s, "mod@example.org", "moderator")
+        make_user(env, s, "mod@example.org", role="moderator")
         t = login(s, "mod@example.org").json()["access_token"]
         check(s.request("GET", "/api/v1/admin/audit-logs", headers=bearer(t)).status == 200, "audit:read")
         s.request("GET", "/api/v1/admin/jobs", headers=bearer(t)).problem(403, "forbidden")
