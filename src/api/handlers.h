@@ -56,6 +56,8 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req);
 mq_err mq_api_admin_mfa_policy_get(struct mq_req *req);
 mq_err mq_api_admin_mfa_policy_put(struct mq_req *req);
 mq_err mq_api_admin_rotate_keys(struct mq_req *req);
+mq_err mq_api_users_me_roles(struct mq_req *req);
+mq_err mq_api_admin_permissions(struct mq_req *req);
 mq_err mq_api_webauthn_register_begin(struct mq_req *req);
 mq_err mq_api_webauthn_register_finish(struct mq_req *req);
 mq_err mq_api_webauthn_credentials_list(struct mq_req *req);

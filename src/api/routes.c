@@ -52,6 +52,7 @@ static const struct route routes[] = {
     {{MQ_POST, "/api/v1/users/me/avatar", "self:write", true}, mq_api_users_me_avatar_set},
     {{MQ_DELETE, "/api/v1/users/me/avatar", "self:write", false}, mq_api_users_me_avatar_delete},
     {{MQ_GET, "/api/v1/users/me/activity", "self:read", false}, mq_api_users_me_activity},
+    {{MQ_GET, "/api/v1/users/me/roles", "self:read", false}, mq_api_users_me_roles},
     {{MQ_GET, "/api/v1/sessions", "self:read", false}, mq_api_sessions_list},
     {{MQ_DELETE, "/api/v1/sessions", "self:write", false}, mq_api_sessions_delete_others},
     {{MQ_DELETE, "/api/v1/sessions/{id}", "self:write", false}, mq_api_sessions_delete},
@@ -89,6 +90,7 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/admin/mfa-policy", "settings:read", false}, mq_api_admin_mfa_policy_get},
     {{MQ_PUT, "/api/v1/admin/mfa-policy", "settings:update", false}, mq_api_admin_mfa_policy_put},
     {{MQ_POST, "/api/v1/admin/rotate-keys", "keys:rotate", false}, mq_api_admin_rotate_keys},
+    {{MQ_GET, "/api/v1/admin/permissions", "roles:read", false}, mq_api_admin_permissions},
 };
 
 const struct mq_api_route *mq_api_route(size_t i)

@@ -74,3 +74,24 @@ def test_a_moderator_reads_the_audit_log_and_runs_no_jobs(env):
         s.request("POST", "/api/v1/admin/rotate-keys", headers=bearer(t)).problem(403, "forbidden")
         me = s.request("GET", "/api/v1/users/me", headers=bearer(t))
         check(me.status == 200 and json.loads(me.body)["role"] == "moderator", me.body)
+
+
+def test_roles_and_permissions_are_listed(env):
+    with env.server(args=FAST) as s:
+        make_user(env, s, "root@example.org", admin=True)
+        make_user(env, s, "ada@example.org")
+        admin = login(s, "root@example.org").json()["access_token"]
+        user = login(s, "ada@example.org").json()["access_token"]
+        mine = s.request("GET", "/api/v1/users/me/roles", headers=bearer(user)).json()["items"]
+        check(mine == [{"name": "user", "builtin": True,
+                        "permissions": ["media:read", "libraries:read", "requests:create", "self:*"]}], mine)
+        perms = s.request("GET", "/api/v1/admin/permissions", headers=bearer(admin)).json()["items"]
+        names = [p["name"] for p in perms]
+        check("*:*" in names and "self:read" in names and "audit:read" in names
+              and all(p["description"] for p in perms), names)
+        # Every permission a route needs is in the catalogue.
+        doc = s.request("GET", "/api/v1/openapi.json").json()
+        needed = {op["x-permission"] for item in doc["paths"].values() for m, op in item.items()
+                  if isinstance(op, dict) and "x-permission" in op}
+        check(needed - {"public", "signed-in"} <= set(names), needed - set(names))
+        s.request("GET", "/api/v1/admin/permissions", headers=bearer(user)).problem(403, "forbidden")
