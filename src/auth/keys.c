@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "store/keys.h"
 
 #define B64           sodium_base64_VARIANT_URLSAFE_NO_PADDING
@@ -201,7 +202,7 @@ const struct mq_signing_key *mq_keyring_signer(struct mq_keyring *kr)
 mq_err mq_keyring_rotate(struct mq_ctx *ctx, char old_kid[MQ_KID_LEN + 1],
                          char new_kid[MQ_KID_LEN + 1])
 {
-    char path[4096], tmp[4200], text[64], x[64];
+    char path[4096], text[64], x[64];
     unsigned char seed[crypto_sign_SEEDBYTES];
     struct mq_signing_key old, fresh;
     struct mq_db *db = NULL;
@@ -227,18 +228,10 @@ mq_err mq_keyring_rotate(struct mq_ctx *ctx, char old_kid[MQ_KID_LEN + 1],
     /* Tokens signed with the old key stay good until they expire. */
     if (!err) err = mq_store_key_retire(db, old_kid, now + ctx->cfg->access_token_ttl + LEEWAY_MS);
     if (!err) {
-        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         size_t n = strlen(text);
         text[n++] = '\n';
-        bool ok =
-            fd >= 0 && fchmod(fd, 0600) == 0 && write(fd, text, n) == (ssize_t)n && fsync(fd) == 0;
-        if (fd >= 0) close(fd);
-        if (!ok || rename(tmp, path) != 0) {
-            mq_log_error(ctx->log, "keys", "cannot write %s: %s", path, strerror(errno));
-            unlink(tmp);
-            err = MQ_EIO;
-        }
+        err = mq_file_replace(path, text, n, 0600);
+        if (err) mq_log_error(ctx->log, "keys", "cannot write %s: %s", path, strerror(errno));
     }
     sodium_memzero(text, sizeof(text));
     /* If the file could not be written, nothing is published either. */

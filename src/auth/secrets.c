@@ -1,7 +1,6 @@
 #include "auth/secrets.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "store/sealed.h"
 
 #define B64       sodium_base64_VARIANT_URLSAFE_NO_PADDING
@@ -106,29 +106,17 @@ static mq_err read_keys(struct mq_secrets *s)
 /* Writes keys[0..n) to the file, atomically (a temporary file renamed). */
 static mq_err write_keys(struct mq_secrets *s, const struct key *keys, int n)
 {
-    char tmp[4200], line[LINE_MAX_ + 8], b64[64];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", s->path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        mq_log_error(s->log, "secrets", "cannot create %s: %s", tmp, strerror(errno));
-        return MQ_EIO;
-    }
-    bool ok = fchmod(fd, 0600) == 0;
-    for (int i = 0; ok && i < n; i++) {
+    char text[MAX_KEYS * (LINE_MAX_ + 2)], b64[64];
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
         sodium_bin2base64(b64, sizeof(b64), keys[i].bytes, KEY_BYTES, B64);
-        int len = snprintf(line, sizeof(line), "%s %s\n", keys[i].kid, b64);
-        ok = write(fd, line, (size_t)len) == len;
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %s\n", keys[i].kid, b64);
     }
-    ok = ok && fsync(fd) == 0;
-    close(fd);
-    sodium_memzero(line, sizeof(line));
+    mq_err err = mq_file_replace(s->path, text, len, 0600);
+    if (err) mq_log_error(s->log, "secrets", "cannot write %s: %s", s->path, strerror(errno));
+    sodium_memzero(text, sizeof(text));
     sodium_memzero(b64, sizeof(b64));
-    if (!ok || rename(tmp, s->path) != 0) {
-        mq_log_error(s->log, "secrets", "cannot write %s: %s", s->path, strerror(errno));
-        unlink(tmp);
-        return MQ_EIO;
-    }
-    return read_keys(s);
+    return err ? err : read_keys(s);
 }
 
 static void new_key(struct mq_secrets *s, struct key *k)

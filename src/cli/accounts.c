@@ -11,7 +11,6 @@
 #include "auth/password.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
-#include "store/migrate.h"
 #include "users/users.h"
 
 static const char *user_usage =
@@ -58,7 +57,7 @@ int mq_cli_user(int argc, char **argv)
     struct mq_log log;
     struct mq_store *store = NULL;
     char password[MQ_PASSWORD_MAX + 2], id[37];
-    int status = 1, version = 0;
+    int status = 1;
 
     if (argc < 1 || mq_cli_wants_help(argc, argv)) {
         printf("%s", user_usage);
@@ -81,11 +80,7 @@ int mq_cli_user(int argc, char **argv)
     mq_cli_load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
-    if (mq_cli_open_store(&cfg, &log, &store)) goto out;
-    if (mq_migrate_up(store, &mq_clock_system, &log, NULL) || mq_migrate_current(store, &version)) {
-        fprintf(stderr, "marquee: the database schema cannot be brought up to date\n");
-        goto out;
-    }
+    if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
     struct mq_user_new u = {.email = email,

@@ -43,6 +43,11 @@ int mq_cli_make_dirs(const char *path);
 MQ_MUST_CHECK mq_err mq_cli_open_store(const struct mq_config *cfg, const struct mq_log *log,
                                        struct mq_store **out);
 
+/* The same, with the schema brought up to date (for commands that work on
+ * accounts and keys); says so on stderr when it cannot. */
+MQ_MUST_CHECK mq_err mq_cli_open_current_store(const struct mq_config *cfg,
+                                               const struct mq_log *log, struct mq_store **out);
+
 /* A command's own options, told apart from the configuration flags (which
  * all take a value) and from positional arguments. */
 struct mq_cli_opt {

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
+#include "store/migrate.h"
 
 void mq_cli_help(const char *cmd, const char *what, const char *extra)
 {
@@ -135,4 +136,16 @@ void mq_cli_record(struct mq_ctx *ctx, const char *action, const char *target_ty
         ctx->audit = NULL;
     }
     json_decref(details);
+}
+
+mq_err mq_cli_open_current_store(const struct mq_config *cfg, const struct mq_log *log,
+                                 struct mq_store **out)
+{
+    int version = 0;
+    mq_err err = mq_cli_open_store(cfg, log, out);
+    if (err) return err;
+    err = mq_migrate_up(*out, &mq_clock_system, log, NULL);
+    if (!err) err = mq_migrate_current(*out, &version);
+    if (err) fprintf(stderr, "marquee: the database schema cannot be brought up to date\n");
+    return err;
 }

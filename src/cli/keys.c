@@ -8,7 +8,6 @@
 #include "auth/secrets.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
-#include "store/migrate.h"
 
 static const char keys_usage[] =
     "usage: marquee keys rotate [OPTIONS]\n"
@@ -26,7 +25,7 @@ int mq_cli_keys(int argc, char **argv)
     struct mq_log log;
     struct mq_store *store = NULL;
     struct mq_secrets *secrets = NULL;
-    int status = 1, version = 0;
+    int status = 1;
     bool master = argc >= 1 && !strcmp(argv[0], "rotate");
     bool signing = argc >= 1 && !strcmp(argv[0], "rotate-signing");
 
@@ -41,11 +40,7 @@ int mq_cli_keys(int argc, char **argv)
     mq_cli_load_config(&cfg, argc - 1, argv + 1, NULL, NULL);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
-    if (mq_cli_open_store(&cfg, &log, &store)) goto out;
-    if (mq_migrate_up(store, &mq_clock_system, &log, NULL) || mq_migrate_current(store, &version)) {
-        fprintf(stderr, "marquee: the database schema cannot be brought up to date\n");
-        goto out;
-    }
+    if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
     mq_err err;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "store/users.h"
 #include "users/libvips.h"
 
@@ -45,31 +46,11 @@ static mq_err avatar_dir(const struct mq_ctx *ctx, char *out, size_t outlen)
     return MQ_OK;
 }
 
-/* Writes the whole buffer to a new file, then renames it into place. */
 static mq_err write_file(const char *dir, const char *name, const void *data, size_t len)
 {
-    char tmp[4096], path[4096];
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp) ||
-        (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-        return MQ_EIO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-    if (fd < 0) return MQ_EIO;
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        p += n;
-        left -= (size_t)n;
-    }
-    bool ok = left == 0 && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path)) {
-        unlink(tmp);
-        return MQ_EIO;
-    }
-    return MQ_OK;
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) return MQ_EIO;
+    return mq_file_replace(path, data, len, 0640);
 }
 
 /* Decodes, crops and re-encodes; the caller frees *out with vips.free. */
