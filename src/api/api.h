@@ -8,12 +8,19 @@
 #include "core/config.h"
 #include "http/router.h"
 
+/* Route flags. */
+#define MQ_ROUTE_UPLOAD    1u /* bodies up to avatar_max_size, not http_max_body */
+#define MQ_ROUTE_QUERY_KEY 2u /* an image or stream: an API key may come as ?api_key= */
+/* Credentials and account-wide changes: only the user's own signed-in
+ * session, not an API key and not an admin impersonating them. */
+#define MQ_ROUTE_OWN_SESSION 4u
+
 /* A route as the API declares it. */
 struct mq_api_route {
     enum mq_method method;
     const char *pattern;
     const char *permission; /* auth/rbac.h: a permission, "public" or "signed-in" */
-    bool upload;            /* bodies up to avatar_max_size, not http_max_body */
+    unsigned flags;         /* MQ_ROUTE_* */
 };
 
 /* The i-th route, or NULL past the last (for tests and documentation). */

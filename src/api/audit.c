@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "audit/audit.h"
@@ -37,37 +38,14 @@ static json_t *row_json(const struct mq_audit_row *r)
 }
 
 /* Text filters: printable, at most 128 bytes. */
-static mq_err text_filter(struct mq_req *req, const char *name, const char **out)
-{
-    mq_err err = mq_req_query(req, name, out);
-    if (err || !*out) return err;
-    size_t n = strlen(*out);
-    bool ok = n > 0 && n <= 128;
-    for (size_t i = 0; ok && i < n; i++) ok = (unsigned char)(*out)[i] >= 0x20;
-    if (!ok)
-        return mq_problem(req, 400, "invalid_filter", NULL, "%s must be 1 to 128 printable bytes",
-                          name);
-    return MQ_OK;
-}
-
-static mq_err time_filter(struct mq_req *req, const char *name, int64_t *out)
-{
-    const char *v = NULL;
-    mq_err err = mq_req_query(req, name, &v);
-    if (err || !v) return err;
-    if (mq_time_parse_rfc3339(v, out))
-        return mq_problem(req, 400, "invalid_filter", NULL,
-                          "%s must be an RFC 3339 time such as 2026-11-22T00:00:00Z", name);
-    return MQ_OK;
-}
 
 static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
 {
-    mq_err err = time_filter(req, "from", &f->from_ms);
-    if (!err) err = time_filter(req, "to", &f->to_ms);
-    if (!err) err = text_filter(req, "action", &f->action);
-    if (!err) err = text_filter(req, "actor", &f->actor_id);
-    if (!err) err = text_filter(req, "target", &f->target_id);
+    mq_err err = mq_api_query_time(req, "from", &f->from_ms);
+    if (!err) err = mq_api_query_time(req, "to", &f->to_ms);
+    if (!err) err = mq_api_query_text(req, "action", &f->action);
+    if (!err) err = mq_api_query_text(req, "actor", &f->actor_id);
+    if (!err) err = mq_api_query_text(req, "target", &f->target_id);
     return err;
 }
 
@@ -101,7 +79,7 @@ mq_err mq_api_admin_audit_list(struct mq_req *req)
 {
     struct mq_page page;
     struct mq_audit_filter f = {0};
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse(req, &page);
     if (!err) err = parse_filter(req, &f);
     if (err) return err;
@@ -119,7 +97,9 @@ static json_t *activity_json(const struct mq_audit_row *r)
 }
 
 /* The signed-in user's own security events (sign-ins, failures, lockouts,
- * sessions ended, ...): the entries they are the actor of. */
+ * sessions ended, ...) and what was done to their account (an admin
+ * disabling it, changing its roles, impersonating them): the entries they
+ * are the actor or the target of. */
 mq_err mq_api_users_me_activity(struct mq_req *req)
 {
     struct mq_principal who;
@@ -127,11 +107,11 @@ mq_err mq_api_users_me_activity(struct mq_req *req)
     struct mq_audit_filter f = {0};
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_page_parse(req, &page);
-    if (!err) err = time_filter(req, "from", &f.from_ms);
-    if (!err) err = time_filter(req, "to", &f.to_ms);
-    if (!err) err = text_filter(req, "action", &f.action);
+    if (!err) err = mq_api_query_time(req, "from", &f.from_ms);
+    if (!err) err = mq_api_query_time(req, "to", &f.to_ms);
+    if (!err) err = mq_api_query_text(req, "action", &f.action);
     if (err) return err;
-    f.actor_id = who.user_id;
+    f.subject_id = who.user_id;
     return reply_page(req, &f, &page, activity_json);
 }
 
@@ -194,7 +174,7 @@ static void export_done(void *state)
 mq_err mq_api_admin_audit_export(struct mq_req *req)
 {
     struct mq_audit_filter f = {0};
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = parse_filter(req, &f);
     if (err) return err;
     struct export *x = calloc(1, sizeof(*x));

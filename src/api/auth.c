@@ -156,6 +156,9 @@ mq_err mq_api_auth_logout(struct mq_req *req)
         struct mq_principal who;
         err = mq_api_require_user(req, &who);
         if (err) return err;
+        if (!who.session_id)
+            return mq_problem(req, 400, "no_session", NULL,
+                              "an API key has no session to end: revoke the key instead");
         session = who.session_id;
     }
     err = mq_auth_logout(req->ctx, session, "logout");

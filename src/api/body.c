@@ -56,3 +56,27 @@ json_t *mq_api_nullable(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
+
+mq_err mq_api_query_text(struct mq_req *req, const char *name, const char **out)
+{
+    mq_err err = mq_req_query(req, name, out);
+    if (err || !*out) return err;
+    size_t n = strlen(*out);
+    bool ok = n > 0 && n <= 128;
+    for (size_t i = 0; ok && i < n; i++) ok = (unsigned char)(*out)[i] >= 0x20;
+    if (!ok)
+        return mq_problem(req, 400, "invalid_filter", NULL, "%s must be 1 to 128 printable bytes",
+                          name);
+    return MQ_OK;
+}
+
+mq_err mq_api_query_time(struct mq_req *req, const char *name, int64_t *out)
+{
+    const char *v = NULL;
+    mq_err err = mq_req_query(req, name, &v);
+    if (err || !v) return err;
+    if (mq_time_parse_rfc3339(v, out))
+        return mq_problem(req, 400, "invalid_filter", NULL,
+                          "%s must be an RFC 3339 time such as 2026-11-22T00:00:00Z", name);
+    return MQ_OK;
+}

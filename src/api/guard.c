@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/api.h"
+#include "auth/apikeys.h"
 #include "auth/rbac.h"
 
 /* Compares digests, so the time taken says nothing about the token, not
@@ -69,8 +71,8 @@ static const char *needed(const struct mq_req *req)
 static mq_err forbidden(struct mq_req *req, const struct mq_principal *who, const char *need)
 {
     mq_req_audit(req, "authz.forbidden", "user", NULL, NULL,
-                 json_pack("{s:s,s:s,s:s,s:s}", "method", req->method_name, "route",
-                           req->match.pattern, "permission", need, "role", who->role));
+                 json_pack("{s:s,s:s,s:s,s:s?}", "method", req->method_name, "route",
+                           req->match.pattern, "permission", need, "api_key", who->api_key_id));
     mq_problem(req, 403, "forbidden", json_pack("{s:s}", "permission", need),
                "this needs the permission %s", need);
     return MQ_EPERM;
@@ -83,54 +85,102 @@ static mq_err enrol_first(struct mq_req *req)
     return MQ_EPERM;
 }
 
-mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
+/* The API key the request carries, or NULL: X-Api-Key, a bearer token
+ * shaped like one, or (on image and stream routes, for players that can
+ * only follow a URL) ?api_key=. */
+static const char *api_key_of(struct mq_req *req)
 {
-    const char *token = bearer(req), *why = NULL;
-    if (!token) return unauthorized(req, "sign in and send the access token");
-    mq_err err = mq_auth_authenticate(req->ctx, req->arena, token, who, &why);
-    if (err == MQ_EPERM) return unauthorized(req, why);
-    if (err) return err;
+    const char *key = mq_req_header(req, "X-Api-Key"), *token = bearer(req);
+    if (key) return key;
+    if (token && !strncmp(token, "mq_", 3)) return token;
+    if (req->match.flags & MQ_ROUTE_QUERY_KEY && mq_req_query(req, "api_key", &key) == MQ_OK)
+        return key;
+    return NULL;
+}
+
+/* Establishes who calls from an access token or an API key. MQ_ENOTFOUND when
+ * the request carries neither; MQ_EPERM with *why for a bad one. */
+static mq_err authenticate(struct mq_req *req, struct mq_principal *who, const char **why)
+{
+    const char *key = api_key_of(req), *token = bearer(req);
+    if (key) return mq_apikey_authenticate(req->ctx, req->arena, key, req->remote, who, why);
+    if (!token || !looks_like_jwt(token)) return MQ_ENOTFOUND;
+    return mq_auth_authenticate(req->ctx, req->arena, token, who, why);
+}
+
+/* Rate limits, the enrol-only and own-session rules, and the route's
+ * permission, for an authenticated principal. */
+static mq_err admit(struct mq_req *req, const struct mq_principal *who, const char *need)
+{
     req->actor_kind = "user";
     req->actor_id = who->user_id;
     if (user_rate_limited(req, who->user_id)) return MQ_EPERM;
+    if (who->api_key_id) {
+        struct mq_rate_policy own;
+        const char *why = NULL;
+        char key[64];
+        snprintf(key, sizeof(key), "apikey:%s", who->api_key_id);
+        if (who->key_rate_limit &&
+            mq_rate_policy_parse("api_key", who->key_rate_limit, &own, &why) == MQ_OK &&
+            mq_req_rate_limit(req, &own, key))
+            return MQ_EPERM;
+    }
     if (who->enrol_only && !enrol_route(req)) return enrol_first(req);
-    const char *need = needed(req);
     /* Enrolling a factor is what an enrol-only session is for. */
     if (who->enrol_only && !strncmp(req->match.pattern, "/api/v1/mfa/", 12)) return MQ_OK;
-    return mq_rbac_role_allows(who->role, need) ? MQ_OK : forbidden(req, who, need);
+    if (req->match.flags & MQ_ROUTE_OWN_SESSION && (who->api_key_id || who->actor_id)) {
+        mq_problem(req, 403, "own_session_required", NULL, "%s",
+                   who->api_key_id ? "API keys cannot change credentials or the account: sign in"
+                                   : "an impersonation cannot change credentials or the account");
+        return MQ_EPERM;
+    }
+    return mq_principal_allows(who, need) ? MQ_OK : forbidden(req, who, need);
 }
 
-mq_err mq_api_require_admin(struct mq_req *req)
+mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
+{
+    const char *why = NULL;
+    mq_err err = authenticate(req, who, &why);
+    if (err == MQ_ENOTFOUND) return unauthorized(req, "sign in and send the access token");
+    if (err == MQ_EPERM) return unauthorized(req, why);
+    if (err) return err;
+    return admit(req, who, needed(req));
+}
+
+/* Every permission: what the bootstrap token stands for. */
+static void everything(struct mq_req *req, struct mq_principal *who)
+{
+    static const char *const all[] = {"*:*"};
+    *who = (struct mq_principal){.authz = {.perms = (const char **)all, .nperms = 1}};
+    req->actor_kind = "admin_token";
+    req->actor_id = NULL;
+}
+
+mq_err mq_api_require_admin(struct mq_req *req, struct mq_principal *who)
 {
     const char *configured = req->ctx->cfg->admin_token;
     const char *token = bearer(req), *why = NULL;
     const char *refusal = "no token";
+    struct mq_principal scratch;
+    if (!who) who = &scratch;
 
-    if (token && looks_like_jwt(token)) {
-        struct mq_principal who;
-        mq_err err = mq_auth_authenticate(req->ctx, req->arena, token, &who, &why);
-        if (err && err != MQ_EPERM) return err;
+    mq_err err = authenticate(req, who, &why);
+    if (err && err != MQ_EPERM && err != MQ_ENOTFOUND) return err;
+    if (!err) {
         /* The admin API opens to no one for a route declared public. */
         const char *need = strchr(needed(req), ':') ? needed(req) : "*:*";
-        if (!err && mq_rbac_role_allows(who.role, need)) {
+        if (who->enrol_only) {
             req->actor_kind = "user";
-            req->actor_id = who.user_id;
-            if (user_rate_limited(req, who.user_id)) return MQ_EPERM;
-            return who.enrol_only ? enrol_first(req) : MQ_OK;
+            req->actor_id = who->user_id;
+            return enrol_first(req);
         }
-        if (!err) {
-            mq_req_audit(req, "admin.forbidden", "user", NULL, NULL,
-                         json_pack("{s:s,s:s,s:s,s:s}", "method", req->method_name, "route",
-                                   req->match.pattern, "user", who.user_id, "permission", need));
-            mq_problem(req, 403, "forbidden", json_pack("{s:s}", "permission", need),
-                       "this needs the permission %s", need);
-            return MQ_EPERM;
-        }
-        refusal = "invalid access token";
+        return admit(req, who, need);
+    }
+    if (err == MQ_EPERM) {
+        refusal = "invalid credential";
     } else if (token && configured && *configured &&
                token_matches(token, strlen(token), configured)) {
-        req->actor_kind = "admin_token";
-        req->actor_id = NULL;
+        everything(req, who);
         return MQ_OK;
     } else if (token) {
         refusal = "wrong token";
@@ -140,12 +190,10 @@ mq_err mq_api_require_admin(struct mq_req *req)
     mq_req_audit(req, "admin.auth_failed", "anonymous", NULL, NULL,
                  json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route", req->match.pattern,
                            "reason", refusal));
-    if (!configured || !*configured) {
-        if (!token || !looks_like_jwt(token)) {
-            mq_problem(req, 403, "admin_api_closed", NULL,
-                       "sign in as an admin, or set MARQUEE_ADMIN_TOKEN for the bootstrap token");
-            return MQ_EPERM;
-        }
+    if ((!configured || !*configured) && err == MQ_ENOTFOUND) {
+        mq_problem(req, 403, "admin_api_closed", NULL,
+                   "sign in as an admin, or set MARQUEE_ADMIN_TOKEN for the bootstrap token");
+        return MQ_EPERM;
     }
     return unauthorized(req, why     ? why
                              : token ? "the bearer token is not the admin token"

@@ -67,5 +67,23 @@ mq_err mq_api_webauthn_login_begin(struct mq_req *req);
 mq_err mq_api_webauthn_login_finish(struct mq_req *req);
 mq_err mq_api_auth_passkey_begin(struct mq_req *req);
 mq_err mq_api_auth_passkey_finish(struct mq_req *req);
+mq_err mq_api_admin_roles_list(struct mq_req *req);
+mq_err mq_api_admin_roles_create(struct mq_req *req);
+mq_err mq_api_admin_roles_update(struct mq_req *req);
+mq_err mq_api_admin_roles_delete(struct mq_req *req);
+mq_err mq_api_admin_roles_users(struct mq_req *req);
+mq_err mq_api_admin_user_role_add(struct mq_req *req);
+mq_err mq_api_admin_user_role_remove(struct mq_req *req);
+mq_err mq_api_apikeys_list(struct mq_req *req);
+mq_err mq_api_apikeys_create(struct mq_req *req);
+mq_err mq_api_apikeys_update(struct mq_req *req);
+mq_err mq_api_apikeys_delete(struct mq_req *req);
+mq_err mq_api_admin_users_list(struct mq_req *req);
+mq_err mq_api_admin_users_get(struct mq_req *req);
+mq_err mq_api_admin_users_update(struct mq_req *req);
+mq_err mq_api_admin_users_delete(struct mq_req *req);
+mq_err mq_api_admin_users_disable(struct mq_req *req);
+mq_err mq_api_admin_users_enable(struct mq_req *req);
+mq_err mq_api_admin_users_impersonate(struct mq_req *req);
 
 #endif

@@ -27,7 +27,7 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req)
     struct mq_page page;
     struct mq_job_filter f = {0};
     size_t n = 0;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse(req, &page);
     if (!err) err = mq_req_query(req, "state", &f.state);
     if (!err) err = filter_param(req, "kind", 64, &f.kind);
@@ -57,7 +57,7 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req)
 mq_err mq_api_admin_jobs_get(struct mq_req *req)
 {
     struct mq_job job;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err) return err;
@@ -71,7 +71,7 @@ static mq_err change_job(struct mq_req *req, const char *action,
                          const char *conflict_code, const char *conflict_detail)
 {
     struct mq_job job;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = op(req->ctx, req->arena, mq_req_param(req, "id"), &job);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err == MQ_ECONFLICT)

@@ -18,10 +18,15 @@ static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
     mq_err err = mq_users_get(req->ctx, req->arena, who->user_id, &u);
     if (err) return err;
     mq_time_format_rfc3339(u.created_at, created, sizeof(created));
+    json_t *roles = json_array();
+    for (size_t i = 0; roles && i < who->authz.nroles; i++)
+        json_array_append_new(roles, json_string(who->authz.roles[i]));
     json_t *me =
-        json_pack("{s:s,s:s,s:s,s:s,s:b,s:s,s:s}", "id", u.id, "email", u.email, "display_name",
-                  u.display_name, "role", u.role, "email_verified", u.email_verified_at != 0,
-                  "created_at", created, "session_id", who->session_id);
+        json_pack("{s:s,s:s,s:s,s:o,s:b,s:s,s:o}", "id", u.id, "email", u.email, "display_name",
+                  u.display_name, "roles", roles, "email_verified", u.email_verified_at != 0,
+                  "created_at", created, "session_id", mq_api_nullable(who->session_id));
+    if (me && who->actor_id)
+        json_object_set_new(me, "act", json_pack("{s:s}", "sub", who->actor_id));
     if (me && u.avatar) {
         /* The file's random part: a new picture is a new URL for caches. */
         const char *version = strrchr(u.avatar, '-');

@@ -14,7 +14,8 @@
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
-    return (struct mq_mfa_who){p->user_id, p->session_id, p->role, req->remote};
+    return (struct mq_mfa_who){p->user_id, p->session_id, p->authz.roles, p->authz.nroles,
+                               req->remote};
 }
 
 /* Factor changes need a sign-in or re-authentication within reauth_window. */
@@ -433,7 +434,7 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
 mq_err mq_api_admin_mfa_policy_get(struct mq_req *req)
 {
     json_t *roles = NULL;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
     if (err) return err;
     return mq_reply_json(req, 200, json_pack("{s:o}", "required_roles", roles));
@@ -442,7 +443,7 @@ mq_err mq_api_admin_mfa_policy_get(struct mq_req *req)
 mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
 {
     json_t *doc = NULL, *roles = NULL;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_api_body_object(req, &doc);
     if (err) return err;
     roles = json_object_get(doc, "required_roles");
@@ -452,7 +453,7 @@ mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
     err = mq_mfa_policy_set(req->ctx, roles);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "unknown_role", NULL,
-                          "roles are admin, moderator, user and guest");
+                          "every entry must name a role (GET /api/v1/admin/roles)");
     if (err) return err;
     mq_req_audit(req, "mfa.policy_changed", req->actor_kind, NULL, NULL,
                  json_pack("{s:O}", "required_roles", roles));
@@ -464,7 +465,7 @@ mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
 mq_err mq_api_admin_rotate_keys(struct mq_req *req)
 {
     struct mq_secrets_rotation r;
-    mq_err err = mq_api_require_admin(req);
+    mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_secrets_rotate(req->ctx, &r);
     if (err) return err;
     json_t *detail =

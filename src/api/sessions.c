@@ -14,8 +14,8 @@ static json_t *session_json(const struct mq_session_row *s, const char *current)
                      mq_api_nullable(s->device_name), "ip", mq_api_nullable(s->ip), "user_agent",
                      mq_api_nullable(s->user_agent), "created_at", mq_api_time(s->created_at),
                      "last_seen_at", mq_api_time(s->last_seen_at), "expires_at",
-                     mq_api_time(s->expires_at), "current", !strcmp(s->id, current), "mfa",
-                     mq_api_nullable(s->mfa_method), "mfa_verified_at",
+                     mq_api_time(s->expires_at), "current", current && !strcmp(s->id, current),
+                     "mfa", mq_api_nullable(s->mfa_method), "mfa_verified_at",
                      mq_api_time(s->mfa_verified_at));
 }
 

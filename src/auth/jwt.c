@@ -68,6 +68,8 @@ mq_err mq_jwt_issue(struct mq_arena *a, const struct mq_signing_key *key,
     const char *values[] = {c->iss, c->aud, c->sub, c->sid, c->jti};
     for (size_t i = 0; claims && i < 5; i++)
         if (values[i]) json_object_set_new(claims, names[i], json_string(values[i]));
+    if (claims && c->act_sub)
+        json_object_set_new(claims, "act", json_pack("{s:s}", "sub", c->act_sub));
     char *payload = claims ? json_dumps(claims, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(claims);
     if (!payload) return MQ_ENOMEM;
@@ -169,6 +171,7 @@ mq_err mq_jwt_verify(struct mq_arena *a, const char *token, mq_jwt_key_fn keys, 
     out->aud = expect->aud;
     out->sub = claim_str(a, claims, "sub");
     out->sid = claim_str(a, claims, "sid");
+    out->act_sub = claim_str(a, json_object_get(claims, "act"), "sub");
     out->jti = claim_str(a, claims, "jti");
     *why = NULL;
     err = MQ_OK;

@@ -40,6 +40,7 @@ MQ_MUST_CHECK mq_err mq_jws_sign(struct mq_arena *a, const struct mq_signing_key
 struct mq_jwt_claims {
     const char *iss, *aud, *sub, *sid, *jti; /* strings in the arena */
     int64_t iat, exp;                        /* Unix seconds */
+    const char *act_sub;                     /* RFC 8693 "act": {"sub"}, who acts as sub; or NULL */
 };
 
 /* Issues a token with the claims (NULL strings are left out). */

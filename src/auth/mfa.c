@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/authz.h"
 #include "auth/passkeys.h"
 #include "auth/qr.h"
+#include "auth/rbac.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "auth/totp.h"
 #include "core/uuid.h"
 #include "mail/mail.h"
+#include "store/roles.h"
 #include "store/sessions.h"
 #include "store/settings.h"
 
@@ -20,8 +23,6 @@
 #define QR_SCALE   6
 /* Crockford's base32: no I, L, O or U, so codes read back unambiguously. */
 #define CODE_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-static const char *const ROLES[] = {"admin", "moderator", "user", "guest"};
 
 static int64_t now_ms(const struct mq_ctx *ctx)
 {
@@ -50,8 +51,9 @@ static mq_err policy_read(struct mq_db *db, struct mq_arena *a, json_t **roles)
     return *roles ? MQ_OK : MQ_ENOMEM;
 }
 
-static mq_err policy_requires(struct mq_db *db, struct mq_arena *a, const char *role,
-                              bool *required)
+/* Whether any of the roles held must have a second factor. */
+static mq_err policy_requires(struct mq_db *db, struct mq_arena *a, const char *const *held,
+                              size_t nheld, bool *required)
 {
     json_t *roles = NULL, *v;
     size_t i;
@@ -60,7 +62,8 @@ static mq_err policy_requires(struct mq_db *db, struct mq_arena *a, const char *
     if (err) return err;
     json_array_foreach(roles, i, v)
     {
-        if (role && json_is_string(v) && !strcmp(json_string_value(v), role)) *required = true;
+        for (size_t k = 0; k < nheld && json_is_string(v); k++)
+            if (!strcmp(json_string_value(v), held[k])) *required = true;
     }
     json_decref(roles);
     return MQ_OK;
@@ -77,31 +80,34 @@ mq_err mq_mfa_policy_get(struct mq_ctx *ctx, struct mq_arena *a, json_t **roles)
 mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
 {
     json_t *v, *clean = json_array();
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_db *db = NULL;
+    char *text = NULL;
     size_t i;
-    mq_err err = clean ? MQ_OK : MQ_ENOMEM;
-    /* Known roles, each once, in the order of ROLES. */
-    for (size_t r = 0; !err && r < sizeof(ROLES) / sizeof(ROLES[0]); r++) {
-        bool listed = false;
-        json_array_foreach(roles, i, v)
-        {
-            if (json_is_string(v) && !strcmp(json_string_value(v), ROLES[r])) listed = true;
-        }
-        if (listed && json_array_append_new(clean, json_string(ROLES[r]))) err = MQ_ENOMEM;
-    }
+    mq_err err = clean && a ? mq_store_begin(ctx->store, MQ_DB_WRITE, &db) : MQ_ENOMEM;
+    /* Built-in or custom roles, each once, in the order given. */
     json_array_foreach(roles, i, v)
     {
-        bool known = false;
-        for (size_t r = 0; json_is_string(v) && r < sizeof(ROLES) / sizeof(ROLES[0]); r++)
-            if (!strcmp(json_string_value(v), ROLES[r])) known = true;
-        if (!known && !err) err = MQ_EINVAL;
+        const char *name = json_string_value(v);
+        struct mq_role_row custom;
+        bool seen = false;
+        if (err) break;
+        if (!name) {
+            err = MQ_EINVAL;
+            break;
+        }
+        if (!mq_rbac_role_permissions(name)) err = mq_store_role_get(db, a, name, &custom);
+        if (err == MQ_ENOTFOUND) err = MQ_EINVAL;
+        for (size_t k = 0; !err && k < json_array_size(clean); k++)
+            if (!strcmp(json_string_value(json_array_get(clean, k)), name)) seen = true;
+        if (!err && !seen && json_array_append_new(clean, json_string(name))) err = MQ_ENOMEM;
     }
-    char *text = err ? NULL : json_dumps(clean, JSON_COMPACT);
-    if (!err && !text) err = MQ_ENOMEM;
-    struct mq_db *db = NULL;
-    if (!err) err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (!err) err = mq_store_finish(db, mq_store_setting_put(db, POLICY_KEY, text, now_ms(ctx)));
+    if (!err && !(text = json_dumps(clean, JSON_COMPACT))) err = MQ_ENOMEM;
+    if (!err) err = mq_store_setting_put(db, POLICY_KEY, text, now_ms(ctx));
+    if (db) err = mq_store_finish(db, err);
     free(text);
     json_decref(clean);
+    mq_arena_free(a);
     return err;
 }
 
@@ -131,7 +137,7 @@ mq_err mq_mfa_status(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = mq_store_mfa_factors(db, a, who->user_id, now_ms(ctx), &f);
-    if (!err) err = policy_requires(db, a, who->role, &out->required);
+    if (!err) err = policy_requires(db, a, who->roles, who->nroles, &out->required);
     err = mq_store_finish(db, err);
     if (err) return err;
     out->totp = f.totp_secret && f.totp_confirmed_at;
@@ -320,7 +326,7 @@ mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db, struct mq_are
 {
     char change[256];
     bool required = false;
-    mq_err err = last ? policy_requires(db, a, who->role, &required) : MQ_OK;
+    mq_err err = last ? policy_requires(db, a, who->roles, who->nroles, &required) : MQ_OK;
     if (err) return err;
     /* The last factor of a role that must have one stays. */
     if (required) return MQ_EPERM;
@@ -406,7 +412,7 @@ mq_err mq_mfa_disable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mf
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
-    if (!err) err = policy_requires(db, a, who->role, &required);
+    if (!err) err = policy_requires(db, a, who->roles, who->nroles, &required);
     if (!err && required) err = MQ_EPERM;
     if (!err && !f.enabled_at) return mq_store_finish(db, MQ_OK);
     if (!err) err = mq_store_mfa_enabled(db, who->user_id, 0);
@@ -452,7 +458,12 @@ mq_err mq_mfa_gate(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     out->mfa_methods = 0;
     out->device_token = NULL;
     mq_err err = mq_store_mfa_factors(db, a, user->id, now, &f);
-    if (!err) err = policy_requires(db, a, user->role, &required);
+    struct mq_role_grant grants[MQ_AUTHZ_MAX_ROLES];
+    const char *held[MQ_AUTHZ_MAX_ROLES];
+    size_t nheld = 0;
+    if (!err) err = mq_store_user_roles(db, a, user->id, grants, MQ_AUTHZ_MAX_ROLES, &nheld);
+    for (size_t i = 0; !err && i < nheld; i++) held[i] = grants[i].role;
+    if (!err) err = policy_requires(db, a, held, nheld, &required);
     if (err) return err;
     if (!has_factor(&f)) {
         factor->enrol_only = required;

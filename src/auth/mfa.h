@@ -41,7 +41,10 @@ enum {
  * proves a factor or re-authenticates), their role, and where from (for the
  * notice mailed to them). */
 struct mq_mfa_who {
-    const char *user_id, *session_id, *role, *ip;
+    const char *user_id, *session_id;
+    const char *const *roles; /* the roles the user holds */
+    size_t nroles;
+    const char *ip;
 };
 
 struct mq_mfa_status {

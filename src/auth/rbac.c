@@ -9,6 +9,7 @@ static const struct mq_permission permissions[] = {
     {"users:read", "list and read every account"},
     {"users:update", "change other accounts: profile, roles, status"},
     {"users:delete", "erase accounts"},
+    {"users:impersonate", "act as another member (never an admin) with a short-lived token"},
     {"roles:read", "list roles and their members"},
     {"roles:manage", "create, change and delete custom roles"},
     {"media:read", "browse, search and stream the libraries one may see"},
@@ -27,11 +28,8 @@ static const struct mq_permission permissions[] = {
 };
 
 static const char *const role_admin[] = {"*:*", NULL};
-/* Until a user may hold several roles, a moderator is also a user: self:*,
- * media:read and libraries:read beside the issue's five. */
-static const char *const role_moderator[] = {"users:read",       "users:update",   "requests:*",
-                                             "content:moderate", "audit:read",     "self:*",
-                                             "media:read",       "libraries:read", NULL};
+static const char *const role_moderator[] = {"users:read",       "users:update", "requests:*",
+                                             "content:moderate", "audit:read",   NULL};
 static const char *const role_user[] = {"media:read", "libraries:read", "requests:create", "self:*",
                                         NULL};
 /* No writes, and no history kept. */
@@ -83,13 +81,16 @@ const char *const *mq_rbac_role_permissions(const char *role)
     return NULL;
 }
 
-bool mq_rbac_role_allows(const char *role, const char *needed)
+bool mq_rbac_grant_valid(const char *grant)
 {
-    const char *const *granted = mq_rbac_role_permissions(role);
-    if (!needed || !strcmp(needed, MQ_PERM_PUBLIC)) return true;
-    if (!granted) return false;
-    if (!strcmp(needed, MQ_PERM_SIGNED_IN)) return true;
-    for (; *granted; granted++)
-        if (mq_rbac_covers(*granted, needed)) return true;
+    const char *colon = grant ? strchr(grant, ':') : NULL;
+    if (!colon || strchr(colon + 1, ':') || colon == grant || !colon[1]) return false;
+    for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]); i++)
+        if (mq_rbac_covers(grant, permissions[i].name)) return true;
     return false;
+}
+
+bool mq_rbac_builtin(const char *role)
+{
+    return mq_rbac_role_permissions(role) != NULL;
 }

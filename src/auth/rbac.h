@@ -4,7 +4,8 @@
  * ("users:*", "*:*"). Every route declares the one permission it needs
  * (src/api/routes.c); MQ_PERM_PUBLIC routes need none, MQ_PERM_SIGNED_IN
  * routes only a signed-in user. The built-in roles are admin (*:*),
- * moderator, user and guest; custom roles come with the admin routes. */
+ * moderator, user and guest; custom roles live in the database
+ * (auth/roles.h), and what a user holds together in auth/authz.h. */
 #ifndef MQ_AUTH_RBAC_H
 #define MQ_AUTH_RBAC_H
 
@@ -31,7 +32,13 @@ bool mq_rbac_covers(const char *granted, const char *needed);
  * role. */
 const char *const *mq_rbac_role_permissions(const char *role);
 
-/* Whether a user of `role` may do what `needed` names. */
-bool mq_rbac_role_allows(const char *role, const char *needed);
+/* Whether a role or key may be granted `grant`: "resource:action" that
+ * covers at least one permission of the catalogue ("users:*" does,
+ * "nothing:*" does not). */
+bool mq_rbac_grant_valid(const char *grant);
+
+/* Whether the role is one of the built-in ones, which cannot be changed or
+ * deleted. */
+bool mq_rbac_builtin(const char *role);
 
 #endif

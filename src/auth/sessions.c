@@ -27,7 +27,7 @@ static mq_err new_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, char **t
 }
 
 static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                           const char *session_id, struct mq_tokens *out)
+                           const char *session_id, const char *actor_id, struct mq_tokens *out)
 {
     char jti[37];
     int64_t now = mq_clock_now_ms(ctx->clock) / 1000;
@@ -38,7 +38,8 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
                               .sid = session_id,
                               .jti = jti,
                               .iat = now,
-                              .exp = now + ctx->cfg->access_token_ttl / 1000};
+                              .exp = now + ctx->cfg->access_token_ttl / 1000,
+                              .act_sub = actor_id};
     out->expires_in = ctx->cfg->access_token_ttl / 1000;
     snprintf(out->session_id, sizeof(out->session_id), "%s", session_id);
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
@@ -184,7 +185,31 @@ mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
     if (err) return err;
     out->refresh_token = refresh;
     out->enrol_only = s.enrol_only;
-    return issue_access(ctx, a, user_id, session_id, out);
+    return issue_access(ctx, a, user_id, session_id, NULL, out);
+}
+
+mq_err mq_auth_impersonation_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                  const char *user_id, const char *actor_id, const char *ip,
+                                  const char *user_agent, struct mq_tokens *out)
+{
+    char session_id[37];
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    int64_t expires = now + ctx->cfg->access_token_ttl + LEEWAY_S * 1000;
+    mq_uuid7_new(ctx->clock, ctx->rng, session_id);
+    struct mq_session_row s = {.id = session_id,
+                               .user_id = user_id,
+                               .ip = ip,
+                               .user_agent = user_agent,
+                               .device_name = "impersonation",
+                               .created_at = now,
+                               .last_seen_at = now,
+                               .idle_expires_at = expires,
+                               .expires_at = expires,
+                               .auth_at = now,
+                               .actor_id = actor_id};
+    *out = (struct mq_tokens){0};
+    mq_err err = mq_store_session_insert(db, &s);
+    return err ? err : issue_access(ctx, a, user_id, session_id, actor_id, out);
 }
 
 mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
@@ -229,7 +254,7 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
     if (err) return err;
     out->refresh_token = refresh;
     out->enrol_only = sa.enrol_only;
-    return issue_access(ctx, a, s.user_id, session_id, out);
+    return issue_access(ctx, a, s.user_id, session_id, s.actor_id, out);
 }
 
 mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason)
@@ -320,7 +345,10 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     struct mq_session_auth sa;
-    err = mq_store_finish(db, mq_store_session_active(db, a, c.sid, c.sub, now, &sa));
+    *out = (struct mq_principal){0};
+    err = mq_store_session_active(db, a, c.sid, c.sub, now, &sa);
+    if (!err) err = mq_authz_get(ctx, db, a, c.sub, sa.authz_version, &out->authz);
+    err = mq_store_finish(db, err);
     if (err == MQ_ENOTFOUND) {
         *why = "the session has ended";
         return MQ_EPERM;
@@ -328,11 +356,17 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
     if (err) return err;
     out->user_id = c.sub;
     out->session_id = c.sid;
-    out->role = sa.role;
     out->mfa_method = sa.mfa_method;
     out->auth_at = sa.auth_at;
     out->enrol_only = sa.enrol_only;
+    out->actor_id = sa.actor_id;
     return MQ_OK;
+}
+
+bool mq_principal_allows(const struct mq_principal *who, const char *needed)
+{
+    if (!mq_authz_allows(&who->authz, needed)) return false;
+    return !who->api_key_id || mq_perms_cover(who->scopes, who->nscopes, needed);
 }
 
 mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 
+#include "auth/authz.h"
 #include "auth/token.h"
 #include "core/arena.h"
 #include "core/ctx.h"
@@ -77,6 +78,14 @@ MQ_MUST_CHECK mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, 
                                           const struct mq_session_factor *factor,
                                           struct mq_tokens *out);
 
+/* An admin acting as a user, in the caller's write transaction: a session
+ * of the user's that names the admin, lives as long as its one access
+ * token (whose "act" claim names the admin too) and has no refresh token. */
+MQ_MUST_CHECK mq_err mq_auth_impersonation_open(struct mq_ctx *ctx, struct mq_db *db,
+                                                struct mq_arena *a, const char *user_id,
+                                                const char *actor_id, const char *ip,
+                                                const char *user_agent, struct mq_tokens *out);
+
 struct mq_user_row;
 
 /* Counts a failed proof (password or second factor) toward the account's
@@ -124,11 +133,23 @@ MQ_MUST_CHECK mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena
                                              const char *token, const char **session_id);
 
 struct mq_principal {
-    const char *user_id, *session_id, *role; /* arena */
-    const char *mfa_method;                  /* how the session proved a second factor, or NULL */
-    int64_t auth_at;                         /* when its user last proved who they are */
-    bool enrol_only;                         /* may only enrol a second factor */
+    const char *user_id, *session_id; /* arena; session_id is NULL for an API key */
+    struct mq_authz authz;            /* the user's roles and permissions */
+    const char *mfa_method;           /* how the session proved a second factor, or NULL */
+    int64_t auth_at;                  /* when its user last proved who they are */
+    bool enrol_only;                  /* may only enrol a second factor */
+    const char *actor_id;             /* impersonation: the admin acting as the user, or NULL */
+    /* Signed in with an API key (auth/apikeys.h): its id, its scopes (which
+     * narrow authz) and its own rate limit. */
+    const char *api_key_id;
+    const char **scopes;
+    size_t nscopes;
+    const char *key_rate_limit; /* NULL = the default */
 };
+
+/* Whether the principal may do what `needed` names: their roles allow it
+ * and, for an API key, so do its scopes. */
+bool mq_principal_allows(const struct mq_principal *who, const char *needed);
 
 /* Checks a bearer access token and that its session is open. MQ_EPERM with
  * a reason otherwise. */

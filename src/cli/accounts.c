@@ -11,12 +11,15 @@
 #include "auth/password.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
+#include "auth/roles.h"
 #include "users/users.h"
 
 static const char *user_usage =
     "usage: marquee user create --email ADDRESS --password-stdin [--name NAME]\n"
-    "                           [--admin | --role admin|moderator|user|guest]\n\n"
-    "Creates an account (e-mail marked verified), reading the password from the first\n"
+    "                           [--admin | --role ROLE[,ROLE...]]\n\n"
+    "Creates an account (e-mail marked verified) holding the roles given (built in:\n"
+    "admin, moderator, user, guest; or custom), by default user, reading the password\n"
+    "from the first\n"
     "line of standard input: never from an argument, which other users can see in ps.\n"
     "Configuration options as for serve.\n";
 
@@ -44,6 +47,7 @@ static bool read_password(char *out, size_t outlen)
 int mq_cli_user(int argc, char **argv)
 {
     const char *email = NULL, *name = NULL, *role = NULL;
+    char role_buf[512];
     bool admin = false, password_stdin = false;
     const struct mq_cli_opt opts[] = {
         {"--email", &email, NULL},
@@ -77,21 +81,40 @@ int mq_cli_user(int argc, char **argv)
         fprintf(stderr, "marquee: no password on standard input\n");
         return MQ_EXIT_USAGE;
     }
+    if (role && strlen(role) >= sizeof(role_buf)) {
+        fprintf(stderr, "%s", user_usage);
+        return MQ_EXIT_USAGE;
+    }
+    if (role) snprintf(role_buf, sizeof(role_buf), "%s", role);
     mq_cli_load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
     mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
     if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
+    /* The first role comes with the account, the others after it. */
+    char first[MQ_ROLE_NAME_MAX + 1], *rest = NULL;
+    snprintf(first, sizeof(first), "%.*s", (int)strcspn(role ? role : "", ","), role ? role : "");
+    if (role && role[strlen(first)] == ',') rest = role_buf + strlen(first) + 1;
     struct mq_user_new u = {.email = email,
                             .display_name = name,
                             .password = password,
                             .role = admin  ? "admin"
-                                    : role ? role
+                                    : role ? first
                                            : "user",
                             .email_verified = true};
     const char *code = NULL, *why = NULL;
     mq_err err = mq_users_create(&ctx, &u, id, &code, &why);
+    static const char *const everything[] = {"*:*"};
+    struct mq_authz operator= {.perms = (const char **)everything, .nperms = 1};
+    struct mq_arena *a = mq_arena_new(0);
+    for (char *r = rest, *save = NULL, *tok = r ? strtok_r(r, ",", &save) : NULL; !err && tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        bool changed = false;
+        err = a ? mq_roles_grant(&ctx, a, &operator, NULL, id, tok, &changed, &code, &why)
+                : MQ_ENOMEM;
+    }
+    mq_arena_free(a);
     sodium_memzero(password, sizeof(password));
     if (err == MQ_EINVAL || err == MQ_ECONFLICT) {
         fprintf(stderr, "marquee: %s: %s\n", code, why);

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "auth/keys.h"
 #include "auth/ratelimit.h"
+#include "auth/authz.h"
 #include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
@@ -181,6 +182,7 @@ int mq_cli_serve(int argc, char **argv)
     int cpus = cfg.cpu_workers ? cfg.cpu_workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
     if (mq_token_cache_new(4096, &ctx.token_cache)) goto out;
+    if (mq_authz_cache_new(1024, &ctx.authz_cache)) goto out;
     if (mq_secrets_open(&cfg, &log, ctx.rng, &ctx.secrets)) goto out;
     if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
@@ -247,6 +249,7 @@ out:
     ctx.audit = NULL;
     mq_keyring_free(ctx.keyring);
     mq_token_cache_free(ctx.token_cache);
+    mq_authz_cache_free(ctx.authz_cache);
     mq_secrets_free(ctx.secrets);
     mq_store_close(store);
     mq_ratelimiter_free(ctx.ratelimiter);

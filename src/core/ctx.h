@@ -22,6 +22,7 @@ struct mq_pool;
 struct mq_keyring;
 struct mq_token_cache;
 struct mq_secrets;
+struct mq_authz_cache;
 
 struct mq_ctx {
     const struct mq_config *cfg;
@@ -36,6 +37,7 @@ struct mq_ctx {
     struct mq_keyring *keyring;         /* token-signing keys, once the schema is current */
     struct mq_token_cache *token_cache; /* access tokens already verified; NULL = none */
     struct mq_secrets *secrets;         /* the master keys that seal secrets at rest */
+    struct mq_authz_cache *authz_cache; /* users' effective permissions; NULL = none */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

@@ -17,6 +17,7 @@ struct node {
     mq_handler handlers[MQ_METHOD_COUNT];
     long max_body[MQ_METHOD_COUNT]; /* 0 = the server's limit */
     const char *permission[MQ_METHOD_COUNT];
+    unsigned flags[MQ_METHOD_COUNT];
 };
 
 struct mq_router {
@@ -170,6 +171,7 @@ mq_err mq_router_add_route(struct mq_router *r, enum mq_method method, const cha
     at->handlers[method] = handler;
     at->max_body[method] = opts ? opts->max_body : 0;
     at->permission[method] = opts ? opts->permission : NULL;
+    at->flags[method] = opts ? opts->flags : 0;
     return MQ_OK;
 }
 
@@ -214,6 +216,7 @@ enum mq_match_result mq_router_match(const struct mq_router *r, enum mq_method m
     out->handler = at->handlers[look];
     out->max_body = at->max_body[look];
     out->permission = at->permission[look];
+    out->flags = at->flags[look];
     return MQ_MATCH_OK;
 }
 

@@ -44,12 +44,14 @@ struct mq_match {
     const char *params[MQ_ROUTE_MAX_PARAMS]; /* borrowed from the segments */
     long max_body;                           /* the route's body limit in bytes; 0 = the server's */
     const char *permission;                  /* what the route needs (auth/rbac.h); may be NULL */
+    unsigned flags;                          /* the route's own, for its users (api/api.h) */
 };
 
 /* What a route carries besides its handler. */
 struct mq_route_opts {
     long max_body;          /* bytes; 0 = the server-wide limit (uploads differ) */
     const char *permission; /* the permission it needs, a static string */
+    unsigned flags;         /* carried to mq_match.flags */
 };
 
 /* As mq_router_add, with options (NULL = none). */

@@ -2,12 +2,12 @@
 
 #define SESSION_COLS                                                                               \
     "id, user_id, created_at, last_seen_at, idle_expires_at, expires_at, revoked_at, ip, "         \
-    "user_agent, device_name, mfa_method, mfa_verified_at, auth_at, enrol_only"
+    "user_agent, device_name, mfa_method, mfa_verified_at, auth_at, enrol_only, actor_id"
 
 static const struct mq_sql SQL_INSERT = {
     "sessions.insert",
     "INSERT INTO sessions (" SESSION_COLS
-    ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13)",
+    ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13, $14)",
     NULL};
 static const struct mq_sql SQL_GET = {"sessions.get",
                                       "SELECT " SESSION_COLS " FROM sessions WHERE id = $1", NULL};
@@ -36,7 +36,8 @@ static const struct mq_sql SQL_TRIM = {
     NULL};
 static const struct mq_sql SQL_ACTIVE = {
     "sessions.active",
-    "SELECT u.role, s.mfa_method, s.auth_at, s.enrol_only FROM sessions s JOIN users u ON u.id = "
+    "SELECT u.authz_version, s.mfa_method, s.auth_at, s.enrol_only, s.actor_id FROM sessions s "
+    "JOIN users u ON u.id = "
     "s.user_id WHERE s.id = $1 "
     "AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 "
     "AND s.idle_expires_at > $3 AND u.suspended_at IS NULL AND u.deleted_at IS NULL",
@@ -67,7 +68,7 @@ static const struct mq_sql SQL_FAILURES = {
     "users.failures", "SELECT failed_logins, locked_until FROM users WHERE id = $1", NULL};
 static const struct mq_sql SQL_LOGIN_OK = {
     "users.login_ok",
-    "UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = $3, "
+    "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $3, updated_at = $3, "
     "password_hash = COALESCE($2, password_hash) WHERE id = $1",
     NULL};
 
@@ -88,6 +89,7 @@ static void read_session(struct mq_arena *a, struct mq_rows *rows, struct mq_ses
     out->mfa_verified_at = mq_rows_int(rows, 11);
     out->auth_at = mq_rows_int(rows, 12);
     out->enrol_only = mq_rows_int(rows, 13) != 0;
+    out->actor_id = mq_rows_dup(rows, 14, a, oom);
 }
 
 mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
@@ -104,8 +106,9 @@ mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
                            s->mfa_method ? MQ_P_TEXT(s->mfa_method) : MQ_P_NULL,
                            s->mfa_verified_at ? MQ_P_INT(s->mfa_verified_at) : MQ_P_NULL,
                            MQ_P_INT(s->auth_at),
-                           MQ_P_INT(s->enrol_only ? 1 : 0)};
-    return mq_db_exec(db, &SQL_INSERT, p, 13, NULL);
+                           MQ_P_INT(s->enrol_only ? 1 : 0),
+                           s->actor_id ? MQ_P_TEXT(s->actor_id) : MQ_P_NULL};
+    return mq_db_exec(db, &SQL_INSERT, p, 14, NULL);
 }
 
 mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
@@ -193,10 +196,11 @@ mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char 
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        out->role = mq_rows_dup(rows, 0, a, &oom);
+        out->authz_version = mq_rows_int(rows, 0);
         out->mfa_method = mq_rows_dup(rows, 1, a, &oom);
         out->auth_at = mq_rows_int(rows, 2);
         out->enrol_only = mq_rows_int(rows, 3) != 0;
+        out->actor_id = mq_rows_dup(rows, 4, a, &oom);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);

@@ -16,11 +16,14 @@ struct mq_session_row {
     int64_t mfa_verified_at; /* 0 = none */
     int64_t auth_at;         /* last sign-in or re-authentication */
     bool enrol_only;         /* may only enrol a second factor */
+    const char *actor_id;    /* an impersonation: the admin acting as the user; or NULL */
 };
 
 /* What a request's session allows, for authentication. */
 struct mq_session_auth {
-    const char *role, *mfa_method; /* arena; mfa_method may be NULL */
+    int64_t authz_version;  /* the user's; see auth/authz.h */
+    const char *mfa_method; /* arena, or NULL */
+    const char *actor_id;   /* arena; an impersonating admin, or NULL */
     int64_t auth_at;
     bool enrol_only;
 };

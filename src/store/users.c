@@ -3,15 +3,15 @@
 #include <stdio.h>
 
 #define INSERT_COLS                                                                                \
-    "id, email, email_key, display_name, password_hash, role, email_verified_at, "                 \
+    "id, email, email_key, display_name, password_hash, email_verified_at, "                       \
     "password_changed_at, created_at, updated_at, suspended_at, deleted_at, failed_logins, "       \
     "locked_until"
-#define USER_COLS INSERT_COLS ", preferences, avatar"
+#define USER_COLS INSERT_COLS ", preferences, avatar, last_login_at, authz_version"
 
 static const struct mq_sql SQL_INSERT = {
     "users.insert",
     "INSERT INTO users (" INSERT_COLS ") "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     NULL};
 
 static const struct mq_sql SQL_BY_EMAIL = {
@@ -24,8 +24,8 @@ static const struct mq_sql SQL_COUNT = {"users.count", "SELECT COUNT(*) FROM use
 
 static const struct mq_sql SQL_ADMINS = {
     "users.admins",
-    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL AND suspended_at IS "
-    "NULL",
+    "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'admin' "
+    "WHERE u.deleted_at IS NULL AND u.suspended_at IS NULL",
     NULL};
 
 static const struct mq_sql SQL_SET_PASSWORD = {
@@ -99,6 +99,40 @@ static const struct mq_sql SQL_TOKEN_DROP = {
 static const struct mq_sql SQL_TOKEN_PURGE = {
     "email_tokens.purge", "DELETE FROM email_tokens WHERE expires_at < $1", NULL};
 
+/* The admin list: one statement per order, so no SQL is ever assembled.
+ * $1 role, $2 status, $3 q (a LIKE pattern), $4/$5 created range, $6 now,
+ * $7 whether a cursor follows, $8 its sort key, $9 its id, $10 limit. */
+#define LIST_WHERE                                                                                 \
+    "(CAST($1 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id "      \
+    "AND r.role = $1)) AND ($2 = 0 OR ($2 = 1 AND u.suspended_at IS NULL AND u.deleted_at IS "     \
+    "NULL) OR ($2 = 2 AND u.suspended_at IS NOT NULL AND u.deleted_at IS NULL) OR ($2 = 3 AND "    \
+    "u.deleted_at IS NOT NULL) OR ($2 = 4 AND u.locked_until > $6)) AND (CAST($3 AS TEXT) IS "     \
+    "NULL OR u.email_key LIKE $3 ESCAPE '\\' OR LOWER(u.display_name) LIKE $3 ESCAPE '\\') AND "   \
+    "u.created_at >= $4 AND u.created_at < $5"
+#define LIST_SQL(name, key, type, cmp, dir)                                                        \
+    {                                                                                              \
+        name,                                                                                      \
+            "SELECT " USER_COLS " FROM users u WHERE " LIST_WHERE " AND ($7 = 0 OR (" key          \
+            ", u.id) " cmp " (CAST($8 AS " type "), CAST($9 AS TEXT))) ORDER BY " key " " dir      \
+            ", u.id " dir " LIMIT $10",                                                            \
+            NULL                                                                                   \
+    }
+static const struct mq_sql SQL_LIST[3][2] = {
+    {LIST_SQL("users.list_created", "u.created_at", "BIGINT", ">", "ASC"),
+     LIST_SQL("users.list_created_desc", "u.created_at", "BIGINT", "<", "DESC")},
+    {LIST_SQL("users.list_login", "COALESCE(u.last_login_at, 0)", "BIGINT", ">", "ASC"),
+     LIST_SQL("users.list_login_desc", "COALESCE(u.last_login_at, 0)", "BIGINT", "<", "DESC")},
+    {LIST_SQL("users.list_name", "u.display_name", "TEXT", ">", "ASC"),
+     LIST_SQL("users.list_name_desc", "u.display_name", "TEXT", "<", "DESC")},
+};
+static const struct mq_sql SQL_SUSPEND = {
+    "users.suspend",
+    "UPDATE users SET suspended_at = $2, updated_at = $3, authz_version = authz_version + 1 "
+    "WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_DELETE_HARD = {"users.delete_hard",
+                                              "DELETE FROM users WHERE id = $1", NULL};
+
 static struct mq_param int_or_null(int64_t v)
 {
     return v ? MQ_P_INT(v) : MQ_P_NULL;
@@ -111,7 +145,6 @@ mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user_row *u)
                            MQ_P_TEXT(u->email_key),
                            MQ_P_TEXT(u->display_name),
                            MQ_P_TEXT(u->password_hash),
-                           MQ_P_TEXT(u->role),
                            int_or_null(u->email_verified_at),
                            MQ_P_INT(u->password_changed_at),
                            MQ_P_INT(u->created_at),
@@ -120,7 +153,28 @@ mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user_row *u)
                            int_or_null(u->deleted_at),
                            MQ_P_INT(u->failed_logins),
                            int_or_null(u->locked_until)};
-    return mq_db_exec(db, &SQL_INSERT, p, 14, NULL);
+    return mq_db_exec(db, &SQL_INSERT, p, 13, NULL);
+}
+
+static void read_row(struct mq_rows *rows, struct mq_arena *a, struct mq_user_row *out, bool *oom)
+{
+    snprintf(out->id, sizeof(out->id), "%s", mq_rows_text(rows, 0));
+    out->email = mq_rows_dup(rows, 1, a, oom);
+    out->email_key = mq_rows_dup(rows, 2, a, oom);
+    out->display_name = mq_rows_dup(rows, 3, a, oom);
+    out->password_hash = mq_rows_dup(rows, 4, a, oom);
+    out->email_verified_at = mq_rows_int(rows, 5);
+    out->password_changed_at = mq_rows_int(rows, 6);
+    out->created_at = mq_rows_int(rows, 7);
+    out->updated_at = mq_rows_int(rows, 8);
+    out->suspended_at = mq_rows_int(rows, 9);
+    out->deleted_at = mq_rows_int(rows, 10);
+    out->failed_logins = (int)mq_rows_int(rows, 11);
+    out->locked_until = mq_rows_int(rows, 12);
+    out->preferences = mq_rows_dup(rows, 13, a, oom);
+    out->avatar = mq_rows_dup(rows, 14, a, oom);
+    out->last_login_at = mq_rows_int(rows, 15);
+    out->authz_version = mq_rows_int(rows, 16);
 }
 
 static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
@@ -133,26 +187,60 @@ static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sq
     if (err) return err;
     err = MQ_ENOTFOUND;
     if (mq_rows_next(rows)) {
-        snprintf(out->id, sizeof(out->id), "%s", mq_rows_text(rows, 0));
-        out->email = mq_rows_dup(rows, 1, a, &oom);
-        out->email_key = mq_rows_dup(rows, 2, a, &oom);
-        out->display_name = mq_rows_dup(rows, 3, a, &oom);
-        out->password_hash = mq_rows_dup(rows, 4, a, &oom);
-        out->role = mq_rows_dup(rows, 5, a, &oom);
-        out->email_verified_at = mq_rows_int(rows, 6);
-        out->password_changed_at = mq_rows_int(rows, 7);
-        out->created_at = mq_rows_int(rows, 8);
-        out->updated_at = mq_rows_int(rows, 9);
-        out->suspended_at = mq_rows_int(rows, 10);
-        out->deleted_at = mq_rows_int(rows, 11);
-        out->failed_logins = (int)mq_rows_int(rows, 12);
-        out->locked_until = mq_rows_int(rows, 13);
-        out->preferences = mq_rows_dup(rows, 14, a, &oom);
-        out->avatar = mq_rows_dup(rows, 15, a, &oom);
+        read_row(rows, a, out, &oom);
         err = oom ? MQ_ENOMEM : MQ_OK;
     }
     mq_err cerr = mq_rows_close(rows);
     return cerr ? cerr : err;
+}
+
+static mq_err read_users(struct mq_rows *rows, struct mq_arena *a, struct mq_user_row *out,
+                         size_t max, size_t *n)
+{
+    bool oom = false;
+    *n = 0;
+    while (*n < max && mq_rows_next(rows)) read_row(rows, a, &out[(*n)++], &oom);
+    mq_err err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_users_list(struct mq_db *db, struct mq_arena *a, const struct mq_user_filter *f,
+                           struct mq_user_row *out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    bool text_key = f->sort == MQ_SORT_NAME;
+    struct mq_param p[] = {f->role ? MQ_P_TEXT(f->role) : MQ_P_NULL,
+                           MQ_P_INT(f->status),
+                           f->q ? MQ_P_TEXT(f->q) : MQ_P_NULL,
+                           MQ_P_INT(f->created_from),
+                           MQ_P_INT(f->created_to ? f->created_to : INT64_MAX),
+                           MQ_P_INT(f->now),
+                           MQ_P_INT(f->after_id ? 1 : 0),
+                           text_key ? MQ_P_TEXT(f->after_text ? f->after_text : "")
+                                    : MQ_P_INT(f->after_int),
+                           MQ_P_TEXT(f->after_id ? f->after_id : ""),
+                           MQ_P_INT(f->limit)};
+    *n = 0;
+    mq_err err = mq_db_query(db, &SQL_LIST[f->sort][f->descending], p, 10, &rows);
+    return err ? err : read_users(rows, a, out, (size_t)f->limit, n);
+}
+
+mq_err mq_store_user_set_suspended(struct mq_db *db, const char *id, int64_t suspended_at,
+                                   int64_t now)
+{
+    int64_t changed = 0;
+    struct mq_param p[] = {MQ_P_TEXT(id), suspended_at ? MQ_P_INT(suspended_at) : MQ_P_NULL,
+                           MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_SUSPEND, p, 3, &changed);
+    return !err && !changed ? MQ_ENOTFOUND : err;
+}
+
+mq_err mq_store_user_delete_hard(struct mq_db *db, const char *id)
+{
+    int64_t changed = 0;
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    mq_err err = mq_db_exec(db, &SQL_DELETE_HARD, p, 1, &changed);
+    return !err && !changed ? MQ_ENOTFOUND : err;
 }
 
 mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *email_key,

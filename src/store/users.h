@@ -11,9 +11,10 @@
 
 struct mq_user_row {
     char id[37];
-    const char *email, *email_key, *display_name, *password_hash, *role;    /* arena strings */
+    const char *email, *email_key, *display_name, *password_hash;           /* arena strings */
     int64_t email_verified_at, password_changed_at, created_at, updated_at; /* 0 = unset */
-    int64_t suspended_at, deleted_at, locked_until;
+    int64_t suspended_at, deleted_at, locked_until, last_login_at;
+    int64_t authz_version; /* bumped by every change to what the user may do */
     int failed_logins;
     const char *preferences; /* a JSON object */
     const char *avatar;      /* file name under data_dir/avatars, or NULL */
@@ -65,6 +66,40 @@ MQ_MUST_CHECK mq_err mq_store_users_deleted_before(struct mq_db *db, struct mq_a
                                                    struct mq_deleted_user *out, size_t *n);
 /* Removes a deleted account and (by cascade) its sessions and tokens. */
 MQ_MUST_CHECK mq_err mq_store_user_erase(struct mq_db *db, const char *id);
+
+enum mq_user_sort { MQ_SORT_CREATED, MQ_SORT_LAST_LOGIN, MQ_SORT_NAME };
+enum mq_user_status {
+    MQ_STATUS_ANY,
+    MQ_STATUS_ACTIVE,   /* neither suspended nor deleted */
+    MQ_STATUS_DISABLED, /* suspended, not deleted */
+    MQ_STATUS_DELETED,  /* deleted, within the grace period */
+    MQ_STATUS_LOCKED,   /* locked out by failed sign-ins, now */
+};
+
+struct mq_user_filter {
+    const char *role; /* holds it; NULL = any */
+    enum mq_user_status status;
+    const char *q;                    /* substring of the e-mail or name, any case; NULL = any */
+    int64_t created_from, created_to; /* [from, to); 0 = open */
+    int64_t now;                      /* for MQ_STATUS_LOCKED */
+    enum mq_user_sort sort;
+    bool descending;
+    /* Keyset: continue after this (sort key, id); after_id NULL = from the start. */
+    int64_t after_int;
+    const char *after_text, *after_id;
+    int limit;
+};
+
+/* Accounts matching the filter, in its order; at most f->limit. */
+MQ_MUST_CHECK mq_err mq_store_users_list(struct mq_db *db, struct mq_arena *a,
+                                         const struct mq_user_filter *f, struct mq_user_row *out,
+                                         size_t *n);
+/* Suspends (at `suspended_at`) or, with 0, reinstates; bumps authz_version.
+ * MQ_ENOTFOUND for no such account. */
+MQ_MUST_CHECK mq_err mq_store_user_set_suspended(struct mq_db *db, const char *id,
+                                                 int64_t suspended_at, int64_t now);
+/* Removes an account whatever its state, with everything that cascades. */
+MQ_MUST_CHECK mq_err mq_store_user_delete_hard(struct mq_db *db, const char *id);
 
 MQ_MUST_CHECK mq_err mq_store_email_token_insert(struct mq_db *db, const struct mq_email_token *t);
 /* Marks an unused, unexpired token used; MQ_ENOTFOUND otherwise. */

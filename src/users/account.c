@@ -7,6 +7,7 @@
 #include "auth/password.h"
 #include "auth/token.h"
 #include "mail/mail.h"
+#include "store/roles.h"
 #include "store/sessions.h"
 #include "store/users.h"
 #include "users/users.h"
@@ -397,8 +398,10 @@ mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     mq_time_format_rfc3339(*purge_at, date, sizeof(date));
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    if (!strcmp(u.role, "admin")) err = mq_store_user_admins(db, &admins);
-    if (!err && !strcmp(u.role, "admin") && admins <= 1) {
+    bool admin = false;
+    err = mq_store_user_has_role(db, u.id, "admin", &admin);
+    if (!err && admin) err = mq_store_user_admins(db, &admins);
+    if (!err && admin && admins <= 1) {
         *code = "last_admin";
         *why = "this is the only admin account; make someone else admin first";
         err = MQ_ECONFLICT;

@@ -4,8 +4,10 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/rbac.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
+#include "store/roles.h"
 #include "store/settings.h"
 #include "users/prefs.h"
 
@@ -68,12 +70,19 @@ bool mq_display_name_valid(const char *name, const char **why)
     return true;
 }
 
-static bool role_valid(const char *role)
+/* In the caller's transaction: the account's first role, which must
+ * exist (built in or custom). */
+static mq_err grant_first_role(struct mq_db *db, const char *user_id, const char *role, int64_t now)
 {
-    static const char *const roles[] = {"admin", "moderator", "user", "guest"};
-    for (size_t i = 0; i < 4; i++)
-        if (!strcmp(role, roles[i])) return true;
-    return false;
+    bool added = false;
+    if (!mq_rbac_role_permissions(role)) {
+        struct mq_arena *a = mq_arena_new(0);
+        struct mq_role_row r;
+        mq_err err = a ? mq_store_role_get(db, a, role, &r) : MQ_ENOMEM;
+        mq_arena_free(a);
+        if (err) return err == MQ_ENOTFOUND ? MQ_EINVAL : err;
+    }
+    return mq_store_user_role_add(db, user_id, role, NULL, now, &added);
 }
 
 mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
@@ -95,9 +104,9 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
     } else {
         snprintf(name, sizeof(name), "%.*s", (int)strcspn(u->email, "@"), u->email);
     }
-    if (!u->role || !role_valid(u->role)) {
+    if (!u->role) {
         *code = "invalid_role";
-        *why = "the role must be admin, moderator, user or guest";
+        *why = "name the account's role";
         return MQ_EINVAL;
     }
     if (!u->password || mq_password_check(ctx->cfg, u->password, u->email, name, code, why))
@@ -112,7 +121,6 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
                               .email_key = key,
                               .display_name = name,
                               .password_hash = hash,
-                              .role = u->role,
                               .email_verified_at = u->email_verified ? now : 0,
                               .password_changed_at = now,
                               .created_at = now,
@@ -121,11 +129,15 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
         err = mq_store_user_insert(db, &row);
+        if (!err) err = grant_first_role(db, row.id, u->role, now);
         if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg);
         err = mq_store_finish(db, err);
     }
     sodium_memzero(hash, sizeof(hash));
-    if (err == MQ_ECONFLICT) {
+    if (err == MQ_EINVAL) {
+        *code = "invalid_role";
+        *why = "no role has that name";
+    } else if (err == MQ_ECONFLICT) {
         *code = "email_taken";
         *why = "an account with this e-mail address exists";
     }
@@ -225,7 +237,6 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
                               .email_key = key,
                               .display_name = name,
                               .password_hash = hash,
-                              .role = "admin",
                               .email_verified_at = now,
                               .password_changed_at = now,
                               .created_at = now,
@@ -239,6 +250,7 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     if (err == MQ_ENOTFOUND) err = MQ_EPERM;
     if (!err) err = mq_store_setting_delete(db, SETUP_KEY, &removed);
     if (!err) err = mq_store_user_insert(db, &row);
+    if (!err) err = grant_first_role(db, row.id, "admin", now);
     err = mq_store_finish(db, err);
     sodium_memzero(hash, sizeof(hash));
     if (err == MQ_ECONFLICT) {

@@ -17,7 +17,7 @@ struct mq_user_new {
     const char *email;
     const char *display_name; /* NULL = the e-mail's local part */
     const char *password;
-    const char *role; /* admin, moderator, user or guest */
+    const char *role; /* the first role: built in (auth/rbac.h) or custom */
     bool email_verified;
     /* Run in the transaction that inserts the account (to queue its
      * verification mail, say); NULL for nothing. */

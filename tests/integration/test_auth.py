@@ -43,7 +43,7 @@ def test_sign_in_refresh_and_out(env):
         check(t["token_type"] == "Bearer" and t["expires_in"] == 900 and t["refresh_token"].startswith("mqr_"), t)
         me = s.request("GET", "/api/v1/users/me", headers=bearer(t["access_token"]))
         check(me.status == 200 and me.json()["email"] == "Ada@Example.org", me.body)
-        check(me.json()["session_id"] == t["session_id"] and me.json()["role"] == "user")
+        check(me.json()["session_id"] == t["session_id"] and me.json()["roles"] == ["user"])
         s.request("GET", "/api/v1/users/me").problem(401, "unauthorized")
         r = s.request("GET", "/api/v1/users/me", headers=bearer("eyJhbGciOiJub25lIn0.e30."))
         r.problem(401, "unauthorized")
@@ -115,7 +115,7 @@ def test_admin_session_opens_admin_routes(env):
         s.request("GET", "/api/v1/admin/jobs", headers=bearer(user)).problem(403, "forbidden")
         s.request("GET", "/api/v1/admin/jobs", headers=bearer("no-such-token")).problem(403, "admin_api_closed")
         time.sleep(0.3)
-        items = s.request("GET", "/api/v1/admin/audit-logs?action=admin.forbidden",
+        items = s.request("GET", "/api/v1/admin/audit-logs?action=authz.forbidden",
                           headers=bearer(admin)).json()["items"]
         check(len(items) == 1, items)
 

@@ -6,7 +6,7 @@ import json
 import uuid
 
 from harness import check
-from test_auth import FAST, bearer, login, make_user
+from test_auth import FAST, bearer, jpost, login, make_user
 
 ID = str(uuid.uuid4())
 
@@ -72,8 +72,16 @@ def test_a_moderator_reads_the_audit_log_and_runs_no_jobs(env):
         check(s.request("GET", "/api/v1/admin/audit-logs", headers=bearer(t)).status == 200, "audit:read")
         s.request("GET", "/api/v1/admin/jobs", headers=bearer(t)).problem(403, "forbidden")
         s.request("POST", "/api/v1/admin/rotate-keys", headers=bearer(t)).problem(403, "forbidden")
+        # The five permissions and no more: not even its own profile...
+        s.request("GET", "/api/v1/users/me", headers=bearer(t)).problem(403, "forbidden")
+        # ...until it is a member too, which the next request sees.
+        make_user(env, s, "root@example.org", admin=True)
+        admin = login(s, "root@example.org").json()["access_token"]
+        me_id = [u for u in s.request("GET", "/api/v1/admin/users?q=mod@", headers=bearer(admin)).json()["items"]][0]["id"]
+        r = jpost(s, "/api/v1/admin/users/%s/roles" % me_id, {"role": "user"}, headers=bearer(admin))
+        check(r.status == 201, r.body)
         me = s.request("GET", "/api/v1/users/me", headers=bearer(t))
-        check(me.status == 200 and json.loads(me.body)["role"] == "moderator", me.body)
+        check(me.status == 200 and json.loads(me.body)["roles"] == ["moderator", "user"], me.body)
 
 
 def test_roles_and_permissions_are_listed(env):

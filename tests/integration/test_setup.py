@@ -38,7 +38,7 @@ def test_first_admin(env):
         r = post(s, good)
         check(r.status == 201, r.body)
         doc = r.json()
-        check(doc["email"] == "Ada@Example.org" and doc["role"] == "admin", doc)
+        check(doc["email"] == "Ada@Example.org" and doc["roles"] == ["admin"], doc)
         check(doc["display_name"] == "Ada <i>Lovelace</i>", doc)
         post(s, good).problem(409, "already_set_up")
         time.sleep(0.3)

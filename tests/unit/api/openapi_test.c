@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/authz.h"
 #include "auth/rbac.h"
 
 static const char *const methods[] = {"get", "head", "post", "put", "patch", "delete", "options"};
@@ -98,6 +99,14 @@ static void test_every_route_declares_its_permission(void **state)
     json_decref(doc);
 }
 
+static bool role_allows(const char *role, const char *needed)
+{
+    const char *const *p = mq_rbac_role_permissions(role);
+    size_t n = 0;
+    while (p && p[n]) n++;
+    return p && mq_perms_cover(p, n, needed);
+}
+
 static void test_wildcards(void **state)
 {
     (void)state;
@@ -109,16 +118,24 @@ static void test_wildcards(void **state)
     assert_false(mq_rbac_covers("user:*", "users:read"));
     assert_false(mq_rbac_covers("users", "users:read"));
     assert_false(mq_rbac_covers("users:*", "users"));
-    assert_true(mq_rbac_role_allows("admin", "keys:rotate"));
-    assert_true(mq_rbac_role_allows("user", "self:write"));
-    assert_false(mq_rbac_role_allows("user", "audit:read"));
-    assert_true(mq_rbac_role_allows("moderator", "audit:read"));
-    assert_false(mq_rbac_role_allows("moderator", "jobs:manage"));
-    assert_false(mq_rbac_role_allows("guest", "self:write"));
-    assert_true(mq_rbac_role_allows("guest", "media:read"));
-    assert_true(mq_rbac_role_allows("guest", MQ_PERM_SIGNED_IN));
-    assert_false(mq_rbac_role_allows("wizard", MQ_PERM_SIGNED_IN));
-    assert_true(mq_rbac_role_allows(NULL, MQ_PERM_PUBLIC));
+    assert_true(role_allows("admin", "keys:rotate"));
+    assert_true(role_allows("user", "self:write"));
+    assert_false(role_allows("user", "audit:read"));
+    assert_true(role_allows("moderator", "audit:read"));
+    assert_false(role_allows("moderator", "jobs:manage"));
+    assert_false(role_allows("guest", "self:write"));
+    assert_true(role_allows("guest", "media:read"));
+    assert_true(role_allows("guest", MQ_PERM_SIGNED_IN));
+    assert_false(role_allows("wizard", MQ_PERM_SIGNED_IN));
+    assert_false(role_allows("moderator", "self:read")); /* the five, no more */
+    assert_true(mq_rbac_grant_valid("users:*"));
+    assert_true(mq_rbac_grant_valid("*:read"));
+    assert_true(mq_rbac_grant_valid("*:*"));
+    assert_false(mq_rbac_grant_valid("nothing:*"));
+    assert_false(mq_rbac_grant_valid("users:read:extra"));
+    assert_false(mq_rbac_grant_valid(":read"));
+    assert_false(mq_rbac_grant_valid("users:"));
+    assert_false(mq_rbac_grant_valid(MQ_PERM_PUBLIC));
     size_t n = 0;
     const struct mq_permission *all = mq_rbac_permissions(&n);
     for (size_t i = 0; i < n; i++) assert_true(strlen(all[i].description) > 5);

@@ -111,7 +111,6 @@ static void put_user(struct env *e, const char *id, const char *email)
                             .email_key = email,
                             .display_name = "x",
                             .password_hash = "x",
-                            .role = "user",
                             .password_changed_at = 1,
                             .created_at = 1,
                             .updated_at = 1};

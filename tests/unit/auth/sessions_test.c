@@ -117,7 +117,10 @@ static void test_login_and_lockout(void **state)
     assert_int_equal(mq_auth_authenticate(&e->ctx, e->a, t.access_token, &p, &why), MQ_OK);
     assert_string_equal(p.user_id, e->user);
     assert_string_equal(p.session_id, t.session_id);
-    assert_string_equal(p.role, "user");
+    assert_int_equal(p.authz.nroles, 1);
+    assert_string_equal(p.authz.roles[0], "user");
+    assert_true(mq_principal_allows(&p, "self:write"));
+    assert_false(mq_principal_allows(&p, "audit:read"));
 
     assert_int_equal(login(e, "nobody@example.org", PASSWORD, &t, &o), MQ_EPERM);
     assert_int_equal(o, MQ_LOGIN_UNKNOWN);

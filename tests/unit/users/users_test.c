@@ -7,6 +7,7 @@
 #include "db_fixture.h"
 #include "auth/password.h"
 #include "core/config.h"
+#include "store/roles.h"
 #include "users/users.h"
 
 struct env {
@@ -60,11 +61,15 @@ static void test_create(void **state)
     struct mq_arena *a = mq_arena_new(0);
     assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
     assert_int_equal(mq_store_user_by_email(db, a, "ada.lovelace@example.org", &row), MQ_OK);
+    bool admin = false, user = true;
+    assert_int_equal(mq_store_user_has_role(db, row.id, "admin", &admin), MQ_OK);
+    assert_int_equal(mq_store_user_has_role(db, row.id, "user", &user), MQ_OK);
     mq_store_rollback(db);
+    assert_true(admin);
+    assert_false(user);
     assert_string_equal(row.id, id);
     assert_string_equal(row.email, "Ada.Lovelace@Example.org"); /* as given */
     assert_string_equal(row.display_name, name);                /* verbatim */
-    assert_string_equal(row.role, "admin");
     assert_null(strstr(row.password_hash, "correct horse"));
     bool ok = false;
     assert_int_equal(mq_password_verify(row.password_hash, "correct horse battery staple", &ok),

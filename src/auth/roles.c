@@ -1,0 +1,326 @@
+#include "auth/roles.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/rbac.h"
+#include "core/utf8.h"
+#include "store/users.h"
+
+#define DESCRIPTION_MAX 500
+#define BUILTIN_ROLES   4
+
+static const char *const builtin_names[BUILTIN_ROLES] = {"admin", "moderator", "user", "guest"};
+static const char *const builtin_descriptions[BUILTIN_ROLES] = {
+    "everything", "looks after accounts, requests and content, and reads the audit log",
+    "a member of the household", "may browse and play; nothing is written, no history is kept"};
+
+static mq_err refuse(mq_err err, const char **code, const char **why, const char *c, const char *w)
+{
+    *code = c;
+    *why = w;
+    return err;
+}
+
+static bool name_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > MQ_ROLE_NAME_MAX || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+              s[i] == '_'))
+            return false;
+    return true;
+}
+
+static bool description_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > DESCRIPTION_MAX || !mq_utf8_valid(s, n)) return false;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return false;
+    return true;
+}
+
+static mq_err builtin_info(struct mq_arena *a, size_t i, struct mq_role_info *out)
+{
+    const char *const *p = mq_rbac_role_permissions(builtin_names[i]);
+    size_t n = 0;
+    while (p[n]) n++;
+    *out = (struct mq_role_info){.name = builtin_names[i],
+                                 .description = builtin_descriptions[i],
+                                 .nperms = n,
+                                 .builtin = true};
+    out->perms = mq_arena_alloc(a, (n + 1) * sizeof(*out->perms));
+    if (!out->perms) return MQ_ENOMEM;
+    memcpy(out->perms, p, n * sizeof(*p));
+    return MQ_OK;
+}
+
+static mq_err custom_info(struct mq_arena *a, const struct mq_role_row *r, struct mq_role_info *out)
+{
+    json_t *list = json_loads(r->permissions, 0, NULL), *v;
+    size_t i;
+    *out = (struct mq_role_info){.name = r->name,
+                                 .description = r->description,
+                                 .members = r->members,
+                                 .created_at = r->created_at,
+                                 .updated_at = r->updated_at};
+    out->perms = mq_arena_alloc(a, (json_array_size(list) + 1) * sizeof(*out->perms));
+    if (!out->perms) {
+        json_decref(list);
+        return MQ_ENOMEM;
+    }
+    json_array_foreach(list, i, v)
+    {
+        char *s = json_is_string(v) ? mq_arena_strdup(a, json_string_value(v)) : NULL;
+        if (s) out->perms[out->nperms++] = s;
+    }
+    json_decref(list);
+    return MQ_OK;
+}
+
+mq_err mq_roles_list(struct mq_ctx *ctx, struct mq_arena *a, struct mq_role_info **out, size_t *n)
+{
+    struct mq_role_row *rows = NULL;
+    struct mq_db *db = NULL;
+    size_t nrows = 0;
+    *n = 0;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_roles_list(db, a, &rows, &nrows);
+    *out = err ? NULL : mq_arena_alloc(a, (BUILTIN_ROLES + nrows) * sizeof(**out));
+    if (!err && !*out) err = MQ_ENOMEM;
+    for (size_t i = 0; !err && i < BUILTIN_ROLES; i++) {
+        err = builtin_info(a, i, &(*out)[*n]);
+        if (!err) err = mq_store_role_members_count(db, builtin_names[i], &(*out)[*n].members);
+        if (!err) (*n)++;
+    }
+    for (size_t i = 0; !err && i < nrows; i++) err = custom_info(a, &rows[i], &(*out)[(*n)++]);
+    return mq_store_finish(db, err);
+}
+
+/* In an open transaction. */
+static mq_err role_get(struct mq_db *db, struct mq_arena *a, const char *name,
+                       struct mq_role_info *out)
+{
+    for (size_t i = 0; i < BUILTIN_ROLES; i++) {
+        if (strcmp(builtin_names[i], name)) continue;
+        mq_err err = builtin_info(a, i, out);
+        return err ? err : mq_store_role_members_count(db, name, &out->members);
+    }
+    struct mq_role_row r;
+    mq_err err = mq_store_role_get(db, a, name, &r);
+    return err ? err : custom_info(a, &r, out);
+}
+
+mq_err mq_roles_get(struct mq_ctx *ctx, struct mq_arena *a, const char *name,
+                    struct mq_role_info *out)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    return mq_store_finish(db, role_get(db, a, name, out));
+}
+
+/* A JSON array of grants, each once and each within the actor's, as
+ * stored (arena). */
+static mq_err permissions_text(struct mq_arena *a, const struct mq_authz *actor,
+                               const json_t *permissions, const char **text, const char **code,
+                               const char **why)
+{
+    json_t *clean = json_array(), *v;
+    size_t i;
+    mq_err err = clean ? MQ_OK : MQ_ENOMEM;
+    if (!json_is_array(permissions) || json_array_size(permissions) > MQ_AUTHZ_MAX_PERMS)
+        err = refuse(MQ_EINVAL, code, why, "invalid_permissions",
+                     "permissions must be an array of at most 128 permissions");
+    json_array_foreach(permissions, i, v)
+    {
+        const char *s = json_string_value(v);
+        bool seen = false;
+        if (err) break;
+        if (!s || !mq_rbac_grant_valid(s)) {
+            err = refuse(MQ_EINVAL, code, why, "invalid_permissions",
+                         "every entry must be a permission from GET /api/v1/admin/permissions, "
+                         "or one with * for a part");
+            break;
+        }
+        if (!mq_authz_allows(actor, s)) {
+            err = refuse(MQ_EPERM, code, why, "not_within_yours",
+                         "a role cannot be given a permission you do not hold");
+            break;
+        }
+        for (size_t k = 0; k < json_array_size(clean); k++)
+            if (!strcmp(json_string_value(json_array_get(clean, k)), s)) seen = true;
+        if (!seen && json_array_append_new(clean, json_string(s))) err = MQ_ENOMEM;
+    }
+    char *dump = err ? NULL : json_dumps(clean, JSON_COMPACT);
+    if (!err) *text = dump ? mq_arena_strdup(a, dump) : NULL;
+    if (!err && !*text) err = MQ_ENOMEM;
+    free(dump);
+    json_decref(clean);
+    return err;
+}
+
+mq_err mq_roles_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                       const char *name, const char *description, const json_t *permissions,
+                       struct mq_role_info *out, const char **code, const char **why)
+{
+    struct mq_db *db = NULL;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    struct mq_role_row r = {.name = name, .description = description ? description : ""};
+    if (!name || !name_valid(name))
+        return refuse(MQ_EINVAL, code, why, "invalid_role_name",
+                      "a role name is 2 to 40 of a-z, 0-9, - and _, starting with a letter");
+    if (mq_rbac_builtin(name))
+        return refuse(MQ_ECONFLICT, code, why, "role_exists", "that is a built-in role");
+    if (!description_valid(r.description))
+        return refuse(MQ_EINVAL, code, why, "invalid_description",
+                      "the description is at most 500 bytes of text without control characters");
+    if (!permissions)
+        return refuse(MQ_EINVAL, code, why, "invalid_permissions", "give the role permissions");
+    mq_err err = permissions_text(a, actor, permissions, &r.permissions, code, why);
+    if (err) return err;
+    r.created_at = r.updated_at = now;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_store_role_insert(db, &r);
+    if (err == MQ_ECONFLICT) refuse(err, code, why, "role_exists", "a role has that name");
+    if (!err) err = role_get(db, a, name, out);
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                       const char *name, const char *description, const json_t *permissions,
+                       struct mq_role_info *before, struct mq_role_info *after, const char **code,
+                       const char **why)
+{
+    struct mq_db *db = NULL;
+    const char *text = NULL;
+    if (mq_rbac_builtin(name))
+        return refuse(MQ_ECONFLICT, code, why, "builtin_role",
+                      "the built-in roles cannot be changed; make a custom one");
+    if (description && !description_valid(description))
+        return refuse(MQ_EINVAL, code, why, "invalid_description",
+                      "the description is at most 500 bytes of text without control characters");
+    mq_err err = permissions ? permissions_text(a, actor, permissions, &text, code, why) : MQ_OK;
+    if (err) return err;
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = role_get(db, a, name, before);
+    /* Taking permissions away from a role one could not have made is a
+     * change to users above one too. */
+    for (size_t i = 0; !err && i < before->nperms; i++)
+        if (!mq_authz_allows(actor, before->perms[i]))
+            err = refuse(MQ_EPERM, code, why, "not_within_yours",
+                         "this role holds permissions you do not");
+    if (!err) err = mq_store_role_update(db, name, description, text, mq_clock_now_ms(ctx->clock));
+    if (!err) err = role_get(db, a, name, after);
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                       const char *name, struct mq_role_info *before, const char **code,
+                       const char **why)
+{
+    struct mq_db *db = NULL;
+    if (mq_rbac_builtin(name))
+        return refuse(MQ_ECONFLICT, code, why, "builtin_role",
+                      "the built-in roles cannot be deleted");
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = role_get(db, a, name, before);
+    for (size_t i = 0; !err && i < before->nperms; i++)
+        if (!mq_authz_allows(actor, before->perms[i]))
+            err = refuse(MQ_EPERM, code, why, "not_within_yours",
+                         "this role holds permissions you do not");
+    if (!err) err = mq_store_role_delete(db, name);
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, const char *role,
+                        const char *after_id, int limit, struct mq_member_row *out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    struct mq_role_info info;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = role_get(db, a, role, &info);
+    if (!err) err = mq_store_role_members(db, a, role, after_id, limit, out, n);
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
+                             const char *user_id, const char **code, const char **why)
+{
+    struct mq_user_row u;
+    struct mq_authz held;
+    mq_err err = mq_store_user_by_id(db, a, user_id, &u);
+    if (!err) err = mq_authz_load(db, a, user_id, &held);
+    if (!err && !mq_authz_within(&held, actor))
+        err = refuse(MQ_EPERM, code, why, "not_within_yours",
+                     "this account may do things you may not: only someone who holds all of it "
+                     "can change its roles");
+    return err;
+}
+
+mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
+                         const char *by, const char *user_id, const char *role, int64_t now,
+                         bool *changed, const char **code, const char **why)
+{
+    struct mq_role_info info;
+    *changed = false;
+    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    if (!err) {
+        err = role_get(db, a, role, &info);
+        if (err == MQ_ENOTFOUND)
+            return refuse(MQ_EINVAL, code, why, "unknown_role", "no role has that name");
+    }
+    for (size_t i = 0; !err && i < info.nperms; i++)
+        if (!mq_authz_allows(actor, info.perms[i]))
+            err = refuse(MQ_EPERM, code, why, "not_within_yours",
+                         "you cannot grant a role that holds permissions you do not");
+    return err ? err : mq_store_user_role_add(db, user_id, role, by, now, changed);
+}
+
+mq_err mq_roles_revoke_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
+                          const char *user_id, const char *role, bool *changed, const char **code,
+                          const char **why)
+{
+    int64_t admins = 0;
+    bool held = false;
+    *changed = false;
+    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    if (!err) err = mq_store_user_has_role(db, user_id, role, &held);
+    if (!err && held && !strcmp(role, "admin")) {
+        struct mq_user_row u;
+        err = mq_store_user_by_id(db, a, user_id, &u);
+        if (!err && !u.suspended_at && !u.deleted_at) err = mq_store_user_admins(db, &admins);
+        if (!err && !u.suspended_at && !u.deleted_at && admins <= 1)
+            err = refuse(MQ_ECONFLICT, code, why, "last_admin",
+                         "this is the only active admin; make someone else admin first");
+    }
+    return err || !held ? err : mq_store_user_role_remove(db, user_id, role, changed);
+}
+
+mq_err mq_roles_grant(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                      const char *by, const char *user_id, const char *role, bool *changed,
+                      const char **code, const char **why)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_roles_grant_in(db, a, actor, by, user_id, role,
+                                                 mq_clock_now_ms(ctx->clock), changed, code, why));
+}
+
+mq_err mq_roles_revoke(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                       const char *user_id, const char *role, bool *changed, const char **code,
+                       const char **why)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    return mq_store_finish(db, mq_roles_revoke_in(db, a, actor, user_id, role, changed, code, why));
+}

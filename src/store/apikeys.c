@@ -1,0 +1,184 @@
+#include "store/apikeys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COLS                                                                                       \
+    "k.id, k.user_id, k.name, k.secret_hash, k.scopes, k.rate_limit, k.created_at, "               \
+    "k.expires_at, k.last_used_at, k.revoked_at, k.last_used_ip"
+
+static const struct mq_sql SQL_INSERT = {
+    "api_keys.insert",
+    "INSERT INTO api_keys (id, user_id, name, secret_hash, scopes, rate_limit, created_at, "
+    "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    NULL};
+static const struct mq_sql SQL_LIST = {"api_keys.list",
+                                       "SELECT " COLS " FROM api_keys k WHERE k.user_id = $1 AND "
+                                       "k.revoked_at IS NULL ORDER BY k.id DESC",
+                                       NULL};
+static const struct mq_sql SQL_GET = {"api_keys.get",
+                                      "SELECT " COLS " FROM api_keys k WHERE k.user_id = $1 AND "
+                                      "k.id = $2 AND k.revoked_at IS NULL",
+                                      NULL};
+static const struct mq_sql SQL_AUTH = {
+    "api_keys.auth",
+    "SELECT " COLS ", u.authz_version, "
+    "CASE WHEN u.suspended_at IS NULL AND u.deleted_at IS NULL THEN 1 ELSE 0 END "
+    "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1",
+    NULL};
+static const struct mq_sql SQL_UPDATE = {
+    "api_keys.update",
+    "UPDATE api_keys SET name = $3, scopes = $4, expires_at = $5, rate_limit = $6 "
+    "WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL",
+    NULL};
+static const struct mq_sql SQL_REVOKE = {
+    "api_keys.revoke",
+    "UPDATE api_keys SET revoked_at = $3 WHERE user_id = $1 AND id = $2 AND revoked_at IS NULL",
+    NULL};
+static const struct mq_sql SQL_REVOKE_ALL = {
+    "api_keys.revoke_all",
+    "UPDATE api_keys SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", NULL};
+static const struct mq_sql SQL_USED = {
+    "api_keys.used", "UPDATE api_keys SET last_used_at = $2, last_used_ip = $3 WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_COUNT = {
+    "api_keys.count", "SELECT COUNT(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL",
+    NULL};
+
+static struct mq_param int_or_null(int64_t v)
+{
+    return v ? MQ_P_INT(v) : MQ_P_NULL;
+}
+
+static void read_key(struct mq_rows *rows, struct mq_arena *a, struct mq_apikey_row *k, bool *oom)
+{
+    snprintf(k->id, sizeof(k->id), "%s", mq_rows_text(rows, 0));
+    k->user_id = mq_rows_dup(rows, 1, a, oom);
+    k->name = mq_rows_dup(rows, 2, a, oom);
+    k->secret_hash = mq_rows_dup(rows, 3, a, oom);
+    k->scopes = mq_rows_dup(rows, 4, a, oom);
+    k->rate_limit = mq_rows_dup(rows, 5, a, oom);
+    k->created_at = mq_rows_int(rows, 6);
+    k->expires_at = mq_rows_int(rows, 7);
+    k->last_used_at = mq_rows_int(rows, 8);
+    k->revoked_at = mq_rows_int(rows, 9);
+    k->last_used_ip = mq_rows_dup(rows, 10, a, oom);
+}
+
+mq_err mq_store_apikey_insert(struct mq_db *db, const struct mq_apikey_row *k)
+{
+    struct mq_param p[] = {
+        MQ_P_TEXT(k->id),        MQ_P_TEXT(k->user_id),
+        MQ_P_TEXT(k->name),      MQ_P_TEXT(k->secret_hash),
+        MQ_P_TEXT(k->scopes),    k->rate_limit ? MQ_P_TEXT(k->rate_limit) : MQ_P_NULL,
+        MQ_P_INT(k->created_at), int_or_null(k->expires_at)};
+    return mq_db_exec(db, &SQL_INSERT, p, 8, NULL);
+}
+
+mq_err mq_store_apikeys_list(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                             struct mq_apikey_row **out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(user_id)};
+    size_t cap = 8;
+    bool oom = false;
+    *n = 0;
+    *out = mq_arena_alloc(a, cap * sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    mq_err err = mq_db_query(db, &SQL_LIST, p, 1, &rows);
+    if (err) return err;
+    while (!oom && mq_rows_next(rows)) {
+        if (*n == cap) {
+            struct mq_apikey_row *more = mq_arena_alloc(a, 2 * cap * sizeof(*more));
+            if (!more) {
+                oom = true;
+                break;
+            }
+            memcpy(more, *out, cap * sizeof(*more));
+            *out = more;
+            cap *= 2;
+        }
+        read_key(rows, a, &(*out)[(*n)++], &oom);
+    }
+    err = mq_rows_close(rows);
+    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+}
+
+mq_err mq_store_apikey_get(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                           const char *id, struct mq_apikey_row *out)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id)};
+    bool oom = false;
+    mq_err err = mq_db_query(db, &SQL_GET, p, 2, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        read_key(rows, a, out, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_apikey_auth(struct mq_db *db, struct mq_arena *a, const char *id,
+                            struct mq_apikey_auth *out)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    bool oom = false;
+    mq_err err = mq_db_query(db, &SQL_AUTH, p, 1, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        read_key(rows, a, &out->key, &oom);
+        out->authz_version = mq_rows_int(rows, 11);
+        out->owner_active = mq_rows_int(rows, 12) != 0;
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_store_apikey_update(struct mq_db *db, const struct mq_apikey_row *k)
+{
+    int64_t n = 0;
+    struct mq_param p[] = {
+        MQ_P_TEXT(k->user_id),      MQ_P_TEXT(k->id),
+        MQ_P_TEXT(k->name),         MQ_P_TEXT(k->scopes),
+        int_or_null(k->expires_at), k->rate_limit ? MQ_P_TEXT(k->rate_limit) : MQ_P_NULL};
+    mq_err err = mq_db_exec(db, &SQL_UPDATE, p, 6, &n);
+    return !err && !n ? MQ_ENOTFOUND : err;
+}
+
+mq_err mq_store_apikey_revoke(struct mq_db *db, const char *user_id, const char *id, int64_t now,
+                              bool *revoked)
+{
+    int64_t n = 0;
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id), MQ_P_INT(now)};
+    mq_err err = mq_db_exec(db, &SQL_REVOKE, p, 3, &n);
+    *revoked = n > 0;
+    return err;
+}
+
+mq_err mq_store_apikeys_revoke_all(struct mq_db *db, const char *user_id, int64_t now, int64_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_REVOKE_ALL, p, 2, n);
+}
+
+mq_err mq_store_apikey_used(struct mq_db *db, const char *id, int64_t now, const char *ip)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now), ip ? MQ_P_TEXT(ip) : MQ_P_NULL};
+    return mq_db_exec(db, &SQL_USED, p, 3, NULL);
+}
+
+mq_err mq_store_apikeys_count(struct mq_db *db, const char *user_id, int64_t *n)
+{
+    struct mq_rows *rows = NULL;
+    struct mq_param p[] = {MQ_P_TEXT(user_id)};
+    mq_err err = mq_db_query(db, &SQL_COUNT, p, 1, &rows);
+    if (err) return err;
+    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
+    return mq_rows_close(rows);
+}
