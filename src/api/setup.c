@@ -36,8 +36,8 @@ static mq_err setup_work(struct mq_req *req, void *arg)
     mq_log_info(req->ctx->log, "users", "first admin created: %s", id);
     return mq_reply_json(
         req, 201,
-        json_pack("{s:s,s:s,s:s,s:s}", "id", id, "email", c->admin.email, "display_name",
-                  c->admin.display_name ? c->admin.display_name : "", "role", "admin"));
+        json_pack("{s:s,s:s,s:s,s:[s]}", "id", id, "email", c->admin.email, "display_name",
+                  c->admin.display_name ? c->admin.display_name : "", "roles", "admin"));
 }
 
 mq_err mq_api_setup(struct mq_req *req)

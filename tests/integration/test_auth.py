@@ -222,8 +222,9 @@ def test_own_activity(env):
             cursor = r.json()["next_cursor"]
             if not cursor:
                 break
-        check([e["action"] for e in seen] == ["login.success", "login.failed"], seen)
-        check(all(e["ip"] == "127.0.0.1" for e in seen), seen)
+        # Their own actions, and what was done to their account (made by the CLI).
+        check([e["action"] for e in seen] == ["login.success", "login.failed", "user.created"], seen)
+        check(all(e["ip"] == "127.0.0.1" for e in seen[:2]), seen)
         check(not {"hash", "prev_hash", "seq", "actor", "request_id"} & set(seen[0]), seen[0])
         doc = s.request("GET", "/api/v1/users/me/activity?action=login.failed", headers=me).json()
         check([e["action"] for e in doc["items"]] == ["login.failed"], doc)

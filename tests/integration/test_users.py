@@ -49,7 +49,7 @@ def test_user_create(env):
         check(PASSWORD.encode() not in raw and b"$argon2id$" in raw)
         check(name.encode() in raw)
     else:
-        dump = env.psql(db, "SELECT email, display_name, password_hash, role FROM users")
+        dump = env.psql(db, "SELECT email, display_name, password_hash FROM users")
         check(PASSWORD not in dump and "$argon2id$" in dump and name in dump, dump)
     extra = {"MARQUEE_DATA_DIR": d, **({"MARQUEE_DATABASE_URL": db} if db else {})}
     r = env.run_cli(["audit", "verify"], env=extra)
