@@ -48,7 +48,7 @@ mq_err mq_api_auth_register(struct mq_req *req)
 {
     json_t *doc = NULL;
     char key[64];
-    if (!req->ctx->cfg->registration_open)
+    if (req->ctx->cfg->registration != MQ_REGISTRATION_OPEN)
         return mq_problem(req, 403, "registration_closed", NULL,
                           "this server does not take registrations (an admin can open them with "
                           "MARQUEE_REGISTRATION_OPEN=true)");

@@ -19,7 +19,6 @@
 #include "store/settings.h"
 
 #define POLICY_KEY "mfa.required_roles"
-#define ISSUER     "Marquee"
 #define QR_SCALE   6
 /* Crockford's base32: no I, L, O or U, so codes read back unambiguously. */
 #define CODE_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -69,6 +68,11 @@ static mq_err policy_requires(struct mq_db *db, struct mq_arena *a, const char *
     return MQ_OK;
 }
 
+mq_err mq_mfa_policy_get_in(struct mq_db *db, struct mq_arena *a, json_t **roles)
+{
+    return policy_read(db, a, roles);
+}
+
 mq_err mq_mfa_policy_get(struct mq_ctx *ctx, struct mq_arena *a, json_t **roles)
 {
     struct mq_db *db = NULL;
@@ -77,14 +81,12 @@ mq_err mq_mfa_policy_get(struct mq_ctx *ctx, struct mq_arena *a, json_t **roles)
     return mq_store_finish(db, policy_read(db, a, roles));
 }
 
-mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
+mq_err mq_mfa_policy_set_in(struct mq_db *db, struct mq_arena *a, json_t *roles, int64_t now)
 {
     json_t *v, *clean = json_array();
-    struct mq_arena *a = mq_arena_new(0);
-    struct mq_db *db = NULL;
     char *text = NULL;
     size_t i;
-    mq_err err = clean && a ? mq_store_begin(ctx->store, MQ_DB_WRITE, &db) : MQ_ENOMEM;
+    mq_err err = clean ? MQ_OK : MQ_ENOMEM;
     /* Built-in or custom roles, each once, in the order given. */
     json_array_foreach(roles, i, v)
     {
@@ -103,10 +105,18 @@ mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
         if (!err && !seen && json_array_append_new(clean, json_string(name))) err = MQ_ENOMEM;
     }
     if (!err && !(text = json_dumps(clean, JSON_COMPACT))) err = MQ_ENOMEM;
-    if (!err) err = mq_store_setting_put(db, POLICY_KEY, text, now_ms(ctx));
-    if (db) err = mq_store_finish(db, err);
+    if (!err) err = mq_store_setting_put(db, POLICY_KEY, text, now);
     free(text);
     json_decref(clean);
+    return err;
+}
+
+mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
+{
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_db *db = NULL;
+    mq_err err = a ? mq_store_begin(ctx->store, MQ_DB_WRITE, &db) : MQ_ENOMEM;
+    if (!err) err = mq_store_finish(db, mq_mfa_policy_set_in(db, a, roles, now_ms(ctx)));
     mq_arena_free(a);
     return err;
 }
@@ -173,7 +183,7 @@ mq_err mq_mfa_totp_setup(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
     err = mq_store_user_by_id(db, a, who->user_id, &u);
     if (!err) err = mq_store_totp_pending(db, who->user_id, sealed, now_ms(ctx));
     err = mq_store_finish(db, err);
-    if (!err) err = mq_totp_uri(a, ISSUER, u.email, out->secret, &out->uri);
+    if (!err) err = mq_totp_uri(a, ctx->cfg->server_name, u.email, out->secret, &out->uri);
     if (!err) err = mq_qr_svg(a, out->uri, &out->qr_svg);
     if (!err) err = mq_qr_png(a, out->uri, QR_SCALE, &out->qr_png, &out->qr_png_len);
     return err;

@@ -66,6 +66,12 @@ MQ_MUST_CHECK mq_err mq_mfa_policy_get(struct mq_ctx *ctx, struct mq_arena *a, j
 /* MQ_EINVAL when an entry is not a known role. */
 MQ_MUST_CHECK mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles);
 
+/* The same inside the caller's transaction (the settings change several
+ * things at once). _set_in answers MQ_EINVAL when an entry names no role. */
+MQ_MUST_CHECK mq_err mq_mfa_policy_get_in(struct mq_db *db, struct mq_arena *a, json_t **roles);
+MQ_MUST_CHECK mq_err mq_mfa_policy_set_in(struct mq_db *db, struct mq_arena *a, json_t *roles,
+                                          int64_t now_ms);
+
 struct mq_totp_setup {
     char *secret; /* base32 */
     char *uri;    /* otpauth:// */

@@ -188,10 +188,10 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
     *options = json_pack(
         "{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i},{s:s,s:i},{s:s,s:i}],s:i,s:o,"
         "s:{s:s,s:b,s:s},s:s,s:{s:b}}",
-        "challenge", challenge, "rp", "id", rp.id, "name", "Marquee", "user", "id", handle, "name",
-        u.email, "displayName", u.display_name, "pubKeyCredParams", "type", "public-key", "alg", -8,
-        "type", "public-key", "alg", -7, "type", "public-key", "alg", -257, "timeout",
-        CHALLENGE_TTL, "excludeCredentials", credential_descriptors(rows, n),
+        "challenge", challenge, "rp", "id", rp.id, "name", ctx->cfg->server_name, "user", "id",
+        handle, "name", u.email, "displayName", u.display_name, "pubKeyCredParams", "type",
+        "public-key", "alg", -8, "type", "public-key", "alg", -7, "type", "public-key", "alg", -257,
+        "timeout", CHALLENGE_TTL, "excludeCredentials", credential_descriptors(rows, n),
         "authenticatorSelection", "residentKey", "preferred", "requireResidentKey", 0,
         "userVerification", "preferred", "attestation", "none", "extensions", "credProps", 1);
     return *options ? MQ_OK : MQ_ENOMEM;

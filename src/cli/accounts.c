@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/ctx.h"
 #include "auth/roles.h"
+#include "system/settings.h"
 #include "users/users.h"
 
 static const char *user_usage =
@@ -60,6 +61,7 @@ int mq_cli_user(int argc, char **argv)
     struct mq_config cfg;
     struct mq_log log;
     struct mq_store *store = NULL;
+    struct mq_settings *settings = NULL;
     char password[MQ_PASSWORD_MAX + 2], id[37];
     int status = 1;
 
@@ -92,6 +94,11 @@ int mq_cli_user(int argc, char **argv)
     if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
+    /* The password policy is the admin's settings on top of the config. */
+    if (mq_settings_open(&ctx, &cfg, &settings)) {
+        fprintf(stderr, "marquee: cannot read the server settings\n");
+        goto out;
+    }
     /* The first role comes with the account, the others after it. */
     char first[MQ_ROLE_NAME_MAX + 1], *rest = NULL;
     snprintf(first, sizeof(first), "%.*s", (int)strcspn(role ? role : "", ","), role ? role : "");
@@ -130,6 +137,7 @@ int mq_cli_user(int argc, char **argv)
     printf("created %s %s (id %s)\n", u.role, email, id);
     status = 0;
 out:
+    mq_settings_free(settings);
     mq_store_close(store);
     mq_config_cleanup(&cfg);
     return status;

@@ -29,6 +29,7 @@
 #include "users/purge.h"
 #include "audit/retention.h"
 #include "store/migrate.h"
+#include "system/settings.h"
 #include "system/system.h"
 #include "users/users.h"
 
@@ -117,6 +118,12 @@ static int start_services(struct mq_ctx *ctx, const sigset_t *stop, bool first_t
         /* The keys are part of being started: /startupz must not say so
          * before tokens can be signed and the key set served. */
         if (!err && !ctx->keyring) err = mq_keyring_open(ctx, &ctx->keyring);
+        /* From here on, ctx->cfg is what the admin's settings make of the
+         * operator's configuration. */
+        if (!err && !ctx->settings) {
+            err = mq_settings_open(ctx, ctx->cfg, &ctx->settings);
+            if (!err) err = mq_settings_watch(ctx->settings);
+        }
         if (!err) {
             atomic_store(&ctx->started, 1);
             return 0;
@@ -247,6 +254,8 @@ out:
     /* Last: everything above may still have recorded events. */
     mq_audit_stop(ctx.audit, 5);
     ctx.audit = NULL;
+    mq_settings_free(ctx.settings);
+    ctx.settings = NULL;
     mq_keyring_free(ctx.keyring);
     mq_token_cache_free(ctx.token_cache);
     mq_authz_cache_free(ctx.authz_cache);

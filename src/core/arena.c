@@ -108,6 +108,18 @@ void *mq_arena_calloc(struct mq_arena *a, size_t count, size_t size)
     return p;
 }
 
+void *mq_arena_grow(struct mq_arena *a, void *array, size_t n, size_t *cap, size_t size)
+{
+    if (array && n < *cap) return array;
+    size_t more = *cap ? *cap * 2 : 16;
+    if (more < *cap || (size && more > SIZE_MAX / size)) return NULL;
+    void *p = mq_arena_alloc(a, more * size);
+    if (!p) return NULL;
+    if (array && n) memcpy(p, array, n * size);
+    *cap = more;
+    return p;
+}
+
 char *mq_arena_strndup(struct mq_arena *a, const char *s, size_t n)
 {
     char *p = mq_arena_alloc(a, n + 1);

@@ -27,6 +27,12 @@ void mq_arena_free(struct mq_arena *a);
 void *mq_arena_alloc(struct mq_arena *a, size_t n);
 void *mq_arena_calloc(struct mq_arena *a, size_t count, size_t size);
 
+/* Room for one more element in an array of n elements of `size` bytes kept
+ * in the arena: returns the array itself while n < *cap, else a copy with
+ * twice the room (16 to start with) and *cap updated. NULL when out of
+ * memory; the old array then stays as it was. */
+void *mq_arena_grow(struct mq_arena *a, void *array, size_t n, size_t *cap, size_t size);
+
 /* Copies of strings, owned by the arena; NULL when out of memory. */
 char *mq_arena_strdup(struct mq_arena *a, const char *s);
 char *mq_arena_strndup(struct mq_arena *a, const char *s, size_t n);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/utf8.h"
+
 extern char **environ;
 
 enum key_kind {
@@ -29,7 +31,9 @@ enum key_kind {
     K_QUEUES,
     K_NETS,
     K_RATE,
-    K_BOOL, /* stored as int 0/1 */
+    K_BOOL,   /* stored as int 0/1 */
+    K_NAME,   /* a short display name: UTF-8, no control characters */
+    K_CHOICE, /* one of the key's choices, stored as int: its position */
 };
 
 struct config_key {
@@ -37,128 +41,143 @@ struct config_key {
     enum key_kind kind;
     size_t offset;
     const char *def; /* NULL = unset */
-    long min, max;   /* K_INT and K_SIZE */
-    bool secret;
+    long min, max;   /* K_INT, K_SIZE, K_DURATION; K_NAME: max = longest in bytes */
+    unsigned flags;  /* MQ_CONFIG_SECRET, MQ_CONFIG_LIVE, MQ_CONFIG_PUBLIC */
     const char *help;
 };
 
+#define SECRET MQ_CONFIG_SECRET
+#define LIVE   MQ_CONFIG_LIVE
+#define PUBLIC MQ_CONFIG_PUBLIC
+
 #define OFF(field) offsetof(struct mq_config, field)
+
+/* The values of each K_CHOICE key, in the order of their numbers. */
+static const char *const registration_modes[] = {"closed", "open", NULL};
+
+static const struct {
+    size_t offset;
+    const char *const *values;
+} choice_lists[] = {{OFF(registration), registration_modes}};
 
 /* Order is the order `marquee config` prints. Index = position in sources[]. */
 static const struct config_key keys[] = {
-    {"config", K_OPTIONAL, OFF(config_file), NULL, 0, 0, false,
+    {"config", K_OPTIONAL, OFF(config_file), NULL, 0, 0, 0,
      "configuration file (key = value lines)"},
-    {"listen", K_LISTEN, OFF(listen), "127.0.0.1:8096", 0, 0, false,
+    {"listen", K_LISTEN, OFF(listen), "127.0.0.1:8096", 0, 0, 0,
      "address and port to listen on (IPv6 as [::1]:8096; port 0 picks a free one)"},
-    {"data_dir", K_STRING, OFF(data_dir), "./data", 0, 0, false,
+    {"data_dir", K_STRING, OFF(data_dir), "./data", 0, 0, 0,
      "directory for the SQLite database and other state"},
-    {"database_url", K_DB_URL, OFF(database_url), NULL, 0, 0, true,
+    {"database_url", K_DB_URL, OFF(database_url), NULL, 0, 0, SECRET,
      "postgres://... to use PostgreSQL; unset for SQLite in data_dir"},
-    {"public_url", K_PUBLIC_URL, OFF(public_url), NULL, 0, 0, false,
+    {"server_name", K_NAME, OFF(server_name), "Marquee", 0, 64, LIVE | PUBLIC,
+     "the name people see for this server: sign-in page, e-mail sender, authenticator apps"},
+    {"public_url", K_PUBLIC_URL, OFF(public_url), NULL, 0, 0, LIVE,
      "URL users reach the server at, used in links (default: from listen)"},
-    {"log_level", K_LEVEL, OFF(log_level), "info", 0, 0, false, "debug, info, warn or error"},
-    {"http_threads", K_INT, OFF(http_threads), "0", 0, 256, false,
+    {"log_level", K_LEVEL, OFF(log_level), "info", 0, 0, 0, "debug, info, warn or error"},
+    {"http_threads", K_INT, OFF(http_threads), "0", 0, 256, 0,
      "HTTP worker threads (0 = one per CPU)"},
-    {"http_max_connections", K_INT, OFF(http_max_connections), "1024", 1, 65536, false,
+    {"http_max_connections", K_INT, OFF(http_max_connections), "1024", 1, 65536, 0,
      "open connections accepted at once"},
-    {"http_max_connections_per_ip", K_INT, OFF(http_max_connections_per_ip), "0", 0, 65536, false,
+    {"http_max_connections_per_ip", K_INT, OFF(http_max_connections_per_ip), "0", 0, 65536, 0,
      "open connections per client address (0 = no limit)"},
-    {"http_max_body", K_SIZE, OFF(http_max_body), "1MiB", 1024, 1L << 30, false,
+    {"http_max_body", K_SIZE, OFF(http_max_body), "1MiB", 1024, 1L << 30, 0,
      "largest request body accepted (413 above)"},
-    {"http_max_header", K_SIZE, OFF(http_max_header), "16KiB", 1024, 1L << 20, false,
+    {"http_max_header", K_SIZE, OFF(http_max_header), "16KiB", 1024, 1L << 20, 0,
      "largest request head accepted, all header lines together (431 above)"},
-    {"http_idle_timeout", K_INT, OFF(http_idle_timeout), "30", 1, 3600, false,
+    {"http_idle_timeout", K_INT, OFF(http_idle_timeout), "30", 1, 3600, 0,
      "seconds a connection may stay silent before it is closed"},
-    {"http_header_timeout", K_INT, OFF(http_header_timeout), "10", 1, 3600, false,
+    {"http_header_timeout", K_INT, OFF(http_header_timeout), "10", 1, 3600, 0,
      "seconds a client has to send a complete request head"},
-    {"shutdown_timeout", K_INT, OFF(shutdown_timeout), "30", 0, 3600, false,
+    {"shutdown_timeout", K_INT, OFF(shutdown_timeout), "30", 0, 3600, 0,
      "seconds in-flight requests may take to finish on SIGTERM"},
-    {"tls_cert", K_OPTIONAL, OFF(tls_cert), NULL, 0, 0, false,
+    {"tls_cert", K_OPTIONAL, OFF(tls_cert), NULL, 0, 0, 0,
      "PEM certificate chain; with tls_key, serve HTTPS"},
-    {"tls_key", K_OPTIONAL, OFF(tls_key), NULL, 0, 0, false, "PEM private key for tls_cert"},
-    {"cors_origins", K_ORIGINS, OFF(cors_origins), NULL, 0, 0, false,
+    {"tls_key", K_OPTIONAL, OFF(tls_key), NULL, 0, 0, 0, "PEM private key for tls_cert"},
+    {"cors_origins", K_ORIGINS, OFF(cors_origins), NULL, 0, 0, 0,
      "comma-separated origins allowed to call the API from a browser"},
-    {"db_pool_size", K_INT, OFF(db_pool_size), "8", 1, 256, false,
+    {"db_pool_size", K_INT, OFF(db_pool_size), "8", 1, 256, 0,
      "database connections (readers on SQLite, all on PostgreSQL)"},
-    {"db_acquire_timeout", K_INT, OFF(db_acquire_timeout), "5000", 1, 600000, false,
+    {"db_acquire_timeout", K_INT, OFF(db_acquire_timeout), "5000", 1, 600000, 0,
      "milliseconds to wait for a free database connection"},
-    {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, false,
+    {"trusted_proxies", K_NETS, OFF(trusted_proxies), NULL, 0, 0, 0,
      "proxies (IPs or CIDRs) whose X-Forwarded-For names the client; none by default"},
-    {"cpu_workers", K_INT, OFF(cpu_workers), "0", 0, 64, false,
+    {"cpu_workers", K_INT, OFF(cpu_workers), "0", 0, 64, 0,
      "threads for password hashing (0 = one per CPU); at most 256 waiting, then 503"},
-    {"password_min_length", K_INT, OFF(password_min_length), "12", 8, 128, false,
+    {"password_min_length", K_INT, OFF(password_min_length), "12", 8, 128, LIVE | PUBLIC,
      "shortest password accepted"},
-    {"password_require_classes", K_BOOL, OFF(password_require_classes), "false", 0, 0, false,
-     "require lower case, upper case, a digit and a symbol in passwords"},
-    {"argon2_memory", K_SIZE, OFF(argon2_memory), "19MiB", 8L << 20, 1L << 30, false,
+    {"password_require_classes", K_BOOL, OFF(password_require_classes), "false", 0, 0,
+     LIVE | PUBLIC, "require lower case, upper case, a digit and a symbol in passwords"},
+    {"argon2_memory", K_SIZE, OFF(argon2_memory), "19MiB", 8L << 20, 1L << 30, 0,
      "memory argon2id uses per password hash (OWASP minimum: 19MiB)"},
-    {"argon2_iterations", K_INT, OFF(argon2_iterations), "2", 1, 10, false,
+    {"argon2_iterations", K_INT, OFF(argon2_iterations), "2", 1, 10, 0,
      "argon2id passes (OWASP minimum with 19MiB: 2)"},
-    {"access_token_ttl", K_DURATION, OFF(access_token_ttl), "15m", 60000, 86400000L, false,
+    {"access_token_ttl", K_DURATION, OFF(access_token_ttl), "15m", 60000, 86400000L, LIVE,
      "lifetime of an access token"},
-    {"session_idle_ttl", K_DURATION, OFF(session_idle_ttl), "30d", 60000, 31536000000L, false,
+    {"session_idle_ttl", K_DURATION, OFF(session_idle_ttl), "30d", 60000, 31536000000L, LIVE,
      "a session unused (not refreshed) this long ends"},
-    {"session_max_ttl", K_DURATION, OFF(session_max_ttl), "90d", 60000, 31536000000L, false,
+    {"session_max_ttl", K_DURATION, OFF(session_max_ttl), "90d", 60000, 31536000000L, LIVE,
      "a session ends this long after sign-in, used or not"},
-    {"sessions_per_user", K_INT, OFF(sessions_per_user), "20", 1, 1000, false,
+    {"sessions_per_user", K_INT, OFF(sessions_per_user), "20", 1, 1000, LIVE,
      "sessions a user may hold; signing in past this ends the oldest"},
-    {"lockout_threshold", K_INT, OFF(lockout_threshold), "5", 1, 100, false,
+    {"lockout_threshold", K_INT, OFF(lockout_threshold), "5", 1, 100, LIVE,
      "failed sign-ins in a row that lock an account"},
-    {"lockout_duration", K_DURATION, OFF(lockout_duration), "15m", 1000, 86400000L, false,
+    {"lockout_duration", K_DURATION, OFF(lockout_duration), "15m", 1000, 86400000L, LIVE,
      "how long a locked account stays locked"},
-    {"jwt_audience", K_STRING, OFF(jwt_audience), "marquee", 0, 0, false, "aud of access tokens"},
-    {"rate_limit_login", K_RATE, OFF(rate_limit_login), "10/min", 0, 0, false,
+    {"jwt_audience", K_STRING, OFF(jwt_audience), "marquee", 0, 0, 0, "aud of access tokens"},
+    {"rate_limit_login", K_RATE, OFF(rate_limit_login), "10/min", 0, 0, LIVE,
      "sign-in attempts per client address"},
-    {"rate_limit_register", K_RATE, OFF(rate_limit_register), "5/h", 0, 0, false,
+    {"rate_limit_register", K_RATE, OFF(rate_limit_register), "5/h", 0, 0, LIVE,
      "registrations per client address"},
-    {"rate_limit_forgot", K_RATE, OFF(rate_limit_forgot), "3/h", 0, 0, false,
+    {"rate_limit_forgot", K_RATE, OFF(rate_limit_forgot), "3/h", 0, 0, LIVE,
      "password-reset and verification e-mails per address asked for"},
-    {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, false,
+    {"rate_limit_default", K_RATE, OFF(rate_limit_default), "1200/min", 0, 0, LIVE,
      "requests per client address, and per signed-in user, to /api/ (such as 600/min,20000/h, "
      "or off)"},
-    {"registration_open", K_BOOL, OFF(registration_open), "false", 0, 0, false,
-     "let anyone create an account with POST /api/v1/auth/register"},
-    {"require_verified_email", K_BOOL, OFF(require_verified_email), "false", 0, 0, false,
+    {"registration", K_CHOICE, OFF(registration), "closed", 0, 0, LIVE | PUBLIC,
+     "who may create an account with POST /api/v1/auth/register: closed (no one) or open "
+     "(anyone)"},
+    {"require_verified_email", K_BOOL, OFF(require_verified_email), "false", 0, 0, LIVE | PUBLIC,
      "refuse sign-in until the account's e-mail address is verified"},
     {"account_deletion_grace", K_DURATION, OFF(account_deletion_grace), "30d", 60000, 31536000000L,
-     false, "a deleted account can be restored by signing in for this long"},
-    {"avatar_max_size", K_SIZE, OFF(avatar_max_size), "5MiB", 1024, 64L << 20, false,
+     LIVE, "a deleted account can be restored by signing in for this long"},
+    {"avatar_max_size", K_SIZE, OFF(avatar_max_size), "5MiB", 1024, 64L << 20, 0,
      "largest avatar image accepted"},
-    {"audit_retention", K_DURATION, OFF(audit_retention), "90d", 3600000L, 3650L * 86400000L, false,
+    {"audit_retention", K_DURATION, OFF(audit_retention), "90d", 3600000L, 3650L * 86400000L, LIVE,
      "audit entries older than this are purged (the chain stays verifiable)"},
-    {"smtp_url", K_SMTP_URL, OFF(smtp_url), NULL, 0, 0, true,
+    {"smtp_url", K_SMTP_URL, OFF(smtp_url), NULL, 0, 0, SECRET | LIVE,
      "smtp://[user:pass@]host:port (STARTTLS when offered) or smtps://...; unset = mail is "
      "logged"},
-    {"mail_from", K_OPTIONAL, OFF(mail_from), NULL, 0, 0, false,
+    {"mail_from", K_OPTIONAL, OFF(mail_from), NULL, 0, 0, LIVE,
      "sender address of Marquee's e-mail, such as marquee@example.org"},
-    {"smtp_timeout", K_DURATION, OFF(smtp_timeout), "30s", 1000, 600000L, false,
+    {"smtp_timeout", K_DURATION, OFF(smtp_timeout), "30s", 1000, 600000L, LIVE,
      "how long one SMTP delivery may take"},
-    {"master_key_file", K_OPTIONAL, OFF(master_key_file), NULL, 0, 0, false,
+    {"master_key_file", K_OPTIONAL, OFF(master_key_file), NULL, 0, 0, 0,
      "file of the keys that seal secrets in the database (default data_dir/master.key); "
      "instances sharing a database must share it"},
-    {"reauth_window", K_DURATION, OFF(reauth_window), "10m", 1000, 86400000L, false,
+    {"reauth_window", K_DURATION, OFF(reauth_window), "10m", 1000, 86400000L, LIVE,
      "changing a second factor needs a sign-in or re-authentication this recent"},
-    {"mfa_remember_device", K_DURATION, OFF(mfa_remember_device), "30d", 0, 31536000000L, false,
+    {"mfa_remember_device", K_DURATION, OFF(mfa_remember_device), "30d", 0, 31536000000L, LIVE,
      "how long \"remember this device\" skips the second factor (0 = never offered)"},
-    {"webauthn_rp_id", K_OPTIONAL, OFF(webauthn_rp_id), NULL, 0, 0, false,
+    {"webauthn_rp_id", K_OPTIONAL, OFF(webauthn_rp_id), NULL, 0, 0, 0,
      "WebAuthn relying party id, a domain (default: the host of public_url)"},
-    {"webauthn_origins", K_OPTIONAL, OFF(webauthn_origins), NULL, 0, 0, false,
+    {"webauthn_origins", K_OPTIONAL, OFF(webauthn_origins), NULL, 0, 0, 0,
      "origins WebAuthn ceremonies may come from, comma-separated (default: public_url's)"},
-    {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, true,
+    {"admin_token", K_OPTIONAL, OFF(admin_token), NULL, 0, 0, SECRET,
      "bearer token for the admin API until accounts exist (unset = admin API closed)"},
-    {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, false,
+    {"jobs_queues", K_QUEUES, OFF(jobs_queues), "default:2,maintenance:1", 0, 0, 0,
      "background job queues and their worker counts, as name:workers,..."},
-    {"jobs_poll_interval", K_DURATION, OFF(jobs_poll_interval), "1s", 10, 3600000L, false,
+    {"jobs_poll_interval", K_DURATION, OFF(jobs_poll_interval), "1s", 10, 3600000L, 0,
      "how often workers look for jobs enqueued by other processes or due later"},
-    {"jobs_lease", K_DURATION, OFF(jobs_lease), "60s", 1000, 86400000L, false,
+    {"jobs_lease", K_DURATION, OFF(jobs_lease), "60s", 1000, 86400000L, 0,
      "how long a claimed job is held; renewed while it runs, so a dead process's jobs return"},
-    {"jobs_backoff_base", K_DURATION, OFF(jobs_backoff_base), "1s", 1, 86400000L, false,
+    {"jobs_backoff_base", K_DURATION, OFF(jobs_backoff_base), "1s", 1, 86400000L, 0,
      "first retry delay; doubles per attempt, with jitter"},
-    {"jobs_backoff_max", K_DURATION, OFF(jobs_backoff_max), "1h", 1, 604800000L, false,
+    {"jobs_backoff_max", K_DURATION, OFF(jobs_backoff_max), "1h", 1, 604800000L, 0,
      "longest retry delay"},
-    {"jobs_retention", K_DURATION, OFF(jobs_retention), "7d", 60000, 31536000000L, false,
+    {"jobs_retention", K_DURATION, OFF(jobs_retention), "7d", 60000, 31536000000L, 0,
      "how long completed and discarded jobs are kept before the purge job removes them"},
-    {"jobs_stuck_after", K_DURATION, OFF(jobs_stuck_after), "15m", 1000, 604800000L, false,
+    {"jobs_stuck_after", K_DURATION, OFF(jobs_stuck_after), "15m", 1000, 604800000L, 0,
      "a job running longer than this makes /readyz report the queue as stuck"},
 };
 
@@ -167,7 +186,7 @@ _Static_assert(NKEYS <= sizeof(((struct mq_config *)0)->sources) /
                             sizeof(((struct mq_config *)0)->sources[0]),
                "grow mq_config.sources");
 
-static const char *const source_names[] = {"default", "file", "environment", "flag"};
+static const char *const source_names[] = {"default", "file", "environment", "flag", "settings"};
 
 static void set_error(char *errbuf, size_t errlen, const struct config_key *k,
                       enum mq_config_source src, const char *fmt, ...)
@@ -428,6 +447,20 @@ static bool valid_http_url(const char *s)
     return true;
 }
 
+static const char *const *choices_of(const struct config_key *k)
+{
+    for (size_t i = 0; i < sizeof(choice_lists) / sizeof(choice_lists[0]); i++)
+        if (choice_lists[i].offset == k->offset) return choice_lists[i].values;
+    return NULL;
+}
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < ' ' || *s == 0x7f) return true;
+    return false;
+}
+
 /* The numeric kinds differ only in how they read and what they say. */
 struct numeric_kind {
     bool (*parse)(const char *s, long *out);
@@ -505,6 +538,32 @@ static mq_err apply(struct mq_config *cfg, size_t idx, const char *value, enum m
     case K_NETS:
         if (mq_netlist_parse(value, &cfg->trusted_proxy_nets, &why)) break;
         break;
+    case K_NAME: {
+        size_t n = strlen(value);
+        if (!n || n > (size_t)k->max)
+            set_error(errbuf, errlen, k, src, "must be 1 to %ld bytes long", k->max);
+        else if (!mq_utf8_valid(value, n))
+            set_error(errbuf, errlen, k, src, "must be UTF-8 text");
+        else if (has_control(value))
+            set_error(errbuf, errlen, k, src, "must not contain control characters");
+        else
+            break;
+        return MQ_EINVAL;
+    }
+    case K_CHOICE: {
+        for (int c = 0; choices_of(k)[c]; c++) {
+            if (strcmp(value, choices_of(k)[c])) continue;
+            *(int *)field(cfg, k) = c;
+            cfg->sources[idx] = src;
+            return MQ_OK;
+        }
+        char list[128] = "";
+        for (int c = 0; choices_of(k)[c]; c++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", c ? ", " : "",
+                     choices_of(k)[c]);
+        set_error(errbuf, errlen, k, src, "must be one of %s", list);
+        return MQ_EINVAL;
+    }
     case K_BOOL: {
         int v = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1")   ? 1
                 : !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0") ? 0
@@ -581,7 +640,8 @@ void mq_config_cleanup(struct mq_config *cfg)
         case K_INT:
         case K_SIZE:
         case K_DURATION:
-        case K_BOOL: break;
+        case K_BOOL:
+        case K_CHOICE: break;
         default: free(*str_field(cfg, &keys[i])); *str_field(cfg, &keys[i]) = NULL;
         }
     }
@@ -662,6 +722,32 @@ static int match_flag(int argc, char **argv, int *i, const char **value, bool *m
     return -1;
 }
 
+mq_err mq_config_check(const struct mq_config *cfg, char *errbuf, size_t errlen)
+{
+    bool has_cert = cfg->tls_cert && *cfg->tls_cert, has_key = cfg->tls_key && *cfg->tls_key;
+    if (has_cert != has_key) {
+        snprintf(errbuf, errlen, "invalid %s: tls_cert and tls_key must be given together",
+                 has_cert ? "tls_key" : "tls_cert");
+        return MQ_EINVAL;
+    }
+    if (cfg->smtp_url && *cfg->smtp_url && !mq_mail_address_valid(cfg->mail_from)) {
+        snprintf(errbuf, errlen,
+                 "invalid mail_from: with smtp_url set, give the sender address, such as "
+                 "marquee@example.org");
+        return MQ_EINVAL;
+    }
+    if (cfg->mail_from && *cfg->mail_from && !mq_mail_address_valid(cfg->mail_from)) {
+        snprintf(errbuf, errlen, "invalid mail_from: not an e-mail address");
+        return MQ_EINVAL;
+    }
+    if (cfg->session_idle_ttl > cfg->session_max_ttl) {
+        snprintf(errbuf, errlen,
+                 "invalid session_idle_ttl: must not be longer than session_max_ttl");
+        return MQ_EINVAL;
+    }
+    return MQ_OK;
+}
+
 mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *const *extra,
                       bool *extra_seen, char *errbuf, size_t errlen)
 {
@@ -727,19 +813,9 @@ mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *
         }
     }
 
-    /* Checks that involve more than one key. */
-    bool has_cert = cfg->tls_cert && *cfg->tls_cert, has_key = cfg->tls_key && *cfg->tls_key;
-    if (has_cert != has_key) {
-        snprintf(errbuf, errlen, "invalid %s: tls_cert and tls_key must be given together",
-                 has_cert ? "tls_key" : "tls_cert");
-        return MQ_EINVAL;
-    }
-    if (cfg->smtp_url && *cfg->smtp_url && !mq_mail_address_valid(cfg->mail_from)) {
-        snprintf(errbuf, errlen,
-                 "invalid mail_from: with smtp_url set, give the sender address, such as "
-                 "marquee@example.org");
-        return MQ_EINVAL;
-    }
+    err = mq_config_check(cfg, errbuf, errlen);
+    if (err) return err;
+    bool has_cert = mq_config_tls_enabled(cfg);
     if (!cfg->public_url || !*cfg->public_url) {
         char url[128];
         snprintf(url, sizeof(url), "%s://%s", has_cert ? "https" : "http", cfg->listen);
@@ -797,37 +873,135 @@ void mq_config_mask_url(const char *url, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* A key holding text rather than a number. */
+static bool is_text(const struct config_key *k)
+{
+    switch (k->kind) {
+    case K_LEVEL:
+    case K_INT:
+    case K_SIZE:
+    case K_DURATION:
+    case K_BOOL:
+    case K_CHOICE: return false;
+    default: return true;
+    }
+}
+
+static void format_value(const struct mq_config *cfg, const struct config_key *k, bool mask,
+                         char *value, size_t len)
+{
+    switch (k->kind) {
+    case K_LEVEL:
+        snprintf(value, len, "%s", mq_log_level_name(*(const enum mq_log_level *)cfield(cfg, k)));
+        break;
+    case K_INT: snprintf(value, len, "%d", *(const int *)cfield(cfg, k)); break;
+    case K_SIZE: snprintf(value, len, "%ld", *(const long *)cfield(cfg, k)); break;
+    case K_DURATION: snprintf(value, len, "%ldms", *(const long *)cfield(cfg, k)); break;
+    case K_BOOL: snprintf(value, len, "%s", *(const int *)cfield(cfg, k) ? "true" : "false"); break;
+    case K_CHOICE: snprintf(value, len, "%s", choices_of(k)[*(const int *)cfield(cfg, k)]); break;
+    default: {
+        const char *s = *(char *const *)cfield(cfg, k);
+        if (!s) s = "";
+        if (mask && (k->flags & SECRET) && *s && (k->kind == K_DB_URL || k->kind == K_SMTP_URL))
+            mq_config_mask_url(s, value, len);
+        else if (mask && (k->flags & SECRET) && *s)
+            snprintf(value, len, "****");
+        else
+            snprintf(value, len, "%s", s);
+    }
+    }
+}
+
 void mq_config_print(const struct mq_config *cfg, FILE *out)
 {
     for (size_t i = 0; i < NKEYS; i++) {
-        const struct config_key *k = &keys[i];
         char value[512];
-        switch (k->kind) {
-        case K_LEVEL:
-            snprintf(value, sizeof(value), "%s",
-                     mq_log_level_name(*(const enum mq_log_level *)cfield(cfg, k)));
-            break;
-        case K_INT: snprintf(value, sizeof(value), "%d", *(const int *)cfield(cfg, k)); break;
-        case K_SIZE: snprintf(value, sizeof(value), "%ld", *(const long *)cfield(cfg, k)); break;
-        case K_DURATION:
-            snprintf(value, sizeof(value), "%ldms", *(const long *)cfield(cfg, k));
-            break;
-        case K_BOOL:
-            snprintf(value, sizeof(value), "%s", *(const int *)cfield(cfg, k) ? "true" : "false");
-            break;
-        default: {
-            const char *s = *(char *const *)cfield(cfg, k);
-            if (!s) s = "";
-            if (k->secret && *s && (k->kind == K_DB_URL || k->kind == K_SMTP_URL))
-                mq_config_mask_url(s, value, sizeof(value));
-            else if (k->secret && *s)
-                snprintf(value, sizeof(value), "****");
-            else
-                snprintf(value, sizeof(value), "%s", s);
-        }
-        }
-        fprintf(out, "%s = %s  # %s\n", k->name, value, source_names[cfg->sources[i]]);
+        format_value(cfg, &keys[i], true, value, sizeof(value));
+        fprintf(out, "%s = %s  # %s\n", keys[i].name, value, source_names[cfg->sources[i]]);
     }
+}
+
+static const char *const type_names[] = {
+    [K_STRING] = "string", [K_OPTIONAL] = "string",   [K_LISTEN] = "address", [K_DB_URL] = "url",
+    [K_SMTP_URL] = "url",  [K_PUBLIC_URL] = "url",    [K_LEVEL] = "choice",   [K_INT] = "integer",
+    [K_SIZE] = "size",     [K_DURATION] = "duration", [K_ORIGINS] = "string", [K_QUEUES] = "string",
+    [K_NETS] = "string",   [K_RATE] = "rate",         [K_BOOL] = "boolean",   [K_NAME] = "string",
+    [K_CHOICE] = "choice",
+};
+
+size_t mq_config_key_count(void)
+{
+    return NKEYS;
+}
+
+int mq_config_key_index(const char *name)
+{
+    return find_key(name, strlen(name));
+}
+
+void mq_config_key_info(size_t i, struct mq_config_key_info *out)
+{
+    const struct config_key *k = &keys[i];
+    *out = (struct mq_config_key_info){.name = k->name,
+                                       .type = type_names[k->kind],
+                                       .help = k->help,
+                                       .flags = k->flags,
+                                       .choices = choices_of(k)};
+    if (k->kind == K_INT || k->kind == K_SIZE || k->kind == K_DURATION || k->kind == K_NAME) {
+        out->min = k->min;
+        out->max = k->max;
+    }
+}
+
+const char *mq_config_source_name(enum mq_config_source src)
+{
+    return source_names[src];
+}
+
+bool mq_config_number(const struct mq_config *cfg, size_t i, long *out)
+{
+    const struct config_key *k = &keys[i];
+    switch (k->kind) {
+    case K_INT:
+    case K_BOOL:
+    case K_CHOICE: *out = *(const int *)cfield(cfg, k); return true;
+    case K_SIZE:
+    case K_DURATION: *out = *(const long *)cfield(cfg, k); return true;
+    default: return false;
+    }
+}
+
+void mq_config_text(const struct mq_config *cfg, size_t i, bool mask, char *out, size_t outlen)
+{
+    format_value(cfg, &keys[i], mask, out, outlen);
+}
+
+mq_err mq_config_set(struct mq_config *cfg, size_t i, const char *value, enum mq_config_source src,
+                     char *errbuf, size_t errlen)
+{
+    return apply(cfg, i, value, src, errbuf, errlen);
+}
+
+mq_err mq_config_copy(struct mq_config *dst, const struct mq_config *src)
+{
+    char err[256];
+    *dst = *src;
+    for (size_t i = 0; i < NKEYS; i++)
+        if (is_text(&keys[i])) *str_field(dst, &keys[i]) = NULL;
+    dst->cors_list = NULL;
+    /* Each text key again, through the same parsing, so that what it
+     * derives (cors_list) is the destination's own. */
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!is_text(&keys[i])) continue;
+        const char *s = *(char *const *)cfield(src, &keys[i]);
+        if (!s) continue;
+        mq_err e = apply(dst, i, s, src->sources[i], err, sizeof(err));
+        if (e) {
+            mq_config_cleanup(dst);
+            return e == MQ_ENOMEM ? e : MQ_EINTERNAL;
+        }
+    }
+    return MQ_OK;
 }
 
 void mq_config_print_flags(FILE *out)

@@ -3,7 +3,13 @@
  * Precedence: command-line flags > environment (MARQUEE_*) > config file >
  * defaults. Every key `foo_bar` is the flag `--foo-bar`, the variable
  * `MARQUEE_FOO_BAR` and the file line `foo_bar = value`. The full list with
- * meanings lives in docs/configuration.md and in `marquee config --help`. */
+ * meanings lives in docs/configuration.md and in `marquee config --help`.
+ *
+ * Keys marked live can also be changed while the server runs, from the admin
+ * API (src/system/settings.h): a value stored there is a fifth source, below
+ * the three an operator writes, so a key set in the file, the environment or
+ * a flag stays as the operator set it. Each change makes a whole new config
+ * (mq_config_copy, mq_config_set, mq_config_check) that replaces ctx->cfg. */
 #ifndef MQ_CONFIG_H
 #define MQ_CONFIG_H
 
@@ -17,13 +23,21 @@
 #include "core/netlist.h"
 #include "core/ratepolicy.h"
 
-enum mq_config_source { MQ_SRC_DEFAULT, MQ_SRC_FILE, MQ_SRC_ENV, MQ_SRC_FLAG };
+enum mq_config_source { MQ_SRC_DEFAULT, MQ_SRC_FILE, MQ_SRC_ENV, MQ_SRC_FLAG, MQ_SRC_SETTINGS };
+
+/* What a key is, for those that list them (the admin settings API). */
+#define MQ_CONFIG_SECRET 1u /* never shown whole; sealed when stored as a setting */
+#define MQ_CONFIG_LIVE   2u /* may change while the server runs */
+#define MQ_CONFIG_PUBLIC 4u /* shown to anyone, signed in or not (a sign-in page's needs) */
+
+enum mq_registration_mode { MQ_REGISTRATION_CLOSED, MQ_REGISTRATION_OPEN };
 
 struct mq_config {
     /* Strings are owned by the config (freed by mq_config_cleanup). */
     char *listen;
     char *data_dir;
     char *database_url; /* NULL or "" = SQLite under data_dir */
+    char *server_name;  /* what people see this server called */
     char *public_url;   /* never ends with '/' */
     char *config_file;
     enum mq_log_level log_level;
@@ -67,7 +81,7 @@ struct mq_config {
     struct mq_rate_policy rate_forgot;    /* per e-mail address, on reset/verify mail */
     char *rate_limit_default;             /* as given */
     struct mq_rate_policy rate_default;   /* per client address and per user, on /api/ */
-    int registration_open;                /* 1 = POST /auth/register creates accounts */
+    int registration;                     /* enum mq_registration_mode */
     int require_verified_email;           /* 1 = no sign-in before verification */
     long account_deletion_grace;          /* ms a deleted account can be restored */
     long avatar_max_size;                 /* bytes */
@@ -110,6 +124,41 @@ void mq_config_cleanup(struct mq_config *cfg);
 MQ_MUST_CHECK mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv,
                                     const char *const *extra, bool *extra_seen, char *errbuf,
                                     size_t errlen);
+
+/* Checks what involves more than one key (mq_config_load does). On failure
+ * writes "invalid KEY: reason" to errbuf and returns MQ_EINVAL. */
+MQ_MUST_CHECK mq_err mq_config_check(const struct mq_config *cfg, char *errbuf, size_t errlen);
+
+/* A deep copy; dst is cleaned up with mq_config_cleanup. */
+MQ_MUST_CHECK mq_err mq_config_copy(struct mq_config *dst, const struct mq_config *src);
+
+struct mq_config_key_info {
+    const char *name;
+    const char *type; /* string, url, address, integer, size, duration, boolean, rate, choice */
+    const char *help;
+    unsigned flags; /* MQ_CONFIG_* */
+    long min, max;  /* integer, size (bytes), duration (ms); string: max = bytes; else 0 */
+    const char *const *choices; /* choice: NULL-terminated; else NULL */
+};
+
+size_t mq_config_key_count(void);
+void mq_config_key_info(size_t i, struct mq_config_key_info *out);
+/* The key's position, or -1 when there is no such key. */
+int mq_config_key_index(const char *name);
+const char *mq_config_source_name(enum mq_config_source src);
+
+/* A number, boolean (0/1) or choice (its position) key's value; false for
+ * the others. */
+bool mq_config_number(const struct mq_config *cfg, size_t i, long *out);
+
+/* The value as the config file would give it; with mask, secrets hidden as
+ * `marquee config` prints them. */
+void mq_config_text(const struct mq_config *cfg, size_t i, bool mask, char *out, size_t outlen);
+
+/* Validates and sets key i from text, as if from src. On failure writes
+ * "invalid KEY (from SOURCE): reason" to errbuf and returns MQ_EINVAL. */
+MQ_MUST_CHECK mq_err mq_config_set(struct mq_config *cfg, size_t i, const char *value,
+                                   enum mq_config_source src, char *errbuf, size_t errlen);
 
 /* Prints `key = value  # source` for every key, secrets masked. */
 void mq_config_print(const struct mq_config *cfg, FILE *out);

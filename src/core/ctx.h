@@ -23,9 +23,13 @@ struct mq_keyring;
 struct mq_token_cache;
 struct mq_secrets;
 struct mq_authz_cache;
+struct mq_settings;
 
 struct mq_ctx {
-    const struct mq_config *cfg;
+    /* The configuration in force: replaced whole, never changed in place, when
+     * an admin changes a setting (src/system/settings.h). Read it where it is
+     * used; a pointer kept across requests may be an old one. */
+    const struct mq_config *_Atomic cfg;
     const struct mq_log *log;
     struct mq_store *store;
     const struct mq_clock *clock;
@@ -38,6 +42,8 @@ struct mq_ctx {
     struct mq_token_cache *token_cache; /* access tokens already verified; NULL = none */
     struct mq_secrets *secrets;         /* the master keys that seal secrets at rest */
     struct mq_authz_cache *authz_cache; /* users' effective permissions; NULL = none */
+    struct mq_settings *settings;       /* makes ctx->cfg from the stored settings; NULL = the
+                                           config as loaded (CLI commands, tests) */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

@@ -52,7 +52,7 @@ struct mq_req {
     const char *resp_body;
     size_t resp_len;
     struct mq_header *resp_headers;
-    const char *problem_code; /* set for problem answers, for logs */
+    const char *problem_code;          /* set for problem answers, for logs */
     const char *actor_kind, *actor_id; /* who is calling, once a guard said so */
     long (*stream_read)(void *state, char *buf, size_t max); /* mq_reply_stream */
     void (*stream_done)(void *state);
@@ -121,8 +121,8 @@ MQ_MUST_CHECK mq_err mq_req_offload(struct mq_req *req, struct mq_pool *pool,
                                     mq_err (*work)(struct mq_req *req, void *arg), void *arg);
 
 /* Records an audit event about this request: address, user agent and
- * request id are filled in. `details` (borrowed, may be NULL) must hold no
- * secret. */
+ * request id are filled in. `details` (a reference this call takes, may be
+ * NULL) must hold no secret. */
 void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind,
                   const char *target_type, const char *target_id, json_t *details);
 

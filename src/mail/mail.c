@@ -85,6 +85,7 @@ static mq_err send_mail(struct mq_job_run *run)
         log_instead(run, to, t->subject, text);
     } else {
         struct mq_smtp_message m = {.from = cfg->mail_from,
+                                    .from_name = cfg->server_name,
                                     .to = to,
                                     .subject = t->subject,
                                     .text = text,

@@ -1,11 +1,13 @@
 #include "mail/smtp.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/utf8.h"
 #include "mail/libcurl.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
@@ -58,10 +60,41 @@ static curl_mimepart *add_part(const struct mq_libcurl *lc, curl_mime *mime, con
     return part;
 }
 
+/* The From header: the name as a quoted string when it is plain ASCII,
+ * else as RFC 2047 encoded words of at most 45 bytes each (75 characters),
+ * cut between characters. Control characters never reach here (the
+ * configuration refuses them). */
+static void from_header(const char *name, const char *addr, char *out, size_t outlen)
+{
+    bool plain = true;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p >= 0x7f || *p == '"' || *p == '\\') plain = false;
+    if (plain) {
+        snprintf(out, outlen, "From: \"%s\" <%s>", name, addr);
+        return;
+    }
+    size_t o = (size_t)snprintf(out, outlen, "From:"), n = strlen(name);
+    for (size_t at = 0; at < n && o < outlen;) {
+        size_t len = 0;
+        while (at + len < n) {
+            size_t step = mq_utf8_sequence_len(name + at + len, n - at - len);
+            if (!step || len + step > 45) break;
+            len += step;
+        }
+        if (!len) break;
+        char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)name + at, len,
+                          sodium_base64_VARIANT_ORIGINAL);
+        o += (size_t)snprintf(out + o, outlen - o, " =?UTF-8?B?%s?=", b64);
+        at += len;
+    }
+    if (o < outlen) snprintf(out + o, outlen - o, " <%s>", addr);
+}
+
 mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_message *m, char *why,
                     size_t whylen)
 {
-    char errbuf[CURL_ERROR_SIZE] = "", date[64], from[300], to[300];
+    char errbuf[CURL_ERROR_SIZE] = "", date[64], from[300], to[300], from_line[640];
     struct curl_slist *rcpt = NULL, *headers = NULL;
     curl_mime *mime = NULL, *alt = NULL;
     bool oom = false;
@@ -83,7 +116,8 @@ mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_messa
 
     rcpt = add(lc, rcpt, &oom, "%s", to);
     headers = add(lc, headers, &oom, "Date: %s", date);
-    headers = add(lc, headers, &oom, "From: Marquee <%s>", m->from);
+    from_header(m->from_name ? m->from_name : "Marquee", m->from, from_line, sizeof(from_line));
+    headers = add(lc, headers, &oom, "%s", from_line);
     headers = add(lc, headers, &oom, "To: %s", m->to);
     headers = add(lc, headers, &oom, "Subject: %s", m->subject);
     headers = add(lc, headers, &oom, "Message-ID: %s", m->message_id);

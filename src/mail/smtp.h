@@ -15,6 +15,7 @@
 
 struct mq_smtp_message {
     const char *from, *to;   /* bare addresses, already checked */
+    const char *from_name;   /* UTF-8 display name of the sender, or NULL */
     const char *subject;     /* printable ASCII */
     const char *text, *html; /* UTF-8 */
     const char *message_id;  /* "<...@...>" */

@@ -80,24 +80,19 @@ mq_err mq_store_apikeys_list(struct mq_db *db, struct mq_arena *a, const char *u
 {
     struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    size_t cap = 8;
+    size_t cap = 0;
     bool oom = false;
     *n = 0;
-    *out = mq_arena_alloc(a, cap * sizeof(**out));
-    if (!*out) return MQ_ENOMEM;
+    *out = NULL;
     mq_err err = mq_db_query(db, &SQL_LIST, p, 1, &rows);
     if (err) return err;
     while (!oom && mq_rows_next(rows)) {
-        if (*n == cap) {
-            struct mq_apikey_row *more = mq_arena_alloc(a, 2 * cap * sizeof(*more));
-            if (!more) {
-                oom = true;
-                break;
-            }
-            memcpy(more, *out, cap * sizeof(*more));
-            *out = more;
-            cap *= 2;
+        struct mq_apikey_row *list = mq_arena_grow(a, *out, *n, &cap, sizeof(*list));
+        if (!list) {
+            oom = true;
+            break;
         }
+        *out = list;
         read_key(rows, a, &(*out)[(*n)++], &oom);
     }
     err = mq_rows_close(rows);

@@ -69,24 +69,19 @@ mq_err mq_store_roles_list(struct mq_db *db, struct mq_arena *a, struct mq_role_
                            size_t *n)
 {
     struct mq_rows *rows = NULL;
-    size_t cap = 16;
+    size_t cap = 0;
     bool oom = false;
     *n = 0;
-    *out = mq_arena_alloc(a, cap * sizeof(**out));
-    if (!*out) return MQ_ENOMEM;
+    *out = NULL;
     mq_err err = mq_db_query(db, &SQL_LIST, NULL, 0, &rows);
     if (err) return err;
     while (!oom && mq_rows_next(rows)) {
-        if (*n == cap) {
-            struct mq_role_row *more = mq_arena_alloc(a, 2 * cap * sizeof(*more));
-            if (!more) {
-                oom = true;
-                break;
-            }
-            memcpy(more, *out, cap * sizeof(*more));
-            *out = more;
-            cap *= 2;
+        struct mq_role_row *list = mq_arena_grow(a, *out, *n, &cap, sizeof(*list));
+        if (!list) {
+            oom = true;
+            break;
         }
+        *out = list;
         read_role(rows, a, &(*out)[(*n)++], &oom);
     }
     err = mq_rows_close(rows);

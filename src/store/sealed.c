@@ -19,6 +19,19 @@ static const struct column columns[MQ_SEALED_COLUMNS] = {
                          NULL},
                         {"sealed.totp.count",
                          "SELECT COUNT(*) FROM mfa_totp WHERE secret LIKE $1 || '%'", NULL}},
+    [MQ_SEALED_SETTING] = {"setting:",
+                           {"sealed.setting.stale",
+                            "SELECT key, value FROM server_settings WHERE secret = 1 AND value "
+                            "NOT LIKE $1 || '%' AND key > $2 ORDER BY key LIMIT $3",
+                            NULL},
+                           {"sealed.setting.replace",
+                            "UPDATE server_settings SET value = $3 WHERE key = $1 AND value = $2 "
+                            "AND secret = 1",
+                            NULL},
+                           {"sealed.setting.count",
+                            "SELECT COUNT(*) FROM server_settings WHERE secret = 1 AND value LIKE "
+                            "$1 || '%'",
+                            NULL}},
 };
 
 const char *mq_store_sealed_context(enum mq_sealed_column col)

@@ -12,7 +12,8 @@
 #include "store/store.h"
 
 enum mq_sealed_column {
-    MQ_SEALED_TOTP, /* mfa_totp.secret, context "totp:<user id>" */
+    MQ_SEALED_TOTP,    /* mfa_totp.secret, context "totp:<user id>" */
+    MQ_SEALED_SETTING, /* server_settings.value where secret = 1, context "setting:<key>" */
     MQ_SEALED_COLUMNS
 };
 

@@ -133,6 +133,9 @@ class Server:
         self.returncode = None
 
     def start(self, wait_ready=True, timeout=30):
+        # Again after stop(): the same data and database, a new port.
+        self.port = None
+        self._port_seen.clear()
         e = base_env()
         e.update({"MARQUEE_DATA_DIR": self.data_dir, "MARQUEE_LISTEN": "127.0.0.1:0"})
         if self.database_url:

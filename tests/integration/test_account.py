@@ -36,7 +36,7 @@ def png(width=3, height=2):
 
 
 def test_register_verify_login_refresh_logout(env):
-    with SmtpSink() as sink, mail_server(env, sink, ["--registration-open", "true"]) as s:
+    with SmtpSink() as sink, mail_server(env, sink, ["--registration", "open"]) as s:
         body = {"email": "Zoë.O'Brien@Example.org", "password": PASSWORD,
                 "display_name": "Zoë <b>O'Brien</b>; DROP TABLE users;--"}
         r = jpost(s, "/api/v1/auth/register", body)
@@ -199,7 +199,7 @@ def test_lockout_mails_the_owner(env):
 
 
 def test_unverified_sign_in_blocked_when_configured(env):
-    with SmtpSink() as sink, mail_server(env, sink, ["--registration-open", "true",
+    with SmtpSink() as sink, mail_server(env, sink, ["--registration", "open",
                                                      "--require-verified-email", "true"]) as s:
         check(jpost(s, "/api/v1/auth/register", {"email": "ada@example.org", "password": PASSWORD}).status == 202)
         sink.wait(1)

@@ -72,6 +72,71 @@ static void test_precedence(void **state)
     unlink(path);
 }
 
+/* What the settings service builds on: a deep copy it changes key by key,
+ * typed values, and the checks across keys. */
+static void test_copy_set_and_check(void **state)
+{
+    (void)state;
+    struct mq_config cfg, copy;
+    char text[256];
+    long n;
+    clear_env();
+    assert_int_equal(LOAD(&cfg, "--cors-origins", "https://a.example, https://b.example",
+                          "--trusted-proxies", "10.0.0.0/8"),
+                     MQ_OK);
+    assert_int_equal(mq_config_copy(&copy, &cfg), MQ_OK);
+    int name = mq_config_key_index("server_name"), reg = mq_config_key_index("registration");
+    int idle = mq_config_key_index("session_idle_ttl"), port = mq_config_key_index("listen");
+    assert_true(name >= 0 && reg >= 0 && idle >= 0 && port >= 0);
+    assert_int_equal(mq_config_key_index("no_such_key"), -1);
+
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)name, "Maison Zoë", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
+        MQ_OK);
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)reg, "open", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)), MQ_OK);
+    /* The copy owns its strings and lists: the original does not change and
+     * may go first. */
+    assert_string_equal(cfg.server_name, "Marquee");
+    assert_int_equal(cfg.registration, MQ_REGISTRATION_CLOSED);
+    assert_ptr_not_equal(copy.cors_list, cfg.cors_list);
+    mq_config_cleanup(&cfg);
+    assert_string_equal(copy.cors_list[1], "https://b.example");
+    assert_string_equal(copy.server_name, "Maison Zoë");
+    assert_int_equal(copy.registration, MQ_REGISTRATION_OPEN);
+    assert_int_equal(copy.sources[name], MQ_SRC_SETTINGS);
+    assert_true(mq_config_number(&copy, (size_t)reg, &n) && n == MQ_REGISTRATION_OPEN);
+    mq_config_text(&copy, (size_t)reg, true, text, sizeof(text));
+    assert_string_equal(text, "open");
+
+    struct mq_config_key_info info;
+    mq_config_key_info((size_t)reg, &info);
+    assert_string_equal(info.type, "choice");
+    assert_true(info.flags & MQ_CONFIG_LIVE && info.flags & MQ_CONFIG_PUBLIC);
+    assert_string_equal(info.choices[0], "closed");
+    mq_config_key_info((size_t)port, &info);
+    assert_false(info.flags & MQ_CONFIG_LIVE);
+
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)reg, "maybe", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
+        MQ_EINVAL);
+    assert_non_null(strstr(errbuf, "must be one of closed, open"));
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)name, "bell\a", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
+        MQ_EINVAL);
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)name, "\xff\xfe", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
+        MQ_EINVAL);
+    assert_string_equal(copy.server_name, "Maison Zoë");
+
+    assert_int_equal(mq_config_check(&copy, errbuf, sizeof(errbuf)), MQ_OK);
+    assert_int_equal(
+        mq_config_set(&copy, (size_t)idle, "365d", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)), MQ_OK);
+    assert_int_equal(mq_config_check(&copy, errbuf, sizeof(errbuf)), MQ_EINVAL);
+    assert_non_null(strstr(errbuf, "session_idle_ttl"));
+    mq_config_cleanup(&copy);
+}
+
 static void test_bad_values_name_the_key(void **state)
 {
     (void)state;
@@ -142,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_bad_values_name_the_key),
+        cmocka_unit_test(test_copy_set_and_check),
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_mask),
     };
