@@ -37,7 +37,8 @@ static mq_err register_work(struct mq_req *req, void *arg)
     if (err) return err;
     /* Audited either way, for the admins; the caller sees one answer. */
     mq_req_audit(req, id[0] ? "user.registered" : "user.register_existing", "anonymous",
-                 id[0] ? "user" : NULL, id[0] ? id : NULL, NULL);
+                 id[0] ? "user" : NULL, id[0] ? id : NULL,
+                 c->r.invite ? json_pack("{s:b}", "invited", 1) : NULL);
     return mq_reply_json(req, 202,
                          json_pack("{s:s,s:s}", "status", "pending_verification", "detail",
                                    "if the address can be used, a message to finish "
@@ -48,10 +49,11 @@ mq_err mq_api_auth_register(struct mq_req *req)
 {
     json_t *doc = NULL;
     char key[64];
-    if (req->ctx->cfg->registration != MQ_REGISTRATION_OPEN)
+    int mode = req->ctx->cfg->registration;
+    if (mode == MQ_REGISTRATION_CLOSED)
         return mq_problem(req, 403, "registration_closed", NULL,
-                          "this server does not take registrations (an admin can open them with "
-                          "MARQUEE_REGISTRATION_OPEN=true)");
+                          "this server does not take registrations (an admin can open them in "
+                          "the settings: registration)");
     snprintf(key, sizeof(key), "ip:%s", req->remote);
     if (mq_req_rate_limit(req, &req->ctx->cfg->rate_register, key)) return MQ_OK;
     struct register_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
@@ -60,7 +62,12 @@ mq_err mq_api_auth_register(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "email", true, &c->r.email);
     if (!err) err = mq_api_string_field(req, doc, "password", true, &c->r.password);
     if (!err) err = mq_api_string_field(req, doc, "display_name", false, &c->r.display_name);
+    if (!err) err = mq_api_string_field(req, doc, "invite", false, &c->r.invite);
     if (err) return err;
+    if (mode == MQ_REGISTRATION_INVITE && !c->r.invite)
+        return mq_problem(req, 403, "invite_required", NULL,
+                          "this server takes registrations by invitation only: give its code as "
+                          "invite");
     return mq_req_offload(req, req->ctx->cpu_pool, register_work, c);
 }
 

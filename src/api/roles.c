@@ -156,11 +156,8 @@ mq_err mq_api_admin_roles_users(struct mq_req *req)
     struct mq_member_row *rows;
     size_t n = 0;
     mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_page_parse(req, &page);
+    if (!err) err = mq_page_parse_id(req, &page);
     if (err) return err;
-    if (page.after && !mq_uuid_valid(page.after, strlen(page.after)))
-        return mq_problem(req, 400, "invalid_cursor", NULL,
-                          "cursor is not one this server handed out");
     rows = mq_arena_alloc(req->arena, (size_t)(page.limit + 1) * sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
     err = mq_roles_members(req->ctx, req->arena, mq_req_param(req, "name"),

@@ -26,11 +26,8 @@ mq_err mq_api_sessions_list(struct mq_req *req)
     struct mq_session_row *rows = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_page_parse(req, &page);
+    if (!err) err = mq_page_parse_id(req, &page);
     if (err) return err;
-    if (page.after && !mq_uuid_valid(page.after, strlen(page.after)))
-        return mq_problem(req, 400, "invalid_cursor", NULL,
-                          "cursor is not one this server handed out");
     /* One more than asked tells whether another page follows. */
     err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.limit + 1,
                                 &rows, &n);

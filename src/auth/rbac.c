@@ -10,6 +10,7 @@ static const struct mq_permission permissions[] = {
     {"users:update", "change other accounts: profile, roles, status"},
     {"users:delete", "erase accounts"},
     {"users:impersonate", "act as another member (never an admin) with a short-lived token"},
+    {"users:invite", "make and revoke invitations to register, for roles one holds"},
     {"roles:read", "list roles and their members"},
     {"roles:manage", "create, change and delete custom roles"},
     {"media:read", "browse, search and stream the libraries one may see"},

@@ -265,22 +265,27 @@ mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a, const struct 
     return err;
 }
 
-mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
-                         const char *by, const char *user_id, const char *role, int64_t now,
-                         bool *changed, const char **code, const char **why)
+mq_err mq_roles_check_grantable(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
+                                const char *role, const char **code, const char **why)
 {
     struct mq_role_info info;
-    *changed = false;
-    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
-    if (!err) {
-        err = role_get(db, a, role, &info);
-        if (err == MQ_ENOTFOUND)
-            return refuse(MQ_EINVAL, code, why, "unknown_role", "no role has that name");
-    }
+    mq_err err = role_get(db, a, role, &info);
+    if (err == MQ_ENOTFOUND)
+        return refuse(MQ_EINVAL, code, why, "unknown_role", "no role has that name");
     for (size_t i = 0; !err && i < info.nperms; i++)
         if (!mq_authz_allows(actor, info.perms[i]))
             err = refuse(MQ_EPERM, code, why, "not_within_yours",
                          "you cannot grant a role that holds permissions you do not");
+    return err;
+}
+
+mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
+                         const char *by, const char *user_id, const char *role, int64_t now,
+                         bool *changed, const char **code, const char **why)
+{
+    *changed = false;
+    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    if (!err) err = mq_roles_check_grantable(db, a, actor, role, code, why);
     return err ? err : mq_store_user_role_add(db, user_id, role, by, now, changed);
 }
 

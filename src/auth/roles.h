@@ -65,6 +65,13 @@ MQ_MUST_CHECK mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a,
                                            const struct mq_authz *actor, const char *user_id,
                                            const char **code, const char **why);
 
+/* In the caller's transaction: the role exists (else MQ_EINVAL,
+ * unknown_role) and the actor holds every permission it gives (else
+ * MQ_EPERM, not_within_yours): the rule for handing it to anyone. */
+MQ_MUST_CHECK mq_err mq_roles_check_grantable(struct mq_db *db, struct mq_arena *a,
+                                              const struct mq_authz *actor, const char *role,
+                                              const char **code, const char **why);
+
 /* Gives or takes a role in the caller's write transaction; *changed says
  * whether it did anything. `by` (may be NULL) is the acting user's id. */
 MQ_MUST_CHECK mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a,

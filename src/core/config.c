@@ -53,7 +53,7 @@ struct config_key {
 #define OFF(field) offsetof(struct mq_config, field)
 
 /* The values of each K_CHOICE key, in the order of their numbers. */
-static const char *const registration_modes[] = {"closed", "open", NULL};
+static const char *const registration_modes[] = {"closed", "open", "invite", NULL};
 
 static const struct {
     size_t offset;
@@ -135,8 +135,8 @@ static const struct config_key keys[] = {
      "requests per client address, and per signed-in user, to /api/ (such as 600/min,20000/h, "
      "or off)"},
     {"registration", K_CHOICE, OFF(registration), "closed", 0, 0, LIVE | PUBLIC,
-     "who may create an account with POST /api/v1/auth/register: closed (no one) or open "
-     "(anyone)"},
+     "who may create an account with POST /api/v1/auth/register: closed (no one), open "
+     "(anyone) or invite (holders of an invitation)"},
     {"require_verified_email", K_BOOL, OFF(require_verified_email), "false", 0, 0, LIVE | PUBLIC,
      "refuse sign-in until the account's e-mail address is verified"},
     {"account_deletion_grace", K_DURATION, OFF(account_deletion_grace), "30d", 60000, 31536000000L,

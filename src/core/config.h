@@ -30,7 +30,7 @@ enum mq_config_source { MQ_SRC_DEFAULT, MQ_SRC_FILE, MQ_SRC_ENV, MQ_SRC_FLAG, MQ
 #define MQ_CONFIG_LIVE   2u /* may change while the server runs */
 #define MQ_CONFIG_PUBLIC 4u /* shown to anyone, signed in or not (a sign-in page's needs) */
 
-enum mq_registration_mode { MQ_REGISTRATION_CLOSED, MQ_REGISTRATION_OPEN };
+enum mq_registration_mode { MQ_REGISTRATION_CLOSED, MQ_REGISTRATION_OPEN, MQ_REGISTRATION_INVITE };
 
 struct mq_config {
     /* Strings are owned by the config (freed by mq_config_cleanup). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "core/uuid.h"
 
 char *mq_cursor_encode(struct mq_arena *a, const char *position)
 {
@@ -57,6 +58,16 @@ mq_err mq_page_parse(struct mq_req *req, struct mq_page *out)
             return mq_problem(req, 400, "invalid_cursor", NULL,
                               "cursor is not one this server handed out");
     }
+    return MQ_OK;
+}
+
+mq_err mq_page_parse_id(struct mq_req *req, struct mq_page *out)
+{
+    mq_err err = mq_page_parse(req, out);
+    if (err) return err;
+    if (out->after && !mq_uuid_valid(out->after, strlen(out->after)))
+        return mq_problem(req, 400, "invalid_cursor", NULL,
+                          "cursor is not one this server handed out");
     return MQ_OK;
 }
 

@@ -25,6 +25,10 @@ struct mq_page {
 /* Reads limit and cursor; answers 400 invalid_limit / invalid_cursor. */
 MQ_MUST_CHECK mq_err mq_page_parse(struct mq_req *req, struct mq_page *out);
 
+/* As mq_page_parse for lists ordered by id, whose cursor is the last id
+ * (a UUID): anything else answers 400 invalid_cursor. */
+MQ_MUST_CHECK mq_err mq_page_parse_id(struct mq_req *req, struct mq_page *out);
+
 /* Answers 200 with {"items": items, "next_cursor": ...}; steals items.
  * `next` is the position after the last item, or NULL on the last page. */
 mq_err mq_page_reply(struct mq_req *req, json_t *items, const char *next);

@@ -10,6 +10,7 @@
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/users.h"
+#include "users/invites.h"
 #include "users/users.h"
 
 #define VERIFY_PREFIX "mqv_"
@@ -120,13 +121,22 @@ static mq_err check_password(struct mq_ctx *ctx, const struct mq_user_row *u, co
 
 struct register_hook {
     struct mq_arena *a;
+    const char *invite_id; /* or NULL */
 };
 
 static mq_err mail_verification(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row,
                                 void *arg)
 {
     struct register_hook *h = arg;
-    return send_link(ctx, db, h->a, &VERIFY, row->id, row->email, row->display_name);
+    mq_err err = h->invite_id ? mq_invites_use_in(ctx, db, h->invite_id, row->id) : MQ_OK;
+    return err ? err : send_link(ctx, db, h->a, &VERIFY, row->id, row->email, row->display_name);
+}
+
+static mq_err invalid_invite(const char **code, const char **why)
+{
+    *code = "invalid_invite";
+    *why = "the invitation is unknown, used, expired or for another address";
+    return MQ_EPERM;
 }
 
 mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_registration *r,
@@ -134,7 +144,7 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
 {
     struct mq_user_row existing;
     char hash[MQ_PASSWORD_HASH_MAX];
-    struct register_hook hook = {a};
+    struct register_hook hook = {a, NULL};
     id[0] = '\0';
     const char *name = r->display_name;
     if (!r->email || !mq_email_valid(r->email, why)) {
@@ -149,16 +159,23 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     if (!name) return MQ_ENOMEM;
     if (!r->password || mq_password_check(ctx->cfg, r->password, r->email, name, code, why))
         return MQ_EINVAL;
+    struct mq_invite_row invite;
+    mq_err err = r->invite ? mq_invites_find(ctx, a, r->invite, r->email, &invite) : MQ_OK;
+    if (err == MQ_EPERM) return invalid_invite(code, why);
+    if (err) return err;
+    hook.invite_id = r->invite ? invite.id : NULL;
 
-    mq_err err = read_user(ctx, a, true, r->email, &existing);
+    err = read_user(ctx, a, true, r->email, &existing);
     if (err == MQ_ENOTFOUND) {
         struct mq_user_new u = {.email = r->email,
                                 .display_name = name,
                                 .password = r->password,
-                                .role = "user",
+                                .role = r->invite ? invite.role : "user",
                                 .then = mail_verification,
                                 .then_arg = &hook};
         err = mq_users_create(ctx, &u, id, code, why);
+        /* Used meanwhile by someone else. */
+        if (err == MQ_EPERM) return invalid_invite(code, why);
         if (err != MQ_ECONFLICT) return err;
         /* Registered meanwhile by someone else: as if it had been there. */
         id[0] = '\0';
@@ -169,15 +186,17 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     err = mq_password_hash(ctx->cfg, DUMMY_PASSWORD, hash);
     sodium_memzero(hash, sizeof(hash));
     if (err) return err;
-    if (existing.suspended_at) return MQ_OK;
     struct mq_db *db = NULL;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
+    /* Used up as by a new account, so that it answers the same. */
+    if (hook.invite_id) err = mq_invites_use_in(ctx, db, hook.invite_id, existing.id);
     json_t *vars = json_pack("{s:s}", "name", existing.display_name);
     struct mq_mail m = {.to = existing.email, .template = "account-exists", .vars = vars};
-    err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
+    if (!err && !existing.suspended_at) err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
     json_decref(vars);
-    return mq_store_finish(db, err);
+    err = mq_store_finish(db, err);
+    return err == MQ_EPERM ? invalid_invite(code, why) : err;
 }
 
 mq_err mq_account_resend_verification(struct mq_ctx *ctx, struct mq_arena *a, const char *email,

@@ -20,12 +20,16 @@
 
 struct mq_registration {
     const char *email, *password, *display_name; /* display_name NULL: from the address */
+    const char *invite; /* an invitation's code (users/invites.h), or NULL */
 };
 
 /* Slow. Creates an account and mails it a verification link; when the
  * address already has an account, mails its owner instead and creates
  * nothing. The work and the answer are the same either way, so nobody learns
- * which addresses have accounts. id is "" when nothing was created. */
+ * which addresses have accounts. id is "" when nothing was created. With an
+ * invitation, the account gets its role, and the invitation is used up
+ * either way; one that cannot bring this address in is MQ_EPERM,
+ * invalid_invite. */
 MQ_MUST_CHECK mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a,
                                          const struct mq_registration *r, char id[37],
                                          const char **code, const char **why);

@@ -52,7 +52,7 @@ def test_public_settings_and_who_may_read_the_rest(env):
         check(ttl == {"type": "duration", "unit": "ms", "value": 900000, "default": 900000,
                       "min": 60000, "max": 86400000, "source": "default", "locked": False,
                       "secret": False, "public": False, "description": ttl["description"]}, ttl)
-        check(st["registration"]["choices"] == ["closed", "open"], st["registration"])
+        check(st["registration"]["choices"] == ["closed", "open", "invite"], st["registration"])
         check(st["smtp_url"]["secret"] and st["smtp_url"]["value"] is None, st["smtp_url"])
         check(st["mfa_required_roles"]["value"] == [], st["mfa_required_roles"])
         # What takes a restart is not a setting.
@@ -221,3 +221,76 @@ def test_another_instance_takes_the_change_up(env):
                     break
                 time.sleep(0.1)
             check(pub["server_name"] == "Shared" and pub["password_require_classes"] is True, pub)
+
+
+def test_invite_only_registration(env):
+    with env.server(args=FAST) as s:
+        admin, (ada,) = setup(env, s, "ada@example.org")
+        check(call(s, "PATCH", "/api/v1/admin/settings", admin,
+                   {"registration": "invite", "rate_limit_register": "off"}).status == 200)
+        check(s.request("GET", "/api/v1/settings").json()["registration"] == "invite")
+        reg = lambda body: jpost(s, "/api/v1/auth/register", dict({"password": PASSWORD}, **body))
+        reg({"email": "zed@example.org"}).problem(403, "invite_required")
+        for junk in ("mqi_" + "A" * 43, "nope", "'; DROP TABLE invites;--", "mqi_" + "é" * 43):
+            reg({"email": "zed@example.org", "invite": junk}).problem(403, "invalid_invite")
+
+        # Who may invite, and to what: never to more than one holds.
+        call(s, "POST", "/api/v1/admin/invites", ada, {}).problem(403, "forbidden")
+        call(s, "POST", "/api/v1/admin/roles", admin, {"name": "greeter", "permissions": ["users:invite"]})
+        ada_id = call(s, "GET", "/api/v1/admin/users?q=ada@", admin).json()["items"][0]["id"]
+        call(s, "POST", "/api/v1/admin/users/%s/roles" % ada_id, admin, {"role": "greeter"})
+        call(s, "POST", "/api/v1/admin/invites", ada, {"role": "admin"}).problem(403, "not_within_yours")
+        r = call(s, "POST", "/api/v1/admin/invites", ada, {})
+        check(r.status == 201 and r.json()["role"] == "user", r.body)
+        adas = r.json()
+
+        call(s, "POST", "/api/v1/admin/invites", admin, {"expires_in": 10}).problem(422, "invalid_expiry")
+        call(s, "POST", "/api/v1/admin/invites", admin, {"expires_in": "1h"}).problem(422, "invalid_expiry")
+        call(s, "POST", "/api/v1/admin/invites", admin, {"role": "nope"}).problem(422, "unknown_role")
+        call(s, "POST", "/api/v1/admin/invites", admin, {"email": "not-an-address"}).problem(422, "invalid_email")
+        r = call(s, "POST", "/api/v1/admin/invites", admin,
+                 {"email": "Zed@Example.org", "role": "moderator", "expires_in": 3600})
+        check(r.status == 201 and r.header("Cache-Control") == "no-store", r.body)
+        inv = r.json()
+        check(inv["code"].startswith("mqi_") and inv["url"].endswith("/register?invite=" + inv["code"])
+              and inv["state"] == "pending" and inv["role"] == "moderator", inv)
+
+        # For one address only, then used up.
+        reg({"email": "other@example.org", "invite": inv["code"]}).problem(403, "invalid_invite")
+        r = reg({"email": "zed@EXAMPLE.org", "invite": inv["code"]})
+        check(r.status == 202, r.body)
+        check(login(s, "zed@example.org").status == 200)
+        zed = call(s, "GET", "/api/v1/admin/users?q=zed@", admin).json()["items"][0]
+        check(zed["roles"] == ["moderator"], zed)
+        reg({"email": "zed2@example.org", "invite": inv["code"]}).problem(403, "invalid_invite")
+
+        items = call(s, "GET", "/api/v1/admin/invites", admin).json()["items"]
+        used = [i for i in items if i["id"] == inv["id"]][0]
+        check(used["state"] == "used" and used["email"] is None and used["used_by"], used)
+        check("code" not in used and all("code" not in i for i in items), items)
+
+        # Revoked: gone at once.
+        check(call(s, "DELETE", "/api/v1/admin/invites/" + adas["id"], admin).status == 204)
+        reg({"email": "late@example.org", "invite": adas["code"]}).problem(403, "invalid_invite")
+        call(s, "DELETE", "/api/v1/admin/invites/" + adas["id"], admin).problem(404, "invite_not_found")
+        call(s, "DELETE", "/api/v1/admin/invites/../../x", admin).problem(400, "invalid_path")
+        call(s, "DELETE", "/api/v1/admin/invites/x%27%20OR%201=1", admin).problem(404, "invite_not_found")
+
+        # An address that has an account gets the same answer, and the
+        # invitation is used up all the same.
+        inv2 = call(s, "POST", "/api/v1/admin/invites", admin, {}).json()
+        check(reg({"email": "root@example.org", "invite": inv2["code"]}).status == 202)
+        reg({"email": "fresh@example.org", "invite": inv2["code"]}).problem(403, "invalid_invite")
+
+        # Closed means closed, invitation or not.
+        inv3 = call(s, "POST", "/api/v1/admin/invites", admin, {}).json()
+        call(s, "PATCH", "/api/v1/admin/settings", admin, {"registration": "closed"})
+        reg({"email": "new@example.org", "invite": inv3["code"]}).problem(403, "registration_closed")
+        # Open: anyone, and an invitation still gives its role.
+        call(s, "PATCH", "/api/v1/admin/settings", admin, {"registration": "open"})
+        check(reg({"email": "walkin@example.org"}).status == 202)
+        reg({"email": "new@example.org", "invite": "mqi_" + "B" * 43}).problem(403, "invalid_invite")
+
+        time.sleep(0.3)
+        log = call(s, "GET", "/api/v1/admin/audit-logs?action=invite.created", admin).json()["items"]
+        check(len(log) == 4 and "zed" not in json.dumps(log).lower(), log)

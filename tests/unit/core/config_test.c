@@ -120,7 +120,7 @@ static void test_copy_set_and_check(void **state)
     assert_int_equal(
         mq_config_set(&copy, (size_t)reg, "maybe", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
         MQ_EINVAL);
-    assert_non_null(strstr(errbuf, "must be one of closed, open"));
+    assert_non_null(strstr(errbuf, "must be one of closed, open, invite"));
     assert_int_equal(
         mq_config_set(&copy, (size_t)name, "bell\a", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
         MQ_EINVAL);

@@ -1,0 +1,93 @@
+/* invites.c - the admin routes over invitations to register
+ * (src/users/invites.h). */
+#include <string.h>
+
+#include "api/body.h"
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "core/uuid.h"
+#include "http/page.h"
+#include "users/invites.h"
+
+static json_t *invite_json(const struct mq_invite_row *r, int64_t now)
+{
+    const char *state = r->used_at ? "used" : r->expires_at <= now ? "expired" : "pending";
+    return json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id", r->id, "email",
+                     mq_api_nullable(r->email_key), "role", r->role, "state", state, "created_by",
+                     mq_api_nullable(r->created_by), "created_at", mq_api_time(r->created_at),
+                     "expires_at", mq_api_time(r->expires_at), "used_at", mq_api_time(r->used_at),
+                     "used_by", mq_api_nullable(r->used_by));
+}
+
+/* POST /api/v1/admin/invites */
+mq_err mq_api_admin_invites_create(struct mq_req *req)
+{
+    struct mq_principal who;
+    struct mq_invite_new in = {0};
+    struct mq_invite_row row;
+    const char *secret = NULL, *code = NULL, *why = NULL;
+    json_t *doc = NULL;
+    mq_err err = mq_api_require_admin(req, &who);
+    if (!err) err = mq_api_body_object(req, &doc);
+    if (!err) err = mq_api_string_field(req, doc, "email", false, &in.email);
+    if (!err) err = mq_api_string_field(req, doc, "role", false, &in.role);
+    if (err) return err;
+    json_t *ttl = json_object_get(doc, "expires_in");
+    if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) <= 0 ||
+                json_integer_value(ttl) > MQ_INVITE_TTL_MAX_MS / 1000))
+        return mq_problem(req, 422, "invalid_expiry", json_pack("{s:s}", "field", "expires_in"),
+                          "expires_in is a number of seconds, from 3600 to 2592000");
+    if (ttl) in.ttl_ms = json_integer_value(ttl) * 1000;
+    err = mq_invites_create(req->ctx, req->arena, &who.authz, who.user_id, &in, &row, &secret,
+                            &code, &why);
+    if ((err == MQ_EINVAL || err == MQ_EPERM) && code) return mq_api_refuse(req, err, code, why);
+    if (err) return err;
+    mq_req_audit(req, "invite.created", req->actor_kind, "invite", row.id,
+                 json_pack("{s:s,s:b,s:o}", "role", row.role, "for_one_address",
+                           row.email_key != NULL, "expires_at", mq_api_time(row.expires_at)));
+    json_t *o = invite_json(&row, row.created_at);
+    const char *base = req->ctx->cfg->public_url;
+    json_object_set_new(o, "code", json_string(secret));
+    json_object_set_new(o, "url",
+                        json_string(mq_arena_printf(req->arena, "%s/register?invite=%s",
+                                                    base ? base : "", secret)));
+    (void)mq_reply_header(req, "Cache-Control", "no-store");
+    return mq_reply_json(req, 201, o);
+}
+
+/* GET /api/v1/admin/invites */
+mq_err mq_api_admin_invites_list(struct mq_req *req)
+{
+    struct mq_page page;
+    struct mq_invite_row *rows;
+    size_t n = 0;
+    mq_err err = mq_api_require_admin(req, NULL);
+    if (!err) err = mq_page_parse_id(req, &page);
+    if (err) return err;
+    rows = mq_arena_alloc(req->arena, (size_t)(page.limit + 1) * sizeof(*rows));
+    if (!rows) return MQ_ENOMEM;
+    err = mq_invites_list(req->ctx, req->arena, page.after ? page.after : "", page.limit + 1, rows,
+                          &n);
+    if (err) return err;
+    bool more = n > (size_t)page.limit;
+    if (more) n = (size_t)page.limit;
+    int64_t now = mq_clock_now_ms(req->ctx->clock);
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(items, invite_json(&rows[i], now));
+    return mq_page_reply(req, items, more ? rows[n - 1].id : NULL);
+}
+
+/* DELETE /api/v1/admin/invites/{id} */
+mq_err mq_api_admin_invites_delete(struct mq_req *req)
+{
+    const char *id = mq_req_param(req, "id");
+    mq_err err = mq_api_require_admin(req, NULL);
+    if (err) return err;
+    err = mq_uuid_valid(id, strlen(id)) ? mq_invites_delete(req->ctx, id) : MQ_ENOTFOUND;
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "invite_not_found", NULL, "no invitation has that id");
+    if (err) return err;
+    mq_req_audit(req, "invite.revoked", req->actor_kind, "invite", id, NULL);
+    return mq_reply_empty(req, 204);
+}
