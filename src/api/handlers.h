@@ -91,5 +91,6 @@ mq_err mq_api_admin_users_delete(struct mq_req *req);
 mq_err mq_api_admin_users_disable(struct mq_req *req);
 mq_err mq_api_admin_users_enable(struct mq_req *req);
 mq_err mq_api_admin_users_impersonate(struct mq_req *req);
+mq_err mq_api_admin_users_mfa_reset(struct mq_req *req);
 
 #endif

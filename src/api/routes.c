@@ -108,6 +108,7 @@ static const struct route routes[] = {
     {{MQ_PATCH, "/api/v1/admin/users/{id}", "users:update", 0}, mq_api_admin_users_update},
     {{MQ_DELETE, "/api/v1/admin/users/{id}", "users:delete", 0}, mq_api_admin_users_delete},
     {{MQ_POST, "/api/v1/admin/users/{id}/disable", "users:update", 0}, mq_api_admin_users_disable},
+    {{MQ_DELETE, "/api/v1/admin/users/{id}/mfa", "users:update", 0}, mq_api_admin_users_mfa_reset},
     {{MQ_POST, "/api/v1/admin/users/{id}/enable", "users:update", 0}, mq_api_admin_users_enable},
     {{MQ_POST, "/api/v1/admin/users/{id}/impersonate", "users:impersonate", OWN},
      mq_api_admin_users_impersonate},

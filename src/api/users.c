@@ -8,6 +8,7 @@
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "audit/audit.h"
+#include "auth/mfa.h"
 #include "auth/sessions.h"
 #include "core/uuid.h"
 #include "http/page.h"
@@ -327,4 +328,21 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
                          json_pack("{s:s,s:s,s:I,s:s}", "access_token", t.access_token,
                                    "token_type", "Bearer", "expires_in", (json_int_t)t.expires_in,
                                    "session_id", t.session_id));
+}
+
+/* DELETE /api/v1/admin/users/{id}/mfa */
+mq_err mq_api_admin_users_mfa_reset(struct mq_req *req)
+{
+    struct mq_principal who;
+    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    int removed = 0;
+    mq_err err = mq_api_require_admin(req, &who);
+    if (err) return err;
+    if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
+    err = mq_mfa_admin_reset(req->ctx, req->arena, &who.authz, id, req->remote, &removed, &code,
+                             &why);
+    if (err) return refusal(req, err, code, why);
+    mq_req_audit(req, "admin.user_mfa_reset", req->actor_kind, "user", id,
+                 json_pack("{s:i}", "factors_removed", removed));
+    return mq_reply_json(req, 200, json_pack("{s:i}", "factors_removed", removed));
 }

@@ -9,6 +9,7 @@
 #include "auth/passkeys.h"
 #include "auth/qr.h"
 #include "auth/rbac.h"
+#include "auth/roles.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "auth/totp.h"
@@ -17,6 +18,7 @@
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/settings.h"
+#include "store/webauthn.h"
 
 #define POLICY_KEY "mfa.required_roles"
 #define QR_SCALE   6
@@ -354,6 +356,34 @@ mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db, struct mq_are
         snprintf(change, sizeof(change), "%s was removed.", what);
     }
     return err ? err : mq_mfa_notify(ctx, db, a, who, change);
+}
+
+mq_err mq_mfa_admin_reset(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
+                          const char *user_id, const char *ip, int *removed, const char **code,
+                          const char **why)
+{
+    struct mq_mfa_factors f;
+    struct mq_db *db = NULL;
+    struct mq_mfa_who who = {.user_id = user_id, .ip = ip};
+    int64_t now = now_ms(ctx), keys = 0;
+    bool totp = false;
+    *removed = 0;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    if (!err) err = mq_store_mfa_factors(db, a, user_id, now, &f);
+    if (!err) err = mq_store_totp_delete(db, user_id, &totp);
+    if (!err) err = mq_store_webauthn_delete_all(db, user_id, &keys);
+    if (!err) err = mq_store_backup_codes_clear(db, user_id);
+    if (!err) err = mq_store_devices_revoke(db, user_id, NULL, now, NULL);
+    if (!err) err = mq_store_mfa_enabled(db, user_id, 0);
+    *removed = (totp && f.totp_confirmed_at ? 1 : 0) + (int)keys;
+    if (!err && (*removed || f.enabled_at))
+        err = mq_mfa_notify(ctx, db, a, &who,
+                            "An administrator removed your second factors (authenticator app, "
+                            "security keys and backup codes), as asked when they are lost. "
+                            "Signing in no longer asks for one until you set one up again.");
+    return mq_store_finish(db, err);
 }
 
 mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,

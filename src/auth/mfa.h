@@ -109,6 +109,17 @@ MQ_MUST_CHECK mq_err mq_mfa_factor_removed(struct mq_ctx *ctx, struct mq_db *db,
                                            const struct mq_mfa_who *who, bool last,
                                            const char *what);
 
+/* For a member who lost their factors: an admin (`actor`, who must hold all
+ * the member may do: else MQ_EPERM, not_within_yours) removes the
+ * authenticator, every security key and passkey, the backup codes and the
+ * remembered devices, and MFA goes off; a role that must have MFA gets
+ * enrol-only sessions until a new factor is set up. The member is mailed.
+ * *removed counts the factors that were there. MQ_ENOTFOUND: no such user. */
+MQ_MUST_CHECK mq_err mq_mfa_admin_reset(struct mq_ctx *ctx, struct mq_arena *a,
+                                        const struct mq_authz *actor, const char *user_id,
+                                        const char *ip, int *removed, const char **code,
+                                        const char **why);
+
 /* Ten new codes in the arena, replacing any. With `only_if_none`,
  * MQ_ECONFLICT when unused codes exist. */
 MQ_MUST_CHECK mq_err mq_mfa_backup_codes_new(struct mq_ctx *ctx, struct mq_arena *a,

@@ -219,3 +219,15 @@ mq_err mq_store_webauthn_challenges_purge(struct mq_db *db, int64_t before, int6
     struct mq_param p[] = {MQ_P_INT(before)};
     return mq_db_exec(db, &SQL_CHALLENGES_PURGE, p, 1, deleted);
 }
+
+static const struct mq_sql SQL_DELETE_ALL = {
+    "webauthn.delete_all", "DELETE FROM webauthn_credentials WHERE user_id = $1", NULL};
+
+mq_err mq_store_webauthn_delete_all(struct mq_db *db, const char *user_id, int64_t *deleted)
+{
+    int64_t changes = 0;
+    struct mq_param p[] = {MQ_P_TEXT(user_id)};
+    mq_err err = mq_db_exec(db, &SQL_DELETE_ALL, p, 1, &changes);
+    if (!err && deleted) *deleted = changes;
+    return err;
+}

@@ -46,6 +46,9 @@ MQ_MUST_CHECK mq_err mq_store_webauthn_rename(struct mq_db *db, const char *user
                                               const char *name, bool *changed);
 MQ_MUST_CHECK mq_err mq_store_webauthn_delete(struct mq_db *db, const char *user_id, const char *id,
                                               bool *deleted);
+/* Every credential of the user; *deleted (may be NULL) counts them. */
+MQ_MUST_CHECK mq_err mq_store_webauthn_delete_all(struct mq_db *db, const char *user_id,
+                                                  int64_t *deleted);
 
 struct mq_webauthn_challenge {
     const char *challenge_hash, *purpose, *user_id, *mfa_token_hash;

@@ -326,3 +326,40 @@ def test_signing_key_rotation(env):
         check(set(now) == {kids[0], kid(new)}, now)
         for token in [old, new]:
             check(s.request("GET", "/api/v1/users/me", headers=bearer(token)).status == 200, "both verify")
+
+
+def test_admin_resets_lost_factors(env):
+    with SmtpSink() as sink, mail_server(env, sink) as s:
+        make_user(env, s, "root@example.org", admin=True)
+        make_user(env, s, "ada@example.org")
+        make_user(env, s, "mod@example.org", role="moderator")
+        admin = login(s, "root@example.org").json()["access_token"]
+        ada = login(s, "ada@example.org").json()["access_token"]
+        enrol_totp(s, ada)
+        r = call(s, "POST", "/api/v1/mfa/backup-codes/generate", ada)
+        check(r.status in (200, 201), r.body)
+        check(login(s, "ada@example.org").json().get("mfa_required") is True, "asks for a factor")
+        users = call(s, "GET", "/api/v1/admin/users", admin).json()["items"]
+        ids = {u["email"]: u["id"] for u in users}
+
+        # Not for members, not for a moderator over an admin, not by guessing ids.
+        call(s, "DELETE", "/api/v1/admin/users/%s/mfa" % ids["root@example.org"], ada).problem(403, "forbidden")
+        mod = login(s, "mod@example.org").json()["access_token"]
+        call(s, "DELETE", "/api/v1/admin/users/%s/mfa" % ids["root@example.org"], mod).problem(403)
+        call(s, "DELETE", "/api/v1/admin/users/nope/mfa", admin).problem(404, "user_not_found")
+        call(s, "DELETE", "/api/v1/admin/users/%s/mfa" % "01a20000-0000-7000-8000-000000000000", admin).problem(404)
+
+        before = len(sink.messages())
+        r = call(s, "DELETE", "/api/v1/admin/users/%s/mfa" % ids["ada@example.org"], admin)
+        check(r.status == 200 and r.json() == {"factors_removed": 1}, r.body)
+        # Signing in no longer asks; the member is told, and the log says who did it.
+        t = login(s, "ada@example.org").json()
+        check(t.get("access_token") and not t.get("mfa_required"), t)
+        status = call(s, "GET", "/api/v1/mfa/status", t["access_token"]).json()
+        check(not status["enabled"] and not status["totp"]["enabled"] and status["backup_codes"]["remaining"] == 0, status)
+        msgs = sink.wait(before + 1)
+        check(any("administrator removed your second factors" in mail_parts(m)[0] for m in msgs[before:]),
+              [subject(m) for m in msgs])
+        time.sleep(0.3)
+        items = call(s, "GET", "/api/v1/admin/audit-logs?action=admin.user_mfa_reset", admin).json()["items"]
+        check(len(items) == 1 and items[0]["target"]["id"] == ids["ada@example.org"], items)
