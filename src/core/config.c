@@ -740,9 +740,8 @@ mq_err mq_config_check(const struct mq_config *cfg, char *errbuf, size_t errlen)
         snprintf(errbuf, errlen, "invalid mail_from: not an e-mail address");
         return MQ_EINVAL;
     }
-    if (cfg->session_idle_ttl > cfg->session_max_ttl) {
-        snprintf(errbuf, errlen,
-                 "invalid session_idle_ttl: must not be longer than session_max_ttl");
+    if (!cfg->public_url || !*cfg->public_url) {
+        snprintf(errbuf, errlen, "invalid public_url: must not be empty");
         return MQ_EINVAL;
     }
     return MQ_OK;
@@ -813,16 +812,16 @@ mq_err mq_config_load(struct mq_config *cfg, int argc, char **argv, const char *
         }
     }
 
-    err = mq_config_check(cfg, errbuf, errlen);
-    if (err) return err;
-    bool has_cert = mq_config_tls_enabled(cfg);
     if (!cfg->public_url || !*cfg->public_url) {
         char url[128];
-        snprintf(url, sizeof(url), "%s://%s", has_cert ? "https" : "http", cfg->listen);
+        snprintf(url, sizeof(url), "%s://%s", mq_config_tls_enabled(cfg) ? "https" : "http",
+                 cfg->listen);
         free(cfg->public_url);
         cfg->public_url = strdup(url);
         if (!cfg->public_url) return MQ_ENOMEM;
     }
+    err = mq_config_check(cfg, errbuf, errlen);
+    if (err) return err;
 
     /* Unknown MARQUEE_* variables are most often typos: keep them to report. */
     cfg->nunknown_env = 0;

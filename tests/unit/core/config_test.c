@@ -86,8 +86,8 @@ static void test_copy_set_and_check(void **state)
                      MQ_OK);
     assert_int_equal(mq_config_copy(&copy, &cfg), MQ_OK);
     int name = mq_config_key_index("server_name"), reg = mq_config_key_index("registration");
-    int idle = mq_config_key_index("session_idle_ttl"), port = mq_config_key_index("listen");
-    assert_true(name >= 0 && reg >= 0 && idle >= 0 && port >= 0);
+    int smtp = mq_config_key_index("smtp_url"), port = mq_config_key_index("listen");
+    assert_true(name >= 0 && reg >= 0 && smtp >= 0 && port >= 0);
     assert_int_equal(mq_config_key_index("no_such_key"), -1);
 
     assert_int_equal(
@@ -130,10 +130,12 @@ static void test_copy_set_and_check(void **state)
     assert_string_equal(copy.server_name, "Maison Zoë");
 
     assert_int_equal(mq_config_check(&copy, errbuf, sizeof(errbuf)), MQ_OK);
-    assert_int_equal(
-        mq_config_set(&copy, (size_t)idle, "365d", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)), MQ_OK);
+    /* A mail server needs a sender. */
+    assert_int_equal(mq_config_set(&copy, (size_t)smtp, "smtp://127.0.0.1:25", MQ_SRC_SETTINGS,
+                                   errbuf, sizeof(errbuf)),
+                     MQ_OK);
     assert_int_equal(mq_config_check(&copy, errbuf, sizeof(errbuf)), MQ_EINVAL);
-    assert_non_null(strstr(errbuf, "session_idle_ttl"));
+    assert_non_null(strstr(errbuf, "mail_from"));
     mq_config_cleanup(&copy);
 }
 
