@@ -38,7 +38,11 @@ URL=http://127.0.0.1:$PORT
 MQ_PID=$!
 for _ in $(seq 100); do curl -fs "$URL/readyz" >/dev/null && break; sleep 0.1; done
 printf '%s\n' "$PASSWORD" | ./build/marquee user create --email bench@example.org --password-stdin >/dev/null
+# The storm signs in as someone else: each sign-in opens a session, and past
+# sessions_per_user the oldest ends, which would be the probe's own.
+printf '%s\n' "$PASSWORD" | ./build/marquee user create --email storm@example.org --password-stdin >/dev/null
 LOGIN_BODY="{\"email\":\"bench@example.org\",\"password\":\"$PASSWORD\",\"device_name\":\"bench\"}"
+STORM_BODY="{\"email\":\"storm@example.org\",\"password\":\"$PASSWORD\",\"device_name\":\"storm\"}"
 ACCESS=$(curl -fs -H 'Content-Type: application/json' -d "$LOGIN_BODY" "$URL/api/v1/auth/login" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 AUTH="Authorization: Bearer $ACCESS"
@@ -46,7 +50,7 @@ curl -fs -H "$AUTH" "$URL/api/v1/users/me" >/dev/null
 
 cat >"$TMP/login.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '$LOGIN_BODY'
+wrk.body = '$STORM_BODY'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
@@ -76,6 +80,7 @@ HAMMER_PID=$!
 sleep 2
 run_wrk -t1 -c"$PROBE_CONNS" -d"${DURATION}s" -H "$AUTH" "$URL/api/v1/users/me"
 BUSY_P50=$(pct 50); BUSY_P99=$(pct 99)
+BUSY_BAD=$(awk '/Non-2xx/ {print $NF}' "$TMP/wrk.out")
 wait "$HAMMER_PID"; HAMMER_PID=
 LOGINS=$(awk '/Requests\/sec/ {print $2}' "$TMP/login.out")
 LOGIN_BAD=$(awk '/Non-2xx/ {print $NF}' "$TMP/login.out")
@@ -87,4 +92,4 @@ printf 'GET /healthz:          %10.0f req/s\n' "$HZ"
 printf 'GET /api/v1/users/me:  %10.0f req/s  (non-2xx: %s)\n' "$ME" "${NON2XX:-0}"
 awk -v m="$ME" -v h="$HZ" 'BEGIN { printf "ratio users/me / healthz: %.2f (target >= 0.30)\n", m / h }'
 echo "users/me latency, $PROBE_CONNS connections: idle p50 $IDLE_P50 ms, p99 $IDLE_P99 ms"
-echo "users/me latency while $LOGIN_CLIENTS clients sign in ($LOGINS logins/s, non-2xx: ${LOGIN_BAD:-0}): p50 $BUSY_P50 ms, p99 $BUSY_P99 ms (target p99 < 10 ms)"
+echo "users/me latency while $LOGIN_CLIENTS clients sign in ($LOGINS logins/s, non-2xx: ${LOGIN_BAD:-0}): p50 $BUSY_P50 ms, p99 $BUSY_P99 ms (non-2xx: ${BUSY_BAD:-0}; target p99 < 10 ms)"
