@@ -4,7 +4,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor
-# libcrypto and libpng: headers only, loaded at run time (src/auth/libcrypto.h, qr.c).
+# libcrypto and libpng: headers only, loaded at run time (src/crypto/libcrypto.h, qr.c).
 CFLAGS_DL := $(shell pkg-config --cflags libcrypto libpng)
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.

@@ -3,7 +3,7 @@
 #include <stdatomic.h>
 
 #include "api/handlers.h"
-#include "auth/keys.h"
+#include "auth/keyring.h"
 
 mq_err mq_api_jwks(struct mq_req *req)
 {

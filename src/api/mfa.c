@@ -10,7 +10,6 @@
 #include "api/handlers.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
-#include "auth/secrets.h"
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
@@ -460,19 +459,6 @@ mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
     err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
     if (err) return err;
     return mq_reply_json(req, 200, json_pack("{s:o}", "required_roles", roles));
-}
-
-mq_err mq_api_admin_rotate_keys(struct mq_req *req)
-{
-    struct mq_secrets_rotation r;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_secrets_rotate(req->ctx, &r);
-    if (err) return err;
-    json_t *detail =
-        json_pack("{s:s,s:I,s:i,s:I}", "key_id", r.kid, "resealed", (json_int_t)r.resealed,
-                  "retired", r.retired, "unreadable", (json_int_t)r.unreadable);
-    mq_req_audit(req, "keys.rotated", req->actor_kind, "master_key", r.kid, json_incref(detail));
-    return mq_reply_json(req, 200, detail);
 }
 
 /* WebAuthn: registering credentials, listing, renaming and deleting them,

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/keys.h"
+#include "auth/keyring.h"
 
 #define PURGE_BATCH 5000
 

@@ -3,7 +3,7 @@
  * "audit.purge" (daily, queue "maintenance") deletes entries older than
  * audit_retention, in batches, never the newest entry. Each batch first
  * writes a checkpoint: the last deleted entry's sequence number and hash,
- * signed with this instance's Ed25519 key (auth/keys.h). `marquee audit
+ * signed with this instance's Ed25519 key (auth/keyring.h). `marquee audit
  * verify` then starts from the newest checkpoint after checking its
  * signature against the published public key, so deleting entries by hand,
  * or forging a checkpoint without the key, still shows as a broken chain. */

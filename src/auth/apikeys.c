@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "auth/rbac.h"
-#include "auth/token.h"
 #include "core/ratepolicy.h"
+#include "core/text.h"
 #include "core/uuid.h"
-#include "users/users.h"
+#include "crypto/token.h"
 
 #define USE_RECORD_EVERY_MS 60000 /* last_used_at is kept to the minute, not to the request */
 

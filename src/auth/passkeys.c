@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/webauthn.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
+#include "crypto/webauthn.h"
 #include "store/mfa.h"
 #include "store/sessions.h"
 

@@ -4,17 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/jwt.h"
-#include "auth/keys.h"
+#include "auth/keyring.h"
 #include "auth/mfa.h"
-#include "auth/password.h"
-#include "auth/token.h"
 #include "auth/tokencache.h"
+#include "core/text.h"
 #include "core/uuid.h"
+#include "crypto/jwt.h"
+#include "crypto/password.h"
+#include "crypto/token.h"
 #include "mail/mail.h"
 #include "store/sessions.h"
 #include "store/users.h"
-#include "users/users.h"
 
 #define LEEWAY_S 30
 /* Hashed when no account matches, so that the work is the same. */

@@ -19,9 +19,9 @@
 #include <stdbool.h>
 
 #include "auth/authz.h"
-#include "auth/token.h"
 #include "core/arena.h"
 #include "core/ctx.h"
+#include "crypto/token.h"
 #include "store/sessions.h"
 
 #define MQ_REFRESH_TOKEN_LEN MQ_SECRET_TOKEN_LEN /* "mqr_" and 43 base64url characters */

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "auth/password.h"
+#include "auth/roles.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
-#include "auth/roles.h"
+#include "crypto/password.h"
 #include "system/settings.h"
 #include "users/users.h"
 

@@ -3,11 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth/jwt.h"
-#include "auth/keys.h"
-#include "auth/secrets.h"
+#include "auth/keyring.h"
+#include "auth/masterkey.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
+#include "crypto/jwt.h"
+#include "crypto/secrets.h"
 
 static const char keys_usage[] =
     "usage: marquee keys rotate [OPTIONS]\n"
@@ -45,10 +46,10 @@ int mq_cli_keys(int argc, char **argv)
         .cfg = &cfg, .log = &log, .store = store, .clock = &mq_clock_system, .rng = &mq_rng_system};
     mq_err err;
     if (master) {
-        struct mq_secrets_rotation r;
+        struct mq_masterkey_rotation r;
         err = mq_secrets_open(&cfg, &log, ctx.rng, &secrets);
         ctx.secrets = secrets;
-        if (!err) err = mq_secrets_rotate(&ctx, &r);
+        if (!err) err = mq_masterkey_rotate(&ctx, &r);
         if (err) {
             fprintf(stderr, "marquee: rotation failed: %s (run it again to finish)\n",
                     mq_err_name(err));

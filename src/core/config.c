@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "core/utf8.h"
 
 extern char **environ;
@@ -1023,16 +1024,4 @@ bool mq_config_uses_postgres(const struct mq_config *cfg)
 bool mq_config_tls_enabled(const struct mq_config *cfg)
 {
     return cfg->tls_cert && *cfg->tls_cert;
-}
-
-bool mq_mail_address_valid(const char *addr)
-{
-    if (!addr || !*addr || strlen(addr) > 254) return false;
-    const char *at = strchr(addr, '@');
-    if (!at || at == addr || !at[1] || strchr(at + 1, '@')) return false;
-    /* Bytes from 0x80 are UTF-8 (RFC 6531 addresses, sent with SMTPUTF8). */
-    for (const char *p = addr; *p; p++)
-        if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f || strchr("<>\"(),;:\\[]", *p))
-            return false;
-    return true;
 }

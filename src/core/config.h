@@ -171,10 +171,6 @@ void mq_config_mask_url(const char *url, char *out, size_t outlen);
 
 bool mq_config_uses_postgres(const struct mq_config *cfg);
 
-/* A bare sender or recipient address, safe for an SMTP envelope and a mail
- * header: no spaces, controls, <>, quotes, commas or other specials, one '@'
- * with something on both sides; bytes from 0x80 pass (UTF-8 addresses). */
-bool mq_mail_address_valid(const char *addr);
 bool mq_config_tls_enabled(const struct mq_config *cfg);
 
 #endif

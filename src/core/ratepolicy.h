@@ -1,5 +1,5 @@
 /* ratepolicy.h - rate limit policies as configured: "10/min" or
- * "60/min,1000/h". The limiter that enforces them is auth/ratelimit.h. */
+ * "60/min,1000/h". The limiter that enforces them is http/ratelimit.h. */
 #ifndef MQ_RATEPOLICY_H
 #define MQ_RATEPOLICY_H
 

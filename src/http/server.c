@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
-#include "auth/ratelimit.h"
 #include "core/clock.h"
 #include "core/pool.h"
 #include "core/uuid.h"
@@ -23,6 +22,7 @@
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/problem.h"
+#include "http/ratelimit.h"
 
 /* Room in libmicrohttpd's per-connection memory beyond our own header limit,
  * so oversized heads reach us and get a proper 431 problem document. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/uuid.h"
 #include "jobs/queue.h"
 #include "mail/smtp.h"

@@ -1,5 +1,5 @@
 /* sealed.h - every database column that holds a sealed secret
- * (src/auth/secrets.h), so that rotating the master key can re-seal them
+ * (src/crypto/secrets.h), so that rotating the master key can re-seal them
  * all. A new sealed column is one more entry here. */
 #ifndef MQ_STORE_SEALED_H
 #define MQ_STORE_SEALED_H

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "auth/mfa.h"
-#include "auth/secrets.h"
+#include "crypto/secrets.h"
 #include "store/settings.h"
 
 #define MFA_KEY       "mfa_required_roles"

@@ -14,7 +14,7 @@
  * still be reading one; each is about three kilobytes, and only an admin's
  * change makes one.
  *
- * Secret settings (smtp_url) are sealed at rest (src/auth/secrets.h) and
+ * Secret settings (smtp_url) are sealed at rest (src/crypto/secrets.h) and
  * never shown whole. */
 #ifndef MQ_SYSTEM_SETTINGS_H
 #define MQ_SYSTEM_SETTINGS_H

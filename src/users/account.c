@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/password.h"
-#include "auth/token.h"
+#include "crypto/password.h"
+#include "crypto/token.h"
 #include "mail/mail.h"
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/users.h"
 #include "users/invites.h"
+#include "users/password_policy.h"
 #include "users/users.h"
 
 #define VERIFY_PREFIX "mqv_"
@@ -157,7 +158,7 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     }
     if (!name) name = mq_arena_strndup(a, r->email, strcspn(r->email, "@"));
     if (!name) return MQ_ENOMEM;
-    if (!r->password || mq_password_check(ctx->cfg, r->password, r->email, name, code, why))
+    if (!r->password || mq_password_policy_check(ctx->cfg, r->password, r->email, name, code, why))
         return MQ_EINVAL;
     struct mq_invite_row invite;
     mq_err err = r->invite ? mq_invites_find(ctx, a, r->invite, r->email, &invite) : MQ_OK;
@@ -263,7 +264,7 @@ static mq_err hash_new_password(struct mq_ctx *ctx, const struct mq_user_row *u,
                                 const char *password, char hash[MQ_PASSWORD_HASH_MAX],
                                 const char **code, const char **why)
 {
-    if (!password || mq_password_check(ctx->cfg, password, u->email, u->display_name, code, why))
+    if (!password || mq_password_policy_check(ctx->cfg, password, u->email, u->display_name, code, why))
         return MQ_EINVAL;
     return mq_password_hash(ctx->cfg, password, hash);
 }

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "auth/roles.h"
-#include "auth/token.h"
 #include "core/uuid.h"
+#include "crypto/token.h"
 #include "users/users.h"
 
 #define PREFIX "mqi_"

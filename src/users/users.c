@@ -3,72 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth/password.h"
 #include "auth/rbac.h"
-#include "core/utf8.h"
+#include "core/text.h"
 #include "core/uuid.h"
+#include "crypto/password.h"
 #include "store/roles.h"
 #include "store/settings.h"
+#include "users/password_policy.h"
 #include "users/prefs.h"
-
-static bool has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
-    return false;
-}
-
-bool mq_email_valid(const char *email, const char **why)
-{
-    size_t n = strlen(email);
-    const char *at = strrchr(email, '@');
-    *why = "not a valid e-mail address";
-    if (n < 3 || n > MQ_EMAIL_MAX || !at || at == email || !mq_utf8_valid(email, n) ||
-        has_control(email) || strpbrk(email, " <>\"(),;:\\[]") ||
-        memchr(email, '@', (size_t)(at - email)) || at - email > 64)
-        return false;
-    const char *domain = at + 1;
-    if (!*domain || !strchr(domain, '.')) {
-        *why = "the e-mail address needs a domain such as example.org";
-        return false;
-    }
-    /* Labels: 1-63 bytes, no leading or trailing '-', ASCII alnum or UTF-8. */
-    const char *label = domain;
-    for (const char *p = domain;; p++) {
-        if (*p == '.' || *p == '\0') {
-            size_t len = (size_t)(p - label);
-            if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-') return false;
-            if (!*p) break;
-            label = p + 1;
-            continue;
-        }
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '-'))
-            return false;
-    }
-    return true;
-}
-
-void mq_email_key(const char *email, char *out, size_t outlen)
-{
-    size_t i = 0;
-    for (; email[i] && i + 1 < outlen; i++) {
-        char c = email[i];
-        out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    out[i] = '\0';
-}
-
-bool mq_display_name_valid(const char *name, const char **why)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > MQ_NAME_MAX || !mq_utf8_valid(name, n) || has_control(name)) {
-        *why = "the name must be 1 to 200 bytes of UTF-8 text without control characters";
-        return false;
-    }
-    return true;
-}
 
 /* In the caller's transaction: the account's first role, which must
  * exist (built in or custom). */
@@ -109,7 +51,7 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
         *why = "name the account's role";
         return MQ_EINVAL;
     }
-    if (!u->password || mq_password_check(ctx->cfg, u->password, u->email, name, code, why))
+    if (!u->password || mq_password_policy_check(ctx->cfg, u->password, u->email, name, code, why))
         return MQ_EINVAL;
     /* Hash first: the write transaction (SQLite's only writer) must not wait
      * for argon2id. */
@@ -222,7 +164,7 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     }
     snprintf(name, sizeof(name), "%s", u.display_name ? u.display_name : "");
     if (!u.display_name) snprintf(name, sizeof(name), "%.*s", (int)strcspn(u.email, "@"), u.email);
-    if (!u.password || mq_password_check(ctx->cfg, u.password, u.email, name, code, why)) {
+    if (!u.password || mq_password_policy_check(ctx->cfg, u.password, u.email, name, code, why)) {
         err = MQ_EINVAL;
         goto out;
     }

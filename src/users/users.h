@@ -1,5 +1,5 @@
-/* users.h - accounts: creation and the rules for e-mail addresses and names.
- * (Sign-in, sessions and tokens come with the rest of the accounts work.) */
+/* users.h - accounts: creation, the first admin, reading one, preferences.
+ * The rules for addresses and names are core/text.h. */
 #ifndef MQ_USERS_H
 #define MQ_USERS_H
 
@@ -8,10 +8,8 @@
 #include <stddef.h>
 
 #include "core/ctx.h"
+#include "core/text.h"
 #include "store/users.h"
-
-#define MQ_EMAIL_MAX 254
-#define MQ_NAME_MAX  200 /* bytes of UTF-8 */
 
 struct mq_user_new {
     const char *email;
@@ -59,18 +57,5 @@ MQ_MUST_CHECK mq_err mq_users_setup_token(struct mq_ctx *ctx, char token[MQ_SETU
 MQ_MUST_CHECK mq_err mq_users_setup(struct mq_ctx *ctx, const char *token,
                                     const struct mq_user_new *admin, char id[37], const char **code,
                                     const char **why);
-
-/* A practical address check: one '@', a local part of 1-64 bytes and a
- * domain of dot-separated labels (letters, digits, '-', or UTF-8 for
- * internationalised names), no spaces or control characters, at most 254
- * bytes, none of the specials <>"(),;:\[] (legal only in quoted forms no
- * one uses). Unicode is kept as given. */
-bool mq_email_valid(const char *email, const char **why);
-
-/* The lookup key for an address: ASCII letters lower-cased, the rest as is. */
-void mq_email_key(const char *email, char *out, size_t outlen);
-
-/* 1 to 200 bytes of UTF-8 without control characters. Stored verbatim. */
-bool mq_display_name_valid(const char *name, const char **why);
 
 #endif

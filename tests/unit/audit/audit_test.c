@@ -6,11 +6,11 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "db_fixture.h"
 #include "audit/audit.h"
 #include "audit/retention.h"
-#include "auth/keys.h"
+#include "auth/keyring.h"
 #include "core/config.h"
+#include "db_fixture.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

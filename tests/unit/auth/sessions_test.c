@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "db_fixture.h"
-#include "auth/keys.h"
-#include "auth/password.h"
+#include "auth/keyring.h"
 #include "auth/sessions.h"
 #include "auth/tokencache.h"
 #include "core/config.h"
+#include "crypto/password.h"
+#include "db_fixture.h"
 #include "store/sessions.h"
 #include "store/users.h"
 #include "users/users.h"

@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "db_fixture.h"
 #include "core/config.h"
+#include "db_fixture.h"
 #include "jobs/queue.h"
 #include "jobs/schedule.h"
 #include "store/jobs.h"

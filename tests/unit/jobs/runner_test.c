@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "db_fixture.h"
 #include "core/config.h"
 #include "core/uuid.h"
+#include "db_fixture.h"
 #include "jobs/runner.h"
 
 #define NCOUNT    300

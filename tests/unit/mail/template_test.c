@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/text.h"
 #include "mail/template.h"
 
 static void test_render_and_escape(void **state)

@@ -4,9 +4,9 @@
 
 #include <string.h>
 
-#include "db_fixture.h"
-#include "auth/password.h"
 #include "core/config.h"
+#include "crypto/password.h"
+#include "db_fixture.h"
 #include "store/roles.h"
 #include "users/users.h"
 

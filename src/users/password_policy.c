@@ -1,0 +1,100 @@
+#include "users/password_policy.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/utf8.h"
+#include "crypto/password.h"
+
+/* Generated from share/common-passwords.txt: sorted, lower case, unique
+ * words in one blob, found through offsets (read-only, no relocations). */
+extern const char *const mq_common_passwords_blob;
+extern const uint32_t mq_common_passwords_offsets[];
+extern const size_t mq_common_passwords_count;
+
+static int compare(const void *key, const void *elem)
+{
+    return strcmp(key, mq_common_passwords_blob + *(const uint32_t *)elem);
+}
+
+bool mq_password_policy_is_common(const char *s)
+{
+    char lower[MQ_PASSWORD_MAX + 1];
+    size_t n = strlen(s);
+    if (n > MQ_PASSWORD_MAX) return false;
+    for (size_t i = 0; i <= n; i++) lower[i] = (char)tolower((unsigned char)s[i]);
+    return bsearch(lower, mq_common_passwords_offsets, mq_common_passwords_count,
+                   sizeof(mq_common_passwords_offsets[0]), compare) != NULL;
+}
+
+/* The word under decorations people add to meet rules: "Password123!". */
+static bool common_at_heart(const char *password)
+{
+    char base[MQ_PASSWORD_MAX + 1];
+    size_t n = strlen(password);
+    memcpy(base, password, n + 1);
+    while (n > 0 && !isalpha((unsigned char)base[n - 1])) base[--n] = '\0';
+    return n >= 4 && mq_password_policy_is_common(base);
+}
+
+mq_err mq_password_policy_check(const struct mq_config *cfg, const char *password,
+                                const char *email, const char *name, const char **code,
+                                const char **why)
+{
+    size_t n = strlen(password);
+    *code = "weak_password";
+    if (n < (size_t)cfg->password_min_length) {
+        *code = "password_too_short";
+        *why = "the password is shorter than the minimum length";
+        return MQ_EINVAL;
+    }
+    if (n > MQ_PASSWORD_MAX) {
+        *code = "password_too_long";
+        *why = "the password is longer than 128 bytes";
+        return MQ_EINVAL;
+    }
+    if (!mq_utf8_valid(password, n)) {
+        *code = "invalid_utf8";
+        *why = "the password is not valid UTF-8";
+        return MQ_EINVAL;
+    }
+    if (mq_password_policy_is_common(password) || common_at_heart(password)) {
+        *why = "the password is one of the most common passwords";
+        return MQ_EINVAL;
+    }
+    if (email && *email) {
+        size_t local = strcspn(email, "@");
+        if (!strcasecmp(password, email) ||
+            (local >= 4 && local == n && !strncasecmp(password, email, n))) {
+            *why = "the password must not be the e-mail address";
+            return MQ_EINVAL;
+        }
+    }
+    if (name && *name && !strcasecmp(password, name)) {
+        *why = "the password must not be the name";
+        return MQ_EINVAL;
+    }
+    if (cfg->password_require_classes) {
+        bool lower = false, upper = false, digit = false, other = false;
+        for (const char *p = password; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (islower(c))
+                lower = true;
+            else if (isupper(c))
+                upper = true;
+            else if (isdigit(c))
+                digit = true;
+            else
+                other = true;
+        }
+        if (!(lower && upper && digit && other)) {
+            *why = "the password needs a lower-case letter, an upper-case letter, a digit and a "
+                   "symbol";
+            return MQ_EINVAL;
+        }
+    }
+    return MQ_OK;
+}
