@@ -65,7 +65,7 @@ $(BUILD)/gen/openapi.c: docs/openapi.yaml $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed openapi $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(BUILD)/mq-embed
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) src/store/migrations $(BUILD)/mq-embed
 	@mkdir -p $(dir $@)
 	$(BUILD)/mq-embed migrations src/store/migrations > $@.tmp && mv $@.tmp $@
 

@@ -10,8 +10,10 @@
  *
  * OpenAPI: the YAML is parsed with libyaml (YAML 1.2 core schema for plain
  * scalars: null, booleans, integers and floats; quoted scalars stay strings)
- * and written as compact JSON. Migrations: DIR/sqlite and DIR/postgres must
- * hold the same numbered files NNNN_name.sql; anything else fails the build.
+ * and written as compact JSON. Migrations: DIR holds one numbered file
+ * NNNN_name.sql per migration, for both dialects, with sections for one
+ * dialect only where they differ (see dialect_text); anything else fails
+ * the build.
  * Mail: every NAME has a .txt whose first line is "Subject: ..." (printable
  * ASCII, as no header encoding is done) followed by a blank line, and a
  * .html; placeholders are {{lower_case}}. Anything else fails the build.
@@ -151,12 +153,47 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static size_t load_dialect(const char *dir, const char *dialect, struct migration *out, size_t max)
+/* One dialect's text of a migration: the lines outside any section and
+ * those of its own sections. A line that is exactly "-- @sqlite",
+ * "-- @postgres" or "-- @both" starts a section and belongs to neither
+ * text, so a file without sections gives both dialects its very bytes
+ * (the checksum recorded when it was applied stays the same). */
+static char *dialect_text(const char *sql, const char *dialect, const char *file)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, dialect);
-    DIR *d = opendir(path);
-    if (!d) die("cannot open %s", path);
+    size_t len = strlen(sql), o = 0;
+    char *out = malloc(len + 1);
+    const char *section = "both";
+    if (!out) die("%s", "out of memory");
+    for (const char *line = sql; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
+        size_t text = end ? n - 1 : n;
+        if (text > 5 && !strncmp(line, "-- @", 4)) {
+            if (text == 8 && !strncmp(line + 4, "both", 4))
+                section = "both";
+            else if (text == 10 && !strncmp(line + 4, "sqlite", 6))
+                section = "sqlite";
+            else if (text == 12 && !strncmp(line + 4, "postgres", 8))
+                section = "postgres";
+            else
+                die("unknown section marker in %s (use -- @sqlite, -- @postgres or -- @both)",
+                    file);
+        } else if (!strcmp(section, "both") || !strcmp(section, dialect)) {
+            memcpy(out + o, line, n);
+            o += n;
+        }
+        line += n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* DIR/NNNN_name.sql, one file per migration for both dialects. */
+static size_t load_migrations(const char *dir, struct migration *lite, struct migration *pg,
+                              size_t max)
+{
+    DIR *d = opendir(dir);
+    if (!d) die("cannot open %s", dir);
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -164,19 +201,24 @@ static size_t load_dialect(const char *dir, const char *dialect, struct migratio
         if (!match("^[0-9]{4}_[a-z0-9_]+\\.sql$", e->d_name))
             die("migration file name must look like 0001_name.sql: %s", e->d_name);
         if (n == max) die("%s", "too many migrations");
-        out[n].version = (int)strtol(e->d_name, NULL, 10);
-        snprintf(out[n].name, sizeof(out[n].name), "%.*s", (int)(strlen(e->d_name) - 9),
-                 e->d_name + 5);
         char file[8192];
-        snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
-        out[n].sql = slurp(file);
+        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+        char *sql = slurp(file);
+        lite[n].version = pg[n].version = (int)strtol(e->d_name, NULL, 10);
+        snprintf(lite[n].name, sizeof(lite[n].name), "%.*s", (int)(strlen(e->d_name) - 9),
+                 e->d_name + 5);
+        memcpy(pg[n].name, lite[n].name, sizeof(pg[n].name));
+        lite[n].sql = dialect_text(sql, "sqlite", file);
+        pg[n].sql = dialect_text(sql, "postgres", file);
+        free(sql);
         n++;
     }
     closedir(d);
-    qsort(out, n, sizeof(*out), by_version);
+    qsort(lite, n, sizeof(*lite), by_version);
+    qsort(pg, n, sizeof(*pg), by_version);
     for (size_t i = 0; i < n; i++)
-        if (out[i].version != (int)i + 1)
-            die("migrations of %s must be numbered 1, 2, 3... without gaps", dialect);
+        if (lite[i].version != (int)i + 1)
+            die("%s: migrations must be numbered 1, 2, 3... without gaps", dir);
     return n;
 }
 
@@ -198,16 +240,11 @@ static void emit_dialect(const char *dialect, struct migration *m, size_t n)
 static int cmd_migrations(const char *dir)
 {
     static struct migration lite[1000], pg[1000];
-    size_t nl = load_dialect(dir, "sqlite", lite, 1000);
-    size_t np = load_dialect(dir, "postgres", pg, 1000);
-    if (nl != np) die("%s", "sqlite and postgres must have the same migrations");
-    for (size_t i = 0; i < nl; i++)
-        if (strcmp(lite[i].name, pg[i].name))
-            die("migration %s differs in name between dialects", lite[i].name);
+    size_t n = load_migrations(dir, lite, pg, 1000);
     printf("/* Generated by tools/mq-embed from %s. Do not edit. */\n", dir);
     printf("#include \"store/migrate.h\"\n\n");
-    emit_dialect("sqlite", lite, nl);
-    emit_dialect("postgres", pg, np);
+    emit_dialect("sqlite", lite, n);
+    emit_dialect("postgres", pg, n);
     return 0;
 }
 

@@ -1,7 +1,11 @@
 /* migrate.h - schema migrations.
  *
- * Migrations are the numbered files in store/migrations/<dialect>/, embedded
- * in the binary at build time. Both dialects share one version sequence. All
+ * Migrations are the numbered files in store/migrations/, one per version
+ * for both dialects, embedded in the binary at build time. Where SQLite and
+ * PostgreSQL differ, a file holds a section for each ("-- @sqlite",
+ * "-- @postgres", back to shared lines with "-- @both"); each dialect is
+ * given the shared lines and its own, so a file without sections reaches
+ * both byte for byte. All
  * pending migrations are applied in one transaction; on PostgreSQL an advisory
  * lock lets several instances start at once. Each applied migration is
  * recorded with a checksum, so an edited migration is caught, and a database
