@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "audit/retention.h"
+#include "core/deadline.h"
 #include "core/uuid.h"
 #include "store/keys.h"
 
@@ -183,14 +184,7 @@ static mq_err append_batch(struct mq_audit *a, struct pending *batch)
 
 static void sleep_on(struct mq_audit *a, int ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = mq_deadline_in(CLOCK_MONOTONIC, ms);
     pthread_cond_timedwait(&a->wake, &a->lock, &until);
 }
 
@@ -251,12 +245,8 @@ mq_err mq_audit_start(struct mq_ctx *ctx, struct mq_audit **out)
     if (!a) return MQ_ENOMEM;
     a->ctx = ctx;
     pthread_mutex_init(&a->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->wake, &attr);
-    pthread_cond_init(&a->idle, &attr);
-    pthread_condattr_destroy(&attr);
+    mq_cond_init_monotonic(&a->wake);
+    mq_cond_init_monotonic(&a->idle);
     if (pthread_create(&a->thread, NULL, writer_main, a)) {
         pthread_cond_destroy(&a->wake);
         pthread_cond_destroy(&a->idle);
@@ -270,14 +260,7 @@ mq_err mq_audit_start(struct mq_ctx *ctx, struct mq_audit **out)
 
 mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = mq_deadline_in(CLOCK_MONOTONIC, timeout_ms);
     pthread_mutex_lock(&a->lock);
     pthread_cond_signal(&a->wake);
     while ((a->head || a->writing) && !a->stopping)

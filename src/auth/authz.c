@@ -1,50 +1,28 @@
 #include "auth/authz.h"
 
 #include <jansson.h>
-#include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/rbac.h"
+#include "core/cache.h"
 #include "store/roles.h"
 
-#define SHARDS    16
 #define BLOB_SIZE 1536 /* "role role\nperm perm": larger sets are not cached */
 
-struct entry {
-    char user_id[37];
-    int64_t version;
-    bool used;
-    char blob[BLOB_SIZE];
-};
-
-struct shard {
-    pthread_mutex_t lock;
-    struct entry *slots;
-};
-
+/* The cache's values are blobs; its tag is the user's authz_version. */
 struct mq_authz_cache {
-    size_t per_shard; /* a power of two */
-    struct entry *all;
-    struct shard shards[SHARDS];
+    struct mq_cache *cache;
 };
 
 mq_err mq_authz_cache_new(size_t entries, struct mq_authz_cache **out)
 {
-    size_t per = 1;
-    while (per * SHARDS < entries) per <<= 1;
     struct mq_authz_cache *c = calloc(1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    c->per_shard = per;
-    c->all = calloc(per * SHARDS, sizeof(struct entry));
-    if (!c->all) {
+    mq_err err = mq_cache_new(entries, BLOB_SIZE, &c->cache);
+    if (err) {
         free(c);
-        return MQ_ENOMEM;
-    }
-    for (int i = 0; i < SHARDS; i++) {
-        pthread_mutex_init(&c->shards[i].lock, NULL);
-        c->shards[i].slots = c->all + (size_t)i * per;
+        return err;
     }
     *out = c;
     return MQ_OK;
@@ -53,19 +31,8 @@ mq_err mq_authz_cache_new(size_t entries, struct mq_authz_cache **out)
 void mq_authz_cache_free(struct mq_authz_cache *c)
 {
     if (!c) return;
-    for (int i = 0; i < SHARDS; i++) pthread_mutex_destroy(&c->shards[i].lock);
-    free(c->all);
+    mq_cache_free(c->cache);
     free(c);
-}
-
-static struct entry *slot_of(struct mq_authz_cache *c, const char *user_id, struct shard **shard)
-{
-    uint64_t h;
-    unsigned char d[8];
-    crypto_generichash(d, sizeof(d), (const unsigned char *)user_id, strlen(user_id), NULL, 0);
-    memcpy(&h, d, sizeof(h));
-    *shard = &c->shards[h % SHARDS];
-    return &(*shard)->slots[(h / SHARDS) & (c->per_shard - 1)];
 }
 
 static bool push(const char **list, size_t *n, size_t max, const char *s)
@@ -152,30 +119,18 @@ mq_err mq_authz_get(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a, co
                     int64_t version, struct mq_authz *out)
 {
     struct mq_authz_cache *c = ctx->authz_cache;
-    struct shard *shard = NULL;
-    struct entry *e = NULL;
     char blob[BLOB_SIZE];
-    bool hit = false;
+    int64_t cached = 0;
     out->roles = mq_arena_alloc(a, MQ_AUTHZ_MAX_ROLES * sizeof(*out->roles));
     out->perms = mq_arena_alloc(a, MQ_AUTHZ_MAX_PERMS * sizeof(*out->perms));
     out->nroles = out->nperms = 0;
     if (!out->roles || !out->perms) return MQ_ENOMEM;
-    if (c && strlen(user_id) < sizeof(e->user_id)) {
-        e = slot_of(c, user_id, &shard);
-        pthread_mutex_lock(&shard->lock);
-        hit = e->used && e->version == version && !strcmp(e->user_id, user_id);
-        if (hit) memcpy(blob, e->blob, sizeof(blob));
-        pthread_mutex_unlock(&shard->lock);
-    }
-    if (hit) return from_blob(a, blob, out);
+    if (c && mq_cache_get(c->cache, user_id, strlen(user_id), blob, &cached) &&
+        cached == version)
+        return from_blob(a, blob, out);
     mq_err err = load(db, a, user_id, out);
-    if (err || !e || !to_blob(out, blob)) return err;
-    pthread_mutex_lock(&shard->lock);
-    snprintf(e->user_id, sizeof(e->user_id), "%s", user_id);
-    e->version = version;
-    e->used = true;
-    memcpy(e->blob, blob, sizeof(blob));
-    pthread_mutex_unlock(&shard->lock);
+    if (err || !c || !to_blob(out, blob)) return err;
+    mq_cache_put(c->cache, user_id, strlen(user_id), blob, strlen(blob) + 1, version);
     return MQ_OK;
 }
 

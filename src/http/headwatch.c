@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/deadline.h"
+
 struct mq_headwatch_entry {
     struct mq_headwatch_entry *prev, *next;
     int fd;
@@ -88,11 +90,7 @@ mq_err mq_headwatch_start(int timeout_s, struct mq_headwatch **out)
 {
     struct mq_headwatch *hw = calloc(1, sizeof(*hw));
     if (!hw) return MQ_ENOMEM;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&hw->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    mq_cond_init_monotonic(&hw->wake);
     pthread_mutex_init(&hw->lock, NULL);
     hw->timeout_s = timeout_s;
     if (pthread_create(&hw->thread, NULL, watch_main, hw)) {

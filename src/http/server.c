@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/deadline.h"
 #include "core/pool.h"
 #include "core/uuid.h"
 #include "http/clientip.h"
@@ -876,9 +877,7 @@ void mq_http_quiesce(struct mq_http_server *srv)
 
 int mq_http_drain(struct mq_http_server *srv, int timeout_s)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_s;
+    struct timespec deadline = mq_deadline_in(CLOCK_REALTIME, (int64_t)timeout_s * 1000);
     pthread_mutex_lock(&srv->lock);
     while (srv->inflight > 0) {
         if (pthread_cond_timedwait(&srv->idle, &srv->lock, &deadline) == ETIMEDOUT) break;

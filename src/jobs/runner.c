@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/deadline.h"
 #include "core/uuid.h"
 #include "jobs/schedule.h"
 
@@ -82,17 +83,6 @@ static int64_t now_ms(struct mq_jobs *j)
     return mq_clock_now_ms(j->ctx->clock);
 }
 
-static void deadline_in(struct timespec *ts, int64_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ms / 1000);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* ---- set-up ------------------------------------------------------------- */
 
 static mq_err parse_queues(struct mq_jobs *j, const char *spec)
@@ -123,12 +113,8 @@ mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out)
     j->ctx = ctx;
     mq_uuid7_new(ctx->clock, ctx->rng, j->owner);
     pthread_mutex_init(&j->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->wake, &attr);
-    pthread_cond_init(&j->maintain, &attr);
-    pthread_condattr_destroy(&attr);
+    mq_cond_init_monotonic(&j->wake);
+    mq_cond_init_monotonic(&j->maintain);
     mq_err err = parse_queues(j, ctx->cfg->jobs_queues);
     if (err) {
         mq_jobs_free(j);
@@ -197,8 +183,7 @@ void mq_jobs_wake(struct mq_jobs *j)
 /* Sleeps until woken, told to stop, or `ms` pass. */
 static void idle_wait(struct mq_jobs *j, pthread_cond_t *cond, int64_t ms)
 {
-    struct timespec until;
-    deadline_in(&until, ms);
+    struct timespec until = mq_deadline_in(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&j->lock);
     unsigned seq = j->wake_seq;
     while (!j->stopping && seq == j->wake_seq) {
@@ -579,8 +564,7 @@ mq_err mq_jobs_start(struct mq_jobs *j)
 int mq_jobs_stop(struct mq_jobs *j, int timeout_s)
 {
     if (!j || !j->running) return 0;
-    struct timespec until;
-    deadline_in(&until, (int64_t)timeout_s * 1000);
+    struct timespec until = mq_deadline_in(CLOCK_MONOTONIC, (int64_t)timeout_s * 1000);
     pthread_mutex_lock(&j->lock);
     j->stopping = true;
     pthread_cond_broadcast(&j->wake);

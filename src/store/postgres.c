@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/deadline.h"
 #include "store/libpq.h"
 #include "store/store_impl.h"
 
@@ -90,7 +91,7 @@ static mq_err pg_acquire(struct mq_store *s, enum mq_db_mode mode, struct mq_db 
     int rc = 0;
     struct pg_conn *c = NULL;
 
-    store_deadline(&deadline, s->acquire_timeout_ms);
+    deadline = mq_deadline_in(CLOCK_REALTIME, s->acquire_timeout_ms);
     pthread_mutex_lock(&st->lock);
     while (!st->free_conns && !rc) {
         waited = true;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/deadline.h"
 #include "store/store_impl.h"
 
 struct sqlite_conn {
@@ -97,7 +98,7 @@ static mq_err sqlite_acquire(struct mq_store *s, enum mq_db_mode mode, struct mq
     bool waited = false;
     int rc = 0;
 
-    store_deadline(&deadline, s->acquire_timeout_ms);
+    deadline = mq_deadline_in(CLOCK_REALTIME, s->acquire_timeout_ms);
     if (mode == MQ_DB_WRITE) {
         rc = pthread_mutex_trylock(&st->writer_lock);
         if (rc) {

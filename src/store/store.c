@@ -58,17 +58,6 @@ void stmt_cache_clear(struct stmt_cache *c, void (*fn)(void *stmt))
     c->cap = c->count = 0;
 }
 
-void store_deadline(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 mq_err mq_store_open(const struct mq_store_opts *opts, struct mq_store **out)
 {
     if (opts->database_url && *opts->database_url) return mq_postgres_open(opts, out);

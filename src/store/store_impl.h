@@ -77,7 +77,4 @@ struct mq_store {
 MQ_MUST_CHECK mq_err mq_sqlite_open(const struct mq_store_opts *opts, struct mq_store **out);
 MQ_MUST_CHECK mq_err mq_postgres_open(const struct mq_store_opts *opts, struct mq_store **out);
 
-/* Absolute CLOCK_REALTIME deadline `ms` from now, for timed waits. */
-void store_deadline(struct timespec *ts, int ms);
-
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "auth/mfa.h"
+#include "core/deadline.h"
 #include "crypto/secrets.h"
 #include "store/settings.h"
 
@@ -235,9 +236,7 @@ static void *watch_main(void *arg)
     bool failing = false;
     pthread_mutex_lock(&s->stop_lock);
     while (!s->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += WATCH_EVERY_S;
+        struct timespec until = mq_deadline_in(CLOCK_REALTIME, WATCH_EVERY_S * 1000);
         pthread_cond_timedwait(&s->stop_cond, &s->stop_lock, &until);
         if (s->stop) break;
         pthread_mutex_unlock(&s->stop_lock);
