@@ -49,6 +49,22 @@ static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
     return err;
 }
 
+/* How a list shows an entry (the admin's whole, a member's own part). */
+struct entry_view {
+    json_t *(*to_json)(const struct mq_audit_row *);
+};
+
+static json_t *entry_item(const void *row, void *view)
+{
+    return ((const struct entry_view *)view)->to_json(row);
+}
+
+static const char *entry_position(struct mq_arena *a, const void *row, void *arg)
+{
+    (void)arg;
+    return mq_arena_printf(a, "%lld", (long long)((const struct mq_audit_row *)row)->seq);
+}
+
 /* One page of entries matching f, newest first, each shown by to_json. */
 static mq_err reply_page(struct mq_req *req, struct mq_audit_filter *f, const struct mq_page *page,
                          json_t *(*to_json)(const struct mq_audit_row *))
@@ -62,17 +78,14 @@ static mq_err reply_page(struct mq_req *req, struct mq_audit_filter *f, const st
             return mq_problem(req, 400, "invalid_cursor", NULL,
                               "cursor is not one this server handed out");
     }
-    f->limit = page->limit + 1; /* one more tells whether another page follows */
-    struct mq_audit_row *rows = mq_arena_calloc(req->arena, (size_t)f->limit, sizeof(*rows));
+    f->limit = page->fetch;
+    struct mq_audit_row *rows = mq_page_alloc(req, page, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
     mq_err err = mq_audit_list(req->ctx->store, req->arena, f, rows, &n);
     if (err) return err;
-    bool more = n > (size_t)page->limit;
-    if (more) n = (size_t)page->limit;
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(items, to_json(&rows[i]));
-    char *next = more ? mq_arena_printf(req->arena, "%lld", (long long)rows[n - 1].seq) : NULL;
-    return mq_page_reply(req, items, next);
+    struct entry_view view = {to_json};
+    struct mq_page_rows r = {rows, n, sizeof(*rows), entry_item, entry_position, &view};
+    return mq_page_answer(req, page, &r);
 }
 
 mq_err mq_api_admin_audit_list(struct mq_req *req)

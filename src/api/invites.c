@@ -55,6 +55,18 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
     return mq_reply_json(req, 201, o);
 }
 
+static json_t *invite_item(const void *row, void *now)
+{
+    return invite_json(row, *(const int64_t *)now);
+}
+
+static const char *invite_position(struct mq_arena *a, const void *row, void *arg)
+{
+    (void)a;
+    (void)arg;
+    return ((const struct mq_invite_row *)row)->id;
+}
+
 /* GET /api/v1/admin/invites */
 mq_err mq_api_admin_invites_list(struct mq_req *req)
 {
@@ -64,18 +76,13 @@ mq_err mq_api_admin_invites_list(struct mq_req *req)
     mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse_id(req, &page);
     if (err) return err;
-    rows = mq_arena_alloc(req->arena, (size_t)(page.limit + 1) * sizeof(*rows));
+    rows = mq_page_alloc(req, &page, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
-    err = mq_invites_list(req->ctx, req->arena, page.after ? page.after : "", page.limit + 1, rows,
-                          &n);
+    err = mq_invites_list(req->ctx, req->arena, page.after ? page.after : "", page.fetch, rows, &n);
     if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
     int64_t now = mq_clock_now_ms(req->ctx->clock);
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items, invite_json(&rows[i], now));
-    return mq_page_reply(req, items, more ? rows[n - 1].id : NULL);
+    struct mq_page_rows r = {rows, n, sizeof(*rows), invite_item, invite_position, &now};
+    return mq_page_answer(req, &page, &r);
 }
 
 /* DELETE /api/v1/admin/invites/{id} */

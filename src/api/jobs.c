@@ -21,6 +21,19 @@ static mq_err filter_param(struct mq_req *req, const char *name, size_t max, con
     return MQ_OK;
 }
 
+static json_t *job_item(const void *row, void *arg)
+{
+    (void)arg;
+    return mq_job_json(row);
+}
+
+static const char *job_position(struct mq_arena *a, const void *row, void *arg)
+{
+    (void)a;
+    (void)arg;
+    return ((const struct mq_job *)row)->id;
+}
+
 mq_err mq_api_admin_jobs_list(struct mq_req *req)
 {
     struct mq_page page;
@@ -37,17 +50,13 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req)
                           "state must be one of available, running, retryable, completed, "
                           "cancelled, discarded");
     f.before_id = page.after;
-    /* One more than asked tells whether another page follows. */
-    f.limit = page.limit + 1;
-    struct mq_job *jobs = mq_arena_calloc(req->arena, (size_t)f.limit, sizeof(*jobs));
+    f.limit = page.fetch;
+    struct mq_job *jobs = mq_page_alloc(req, &page, sizeof(*jobs));
     if (!jobs) return MQ_ENOMEM;
     err = mq_jobs_list(req->ctx, req->arena, &f, jobs, &n);
     if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(items, mq_job_json(&jobs[i]));
-    return mq_page_reply(req, items, more ? jobs[n - 1].id : NULL);
+    struct mq_page_rows r = {jobs, n, sizeof(*jobs), job_item, job_position, NULL};
+    return mq_page_answer(req, &page, &r);
 }
 
 mq_err mq_api_admin_jobs_get(struct mq_req *req)

@@ -149,6 +149,21 @@ mq_err mq_api_admin_roles_delete(struct mq_req *req)
     return mq_reply_empty(req, 204);
 }
 
+static json_t *member_item(const void *row, void *arg)
+{
+    const struct mq_member_row *m = row;
+    (void)arg;
+    return json_pack("{s:s,s:s,s:s}", "id", m->id, "email", m->email, "display_name",
+                     m->display_name);
+}
+
+static const char *member_position(struct mq_arena *a, const void *row, void *arg)
+{
+    (void)a;
+    (void)arg;
+    return ((const struct mq_member_row *)row)->id;
+}
+
 /* GET /api/v1/admin/roles/{name}/users */
 mq_err mq_api_admin_roles_users(struct mq_req *req)
 {
@@ -158,20 +173,14 @@ mq_err mq_api_admin_roles_users(struct mq_req *req)
     mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse_id(req, &page);
     if (err) return err;
-    rows = mq_arena_alloc(req->arena, (size_t)(page.limit + 1) * sizeof(*rows));
+    rows = mq_page_alloc(req, &page, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
     err = mq_roles_members(req->ctx, req->arena, mq_req_param(req, "name"),
-                           page.after ? page.after : "", page.limit + 1, rows, &n);
+                           page.after ? page.after : "", page.fetch, rows, &n);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
     if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items,
-                              json_pack("{s:s,s:s,s:s}", "id", rows[i].id, "email", rows[i].email,
-                                        "display_name", rows[i].display_name));
-    return mq_page_reply(req, items, more ? rows[n - 1].id : NULL);
+    struct mq_page_rows r = {rows, n, sizeof(*rows), member_item, member_position, NULL};
+    return mq_page_answer(req, &page, &r);
 }
 
 static mq_err user_not_found(struct mq_req *req)

@@ -19,6 +19,18 @@ static json_t *session_json(const struct mq_session_row *s, const char *current)
                      mq_api_time(s->mfa_verified_at));
 }
 
+static json_t *session_item(const void *row, void *current)
+{
+    return session_json(row, current);
+}
+
+static const char *session_position(struct mq_arena *a, const void *row, void *arg)
+{
+    (void)a;
+    (void)arg;
+    return ((const struct mq_session_row *)row)->id;
+}
+
 mq_err mq_api_sessions_list(struct mq_req *req)
 {
     struct mq_principal who;
@@ -27,17 +39,13 @@ mq_err mq_api_sessions_list(struct mq_req *req)
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_page_parse_id(req, &page);
+    if (!err)
+        err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.fetch,
+                                    &rows, &n);
     if (err) return err;
-    /* One more than asked tells whether another page follows. */
-    err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.limit + 1,
-                                &rows, &n);
-    if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, session_json(&rows[i], who.session_id));
-    return mq_page_reply(req, items, more ? rows[n - 1].id : NULL);
+    struct mq_page_rows r = {rows, n, sizeof(*rows), session_item, session_position,
+                             (void *)who.session_id};
+    return mq_page_answer(req, &page, &r);
 }
 
 mq_err mq_api_sessions_delete(struct mq_req *req)

@@ -134,6 +134,22 @@ static bool read_cursor(struct mq_arena *a, const char *pos, struct mq_user_filt
     return f->after_text && (f->sort == MQ_SORT_NAME || end == bar);
 }
 
+static json_t *user_item(const void *row, void *filter)
+{
+    return user_json(row, ((const struct mq_user_filter *)filter)->now);
+}
+
+/* "sortkey|id", as read_cursor reads it. */
+static const char *user_position(struct mq_arena *a, const void *row, void *filter)
+{
+    const struct mq_user_row *last = &((const struct mq_admin_user *)row)->row;
+    const struct mq_user_filter *f = filter;
+    if (f->sort == MQ_SORT_NAME) return mq_arena_printf(a, "%s|%s", last->display_name, last->id);
+    return mq_arena_printf(
+        a, "%lld|%s",
+        (long long)(f->sort == MQ_SORT_CREATED ? last->created_at : last->last_login_at), last->id);
+}
+
 /* GET /api/v1/admin/users */
 mq_err mq_api_admin_users_list(struct mq_req *req)
 {
@@ -153,28 +169,14 @@ mq_err mq_api_admin_users_list(struct mq_req *req)
         return mq_problem(req, 400, "invalid_cursor", NULL,
                           "cursor is not one this server handed out");
     if (q && !(f.q = like_pattern(req->arena, q))) return MQ_ENOMEM;
-    f.limit = page.limit + 1;
-    struct mq_admin_user *rows = mq_arena_alloc(req->arena, (size_t)f.limit * sizeof(*rows));
+    f.limit = page.fetch;
+    struct mq_admin_user *rows = mq_page_alloc(req, &page, sizeof(*rows));
     size_t n = 0;
     if (!rows) return MQ_ENOMEM;
     err = mq_admin_users_list(req->ctx, req->arena, &f, rows, &n);
     if (err) return err;
-    bool more = n > (size_t)page.limit;
-    if (more) n = (size_t)page.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items, user_json(&rows[i], f.now));
-    const char *next = NULL;
-    if (more) {
-        const struct mq_user_row *last = &rows[n - 1].row;
-        next = f.sort == MQ_SORT_NAME
-                   ? mq_arena_printf(req->arena, "%s|%s", last->display_name, last->id)
-                   : mq_arena_printf(req->arena, "%lld|%s",
-                                     (long long)(f.sort == MQ_SORT_CREATED ? last->created_at
-                                                                           : last->last_login_at),
-                                     last->id);
-    }
-    return mq_page_reply(req, items, next);
+    struct mq_page_rows r = {rows, n, sizeof(*rows), user_item, user_position, &f};
+    return mq_page_answer(req, &page, &r);
 }
 
 static json_t *sessions_json(struct mq_req *req, const char *user_id)

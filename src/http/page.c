@@ -42,6 +42,7 @@ mq_err mq_page_parse(struct mq_req *req, struct mq_page *out)
     if (!err) err = mq_req_query(req, "cursor", &cursor);
     if (err) return err;
     out->limit = MQ_PAGE_DEFAULT;
+    out->fetch = MQ_PAGE_DEFAULT + 1;
     out->after = NULL;
     if (limit) {
         char *end;
@@ -51,6 +52,7 @@ mq_err mq_page_parse(struct mq_req *req, struct mq_page *out)
             return mq_problem(req, 400, "invalid_limit", NULL,
                               "limit must be a whole number from 1 to %d", MQ_PAGE_MAX);
         out->limit = (int)v;
+        out->fetch = (int)v + 1;
     }
     if (cursor) {
         out->after = mq_cursor_decode(req->arena, cursor);
@@ -84,4 +86,34 @@ mq_err mq_page_reply(struct mq_req *req, json_t *items, const char *next)
     }
     return mq_reply_json(req, 200,
                          json_pack("{s:o,s:o}", "items", items, "next_cursor", next_json));
+}
+
+void *mq_page_alloc(struct mq_req *req, const struct mq_page *page, size_t size)
+{
+    return mq_arena_calloc(req->arena, (size_t)page->fetch, size);
+}
+
+mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page,
+                      const struct mq_page_rows *r)
+{
+    size_t n = r->n < (size_t)page->limit ? r->n : (size_t)page->limit;
+    const char *rows = r->rows;
+    json_t *items = json_array();
+    if (!items) return MQ_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = r->item(rows + i * r->size, r->arg);
+        if (!item || json_array_append_new(items, item)) {
+            json_decref(items);
+            return MQ_ENOMEM;
+        }
+    }
+    const char *next = NULL;
+    if (r->n > (size_t)page->limit && n) {
+        next = r->position(req->arena, rows + (n - 1) * r->size, r->arg);
+        if (!next) {
+            json_decref(items);
+            return MQ_ENOMEM;
+        }
+    }
+    return mq_page_reply(req, items, next);
 }

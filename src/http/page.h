@@ -19,6 +19,8 @@
 
 struct mq_page {
     int limit;
+    int fetch;         /* rows to ask the store for: limit and one more, which
+                          comes back only when another page follows */
     const char *after; /* decoded cursor (arena), NULL for the first page */
 };
 
@@ -32,6 +34,24 @@ MQ_MUST_CHECK mq_err mq_page_parse_id(struct mq_req *req, struct mq_page *out);
 /* Answers 200 with {"items": items, "next_cursor": ...}; steals items.
  * `next` is the position after the last item, or NULL on the last page. */
 mq_err mq_page_reply(struct mq_req *req, json_t *items, const char *next);
+
+/* Room in the arena for page->fetch rows of `size` bytes, zeroed. */
+void *mq_page_alloc(struct mq_req *req, const struct mq_page *page, size_t size);
+
+/* What a store gave for a page, and how to show it. */
+struct mq_page_rows {
+    const void *rows; /* n rows of `size` bytes, at most page->fetch */
+    size_t n, size;
+    json_t *(*item)(const void *row, void *arg); /* a row as an item: a new reference */
+    /* The position after a row, for the cursor (arena or the row's own). */
+    const char *(*position)(struct mq_arena *a, const void *row, void *arg);
+    void *arg;
+};
+
+/* Answers the page: the first page->limit rows as items, and a cursor
+ * after the last of them when the store gave one row more. */
+mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page,
+                      const struct mq_page_rows *r);
 
 /* Cursor encoding, exposed for tests: arena strings, NULL on failure. */
 char *mq_cursor_encode(struct mq_arena *a, const char *position);

@@ -90,7 +90,7 @@ def test_precedence_and_masking(env):
 
 def latest_migration():
     here = os.path.dirname(os.path.abspath(__file__))
-    names = os.listdir(os.path.join(here, "..", "..", "src", "store", "migrations", "sqlite"))
+    names = os.listdir(os.path.join(here, "..", "..", "src", "store", "migrations"))
     return max(int(n[:4]) for n in names if n.endswith(".sql"))
 
 
