@@ -43,8 +43,8 @@ mq_err mq_api_sessions_list(struct mq_req *req)
         err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.fetch,
                                     &rows, &n);
     if (err) return err;
-    struct mq_page_rows r = {rows, n, sizeof(*rows), session_item, session_position,
-                             (void *)who.session_id};
+    struct mq_page_rows r = {
+        rows, n, sizeof(*rows), session_item, session_position, (void *)who.session_id};
     return mq_page_answer(req, &page, &r);
 }
 

@@ -125,8 +125,7 @@ mq_err mq_authz_get(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a, co
     out->perms = mq_arena_alloc(a, MQ_AUTHZ_MAX_PERMS * sizeof(*out->perms));
     out->nroles = out->nperms = 0;
     if (!out->roles || !out->perms) return MQ_ENOMEM;
-    if (c && mq_cache_get(c->cache, user_id, strlen(user_id), blob, &cached) &&
-        cached == version)
+    if (c && mq_cache_get(c->cache, user_id, strlen(user_id), blob, &cached) && cached == version)
         return from_blob(a, blob, out);
     mq_err err = load(db, a, user_id, out);
     if (err || !c || !to_blob(out, blob)) return err;

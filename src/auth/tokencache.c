@@ -41,8 +41,7 @@ bool mq_token_cache_get(struct mq_token_cache *c, struct mq_arena *a, const char
 {
     struct verified v;
     int64_t good_until = 0;
-    if (!mq_cache_get(c->cache, token, strlen(token), &v, &good_until) ||
-        good_until <= now_ms)
+    if (!mq_cache_get(c->cache, token, strlen(token), &v, &good_until) || good_until <= now_ms)
         return false;
     *sub = mq_arena_strdup(a, v.sub);
     *sid = mq_arena_strdup(a, v.sid);

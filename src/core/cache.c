@@ -91,8 +91,8 @@ bool mq_cache_get(struct mq_cache *c, const void *key, size_t keylen, void *valu
     return hit;
 }
 
-void mq_cache_put(struct mq_cache *c, const void *key, size_t keylen, const void *value,
-                  size_t len, int64_t tag)
+void mq_cache_put(struct mq_cache *c, const void *key, size_t keylen, const void *value, size_t len,
+                  int64_t tag)
 {
     unsigned char digest[DIGEST_SIZE];
     struct shard *shard;

@@ -33,7 +33,7 @@ bool mq_cache_get(struct mq_cache *c, const void *key, size_t keylen, void *valu
 
 /* Stores `len` bytes (at most value_size; the rest of the slot is zeroed)
  * under the key, with its tag, in place of whatever held the slot. */
-void mq_cache_put(struct mq_cache *c, const void *key, size_t keylen, const void *value,
-                  size_t len, int64_t tag);
+void mq_cache_put(struct mq_cache *c, const void *key, size_t keylen, const void *value, size_t len,
+                  int64_t tag);
 
 #endif

@@ -93,8 +93,7 @@ void *mq_page_alloc(struct mq_req *req, const struct mq_page *page, size_t size)
     return mq_arena_calloc(req->arena, (size_t)page->fetch, size);
 }
 
-mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page,
-                      const struct mq_page_rows *r)
+mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page, const struct mq_page_rows *r)
 {
     size_t n = r->n < (size_t)page->limit ? r->n : (size_t)page->limit;
     const char *rows = r->rows;

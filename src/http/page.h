@@ -50,8 +50,7 @@ struct mq_page_rows {
 
 /* Answers the page: the first page->limit rows as items, and a cursor
  * after the last of them when the store gave one row more. */
-mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page,
-                      const struct mq_page_rows *r);
+mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page, const struct mq_page_rows *r);
 
 /* Cursor encoding, exposed for tests: arena strings, NULL on failure. */
 char *mq_cursor_encode(struct mq_arena *a, const char *position);

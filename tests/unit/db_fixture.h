@@ -5,14 +5,21 @@
 #ifndef MQ_TEST_DB_FIXTURE_H
 #define MQ_TEST_DB_FIXTURE_H
 
+#include <dirent.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/authz.h"
+#include "auth/keyring.h"
+#include "auth/tokencache.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/log.h"
+#include "crypto/secrets.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -100,6 +107,111 @@ static inline void fixture_ctx(struct db_fixture *db, struct mq_config *cfg, str
                            .store = db->store,
                            .clock = clock ? clock : &mq_clock_system,
                            .rng = &mq_rng_system};
+}
+
+/* What most tests need around the database: a context with its own
+ * configuration and, on request, a fake clock, a data directory of its
+ * own and password hashing at its cheapest. A test's own environment is a
+ * struct whose first member is a struct fixture_env. */
+enum {
+    FIXTURE_FAKE_CLOCK = 1, /* ctx.clock reads now, which the test moves by hand */
+    FIXTURE_DATA_DIR = 2,   /* cfg.data_dir is dir, emptied and removed at close */
+    FIXTURE_FAST_HASH = 4,  /* argon2id at its minimum (8 MiB, one pass) */
+};
+
+struct fixture_env {
+    struct db_fixture *db;
+    struct mq_config cfg;
+    int64_t now;
+    struct mq_clock clock;
+    struct mq_ctx ctx;
+    struct mq_arena *arena;
+    char dir[64];
+};
+
+static inline void fixture_env_init(struct db_fixture *db, struct fixture_env *f, unsigned flags,
+                                    const char *tag)
+{
+    f->db = db;
+    fixture_ctx(db, &f->cfg, flags & FIXTURE_FAKE_CLOCK ? &f->clock : NULL, &f->now, &f->ctx);
+    f->arena = mq_arena_new(0);
+    assert_non_null(f->arena);
+    if (flags & FIXTURE_FAST_HASH) {
+        f->cfg.argon2_memory = 8L << 20;
+        f->cfg.argon2_iterations = 1;
+    }
+    if (flags & FIXTURE_DATA_DIR) {
+        snprintf(f->dir, sizeof(f->dir), "/tmp/mq-unit-%d-%s", (int)getpid(), tag);
+        mkdir(f->dir, 0700);
+        free(f->cfg.data_dir);
+        f->cfg.data_dir = strdup(f->dir);
+        assert_non_null(f->cfg.data_dir);
+    }
+}
+
+/* A new environment of `size` bytes (zeroed) over a fresh, migrated
+ * database with `pool` connections; NULL for PostgreSQL when it is not
+ * configured (the tests then skip). */
+static inline void *fixture_env_open(bool postgres, int pool, size_t size, unsigned flags)
+{
+    struct db_fixture *db = fixture_open(postgres, pool, true);
+    if (!db) return NULL;
+    struct fixture_env *f = calloc(1, size);
+    assert_non_null(f);
+    fixture_env_init(db, f, flags, "a");
+    return f;
+}
+
+/* A second instance over the same database, as another process would be:
+ * its own configuration and context (`tag` names its data directory). */
+static inline void fixture_env_peer(struct fixture_env *f, struct fixture_env *peer, unsigned flags,
+                                    const char *tag)
+{
+    memset(peer, 0, sizeof(*peer));
+    fixture_env_init(f->db, peer, flags, tag);
+}
+
+/* Frees what an environment holds but the database: the services left in
+ * its context, its arena and configuration, and its data directory with
+ * the files in it. */
+static inline void fixture_env_cleanup(struct fixture_env *f)
+{
+    mq_keyring_free(f->ctx.keyring);
+    mq_token_cache_free(f->ctx.token_cache);
+    mq_authz_cache_free(f->ctx.authz_cache);
+    mq_secrets_free(f->ctx.secrets);
+    mq_arena_free(f->arena);
+    mq_config_cleanup(&f->cfg);
+    if (f->dir[0]) {
+        DIR *d = opendir(f->dir);
+        struct dirent *de;
+        char path[sizeof(f->dir) + 260];
+        while (d && (de = readdir(d)))
+            if (de->d_name[0] != '.') {
+                snprintf(path, sizeof(path), "%s/%s", f->dir, de->d_name);
+                unlink(path);
+            }
+        if (d) closedir(d);
+        rmdir(f->dir);
+    }
+}
+
+/* The environment and its database. Accepts NULL. */
+static inline void fixture_env_close(void *env)
+{
+    struct fixture_env *f = env;
+    if (!f) return;
+    fixture_env_cleanup(f);
+    fixture_close(f->db);
+    free(f);
+}
+
+/* A teardown for files whose environment holds nothing fixture_env_close
+ * does not free. */
+static inline int fixture_teardown(void **state)
+{
+    fixture_env_close(*state);
+    return 0;
 }
 
 /* setup_sqlite and setup_pg from one `int setup(void **state, bool postgres)`. */

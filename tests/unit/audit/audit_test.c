@@ -16,34 +16,19 @@
 #include <unistd.h>
 
 struct env {
-    struct db_fixture *db;
-    struct mq_config cfg;
-    struct mq_ctx ctx;
+    struct fixture_env f;
 };
 
 static int setup(void **state, bool postgres)
 {
-    struct db_fixture *db = fixture_open(postgres, 4, true);
-    if (!db) {
-        *state = NULL;
-        return 0;
-    }
-    struct env *e = calloc(1, sizeof(*e));
-    e->db = db;
-    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
-    *state = e;
+    *state = fixture_env_open(postgres, 4, sizeof(struct env), FIXTURE_DATA_DIR);
     return 0;
 }
 FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
-    struct env *e = *state;
-    if (!e) return 0;
-    mq_config_cleanup(&e->cfg);
-    fixture_close(e->db);
-    free(e);
-    return 0;
+    return fixture_teardown(state);
 }
 
 static struct mq_audit *writer;
@@ -78,7 +63,7 @@ static const struct mq_sql SQL_RENUMBER = {
 static void exec_sql(struct env *e, const struct mq_sql *stmt)
 {
     struct mq_db *db = NULL;
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_db_exec(db, stmt, NULL, 0, NULL)), MQ_OK);
 }
 
@@ -87,23 +72,23 @@ static void test_chain(void **state)
     struct env *e = *state;
     if (!e) skip();
     struct mq_audit_verdict v;
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.entries, 0);
     assert_int_equal(v.broken_at, 0);
 
-    assert_int_equal(mq_audit_start(&e->ctx, &writer), MQ_OK);
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
     pthread_t t[4];
     for (intptr_t i = 0; i < 4; i++) pthread_create(&t[i], NULL, record_many, (void *)i);
     for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
     assert_int_equal(mq_audit_flush(writer, 20000), MQ_OK);
     mq_audit_stop(writer, 5);
 
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.entries, 1200);
     assert_int_equal(v.broken_at, 0);
 
     exec_sql(e, &SQL_EDIT);
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 700);
     assert_int_equal(v.entries, 699);
     assert_non_null(strstr(v.why, "does not match its hash"));
@@ -114,17 +99,17 @@ static void test_deletion_and_relinking_are_caught(void **state)
     struct env *e = *state;
     if (!e) skip();
     struct mq_audit_verdict v;
-    assert_int_equal(mq_audit_start(&e->ctx, &writer), MQ_OK);
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
     record_many((void *)0);
     assert_int_equal(mq_audit_flush(writer, 20000), MQ_OK);
     mq_audit_stop(writer, 5);
     exec_sql(e, &SQL_DELETE);
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 42);
     assert_non_null(strstr(v.why, "missing"));
     /* Renumbering to hide the gap breaks the link instead. */
     exec_sql(e, &SQL_RENUMBER);
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 42);
     assert_non_null(strstr(v.why, "does not link"));
 }
@@ -136,7 +121,7 @@ static const struct mq_sql SQL_DROP_FIRST = {
 
 static void record_and_flush(struct env *e)
 {
-    assert_int_equal(mq_audit_start(&e->ctx, &writer), MQ_OK);
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
     record_many((void *)0);
     assert_int_equal(mq_audit_flush(writer, 20000), MQ_OK);
     mq_audit_stop(writer, 5);
@@ -149,45 +134,34 @@ static void test_purge_keeps_the_chain_verifiable(void **state)
 {
     struct env *e = *state;
     if (!e) skip();
-    char dir[64], key[96];
-    snprintf(dir, sizeof(dir), "/tmp/mq-audit-%d", (int)getpid());
-    mkdir(dir, 0700);
-    free(e->cfg.data_dir);
-    e->cfg.data_dir = strdup(dir);
     int64_t purged = 0;
-    assert_int_equal(mq_audit_purge(&e->ctx, 0, &purged), MQ_EUNAVAILABLE); /* no key */
-    assert_int_equal(mq_keyring_open(&e->ctx, &e->ctx.keyring), MQ_OK);
+    assert_int_equal(mq_audit_purge(&e->f.ctx, 0, &purged), MQ_EUNAVAILABLE); /* no key */
+    assert_int_equal(mq_keyring_open(&e->f.ctx, &e->f.ctx.keyring), MQ_OK);
 
     record_and_flush(e);
     int64_t later = mq_clock_now_ms(&mq_clock_system) + 60000;
-    assert_int_equal(mq_audit_purge(&e->ctx, later, &purged), MQ_OK);
+    assert_int_equal(mq_audit_purge(&e->f.ctx, later, &purged), MQ_OK);
     assert_int_equal(purged, 299); /* all but the newest, which appends link to */
     struct mq_audit_verdict v;
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 0);
     assert_int_equal(v.checkpoint_seq, 299);
     assert_int_equal(v.entries, 1);
 
     record_and_flush(e); /* the chain goes on from the kept head */
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 0);
     assert_int_equal(v.entries, 301);
-    assert_int_equal(mq_audit_purge(&e->ctx, 0, &purged), MQ_OK); /* nothing that old */
+    assert_int_equal(mq_audit_purge(&e->f.ctx, 0, &purged), MQ_OK); /* nothing that old */
     assert_int_equal(purged, 0);
 
     exec_sql(e, &SQL_DROP_FIRST);
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 300);
     exec_sql(e, &SQL_FORGE); /* hiding it needs a signature nobody has */
-    assert_int_equal(mq_audit_verify(e->db->store, &v), MQ_OK);
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
     assert_int_equal(v.broken_at, 300);
     assert_non_null(strstr(v.why, "not signed"));
-
-    mq_keyring_free(e->ctx.keyring);
-    e->ctx.keyring = NULL;
-    snprintf(key, sizeof(key), "%s/signing-key.ed25519", dir);
-    unlink(key);
-    rmdir(dir);
 }
 
 static void test_hash_encoding(void **state)

@@ -12,47 +12,17 @@
 #include "core/config.h"
 #include "db_fixture.h"
 
-struct instance {
-    struct mq_config cfg;
-    struct mq_ctx ctx;
-    char dir[64];
-};
-
+/* Instance a is the environment itself; b shares its database only. */
 struct env {
-    struct db_fixture *db;
-    struct instance a, b;
+    struct fixture_env a;
+    struct fixture_env b;
 };
-
-static void instance_init(struct env *e, struct instance *in, const char *tag)
-{
-    fixture_ctx(e->db, &in->cfg, NULL, NULL, &in->ctx);
-    snprintf(in->dir, sizeof(in->dir), "/tmp/mq-keys-%d-%s", (int)getpid(), tag);
-    mkdir(in->dir, 0700);
-    free(in->cfg.data_dir);
-    in->cfg.data_dir = strdup(in->dir);
-}
-
-static void instance_cleanup(struct instance *in)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "%s/signing-key.ed25519", in->dir);
-    unlink(path);
-    rmdir(in->dir);
-    mq_config_cleanup(&in->cfg);
-}
 
 static int setup(void **state, bool postgres)
 {
-    struct db_fixture *db = fixture_open(postgres, 2, true);
-    if (!db) {
-        *state = NULL;
-        return 0;
-    }
-    struct env *e = calloc(1, sizeof(*e));
-    e->db = db;
-    instance_init(e, &e->a, "a");
-    instance_init(e, &e->b, "b");
+    struct env *e = fixture_env_open(postgres, 2, sizeof(*e), FIXTURE_DATA_DIR);
     *state = e;
+    if (e) fixture_env_peer(&e->a, &e->b, FIXTURE_DATA_DIR, "b");
     return 0;
 }
 FIXTURE_SETUPS(setup)
@@ -60,12 +30,8 @@ FIXTURE_SETUPS(setup)
 static int teardown(void **state)
 {
     struct env *e = *state;
-    if (!e) return 0;
-    instance_cleanup(&e->a);
-    instance_cleanup(&e->b);
-    fixture_close(e->db);
-    free(e);
-    return 0;
+    if (e) fixture_env_cleanup(&e->b);
+    return fixture_teardown(state);
 }
 
 static void test_instances_verify_each_other(void **state)
@@ -137,7 +103,7 @@ static void test_forged_rows_are_ignored(void **state)
     struct mq_keyring *ka = NULL;
     struct mq_db *db = NULL;
     /* A row whose kid does not name its key (someone wrote the table). */
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->a.db->store, MQ_DB_WRITE, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_db_exec(db, &SQL_FORGE, NULL, 0, NULL)), MQ_OK);
     assert_int_equal(mq_keyring_open(&e->a.ctx, &ka), MQ_OK);
     assert_null(mq_keyring_public(ka, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"));
@@ -163,33 +129,30 @@ static void test_rotation_retires_the_old_key(void **state)
 {
     struct env *e = *state;
     if (!e) skip();
-    struct mq_clock clock;
-    int64_t now;
+    struct fixture_env c; /* an instance with a fake clock */
     struct mq_keyring *ka = NULL;
     char old_kid[MQ_KID_LEN + 1], new_kid[MQ_KID_LEN + 1], first[MQ_KID_LEN + 1];
-    mq_config_cleanup(&e->a.cfg); /* again, with a fake clock */
-    fixture_ctx(e->db, &e->a.cfg, &clock, &now, &e->a.ctx);
-    free(e->a.cfg.data_dir);
-    e->a.cfg.data_dir = strdup(e->a.dir);
-    assert_int_equal(mq_keyring_open(&e->a.ctx, &ka), MQ_OK);
-    e->a.ctx.keyring = ka;
+    fixture_env_peer(&e->a, &c, FIXTURE_FAKE_CLOCK | FIXTURE_DATA_DIR, "c");
+    int64_t *now = &c.now;
+    assert_int_equal(mq_keyring_open(&c.ctx, &ka), MQ_OK);
+    c.ctx.keyring = ka;
     memcpy(first, mq_keyring_signer(ka)->kid, sizeof(first));
 
-    assert_int_equal(mq_keyring_rotate(&e->a.ctx, old_kid, new_kid), MQ_OK);
+    assert_int_equal(mq_keyring_rotate(&c.ctx, old_kid, new_kid), MQ_OK);
     assert_string_equal(old_kid, first);
     assert_string_not_equal(new_kid, first);
     /* The running keyring signs with the new key within a second. */
-    now += 1500;
+    *now += 1500;
     assert_string_equal(mq_keyring_signer(ka)->kid, new_kid);
     assert_non_null(mq_keyring_public(ka, new_kid));
     assert_non_null(mq_keyring_public(ka, old_kid));
     assert_true(jwks_has(ka, old_kid) && jwks_has(ka, new_kid));
     /* Once the old key's last tokens have expired it is gone. */
-    now += e->a.cfg.access_token_ttl + 61000;
+    *now += c.cfg.access_token_ttl + 61000;
     assert_null(mq_keyring_public(ka, old_kid));
     assert_false(jwks_has(ka, old_kid));
     assert_true(jwks_has(ka, new_kid));
-    mq_keyring_free(ka);
+    fixture_env_cleanup(&c);
 }
 
 int main(void)

@@ -15,48 +15,25 @@
 #include "store/users.h"
 
 struct env {
-    struct db_fixture *db;
-    struct mq_config cfg;
-    struct mq_ctx ctx;
-    struct mq_arena *a;
-    char dir[64], key_file[96];
+    struct fixture_env f;
+    char key_file[96];
 };
 
 static int setup(void **state, bool postgres)
 {
-    struct db_fixture *db = fixture_open(postgres, 2, true);
-    if (!db) {
-        *state = NULL;
-        return 0;
-    }
-    struct env *e = calloc(1, sizeof(*e));
-    e->db = db;
-    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
-    snprintf(e->dir, sizeof(e->dir), "/tmp/mq-secrets-%d", (int)getpid());
-    mkdir(e->dir, 0700);
-    snprintf(e->key_file, sizeof(e->key_file), "%s/master.key", e->dir);
-    unlink(e->key_file);
-    free(e->cfg.data_dir);
-    e->cfg.data_dir = strdup(e->dir);
-    e->a = mq_arena_new(4096);
-    assert_int_equal(mq_secrets_open(&e->cfg, &db->log, &mq_rng_system, &e->ctx.secrets), MQ_OK);
+    struct env *e = fixture_env_open(postgres, 2, sizeof(*e), FIXTURE_DATA_DIR);
     *state = e;
+    if (!e) return 0;
+    snprintf(e->key_file, sizeof(e->key_file), "%s/master.key", e->f.dir);
+    assert_int_equal(mq_secrets_open(&e->f.cfg, &e->f.db->log, &mq_rng_system, &e->f.ctx.secrets),
+                     MQ_OK);
     return 0;
 }
 FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
-    struct env *e = *state;
-    if (!e) return 0;
-    mq_secrets_free(e->ctx.secrets);
-    unlink(e->key_file);
-    rmdir(e->dir);
-    mq_arena_free(e->a);
-    mq_config_cleanup(&e->cfg);
-    fixture_close(e->db);
-    free(e);
-    return 0;
+    return fixture_teardown(state);
 }
 
 static void test_seal_and_open(void **state)
@@ -70,37 +47,38 @@ static void test_seal_and_open(void **state)
     char *sealed = NULL;
     unsigned char *plain = NULL;
     size_t len = 0;
-    assert_int_equal(mq_secrets_seal(e->ctx.secrets, e->a, "totp:u1", "hunter2", 7, &sealed),
-                     MQ_OK);
+    assert_int_equal(
+        mq_secrets_seal(e->f.ctx.secrets, e->f.arena, "totp:u1", "hunter2", 7, &sealed), MQ_OK);
     assert_true(!strncmp(sealed, "mqs1.", 5));
     assert_null(strstr(sealed, "hunter2"));
-    assert_int_equal(mq_secrets_unseal(e->ctx.secrets, e->a, "totp:u1", sealed, &plain, &len),
-                     MQ_OK);
+    assert_int_equal(
+        mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, "totp:u1", sealed, &plain, &len), MQ_OK);
     assert_int_equal(len, 7);
     assert_memory_equal(plain, "hunter2", 7);
 
     /* Bound to its place: another user's row does not open it. */
-    assert_int_equal(mq_secrets_unseal(e->ctx.secrets, e->a, "totp:u2", sealed, &plain, &len),
-                     MQ_EPERM);
+    assert_int_equal(
+        mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, "totp:u2", sealed, &plain, &len), MQ_EPERM);
     /* One character changed anywhere fails. */
     for (size_t i = 0; sealed[i]; i++) {
-        char *copy = mq_arena_strdup(e->a, sealed);
+        char *copy = mq_arena_strdup(e->f.arena, sealed);
         copy[i] = copy[i] == 'A' ? 'B' : 'A';
-        assert_int_not_equal(mq_secrets_unseal(e->ctx.secrets, e->a, "totp:u1", copy, &plain, &len),
-                             MQ_OK);
+        assert_int_not_equal(
+            mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, "totp:u1", copy, &plain, &len), MQ_OK);
     }
-    assert_int_equal(mq_secrets_unseal(e->ctx.secrets, e->a, "totp:u1", "hunter2", &plain, &len),
-                     MQ_EPERM);
-    assert_int_equal(mq_secrets_unseal(e->ctx.secrets, e->a, "totp:u1", "", &plain, &len),
+    assert_int_equal(
+        mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, "totp:u1", "hunter2", &plain, &len),
+        MQ_EPERM);
+    assert_int_equal(mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, "totp:u1", "", &plain, &len),
                      MQ_EPERM);
     /* Another key file (another installation) cannot open it. */
-    struct mq_config other = e->cfg;
+    struct mq_config other = e->f.cfg;
     char path[128];
-    snprintf(path, sizeof(path), "%s/other.key", e->dir);
+    snprintf(path, sizeof(path), "%s/other.key", e->f.dir);
     other.master_key_file = path;
     struct mq_secrets *s2 = NULL;
-    assert_int_equal(mq_secrets_open(&other, &e->db->log, &mq_rng_system, &s2), MQ_OK);
-    assert_int_equal(mq_secrets_unseal(s2, e->a, "totp:u1", sealed, &plain, &len), MQ_EPERM);
+    assert_int_equal(mq_secrets_open(&other, &e->f.db->log, &mq_rng_system, &s2), MQ_OK);
+    assert_int_equal(mq_secrets_unseal(s2, e->f.arena, "totp:u1", sealed, &plain, &len), MQ_EPERM);
     mq_secrets_free(s2);
     unlink(path);
 }
@@ -116,7 +94,7 @@ static void put_user(struct env *e, const char *id, const char *email)
                             .created_at = 1,
                             .updated_at = 1};
     memcpy(u.id, id, sizeof(u.id));
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_store_user_insert(db, &u)), MQ_OK);
 }
 
@@ -133,18 +111,18 @@ static void test_rotation_reseals_everything(void **state)
         snprintf(email, sizeof(email), "u%d@example.org", i);
         put_user(e, ids[i], email);
         snprintf(context, sizeof(context), "totp:%s", ids[i]);
-        assert_int_equal(mq_secrets_seal(e->ctx.secrets, e->a, context, ids[i], 36, &sealed),
-                         MQ_OK);
-        assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+        assert_int_equal(
+            mq_secrets_seal(e->f.ctx.secrets, e->f.arena, context, ids[i], 36, &sealed), MQ_OK);
+        assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
         assert_int_equal(mq_store_finish(db, mq_store_totp_pending(db, ids[i], sealed, 1)), MQ_OK);
     }
     struct mq_masterkey_rotation r;
-    assert_int_equal(mq_masterkey_rotate(&e->ctx, &r), MQ_OK);
+    assert_int_equal(mq_masterkey_rotate(&e->f.ctx, &r), MQ_OK);
     assert_int_equal(r.resealed, 3);
     assert_int_equal(r.retired, 1);
     assert_int_equal(r.unreadable, 0);
     /* Again: a new key, all three move to it, and the previous key retires. */
-    assert_int_equal(mq_masterkey_rotate(&e->ctx, &r), MQ_OK);
+    assert_int_equal(mq_masterkey_rotate(&e->f.ctx, &r), MQ_OK);
     assert_int_equal(r.resealed, 3);
     assert_int_equal(r.retired, 1);
     /* Every value opens, under the current key. */
@@ -153,12 +131,14 @@ static void test_rotation_reseals_everything(void **state)
         char context[128];
         unsigned char *plain = NULL;
         size_t len = 0;
-        assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
-        assert_int_equal(mq_store_finish(db, mq_store_mfa_factors(db, e->a, ids[i], 1, &f)), MQ_OK);
+        assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_READ, &db), MQ_OK);
+        assert_int_equal(mq_store_finish(db, mq_store_mfa_factors(db, e->f.arena, ids[i], 1, &f)),
+                         MQ_OK);
         assert_non_null(strstr(f.totp_secret, r.kid));
         snprintf(context, sizeof(context), "totp:%s", ids[i]);
         assert_int_equal(
-            mq_secrets_unseal(e->ctx.secrets, e->a, context, f.totp_secret, &plain, &len), MQ_OK);
+            mq_secrets_unseal(e->f.ctx.secrets, e->f.arena, context, f.totp_secret, &plain, &len),
+            MQ_OK);
         assert_memory_equal(plain, ids[i], 36);
     }
     /* The file holds the current key only. */

@@ -58,22 +58,15 @@ static mq_err hopeless_job(struct mq_job_run *run)
 }
 
 struct env {
-    struct db_fixture *db;
-    struct mq_config cfg;
-    struct mq_ctx ctx;
+    struct fixture_env f;
     struct mq_jobs *jobs;
 };
 
 static int setup(void **state, bool postgres)
 {
-    struct db_fixture *db = fixture_open(postgres, 6, true);
-    if (!db) {
-        *state = NULL;
-        return 0;
-    }
-    struct env *e = calloc(1, sizeof(*e));
-    e->db = db;
-    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
+    struct env *e = fixture_env_open(postgres, 6, sizeof(*e), 0);
+    *state = e;
+    if (!e) return 0;
     const char *argv[] = {"--jobs-queues=default:4,maintenance:1",
                           "--jobs-poll-interval=50ms",
                           "--jobs-backoff-base=10ms",
@@ -81,13 +74,12 @@ static int setup(void **state, bool postgres)
                           "--jobs-lease=5s",
                           "--jobs-stuck-after=1s"};
     char err[256];
-    assert_int_equal(mq_config_load(&e->cfg, 6, (char **)argv, NULL, NULL, err, sizeof(err)),
+    assert_int_equal(mq_config_load(&e->f.cfg, 6, (char **)argv, NULL, NULL, err, sizeof(err)),
                      MQ_OK);
-    assert_int_equal(e->cfg.jobs_stuck_after, 1000);
+    assert_int_equal(e->f.cfg.jobs_stuck_after, 1000);
     memset(runs, 0, sizeof(runs));
     atomic_store(&overlaps, 0);
     atomic_store(&flaky_attempts, 0);
-    *state = e;
     return 0;
 }
 
@@ -99,17 +91,15 @@ static int teardown(void **state)
     if (!e) return 0;
     mq_jobs_stop(e->jobs, 10);
     mq_jobs_free(e->jobs);
-    mq_config_cleanup(&e->cfg);
-    fixture_close(e->db);
-    free(e);
+    fixture_env_close(e);
     return 0;
 }
 
 static void enqueue(struct env *e, const struct mq_job_spec *spec, char id[37])
 {
     struct mq_db *db = NULL;
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
-    assert_int_equal(mq_store_finish(db, mq_jobs_enqueue(&e->ctx, db, spec, id, NULL)), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_finish(db, mq_jobs_enqueue(&e->f.ctx, db, spec, id, NULL)), MQ_OK);
 }
 
 static int pending(struct env *e)
@@ -120,7 +110,7 @@ static int pending(struct env *e)
     const char *states[] = {"available", "running", "retryable"};
     for (int i = 0; i < 3; i++) {
         struct mq_job_filter f = {.state = states[i], .limit = 50};
-        assert_int_equal(mq_jobs_list(&e->ctx, a, &f, page, &n), MQ_OK);
+        assert_int_equal(mq_jobs_list(&e->f.ctx, a, &f, page, &n), MQ_OK);
         total += n;
     }
     mq_arena_free(a);
@@ -151,8 +141,8 @@ static void test_runs_everything_once(void **state)
     struct env *e = *state;
     if (!e) skip();
     char id[37], flaky[37], hopeless[37], unknown[37], garbled[37];
-    assert_int_equal(mq_jobs_new(&e->ctx, &e->jobs), MQ_OK);
-    e->ctx.jobs = e->jobs;
+    assert_int_equal(mq_jobs_new(&e->f.ctx, &e->jobs), MQ_OK);
+    e->f.ctx.jobs = e->jobs;
     assert_int_equal(mq_jobs_register(e->jobs, "t.count", count_job), MQ_OK);
     assert_int_equal(mq_jobs_register(e->jobs, "t.count", count_job), MQ_ECONFLICT);
     assert_int_equal(mq_jobs_register(e->jobs, "t.flaky", flaky_job), MQ_OK);
@@ -181,7 +171,7 @@ static void test_runs_everything_once(void **state)
                                 .max_attempts = 5,
                                 .run_at = mq_clock_now_ms(&mq_clock_system),
                                 .now = mq_clock_now_ms(&mq_clock_system)};
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_store_job_insert(db, &raw, &inserted)), MQ_OK);
 
     assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
@@ -196,23 +186,23 @@ static void test_runs_everything_once(void **state)
 
     struct mq_arena *a = mq_arena_new(0);
     struct mq_job j;
-    assert_int_equal(mq_jobs_get(&e->ctx, a, flaky, &j), MQ_OK);
+    assert_int_equal(mq_jobs_get(&e->f.ctx, a, flaky, &j), MQ_OK);
     assert_string_equal(j.state, "completed");
     assert_int_equal(j.attempt, 3);
     assert_int_equal(atomic_load(&flaky_attempts), 3);
     assert_string_equal(j.last_error, "upstream said 503 (attempt 2)");
 
-    assert_int_equal(mq_jobs_get(&e->ctx, a, hopeless, &j), MQ_OK);
+    assert_int_equal(mq_jobs_get(&e->f.ctx, a, hopeless, &j), MQ_OK);
     assert_string_equal(j.state, "discarded");
     assert_int_equal(j.attempt, 1); /* a permanent error is not retried */
     assert_string_equal(j.last_error, "the file named in the payload does not exist");
 
-    assert_int_equal(mq_jobs_get(&e->ctx, a, unknown, &j), MQ_OK);
+    assert_int_equal(mq_jobs_get(&e->f.ctx, a, unknown, &j), MQ_OK);
     assert_string_equal(j.state, "discarded");
     assert_int_equal(j.attempt, 2);
     assert_non_null(strstr(j.last_error, "unknown job kind \"t.nobody\""));
 
-    assert_int_equal(mq_jobs_get(&e->ctx, a, garbled, &j), MQ_OK);
+    assert_int_equal(mq_jobs_get(&e->f.ctx, a, garbled, &j), MQ_OK);
     assert_string_equal(j.state, "discarded");
     assert_int_equal(j.attempt, 1);
     assert_non_null(strstr(j.last_error, "payload is not valid JSON"));
@@ -238,8 +228,8 @@ static void test_stuck_worker_is_reported(void **state)
     struct env *e = *state;
     if (!e) skip();
     char id[37], why[160];
-    assert_int_equal(mq_jobs_new(&e->ctx, &e->jobs), MQ_OK);
-    e->ctx.jobs = e->jobs;
+    assert_int_equal(mq_jobs_new(&e->f.ctx, &e->jobs), MQ_OK);
+    e->f.ctx.jobs = e->jobs;
     assert_int_equal(mq_jobs_register(e->jobs, "t.slow", slow_job), MQ_OK);
     assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));

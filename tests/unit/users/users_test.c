@@ -11,36 +11,19 @@
 #include "users/users.h"
 
 struct env {
-    struct db_fixture *db;
-    struct mq_config cfg;
-    struct mq_ctx ctx;
+    struct fixture_env f;
 };
 
 static int setup(void **state, bool postgres)
 {
-    struct db_fixture *db = fixture_open(postgres, 2, true);
-    if (!db) {
-        *state = NULL;
-        return 0;
-    }
-    struct env *e = calloc(1, sizeof(*e));
-    e->db = db;
-    fixture_ctx(db, &e->cfg, NULL, NULL, &e->ctx);
-    e->cfg.argon2_memory = 8L << 20;
-    e->cfg.argon2_iterations = 1;
-    *state = e;
+    *state = fixture_env_open(postgres, 2, sizeof(struct env), FIXTURE_FAST_HASH);
     return 0;
 }
 FIXTURE_SETUPS(setup)
 
 static int teardown(void **state)
 {
-    struct env *e = *state;
-    if (!e) return 0;
-    mq_config_cleanup(&e->cfg);
-    fixture_close(e->db);
-    free(e);
-    return 0;
+    return fixture_teardown(state);
 }
 
 static void test_create(void **state)
@@ -54,12 +37,12 @@ static void test_create(void **state)
                             .display_name = name,
                             .password = "correct horse battery staple",
                             .role = "admin"};
-    assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_OK);
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_OK);
 
     struct mq_db *db = NULL;
     struct mq_user_row row;
     struct mq_arena *a = mq_arena_new(0);
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_READ, &db), MQ_OK);
     assert_int_equal(mq_store_user_by_email(db, a, "ada.lovelace@example.org", &row), MQ_OK);
     bool admin = false, user = true;
     assert_int_equal(mq_store_user_has_role(db, row.id, "admin", &admin), MQ_OK);
@@ -79,7 +62,7 @@ static void test_create(void **state)
 
     /* The same address in other case is the same account. */
     u.email = "ADA.LOVELACE@example.ORG";
-    assert_int_equal(mq_users_create(&e->ctx, &u, other, &code, &why), MQ_ECONFLICT);
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, other, &code, &why), MQ_ECONFLICT);
     assert_string_equal(code, "email_taken");
     mq_arena_free(a);
 }
@@ -113,7 +96,7 @@ static void test_validation(void **state)
                                 .password = bad[i].password,
                                 .role = bad[i].role};
         code = why = NULL;
-        assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_EINVAL);
+        assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_EINVAL);
         assert_string_equal(code, bad[i].code);
         assert_non_null(why);
     }
@@ -122,10 +105,10 @@ static void test_validation(void **state)
                             .password = "correct horse battery staple",
                             .role = "user",
                             .email_verified = true};
-    assert_int_equal(mq_users_create(&e->ctx, &u, id, &code, &why), MQ_OK);
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_OK);
     int64_t n = 0;
     struct mq_db *db = NULL;
-    assert_int_equal(mq_store_begin(e->db->store, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_READ, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_store_user_count(db, &n)), MQ_OK);
     assert_int_equal(n, 1);
 }
