@@ -6,7 +6,7 @@
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "auth/mfa.h"
-#include "auth/sessions.h"
+#include "auth/signin.h"
 #include "users/users.h"
 
 static json_t *tokens_json(const struct mq_tokens *t)
@@ -59,7 +59,7 @@ static mq_err login_work(struct mq_req *req, void *arg)
     struct mq_tokens t;
     enum mq_login_outcome outcome;
     char user[37];
-    mq_err err = mq_auth_login(req->ctx, req->arena, &c->in, &t, &outcome, user);
+    mq_err err = mq_signin_password(req->ctx, req->arena, &c->in, &t, &outcome, user);
     if (err && err != MQ_EPERM) return err;
     req->actor_id = user[0] ? mq_arena_strdup(req->arena, user) : NULL;
     mq_req_audit(req, outcome_action(outcome), user[0] ? "user" : "anonymous",
@@ -102,13 +102,13 @@ mq_err mq_api_auth_login(struct mq_req *req)
     mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "email", true, &c->in.email);
     if (!err) err = mq_api_string_field(req, doc, "password", true, &c->in.password);
-    if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->in.device_name);
+    if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->in.device.device_name);
     if (!err) err = mq_api_bool_field(req, doc, "restore", &c->in.restore);
     if (!err) err = mq_api_string_field(req, doc, "device_token", false, &c->in.device_token);
     if (err) return err;
     const char *ua = mq_req_header(req, "User-Agent");
-    c->in.ip = req->remote;
-    c->in.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
+    c->in.device.ip = req->remote;
+    c->in.device.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
     return mq_req_offload(req, req->ctx->cpu_pool, login_work, c);
 }
 
@@ -122,7 +122,7 @@ mq_err mq_api_auth_refresh(struct mq_req *req)
     mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "refresh_token", true, &token);
     if (err) return err;
-    err = mq_auth_refresh(req->ctx, req->arena, token, &t, &reused, user);
+    err = mq_session_refresh(req->ctx, req->arena, token, &t, &reused, user);
     if (reused) {
         req->actor_id = mq_arena_strdup(req->arena, user);
         mq_req_audit(req, "token.reuse", "user", "user", user,
@@ -148,7 +148,7 @@ mq_err mq_api_auth_logout(struct mq_req *req)
         if (err) return err;
     }
     if (token) {
-        err = mq_auth_refresh_session(req->ctx, req->arena, token, &session);
+        err = mq_session_of_refresh_token(req->ctx, req->arena, token, &session);
         if (err == MQ_EPERM)
             return mq_problem(req, 401, "invalid_refresh_token", NULL, "unknown refresh token");
         if (err) return err;
@@ -161,7 +161,7 @@ mq_err mq_api_auth_logout(struct mq_req *req)
                               "an API key has no session to end: revoke the key instead");
         session = who.session_id;
     }
-    err = mq_auth_logout(req->ctx, session, "logout");
+    err = mq_session_logout(req->ctx, session, "logout");
     if (err) return err;
     mq_req_audit(req, "logout", req->actor_kind ? req->actor_kind : "anonymous", "session", session,
                  NULL);

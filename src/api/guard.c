@@ -105,7 +105,7 @@ static mq_err authenticate(struct mq_req *req, struct mq_principal *who, const c
     const char *key = api_key_of(req), *token = bearer(req);
     if (key) return mq_apikey_authenticate(req->ctx, req->arena, key, req->remote, who, why);
     if (!token || !looks_like_jwt(token)) return MQ_ENOTFOUND;
-    return mq_auth_authenticate(req->ctx, req->arena, token, who, why);
+    return mq_session_authenticate(req->ctx, req->arena, token, who, why);
 }
 
 /* Rate limits, the enrol-only and own-session rules, and the route's

@@ -127,7 +127,7 @@ mq_err mq_api_users_me_delete(struct mq_req *req)
 struct password_call {
     struct mq_principal who;
     const char *current, *new_password;
-    struct mq_login device;
+    struct mq_device device;
 };
 
 static mq_err password_work(struct mq_req *req, void *arg)

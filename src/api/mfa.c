@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
+#include "auth/signin.h"
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
@@ -20,7 +21,7 @@ static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_princi
 /* Factor changes need a sign-in or re-authentication within reauth_window. */
 static mq_err require_recent(struct mq_req *req, const struct mq_principal *p)
 {
-    if (mq_mfa_recent(req->ctx, p)) return MQ_OK;
+    if (mq_signin_recent(req->ctx, p)) return MQ_OK;
     mq_problem(req, 403, "reauthentication_required", NULL,
                "prove it is you again first: POST /api/v1/auth/reauthenticate with the password "
                "or a second factor");
@@ -46,7 +47,7 @@ static mq_err end_others(struct mq_req *req, const struct mq_principal *p, bool 
     int64_t ended = 0;
     if (wanted) {
         mq_err err =
-            mq_auth_sessions_end_others(req->ctx, p->user_id, p->session_id, "mfa_changed", &ended);
+            mq_sessions_end_others(req->ctx, p->user_id, p->session_id, "mfa_changed", &ended);
         if (err) return err;
     }
     return json_object_set_new(answer, "other_sessions_ended", json_integer(ended)) ? MQ_ENOMEM
@@ -278,7 +279,7 @@ static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
     struct mq_tokens t;
     enum mq_mfa_outcome outcome;
     char user[37];
-    mq_err err = mq_mfa_verify(req->ctx, req->arena, in, &t, &outcome, user);
+    mq_err err = mq_signin_second_factor(req->ctx, req->arena, in, &t, &outcome, user);
     if (user[0]) {
         req->actor_id = mq_arena_strdup(req->arena, user);
         req->actor_kind = "user";
@@ -381,8 +382,8 @@ static mq_err reply_reauth(struct mq_req *req, const struct mq_principal *p, con
 static mq_err reauth_work(struct mq_req *req, void *arg)
 {
     struct reauth_call *c = arg;
-    mq_err err = mq_auth_reauth_password(req->ctx, req->arena, c->who.user_id, c->who.session_id,
-                                         c->password, req->remote);
+    mq_err err = mq_signin_reauth_password(req->ctx, req->arena, c->who.user_id, c->who.session_id,
+                                           c->password, req->remote);
     if (err == MQ_EPERM) {
         mq_req_audit(req, "reauthentication_failed", "user", "user", c->who.user_id,
                      json_pack("{s:s}", "method", "password"));
@@ -416,7 +417,7 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
                           "send {\"password\"}, {\"method\", \"code\"} or "
                           "{\"method\": \"webauthn\", \"assertion\"}");
     struct mq_mfa_who who = who_of(req, &c->who);
-    err = mq_mfa_reauth(req->ctx, req->arena, &who, method, code ? code : "", assertion);
+    err = mq_signin_reauth_factor(req->ctx, req->arena, &who, method, code ? code : "", assertion);
     if (err == MQ_ECONFLICT) return clone_refused(req, c->who.user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
@@ -606,7 +607,7 @@ mq_err mq_api_webauthn_login_begin(struct mq_req *req)
     }
     if (token) {
         if (sign_in_limited(req)) return MQ_OK;
-        err = mq_mfa_webauthn_options(req->ctx, req->arena, token, &options);
+        err = mq_signin_webauthn_options(req->ctx, req->arena, token, &options);
         if (err == MQ_EPERM)
             return mq_problem(req, 401, "invalid_mfa_token", NULL,
                               "the sign-in has expired, was completed, or ran out of attempts; "
@@ -648,7 +649,7 @@ mq_err mq_api_webauthn_login_finish(struct mq_req *req)
     if (err) return err;
     if (sign_in_limited(req)) return MQ_OK;
     struct mq_mfa_who who = who_of(req, &p);
-    err = mq_mfa_reauth(req->ctx, req->arena, &who, "webauthn", "", in.assertion);
+    err = mq_signin_reauth_factor(req->ctx, req->arena, &who, "webauthn", "", in.assertion);
     if (err == MQ_ECONFLICT) return clone_refused(req, p.user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
@@ -677,7 +678,7 @@ mq_err mq_api_auth_passkey_begin(struct mq_req *req)
 mq_err mq_api_auth_passkey_finish(struct mq_req *req)
 {
     json_t *doc = NULL;
-    struct mq_login device = {.ip = req->remote};
+    struct mq_device device = {.ip = req->remote};
     struct mq_tokens t;
     enum mq_passkey_verdict verdict;
     enum mq_login_outcome outcome;
@@ -693,7 +694,7 @@ mq_err mq_api_auth_passkey_finish(struct mq_req *req)
                           "assertion must be the AuthenticationResponseJSON of the passkey");
     const char *ua = mq_req_header(req, "User-Agent");
     device.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
-    err = mq_passkeys_login(req->ctx, req->arena, assertion, &device, &t, &verdict, &outcome, user,
+    err = mq_signin_passkey(req->ctx, req->arena, assertion, &device, &t, &verdict, &outcome, user,
                             &why);
     if (err && err != MQ_EPERM) return err;
     if (user[0]) {

@@ -40,8 +40,8 @@ mq_err mq_api_sessions_list(struct mq_req *req)
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_page_parse_id(req, &page);
     if (!err)
-        err = mq_auth_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.fetch,
-                                    &rows, &n);
+        err =
+            mq_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.fetch, &rows, &n);
     if (err) return err;
     struct mq_page_rows r = {
         rows, n, sizeof(*rows), session_item, session_position, (void *)who.session_id};
@@ -55,7 +55,7 @@ mq_err mq_api_sessions_delete(struct mq_req *req)
     if (err) return err;
     const char *id = mq_req_param(req, "id");
     if (mq_uuid_valid(id, strlen(id)))
-        err = mq_auth_session_end(req->ctx, req->arena, who.user_id, id, "revoked");
+        err = mq_session_end(req->ctx, req->arena, who.user_id, id, "revoked");
     else
         err = MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND)
@@ -72,7 +72,7 @@ mq_err mq_api_sessions_delete_others(struct mq_req *req)
     int64_t ended = 0;
     mq_err err = mq_api_require_user(req, &who);
     if (!err)
-        err = mq_auth_sessions_end_others(req->ctx, who.user_id, who.session_id, "revoked", &ended);
+        err = mq_sessions_end_others(req->ctx, who.user_id, who.session_id, "revoked", &ended);
     if (err) return err;
     mq_req_audit(req, "session.revoke_others", "user", "user", who.user_id,
                  json_pack("{s:I}", "ended", (json_int_t)ended));

@@ -184,7 +184,7 @@ static json_t *sessions_json(struct mq_req *req, const char *user_id)
     struct mq_session_row *rows = NULL;
     size_t n = 0;
     json_t *a = json_array();
-    if (mq_auth_sessions_list(req->ctx, req->arena, user_id, NULL, 50, &rows, &n)) return a;
+    if (mq_sessions_list(req->ctx, req->arena, user_id, NULL, 50, &rows, &n)) return a;
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(a, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", rows[i].id,
                                            "device_name", mq_api_nullable(rows[i].device_name),

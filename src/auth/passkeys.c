@@ -8,7 +8,7 @@
 #include "core/uuid.h"
 #include "crypto/webauthn.h"
 #include "store/mfa.h"
-#include "store/sessions.h"
+#include "store/users.h"
 
 #define B64             sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define CHALLENGE_LEN   32
@@ -260,9 +260,9 @@ mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
         if (err == MQ_ECONFLICT) *why = "this credential is registered already";
     }
     if (!err) err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
-    if (!err && !f.enabled_at) err = mq_store_mfa_enabled(db, who->user_id, now);
-    if (!err && who->session_id) err = mq_store_session_mfa(db, who->session_id, "webauthn", now);
-    if (!err) err = mq_mfa_notify(ctx, db, a, who, "A security key or passkey was added.");
+    if (!err)
+        err = mq_mfa_policy_factor_added(ctx, db, a, who, &f, "webauthn",
+                                         "A security key or passkey was added.");
     if (err == MQ_EPERM) {
         /* The challenge stays used: a new attempt starts with new options. */
         mq_err ferr = mq_store_finish(db, MQ_OK);
@@ -389,63 +389,21 @@ mq_err mq_passkeys_rename(struct mq_ctx *ctx, const char *user_id, const char *i
     return mq_store_finish(db, err);
 }
 
+static mq_err remove_credential(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                const struct mq_mfa_who *who, const struct mq_mfa_factors *f,
+                                void *id)
+{
+    bool deleted = false;
+    mq_err err = mq_store_webauthn_delete(db, who->user_id, id, &deleted);
+    if (!err && !deleted) err = MQ_ENOTFOUND;
+    bool last = !(f->totp_secret && f->totp_confirmed_at) && f->webauthn <= 1;
+    if (!err)
+        err = mq_mfa_policy_factor_removed(ctx, db, a, who, last, "A security key or passkey");
+    return err;
+}
+
 mq_err mq_passkeys_delete(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mfa_who *who,
                           const char *id)
 {
-    struct mq_mfa_factors f;
-    struct mq_db *db = NULL;
-    bool deleted = false;
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (err) return err;
-    err = mq_store_mfa_factors(db, a, who->user_id, now_ms(ctx), &f);
-    if (!err) err = mq_store_webauthn_delete(db, who->user_id, id, &deleted);
-    if (!err && !deleted) err = MQ_ENOTFOUND;
-    bool last = !(f.totp_secret && f.totp_confirmed_at) && f.webauthn <= 1;
-    if (!err) err = mq_mfa_factor_removed(ctx, db, a, who, last, "A security key or passkey");
-    return mq_store_finish(db, err);
-}
-
-mq_err mq_passkeys_login(struct mq_ctx *ctx, struct mq_arena *a, json_t *assertion,
-                         const struct mq_login *device, struct mq_tokens *out,
-                         enum mq_passkey_verdict *verdict, enum mq_login_outcome *outcome,
-                         char user_id[37], const char **why)
-{
-    struct mq_user_row u;
-    struct mq_db *db = NULL;
-    const char *owner = NULL, *credential = NULL;
-    int64_t now = now_ms(ctx);
-    *outcome = MQ_LOGIN_UNKNOWN;
-    user_id[0] = '\0';
-    memset(out, 0, sizeof(*out));
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (err) return err;
-    err = mq_passkeys_check(ctx, db, a, "passkey", NULL, NULL, assertion, verdict, &owner,
-                            &credential, why);
-    if (!err && owner) snprintf(user_id, 37, "%s", owner);
-    if (!err && *verdict != MQ_PASSKEY_OK) {
-        /* The challenge is used up, a clone is flagged: keep both. */
-        err = mq_store_finish(db, MQ_OK);
-        return err ? err : MQ_EPERM;
-    }
-    if (!err) err = mq_store_user_by_id(db, a, owner, &u);
-    if (err) return mq_store_finish(db, err);
-    /* The same refusals as a password sign-in; a passkey is both factors. */
-    if (u.suspended_at)
-        *outcome = MQ_LOGIN_DISABLED;
-    else if (u.locked_until > now)
-        *outcome = MQ_LOGIN_LOCKED;
-    else if (u.deleted_at)
-        *outcome = MQ_LOGIN_DELETED;
-    else if (ctx->cfg->require_verified_email && !u.email_verified_at)
-        *outcome = MQ_LOGIN_UNVERIFIED;
-    else
-        *outcome = MQ_LOGIN_OK;
-    if (*outcome != MQ_LOGIN_OK) {
-        err = mq_store_finish(db, MQ_OK);
-        return err ? err : MQ_EPERM;
-    }
-    struct mq_session_factor factor = {.method = "webauthn"};
-    err = mq_store_user_login_ok(db, u.id, NULL, now);
-    if (!err) err = mq_auth_session_open(ctx, db, a, u.id, device, &factor, out);
-    return mq_store_finish(db, err);
+    return mq_mfa_policy_change(ctx, a, who, remove_credential, (void *)id);
 }

@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "auth/mfa.h"
+#include "auth/mfa_policy.h"
 #include "core/arena.h"
 #include "core/ctx.h"
 #include "store/store.h"
@@ -70,15 +70,5 @@ MQ_MUST_CHECK mq_err mq_passkeys_rename(struct mq_ctx *ctx, const char *user_id,
  * app (mfa.h): MQ_EPERM for the last factor of a role that must have one. */
 MQ_MUST_CHECK mq_err mq_passkeys_delete(struct mq_ctx *ctx, struct mq_arena *a,
                                         const struct mq_mfa_who *who, const char *id);
-
-/* Sign-in with a discoverable credential and user verification, no e-mail
- * typed. MQ_EPERM for every refusal (*verdict and *user_id say more);
- * MQ_ENOTFOUND-free: unknown credentials are refusals too. The outcome is
- * as for a password sign-in (sessions.h). */
-MQ_MUST_CHECK mq_err mq_passkeys_login(struct mq_ctx *ctx, struct mq_arena *a, json_t *assertion,
-                                       const struct mq_login *device, struct mq_tokens *out,
-                                       enum mq_passkey_verdict *verdict,
-                                       enum mq_login_outcome *outcome, char user_id[37],
-                                       const char **why);
 
 #endif

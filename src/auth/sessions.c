@@ -5,20 +5,13 @@
 #include <string.h>
 
 #include "auth/keyring.h"
-#include "auth/mfa.h"
 #include "auth/tokencache.h"
-#include "core/text.h"
 #include "core/uuid.h"
 #include "crypto/jwt.h"
-#include "crypto/password.h"
 #include "crypto/token.h"
-#include "mail/mail.h"
 #include "store/sessions.h"
-#include "store/users.h"
 
 #define LEEWAY_S 30
-/* Hashed when no account matches, so that the work is the same. */
-#define DUMMY_PASSWORD "no account has this password, it only costs the same"
 
 static mq_err new_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, char **token, char hash[65])
 {
@@ -45,117 +38,9 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
 }
 
-mq_err mq_auth_count_failure(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *user,
-                             const char *ip, bool *locked)
-{
-    int failures = 0;
-    int64_t now = mq_clock_now_ms(ctx->clock);
-    *locked = false;
-    mq_err err =
-        mq_store_user_login_failed(db, user->id, ctx->cfg->lockout_threshold,
-                                   now + ctx->cfg->lockout_duration, now, &failures, locked);
-    /* A deleted account's owner is not mailed about it. */
-    if (err || !*locked || user->deleted_at) return err;
-    char minutes[24];
-    snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
-    json_t *vars = json_pack("{s:s,s:s,s:s}", "name", user->display_name, "minutes", minutes, "ip",
-                             ip ? ip : "unknown");
-    if (!vars) return MQ_ENOMEM;
-    struct mq_mail m = {.to = user->email, .template = "account-locked", .vars = vars};
-    err = mq_mail_enqueue(ctx, db, &m);
-    json_decref(vars);
-    return err;
-}
-
-mq_err mq_auth_login(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_login *in,
-                     struct mq_tokens *out, enum mq_login_outcome *outcome, char user_id[37])
-{
-    char key[MQ_EMAIL_MAX + 1], rehash[MQ_PASSWORD_HASH_MAX];
-    struct mq_user_row user;
-    struct mq_db *db = NULL;
-    bool ok = false, found;
-    user_id[0] = '\0';
-    *outcome = MQ_LOGIN_UNKNOWN;
-
-    mq_email_key(in->email ? in->email : "", key, sizeof(key));
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (!err) err = mq_store_user_by_email(db, a, key, &user);
-    err = mq_store_finish(db, err);
-    db = NULL;
-    found = err == MQ_OK;
-    if (err && err != MQ_ENOTFOUND) return err;
-
-    /* One argon2id computation either way. */
-    if (!found) {
-        err = mq_password_hash(ctx->cfg, DUMMY_PASSWORD, rehash);
-        sodium_memzero(rehash, sizeof(rehash));
-        return err ? err : MQ_EPERM;
-    }
-    memcpy(user_id, user.id, 37);
-    if (mq_password_verify(user.password_hash, in->password ? in->password : "", &ok)) ok = false;
-    int64_t now = mq_clock_now_ms(ctx->clock);
-    if (user.suspended_at) {
-        *outcome = MQ_LOGIN_DISABLED;
-        return MQ_EPERM;
-    }
-    if (user.locked_until > now) {
-        *outcome = MQ_LOGIN_LOCKED;
-        return MQ_EPERM;
-    }
-    if (!ok) {
-        bool locked = false;
-        err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-        if (!err) err = mq_auth_count_failure(ctx, db, &user, in->ip, &locked);
-        err = mq_store_finish(db, err);
-        *outcome = locked ? MQ_LOGIN_LOCKOUT : MQ_LOGIN_WRONG;
-        return err ? err : MQ_EPERM;
-    }
-
-    if (user.deleted_at) {
-        /* The password is right: the owner may learn the account's state,
-         * and restore it within the grace period. */
-        if (!in->restore || user.deleted_at + ctx->cfg->account_deletion_grace <= now) {
-            *outcome = MQ_LOGIN_DELETED;
-            return MQ_EPERM;
-        }
-    }
-    if (ctx->cfg->require_verified_email && !user.email_verified_at) {
-        *outcome = MQ_LOGIN_UNVERIFIED;
-        return MQ_EPERM;
-    }
-
-    /* Stronger parameters configured since this hash was made: re-make it. */
-    const char *new_hash = NULL;
-    if (mq_password_needs_rehash(ctx->cfg, user.password_hash) &&
-        mq_password_hash(ctx->cfg, in->password, rehash) == MQ_OK)
-        new_hash = rehash;
-
-    struct mq_session_factor factor = {0};
-    bool pending = false;
-    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (!err) err = mq_mfa_gate(ctx, db, a, &user, in, out, &factor, &pending);
-    if (!err && pending) {
-        /* Failures keep counting until the second factor is right. */
-        if (new_hash) err = mq_store_user_rehash(db, user.id, new_hash, now);
-        err = mq_store_finish(db, err);
-        sodium_memzero(rehash, sizeof(rehash));
-        if (err) return err;
-        *outcome = MQ_LOGIN_MFA;
-        return MQ_OK;
-    }
-    if (!err) err = mq_store_user_login_ok(db, user.id, new_hash, now);
-    if (!err && user.deleted_at) err = mq_store_user_restore(db, user.id, now);
-    if (!err) err = mq_auth_session_open(ctx, db, a, user.id, in, &factor, out);
-    err = mq_store_finish(db, err);
-    sodium_memzero(rehash, sizeof(rehash));
-    if (err) return err;
-    *outcome = user.deleted_at ? MQ_LOGIN_RESTORED : MQ_LOGIN_OK;
-    return MQ_OK;
-}
-
-mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                            const char *user_id, const struct mq_login *in,
-                            const struct mq_session_factor *factor, struct mq_tokens *out)
+mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                       const char *user_id, const struct mq_device *in,
+                       const struct mq_session_factor *factor, struct mq_tokens *out)
 {
     char session_id[37], hash[65];
     char *refresh = NULL;
@@ -188,9 +73,9 @@ mq_err mq_auth_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
     return issue_access(ctx, a, user_id, session_id, NULL, out);
 }
 
-mq_err mq_auth_impersonation_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                                  const char *user_id, const char *actor_id, const char *ip,
-                                  const char *user_agent, struct mq_tokens *out)
+mq_err mq_session_open_impersonation(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                     const char *user_id, const char *actor_id,
+                                     const struct mq_device *device, struct mq_tokens *out)
 {
     char session_id[37];
     int64_t now = mq_clock_now_ms(ctx->clock);
@@ -198,8 +83,8 @@ mq_err mq_auth_impersonation_open(struct mq_ctx *ctx, struct mq_db *db, struct m
     mq_uuid7_new(ctx->clock, ctx->rng, session_id);
     struct mq_session_row s = {.id = session_id,
                                .user_id = user_id,
-                               .ip = ip,
-                               .user_agent = user_agent,
+                               .ip = device->ip,
+                               .user_agent = device->user_agent,
                                .device_name = "impersonation",
                                .created_at = now,
                                .last_seen_at = now,
@@ -212,8 +97,8 @@ mq_err mq_auth_impersonation_open(struct mq_ctx *ctx, struct mq_db *db, struct m
     return err ? err : issue_access(ctx, a, user_id, session_id, actor_id, out);
 }
 
-mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
-                       struct mq_tokens *out, bool *reused, char user_id[37])
+mq_err mq_session_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                          struct mq_tokens *out, bool *reused, char user_id[37])
 {
     char hash[65], new_hash[65];
     const char *session_id = NULL;
@@ -257,7 +142,7 @@ mq_err mq_auth_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token
     return issue_access(ctx, a, s.user_id, session_id, s.actor_id, out);
 }
 
-mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *reason)
+mq_err mq_session_logout(struct mq_ctx *ctx, const char *session_id, const char *reason)
 {
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
@@ -266,9 +151,8 @@ mq_err mq_auth_logout(struct mq_ctx *ctx, const char *session_id, const char *re
         db, mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, NULL));
 }
 
-mq_err mq_auth_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                             const char *before_id, int limit, struct mq_session_row **out,
-                             size_t *n)
+mq_err mq_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                        const char *before_id, int limit, struct mq_session_row **out, size_t *n)
 {
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
@@ -277,8 +161,8 @@ mq_err mq_auth_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char 
                                                       before_id, limit, out, n));
 }
 
-mq_err mq_auth_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                           const char *session_id, const char *reason)
+mq_err mq_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                      const char *session_id, const char *reason)
 {
     struct mq_session_row s;
     struct mq_db *db = NULL;
@@ -295,8 +179,8 @@ mq_err mq_auth_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     return mq_store_finish(db, err);
 }
 
-mq_err mq_auth_sessions_end_others(struct mq_ctx *ctx, const char *user_id, const char *keep,
-                                   const char *reason, int64_t *ended)
+mq_err mq_sessions_end_others(struct mq_ctx *ctx, const char *user_id, const char *keep,
+                              const char *reason, int64_t *ended)
 {
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
@@ -305,8 +189,8 @@ mq_err mq_auth_sessions_end_others(struct mq_ctx *ctx, const char *user_id, cons
                                    db, user_id, keep, mq_clock_now_ms(ctx->clock), reason, ended));
 }
 
-mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
-                               const char **session_id)
+mq_err mq_session_of_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                                   const char **session_id)
 {
     char hash[65];
     int64_t rotated_at = 0;
@@ -319,8 +203,8 @@ mq_err mq_auth_refresh_session(struct mq_ctx *ctx, struct mq_arena *a, const cha
     return err == MQ_ENOTFOUND ? MQ_EPERM : err;
 }
 
-mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
-                            struct mq_principal *out, const char **why)
+mq_err mq_session_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
+                               struct mq_principal *out, const char **why)
 {
     struct mq_jwt_claims c;
     struct mq_db *db = NULL;
@@ -361,35 +245,4 @@ mq_err mq_auth_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const char *
     out->enrol_only = sa.enrol_only;
     out->actor_id = sa.actor_id;
     return MQ_OK;
-}
-
-bool mq_principal_allows(const struct mq_principal *who, const char *needed)
-{
-    if (!mq_authz_allows(&who->authz, needed)) return false;
-    return !who->api_key_id || mq_perms_cover(who->scopes, who->nscopes, needed);
-}
-
-mq_err mq_auth_reauth_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                               const char *session_id, const char *password, const char *ip)
-{
-    struct mq_user_row user;
-    struct mq_db *db = NULL;
-    bool ok = false, locked = false;
-    int64_t now = mq_clock_now_ms(ctx->clock);
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (!err) err = mq_store_user_by_id(db, a, user_id, &user);
-    err = mq_store_finish(db, err);
-    db = NULL;
-    if (err) return err == MQ_ENOTFOUND ? MQ_EPERM : err;
-    if (mq_password_verify(user.password_hash, password ? password : "", &ok)) ok = false;
-    if (user.locked_until > now) ok = false;
-    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (err) return err;
-    if (ok) {
-        err = mq_store_session_reauth(db, session_id, now);
-    } else {
-        err = mq_auth_count_failure(ctx, db, &user, ip, &locked);
-    }
-    err = mq_store_finish(db, err);
-    return err ? err : ok ? MQ_OK : MQ_EPERM;
 }

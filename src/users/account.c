@@ -264,7 +264,8 @@ static mq_err hash_new_password(struct mq_ctx *ctx, const struct mq_user_row *u,
                                 const char *password, char hash[MQ_PASSWORD_HASH_MAX],
                                 const char **code, const char **why)
 {
-    if (!password || mq_password_policy_check(ctx->cfg, password, u->email, u->display_name, code, why))
+    if (!password ||
+        mq_password_policy_check(ctx->cfg, password, u->email, u->display_name, code, why))
         return MQ_EINVAL;
     return mq_password_hash(ctx->cfg, password, hash);
 }
@@ -332,7 +333,7 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
 
 mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                                   const char *current, const char *new_password,
-                                  const struct mq_login *device,
+                                  const struct mq_device *device,
                                   const struct mq_session_factor *factor, struct mq_tokens *out,
                                   const char **code, const char **why)
 {
@@ -348,7 +349,7 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
         err = apply_password(ctx, db, &u, pwhash, "password_changed", device->ip);
-        if (!err) err = mq_auth_session_open(ctx, db, a, u.id, device, factor, out);
+        if (!err) err = mq_session_open(ctx, db, a, u.id, device, factor, out);
         err = mq_store_finish(db, err);
     }
     sodium_memzero(pwhash, sizeof(pwhash));

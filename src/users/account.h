@@ -63,10 +63,13 @@ MQ_MUST_CHECK mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_are
  * sets the new one, ends every session, opens a new one for `device` into
  * *out (carrying over the second factor the old session proved), and
  * mails a notice. MQ_EPERM (wrong_password) or MQ_EINVAL. */
-MQ_MUST_CHECK mq_err mq_account_change_password(
-    struct mq_ctx *ctx, struct mq_arena *a, const char *user_id, const char *current,
-    const char *new_password, const struct mq_login *device, const struct mq_session_factor *factor,
-    struct mq_tokens *out, const char **code, const char **why);
+MQ_MUST_CHECK mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a,
+                                                const char *user_id, const char *current,
+                                                const char *new_password,
+                                                const struct mq_device *device,
+                                                const struct mq_session_factor *factor,
+                                                struct mq_tokens *out, const char **code,
+                                                const char **why);
 
 struct mq_profile_change {
     const char *display_name;     /* NULL = unchanged */

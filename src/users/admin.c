@@ -197,6 +197,7 @@ mq_err mq_admin_impersonate(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err && !is_active(&u.row))
         err = refuse(MQ_ECONFLICT, code, why, "account_inactive",
                      "the account is suspended or deleted");
-    if (!err) err = mq_auth_impersonation_open(ctx, db, a, id, actor->user_id, ip, user_agent, out);
+    struct mq_device device = {.ip = ip, .user_agent = user_agent};
+    if (!err) err = mq_session_open_impersonation(ctx, db, a, id, actor->user_id, &device, out);
     return mq_store_finish(db, err);
 }

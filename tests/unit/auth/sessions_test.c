@@ -9,6 +9,7 @@
 
 #include "auth/keyring.h"
 #include "auth/sessions.h"
+#include "auth/signin.h"
 #include "auth/tokencache.h"
 #include "core/config.h"
 #include "crypto/password.h"
@@ -58,19 +59,16 @@ static mq_err login(struct env *e, const char *email, const char *password, stru
                     enum mq_login_outcome *outcome)
 {
     char who[37];
-    struct mq_login in = {.email = email,
-                          .password = password,
-                          .ip = "192.0.2.1",
-                          .user_agent = "test/1.0",
-                          .device_name = "laptop"};
-    return mq_auth_login(&e->f.ctx, e->f.arena, &in, t, outcome, who);
+    struct mq_login in = {
+        .email = email, .password = password, .device = {"192.0.2.1", "test/1.0", "laptop"}};
+    return mq_signin_password(&e->f.ctx, e->f.arena, &in, t, outcome, who);
 }
 
 static bool authenticated(struct env *e, const char *access)
 {
     struct mq_principal p;
     const char *why;
-    return mq_auth_authenticate(&e->f.ctx, e->f.arena, access, &p, &why) == MQ_OK;
+    return mq_session_authenticate(&e->f.ctx, e->f.arena, access, &p, &why) == MQ_OK;
 }
 
 static void test_login_and_lockout(void **state)
@@ -84,7 +82,8 @@ static void test_login_and_lockout(void **state)
     assert_int_equal(o, MQ_LOGIN_OK);
     assert_int_equal(strlen(t.refresh_token), MQ_REFRESH_TOKEN_LEN);
     assert_int_equal(t.expires_in, 900);
-    assert_int_equal(mq_auth_authenticate(&e->f.ctx, e->f.arena, t.access_token, &p, &why), MQ_OK);
+    assert_int_equal(mq_session_authenticate(&e->f.ctx, e->f.arena, t.access_token, &p, &why),
+                     MQ_OK);
     assert_string_equal(p.user_id, e->user);
     assert_string_equal(p.session_id, t.session_id);
     assert_int_equal(p.authz.nroles, 1);
@@ -121,23 +120,24 @@ static void test_refresh_rotation_and_reuse(void **state)
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &first, &o), MQ_OK);
     e->f.now += 60000;
     assert_int_equal(
-        mq_auth_refresh(&e->f.ctx, e->f.arena, first.refresh_token, &second, &reused, who), MQ_OK);
+        mq_session_refresh(&e->f.ctx, e->f.arena, first.refresh_token, &second, &reused, who),
+        MQ_OK);
     assert_false(reused);
     assert_string_not_equal(second.refresh_token, first.refresh_token);
     assert_string_equal(second.session_id, first.session_id);
     assert_true(authenticated(e, second.access_token));
     /* The first token again: stolen. The whole session ends. */
     assert_int_equal(
-        mq_auth_refresh(&e->f.ctx, e->f.arena, first.refresh_token, &third, &reused, who),
+        mq_session_refresh(&e->f.ctx, e->f.arena, first.refresh_token, &third, &reused, who),
         MQ_EPERM);
     assert_true(reused);
     assert_string_equal(who, e->user);
     assert_false(authenticated(e, second.access_token));
     assert_int_equal(
-        mq_auth_refresh(&e->f.ctx, e->f.arena, second.refresh_token, &third, &reused, who),
+        mq_session_refresh(&e->f.ctx, e->f.arena, second.refresh_token, &third, &reused, who),
         MQ_EPERM);
     assert_int_equal(
-        mq_auth_refresh(&e->f.ctx, e->f.arena, "mqr_not-a-token-at-all", &third, &reused, who),
+        mq_session_refresh(&e->f.ctx, e->f.arena, "mqr_not-a-token-at-all", &third, &reused, who),
         MQ_EPERM);
     assert_false(reused);
 }
@@ -151,15 +151,15 @@ static void test_logout_and_expiry(void **state)
     char who[37];
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
     assert_true(authenticated(e, t.access_token));
-    assert_int_equal(mq_auth_logout(&e->f.ctx, t.session_id, "logout"), MQ_OK);
+    assert_int_equal(mq_session_logout(&e->f.ctx, t.session_id, "logout"), MQ_OK);
     assert_false(authenticated(e, t.access_token)); /* at once, not at expiry */
-    assert_int_equal(mq_auth_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
+    assert_int_equal(mq_session_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
                      MQ_EPERM);
 
     /* Idle: no refresh for 30 days ends the session. */
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &t, &o), MQ_OK);
     e->f.now += 30LL * 86400 * 1000 + 1;
-    assert_int_equal(mq_auth_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
+    assert_int_equal(mq_session_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
                      MQ_EPERM);
 
     /* Absolute: refreshed all along, it still ends 90 days after sign-in. */
@@ -167,16 +167,16 @@ static void test_logout_and_expiry(void **state)
     int64_t signed_in = e->f.now;
     for (int day = 20; day <= 80; day += 20) {
         e->f.now = signed_in + day * 86400000LL;
-        assert_int_equal(mq_auth_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
-                         MQ_OK);
+        assert_int_equal(
+            mq_session_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who), MQ_OK);
         t = r;
     }
     e->f.now = signed_in + 89 * 86400000LL; /* 9 days idle: fine */
-    assert_int_equal(mq_auth_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
+    assert_int_equal(mq_session_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
                      MQ_OK);
     t = r;
     e->f.now = signed_in + 91 * 86400000LL; /* 2 days idle, but past 90 days */
-    assert_int_equal(mq_auth_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
+    assert_int_equal(mq_session_refresh(&e->f.ctx, e->f.arena, t.refresh_token, &r, &reused, who),
                      MQ_EPERM);
 
     /* An access token outlives nothing: expired past the leeway, refused. */
@@ -244,17 +244,17 @@ static void test_end_own_sessions(void **state)
     assert_int_equal(open_sessions(e, e->user), 2);
 
     /* Nobody ends another's session. */
-    assert_int_equal(mq_auth_session_end(&e->f.ctx, e->f.arena, e->user, x.session_id, "revoked"),
+    assert_int_equal(mq_session_end(&e->f.ctx, e->f.arena, e->user, x.session_id, "revoked"),
                      MQ_ENOTFOUND);
-    assert_int_equal(mq_auth_session_end(&e->f.ctx, e->f.arena, e->user, a.session_id, "revoked"),
+    assert_int_equal(mq_session_end(&e->f.ctx, e->f.arena, e->user, a.session_id, "revoked"),
                      MQ_OK);
     assert_false(authenticated(e, a.access_token));
-    assert_int_equal(mq_auth_session_end(&e->f.ctx, e->f.arena, e->user, a.session_id, "revoked"),
+    assert_int_equal(mq_session_end(&e->f.ctx, e->f.arena, e->user, a.session_id, "revoked"),
                      MQ_ENOTFOUND);
 
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &c, &o), MQ_OK);
-    assert_int_equal(
-        mq_auth_sessions_end_others(&e->f.ctx, e->user, c.session_id, "revoked", &ended), MQ_OK);
+    assert_int_equal(mq_sessions_end_others(&e->f.ctx, e->user, c.session_id, "revoked", &ended),
+                     MQ_OK);
     assert_int_equal(ended, 1);
     assert_false(authenticated(e, b.access_token));
     assert_true(authenticated(e, c.access_token));
@@ -265,7 +265,7 @@ static void test_end_own_sessions(void **state)
     /* An idle-expired session is no longer listed, nor can it be ended. */
     e->f.now += 30LL * 86400 * 1000 + 1;
     assert_int_equal(open_sessions(e, e->user), 0);
-    assert_int_equal(mq_auth_session_end(&e->f.ctx, e->f.arena, e->user, c.session_id, "revoked"),
+    assert_int_equal(mq_session_end(&e->f.ctx, e->f.arena, e->user, c.session_id, "revoked"),
                      MQ_ENOTFOUND);
 }
 
