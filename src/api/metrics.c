@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "audit/audit.h"
 #include "core/buf.h"
+#include "core/events.h"
 #include "core/version.h"
 #include "http/server.h"
 #include "jobs/runner.h"
@@ -53,6 +54,10 @@ mq_err mq_api_metrics(struct mq_req *req)
     }
     if (req->ctx->audit) {
         err = mq_audit_render_metrics(req->ctx->audit, out);
+        if (err) return err;
+    }
+    if (req->ctx->events) {
+        err = mq_events_render_metrics(req->ctx->events, out);
         if (err) return err;
     }
     mq_store_stats(req->ctx->store, &s);

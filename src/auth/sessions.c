@@ -67,6 +67,7 @@ mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     err = mq_store_session_insert(db, &s);
     if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
     if (!err) err = mq_store_sessions_trim(db, user_id, now, ctx->cfg->sessions_per_user, &trimmed);
+    if (!err && trimmed) err = mq_session_publish_revoked(ctx, db, user_id, NULL, "too_many");
     if (err) return err;
     out->refresh_token = refresh;
     out->enrol_only = s.enrol_only;
@@ -95,6 +96,15 @@ mq_err mq_session_open_impersonation(struct mq_ctx *ctx, struct mq_db *db, struc
     *out = (struct mq_tokens){0};
     mq_err err = mq_store_session_insert(db, &s);
     return err ? err : issue_access(ctx, a, user_id, session_id, actor_id, out);
+}
+
+mq_err mq_session_publish_revoked(struct mq_ctx *ctx, struct mq_db *db, const char *user_id,
+                                  const char *session_id, const char *reason)
+{
+    char detail[96];
+    snprintf(detail, sizeof(detail), "{\"reason\":\"%s\"}", reason);
+    struct mq_event e = {"session.revoked", session_id, user_id, detail};
+    return mq_db_publish(db, ctx->events, &e);
 }
 
 mq_err mq_session_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
@@ -126,6 +136,8 @@ mq_err mq_session_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *to
         /* Used before: someone else has (had) this token. End the family. */
         *reused = true;
         err = mq_store_session_revoke(db, session_id, now, "refresh_token_reuse", NULL);
+        if (!err)
+            err = mq_session_publish_revoked(ctx, db, s.user_id, session_id, "refresh_token_reuse");
         err = mq_store_finish(db, err);
         return err ? err : MQ_EPERM;
     }
@@ -145,10 +157,12 @@ mq_err mq_session_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *to
 mq_err mq_session_logout(struct mq_ctx *ctx, const char *session_id, const char *reason)
 {
     struct mq_db *db = NULL;
+    bool ended = false;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    return mq_store_finish(
-        db, mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, NULL));
+    err = mq_store_session_revoke(db, session_id, mq_clock_now_ms(ctx->clock), reason, &ended);
+    if (!err && ended) err = mq_session_publish_revoked(ctx, db, NULL, session_id, reason);
+    return mq_store_finish(db, err);
 }
 
 mq_err mq_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
@@ -176,6 +190,7 @@ mq_err mq_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_i
         err = MQ_ENOTFOUND;
     if (!err) err = mq_store_session_revoke(db, session_id, now, reason, &ended);
     if (!err && !ended) err = MQ_ENOTFOUND;
+    if (!err) err = mq_session_publish_revoked(ctx, db, user_id, session_id, reason);
     return mq_store_finish(db, err);
 }
 
@@ -185,8 +200,10 @@ mq_err mq_sessions_end_others(struct mq_ctx *ctx, const char *user_id, const cha
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_sessions_revoke_others(
-                                   db, user_id, keep, mq_clock_now_ms(ctx->clock), reason, ended));
+    err = mq_store_sessions_revoke_others(db, user_id, keep, mq_clock_now_ms(ctx->clock), reason,
+                                          ended);
+    if (!err && *ended) err = mq_session_publish_revoked(ctx, db, user_id, NULL, reason);
+    return mq_store_finish(db, err);
 }
 
 mq_err mq_session_of_refresh_token(struct mq_ctx *ctx, struct mq_arena *a, const char *token,

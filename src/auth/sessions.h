@@ -88,6 +88,14 @@ MQ_MUST_CHECK mq_err mq_sessions_end_others(struct mq_ctx *ctx, const char *user
 MQ_MUST_CHECK mq_err mq_session_of_refresh_token(struct mq_ctx *ctx, struct mq_arena *a,
                                                  const char *token, const char **session_id);
 
+/* Publishes session.revoked (core/events.h) in the caller's transaction:
+ * for one session, or, with session_id NULL, for several of the user's,
+ * which a subscriber then looks at again. `reason` ("logout", ...) goes in
+ * the detail. Every path that ends sessions calls it. */
+MQ_MUST_CHECK mq_err mq_session_publish_revoked(struct mq_ctx *ctx, struct mq_db *db,
+                                                const char *user_id, const char *session_id,
+                                                const char *reason);
+
 /* Checks a bearer access token and that its session is open. MQ_EPERM with
  * a reason otherwise. */
 MQ_MUST_CHECK mq_err mq_session_authenticate(struct mq_ctx *ctx, struct mq_arena *a,

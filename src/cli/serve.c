@@ -19,6 +19,7 @@
 #include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
+#include "core/events.h"
 #include "core/pool.h"
 #include "core/version.h"
 #include "crypto/secrets.h"
@@ -182,6 +183,7 @@ int mq_cli_serve(int argc, char **argv)
 
     if (mq_cli_open_store(&cfg, &log, &store)) goto out;
     ctx.store = store;
+    if (mq_events_new(&ctx.events)) goto out;
     /* In memory: each instance limits on its own until a shared store exists. */
     if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
     /* Started before migrating: entries recorded meanwhile wait for the table. */
@@ -261,6 +263,7 @@ out:
     mq_authz_cache_free(ctx.authz_cache);
     mq_secrets_free(ctx.secrets);
     mq_store_close(store);
+    mq_events_free(ctx.events);
     mq_ratelimiter_free(ctx.ratelimiter);
     if (status == 0) mq_log_info(&log, "main", "stopped");
     mq_config_cleanup(&cfg);

@@ -24,6 +24,7 @@ struct mq_token_cache;
 struct mq_secrets;
 struct mq_authz_cache;
 struct mq_settings;
+struct mq_events;
 
 struct mq_ctx {
     /* The configuration in force: replaced whole, never changed in place, when
@@ -44,6 +45,7 @@ struct mq_ctx {
     struct mq_authz_cache *authz_cache; /* users' effective permissions; NULL = none */
     struct mq_settings *settings;       /* makes ctx->cfg from the stored settings; NULL = the
                                            config as loaded (CLI commands, tests) */
+    struct mq_events *events;           /* domain events (core/events.h); NULL = none told */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
+#include "core/events.h"
 #include "core/uuid.h"
-#include "jobs/runner.h"
 
 static const char *const states[] = {"available", "running",   "retryable",
                                      "completed", "cancelled", "discarded"};
@@ -25,11 +25,6 @@ bool mq_job_name_valid(const char *name, size_t max)
             return false;
     }
     return n > 0;
-}
-
-static void wake_workers(void *arg)
-{
-    mq_jobs_wake(arg);
 }
 
 mq_err mq_jobs_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_job_spec *spec,
@@ -72,9 +67,11 @@ mq_err mq_jobs_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_job
         err = mq_store_job_pending_by_key(db, spec->unique_key, id);
         if (err == MQ_ENOTFOUND) err = MQ_ECONFLICT; /* it finished meanwhile: try again */
         if (err) return err;
-    } else if (ctx->jobs) {
-        err = mq_db_on_commit(db, wake_workers, ctx->jobs);
-        if (err == MQ_ETOOBIG) err = MQ_OK; /* already waking: one wake-up is enough */
+    } else {
+        /* Workers that wait for jobs hear of it once the job is visible. */
+        struct mq_event e = {.kind = "job.enqueued", .subject = queue, .user_id = spec->owner_id};
+        err = mq_db_publish(db, ctx->events, &e);
+        if (err == MQ_ETOOBIG) err = MQ_OK; /* a batch: the workers are woken already */
         if (err) return err;
     }
     if (created) *created = inserted;
@@ -111,9 +108,9 @@ static mq_err change(struct mq_ctx *ctx, struct mq_arena *a, const char *id, str
     err = op(db, id, mq_clock_now_ms(ctx->clock), &changed);
     if (!err) err = mq_store_job_get(db, a, id, out);
     if (!err && !changed) err = MQ_ECONFLICT; /* it exists, but in the wrong state */
-    err = mq_store_finish(db, err);
-    if (!err && ctx->jobs) mq_jobs_wake(ctx->jobs);
-    return err;
+    struct mq_event e = {.kind = "job.changed", .subject = out->queue, .user_id = out->owner_id};
+    if (!err) err = mq_db_publish(db, ctx->events, &e);
+    return mq_store_finish(db, err);
 }
 
 mq_err mq_jobs_retry(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)

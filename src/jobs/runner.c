@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/deadline.h"
+#include "core/events.h"
 #include "core/uuid.h"
 #include "jobs/schedule.h"
 
@@ -106,6 +107,20 @@ static mq_err parse_queues(struct mq_jobs *j, const char *spec)
     return MQ_OK;
 }
 
+static void wake(struct mq_jobs *j)
+{
+    pthread_mutex_lock(&j->lock);
+    j->wake_seq++;
+    pthread_cond_broadcast(&j->wake);
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void job_event(const struct mq_event *e, void *arg)
+{
+    (void)e;
+    wake(arg);
+}
+
 mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out)
 {
     struct mq_jobs *j = calloc(1, sizeof(*j));
@@ -116,6 +131,10 @@ mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out)
     mq_cond_init_monotonic(&j->wake);
     mq_cond_init_monotonic(&j->maintain);
     mq_err err = parse_queues(j, ctx->cfg->jobs_queues);
+    /* Idle workers wake when a job is enqueued or made runnable again
+     * (jobs/queue.h publishes both); without a bus they find new jobs
+     * within jobs_poll_interval. */
+    if (!err && ctx->events) err = mq_events_subscribe(ctx->events, "job.*", job_event, j);
     if (err) {
         mq_jobs_free(j);
         return err;
@@ -127,6 +146,7 @@ mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out)
 void mq_jobs_free(struct mq_jobs *j)
 {
     if (!j) return;
+    mq_events_unsubscribe(j->ctx->events, job_event, j);
     for (int i = 0; i < j->nqueues; i++) free(j->queues[i].workers);
     for (int i = 0; i < j->nschedules; i++) free(j->schedules[i].payload);
     pthread_cond_destroy(&j->wake);
@@ -170,14 +190,6 @@ mq_err mq_jobs_schedule(struct mq_jobs *j, const char *name, const char *spec,
 const char *mq_jobs_owner(const struct mq_jobs *j)
 {
     return j->owner;
-}
-
-void mq_jobs_wake(struct mq_jobs *j)
-{
-    pthread_mutex_lock(&j->lock);
-    j->wake_seq++;
-    pthread_cond_broadcast(&j->wake);
-    pthread_mutex_unlock(&j->lock);
 }
 
 /* Sleeps until woken, told to stop, or `ms` pass. */
@@ -410,7 +422,7 @@ static void rescue(struct mq_jobs *j)
     atomic_fetch_add(&j->rescued, (uint64_t)n);
     mq_log_warn(j->ctx->log, "jobs", "%lld jobs had expired leases and return to the queue",
                 (long long)n);
-    mq_jobs_wake(j);
+    wake(j);
 }
 
 static struct schedule *find_schedule(struct mq_jobs *j, const char *name)

@@ -54,9 +54,6 @@ MQ_MUST_CHECK mq_err mq_jobs_start(struct mq_jobs *jobs);
  * run again elsewhere or after restart). */
 int mq_jobs_stop(struct mq_jobs *jobs, int timeout_s);
 
-/* Tells idle workers that jobs may be waiting (called after an enqueue). */
-void mq_jobs_wake(struct mq_jobs *jobs);
-
 /* False, with a reason, when a worker has been on one job longer than
  * jobs_stuck_after or a worker thread is gone. */
 bool mq_jobs_healthy(struct mq_jobs *jobs, char *why, size_t whylen);

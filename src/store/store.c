@@ -108,18 +108,48 @@ mq_err mq_store_begin(struct mq_store *store, enum mq_db_mode mode, struct mq_db
         return err;
     }
     db->in_tx = true;
-    db->non_commit = 0;
+    db->nevents = 0;
     *out = db;
     return MQ_OK;
 }
 
-mq_err mq_db_on_commit(struct mq_db *db, void (*fn)(void *arg), void *arg)
+mq_err mq_db_publish(struct mq_db *db, struct mq_events *bus, const struct mq_event *e)
 {
-    if (db->non_commit == MQ_DB_ON_COMMIT_MAX) return MQ_ETOOBIG;
-    db->on_commit[db->non_commit].fn = fn;
-    db->on_commit[db->non_commit].arg = arg;
-    db->non_commit++;
+    if (!bus) return MQ_OK;
+    if (!mq_event_valid(e)) return MQ_EINVAL;
+    if (db->nevents == MQ_DB_EVENTS_MAX) return MQ_ETOOBIG;
+    if (db->nevents == db->cap_events) {
+        int cap = db->cap_events ? db->cap_events * 2 : 4;
+        struct db_event *grown = realloc(db->events, (size_t)cap * sizeof(*grown));
+        if (!grown) return MQ_ENOMEM;
+        db->events = grown;
+        db->cap_events = cap;
+    }
+    struct db_event *d = &db->events[db->nevents];
+    memset(d, 0, sizeof(*d));
+    d->bus = bus;
+    memcpy(d->kind, e->kind, strlen(e->kind) + 1);
+    if (e->subject) memcpy(d->subject, e->subject, strlen(e->subject) + 1);
+    if (e->user_id) memcpy(d->user_id, e->user_id, strlen(e->user_id) + 1);
+    d->has_subject = e->subject != NULL;
+    d->has_user = e->user_id != NULL;
+    if (e->detail && !(d->detail = strdup(e->detail))) return MQ_ENOMEM;
+    db->nevents++;
     return MQ_OK;
+}
+
+/* The events held for the transaction: delivered (commit) or not, and
+ * freed. The caller has taken them off the connection, which may already
+ * serve another transaction. */
+static void end_events(struct db_event *events, int n, bool deliver)
+{
+    for (int i = 0; i < n; i++) {
+        struct db_event *d = &events[i];
+        struct mq_event e = {d->kind, d->has_subject ? d->subject : NULL,
+                             d->has_user ? d->user_id : NULL, d->detail};
+        if (deliver) mq_events_emit(d->bus, &e);
+        free(d->detail);
+    }
 }
 
 /* A failed ROLLBACK leaves nothing to undo: the backend has logged it, and a
@@ -135,13 +165,15 @@ mq_err mq_store_commit(struct mq_db *db)
     mq_err err = db->store->ops->script(db, "COMMIT");
     if (err && !db->broken) rollback_quietly(db);
     db->in_tx = false;
-    /* The connection goes back to the pool first; copy the hooks out. */
-    int n = err ? 0 : db->non_commit;
-    struct db_hook hooks[MQ_DB_ON_COMMIT_MAX];
-    memcpy(hooks, db->on_commit, sizeof(hooks[0]) * (size_t)n);
-    db->non_commit = 0;
+    /* The connection goes back to the pool first: the events come with us,
+     * and reach their subscribers only once the data is visible. */
+    struct db_event *events = db->events;
+    int n = db->nevents;
+    db->events = NULL;
+    db->nevents = db->cap_events = 0;
     db->store->ops->release(db);
-    for (int i = 0; i < n; i++) hooks[i].fn(hooks[i].arg);
+    end_events(events, n, !err);
+    free(events);
     return err;
 }
 
@@ -151,8 +183,13 @@ void mq_store_rollback(struct mq_db *db)
     mq_rows_close(&db->rows);
     if (db->in_tx && !db->broken) rollback_quietly(db);
     db->in_tx = false;
-    db->non_commit = 0;
+    struct db_event *events = db->events;
+    int n = db->nevents;
+    db->events = NULL;
+    db->nevents = db->cap_events = 0;
     db->store->ops->release(db);
+    end_events(events, n, false);
+    free(events);
 }
 
 mq_err mq_store_finish(struct mq_db *db, mq_err err)

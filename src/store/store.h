@@ -27,6 +27,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/events.h"
 #include "core/log.h"
 
 struct mq_store;
@@ -100,11 +101,14 @@ MQ_MUST_CHECK mq_err mq_store_finish(struct mq_db *db, mq_err err);
 
 enum mq_store_backend mq_db_backend(const struct mq_db *db);
 
-/* Runs fn(arg) once this transaction has committed; never on rollback. For
- * work that must not happen before the data is visible (waking job workers).
- * At most MQ_DB_ON_COMMIT_MAX per transaction. */
-#define MQ_DB_ON_COMMIT_MAX 8
-MQ_MUST_CHECK mq_err mq_db_on_commit(struct mq_db *db, void (*fn)(void *arg), void *arg);
+/* Publishes a domain event (core/events.h) from this transaction: copied
+ * now, handed to `bus` once the transaction has committed, dropped if it
+ * rolls back. A NULL bus publishes nothing. MQ_EINVAL for an event that is
+ * not well formed; MQ_ETOOBIG past MQ_DB_EVENTS_MAX in one transaction
+ * (publish one event for a batch, not one per row). */
+#define MQ_DB_EVENTS_MAX 128
+MQ_MUST_CHECK mq_err mq_db_publish(struct mq_db *db, struct mq_events *bus,
+                                   const struct mq_event *e);
 
 /* Runs a statement that returns no rows; *changes (may be NULL) gets the
  * number of rows it changed. MQ_ECONFLICT on a uniqueness violation. */

@@ -32,9 +32,13 @@ struct mq_rows {
     int row, nrows;
 };
 
-struct db_hook {
-    void (*fn)(void *arg);
-    void *arg;
+/* An event published in a transaction, held until it ends. */
+struct db_event {
+    struct mq_events *bus;
+    char kind[MQ_EVENT_KIND_MAX + 1];
+    char subject[MQ_EVENT_FIELD_MAX + 1], user_id[MQ_EVENT_FIELD_MAX + 1];
+    char *detail; /* malloc'd, or NULL */
+    bool has_subject, has_user;
 };
 
 struct mq_db {
@@ -44,8 +48,8 @@ struct mq_db {
     bool broken; /* connection lost: reconnect before next use */
     struct mq_rows rows;
     uint64_t taken_ns;
-    struct db_hook on_commit[MQ_DB_ON_COMMIT_MAX];
-    int non_commit;
+    struct db_event *events; /* published in this transaction (malloc'd) */
+    int nevents, cap_events;
 };
 
 struct mq_store_ops {

@@ -1,6 +1,7 @@
 #include "system/settings.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,6 +561,12 @@ mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *change
                                 json_pack("{s:O,s:O}", "before", mfa_before, "after", mfa_after));
         json_decref(mfa_after);
         if (!diff) err = MQ_ENOMEM;
+    }
+    if (!err && json_object_size(diff)) {
+        char version_text[24];
+        snprintf(version_text, sizeof(version_text), "%lld", (long long)version);
+        struct mq_event e = {.kind = "settings.changed", .subject = version_text};
+        err = mq_db_publish(db, ctx->events, &e);
     }
     err = mq_store_finish(db, err);
     json_decref(mfa_before);

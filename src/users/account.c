@@ -278,6 +278,7 @@ static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, const struct 
     int64_t now = mq_clock_now_ms(ctx->clock), ended = 0;
     mq_err err = mq_store_user_set_password(db, u->id, hash, now);
     if (!err) err = mq_store_sessions_revoke_others(db, u->id, NULL, now, reason, &ended);
+    if (!err && ended) err = mq_session_publish_revoked(ctx, db, u->id, NULL, reason);
     if (!err) err = mq_store_email_tokens_drop(db, u->id, "reset");
     if (!err)
         err = send_notice(ctx, db, "password-changed", u->email, u->display_name, ip, NULL, NULL);
@@ -429,6 +430,9 @@ mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     }
     if (!err) err = mq_store_user_delete_soft(db, u.id, now, &deleted);
     if (!err) err = mq_store_sessions_revoke_others(db, u.id, NULL, now, "account_deleted", &ended);
+    struct mq_event gone = {.kind = "user.deleted", .subject = u.id, .user_id = u.id};
+    if (!err && deleted) err = mq_db_publish(db, ctx->events, &gone);
+    if (!err && ended) err = mq_session_publish_revoked(ctx, db, u.id, NULL, "account_deleted");
     if (!err && deleted)
         err = send_notice(ctx, db, "account-deleted", u.email, u.display_name, NULL, "purge_date",
                           date);

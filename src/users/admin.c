@@ -102,21 +102,29 @@ static mq_err set_roles(struct mq_db *db, struct mq_arena *a, const struct mq_ad
     return err;
 }
 
-static mq_err set_disabled(struct mq_db *db, const struct mq_admin_actor *actor,
+static mq_err set_disabled(struct mq_ctx *ctx, struct mq_db *db, const struct mq_admin_actor *actor,
                            const struct mq_admin_user *before, const char *id, bool disabled,
                            int64_t now, const char **code, const char **why)
 {
+    struct mq_event e = {
+        .kind = disabled ? "user.disabled" : "user.enabled", .subject = id, .user_id = id};
     int64_t n = 0;
-    if (!disabled)
-        return before->row.suspended_at ? mq_store_user_set_suspended(db, id, 0, now) : MQ_OK;
+    mq_err err;
+    if (!disabled) {
+        if (!before->row.suspended_at) return MQ_OK;
+        err = mq_store_user_set_suspended(db, id, 0, now);
+        return err ? err : mq_db_publish(db, ctx->events, &e);
+    }
     if (before->row.suspended_at) return MQ_OK;
     if (actor->user_id && !strcmp(actor->user_id, id))
         return refuse(MQ_ECONFLICT, code, why, "not_yourself",
                       "you cannot suspend your own account");
-    mq_err err = keep_an_admin(db, before, code, why);
+    err = keep_an_admin(db, before, code, why);
     if (!err) err = mq_store_user_set_suspended(db, id, now, now);
     if (!err) err = mq_store_sessions_revoke_others(db, id, NULL, now, "suspended", &n);
     if (!err) err = mq_store_apikeys_revoke_all(db, id, now, &n);
+    if (!err) err = mq_db_publish(db, ctx->events, &e);
+    if (!err) err = mq_session_publish_revoked(ctx, db, id, NULL, "suspended");
     return err;
 }
 
@@ -150,7 +158,7 @@ mq_err mq_admin_user_update(struct mq_ctx *ctx, struct mq_arena *a,
     }
     if (!err && c->roles) err = set_roles(db, a, actor, before, id, c->roles, now, code, why);
     if (!err && c->disabled >= 0)
-        err = set_disabled(db, actor, before, id, c->disabled == 1, now, code, why);
+        err = set_disabled(ctx, db, actor, before, id, c->disabled == 1, now, code, why);
     if (!err) err = load(db, a, id, after);
     return mq_store_finish(db, err);
 }
@@ -170,6 +178,8 @@ mq_err mq_admin_user_erase(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err) err = mq_roles_check_target(db, a, actor->authz, id, code, why);
     if (!err) err = keep_an_admin(db, &u, code, why);
     if (!err) err = mq_store_user_delete_hard(db, id);
+    struct mq_event e = {.kind = "user.erased", .subject = id, .user_id = id};
+    if (!err) err = mq_db_publish(db, ctx->events, &e);
     err = mq_store_finish(db, err);
     /* The file after the commit, as the purge job does. */
     if (!err && u.row.avatar) mq_avatar_unlink(ctx, u.row.avatar);

@@ -22,7 +22,12 @@ static mq_err purge_users(struct mq_job_run *run)
         if (err) return err;
         err = mq_store_users_deleted_before(db, run->arena, now - ctx->cfg->account_deletion_grace,
                                             PURGE_BATCH, batch, &n);
-        for (size_t i = 0; !err && i < n; i++) err = mq_store_user_erase(db, batch[i].id);
+        for (size_t i = 0; !err && i < n; i++) {
+            struct mq_event e = {
+                .kind = "user.erased", .subject = batch[i].id, .user_id = batch[i].id};
+            err = mq_store_user_erase(db, batch[i].id);
+            if (!err) err = mq_db_publish(db, ctx->events, &e);
+        }
         err = mq_store_finish(db, err);
         if (err) {
             snprintf(run->error, sizeof(run->error), "purge stopped after %lld accounts: %s",

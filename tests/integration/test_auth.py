@@ -76,6 +76,25 @@ def test_sign_in_refresh_and_out(env):
         check(PASSWORD not in text and t["refresh_token"] not in text and t["access_token"] not in text)
 
 
+def test_ended_sessions_are_told(env):
+    """Every way a session ends publishes session.revoked after its
+    transaction commits (counted on /metrics); a refused attempt, none."""
+    from test_http import metric
+    with env.server(args=FAST) as s:
+        make_user(env, s, "ada@example.org")
+        t = login(s, "ada@example.org").json()
+        check(s.request("POST", "/api/v1/auth/logout", headers=bearer(t["access_token"])).status == 204)
+        t = login(s, "ada@example.org").json()
+        check(jpost(s, "/api/v1/auth/logout", {"refresh_token": t["refresh_token"]}).status == 204)
+        jpost(s, "/api/v1/auth/logout", {"refresh_token": "mqr_" + "A" * 43}).problem(401)
+        t = login(s, "ada@example.org").json()
+        r = jpost(s, "/api/v1/auth/refresh", {"refresh_token": t["refresh_token"]})
+        check(r.status == 200, r.body)
+        jpost(s, "/api/v1/auth/refresh", {"refresh_token": t["refresh_token"]}).problem(401)
+        text = s.request("GET", "/metrics").body.decode()
+        check(metric(text, "marquee_events_total", kind="session.revoked") == 3, text)
+
+
 def test_refusals_look_alike_and_lock(env):
     with env.server(args=FAST, env={"MARQUEE_ADMIN_TOKEN": TOKEN}) as s:
         make_user(env, s, "ada@example.org")

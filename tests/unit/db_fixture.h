@@ -18,6 +18,7 @@
 #include "auth/tokencache.h"
 #include "core/config.h"
 #include "core/ctx.h"
+#include "core/events.h"
 #include "core/log.h"
 #include "crypto/secrets.h"
 #include "store/migrate.h"
@@ -136,6 +137,7 @@ static inline void fixture_env_init(struct db_fixture *db, struct fixture_env *f
     fixture_ctx(db, &f->cfg, flags & FIXTURE_FAKE_CLOCK ? &f->clock : NULL, &f->now, &f->ctx);
     f->arena = mq_arena_new(0);
     assert_non_null(f->arena);
+    assert_int_equal(mq_events_new(&f->ctx.events), MQ_OK);
     if (flags & FIXTURE_FAST_HASH) {
         f->cfg.argon2_memory = 8L << 20;
         f->cfg.argon2_iterations = 1;
@@ -180,6 +182,7 @@ static inline void fixture_env_cleanup(struct fixture_env *f)
     mq_token_cache_free(f->ctx.token_cache);
     mq_authz_cache_free(f->ctx.authz_cache);
     mq_secrets_free(f->ctx.secrets);
+    mq_events_free(f->ctx.events);
     mq_arena_free(f->arena);
     mq_config_cleanup(&f->cfg);
     if (f->dir[0]) {

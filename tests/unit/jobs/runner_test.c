@@ -241,11 +241,34 @@ static void test_stuck_worker_is_reported(void **state)
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
 }
 
+/* Idle workers hear of a new job from the job.enqueued event once its
+ * transaction commits, not from polling: with an hour between looks, the
+ * job still runs at once. */
+static void test_an_enqueue_wakes_idle_workers(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    char id[37], err[256];
+    int poll = mq_config_key_index("jobs_poll_interval");
+    assert_int_equal(mq_config_set(&e->f.cfg, (size_t)poll, "1h", MQ_SRC_FLAG, err, sizeof(err)),
+                     MQ_OK);
+    assert_int_equal(mq_jobs_new(&e->f.ctx, &e->jobs), MQ_OK);
+    e->f.ctx.jobs = e->jobs;
+    assert_int_equal(mq_jobs_register(e->jobs, "t.count", count_job), MQ_OK);
+    assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
+    struct timespec idle = {0, 300000000}; /* the workers look once, then wait */
+    nanosleep(&idle, NULL);
+    enqueue(e, &(struct mq_job_spec){.kind = "t.count", .payload = "{\"n\": 7}"}, id);
+    wait_until(drained, e, 5);
+    assert_int_equal(atomic_load(&runs[7]), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(test_runs_everything_once),
         BOTH(test_stuck_worker_is_reported),
+        BOTH(test_an_enqueue_wakes_idle_workers),
     };
     return RUN(tests);
 }

@@ -122,6 +122,81 @@ static void test_settings_and_rollback(void **state)
     mq_arena_free(a);
 }
 
+/* What a subscriber of the store test heard, and whether the data it was
+ * told of could be read by then. */
+struct heard {
+    struct mq_store *store;
+    int n;
+    bool visible;
+    char kinds[128];
+};
+
+static void heard(const struct mq_event *e, void *arg)
+{
+    struct heard *h = arg;
+    struct mq_db *db = NULL;
+    struct mq_arena *a = mq_arena_new(0);
+    char *v = NULL;
+    h->n++;
+    snprintf(h->kinds + strlen(h->kinds), sizeof(h->kinds) - strlen(h->kinds), "%s%s",
+             *h->kinds ? " " : "", e->kind);
+    /* Only for this test: a subscriber must not open transactions. */
+    if (!mq_store_begin(h->store, MQ_DB_READ, &db)) {
+        h->visible = mq_store_setting_get(db, "evt", a, &v) == MQ_OK;
+        mq_store_rollback(db);
+    }
+    mq_arena_free(a);
+}
+
+/* Events published in a transaction reach the bus after it commits, with
+ * its data visible, in the order published; never when it rolls back or
+ * fails. */
+static void test_events_after_commit(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    struct mq_events *bus = NULL;
+    struct heard h = {.store = s};
+    bool inserted = false;
+    migrate(s);
+    assert_int_equal(mq_events_new(&bus), MQ_OK);
+    assert_int_equal(mq_events_subscribe(bus, "*", heard, &h), MQ_OK);
+
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "test.rolled_back"}), MQ_OK);
+    mq_store_rollback(db);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "test.failed"}), MQ_OK);
+    assert_int_equal(mq_store_finish(db, MQ_EIO), MQ_EIO);
+    assert_int_equal(h.n, 0);
+
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_store_setting_add(db, "evt", "1", 1, &inserted), MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus,
+                                   &(struct mq_event){.kind = "test.first",
+                                                      .subject = "a",
+                                                      .user_id = "u",
+                                                      .detail = "{\"x\":1}"}),
+                     MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "test.second"}), MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "not valid"}), MQ_EINVAL);
+    assert_int_equal(mq_db_publish(db, NULL, &(struct mq_event){.kind = "test.nobus"}), MQ_OK);
+    assert_int_equal(h.n, 0); /* nothing before the commit */
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    assert_int_equal(h.n, 2);
+    assert_string_equal(h.kinds, "test.first test.second");
+    assert_true(h.visible);
+
+    /* A transaction holds a bounded number. */
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    for (int i = 0; i < MQ_DB_EVENTS_MAX; i++)
+        assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "test.many"}), MQ_OK);
+    assert_int_equal(mq_db_publish(db, bus, &(struct mq_event){.kind = "test.many"}), MQ_ETOOBIG);
+    mq_store_rollback(db);
+    assert_int_equal(h.n, 2);
+    mq_events_free(bus);
+}
+
 static const struct mq_sql SQL_PLAIN_INSERT = {
     "test.insert", "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", NULL};
 
@@ -229,6 +304,7 @@ int main(void)
         BOTH(test_refuses_newer_schema),
         BOTH(test_refuses_edited_migration),
         BOTH(test_settings_and_rollback),
+        BOTH(test_events_after_commit),
         BOTH(test_conflict_and_read_only),
         BOTH(test_pool_timeout),
         BOTH(test_concurrent_writers),
