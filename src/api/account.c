@@ -6,6 +6,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "users/account.h"
 #include "users/users.h"
 
@@ -26,15 +27,13 @@ struct register_call {
 static mq_err register_work(struct mq_req *req, void *arg)
 {
     struct register_call *c = arg;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     char id[37];
-    mq_err err = mq_account_register(req->ctx, req->arena, &c->r, id, &code, &why);
-    if (err && code) {
+    mq_err err = mq_account_register(req->ctx, req->arena, &c->r, id, &why);
+    if (err && why.code)
         mq_req_audit(req, "user.register_refused", "anonymous", NULL, NULL,
-                     json_pack("{s:s}", "code", code));
-        return mq_api_refuse(req, err, code, why);
-    }
-    if (err) return err;
+                     json_pack("{s:s}", "code", why.code));
+    if (err) return mq_api_refused(req, err, &why);
     /* Audited either way, for the admins; the caller sees one answer. */
     mq_req_audit(req, id[0] ? "user.registered" : "user.register_existing", "anonymous",
                  id[0] ? "user" : NULL, id[0] ? id : NULL,
@@ -78,13 +77,9 @@ mq_err mq_api_auth_verify_email(struct mq_req *req)
     mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "token", true, &token);
     if (err) return err;
-    err = mq_account_verify_email(req->ctx, req->arena, token, &user);
-    if (err == MQ_EPERM)
-        return mq_api_refuse(
-            req, err, "invalid_token",
-            "the verification link is unknown, expired or already used; ask for a new "
-            "one");
-    if (err) return err;
+    struct mq_refusal why = {0};
+    err = mq_account_verify_email(req->ctx, req->arena, token, &user, &why);
+    if (err) return mq_api_refused(req, err, &why);
     req->actor_id = user;
     mq_req_audit(req, "user.email_verified", "user", "user", user, NULL);
     return mq_reply_json(req, 200, json_pack("{s:s}", "status", "verified"));
@@ -140,15 +135,14 @@ struct reset_call {
 static mq_err reset_work(struct mq_req *req, void *arg)
 {
     struct reset_call *c = arg;
-    const char *code = NULL, *why = NULL, *user = NULL;
+    struct mq_refusal why = {0};
+    const char *user = NULL;
     mq_err err = mq_account_reset_password(req->ctx, req->arena, c->token, c->password, req->remote,
-                                           &user, &code, &why);
-    if (err == MQ_EPERM || err == MQ_EINVAL) {
+                                           &user, &why);
+    if (err && why.code)
         mq_req_audit(req, "password.reset_failed", "anonymous", user ? "user" : NULL, user,
-                     json_pack("{s:s}", "code", code));
-        return mq_api_refuse(req, err, code, why);
-    }
-    if (err) return err;
+                     json_pack("{s:s}", "code", why.code));
+    if (err) return mq_api_refused(req, err, &why);
     req->actor_id = user;
     mq_req_audit(req, "password.reset", "user", "user", user,
                  json_pack("{s:s}", "effect", "all sessions ended"));

@@ -4,6 +4,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "auth/apikeys.h"
 #include "core/clock.h"
 #include "core/uuid.h"
@@ -57,16 +58,15 @@ mq_err mq_api_apikeys_create(struct mq_req *req)
     struct mq_principal who;
     struct mq_apikey_spec spec;
     struct mq_apikey_row row;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     char *key = NULL;
     json_t *doc = NULL;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
     if (!err) err = read_spec(req, doc, &spec);
     if (err) return err;
-    err = mq_apikey_create(req->ctx, req->arena, &who, &spec, &row, &key, &code, &why);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    err = mq_apikey_create(req->ctx, req->arena, &who, &spec, &row, &key, &why);
+    if (err) return mq_api_refused(req, err, &why);
     json_t *doc_out = key_json(&row);
     mq_req_audit(req, "api_key.create", "user", "api_key", row.id,
                  json_pack("{s:s,s:O,s:o}", "name", row.name, "scopes",
@@ -88,17 +88,17 @@ mq_err mq_api_apikeys_update(struct mq_req *req)
     struct mq_principal who;
     struct mq_apikey_spec spec;
     struct mq_apikey_row before, after;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
+    const char *id = mq_req_param(req, "id");
     json_t *doc = NULL;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
     if (!err) err = read_spec(req, doc, &spec);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return key_not_found(req);
-    err = mq_apikey_update(req->ctx, req->arena, &who, id, &spec, &before, &after, &code, &why);
+    err = mq_apikey_update(req->ctx, req->arena, &who, id, &spec, &before, &after, &why);
     if (err == MQ_ENOTFOUND) return key_not_found(req);
-    if (err == MQ_EINVAL) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    if (err) return mq_api_refused(req, err, &why);
     json_t *doc_out = key_json(&after);
     mq_req_audit(req, "api_key.update", "user", "api_key", id,
                  json_pack("{s:o,s:O}", "before", key_json(&before), "after", doc_out));

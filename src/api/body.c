@@ -37,13 +37,6 @@ mq_err mq_api_bool_field(struct mq_req *req, json_t *doc, const char *name, bool
     return MQ_OK;
 }
 
-mq_err mq_api_refuse(struct mq_req *req, mq_err err, const char *code, const char *why)
-{
-    int status = err == MQ_EINVAL ? 422 : err == MQ_ECONFLICT ? 409 : 403;
-    if (code && !strcmp(code, "invalid_token")) status = 400;
-    return mq_problem(req, status, code ? code : "refused", NULL, "%s", why ? why : "refused");
-}
-
 json_t *mq_api_time(int64_t ms)
 {
     char text[32];

@@ -32,10 +32,6 @@ json_t *mq_api_time(int64_t ms);
 /* A string, or null: a new reference. */
 json_t *mq_api_nullable(const char *s);
 
-/* Answers a service's refusal: MQ_EINVAL (a rule broken) is 422,
- * MQ_ECONFLICT 409, anything else 403, except `invalid_token` (a bad link),
- * which is 400; `code` and `why` as the service gave them. */
-mq_err mq_api_refuse(struct mq_req *req, mq_err err, const char *code, const char *why);
 /* Query filters: text of 1 to 128 printable bytes, or an RFC 3339 instant
  * (Unix ms); left alone when absent; 400 invalid_filter otherwise. */
 MQ_MUST_CHECK mq_err mq_api_query_text(struct mq_req *req, const char *name, const char **out);

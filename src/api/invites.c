@@ -5,6 +5,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "core/uuid.h"
 #include "http/page.h"
 #include "users/invites.h"
@@ -25,7 +26,8 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
     struct mq_principal who;
     struct mq_invite_new in = {0};
     struct mq_invite_row row;
-    const char *secret = NULL, *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
+    const char *secret = NULL;
     json_t *doc = NULL;
     mq_err err = mq_api_require_admin(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
@@ -38,10 +40,9 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
         return mq_problem(req, 422, "invalid_expiry", json_pack("{s:s}", "field", "expires_in"),
                           "expires_in is a number of seconds, from 3600 to 2592000");
     if (ttl) in.ttl_ms = json_integer_value(ttl) * 1000;
-    err = mq_invites_create(req->ctx, req->arena, &who.authz, who.user_id, &in, &row, &secret,
-                            &code, &why);
-    if ((err == MQ_EINVAL || err == MQ_EPERM) && code) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    err =
+        mq_invites_create(req->ctx, req->arena, &who.authz, who.user_id, &in, &row, &secret, &why);
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "invite.created", req->actor_kind, "invite", row.id,
                  json_pack("{s:s,s:b,s:o}", "role", row.role, "for_one_address",
                            row.email_key != NULL, "expires_at", mq_api_time(row.expires_at)));

@@ -6,6 +6,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "users/account.h"
 #include "users/avatar.h"
 #include "users/prefs.h"
@@ -53,10 +54,9 @@ struct update_call {
 static mq_err update_work(struct mq_req *req, void *arg)
 {
     struct update_call *c = arg;
-    const char *code = NULL, *why = NULL;
-    mq_err err = mq_account_update(req->ctx, req->arena, c->who.user_id, &c->change, &code, &why);
-    if (err && code) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    struct mq_refusal why = {0};
+    mq_err err = mq_account_update(req->ctx, req->arena, c->who.user_id, &c->change, &why);
+    if (err) return mq_api_refused(req, err, &why);
     json_t *fields = json_array();
     if (c->change.display_name) json_array_append_new(fields, json_string("display_name"));
     if (c->change.email) json_array_append_new(fields, json_string("email"));
@@ -97,13 +97,12 @@ struct delete_call {
 static mq_err delete_work(struct mq_req *req, void *arg)
 {
     struct delete_call *c = arg;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     int64_t purge_at = 0;
     char when[40];
-    mq_err err = mq_account_delete(req->ctx, req->arena, c->who.user_id, c->password, &purge_at,
-                                   &code, &why);
-    if (err && code) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    mq_err err =
+        mq_account_delete(req->ctx, req->arena, c->who.user_id, c->password, &purge_at, &why);
+    if (err) return mq_api_refused(req, err, &why);
     mq_time_format_rfc3339(purge_at, when, sizeof(when));
     mq_req_audit(req, "user.deleted", "user", "user", c->who.user_id,
                  json_pack("{s:s}", "purge_at", when));
@@ -133,17 +132,15 @@ struct password_call {
 static mq_err password_work(struct mq_req *req, void *arg)
 {
     struct password_call *c = arg;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     struct mq_tokens t;
     struct mq_session_factor factor = {c->who.mfa_method, c->who.enrol_only};
     mq_err err = mq_account_change_password(req->ctx, req->arena, c->who.user_id, c->current,
-                                            c->new_password, &c->device, &factor, &t, &code, &why);
-    if (err && code) {
+                                            c->new_password, &c->device, &factor, &t, &why);
+    if (err && why.code)
         mq_req_audit(req, "password.change_failed", "user", "user", c->who.user_id,
-                     json_pack("{s:s}", "code", code));
-        return mq_api_refuse(req, err, code, why);
-    }
-    if (err) return err;
+                     json_pack("{s:s}", "code", why.code));
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(
         req, "password.changed", "user", "user", c->who.user_id,
         json_pack("{s:s,s:s}", "effect", "all sessions ended", "new_session", t.session_id));
@@ -187,14 +184,12 @@ mq_err mq_api_users_me_preferences_update(struct mq_req *req)
     struct mq_principal who;
     json_t *patch = NULL;
     char *merged = NULL;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_api_body_object(req, &patch);
     if (err) return err;
-    err =
-        mq_users_update_preferences(req->ctx, req->arena, who.user_id, patch, &merged, &code, &why);
-    if (err == MQ_EINVAL) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    err = mq_users_update_preferences(req->ctx, req->arena, who.user_id, patch, &merged, &why);
+    if (err) return mq_api_refused(req, err, &why);
     json_t *keys = json_array();
     const char *key;
     json_t *v;
@@ -211,16 +206,10 @@ struct avatar_call {
 static mq_err avatar_work(struct mq_req *req, void *arg)
 {
     struct avatar_call *c = arg;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     mq_err err =
-        mq_avatar_set(req->ctx, req->arena, c->who.user_id, req->body, req->body_len, &code, &why);
-    if (err == MQ_EINVAL && code) {
-        int status = !strcmp(code, "avatar_too_large")    ? 413
-                     : !strcmp(code, "unsupported_image") ? 415
-                                                          : 422;
-        return mq_problem(req, status, code, NULL, "%s", why);
-    }
-    if (err) return err;
+        mq_avatar_set(req->ctx, req->arena, c->who.user_id, req->body, req->body_len, &why);
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "user.avatar_changed", "user", "user", c->who.user_id, NULL);
     return reply_me(req, &c->who);
 }

@@ -8,6 +8,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
 #include "auth/signin.h"
@@ -498,7 +499,8 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
 {
     struct mq_principal p;
     json_t *doc = NULL;
-    const char *name = NULL, *id = NULL, *why = NULL;
+    const char *name = NULL, *id = NULL;
+    struct mq_refusal why = {0};
     bool end = false;
     mq_err err = mq_api_require_user(req, &p);
     if (!err) err = require_recent(req, &p);
@@ -512,14 +514,10 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
                           "credential must be the RegistrationResponseJSON of the key");
     struct mq_mfa_who who = who_of(req, &p);
     err = mq_passkeys_register_finish(req->ctx, req->arena, &who, credential, name, &id, &why);
-    if (err == MQ_EINVAL) return mq_problem(req, 422, "invalid_name", NULL, "%s", why);
-    if (err == MQ_ECONFLICT) return mq_problem(req, 409, "credential_exists", NULL, "%s", why);
-    if (err == MQ_EPERM) {
+    if (err && why.code && !strcmp(why.code, "invalid_credential"))
         mq_req_audit(req, "webauthn.register_failed", "user", "user", p.user_id,
-                     json_pack("{s:s}", "reason", why));
-        return mq_problem(req, 422, "invalid_credential", NULL, "%s", why);
-    }
-    if (err) return err;
+                     json_pack("{s:s}", "reason", why.detail));
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "webauthn.registered", "user", "webauthn_credential", id, NULL);
     struct mq_webauthn_credential *rows = NULL;
     size_t n = 0;

@@ -5,6 +5,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "auth/rbac.h"
 #include "auth/roles.h"
 #include "core/uuid.h"
@@ -85,7 +86,8 @@ mq_err mq_api_admin_roles_create(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_role_info r;
-    const char *name = NULL, *description = NULL, *code = NULL, *why = NULL;
+    const char *name = NULL, *description = NULL;
+    struct mq_refusal why = {0};
     json_t *doc = NULL;
     mq_err err = mq_api_require_admin(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
@@ -93,10 +95,8 @@ mq_err mq_api_admin_roles_create(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "description", false, &description);
     if (err) return err;
     err = mq_roles_create(req->ctx, req->arena, &who.authz, name, description,
-                          json_object_get(doc, "permissions"), &r, &code, &why);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT || err == MQ_EPERM)
-        return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+                          json_object_get(doc, "permissions"), &r, &why);
+    if (err) return mq_api_refused(req, err, &why);
     json_t *after = role_json(&r);
     mq_req_audit(req, "role.create", req->actor_kind, "role", r.name,
                  json_pack("{s:O}", "after", after));
@@ -110,7 +110,8 @@ mq_err mq_api_admin_roles_update(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_role_info before, after;
-    const char *description = NULL, *code = NULL, *why = NULL;
+    const char *description = NULL;
+    struct mq_refusal why = {0};
     json_t *doc = NULL;
     mq_err err = mq_api_require_admin(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
@@ -120,11 +121,9 @@ mq_err mq_api_admin_roles_update(struct mq_req *req)
         return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "name"),
                           "a role keeps its name: make a new one and move its members");
     err = mq_roles_update(req->ctx, req->arena, &who.authz, mq_req_param(req, "name"), description,
-                          json_object_get(doc, "permissions"), &before, &after, &code, &why);
+                          json_object_get(doc, "permissions"), &before, &after, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT || err == MQ_EPERM)
-        return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    if (err) return mq_api_refused(req, err, &why);
     json_t *doc_after = role_json(&after);
     mq_req_audit(req, "role.update", req->actor_kind, "role", after.name,
                  json_pack("{s:o,s:O}", "before", role_json(&before), "after", doc_after));
@@ -136,14 +135,13 @@ mq_err mq_api_admin_roles_delete(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_role_info before;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
-    err = mq_roles_delete(req->ctx, req->arena, &who.authz, mq_req_param(req, "name"), &before,
-                          &code, &why);
+    err =
+        mq_roles_delete(req->ctx, req->arena, &who.authz, mq_req_param(req, "name"), &before, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
-    if (err == MQ_ECONFLICT || err == MQ_EPERM) return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "role.delete", req->actor_kind, "role", before.name,
                  json_pack("{s:o}", "before", role_json(&before)));
     return mq_reply_empty(req, 204);
@@ -192,7 +190,8 @@ static mq_err user_not_found(struct mq_req *req)
 mq_err mq_api_admin_user_role_add(struct mq_req *req)
 {
     struct mq_principal who;
-    const char *role = NULL, *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *role = NULL, *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     json_t *doc = NULL;
     bool changed = false;
     mq_err err = mq_api_require_admin(req, &who);
@@ -200,12 +199,9 @@ mq_err mq_api_admin_user_role_add(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "role", true, &role);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_roles_grant(req->ctx, req->arena, &who.authz, who.user_id, id, role, &changed, &code,
-                         &why);
+    err = mq_roles_grant(req->ctx, req->arena, &who.authz, who.user_id, id, role, &changed, &why);
     if (err == MQ_ENOTFOUND) return user_not_found(req);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT || err == MQ_EPERM)
-        return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    if (err) return mq_api_refused(req, err, &why);
     if (changed)
         mq_req_audit(req, "user.role_grant", req->actor_kind, "user", id,
                      json_pack("{s:s}", "role", role));
@@ -218,17 +214,16 @@ mq_err mq_api_admin_user_role_add(struct mq_req *req)
 mq_err mq_api_admin_user_role_remove(struct mq_req *req)
 {
     struct mq_principal who;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     const char *role = mq_req_param(req, "role");
     bool changed = false;
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_roles_revoke(req->ctx, req->arena, &who.authz, id, role, &changed, &code, &why);
+    err = mq_roles_revoke(req->ctx, req->arena, &who.authz, id, role, &changed, &why);
     if (err == MQ_ENOTFOUND) return user_not_found(req);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT || err == MQ_EPERM)
-        return mq_api_refuse(req, err, code, why);
-    if (err) return err;
+    if (err) return mq_api_refused(req, err, &why);
     if (!changed)
         return mq_problem(req, 404, "role_not_held", NULL, "the account does not hold that role");
     mq_req_audit(req, "user.role_revoke", req->actor_kind, "user", id,

@@ -3,6 +3,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "system/settings.h"
 
 /* GET /api/v1/settings */
@@ -28,17 +29,13 @@ mq_err mq_api_admin_settings_get(struct mq_req *req)
 mq_err mq_api_admin_settings_update(struct mq_req *req)
 {
     struct mq_principal who;
-    struct mq_settings_problem problem;
+    struct mq_refusal why = {0};
     json_t *doc = NULL, *changes = NULL, *o = NULL;
     mq_err err = mq_api_require_admin(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
     if (err) return err;
-    err = mq_settings_update(req->ctx, req->arena, doc, who.user_id, &problem, &changes);
-    if (err == MQ_EINVAL)
-        return mq_problem(req, problem.status, problem.code,
-                          problem.key ? json_pack("{s:s}", "setting", problem.key) : NULL, "%s",
-                          problem.detail);
-    if (err) return err;
+    err = mq_settings_update(req->ctx, req->arena, doc, who.user_id, &why, &changes);
+    if (err) return mq_api_refused_as(req, err, &why, "setting");
     if (changes)
         mq_req_audit(req, "settings.updated", req->actor_kind, "settings", NULL,
                      json_pack("{s:o}", "changes", changes));

@@ -4,6 +4,7 @@
 
 #include "api/body.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "users/users.h"
 
 struct setup_call {
@@ -11,26 +12,17 @@ struct setup_call {
     struct mq_user_new admin;
 };
 
-static int status_for(const char *code)
-{
-    if (!strcmp(code, "invalid_setup_token")) return 403;
-    if (!strcmp(code, "already_set_up")) return 409;
-    return 422;
-}
-
 /* On the CPU pool: argon2id takes its time there, not on a connection. */
 static mq_err setup_work(struct mq_req *req, void *arg)
 {
     struct setup_call *c = arg;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     char id[37];
-    mq_err err = mq_users_setup(req->ctx, c->token, &c->admin, id, &code, &why);
-    if (err && code) {
+    mq_err err = mq_users_setup(req->ctx, c->token, &c->admin, id, &why);
+    if (err && why.code)
         mq_req_audit(req, "setup.failed", "anonymous", NULL, NULL,
-                     json_pack("{s:s}", "code", code));
-        return mq_problem(req, status_for(code), code, NULL, "%s", why);
-    }
-    if (err) return err;
+                     json_pack("{s:s}", "code", why.code));
+    if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "setup.completed", "anonymous", "user", id,
                  json_pack("{s:s}", "role", "admin"));
     mq_log_info(req->ctx->log, "users", "first admin created: %s", id);

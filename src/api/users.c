@@ -7,6 +7,7 @@
 #include "api/body.h"
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/refusal.h"
 #include "audit/audit.h"
 #include "auth/mfa.h"
 #include "auth/sessions.h"
@@ -55,12 +56,10 @@ static mq_err user_not_found(struct mq_req *req)
     return mq_problem(req, 404, "user_not_found", NULL, "no account has that id");
 }
 
-static mq_err refusal(struct mq_req *req, mq_err err, const char *code, const char *why)
+static mq_err refusal(struct mq_req *req, mq_err err, const struct mq_refusal *why)
 {
     if (err == MQ_ENOTFOUND) return user_not_found(req);
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT || err == MQ_EPERM)
-        return mq_api_refuse(req, err, code, why);
-    return err;
+    return mq_api_refused(req, err, why);
 }
 
 static struct mq_admin_actor actor_of(const struct mq_principal *who)
@@ -235,13 +234,14 @@ static mq_err change(struct mq_req *req, const struct mq_admin_change *c, const 
 {
     struct mq_principal who;
     struct mq_admin_user before, after;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
     struct mq_admin_actor actor = actor_of(&who);
-    err = mq_admin_user_update(req->ctx, req->arena, &actor, id, c, &before, &after, &code, &why);
-    if (err) return refusal(req, err, code, why);
+    err = mq_admin_user_update(req->ctx, req->arena, &actor, id, c, &before, &after, &why);
+    if (err) return refusal(req, err, &why);
     int64_t now = mq_clock_now_ms(req->ctx->clock);
     json_t *details = json_pack("{s:o,s:o}", "before", user_audit(&before, now), "after",
                                 user_audit(&after, now));
@@ -298,13 +298,14 @@ mq_err mq_api_admin_users_enable(struct mq_req *req)
 mq_err mq_api_admin_users_delete(struct mq_req *req)
 {
     struct mq_principal who;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
     struct mq_admin_actor actor = actor_of(&who);
-    err = mq_admin_user_erase(req->ctx, req->arena, &actor, id, &code, &why);
-    if (err) return refusal(req, err, code, why);
+    err = mq_admin_user_erase(req->ctx, req->arena, &actor, id, &why);
+    if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_erase", req->actor_kind, "user", id, NULL);
     return mq_reply_empty(req, 204);
 }
@@ -314,14 +315,15 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_tokens t;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
     struct mq_admin_actor actor = actor_of(&who);
     err = mq_admin_impersonate(req->ctx, req->arena, &actor, id, req->remote,
-                               mq_req_header(req, "User-Agent"), &t, &code, &why);
-    if (err) return refusal(req, err, code, why);
+                               mq_req_header(req, "User-Agent"), &t, &why);
+    if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_impersonate", req->actor_kind, "user", id,
                  json_pack("{s:s,s:s,s:I}", "by", who.user_id, "session", t.session_id,
                            "expires_in", (json_int_t)t.expires_in));
@@ -336,14 +338,14 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 mq_err mq_api_admin_users_mfa_reset(struct mq_req *req)
 {
     struct mq_principal who;
-    const char *code = NULL, *why = NULL, *id = mq_req_param(req, "id");
+    const char *id = mq_req_param(req, "id");
+    struct mq_refusal why = {0};
     int removed = 0;
     mq_err err = mq_api_require_admin(req, &who);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_mfa_admin_reset(req->ctx, req->arena, &who.authz, id, req->remote, &removed, &code,
-                             &why);
-    if (err) return refusal(req, err, code, why);
+    err = mq_mfa_admin_reset(req->ctx, req->arena, &who.authz, id, req->remote, &removed, &why);
+    if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_mfa_reset", req->actor_kind, "user", id,
                  json_pack("{s:i}", "factors_removed", removed));
     return mq_reply_json(req, 200, json_pack("{s:i}", "factors_removed", removed));

@@ -40,35 +40,26 @@ static void id_of(const char *key, char id[37])
     id[o] = '\0';
 }
 
-static mq_err invalid(const char **code, const char **why, const char *c, const char *w)
-{
-    *code = c;
-    *why = w;
-    return MQ_EINVAL;
-}
-
 /* Scopes: a non-empty array of grants the owner holds; *text is the array
  * as stored (arena). */
 static mq_err check_scopes(struct mq_arena *a, const struct mq_principal *owner,
-                           const json_t *scopes, const char **text, const char **code,
-                           const char **why)
+                           const json_t *scopes, const char **text, struct mq_refusal *why)
 {
     json_t *v;
     size_t i;
     if (!json_is_array(scopes) || json_array_size(scopes) == 0 ||
         json_array_size(scopes) > MQ_AUTHZ_MAX_PERMS)
-        return invalid(code, why, "invalid_scopes", "scopes must be a non-empty array");
+        return mq_refuse(why, MQ_EINVAL, "invalid_scopes", NULL,
+                         "scopes must be a non-empty array");
     json_array_foreach(scopes, i, v)
     {
         const char *s = json_string_value(v);
         if (!s || !mq_rbac_grant_valid(s))
-            return invalid(code, why, "invalid_scopes",
-                           "every scope must be a permission (GET /api/v1/users/me/roles)");
-        if (!mq_authz_allows(&owner->authz, s)) {
-            *why = mq_arena_printf(a, "you do not hold %s, so no key of yours can", s);
-            *code = "scope_not_held";
-            return *why ? MQ_EINVAL : MQ_ENOMEM;
-        }
+            return mq_refuse(why, MQ_EINVAL, "invalid_scopes", NULL,
+                             "every scope must be one of the permissions you hold");
+        if (!mq_authz_allows(&owner->authz, s))
+            return mq_refuse(why, MQ_EINVAL, "scope_not_held", NULL,
+                             "you do not hold %.128s, so no key of yours can", s);
     }
     char *dump = json_dumps(scopes, JSON_COMPACT);
     *text = dump ? mq_arena_strdup(a, dump) : NULL;
@@ -76,35 +67,32 @@ static mq_err check_scopes(struct mq_arena *a, const struct mq_principal *owner,
     return *text ? MQ_OK : MQ_ENOMEM;
 }
 
-static mq_err check_spec(struct mq_ctx *ctx, const struct mq_apikey_spec *s, const char **code,
-                         const char **why)
+static mq_err check_spec(struct mq_ctx *ctx, const struct mq_apikey_spec *s, struct mq_refusal *why)
 {
     struct mq_rate_policy policy;
-    if (s->name && !mq_display_name_valid(s->name, why)) {
-        *code = "invalid_name";
-        return MQ_EINVAL;
-    }
+    const char *rule = NULL;
+    if (s->name && !mq_display_name_valid(s->name, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
     if (s->set_expiry && s->expires_at && s->expires_at <= mq_clock_now_ms(ctx->clock))
-        return invalid(code, why, "invalid_expiry", "expires_at must be in the future");
+        return mq_refuse(why, MQ_EINVAL, "invalid_expiry", NULL,
+                         "expires_at must be in the future");
     if (s->rate_limit && *s->rate_limit &&
-        mq_rate_policy_parse("api_key", s->rate_limit, &policy, why)) {
-        *code = "invalid_rate_limit";
-        return MQ_EINVAL;
-    }
+        mq_rate_policy_parse("api_key", s->rate_limit, &policy, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_rate_limit", NULL, "%s", rule);
     return MQ_OK;
 }
 
 mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_principal *owner,
                         const struct mq_apikey_spec *spec, struct mq_apikey_row *out, char **key,
-                        const char **code, const char **why)
+                        struct mq_refusal *why)
 {
     char hex[33], hash[65];
     struct mq_db *db = NULL;
     int64_t count = 0, now = mq_clock_now_ms(ctx->clock);
     *out = (struct mq_apikey_row){0};
-    if (!spec->name) return invalid(code, why, "invalid_name", "name the key");
-    mq_err err = check_spec(ctx, spec, code, why);
-    if (!err) err = check_scopes(a, owner, spec->scopes, &out->scopes, code, why);
+    if (!spec->name) return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "name the key");
+    mq_err err = check_spec(ctx, spec, why);
+    if (!err) err = check_scopes(a, owner, spec->scopes, &out->scopes, why);
     if (err) return err;
 
     mq_uuid7_new(ctx->clock, ctx->rng, out->id);
@@ -126,11 +114,9 @@ mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_store_apikeys_count(db, owner->user_id, &count);
-    if (!err && count >= MQ_APIKEYS_PER_USER) {
-        *code = "too_many_keys";
-        *why = "revoke a key first: 50 is the most one account may hold";
-        err = MQ_ECONFLICT;
-    }
+    if (!err && count >= MQ_APIKEYS_PER_USER)
+        err = mq_refuse(why, MQ_ECONFLICT, "too_many_keys", NULL,
+                        "revoke a key first: 50 is the most one account may hold");
     if (!err) err = mq_store_apikey_insert(db, out);
     return mq_store_finish(db, err);
 }
@@ -146,11 +132,11 @@ mq_err mq_apikeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_
 
 mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_principal *owner,
                         const char *id, const struct mq_apikey_spec *spec,
-                        struct mq_apikey_row *before, struct mq_apikey_row *out, const char **code,
-                        const char **why)
+                        struct mq_apikey_row *before, struct mq_apikey_row *out,
+                        struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
-    mq_err err = check_spec(ctx, spec, code, why);
+    mq_err err = check_spec(ctx, spec, why);
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
@@ -160,7 +146,7 @@ mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
         if (spec->name) out->name = spec->name;
         if (spec->set_expiry) out->expires_at = spec->expires_at;
         if (spec->rate_limit) out->rate_limit = *spec->rate_limit ? spec->rate_limit : NULL;
-        if (spec->scopes) err = check_scopes(a, owner, spec->scopes, &out->scopes, code, why);
+        if (spec->scopes) err = check_scopes(a, owner, spec->scopes, &out->scopes, why);
     }
     if (!err) err = mq_store_apikey_update(db, out);
     return mq_store_finish(db, err);

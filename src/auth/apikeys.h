@@ -32,11 +32,11 @@ struct mq_apikey_spec {
 };
 
 /* A new key of the principal's. The plain key goes to *key (arena), the
- * row to *out. MQ_EINVAL / MQ_ECONFLICT (too many keys) with *code, *why. */
+ * row to *out. MQ_EINVAL / MQ_ECONFLICT (too many keys) with *why filled. */
 MQ_MUST_CHECK mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a,
                                       const struct mq_principal *owner,
                                       const struct mq_apikey_spec *spec, struct mq_apikey_row *out,
-                                      char **key, const char **code, const char **why);
+                                      char **key, struct mq_refusal *why);
 
 MQ_MUST_CHECK mq_err mq_apikeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                                      struct mq_apikey_row **out, size_t *n);
@@ -47,7 +47,7 @@ MQ_MUST_CHECK mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a,
                                       const struct mq_principal *owner, const char *id,
                                       const struct mq_apikey_spec *spec,
                                       struct mq_apikey_row *before, struct mq_apikey_row *out,
-                                      const char **code, const char **why);
+                                      struct mq_refusal *why);
 
 /* MQ_ENOTFOUND for no such live key of the user's. */
 MQ_MUST_CHECK mq_err mq_apikey_revoke(struct mq_ctx *ctx, const char *user_id, const char *id);

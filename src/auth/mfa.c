@@ -234,8 +234,7 @@ static mq_err reset_factors(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
 }
 
 mq_err mq_mfa_admin_reset(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
-                          const char *user_id, const char *ip, int *removed, const char **code,
-                          const char **why)
+                          const char *user_id, const char *ip, int *removed, struct mq_refusal *why)
 {
     struct mq_mfa_who who = {.user_id = user_id, .ip = ip};
     struct mq_mfa_factors f;
@@ -244,7 +243,7 @@ mq_err mq_mfa_admin_reset(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     *removed = 0;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    err = mq_roles_check_target(db, a, actor, user_id, why);
     if (!err) err = mq_store_mfa_factors(db, a, user_id, now_ms(ctx), &f);
     if (!err) err = reset_factors(ctx, db, a, &who, &f, &n);
     err = mq_store_finish(db, err);

@@ -77,8 +77,7 @@ MQ_MUST_CHECK mq_err mq_mfa_totp_remove(struct mq_ctx *ctx, struct mq_arena *a,
  * *removed counts the factors that were there. MQ_ENOTFOUND: no such user. */
 MQ_MUST_CHECK mq_err mq_mfa_admin_reset(struct mq_ctx *ctx, struct mq_arena *a,
                                         const struct mq_authz *actor, const char *user_id,
-                                        const char *ip, int *removed, const char **code,
-                                        const char **why);
+                                        const char *ip, int *removed, struct mq_refusal *why);
 
 /* Ten new codes in the arena, replacing any. With `only_if_none`,
  * MQ_ECONFLICT when unused codes exist. */

@@ -197,10 +197,17 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
     return *options ? MQ_OK : MQ_ENOMEM;
 }
 
+/* A registration that does not verify: 422 invalid_credential. */
+static mq_err not_verified(struct mq_refusal *why, const char *reason)
+{
+    return mq_refuse(why, MQ_EINVAL, "invalid_credential", NULL, "%s", reason);
+}
+
 mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_mfa_who *who, json_t *credential,
-                                   const char *name, const char **id, const char **why)
+                                   const char *name, const char **id, struct mq_refusal *why)
 {
+    const char *reason = NULL;
     struct rp rp;
     struct mq_webauthn_blob cd, att, challenge;
     struct mq_webauthn_registration r;
@@ -211,32 +218,29 @@ mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
     int64_t now = now_ms(ctx);
     rp_load(ctx->cfg, &rp);
     if (!name) name = "Passkey";
-    if (!name_valid(name)) {
-        *why = "a credential's name is 1 to 64 characters, without control characters";
-        return MQ_EINVAL;
-    }
+    if (!name_valid(name))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL,
+                         "a credential's name is 1 to 64 characters, without control characters");
     if (!json_is_object(credential) || !json_is_string(json_object_get(credential, "id")) ||
         !response_blob(a, credential, "clientDataJSON", &cd) ||
-        !response_blob(a, credential, "attestationObject", &att)) {
-        *why = "credential is not a RegistrationResponseJSON (id, response.clientDataJSON, "
-               "response.attestationObject)";
-        return MQ_EPERM;
-    }
+        !response_blob(a, credential, "attestationObject", &att))
+        return not_verified(why, "credential is not a RegistrationResponseJSON (id, "
+                                 "response.clientDataJSON, response.attestationObject)");
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = take_challenge(ctx, db, a, "register", cd, &challenge, &owner, &sign_in);
     if (!err && (!owner || strcmp(owner, who->user_id))) err = MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) {
-        *why = "no registration of yours waits for this challenge (expired or used?)";
+        reason = "no registration of yours waits for this challenge (expired or used?)";
         err = MQ_EPERM;
     }
     if (!err)
         err = mq_webauthn_verify_registration(a, &rp.view, challenge.data, challenge.len, cd, att,
-                                              false, &r, why);
+                                              false, &r, &reason);
     const char *cred_id = err ? NULL : b64(a, r.cred_id, r.cred_id_len);
     if (!err &&
         (!cred_id || strcmp(cred_id, json_string_value(json_object_get(credential, "id"))))) {
-        *why = "the credential's id is not the one its authenticator data names";
+        reason = "the credential's id is not the one its authenticator data names";
         err = MQ_EPERM;
     }
     if (!err) {
@@ -257,7 +261,8 @@ mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
                                            .backed_up = r.backed_up,
                                            .created_at = now};
         err = c.public_key && c.transports ? mq_store_webauthn_insert(db, &c) : MQ_ENOMEM;
-        if (err == MQ_ECONFLICT) *why = "this credential is registered already";
+        if (err == MQ_ECONFLICT)
+            mq_refuse(why, err, "credential_exists", NULL, "this credential is registered already");
     }
     if (!err) err = mq_store_mfa_factors(db, a, who->user_id, now, &f);
     if (!err)
@@ -266,7 +271,7 @@ mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
     if (err == MQ_EPERM) {
         /* The challenge stays used: a new attempt starts with new options. */
         mq_err ferr = mq_store_finish(db, MQ_OK);
-        return ferr ? ferr : MQ_EPERM;
+        return ferr ? ferr : not_verified(why, reason ? reason : "it does not verify");
     }
     err = mq_store_finish(db, err);
     if (!err) *id = mq_arena_strdup(a, uuid);

@@ -28,12 +28,13 @@ MQ_MUST_CHECK mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_ar
 
 /* Verifies a RegistrationResponseJSON and stores the credential under
  * `name`; turns MFA on, and the session counts as having proven it.
- * MQ_EPERM with *why when it does not verify, MQ_ECONFLICT when the
- * credential is registered already, MQ_EINVAL for a bad name. */
+ * Refusals in *why: MQ_EINVAL invalid_credential when it does not verify
+ * (the challenge is spent all the same), invalid_name; MQ_ECONFLICT
+ * credential_exists. */
 MQ_MUST_CHECK mq_err mq_passkeys_register_finish(struct mq_ctx *ctx, struct mq_arena *a,
                                                  const struct mq_mfa_who *who, json_t *credential,
                                                  const char *name, const char **id,
-                                                 const char **why);
+                                                 struct mq_refusal *why);
 
 /* PublicKeyCredentialRequestOptions (JSON form). purpose "mfa" (for the
  * sign-in whose mfa_token hashes to mfa_token_hash) and "reauth" list the

@@ -15,13 +15,6 @@ static const char *const builtin_descriptions[BUILTIN_ROLES] = {
     "everything", "looks after accounts, requests and content, and reads the audit log",
     "a member of the household", "may browse and play; nothing is written, no history is kept"};
 
-static mq_err refuse(mq_err err, const char **code, const char **why, const char *c, const char *w)
-{
-    *code = c;
-    *why = w;
-    return err;
-}
-
 static bool name_valid(const char *s)
 {
     size_t n = strlen(s);
@@ -126,29 +119,29 @@ mq_err mq_roles_get(struct mq_ctx *ctx, struct mq_arena *a, const char *name,
 /* A JSON array of grants, each once and each within the actor's, as
  * stored (arena). */
 static mq_err permissions_text(struct mq_arena *a, const struct mq_authz *actor,
-                               const json_t *permissions, const char **text, const char **code,
-                               const char **why)
+                               const json_t *permissions, const char **text, struct mq_refusal *why)
 {
     json_t *clean = json_array(), *v;
     size_t i;
     mq_err err = clean ? MQ_OK : MQ_ENOMEM;
     if (!json_is_array(permissions) || json_array_size(permissions) > MQ_AUTHZ_MAX_PERMS)
-        err = refuse(MQ_EINVAL, code, why, "invalid_permissions",
-                     "permissions must be an array of at most 128 permissions");
+        err = mq_refuse(why, MQ_EINVAL, "invalid_permissions", NULL,
+                        "permissions must be an array of at most 128 permissions");
     json_array_foreach(permissions, i, v)
     {
         const char *s = json_string_value(v);
         bool seen = false;
         if (err) break;
         if (!s || !mq_rbac_grant_valid(s)) {
-            err = refuse(MQ_EINVAL, code, why, "invalid_permissions",
-                         "every entry must be a permission from GET /api/v1/admin/permissions, "
-                         "or one with * for a part");
+            err =
+                mq_refuse(why, MQ_EINVAL, "invalid_permissions", NULL,
+                          "every entry must be one of the server's permissions, or one with * for "
+                          "a part");
             break;
         }
         if (!mq_authz_allows(actor, s)) {
-            err = refuse(MQ_EPERM, code, why, "not_within_yours",
-                         "a role cannot be given a permission you do not hold");
+            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                            "a role cannot be given a permission you do not hold");
             break;
         }
         for (size_t k = 0; k < json_array_size(clean); k++)
@@ -165,46 +158,46 @@ static mq_err permissions_text(struct mq_arena *a, const struct mq_authz *actor,
 
 mq_err mq_roles_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
                        const char *name, const char *description, const json_t *permissions,
-                       struct mq_role_info *out, const char **code, const char **why)
+                       struct mq_role_info *out, struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     int64_t now = mq_clock_now_ms(ctx->clock);
     struct mq_role_row r = {.name = name, .description = description ? description : ""};
     if (!name || !name_valid(name))
-        return refuse(MQ_EINVAL, code, why, "invalid_role_name",
-                      "a role name is 2 to 40 of a-z, 0-9, - and _, starting with a letter");
+        return mq_refuse(why, MQ_EINVAL, "invalid_role_name", NULL,
+                         "a role name is 2 to 40 of a-z, 0-9, - and _, starting with a letter");
     if (mq_rbac_builtin(name))
-        return refuse(MQ_ECONFLICT, code, why, "role_exists", "that is a built-in role");
+        return mq_refuse(why, MQ_ECONFLICT, "role_exists", NULL, "that is a built-in role");
     if (!description_valid(r.description))
-        return refuse(MQ_EINVAL, code, why, "invalid_description",
-                      "the description is at most 500 bytes of text without control characters");
+        return mq_refuse(why, MQ_EINVAL, "invalid_description", NULL,
+                         "the description is at most 500 bytes of text without control characters");
     if (!permissions)
-        return refuse(MQ_EINVAL, code, why, "invalid_permissions", "give the role permissions");
-    mq_err err = permissions_text(a, actor, permissions, &r.permissions, code, why);
+        return mq_refuse(why, MQ_EINVAL, "invalid_permissions", NULL, "give the role permissions");
+    mq_err err = permissions_text(a, actor, permissions, &r.permissions, why);
     if (err) return err;
     r.created_at = r.updated_at = now;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_store_role_insert(db, &r);
-    if (err == MQ_ECONFLICT) refuse(err, code, why, "role_exists", "a role has that name");
+    if (err == MQ_ECONFLICT) mq_refuse(why, err, "role_exists", NULL, "a role has that name");
     if (!err) err = role_get(db, a, name, out);
     return mq_store_finish(db, err);
 }
 
 mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
                        const char *name, const char *description, const json_t *permissions,
-                       struct mq_role_info *before, struct mq_role_info *after, const char **code,
-                       const char **why)
+                       struct mq_role_info *before, struct mq_role_info *after,
+                       struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     const char *text = NULL;
     if (mq_rbac_builtin(name))
-        return refuse(MQ_ECONFLICT, code, why, "builtin_role",
-                      "the built-in roles cannot be changed; make a custom one");
+        return mq_refuse(why, MQ_ECONFLICT, "builtin_role", NULL,
+                         "the built-in roles cannot be changed; make a custom one");
     if (description && !description_valid(description))
-        return refuse(MQ_EINVAL, code, why, "invalid_description",
-                      "the description is at most 500 bytes of text without control characters");
-    mq_err err = permissions ? permissions_text(a, actor, permissions, &text, code, why) : MQ_OK;
+        return mq_refuse(why, MQ_EINVAL, "invalid_description", NULL,
+                         "the description is at most 500 bytes of text without control characters");
+    mq_err err = permissions ? permissions_text(a, actor, permissions, &text, why) : MQ_OK;
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
@@ -213,28 +206,27 @@ mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_a
      * change to users above one too. */
     for (size_t i = 0; !err && i < before->nperms; i++)
         if (!mq_authz_allows(actor, before->perms[i]))
-            err = refuse(MQ_EPERM, code, why, "not_within_yours",
-                         "this role holds permissions you do not");
+            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                            "this role holds permissions you do not");
     if (!err) err = mq_store_role_update(db, name, description, text, mq_clock_now_ms(ctx->clock));
     if (!err) err = role_get(db, a, name, after);
     return mq_store_finish(db, err);
 }
 
 mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
-                       const char *name, struct mq_role_info *before, const char **code,
-                       const char **why)
+                       const char *name, struct mq_role_info *before, struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     if (mq_rbac_builtin(name))
-        return refuse(MQ_ECONFLICT, code, why, "builtin_role",
-                      "the built-in roles cannot be deleted");
+        return mq_refuse(why, MQ_ECONFLICT, "builtin_role", NULL,
+                         "the built-in roles cannot be deleted");
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = role_get(db, a, name, before);
     for (size_t i = 0; !err && i < before->nperms; i++)
         if (!mq_authz_allows(actor, before->perms[i]))
-            err = refuse(MQ_EPERM, code, why, "not_within_yours",
-                         "this role holds permissions you do not");
+            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                            "this role holds permissions you do not");
     if (!err) err = mq_store_role_delete(db, name);
     return mq_store_finish(db, err);
 }
@@ -252,80 +244,79 @@ mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, const char *role
 }
 
 mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
-                             const char *user_id, const char **code, const char **why)
+                             const char *user_id, struct mq_refusal *why)
 {
     struct mq_user_row u;
     struct mq_authz held;
     mq_err err = mq_store_user_by_id(db, a, user_id, &u);
     if (!err) err = mq_authz_load(db, a, user_id, &held);
     if (!err && !mq_authz_within(&held, actor))
-        err = refuse(MQ_EPERM, code, why, "not_within_yours",
-                     "this account may do things you may not: only someone who holds all of it "
-                     "can change its roles");
+        err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                        "this account may do things you may not: only someone who holds all of it "
+                        "can change its roles");
     return err;
 }
 
 mq_err mq_roles_check_grantable(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
-                                const char *role, const char **code, const char **why)
+                                const char *role, struct mq_refusal *why)
 {
     struct mq_role_info info;
     mq_err err = role_get(db, a, role, &info);
     if (err == MQ_ENOTFOUND)
-        return refuse(MQ_EINVAL, code, why, "unknown_role", "no role has that name");
+        return mq_refuse(why, MQ_EINVAL, "unknown_role", NULL, "no role has that name");
     for (size_t i = 0; !err && i < info.nperms; i++)
         if (!mq_authz_allows(actor, info.perms[i]))
-            err = refuse(MQ_EPERM, code, why, "not_within_yours",
-                         "you cannot grant a role that holds permissions you do not");
+            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                            "you cannot grant a role that holds permissions you do not");
     return err;
 }
 
 mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
                          const char *by, const char *user_id, const char *role, int64_t now,
-                         bool *changed, const char **code, const char **why)
+                         bool *changed, struct mq_refusal *why)
 {
     *changed = false;
-    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
-    if (!err) err = mq_roles_check_grantable(db, a, actor, role, code, why);
+    mq_err err = mq_roles_check_target(db, a, actor, user_id, why);
+    if (!err) err = mq_roles_check_grantable(db, a, actor, role, why);
     return err ? err : mq_store_user_role_add(db, user_id, role, by, now, changed);
 }
 
 mq_err mq_roles_revoke_in(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,
-                          const char *user_id, const char *role, bool *changed, const char **code,
-                          const char **why)
+                          const char *user_id, const char *role, bool *changed,
+                          struct mq_refusal *why)
 {
     int64_t admins = 0;
     bool held = false;
     *changed = false;
-    mq_err err = mq_roles_check_target(db, a, actor, user_id, code, why);
+    mq_err err = mq_roles_check_target(db, a, actor, user_id, why);
     if (!err) err = mq_store_user_has_role(db, user_id, role, &held);
     if (!err && held && !strcmp(role, "admin")) {
         struct mq_user_row u;
         err = mq_store_user_by_id(db, a, user_id, &u);
         if (!err && !u.suspended_at && !u.deleted_at) err = mq_store_user_admins(db, &admins);
         if (!err && !u.suspended_at && !u.deleted_at && admins <= 1)
-            err = refuse(MQ_ECONFLICT, code, why, "last_admin",
-                         "this is the only active admin; make someone else admin first");
+            err = mq_refuse(why, MQ_ECONFLICT, "last_admin", NULL,
+                            "this is the only active admin; make someone else admin first");
     }
     return err || !held ? err : mq_store_user_role_remove(db, user_id, role, changed);
 }
 
 mq_err mq_roles_grant(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
                       const char *by, const char *user_id, const char *role, bool *changed,
-                      const char **code, const char **why)
+                      struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     return mq_store_finish(db, mq_roles_grant_in(db, a, actor, by, user_id, role,
-                                                 mq_clock_now_ms(ctx->clock), changed, code, why));
+                                                 mq_clock_now_ms(ctx->clock), changed, why));
 }
 
 mq_err mq_roles_revoke(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
-                       const char *user_id, const char *role, bool *changed, const char **code,
-                       const char **why)
+                       const char *user_id, const char *role, bool *changed, struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_roles_revoke_in(db, a, actor, user_id, role, changed, code, why));
+    return mq_store_finish(db, mq_roles_revoke_in(db, a, actor, user_id, role, changed, why));
 }

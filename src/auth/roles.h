@@ -34,25 +34,24 @@ MQ_MUST_CHECK mq_err mq_roles_list(struct mq_ctx *ctx, struct mq_arena *a,
 MQ_MUST_CHECK mq_err mq_roles_get(struct mq_ctx *ctx, struct mq_arena *a, const char *name,
                                   struct mq_role_info *out);
 
-/* The refusals below set *code and *why: MQ_EINVAL (invalid_role_name,
+/* The refusals below fill *why (core/err.h): MQ_EINVAL (invalid_role_name,
  * invalid_permissions, invalid_description), MQ_EPERM (not_within_yours),
  * MQ_ECONFLICT (role_exists, builtin_role, last_admin), MQ_ENOTFOUND. */
 
 MQ_MUST_CHECK mq_err mq_roles_create(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_authz *actor, const char *name,
                                      const char *description, const json_t *permissions,
-                                     struct mq_role_info *out, const char **code, const char **why);
+                                     struct mq_role_info *out, struct mq_refusal *why);
 /* NULL leaves a field as it is. */
 MQ_MUST_CHECK mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_authz *actor, const char *name,
                                      const char *description, const json_t *permissions,
                                      struct mq_role_info *before, struct mq_role_info *after,
-                                     const char **code, const char **why);
+                                     struct mq_refusal *why);
 /* Removes the role from everyone who held it. */
 MQ_MUST_CHECK mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_authz *actor, const char *name,
-                                     struct mq_role_info *before, const char **code,
-                                     const char **why);
+                                     struct mq_role_info *before, struct mq_refusal *why);
 /* Holders by id after `after_id` ("" from the start). */
 MQ_MUST_CHECK mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, const char *role,
                                       const char *after_id, int limit, struct mq_member_row *out,
@@ -63,33 +62,31 @@ MQ_MUST_CHECK mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, co
  * not_within_yours): the rule for changing anything of someone else's. */
 MQ_MUST_CHECK mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a,
                                            const struct mq_authz *actor, const char *user_id,
-                                           const char **code, const char **why);
+                                           struct mq_refusal *why);
 
 /* In the caller's transaction: the role exists (else MQ_EINVAL,
  * unknown_role) and the actor holds every permission it gives (else
  * MQ_EPERM, not_within_yours): the rule for handing it to anyone. */
 MQ_MUST_CHECK mq_err mq_roles_check_grantable(struct mq_db *db, struct mq_arena *a,
                                               const struct mq_authz *actor, const char *role,
-                                              const char **code, const char **why);
+                                              struct mq_refusal *why);
 
 /* Gives or takes a role in the caller's write transaction; *changed says
  * whether it did anything. `by` (may be NULL) is the acting user's id. */
 MQ_MUST_CHECK mq_err mq_roles_grant_in(struct mq_db *db, struct mq_arena *a,
                                        const struct mq_authz *actor, const char *by,
                                        const char *user_id, const char *role, int64_t now,
-                                       bool *changed, const char **code, const char **why);
+                                       bool *changed, struct mq_refusal *why);
 MQ_MUST_CHECK mq_err mq_roles_revoke_in(struct mq_db *db, struct mq_arena *a,
                                         const struct mq_authz *actor, const char *user_id,
-                                        const char *role, bool *changed, const char **code,
-                                        const char **why);
+                                        const char *role, bool *changed, struct mq_refusal *why);
 /* Each in its own transaction. */
 MQ_MUST_CHECK mq_err mq_roles_grant(struct mq_ctx *ctx, struct mq_arena *a,
                                     const struct mq_authz *actor, const char *by,
                                     const char *user_id, const char *role, bool *changed,
-                                    const char **code, const char **why);
+                                    struct mq_refusal *why);
 MQ_MUST_CHECK mq_err mq_roles_revoke(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_authz *actor, const char *user_id,
-                                     const char *role, bool *changed, const char **code,
-                                     const char **why);
+                                     const char *role, bool *changed, struct mq_refusal *why);
 
 #endif

@@ -110,22 +110,21 @@ int mq_cli_user(int argc, char **argv)
                                     : role ? first
                                            : "user",
                             .email_verified = true};
-    const char *code = NULL, *why = NULL;
-    mq_err err = mq_users_create(&ctx, &u, id, &code, &why);
+    struct mq_refusal why = {0};
+    mq_err err = mq_users_create(&ctx, &u, id, &why);
     static const char *const everything[] = {"*:*"};
     struct mq_authz operator= {.perms = (const char **)everything, .nperms = 1};
     struct mq_arena *a = mq_arena_new(0);
     for (char *r = rest, *save = NULL, *tok = r ? strtok_r(r, ",", &save) : NULL; !err && tok;
          tok = strtok_r(NULL, ",", &save)) {
         bool changed = false;
-        err = a ? mq_roles_grant(&ctx, a, &operator, NULL, id, tok, &changed, &code, &why)
-                : MQ_ENOMEM;
+        err = a ? mq_roles_grant(&ctx, a, &operator, NULL, id, tok, &changed, &why) : MQ_ENOMEM;
     }
     mq_arena_free(a);
     sodium_memzero(password, sizeof(password));
-    if (err == MQ_EINVAL || err == MQ_ECONFLICT) {
-        fprintf(stderr, "marquee: %s: %s\n", code, why);
-        status = err == MQ_EINVAL ? MQ_EXIT_USAGE : 1;
+    if (err && why.code) {
+        fprintf(stderr, "marquee: %s: %s\n", why.code, why.detail);
+        status = why.err == MQ_EINVAL ? MQ_EXIT_USAGE : 1;
         goto out;
     }
     if (err) {

@@ -1,8 +1,16 @@
-/* err.h - the one error type used across Marquee.
+/* err.h - the one error type used across Marquee, and the one way a
+ * service says no.
  *
  * Every fallible function returns an mq_err; MQ_OK (0) is success and results
  * travel through out-parameters. The HTTP layer maps each code to a status and
- * a stable problem code (http/problem.c), so services never speak HTTP. */
+ * a stable problem code (http/problem.c), so services never speak HTTP.
+ *
+ * A refusal is an error with reasons a person can act on: a service that
+ * refuses (a rule broken, a conflict, not allowed) returns the error and
+ * fills a struct mq_refusal with a stable code, the input it is about and
+ * words for people. The API turns it into a status and a problem document
+ * (api/refusal.h), the command line into a message; the service knows
+ * neither. */
 #ifndef MQ_ERR_H
 #define MQ_ERR_H
 
@@ -29,5 +37,24 @@ typedef enum mq_err {
 
 /* Returns a static, lower-case name such as "not_found". Never NULL. */
 const char *mq_err_name(mq_err err);
+
+#define MQ_REFUSAL_DETAIL_MAX 256
+
+/* Why a service refused. err says what kind of refusal it is: MQ_EINVAL a
+ * rule the input broke, MQ_ECONFLICT a state that forbids it, MQ_EPERM
+ * not allowed to this caller, MQ_ENOTFOUND nothing of that name,
+ * MQ_ETOOBIG too large, MQ_EUNSUPPORTED a kind of input not handled. */
+struct mq_refusal {
+    mq_err err;
+    const char *code;  /* stable, machine-readable: "email_taken" (static); NULL = none */
+    const char *field; /* the input it is about ("email"), or NULL (static or the caller's) */
+    char detail[MQ_REFUSAL_DETAIL_MAX];
+};
+
+/* Fills *r (NULL is allowed: the refusal is not wanted) and returns err, so
+ * that a service can `return mq_refuse(r, MQ_ECONFLICT, "email_taken",
+ * "email", "another account has this e-mail address");`. */
+mq_err mq_refuse(struct mq_refusal *r, mq_err err, const char *code, const char *field,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -94,47 +94,44 @@ static bool apply_entry(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
 
 /* The configuration from base, the stored entries and then the changes.
  * A stored entry that does not apply is logged and left out; a change that
- * does not apply fails the whole with *problem filled. */
+ * does not apply fails the whole with *refusal filled. */
 static mq_err build(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_config *base,
                     const struct entry *stored, size_t nstored, const struct entry *changes,
-                    size_t nchanges, struct mq_config *out, struct mq_settings_problem *problem)
+                    size_t nchanges, struct mq_config *out, struct mq_refusal *refusal)
 {
-    char why[256];
+    char text[256];
     mq_err err = mq_config_copy(out, base);
     if (err) return err;
     for (size_t i = 0; i < nstored; i++) {
         bool replaced = false;
         for (size_t c = 0; c < nchanges; c++) replaced |= !strcmp(changes[c].key, stored[i].key);
         if (replaced || (stored[i].sealed && !ctx->secrets)) continue;
-        if (apply_entry(ctx, a, base, out, &stored[i], why, sizeof(why))) continue;
+        if (apply_entry(ctx, a, base, out, &stored[i], text, sizeof(text))) continue;
         if (mq_config_key_index(stored[i].key) >= 0 &&
             is_locked(base, (size_t)mq_config_key_index(stored[i].key)))
             continue; /* the operator's value wins, as documented */
-        mq_log_warn(ctx->log, "settings", "ignoring the stored setting %s: %s", stored[i].key, why);
+        mq_log_warn(ctx->log, "settings", "ignoring the stored setting %s: %s", stored[i].key,
+                    text);
     }
     for (size_t c = 0; c < nchanges; c++) {
         if (!changes[c].value) continue;
-        if (apply_entry(ctx, a, base, out, &changes[c], why, sizeof(why))) continue;
+        if (apply_entry(ctx, a, base, out, &changes[c], text, sizeof(text))) continue;
         /* "invalid KEY (from settings): reason" -> "reason" */
-        const char *reason = strstr(why, "): ");
-        *problem = (struct mq_settings_problem){422, "invalid_setting", changes[c].key, ""};
-        snprintf(problem->detail, sizeof(problem->detail), "%s: %s", changes[c].key,
-                 reason ? reason + 3 : why);
+        const char *reason = strstr(text, "): ");
         mq_config_cleanup(out);
-        return MQ_EINVAL;
+        return mq_refuse(refusal, MQ_EINVAL, "invalid_setting", changes[c].key, "%s: %s",
+                         changes[c].key, reason ? reason + 3 : text);
     }
-    if (mq_config_check(out, why, sizeof(why))) {
+    if (mq_config_check(out, text, sizeof(text))) {
         if (!nchanges) {
             /* Stored values that no longer fit the operator's: serve theirs. */
-            mq_log_warn(ctx->log, "settings", "ignoring the stored settings: %s", why);
+            mq_log_warn(ctx->log, "settings", "ignoring the stored settings: %s", text);
             mq_config_cleanup(out);
             return mq_config_copy(out, base);
         }
-        *problem = (struct mq_settings_problem){422, "invalid_setting", NULL, ""};
-        snprintf(problem->detail, sizeof(problem->detail), "%s",
-                 strncmp(why, "invalid ", 8) ? why : why + 8);
         mq_config_cleanup(out);
-        return MQ_EINVAL;
+        return mq_refuse(refusal, MQ_EINVAL, "invalid_setting", NULL, "%s",
+                         strncmp(text, "invalid ", 8) ? text : text + 8);
     }
     return MQ_OK;
 }
@@ -203,8 +200,7 @@ static mq_err load(struct mq_settings *s, bool if_moved)
     err = stored_entries(db, a, &stored, &n, &version);
     err = mq_store_finish(db, err);
     if (err) goto cleanup;
-    struct mq_settings_problem unused;
-    err = build(ctx, a, s->base, stored, n, NULL, 0, &cfg, &unused);
+    err = build(ctx, a, s->base, stored, n, NULL, 0, &cfg, NULL);
     built = !err;
     if (built) err = install(s, &cfg, version);
 cleanup:
@@ -414,7 +410,7 @@ static const char *change_text(struct mq_arena *a, const struct mq_config_key_in
 /* Reads the proposed changes: the live keys as entries, the MFA policy apart. */
 static mq_err read_changes(struct mq_arena *a, const struct mq_config *base, json_t *changes,
                            struct entry **out, size_t *n, json_t **mfa_roles,
-                           struct mq_settings_problem *problem)
+                           struct mq_refusal *refusal)
 {
     const char *key;
     json_t *v;
@@ -427,44 +423,30 @@ static mq_err read_changes(struct mq_arena *a, const struct mq_config *base, jso
         struct mq_config_key_info info;
         const char *why = NULL;
         int i = mq_config_key_index(key);
-        *problem = (struct mq_settings_problem){422, NULL, key, ""};
         if (!strcmp(key, MFA_KEY)) {
-            if (!json_is_array(v)) {
-                problem->code = "invalid_setting";
-                snprintf(problem->detail, sizeof(problem->detail),
-                         "%s: must be an array of role names", key);
-                return MQ_EINVAL;
-            }
+            if (!json_is_array(v))
+                return mq_refuse(refusal, MQ_EINVAL, "invalid_setting", MFA_KEY,
+                                 "%s: must be an array of role names", MFA_KEY);
             *mfa_roles = v;
             continue;
         }
-        if (i < 0) {
-            problem->code = "unknown_setting";
-            snprintf(problem->detail, sizeof(problem->detail), "there is no setting %.64s", key);
-            return MQ_EINVAL;
-        }
+        if (i < 0)
+            return mq_refuse(refusal, MQ_EINVAL, "unknown_setting", key,
+                             "there is no setting %.64s", key);
         mq_config_key_info((size_t)i, &info);
-        if (!(info.flags & MQ_CONFIG_LIVE)) {
-            problem->code = "setting_not_live";
-            snprintf(problem->detail, sizeof(problem->detail),
-                     "%s is set in the configuration file, the environment or a flag, and takes "
-                     "a restart",
-                     key);
-            return MQ_EINVAL;
-        }
-        if (is_locked(base, (size_t)i)) {
-            *problem = (struct mq_settings_problem){409, "setting_locked", key, ""};
-            snprintf(problem->detail, sizeof(problem->detail),
-                     "%s is set by the operator (%s), which wins over settings", key,
-                     mq_config_source_name(base->sources[i]));
-            return MQ_EINVAL;
-        }
+        if (!(info.flags & MQ_CONFIG_LIVE))
+            return mq_refuse(refusal, MQ_EINVAL, "setting_not_live", info.name,
+                             "%s is set in the configuration file, the environment or a flag, "
+                             "and takes a restart",
+                             info.name);
+        if (is_locked(base, (size_t)i))
+            return mq_refuse(refusal, MQ_ECONFLICT, "setting_locked", info.name,
+                             "%s is set by the operator (%s), which wins over settings", info.name,
+                             mq_config_source_name(base->sources[i]));
         const char *text = json_is_null(v) ? NULL : change_text(a, &info, v, &why);
-        if (why) {
-            problem->code = "invalid_setting";
-            snprintf(problem->detail, sizeof(problem->detail), "%s: %s", key, why);
-            return MQ_EINVAL;
-        }
+        if (why)
+            return mq_refuse(refusal, MQ_EINVAL, "invalid_setting", info.name, "%s: %s", info.name,
+                             why);
         (*out)[(*n)++] = (struct entry){info.name, text, false};
     }
     return MQ_OK;
@@ -518,7 +500,7 @@ static json_t *differences(const struct mq_config *before, const struct mq_confi
 }
 
 mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *changes, const char *by,
-                          struct mq_settings_problem *problem, json_t **audit)
+                          struct mq_refusal *refusal, json_t **audit)
 {
     const struct mq_config *base = base_of(ctx);
     struct entry *proposed = NULL, *stored = NULL;
@@ -530,7 +512,7 @@ mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *change
     int64_t version = 0, unused;
     *audit = NULL;
 
-    mq_err err = read_changes(a, base, changes, &proposed, &nproposed, &mfa_roles, problem);
+    mq_err err = read_changes(a, base, changes, &proposed, &nproposed, &mfa_roles, refusal);
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
@@ -538,19 +520,17 @@ mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *change
      * last. */
     err = mq_store_server_settings_bump(db, &version);
     if (!err) err = stored_entries(db, a, &stored, &nstored, &unused);
-    if (!err) err = build(ctx, a, base, stored, nstored, NULL, 0, &before, problem);
+    if (!err) err = build(ctx, a, base, stored, nstored, NULL, 0, &before, refusal);
     have_before = !err;
-    if (!err) err = build(ctx, a, base, stored, nstored, proposed, nproposed, &after, problem);
+    if (!err) err = build(ctx, a, base, stored, nstored, proposed, nproposed, &after, refusal);
     have_after = !err;
     if (!err) err = store_changes(ctx, db, a, proposed, nproposed, by);
     if (!err && mfa_roles) {
         err = mq_mfa_policy_get_in(db, a, &mfa_before);
         if (!err) err = mq_mfa_policy_set_in(db, a, mfa_roles, mq_clock_now_ms(ctx->clock));
-        if (err == MQ_EINVAL) {
-            *problem = (struct mq_settings_problem){422, "invalid_setting", MFA_KEY, ""};
-            snprintf(problem->detail, sizeof(problem->detail),
-                     "%s: every entry must name a role (GET /api/v1/admin/roles)", MFA_KEY);
-        }
+        if (err == MQ_EINVAL)
+            mq_refuse(refusal, err, "invalid_setting", MFA_KEY, "%s: every entry must name a role",
+                      MFA_KEY);
     }
     if (!err) {
         diff = differences(&before, &after, proposed, nproposed);

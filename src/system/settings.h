@@ -51,21 +51,14 @@ MQ_MUST_CHECK mq_err mq_settings_describe(struct mq_ctx *ctx, struct mq_arena *a
 /* The settings anyone may read (a sign-in page's needs). A new reference. */
 MQ_MUST_CHECK mq_err mq_settings_public(struct mq_ctx *ctx, json_t **out);
 
-/* Why a change was refused. */
-struct mq_settings_problem {
-    int status;       /* 409 or 422 */
-    const char *code; /* unknown_setting, setting_not_live, setting_locked, invalid_setting */
-    const char *key;
-    char detail[512];
-};
-
 /* Applies `changes` ({"key": value or null for the default, ...}) all or
  * nothing, as user `by` (NULL: the bootstrap token), and takes them up on
  * this instance at once. *audit (a new reference, may be NULL when nothing
  * changed) holds the before and after of each change, secrets masked.
- * MQ_EINVAL with *problem filled when a change is refused. */
+ * A refusal fills *why with the setting it is about as its field:
+ * MQ_EINVAL unknown_setting, setting_not_live or invalid_setting,
+ * MQ_ECONFLICT setting_locked. */
 MQ_MUST_CHECK mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *changes,
-                                        const char *by, struct mq_settings_problem *problem,
-                                        json_t **audit);
+                                        const char *by, struct mq_refusal *why, json_t **audit);
 
 #endif

@@ -97,7 +97,7 @@ static mq_err read_user(struct mq_ctx *ctx, struct mq_arena *a, bool by_email, c
 /* Checks a password for an action of the signed-in owner; a wrong one
  * counts towards the lock like a failed sign-in. */
 static mq_err check_password(struct mq_ctx *ctx, const struct mq_user_row *u, const char *password,
-                             const char **code, const char **why)
+                             struct mq_refusal *why)
 {
     bool ok = false;
     int64_t now = mq_clock_now_ms(ctx->clock);
@@ -115,9 +115,8 @@ static mq_err check_password(struct mq_ctx *ctx, const struct mq_user_row *u, co
         err = mq_store_finish(db, err);
         if (err) return err;
     }
-    *code = "wrong_password";
-    *why = "the current password is wrong (or the account is locked)";
-    return MQ_EPERM;
+    return mq_refuse(why, MQ_EPERM, "wrong_password", NULL,
+                     "the current password is wrong (or the account is locked)");
 }
 
 struct register_hook {
@@ -125,44 +124,44 @@ struct register_hook {
     const char *invite_id; /* or NULL */
 };
 
+static mq_err invalid_invite(struct mq_refusal *why)
+{
+    return mq_refuse(why, MQ_EPERM, "invalid_invite", NULL,
+                     "the invitation is unknown, used, expired or for another address");
+}
+
 static mq_err mail_verification(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row,
-                                void *arg)
+                                void *arg, struct mq_refusal *why)
 {
     struct register_hook *h = arg;
     mq_err err = h->invite_id ? mq_invites_use_in(ctx, db, h->invite_id, row->id) : MQ_OK;
+    /* Used meanwhile by someone else. */
+    if (err == MQ_EPERM) return invalid_invite(why);
     return err ? err : send_link(ctx, db, h->a, &VERIFY, row->id, row->email, row->display_name);
 }
 
-static mq_err invalid_invite(const char **code, const char **why)
-{
-    *code = "invalid_invite";
-    *why = "the invitation is unknown, used, expired or for another address";
-    return MQ_EPERM;
-}
-
 mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_registration *r,
-                           char id[37], const char **code, const char **why)
+                           char id[37], struct mq_refusal *why)
 {
     struct mq_user_row existing;
     char hash[MQ_PASSWORD_HASH_MAX];
     struct register_hook hook = {a, NULL};
     id[0] = '\0';
-    const char *name = r->display_name;
-    if (!r->email || !mq_email_valid(r->email, why)) {
-        *code = "invalid_email";
-        return MQ_EINVAL;
-    }
-    if (name && !mq_display_name_valid(name, why)) {
-        *code = "invalid_name";
-        return MQ_EINVAL;
-    }
+    const char *name = r->display_name, *rule = NULL;
+    if (!r->email || !mq_email_valid(r->email, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s",
+                         rule ? rule : "give an e-mail address");
+    if (name && !mq_display_name_valid(name, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
     if (!name) name = mq_arena_strndup(a, r->email, strcspn(r->email, "@"));
     if (!name) return MQ_ENOMEM;
-    if (!r->password || mq_password_policy_check(ctx->cfg, r->password, r->email, name, code, why))
-        return MQ_EINVAL;
+    if (!r->password)
+        return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL, "give a password");
+    mq_err err = mq_password_policy_check(ctx->cfg, r->password, r->email, name, why);
+    if (err) return err;
     struct mq_invite_row invite;
-    mq_err err = r->invite ? mq_invites_find(ctx, a, r->invite, r->email, &invite) : MQ_OK;
-    if (err == MQ_EPERM) return invalid_invite(code, why);
+    err = r->invite ? mq_invites_find(ctx, a, r->invite, r->email, &invite) : MQ_OK;
+    if (err == MQ_EPERM) return invalid_invite(why);
     if (err) return err;
     hook.invite_id = r->invite ? invite.id : NULL;
 
@@ -174,9 +173,7 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
                                 .role = r->invite ? invite.role : "user",
                                 .then = mail_verification,
                                 .then_arg = &hook};
-        err = mq_users_create(ctx, &u, id, code, why);
-        /* Used meanwhile by someone else. */
-        if (err == MQ_EPERM) return invalid_invite(code, why);
+        err = mq_users_create(ctx, &u, id, why);
         if (err != MQ_ECONFLICT) return err;
         /* Registered meanwhile by someone else: as if it had been there. */
         id[0] = '\0';
@@ -197,7 +194,7 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     if (!err && !existing.suspended_at) err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
     json_decref(vars);
     err = mq_store_finish(db, err);
-    return err == MQ_EPERM ? invalid_invite(code, why) : err;
+    return err == MQ_EPERM ? invalid_invite(why) : err;
 }
 
 mq_err mq_account_resend_verification(struct mq_ctx *ctx, struct mq_arena *a, const char *email,
@@ -218,15 +215,22 @@ mq_err mq_account_resend_verification(struct mq_ctx *ctx, struct mq_arena *a, co
     return mq_store_finish(db, send_link(ctx, db, a, &VERIFY, u.id, u.email, u.display_name));
 }
 
+static mq_err verify_link_gone(struct mq_refusal *why)
+{
+    return mq_refuse(why, MQ_EPERM, "invalid_token", NULL,
+                     "the verification link is unknown, expired or already used; ask for a new "
+                     "one");
+}
+
 mq_err mq_account_verify_email(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
-                               const char **user_id)
+                               const char **user_id, struct mq_refusal *why)
 {
     char hash[65];
     const char *email = NULL;
     struct mq_user_row u;
     struct mq_db *db = NULL;
     *user_id = NULL;
-    if (!mq_secret_token_shaped(token, VERIFY_PREFIX)) return MQ_EPERM;
+    if (!mq_secret_token_shaped(token, VERIFY_PREFIX)) return verify_link_gone(why);
     mq_secret_token_hash(token, hash);
     int64_t now = mq_clock_now_ms(ctx->clock);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
@@ -237,7 +241,7 @@ mq_err mq_account_verify_email(struct mq_ctx *ctx, struct mq_arena *a, const cha
     if (!err && strcmp(u.email, email)) err = MQ_EPERM;
     if (!err) err = mq_store_user_verified(db, u.id, email, now, NULL);
     err = mq_store_finish(db, err);
-    return err == MQ_ENOTFOUND ? MQ_EPERM : err;
+    return err == MQ_ENOTFOUND || err == MQ_EPERM ? verify_link_gone(why) : err;
 }
 
 mq_err mq_account_forgot_password(struct mq_ctx *ctx, struct mq_arena *a, const char *email,
@@ -262,12 +266,11 @@ mq_err mq_account_forgot_password(struct mq_ctx *ctx, struct mq_arena *a, const 
  * (before any write transaction: SQLite's writer must not wait for it). */
 static mq_err hash_new_password(struct mq_ctx *ctx, const struct mq_user_row *u,
                                 const char *password, char hash[MQ_PASSWORD_HASH_MAX],
-                                const char **code, const char **why)
+                                struct mq_refusal *why)
 {
-    if (!password ||
-        mq_password_policy_check(ctx->cfg, password, u->email, u->display_name, code, why))
-        return MQ_EINVAL;
-    return mq_password_hash(ctx->cfg, password, hash);
+    if (!password) return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL, "give a password");
+    mq_err err = mq_password_policy_check(ctx->cfg, password, u->email, u->display_name, why);
+    return err ? err : mq_password_hash(ctx->cfg, password, hash);
 }
 
 /* The write half of a reset or change: new hash, every session ended,
@@ -285,9 +288,15 @@ static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, const struct 
     return err;
 }
 
+static mq_err reset_link_gone(struct mq_refusal *why)
+{
+    return mq_refuse(why, MQ_EPERM, "invalid_token", NULL,
+                     "the reset link is unknown, expired or already used; ask for a new one");
+}
+
 mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
                                  const char *new_password, const char *ip, const char **user_id,
-                                 const char **code, const char **why)
+                                 struct mq_refusal *why)
 {
     char hash[65], pwhash[MQ_PASSWORD_HASH_MAX];
     const char *email = NULL, *used_by = NULL, *used_email = NULL;
@@ -295,9 +304,7 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
     struct mq_db *db = NULL;
     int64_t now = mq_clock_now_ms(ctx->clock);
     *user_id = NULL;
-    *code = "invalid_token";
-    *why = "the reset link is unknown, expired or already used; ask for a new one";
-    if (!mq_secret_token_shaped(token, RESET_PREFIX)) return MQ_EPERM;
+    if (!mq_secret_token_shaped(token, RESET_PREFIX)) return reset_link_gone(why);
     mq_secret_token_hash(token, hash);
 
     /* Look first, use later: a password the policy refuses must not spend
@@ -309,9 +316,9 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
     err = mq_store_finish(db, err);
     /* Sent to an address the account has since left: no longer its owner's. */
     if (err == MQ_ENOTFOUND || (!err && (u.suspended_at || strcmp(u.email, email))))
-        return MQ_EPERM;
+        return reset_link_gone(why);
     if (err) return err;
-    err = hash_new_password(ctx, &u, new_password, pwhash, code, why);
+    err = hash_new_password(ctx, &u, new_password, pwhash, why);
     if (err) return err;
 
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
@@ -324,28 +331,23 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
         err = mq_store_finish(db, err);
     }
     sodium_memzero(pwhash, sizeof(pwhash));
-    if (err == MQ_ENOTFOUND) {
-        *code = "invalid_token";
-        *why = "the reset link is unknown, expired or already used; ask for a new one";
-        return MQ_EPERM;
-    }
-    return err;
+    return err == MQ_ENOTFOUND ? reset_link_gone(why) : err;
 }
 
 mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                                   const char *current, const char *new_password,
                                   const struct mq_device *device,
                                   const struct mq_session_factor *factor, struct mq_tokens *out,
-                                  const char **code, const char **why)
+                                  struct mq_refusal *why)
 {
     char pwhash[MQ_PASSWORD_HASH_MAX];
     struct mq_user_row u;
     struct mq_db *db = NULL;
     mq_err err = read_user(ctx, a, false, user_id, &u);
     if (err) return err;
-    err = check_password(ctx, &u, current, code, why);
+    err = check_password(ctx, &u, current, why);
     if (err) return err;
-    err = hash_new_password(ctx, &u, new_password, pwhash, code, why);
+    err = hash_new_password(ctx, &u, new_password, pwhash, why);
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
@@ -358,29 +360,24 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
 }
 
 mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                         const struct mq_profile_change *c, const char **code, const char **why)
+                         const struct mq_profile_change *c, struct mq_refusal *why)
 {
     char key[MQ_EMAIL_MAX + 1];
     struct mq_user_row u;
     struct mq_db *db = NULL;
-    if (c->display_name && !mq_display_name_valid(c->display_name, why)) {
-        *code = "invalid_name";
-        return MQ_EINVAL;
-    }
-    if (c->email && !mq_email_valid(c->email, why)) {
-        *code = "invalid_email";
-        return MQ_EINVAL;
-    }
+    const char *rule = NULL;
+    if (c->display_name && !mq_display_name_valid(c->display_name, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
+    if (c->email && !mq_email_valid(c->email, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s", rule);
     mq_err err = read_user(ctx, a, false, user_id, &u);
     if (err) return err;
     const char *email = c->email && strcmp(c->email, u.email) ? c->email : NULL;
     if (email) {
-        if (!c->current_password) {
-            *code = "password_required";
-            *why = "changing the e-mail address needs current_password";
-            return MQ_EPERM;
-        }
-        err = check_password(ctx, &u, c->current_password, code, why);
+        if (!c->current_password)
+            return mq_refuse(why, MQ_EPERM, "password_required", NULL,
+                             "changing the e-mail address needs current_password");
+        err = check_password(ctx, &u, c->current_password, why);
         if (err) return err;
         mq_email_key(email, key, sizeof(key));
     }
@@ -396,16 +393,13 @@ mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *use
             err = send_notice(ctx, db, "email-changed", u.email, name, c->ip, "new_email", email);
     }
     err = mq_store_finish(db, err);
-    if (err == MQ_ECONFLICT) {
-        *code = "email_taken";
-        *why = "another account has this e-mail address";
-    }
+    if (err == MQ_ECONFLICT)
+        mq_refuse(why, err, "email_taken", NULL, "another account has this e-mail address");
     return err;
 }
 
 mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                         const char *password, int64_t *purge_at, const char **code,
-                         const char **why)
+                         const char *password, int64_t *purge_at, struct mq_refusal *why)
 {
     struct mq_user_row u;
     struct mq_db *db = NULL;
@@ -414,7 +408,7 @@ mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     char date[40];
     mq_err err = read_user(ctx, a, false, user_id, &u);
     if (err) return err;
-    err = check_password(ctx, &u, password, code, why);
+    err = check_password(ctx, &u, password, why);
     if (err) return err;
     *purge_at = now + ctx->cfg->account_deletion_grace;
     mq_time_format_rfc3339(*purge_at, date, sizeof(date));
@@ -423,11 +417,9 @@ mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     bool admin = false;
     err = mq_store_user_has_role(db, u.id, "admin", &admin);
     if (!err && admin) err = mq_store_user_admins(db, &admins);
-    if (!err && admin && admins <= 1) {
-        *code = "last_admin";
-        *why = "this is the only admin account; make someone else admin first";
-        err = MQ_ECONFLICT;
-    }
+    if (!err && admin && admins <= 1)
+        err = mq_refuse(why, MQ_ECONFLICT, "last_admin", NULL,
+                        "this is the only admin account; make someone else admin first");
     if (!err) err = mq_store_user_delete_soft(db, u.id, now, &deleted);
     if (!err) err = mq_store_sessions_revoke_others(db, u.id, NULL, now, "account_deleted", &ended);
     struct mq_event gone = {.kind = "user.deleted", .subject = u.id, .user_id = u.id};

@@ -8,7 +8,7 @@
  * (mail/mail.h).
  *
  * Functions marked slow compute argon2id: call them on the CPU pool. On
- * MQ_EINVAL, MQ_EPERM or MQ_ECONFLICT, *code and *why say what is wrong. */
+ * MQ_EINVAL, MQ_EPERM or MQ_ECONFLICT, *why says what is wrong. */
 #ifndef MQ_USERS_ACCOUNT_H
 #define MQ_USERS_ACCOUNT_H
 
@@ -32,7 +32,7 @@ struct mq_registration {
  * invalid_invite. */
 MQ_MUST_CHECK mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a,
                                          const struct mq_registration *r, char id[37],
-                                         const char **code, const char **why);
+                                         struct mq_refusal *why);
 
 /* Mails a new verification link to the account with this address (email)
  * or id (user_id), if it exists, is active and is not verified yet. MQ_OK
@@ -41,10 +41,11 @@ MQ_MUST_CHECK mq_err mq_account_resend_verification(struct mq_ctx *ctx, struct m
                                                     const char *email, const char *user_id,
                                                     const char **user_id_out);
 
-/* Uses a verification token: MQ_EPERM when it is unknown, used, expired or
- * for an address the account no longer has. */
+/* Uses a verification token: MQ_EPERM (invalid_token) when it is unknown,
+ * used, expired or for an address the account no longer has. */
 MQ_MUST_CHECK mq_err mq_account_verify_email(struct mq_ctx *ctx, struct mq_arena *a,
-                                             const char *token, const char **user_id);
+                                             const char *token, const char **user_id,
+                                             struct mq_refusal *why);
 
 /* Mails a reset link to the account with this address if there is one that
  * is not suspended. MQ_OK either way; *user_id (NULL if none) for the audit. */
@@ -57,7 +58,7 @@ MQ_MUST_CHECK mq_err mq_account_forgot_password(struct mq_ctx *ctx, struct mq_ar
 MQ_MUST_CHECK mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a,
                                                const char *token, const char *new_password,
                                                const char *ip, const char **user_id,
-                                               const char **code, const char **why);
+                                               struct mq_refusal *why);
 
 /* Slow. Checks the current password (a wrong one counts towards the lock),
  * sets the new one, ends every session, opens a new one for `device` into
@@ -68,8 +69,7 @@ MQ_MUST_CHECK mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_ar
                                                 const char *new_password,
                                                 const struct mq_device *device,
                                                 const struct mq_session_factor *factor,
-                                                struct mq_tokens *out, const char **code,
-                                                const char **why);
+                                                struct mq_tokens *out, struct mq_refusal *why);
 
 struct mq_profile_change {
     const char *display_name;     /* NULL = unchanged */
@@ -82,14 +82,13 @@ struct mq_profile_change {
  * to it, and a notice to the old one. MQ_EINVAL, MQ_EPERM (wrong_password,
  * password_required) or MQ_ECONFLICT (email_taken). */
 MQ_MUST_CHECK mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                       const struct mq_profile_change *c, const char **code,
-                                       const char **why);
+                                       const struct mq_profile_change *c, struct mq_refusal *why);
 
 /* Slow. Checks the password, marks the account deleted, ends its sessions
  * and mails the owner; signing in before *purge_at (Unix ms) restores it.
  * MQ_EPERM (wrong_password) or MQ_ECONFLICT (last_admin). */
 MQ_MUST_CHECK mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                       const char *password, int64_t *purge_at, const char **code,
-                                       const char **why);
+                                       const char *password, int64_t *purge_at,
+                                       struct mq_refusal *why);
 
 #endif

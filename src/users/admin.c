@@ -9,13 +9,6 @@
 #include "users/avatar.h"
 #include "users/users.h"
 
-static mq_err refuse(mq_err err, const char **code, const char **why, const char *c, const char *w)
-{
-    *code = c;
-    *why = w;
-    return err;
-}
-
 static mq_err load(struct mq_db *db, struct mq_arena *a, const char *id, struct mq_admin_user *out)
 {
     mq_err err = mq_store_user_by_id(db, a, id, &out->row);
@@ -54,15 +47,14 @@ static bool is_active(const struct mq_user_row *u)
 
 /* An active admin about to stop being one (suspended, erased) must not be
  * the last. */
-static mq_err keep_an_admin(struct mq_db *db, const struct mq_admin_user *u, const char **code,
-                            const char **why)
+static mq_err keep_an_admin(struct mq_db *db, const struct mq_admin_user *u, struct mq_refusal *why)
 {
     int64_t admins = 0;
     if (!is_active(&u->row) || !mq_authz_has_role(&u->authz, "admin")) return MQ_OK;
     mq_err err = mq_store_user_admins(db, &admins);
     if (!err && admins <= 1)
-        err = refuse(MQ_ECONFLICT, code, why, "last_admin",
-                     "this is the only active admin; make someone else admin first");
+        err = mq_refuse(why, MQ_ECONFLICT, "last_admin", NULL,
+                        "this is the only active admin; make someone else admin first");
     return err;
 }
 
@@ -73,38 +65,38 @@ static bool held(const struct mq_authz *z, const char *role)
 
 static mq_err set_roles(struct mq_db *db, struct mq_arena *a, const struct mq_admin_actor *actor,
                         const struct mq_admin_user *before, const char *id, const json_t *roles,
-                        int64_t now, const char **code, const char **why)
+                        int64_t now, struct mq_refusal *why)
 {
     json_t *v;
     size_t i;
     bool changed = false;
     if (!json_is_array(roles) || json_array_size(roles) > MQ_AUTHZ_MAX_ROLES)
-        return refuse(MQ_EINVAL, code, why, "invalid_roles",
-                      "roles must be an array of at most 32 role names");
-    json_array_foreach(roles, i, v) if (!json_is_string(v)) return refuse(
-        MQ_EINVAL, code, why, "invalid_roles", "roles must be an array of role names");
+        return mq_refuse(why, MQ_EINVAL, "invalid_roles", NULL,
+                         "roles must be an array of at most 32 role names");
+    json_array_foreach(roles, i, v) if (!json_is_string(v)) return mq_refuse(
+        why, MQ_EINVAL, "invalid_roles", NULL, "roles must be an array of role names");
     mq_err err = MQ_OK;
     json_array_foreach(roles, i, v)
     {
         const char *name = json_string_value(v);
         if (!err && !held(&before->authz, name))
             err = mq_roles_grant_in(db, a, actor->authz, actor->user_id, id, name, now, &changed,
-                                    code, why);
+                                    why);
     }
     for (size_t k = 0; !err && k < before->authz.nroles; k++) {
         bool keep = false;
         json_array_foreach(roles, i, v) if (!strcmp(json_string_value(v), before->authz.roles[k]))
             keep = true;
         if (!keep)
-            err = mq_roles_revoke_in(db, a, actor->authz, id, before->authz.roles[k], &changed,
-                                     code, why);
+            err =
+                mq_roles_revoke_in(db, a, actor->authz, id, before->authz.roles[k], &changed, why);
     }
     return err;
 }
 
 static mq_err set_disabled(struct mq_ctx *ctx, struct mq_db *db, const struct mq_admin_actor *actor,
                            const struct mq_admin_user *before, const char *id, bool disabled,
-                           int64_t now, const char **code, const char **why)
+                           int64_t now, struct mq_refusal *why)
 {
     struct mq_event e = {
         .kind = disabled ? "user.disabled" : "user.enabled", .subject = id, .user_id = id};
@@ -117,9 +109,9 @@ static mq_err set_disabled(struct mq_ctx *ctx, struct mq_db *db, const struct mq
     }
     if (before->row.suspended_at) return MQ_OK;
     if (actor->user_id && !strcmp(actor->user_id, id))
-        return refuse(MQ_ECONFLICT, code, why, "not_yourself",
-                      "you cannot suspend your own account");
-    err = keep_an_admin(db, before, code, why);
+        return mq_refuse(why, MQ_ECONFLICT, "not_yourself", NULL,
+                         "you cannot suspend your own account");
+    err = keep_an_admin(db, before, why);
     if (!err) err = mq_store_user_set_suspended(db, id, now, now);
     if (!err) err = mq_store_sessions_revoke_others(db, id, NULL, now, "suspended", &n);
     if (!err) err = mq_store_apikeys_revoke_all(db, id, now, &n);
@@ -131,52 +123,49 @@ static mq_err set_disabled(struct mq_ctx *ctx, struct mq_db *db, const struct mq
 mq_err mq_admin_user_update(struct mq_ctx *ctx, struct mq_arena *a,
                             const struct mq_admin_actor *actor, const char *id,
                             const struct mq_admin_change *c, struct mq_admin_user *before,
-                            struct mq_admin_user *after, const char **code, const char **why)
+                            struct mq_admin_user *after, struct mq_refusal *why)
 {
     char key[MQ_EMAIL_MAX + 1];
     struct mq_db *db = NULL;
     int64_t now = mq_clock_now_ms(ctx->clock);
-    if (c->display_name && !mq_display_name_valid(c->display_name, why)) {
-        *code = "invalid_name";
-        return MQ_EINVAL;
-    }
-    if (c->email && !mq_email_valid(c->email, why)) {
-        *code = "invalid_email";
-        return MQ_EINVAL;
-    }
+    const char *rule = NULL;
+    if (c->display_name && !mq_display_name_valid(c->display_name, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
+    if (c->email && !mq_email_valid(c->email, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s", rule);
     if (c->email) mq_email_key(c->email, key, sizeof(key));
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = load(db, a, id, before);
-    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, code, why);
+    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
     if (!err && (c->display_name || c->email)) {
         /* The same address again is no change (and stays verified). */
         const char *email = c->email && strcmp(c->email, before->row.email) ? c->email : NULL;
         err = mq_store_user_profile(db, id, c->display_name, email, email ? key : NULL, now);
         if (err == MQ_ECONFLICT)
-            refuse(err, code, why, "email_taken", "an account with this e-mail address exists");
+            mq_refuse(why, err, "email_taken", NULL, "an account with this e-mail address exists");
     }
-    if (!err && c->roles) err = set_roles(db, a, actor, before, id, c->roles, now, code, why);
+    if (!err && c->roles) err = set_roles(db, a, actor, before, id, c->roles, now, why);
     if (!err && c->disabled >= 0)
-        err = set_disabled(ctx, db, actor, before, id, c->disabled == 1, now, code, why);
+        err = set_disabled(ctx, db, actor, before, id, c->disabled == 1, now, why);
     if (!err) err = load(db, a, id, after);
     return mq_store_finish(db, err);
 }
 
 mq_err mq_admin_user_erase(struct mq_ctx *ctx, struct mq_arena *a,
-                           const struct mq_admin_actor *actor, const char *id, const char **code,
-                           const char **why)
+                           const struct mq_admin_actor *actor, const char *id,
+                           struct mq_refusal *why)
 {
     struct mq_admin_user u;
     struct mq_db *db = NULL;
     if (actor->user_id && !strcmp(actor->user_id, id))
-        return refuse(MQ_ECONFLICT, code, why, "not_yourself",
-                      "erase your own account with DELETE /api/v1/users/me");
+        return mq_refuse(why, MQ_ECONFLICT, "not_yourself", NULL,
+                         "erase your own account as its owner");
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = load(db, a, id, &u);
-    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, code, why);
-    if (!err) err = keep_an_admin(db, &u, code, why);
+    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
+    if (!err) err = keep_an_admin(db, &u, why);
     if (!err) err = mq_store_user_delete_hard(db, id);
     struct mq_event e = {.kind = "user.erased", .subject = id, .user_id = id};
     if (!err) err = mq_db_publish(db, ctx->events, &e);
@@ -188,25 +177,25 @@ mq_err mq_admin_user_erase(struct mq_ctx *ctx, struct mq_arena *a,
 
 mq_err mq_admin_impersonate(struct mq_ctx *ctx, struct mq_arena *a,
                             const struct mq_admin_actor *actor, const char *id, const char *ip,
-                            const char *user_agent, struct mq_tokens *out, const char **code,
-                            const char **why)
+                            const char *user_agent, struct mq_tokens *out, struct mq_refusal *why)
 {
     struct mq_admin_user u;
     struct mq_db *db = NULL;
     if (!actor->user_id)
-        return refuse(MQ_EPERM, code, why, "impersonation_needs_a_user",
-                      "sign in as an admin: the bootstrap token names no one to act as the user");
+        return mq_refuse(
+            why, MQ_EPERM, "impersonation_needs_a_user", NULL,
+            "sign in as an admin: the bootstrap token names no one to act as the user");
     if (!strcmp(actor->user_id, id))
-        return refuse(MQ_ECONFLICT, code, why, "not_yourself", "you are yourself already");
+        return mq_refuse(why, MQ_ECONFLICT, "not_yourself", NULL, "you are yourself already");
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = load(db, a, id, &u);
     if (!err && (mq_authz_has_role(&u.authz, "admin") || mq_authz_allows(&u.authz, "*:*")))
-        err = refuse(MQ_EPERM, code, why, "target_is_admin", "admins cannot be impersonated");
-    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, code, why);
+        err = mq_refuse(why, MQ_EPERM, "target_is_admin", NULL, "admins cannot be impersonated");
+    if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
     if (!err && !is_active(&u.row))
-        err = refuse(MQ_ECONFLICT, code, why, "account_inactive",
-                     "the account is suspended or deleted");
+        err = mq_refuse(why, MQ_ECONFLICT, "account_inactive", NULL,
+                        "the account is suspended or deleted");
     struct mq_device device = {.ip = ip, .user_agent = user_agent};
     if (!err) err = mq_session_open_impersonation(ctx, db, a, id, actor->user_id, &device, out);
     return mq_store_finish(db, err);

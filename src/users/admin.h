@@ -43,28 +43,27 @@ struct mq_admin_change {
     int disabled;        /* 1 suspend, 0 reinstate, -1 as is */
 };
 
-/* The refusals set *code and *why: MQ_EINVAL (invalid_email, invalid_name,
+/* The refusals fill *why: MQ_EINVAL (invalid_email, invalid_name,
  * invalid_roles, unknown_role), MQ_EPERM (not_within_yours), MQ_ECONFLICT
  * (email_taken, last_admin, not_yourself), MQ_ENOTFOUND. */
 MQ_MUST_CHECK mq_err mq_admin_user_update(struct mq_ctx *ctx, struct mq_arena *a,
                                           const struct mq_admin_actor *actor, const char *id,
                                           const struct mq_admin_change *change,
                                           struct mq_admin_user *before, struct mq_admin_user *after,
-                                          const char **code, const char **why);
+                                          struct mq_refusal *why);
 
 /* Hard delete for erasure: the account and all that hangs off it
  * (sessions, keys, factors, preferences, picture). The audit log keeps its
  * id, which from then on names no one. */
 MQ_MUST_CHECK mq_err mq_admin_user_erase(struct mq_ctx *ctx, struct mq_arena *a,
                                          const struct mq_admin_actor *actor, const char *id,
-                                         const char **code, const char **why);
+                                         struct mq_refusal *why);
 
 /* A short-lived access token for acting as the user (never an admin, nor
  * anyone who may do what the actor may not, nor a suspended account). */
 MQ_MUST_CHECK mq_err mq_admin_impersonate(struct mq_ctx *ctx, struct mq_arena *a,
                                           const struct mq_admin_actor *actor, const char *id,
                                           const char *ip, const char *user_agent,
-                                          struct mq_tokens *out, const char **code,
-                                          const char **why);
+                                          struct mq_tokens *out, struct mq_refusal *why);
 
 #endif

@@ -53,42 +53,35 @@ static mq_err write_file(const char *dir, const char *name, const void *data, si
     return mq_file_replace(path, data, len, 0640);
 }
 
-/* Decodes, crops and re-encodes; the caller frees *out with vips.free. */
-static mq_err reencode(const void *data, size_t len, void **out, size_t *outlen, const char **code,
-                       const char **why)
+static mq_err undecodable(struct mq_refusal *why)
 {
-    *code = "invalid_image";
-    *why = "the image cannot be decoded";
+    vips.error_clear();
+    return mq_refuse(why, MQ_EINVAL, "invalid_image", NULL, "the image cannot be decoded");
+}
+
+/* Decodes, crops and re-encodes; the caller frees *out with vips.free. */
+static mq_err reencode(const void *data, size_t len, void **out, size_t *outlen,
+                       struct mq_refusal *why)
+{
     VipsImage *probe =
         vips.image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (!probe) {
-        vips.error_clear();
-        return MQ_EINVAL;
-    }
+    if (!probe) return undecodable(why);
     int w = vips.image_get_width(probe), h = vips.image_get_height(probe);
     vips.object_unref(probe);
-    if (w <= 0 || h <= 0 || w > MQ_AVATAR_MAX_SIDE || h > MQ_AVATAR_MAX_SIDE) {
-        *code = "avatar_too_large";
-        *why = "the image may be at most 10000 pixels a side";
-        return MQ_EINVAL;
-    }
+    if (w <= 0 || h <= 0 || w > MQ_AVATAR_MAX_SIDE || h > MQ_AVATAR_MAX_SIDE)
+        return mq_refuse(why, MQ_ETOOBIG, "avatar_too_large", NULL,
+                         "the image may be at most 10000 pixels a side");
     VipsImage *thumb = NULL;
     if (vips.thumbnail_buffer((void *)data, len, &thumb, MQ_AVATAR_SIZE, "height", MQ_AVATAR_SIZE,
-                              "crop", VIPS_INTERESTING_CENTRE, NULL)) {
-        vips.error_clear();
-        return MQ_EINVAL;
-    }
+                              "crop", VIPS_INTERESTING_CENTRE, NULL))
+        return undecodable(why);
     int rc = vips.image_write_to_buffer(thumb, ".webp", out, outlen, "Q", 85, "strip", TRUE, NULL);
     vips.object_unref(thumb);
-    if (rc) {
-        vips.error_clear();
-        return MQ_EINVAL;
-    }
-    return MQ_OK;
+    return rc ? undecodable(why) : MQ_OK;
 }
 
 mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id, const void *data,
-                     size_t len, const char **code, const char **why)
+                     size_t len, struct mq_refusal *why)
 {
     char mime[128], dir[4096], name[96];
     unsigned char rnd[6];
@@ -96,26 +89,22 @@ mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id
     struct mq_db *db = NULL;
     void *webp = NULL;
     size_t webp_len = 0;
-    if (len > (size_t)ctx->cfg->avatar_max_size) {
-        *code = "avatar_too_large";
-        *why = mq_arena_printf(a, "the image may be at most %ld bytes", ctx->cfg->avatar_max_size);
-        return MQ_EINVAL;
-    }
+    if (len > (size_t)ctx->cfg->avatar_max_size)
+        return mq_refuse(why, MQ_ETOOBIG, "avatar_too_large", NULL,
+                         "the image may be at most %ld bytes", ctx->cfg->avatar_max_size);
     bool known = false;
     if (len && sniff(data, len, mime, sizeof(mime)))
         for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
             if (!strcmp(mime, accepted[i])) known = true;
-    if (!known) {
-        *code = "unsupported_image";
-        *why = "send a PNG, JPEG, WebP or GIF image";
-        return MQ_EINVAL;
-    }
+    if (!known)
+        return mq_refuse(why, MQ_EUNSUPPORTED, "unsupported_image", NULL,
+                         "send a PNG, JPEG, WebP or GIF image");
     pthread_once(&vips_once, start_vips);
     if (!vips_ready) {
         mq_log_error(ctx->log, "users", "avatars are unavailable: %s", vips_why);
         return MQ_EUNAVAILABLE;
     }
-    mq_err err = reencode(data, len, &webp, &webp_len, code, why);
+    mq_err err = reencode(data, len, &webp, &webp_len, why);
     if (err) return err;
 
     mq_rng_fill(ctx->rng, rnd, sizeof(rnd));

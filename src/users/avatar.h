@@ -22,8 +22,7 @@
 /* Slow (decoding): on the CPU pool. MQ_EINVAL with *code and *why
  * (avatar_too_large, unsupported_image, invalid_image) when refused. */
 MQ_MUST_CHECK mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                   const void *data, size_t len, const char **code,
-                                   const char **why);
+                                   const void *data, size_t len, struct mq_refusal *why);
 
 /* Removes the member's picture; MQ_OK when there was none. */
 MQ_MUST_CHECK mq_err mq_avatar_remove(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id);

@@ -9,27 +9,19 @@
 
 #define PREFIX "mqi_"
 
-static mq_err refuse(mq_err err, const char **code, const char **why, const char *c, const char *w)
-{
-    *code = c;
-    *why = w;
-    return err;
-}
-
 mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
                          const char *by, const struct mq_invite_new *in, struct mq_invite_row *out,
-                         const char **secret, const char **code, const char **why)
+                         const char **secret, struct mq_refusal *why)
 {
     char hash[65], id[37], key[MQ_EMAIL_MAX + 1];
     int64_t now = mq_clock_now_ms(ctx->clock);
     int64_t ttl = in->ttl_ms ? in->ttl_ms : MQ_INVITE_TTL_DEFAULT_MS;
-    if (in->email && !mq_email_valid(in->email, why)) {
-        *code = "invalid_email";
-        return MQ_EINVAL;
-    }
+    const char *rule = NULL;
+    if (in->email && !mq_email_valid(in->email, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s", rule);
     if (ttl < MQ_INVITE_TTL_MIN_MS || ttl > MQ_INVITE_TTL_MAX_MS)
-        return refuse(MQ_EINVAL, code, why, "invalid_expiry",
-                      "an invitation lasts from one hour to 30 days");
+        return mq_refuse(why, MQ_EINVAL, "invalid_expiry", NULL,
+                         "an invitation lasts from one hour to 30 days");
     if (in->email) mq_email_key(in->email, key, sizeof(key));
     *secret = mq_secret_token_new(ctx->rng, a, PREFIX, hash);
     if (!*secret) return MQ_ENOMEM;
@@ -46,7 +38,7 @@ mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    err = mq_roles_check_grantable(db, a, actor, out->role, code, why);
+    err = mq_roles_check_grantable(db, a, actor, out->role, why);
     struct mq_invite_row row = *out;
     row.code_hash = hash;
     if (!err) err = mq_store_invite_insert(db, &row);

@@ -31,7 +31,7 @@ struct mq_invite_new {
 MQ_MUST_CHECK mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a,
                                        const struct mq_authz *actor, const char *by,
                                        const struct mq_invite_new *in, struct mq_invite_row *out,
-                                       const char **secret, const char **code, const char **why);
+                                       const char **secret, struct mq_refusal *why);
 
 /* Newest first, those with an id below `before` ("" from the newest). */
 MQ_MUST_CHECK mq_err mq_invites_list(struct mq_ctx *ctx, struct mq_arena *a, const char *before,

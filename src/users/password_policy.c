@@ -41,42 +41,30 @@ static bool common_at_heart(const char *password)
 }
 
 mq_err mq_password_policy_check(const struct mq_config *cfg, const char *password,
-                                const char *email, const char *name, const char **code,
-                                const char **why)
+                                const char *email, const char *name, struct mq_refusal *why)
 {
     size_t n = strlen(password);
-    *code = "weak_password";
-    if (n < (size_t)cfg->password_min_length) {
-        *code = "password_too_short";
-        *why = "the password is shorter than the minimum length";
-        return MQ_EINVAL;
-    }
-    if (n > MQ_PASSWORD_MAX) {
-        *code = "password_too_long";
-        *why = "the password is longer than 128 bytes";
-        return MQ_EINVAL;
-    }
-    if (!mq_utf8_valid(password, n)) {
-        *code = "invalid_utf8";
-        *why = "the password is not valid UTF-8";
-        return MQ_EINVAL;
-    }
-    if (mq_password_policy_is_common(password) || common_at_heart(password)) {
-        *why = "the password is one of the most common passwords";
-        return MQ_EINVAL;
-    }
+    if (n < (size_t)cfg->password_min_length)
+        return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL,
+                         "the password is shorter than the minimum length");
+    if (n > MQ_PASSWORD_MAX)
+        return mq_refuse(why, MQ_EINVAL, "password_too_long", NULL,
+                         "the password is longer than 128 bytes");
+    if (!mq_utf8_valid(password, n))
+        return mq_refuse(why, MQ_EINVAL, "invalid_utf8", NULL, "the password is not valid UTF-8");
+    if (mq_password_policy_is_common(password) || common_at_heart(password))
+        return mq_refuse(why, MQ_EINVAL, "weak_password", NULL,
+                         "the password is one of the most common passwords");
     if (email && *email) {
         size_t local = strcspn(email, "@");
         if (!strcasecmp(password, email) ||
-            (local >= 4 && local == n && !strncasecmp(password, email, n))) {
-            *why = "the password must not be the e-mail address";
-            return MQ_EINVAL;
-        }
+            (local >= 4 && local == n && !strncasecmp(password, email, n)))
+            return mq_refuse(why, MQ_EINVAL, "weak_password", NULL,
+                             "the password must not be the e-mail address");
     }
-    if (name && *name && !strcasecmp(password, name)) {
-        *why = "the password must not be the name";
-        return MQ_EINVAL;
-    }
+    if (name && *name && !strcasecmp(password, name))
+        return mq_refuse(why, MQ_EINVAL, "weak_password", NULL,
+                         "the password must not be the name");
     if (cfg->password_require_classes) {
         bool lower = false, upper = false, digit = false, other = false;
         for (const char *p = password; *p; p++) {
@@ -90,11 +78,10 @@ mq_err mq_password_policy_check(const struct mq_config *cfg, const char *passwor
             else
                 other = true;
         }
-        if (!(lower && upper && digit && other)) {
-            *why = "the password needs a lower-case letter, an upper-case letter, a digit and a "
-                   "symbol";
-            return MQ_EINVAL;
-        }
+        if (!(lower && upper && digit && other))
+            return mq_refuse(why, MQ_EINVAL, "weak_password", NULL,
+                             "the password needs a lower-case letter, an upper-case letter, a "
+                             "digit and a symbol");
     }
     return MQ_OK;
 }

@@ -15,10 +15,10 @@
  * trailing digits and symbols are dropped: "iloveyou123456"), not the e-mail
  * address, its local part or the name (ignoring case), and, when
  * password_require_classes is set, lower case, upper case, digit and symbol.
- * On failure returns MQ_EINVAL with a stable code and a reason. */
+ * On failure returns MQ_EINVAL with *why filled. */
 MQ_MUST_CHECK mq_err mq_password_policy_check(const struct mq_config *cfg, const char *password,
                                               const char *email, const char *name,
-                                              const char **code, const char **why);
+                                              struct mq_refusal *why);
 
 /* True when s is one of the common passwords (ignoring case). */
 bool mq_password_policy_is_common(const char *s);

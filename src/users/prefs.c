@@ -94,13 +94,11 @@ static int merge_patch(json_t *target, const json_t *patch)
 }
 
 mq_err mq_prefs_merge(struct mq_arena *a, const char *current, const json_t *patch, char **out,
-                      const char **code, const char **why)
+                      struct mq_refusal *why)
 {
-    *code = "invalid_preferences";
-    if (!json_is_object(patch)) {
-        *why = "preferences are a JSON object";
-        return MQ_EINVAL;
-    }
+    if (!json_is_object(patch))
+        return mq_refuse(why, MQ_EINVAL, "invalid_preferences", NULL,
+                         "preferences are a JSON object");
     json_t *doc = json_loads(current && *current ? current : "{}", 0, NULL);
     if (!json_is_object(doc)) {
         json_decref(doc);
@@ -115,15 +113,12 @@ mq_err mq_prefs_merge(struct mq_arena *a, const char *current, const json_t *pat
         const struct pref *p = NULL;
         for (size_t i = 0; i < sizeof(prefs) / sizeof(prefs[0]) && !p; i++)
             if (!strcmp(prefs[i].name, key)) p = &prefs[i];
-        if (!p) {
-            *code = "unknown_preference";
-            *why = mq_arena_printf(a, "there is no preference named \"%.64s\"", key);
-            err = MQ_EINVAL;
-        } else if (!value_ok(p, v)) {
-            *why = mq_arena_printf(a, "%s has a value it cannot take (see the API documentation)",
-                                   key);
-            err = MQ_EINVAL;
-        }
+        if (!p)
+            err = mq_refuse(why, MQ_EINVAL, "unknown_preference", NULL,
+                            "there is no preference named \"%.64s\"", key);
+        else if (!value_ok(p, v))
+            err = mq_refuse(why, MQ_EINVAL, "invalid_preferences", NULL,
+                            "%.64s has a value it cannot take (see the API documentation)", key);
     }
     if (!err) {
         char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -132,6 +127,5 @@ mq_err mq_prefs_merge(struct mq_arena *a, const char *current, const json_t *pat
         if (!*out) err = MQ_ENOMEM;
     }
     json_decref(doc);
-    if (err == MQ_EINVAL && !*why) *why = "invalid preferences";
     return err;
 }

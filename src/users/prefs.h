@@ -23,6 +23,6 @@
  * object, compact, goes to *out (arena). MQ_EINVAL with *code and *why
  * (invalid_preferences, unknown_preference) when it is not acceptable. */
 MQ_MUST_CHECK mq_err mq_prefs_merge(struct mq_arena *a, const char *current, const json_t *patch,
-                                    char **out, const char **code, const char **why);
+                                    char **out, struct mq_refusal *why);
 
 #endif

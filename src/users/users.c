@@ -27,35 +27,38 @@ static mq_err grant_first_role(struct mq_db *db, const char *user_id, const char
     return mq_store_user_role_add(db, user_id, role, NULL, now, &added);
 }
 
+/* The address, the name (the address's local part when none is given, in
+ * name) and the password of a new account. */
+static mq_err check_new(struct mq_ctx *ctx, const struct mq_user_new *u, char name[MQ_NAME_MAX + 1],
+                        struct mq_refusal *why)
+{
+    const char *rule = NULL;
+    if (!u->email || !mq_email_valid(u->email, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s",
+                         rule ? rule : "give an e-mail address");
+    if (u->display_name && !mq_display_name_valid(u->display_name, &rule))
+        return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
+    if (u->display_name)
+        snprintf(name, MQ_NAME_MAX + 1, "%s", u->display_name);
+    else
+        snprintf(name, MQ_NAME_MAX + 1, "%.*s", (int)strcspn(u->email, "@"), u->email);
+    if (!u->password)
+        return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL, "give a password");
+    return mq_password_policy_check(ctx->cfg, u->password, u->email, name, why);
+}
+
 mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
-                       const char **code, const char **why)
+                       struct mq_refusal *why)
 {
     char key[MQ_EMAIL_MAX + 1], name[MQ_NAME_MAX + 1], hash[MQ_PASSWORD_HASH_MAX];
     struct mq_db *db = NULL;
 
-    if (!u->email || !mq_email_valid(u->email, why)) {
-        *code = "invalid_email";
-        return MQ_EINVAL;
-    }
-    if (u->display_name) {
-        snprintf(name, sizeof(name), "%s", u->display_name);
-        if (!mq_display_name_valid(u->display_name, why)) {
-            *code = "invalid_name";
-            return MQ_EINVAL;
-        }
-    } else {
-        snprintf(name, sizeof(name), "%.*s", (int)strcspn(u->email, "@"), u->email);
-    }
-    if (!u->role) {
-        *code = "invalid_role";
-        *why = "name the account's role";
-        return MQ_EINVAL;
-    }
-    if (!u->password || mq_password_policy_check(ctx->cfg, u->password, u->email, name, code, why))
-        return MQ_EINVAL;
+    mq_err err = check_new(ctx, u, name, why);
+    if (err) return err;
+    if (!u->role) return mq_refuse(why, MQ_EINVAL, "invalid_role", NULL, "name the account's role");
     /* Hash first: the write transaction (SQLite's only writer) must not wait
      * for argon2id. */
-    mq_err err = mq_password_hash(ctx->cfg, u->password, hash);
+    err = mq_password_hash(ctx->cfg, u->password, hash);
     if (err) return err;
     mq_email_key(u->email, key, sizeof(key));
     int64_t now = mq_clock_now_ms(ctx->clock);
@@ -71,18 +74,14 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
         err = mq_store_user_insert(db, &row);
+        if (err == MQ_ECONFLICT)
+            mq_refuse(why, err, "email_taken", NULL, "an account with this e-mail address exists");
         if (!err) err = grant_first_role(db, row.id, u->role, now);
-        if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg);
+        if (err == MQ_EINVAL) mq_refuse(why, err, "invalid_role", NULL, "no role has that name");
+        if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg, why);
         err = mq_store_finish(db, err);
     }
     sodium_memzero(hash, sizeof(hash));
-    if (err == MQ_EINVAL) {
-        *code = "invalid_role";
-        *why = "no role has that name";
-    } else if (err == MQ_ECONFLICT) {
-        *code = "email_taken";
-        *why = "an account with this e-mail address exists";
-    }
     if (!err) memcpy(id, row.id, sizeof(row.id));
     return err;
 }
@@ -120,8 +119,21 @@ mq_err mq_users_setup_token(struct mq_ctx *ctx, char token[MQ_SETUP_TOKEN_LEN + 
     return err;
 }
 
+static mq_err setup_done(struct mq_refusal *why)
+{
+    return mq_refuse(why, MQ_ECONFLICT, "already_set_up", NULL,
+                     "the first account exists; sign in instead");
+}
+
+static mq_err setup_token_wrong(struct mq_refusal *why)
+{
+    return mq_refuse(why, MQ_EPERM, "invalid_setup_token", NULL,
+                     "the setup token is wrong or was replaced; take the one in the latest server "
+                     "log");
+}
+
 mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_user_new *admin,
-                      char id[37], const char **code, const char **why)
+                      char id[37], struct mq_refusal *why)
 {
     struct mq_db *db = NULL;
     struct mq_arena *a = mq_arena_new(0);
@@ -137,37 +149,18 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     if (!err && !users) err = mq_store_setting_get(db, SETUP_KEY, a, &stored);
     err = db ? mq_store_finish(db, err) : err;
     db = NULL;
-    if (!err && users) {
-        *code = "already_set_up";
-        *why = "the first account exists; sign in instead";
-        err = MQ_ECONFLICT;
-    } else if (err == MQ_ENOTFOUND ||
-               (!err && (strlen(stored) != 64 || sodium_memcmp(stored, digest, 64)))) {
-        *code = "invalid_setup_token";
-        *why = "the setup token is wrong or was replaced; take the one in the latest server log";
-        err = MQ_EPERM;
-    }
+    if (!err && users)
+        err = setup_done(why);
+    else if (err == MQ_ENOTFOUND ||
+             (!err && (strlen(stored) != 64 || sodium_memcmp(stored, digest, 64))))
+        err = setup_token_wrong(why);
     if (err) goto out;
 
     struct mq_user_new u = *admin;
     u.role = "admin";
     u.email_verified = true;
-    if (!u.email || !mq_email_valid(u.email, why)) {
-        *code = "invalid_email";
-        err = MQ_EINVAL;
-        goto out;
-    }
-    if (u.display_name && !mq_display_name_valid(u.display_name, why)) {
-        *code = "invalid_name";
-        err = MQ_EINVAL;
-        goto out;
-    }
-    snprintf(name, sizeof(name), "%s", u.display_name ? u.display_name : "");
-    if (!u.display_name) snprintf(name, sizeof(name), "%.*s", (int)strcspn(u.email, "@"), u.email);
-    if (!u.password || mq_password_policy_check(ctx->cfg, u.password, u.email, name, code, why)) {
-        err = MQ_EINVAL;
-        goto out;
-    }
+    err = check_new(ctx, &u, name, why);
+    if (err) goto out;
     err = mq_password_hash(ctx->cfg, u.password, hash);
     if (err) goto out;
 
@@ -195,13 +188,8 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     if (!err) err = grant_first_role(db, row.id, "admin", now);
     err = mq_store_finish(db, err);
     sodium_memzero(hash, sizeof(hash));
-    if (err == MQ_ECONFLICT) {
-        *code = "already_set_up";
-        *why = "the first account exists; sign in instead";
-    } else if (err == MQ_EPERM) {
-        *code = "invalid_setup_token";
-        *why = "the setup token is wrong or was replaced; take the one in the latest server log";
-    }
+    if (err == MQ_ECONFLICT) setup_done(why);
+    if (err == MQ_EPERM) setup_token_wrong(why);
     if (!err) memcpy(id, row.id, sizeof(row.id));
 out:
     mq_arena_free(a);
@@ -217,15 +205,14 @@ mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, stru
 }
 
 mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
-                                   const json_t *patch, char **merged, const char **code,
-                                   const char **why)
+                                   const json_t *patch, char **merged, struct mq_refusal *why)
 {
     struct mq_user_row u;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_store_user_by_id(db, a, id, &u);
-    if (!err) err = mq_prefs_merge(a, u.preferences, patch, merged, code, why);
+    if (!err) err = mq_prefs_merge(a, u.preferences, patch, merged, why);
     if (!err) err = mq_store_user_preferences(db, id, *merged, mq_clock_now_ms(ctx->clock));
     return mq_store_finish(db, err);
 }

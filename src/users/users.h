@@ -18,16 +18,17 @@ struct mq_user_new {
     const char *role; /* the first role: built in (auth/rbac.h) or custom */
     bool email_verified;
     /* Run in the transaction that inserts the account (to queue its
-     * verification mail, say); NULL for nothing. */
-    mq_err (*then)(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row, void *arg);
+     * verification mail, say); NULL for nothing. It may refuse, in *why. */
+    mq_err (*then)(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *row, void *arg,
+                   struct mq_refusal *why);
     void *then_arg;
 };
 
 /* Validates everything, hashes the password (slow: not on a connection
- * thread) and inserts. On MQ_EINVAL or MQ_ECONFLICT (`email_taken`), *code
- * and *why say what is wrong. */
+ * thread) and inserts. On MQ_EINVAL or MQ_ECONFLICT (`email_taken`), *why
+ * says what is wrong. */
 MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
-                                     const char **code, const char **why);
+                                     struct mq_refusal *why);
 
 /* The account with that id (any state); MQ_ENOTFOUND if there is none. */
 MQ_MUST_CHECK mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
@@ -35,10 +36,10 @@ MQ_MUST_CHECK mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const 
 
 /* Applies a JSON merge patch to the member's preferences (users/prefs.h)
  * in one write transaction; the result goes to *merged (arena). MQ_EINVAL
- * with *code and *why when the result is not acceptable. */
+ * with *why filled when the result is not acceptable. */
 MQ_MUST_CHECK mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_arena *a,
                                                  const char *id, const json_t *patch, char **merged,
-                                                 const char **code, const char **why);
+                                                 struct mq_refusal *why);
 
 #define MQ_SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
 
@@ -51,11 +52,11 @@ MQ_MUST_CHECK mq_err mq_users_setup_token(struct mq_ctx *ctx, char token[MQ_SETU
 
 /* Creates the first admin with the setup token, once. The token is checked
  * in constant time and deleted with the account's creation, in one
- * transaction that also checks no account exists. *code: invalid_setup_token
+ * transaction that also checks no account exists. Refusals: invalid_setup_token
  * (MQ_EPERM), already_set_up (MQ_ECONFLICT), or a validation code
  * (MQ_EINVAL) as for mq_users_create. */
 MQ_MUST_CHECK mq_err mq_users_setup(struct mq_ctx *ctx, const char *token,
-                                    const struct mq_user_new *admin, char id[37], const char **code,
-                                    const char **why);
+                                    const struct mq_user_new *admin, char id[37],
+                                    struct mq_refusal *why);
 
 #endif

@@ -11,12 +11,12 @@ static char *merge(struct mq_arena *a, const char *current, const char *patch_js
 {
     json_t *patch = json_loads(patch_json, 0, NULL);
     char *out = NULL;
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     assert_non_null(patch);
-    assert_int_equal(mq_prefs_merge(a, current, patch, &out, &code, &why), want);
+    assert_int_equal(mq_prefs_merge(a, current, patch, &out, &why), want);
     if (want_code) {
-        assert_string_equal(code, want_code);
-        assert_non_null(why);
+        assert_string_equal(why.code, want_code);
+        assert_true(why.detail[0] != 0);
     }
     json_decref(patch);
     return out;
@@ -52,8 +52,8 @@ static void test_refusals(void **state)
     merge(a, "{}", big, MQ_EINVAL, "invalid_preferences");
     json_t *arr = json_array();
     char *out = NULL;
-    const char *code = NULL, *why = NULL;
-    assert_int_equal(mq_prefs_merge(a, "{}", arr, &out, &code, &why), MQ_EINVAL);
+    struct mq_refusal why = {0};
+    assert_int_equal(mq_prefs_merge(a, "{}", arr, &out, &why), MQ_EINVAL);
     json_decref(arr);
     mq_arena_free(a);
 }

@@ -31,13 +31,13 @@ static void test_create(void **state)
     struct env *e = *state;
     if (!e) skip();
     char id[37], other[37];
-    const char *code = NULL, *why = NULL;
+    struct mq_refusal why = {0};
     const char *name = "Robert'); DROP TABLE users;-- <script>alert(1)</script> Ünïcødé ✨";
     struct mq_user_new u = {.email = "Ada.Lovelace@Example.org",
                             .display_name = name,
                             .password = "correct horse battery staple",
                             .role = "admin"};
-    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_OK);
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &why), MQ_OK);
 
     struct mq_db *db = NULL;
     struct mq_user_row row;
@@ -62,8 +62,8 @@ static void test_create(void **state)
 
     /* The same address in other case is the same account. */
     u.email = "ADA.LOVELACE@example.ORG";
-    assert_int_equal(mq_users_create(&e->f.ctx, &u, other, &code, &why), MQ_ECONFLICT);
-    assert_string_equal(code, "email_taken");
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, other, &why), MQ_ECONFLICT);
+    assert_string_equal(why.code, "email_taken");
     mq_arena_free(a);
 }
 
@@ -72,7 +72,7 @@ static void test_validation(void **state)
     struct env *e = *state;
     if (!e) skip();
     char id[37];
-    const char *code, *why;
+    struct mq_refusal why = {0};
     const struct {
         const char *email, *name, *password, *role, *code;
     } bad[] = {
@@ -95,17 +95,17 @@ static void test_validation(void **state)
                                 .display_name = bad[i].name,
                                 .password = bad[i].password,
                                 .role = bad[i].role};
-        code = why = NULL;
-        assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_EINVAL);
-        assert_string_equal(code, bad[i].code);
-        assert_non_null(why);
+        why = (struct mq_refusal){0};
+        assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &why), MQ_EINVAL);
+        assert_string_equal(why.code, bad[i].code);
+        assert_true(why.detail[0] != 0);
     }
     /* Internationalised addresses are accepted and kept as given. */
     struct mq_user_new u = {.email = "jörg@bücher.example",
                             .password = "correct horse battery staple",
                             .role = "user",
                             .email_verified = true};
-    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &code, &why), MQ_OK);
+    assert_int_equal(mq_users_create(&e->f.ctx, &u, id, &why), MQ_OK);
     int64_t n = 0;
     struct mq_db *db = NULL;
     assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_READ, &db), MQ_OK);
