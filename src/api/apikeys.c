@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/uuid.h"
 
-static json_t *key_json(const struct mq_apikey_row *k)
+static json_t *key_json(const struct mq_apikey *k)
 {
     json_t *scopes = json_loads(k->scopes, 0, NULL);
     return json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", k->id, "name", k->name, "scopes",
@@ -42,7 +42,7 @@ static mq_err read_spec(struct mq_req *req, json_t *doc, struct mq_apikey_spec *
 mq_err mq_api_apikeys_list(struct mq_req *req)
 {
     struct mq_principal who;
-    struct mq_apikey_row *rows = NULL;
+    struct mq_apikey *rows = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_apikeys_list(req->ctx, req->arena, who.user_id, &rows, &n);
@@ -57,7 +57,7 @@ mq_err mq_api_apikeys_create(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_apikey_spec spec;
-    struct mq_apikey_row row;
+    struct mq_apikey row;
     struct mq_refusal why = {0};
     char *key = NULL;
     json_t *doc = NULL;
@@ -87,7 +87,7 @@ mq_err mq_api_apikeys_update(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_apikey_spec spec;
-    struct mq_apikey_row before, after;
+    struct mq_apikey before, after;
     struct mq_refusal why = {0};
     const char *id = mq_req_param(req, "id");
     json_t *doc = NULL;

@@ -20,7 +20,7 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *row_json(const struct mq_audit_row *r)
+static json_t *row_json(const struct mq_audit_entry *r)
 {
     char at[32];
     mq_time_format_rfc3339(r->at, at, sizeof(at));
@@ -51,7 +51,7 @@ static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
 
 /* How a list shows an entry (the admin's whole, a member's own part). */
 struct entry_view {
-    json_t *(*to_json)(const struct mq_audit_row *);
+    json_t *(*to_json)(const struct mq_audit_entry *);
 };
 
 static json_t *entry_item(const void *row, void *view)
@@ -62,12 +62,12 @@ static json_t *entry_item(const void *row, void *view)
 static const char *entry_position(struct mq_arena *a, const void *row, void *arg)
 {
     (void)arg;
-    return mq_arena_printf(a, "%lld", (long long)((const struct mq_audit_row *)row)->seq);
+    return mq_arena_printf(a, "%lld", (long long)((const struct mq_audit_entry *)row)->seq);
 }
 
 /* One page of entries matching f, newest first, each shown by to_json. */
 static mq_err reply_page(struct mq_req *req, struct mq_audit_filter *f, const struct mq_page *page,
-                         json_t *(*to_json)(const struct mq_audit_row *))
+                         json_t *(*to_json)(const struct mq_audit_entry *))
 {
     size_t n = 0;
     if (page->after) {
@@ -79,9 +79,9 @@ static mq_err reply_page(struct mq_req *req, struct mq_audit_filter *f, const st
                               "cursor is not one this server handed out");
     }
     f->limit = page->fetch;
-    struct mq_audit_row *rows = mq_page_alloc(req, page, sizeof(*rows));
+    struct mq_audit_entry *rows = mq_page_alloc(req, page, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
-    mq_err err = mq_audit_list(req->ctx->store, req->arena, f, rows, &n);
+    mq_err err = mq_audit_list(req->ctx, req->arena, f, rows, &n);
     if (err) return err;
     struct entry_view view = {to_json};
     struct mq_page_rows r = {rows, n, sizeof(*rows), entry_item, entry_position, &view};
@@ -100,7 +100,7 @@ mq_err mq_api_admin_audit_list(struct mq_req *req)
 }
 
 /* What a user sees of their own entries: no chain, actor or request id. */
-static json_t *activity_json(const struct mq_audit_row *r)
+static json_t *activity_json(const struct mq_audit_entry *r)
 {
     json_t *doc = row_json(r);
     static const char *const internal[] = {"seq", "actor", "request_id", "prev_hash", "hash"};
@@ -146,9 +146,9 @@ static long export_read(void *state, char *out, size_t max)
     if (x->sent == x->buf.len) {
         if (x->last_page) return 0;
         struct mq_arena *a = mq_arena_new(64 * 1024);
-        struct mq_audit_row *rows = a ? mq_arena_calloc(a, EXPORT_PAGE, sizeof(*rows)) : NULL;
+        struct mq_audit_entry *rows = a ? mq_arena_calloc(a, EXPORT_PAGE, sizeof(*rows)) : NULL;
         size_t n = 0;
-        mq_err err = rows ? mq_audit_list(x->ctx->store, a, &x->f, rows, &n) : MQ_ENOMEM;
+        mq_err err = rows ? mq_audit_list(x->ctx, a, &x->f, rows, &n) : MQ_ENOMEM;
         mq_buf_reset(&x->buf);
         x->sent = 0;
         for (size_t i = 0; !err && i < n; i++) {

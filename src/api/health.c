@@ -2,7 +2,7 @@
 #include <stdatomic.h>
 
 #include "api/handlers.h"
-#include "store/store.h"
+
 #include "system/system.h"
 
 mq_err mq_api_healthz(struct mq_req *req)
@@ -24,7 +24,7 @@ mq_err mq_api_readyz(struct mq_req *req)
 {
     struct mq_readiness r;
     mq_system_readiness(req->ctx, &r);
-    const char *backend = mq_store_backend_name(req->ctx->store);
+    const char *backend = r.database;
     if (!r.ready) {
         (void)mq_reply_header(req, "Retry-After", "5");
         return mq_problem(req, 503, r.reason,

@@ -10,11 +10,11 @@
 #include "http/page.h"
 #include "users/invites.h"
 
-static json_t *invite_json(const struct mq_invite_row *r, int64_t now)
+static json_t *invite_json(const struct mq_invite *r, int64_t now)
 {
     const char *state = r->used_at ? "used" : r->expires_at <= now ? "expired" : "pending";
     return json_pack("{s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "id", r->id, "email",
-                     mq_api_nullable(r->email_key), "role", r->role, "state", state, "created_by",
+                     mq_api_nullable(r->email), "role", r->role, "state", state, "created_by",
                      mq_api_nullable(r->created_by), "created_at", mq_api_time(r->created_at),
                      "expires_at", mq_api_time(r->expires_at), "used_at", mq_api_time(r->used_at),
                      "used_by", mq_api_nullable(r->used_by));
@@ -25,7 +25,7 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_invite_new in = {0};
-    struct mq_invite_row row;
+    struct mq_invite row;
     struct mq_refusal why = {0};
     const char *secret = NULL;
     json_t *doc = NULL;
@@ -44,8 +44,8 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
         mq_invites_create(req->ctx, req->arena, &who.authz, who.user_id, &in, &row, &secret, &why);
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "invite.created", req->actor_kind, "invite", row.id,
-                 json_pack("{s:s,s:b,s:o}", "role", row.role, "for_one_address",
-                           row.email_key != NULL, "expires_at", mq_api_time(row.expires_at)));
+                 json_pack("{s:s,s:b,s:o}", "role", row.role, "for_one_address", row.email != NULL,
+                           "expires_at", mq_api_time(row.expires_at)));
     json_t *o = invite_json(&row, row.created_at);
     const char *base = req->ctx->cfg->public_url;
     json_object_set_new(o, "code", json_string(secret));
@@ -65,14 +65,14 @@ static const char *invite_position(struct mq_arena *a, const void *row, void *ar
 {
     (void)a;
     (void)arg;
-    return ((const struct mq_invite_row *)row)->id;
+    return ((const struct mq_invite *)row)->id;
 }
 
 /* GET /api/v1/admin/invites */
 mq_err mq_api_admin_invites_list(struct mq_req *req)
 {
     struct mq_page page;
-    struct mq_invite_row *rows;
+    struct mq_invite *rows;
     size_t n = 0;
     mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse_id(req, &page);

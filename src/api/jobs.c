@@ -3,12 +3,13 @@
 
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/render.h"
 #include "http/page.h"
 #include "jobs/queue.h"
 
 static mq_err job_reply(struct mq_req *req, int status, const struct mq_job *job)
 {
-    return mq_reply_json(req, status, mq_job_json(job));
+    return mq_reply_json(req, status, mq_api_job_json(job));
 }
 
 static mq_err filter_param(struct mq_req *req, const char *name, size_t max, const char **out)
@@ -24,7 +25,7 @@ static mq_err filter_param(struct mq_req *req, const char *name, size_t max, con
 static json_t *job_item(const void *row, void *arg)
 {
     (void)arg;
-    return mq_job_json(row);
+    return mq_api_job_json(row);
 }
 
 static const char *job_position(struct mq_arena *a, const void *row, void *arg)
@@ -112,7 +113,7 @@ mq_err mq_api_jobs_get_own(struct mq_req *req)
     if (!err && (!job.owner_id || strcmp(job.owner_id, who.user_id))) err = MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err) return err;
-    json_t *doc = mq_job_json(&job);
+    json_t *doc = mq_api_job_json(&job);
     static const char *const internal[] = {"queue",      "payload",    "priority",  "lease_until",
                                            "last_error", "unique_key", "leased_by", "owner_id"};
     for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++)

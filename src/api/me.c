@@ -14,7 +14,7 @@
 
 static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
 {
-    struct mq_user_row u;
+    struct mq_user u;
     char created[32];
     mq_err err = mq_users_get(req->ctx, req->arena, who->user_id, &u);
     if (err) return err;
@@ -171,7 +171,7 @@ mq_err mq_api_users_me_change_password(struct mq_req *req)
 mq_err mq_api_users_me_preferences(struct mq_req *req)
 {
     struct mq_principal who;
-    struct mq_user_row u;
+    struct mq_user u;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_users_get(req->ctx, req->arena, who.user_id, &u);
     if (err) return err;

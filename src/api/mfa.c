@@ -237,7 +237,7 @@ mq_err mq_api_mfa_backup_regenerate(struct mq_req *req)
 mq_err mq_api_trusted_devices_list(struct mq_req *req)
 {
     struct mq_principal p;
-    struct mq_trusted_device *rows = NULL;
+    struct mq_mfa_device *rows = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &p);
     if (!err) err = mq_mfa_devices_list(req->ctx, req->arena, p.user_id, &rows, &n);
@@ -467,7 +467,7 @@ mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
  * the options of the second-factor and re-authentication ceremonies, and
  * passkey sign-in. */
 
-static json_t *credential_json(const struct mq_webauthn_credential *c)
+static json_t *credential_json(const struct mq_passkey *c)
 {
     json_t *transports = json_loads(c->transports, 0, NULL);
     return json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:s,s:s,s:b,s:b,s:o,s:o,s:b}", "id", c->id, "name",
@@ -519,7 +519,7 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
                      json_pack("{s:s}", "reason", why.detail));
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "webauthn.registered", "user", "webauthn_credential", id, NULL);
-    struct mq_webauthn_credential *rows = NULL;
+    struct mq_passkey *rows = NULL;
     size_t n = 0;
     err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);
     if (err) return err;
@@ -539,7 +539,7 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
 mq_err mq_api_webauthn_credentials_list(struct mq_req *req)
 {
     struct mq_principal p;
-    struct mq_webauthn_credential *rows = NULL;
+    struct mq_passkey *rows = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &p);
     if (!err) err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);

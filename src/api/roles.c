@@ -149,7 +149,7 @@ mq_err mq_api_admin_roles_delete(struct mq_req *req)
 
 static json_t *member_item(const void *row, void *arg)
 {
-    const struct mq_member_row *m = row;
+    const struct mq_role_member *m = row;
     (void)arg;
     return json_pack("{s:s,s:s,s:s}", "id", m->id, "email", m->email, "display_name",
                      m->display_name);
@@ -159,14 +159,14 @@ static const char *member_position(struct mq_arena *a, const void *row, void *ar
 {
     (void)a;
     (void)arg;
-    return ((const struct mq_member_row *)row)->id;
+    return ((const struct mq_role_member *)row)->id;
 }
 
 /* GET /api/v1/admin/roles/{name}/users */
 mq_err mq_api_admin_roles_users(struct mq_req *req)
 {
     struct mq_page page;
-    struct mq_member_row *rows;
+    struct mq_role_member *rows;
     size_t n = 0;
     mq_err err = mq_api_require_admin(req, NULL);
     if (!err) err = mq_page_parse_id(req, &page);

@@ -8,7 +8,7 @@
 #include "core/uuid.h"
 #include "http/page.h"
 
-static json_t *session_json(const struct mq_session_row *s, const char *current)
+static json_t *session_json(const struct mq_session *s, const char *current)
 {
     return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o}", "id", s->id, "device_name",
                      mq_api_nullable(s->device_name), "ip", mq_api_nullable(s->ip), "user_agent",
@@ -28,14 +28,14 @@ static const char *session_position(struct mq_arena *a, const void *row, void *a
 {
     (void)a;
     (void)arg;
-    return ((const struct mq_session_row *)row)->id;
+    return ((const struct mq_session *)row)->id;
 }
 
 mq_err mq_api_sessions_list(struct mq_req *req)
 {
     struct mq_principal who;
     struct mq_page page;
-    struct mq_session_row *rows = NULL;
+    struct mq_session *rows = NULL;
     size_t n = 0;
     mq_err err = mq_api_require_user(req, &who);
     if (!err) err = mq_page_parse_id(req, &page);

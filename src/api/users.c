@@ -17,7 +17,7 @@
 
 #define RECENT_ACTIVITY 20
 
-static const char *status_of(const struct mq_user_row *u, int64_t now)
+static const char *status_of(const struct mq_user *u, int64_t now)
 {
     if (u->deleted_at) return "deleted";
     if (u->suspended_at) return "disabled";
@@ -34,7 +34,7 @@ static json_t *roles_json(const struct mq_authz *z)
 
 static json_t *user_json(const struct mq_admin_user *u, int64_t now)
 {
-    const struct mq_user_row *r = &u->row;
+    const struct mq_user *r = &u->user;
     return json_pack("{s:s,s:s,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o}", "id", r->id, "email", r->email,
                      "display_name", r->display_name, "roles", roles_json(&u->authz), "status",
                      status_of(r, now), "email_verified", r->email_verified_at != 0, "created_at",
@@ -48,7 +48,7 @@ static json_t *user_json(const struct mq_admin_user *u, int64_t now)
 static json_t *user_audit(const struct mq_admin_user *u, int64_t now)
 {
     return json_pack("{s:o,s:s,s:b}", "roles", roles_json(&u->authz), "status",
-                     status_of(&u->row, now), "email_verified", u->row.email_verified_at != 0);
+                     status_of(&u->user, now), "email_verified", u->user.email_verified_at != 0);
 }
 
 static mq_err user_not_found(struct mq_req *req)
@@ -141,7 +141,7 @@ static json_t *user_item(const void *row, void *filter)
 /* "sortkey|id", as read_cursor reads it. */
 static const char *user_position(struct mq_arena *a, const void *row, void *filter)
 {
-    const struct mq_user_row *last = &((const struct mq_admin_user *)row)->row;
+    const struct mq_user *last = &((const struct mq_admin_user *)row)->user;
     const struct mq_user_filter *f = filter;
     if (f->sort == MQ_SORT_NAME) return mq_arena_printf(a, "%s|%s", last->display_name, last->id);
     return mq_arena_printf(
@@ -180,7 +180,7 @@ mq_err mq_api_admin_users_list(struct mq_req *req)
 
 static json_t *sessions_json(struct mq_req *req, const char *user_id)
 {
-    struct mq_session_row *rows = NULL;
+    struct mq_session *rows = NULL;
     size_t n = 0;
     json_t *a = json_array();
     if (mq_sessions_list(req->ctx, req->arena, user_id, NULL, 50, &rows, &n)) return a;
@@ -197,11 +197,11 @@ static json_t *sessions_json(struct mq_req *req, const char *user_id)
 
 static json_t *activity_json(struct mq_req *req, const char *user_id)
 {
-    struct mq_audit_row rows[RECENT_ACTIVITY];
+    struct mq_audit_entry rows[RECENT_ACTIVITY];
     struct mq_audit_filter f = {.subject_id = user_id, .limit = RECENT_ACTIVITY};
     size_t n = 0;
     json_t *a = json_array();
-    if (mq_audit_list(req->ctx->store, req->arena, &f, rows, &n)) return a;
+    if (mq_audit_list(req->ctx, req->arena, &f, rows, &n)) return a;
     for (size_t i = 0; a && i < n; i++)
         json_array_append_new(
             a, json_pack("{s:s,s:o,s:s,s:o,s:o}", "action", rows[i].action, "at",

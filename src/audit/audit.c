@@ -298,13 +298,24 @@ void mq_audit_stop(struct mq_audit *a, int timeout_s)
 
 /* ---- verifying ---------------------------------------------------------------- */
 
-mq_err mq_audit_list(struct mq_store *store, struct mq_arena *a, const struct mq_audit_filter *f,
-                     struct mq_audit_row *out, size_t *n)
+mq_err mq_audit_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_audit_filter *f,
+                     struct mq_audit_entry *out, size_t *n)
 {
+    struct mq_audit_row *rows =
+        mq_arena_calloc(a, f->limit > 0 ? (size_t)f->limit : 1, sizeof(*rows));
     struct mq_db *db = NULL;
-    mq_err err = mq_store_begin(store, MQ_DB_READ, &db);
+    if (!rows) return MQ_ENOMEM;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_audit_list(db, a, f, out, n));
+    err = mq_store_finish(db, mq_store_audit_list(db, a, f, rows, n));
+    for (size_t i = 0; !err && i < *n; i++) {
+        const struct mq_audit_row *r = &rows[i];
+        out[i] = (struct mq_audit_entry){r->seq,        r->id,         r->at,          r->action,
+                                         r->actor_kind, r->actor_id,   r->target_type, r->target_id,
+                                         r->ip,         r->user_agent, r->request_id,  r->details,
+                                         r->prev_hash,  r->hash};
+    }
+    return err;
 }
 
 struct key_search {

@@ -55,9 +55,20 @@ struct mq_audit_verdict {
 /* Reads the whole chain in order and checks every link. */
 MQ_MUST_CHECK mq_err mq_audit_verify(struct mq_store *store, struct mq_audit_verdict *out);
 
+/* An entry as the log hands it out (strings in the caller's arena). */
+struct mq_audit_entry {
+    int64_t seq;
+    const char *id;
+    int64_t at;
+    const char *action, *actor_kind;
+    const char *actor_id, *target_type, *target_id, *ip, *user_agent, *request_id; /* or NULL */
+    const char *details;                                                           /* JSON */
+    const char *prev_hash, *hash;
+};
+
 /* Entries matching the filter, in its order; at most f->limit into `out`. */
-MQ_MUST_CHECK mq_err mq_audit_list(struct mq_store *store, struct mq_arena *a,
-                                   const struct mq_audit_filter *f, struct mq_audit_row *out,
+MQ_MUST_CHECK mq_err mq_audit_list(struct mq_ctx *ctx, struct mq_arena *a,
+                                   const struct mq_audit_filter *f, struct mq_audit_entry *out,
                                    size_t *n);
 
 /* Appends Prometheus metrics: recorded, written, dropped, queued. */

@@ -82,14 +82,26 @@ static mq_err check_spec(struct mq_ctx *ctx, const struct mq_apikey_spec *s, str
     return MQ_OK;
 }
 
+static void key_of_row(const struct mq_apikey_row *row, struct mq_apikey *out)
+{
+    *out = (struct mq_apikey){.name = row->name,
+                              .scopes = row->scopes,
+                              .rate_limit = row->rate_limit,
+                              .created_at = row->created_at,
+                              .expires_at = row->expires_at,
+                              .last_used_at = row->last_used_at,
+                              .last_used_ip = row->last_used_ip};
+    memcpy(out->id, row->id, sizeof(out->id));
+}
+
 mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_principal *owner,
-                        const struct mq_apikey_spec *spec, struct mq_apikey_row *out, char **key,
+                        const struct mq_apikey_spec *spec, struct mq_apikey *made, char **key,
                         struct mq_refusal *why)
 {
     char hex[33], hash[65];
     struct mq_db *db = NULL;
     int64_t count = 0, now = mq_clock_now_ms(ctx->clock);
-    *out = (struct mq_apikey_row){0};
+    struct mq_apikey_row row = {0}, *out = &row;
     if (!spec->name) return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "name the key");
     mq_err err = check_spec(ctx, spec, why);
     if (!err) err = check_scopes(a, owner, spec->scopes, &out->scopes, why);
@@ -118,23 +130,31 @@ mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
         err = mq_refuse(why, MQ_ECONFLICT, "too_many_keys", NULL,
                         "revoke a key first: 50 is the most one account may hold");
     if (!err) err = mq_store_apikey_insert(db, out);
-    return mq_store_finish(db, err);
+    err = mq_store_finish(db, err);
+    if (!err) key_of_row(out, made);
+    return err;
 }
 
 mq_err mq_apikeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                       struct mq_apikey_row **out, size_t *n)
+                       struct mq_apikey **out, size_t *n)
 {
+    struct mq_apikey_row *rows = NULL;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_apikeys_list(db, a, user_id, out, n));
+    err = mq_store_finish(db, mq_store_apikeys_list(db, a, user_id, &rows, n));
+    if (err) return err;
+    *out = mq_arena_calloc(a, *n ? *n : 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < *n; i++) key_of_row(&rows[i], &(*out)[i]);
+    return MQ_OK;
 }
 
 mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_principal *owner,
-                        const char *id, const struct mq_apikey_spec *spec,
-                        struct mq_apikey_row *before, struct mq_apikey_row *out,
-                        struct mq_refusal *why)
+                        const char *id, const struct mq_apikey_spec *spec, struct mq_apikey *was,
+                        struct mq_apikey *is, struct mq_refusal *why)
 {
+    struct mq_apikey_row row_before, row_after, *before = &row_before, *out = &row_after;
     struct mq_db *db = NULL;
     mq_err err = check_spec(ctx, spec, why);
     if (err) return err;
@@ -149,7 +169,12 @@ mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
         if (spec->scopes) err = check_scopes(a, owner, spec->scopes, &out->scopes, why);
     }
     if (!err) err = mq_store_apikey_update(db, out);
-    return mq_store_finish(db, err);
+    err = mq_store_finish(db, err);
+    if (!err) {
+        key_of_row(before, was);
+        key_of_row(out, is);
+    }
+    return err;
 }
 
 mq_err mq_apikey_revoke(struct mq_ctx *ctx, const char *user_id, const char *id)

@@ -31,23 +31,32 @@ struct mq_apikey_spec {
     const char *rate_limit; /* "60/min", or "" for the default */
 };
 
+/* A key as the services hand it out: never its hash. */
+struct mq_apikey {
+    char id[37];
+    const char *name;
+    const char *scopes;                           /* a JSON array of permissions */
+    const char *rate_limit;                       /* a policy ("60/min"), or NULL */
+    int64_t created_at, expires_at, last_used_at; /* 0 = unset */
+    const char *last_used_ip;                     /* or NULL */
+};
+
 /* A new key of the principal's. The plain key goes to *key (arena), the
  * row to *out. MQ_EINVAL / MQ_ECONFLICT (too many keys) with *why filled. */
 MQ_MUST_CHECK mq_err mq_apikey_create(struct mq_ctx *ctx, struct mq_arena *a,
                                       const struct mq_principal *owner,
-                                      const struct mq_apikey_spec *spec, struct mq_apikey_row *out,
+                                      const struct mq_apikey_spec *spec, struct mq_apikey *out,
                                       char **key, struct mq_refusal *why);
 
 MQ_MUST_CHECK mq_err mq_apikeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                     struct mq_apikey_row **out, size_t *n);
+                                     struct mq_apikey **out, size_t *n);
 
 /* Changes a key of the principal's; *before and *out (arena) hold it before
  * and after. MQ_ENOTFOUND for no such live key of theirs. */
 MQ_MUST_CHECK mq_err mq_apikey_update(struct mq_ctx *ctx, struct mq_arena *a,
                                       const struct mq_principal *owner, const char *id,
-                                      const struct mq_apikey_spec *spec,
-                                      struct mq_apikey_row *before, struct mq_apikey_row *out,
-                                      struct mq_refusal *why);
+                                      const struct mq_apikey_spec *spec, struct mq_apikey *before,
+                                      struct mq_apikey *out, struct mq_refusal *why);
 
 /* MQ_ENOTFOUND for no such live key of the user's. */
 MQ_MUST_CHECK mq_err mq_apikey_revoke(struct mq_ctx *ctx, const char *user_id, const char *id);

@@ -343,12 +343,21 @@ mq_err mq_mfa_disable(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_mf
 }
 
 mq_err mq_mfa_devices_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                           struct mq_trusted_device **out, size_t *n)
+                           struct mq_mfa_device **out, size_t *n)
 {
+    struct mq_trusted_device *rows = NULL;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_devices_list(db, a, user_id, now_ms(ctx), 100, out, n));
+    err = mq_store_finish(db, mq_store_devices_list(db, a, user_id, now_ms(ctx), 100, &rows, n));
+    if (err) return err;
+    *out = mq_arena_calloc(a, *n ? *n : 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = (struct mq_mfa_device){
+            rows[i].id,         rows[i].ip,         rows[i].user_agent,  rows[i].device_name,
+            rows[i].created_at, rows[i].expires_at, rows[i].last_used_at};
+    return MQ_OK;
 }
 
 mq_err mq_mfa_device_revoke(struct mq_ctx *ctx, const char *user_id, const char *id)

@@ -97,9 +97,15 @@ MQ_MUST_CHECK mq_err mq_mfa_enable(struct mq_ctx *ctx, struct mq_arena *a,
 MQ_MUST_CHECK mq_err mq_mfa_disable(struct mq_ctx *ctx, struct mq_arena *a,
                                     const struct mq_mfa_who *who);
 
+/* A remembered device ("remember this device"): never its token's hash. */
+struct mq_mfa_device {
+    const char *id, *ip, *user_agent, *device_name;
+    int64_t created_at, expires_at, last_used_at;
+};
+
 /* The user's trusted devices ("remember this device"), newest first. */
 MQ_MUST_CHECK mq_err mq_mfa_devices_list(struct mq_ctx *ctx, struct mq_arena *a,
-                                         const char *user_id, struct mq_trusted_device **out,
+                                         const char *user_id, struct mq_mfa_device **out,
                                          size_t *n);
 /* MQ_ENOTFOUND when the user has no such live device. */
 MQ_MUST_CHECK mq_err mq_mfa_device_revoke(struct mq_ctx *ctx, const char *user_id, const char *id);

@@ -374,12 +374,33 @@ mq_err mq_passkeys_check(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *
 }
 
 mq_err mq_passkeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                        struct mq_webauthn_credential **out, size_t *n)
+                        struct mq_passkey **out, size_t *n)
 {
+    struct mq_webauthn_credential *rows = NULL;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_webauthn_list(db, a, user_id, MAX_CREDENTIALS, out, n));
+    err = mq_store_finish(db, mq_store_webauthn_list(db, a, user_id, MAX_CREDENTIALS, &rows, n));
+    if (err) return err;
+    *out = mq_arena_calloc(a, *n ? *n : 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < *n; i++) {
+        const struct mq_webauthn_credential *c = &rows[i];
+        (*out)[i] = (struct mq_passkey){.id = c->id,
+                                        .name = c->name,
+                                        .credential_id = c->credential_id,
+                                        .aaguid = c->aaguid,
+                                        .transports = c->transports,
+                                        .attestation_format = c->attestation_format,
+                                        .attestation_type = c->attestation_type,
+                                        .alg = c->alg,
+                                        .backup_eligible = c->backup_eligible,
+                                        .backed_up = c->backed_up,
+                                        .created_at = c->created_at,
+                                        .last_used_at = c->last_used_at,
+                                        .flagged_at = c->flagged_at};
+    }
+    return MQ_OK;
 }
 
 mq_err mq_passkeys_rename(struct mq_ctx *ctx, const char *user_id, const char *id, const char *name)

@@ -61,8 +61,18 @@ MQ_MUST_CHECK mq_err mq_passkeys_check(struct mq_ctx *ctx, struct mq_db *db, str
                                        enum mq_passkey_verdict *verdict, const char **user_out,
                                        const char **credential, const char **why);
 
+/* A security key or passkey as the services hand it out. */
+struct mq_passkey {
+    const char *id, *name, *credential_id, *aaguid;
+    const char *transports; /* a JSON array */
+    const char *attestation_format, *attestation_type;
+    int alg;
+    bool backup_eligible, backed_up;
+    int64_t created_at, last_used_at, flagged_at; /* 0 = unset */
+};
+
 MQ_MUST_CHECK mq_err mq_passkeys_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                      struct mq_webauthn_credential **out, size_t *n);
+                                      struct mq_passkey **out, size_t *n);
 /* MQ_ENOTFOUND when the user has no such credential; MQ_EINVAL for a bad
  * name. */
 MQ_MUST_CHECK mq_err mq_passkeys_rename(struct mq_ctx *ctx, const char *user_id, const char *id,

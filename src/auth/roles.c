@@ -232,15 +232,23 @@ mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_a
 }
 
 mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, const char *role,
-                        const char *after_id, int limit, struct mq_member_row *out, size_t *n)
+                        const char *after_id, int limit, struct mq_role_member *out, size_t *n)
 {
+    struct mq_member_row *rows = mq_arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof(*rows));
     struct mq_db *db = NULL;
     struct mq_role_info info;
+    if (!rows) return MQ_ENOMEM;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = role_get(db, a, role, &info);
-    if (!err) err = mq_store_role_members(db, a, role, after_id, limit, out, n);
-    return mq_store_finish(db, err);
+    if (!err) err = mq_store_role_members(db, a, role, after_id, limit, rows, n);
+    err = mq_store_finish(db, err);
+    for (size_t i = 0; !err && i < *n; i++) {
+        out[i] =
+            (struct mq_role_member){.email = rows[i].email, .display_name = rows[i].display_name};
+        memcpy(out[i].id, rows[i].id, sizeof(out[i].id));
+    }
+    return err;
 }
 
 mq_err mq_roles_check_target(struct mq_db *db, struct mq_arena *a, const struct mq_authz *actor,

@@ -27,6 +27,12 @@ struct mq_role_info {
     int64_t members, created_at, updated_at; /* times are 0 for built-in roles */
 };
 
+/* Someone who holds a role. */
+struct mq_role_member {
+    char id[37];
+    const char *email, *display_name; /* arena */
+};
+
 /* The built-in roles, then the custom ones by name. */
 MQ_MUST_CHECK mq_err mq_roles_list(struct mq_ctx *ctx, struct mq_arena *a,
                                    struct mq_role_info **out, size_t *n);
@@ -54,7 +60,7 @@ MQ_MUST_CHECK mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a,
                                      struct mq_role_info *before, struct mq_refusal *why);
 /* Holders by id after `after_id` ("" from the start). */
 MQ_MUST_CHECK mq_err mq_roles_members(struct mq_ctx *ctx, struct mq_arena *a, const char *role,
-                                      const char *after_id, int limit, struct mq_member_row *out,
+                                      const char *after_id, int limit, struct mq_role_member *out,
                                       size_t *n);
 
 /* In the caller's transaction: the account exists (else MQ_ENOTFOUND) and

@@ -166,13 +166,29 @@ mq_err mq_session_logout(struct mq_ctx *ctx, const char *session_id, const char 
 }
 
 mq_err mq_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                        const char *before_id, int limit, struct mq_session_row **out, size_t *n)
+                        const char *before_id, int limit, struct mq_session **out, size_t *n)
 {
+    struct mq_session_row *rows = NULL;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_sessions_list(db, a, user_id, mq_clock_now_ms(ctx->clock),
-                                                      before_id, limit, out, n));
+    err = mq_store_finish(db, mq_store_sessions_list(db, a, user_id, mq_clock_now_ms(ctx->clock),
+                                                     before_id, limit, &rows, n));
+    if (err) return err;
+    *out = mq_arena_calloc(a, *n ? *n : 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = (struct mq_session){.id = rows[i].id,
+                                        .ip = rows[i].ip,
+                                        .user_agent = rows[i].user_agent,
+                                        .device_name = rows[i].device_name,
+                                        .created_at = rows[i].created_at,
+                                        .last_seen_at = rows[i].last_seen_at,
+                                        .expires_at = rows[i].expires_at,
+                                        .mfa_method = rows[i].mfa_method,
+                                        .mfa_verified_at = rows[i].mfa_verified_at,
+                                        .actor_id = rows[i].actor_id};
+    return MQ_OK;
 }
 
 mq_err mq_session_end(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,

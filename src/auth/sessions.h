@@ -43,6 +43,15 @@ struct mq_session_factor {
     bool enrol_only;    /* none yet, and the role requires one */
 };
 
+/* A session as the services hand it out (strings in the caller's arena). */
+struct mq_session {
+    const char *id, *ip, *user_agent, *device_name;
+    int64_t created_at, last_seen_at, expires_at;
+    const char *mfa_method;  /* how a second factor was proven, or NULL */
+    int64_t mfa_verified_at; /* 0 = none */
+    const char *actor_id;    /* an impersonation: the admin acting as the user; or NULL */
+};
+
 /* Opens a session for a user whose identity is already proven, inside the
  * caller's write transaction (after a password change, for instance).
  * factor may be NULL (no second factor proven). */
@@ -71,7 +80,7 @@ MQ_MUST_CHECK mq_err mq_session_logout(struct mq_ctx *ctx, const char *session_i
 /* The user's open sessions, newest first, below `before_id` (NULL: from
  * the newest); at most `limit`, in the arena. */
 MQ_MUST_CHECK mq_err mq_sessions_list(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                                      const char *before_id, int limit, struct mq_session_row **out,
+                                      const char *before_id, int limit, struct mq_session **out,
                                       size_t *n);
 
 /* Ends one of the user's open sessions; MQ_ENOTFOUND when there is no such

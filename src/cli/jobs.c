@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/render.h"
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
@@ -63,7 +64,7 @@ static void print_job_line(const struct mq_job *j)
 
 static void print_job_json(const struct mq_job *j)
 {
-    json_t *doc = mq_job_json(j);
+    json_t *doc = mq_api_job_json(j);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     printf("%s\n", text ? text : "{}");
     free(text);

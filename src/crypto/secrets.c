@@ -288,8 +288,7 @@ void mq_secrets_prefix(const char *kid, char out[MQ_SECRETS_PREFIX_LEN + 1])
     snprintf(out, MQ_SECRETS_PREFIX_LEN + 1, MAGIC "%s.", kid);
 }
 
-mq_err mq_secrets_retire(struct mq_secrets *s, mq_secrets_in_use_fn in_use, void *arg,
-                         int *retired)
+mq_err mq_secrets_retire(struct mq_secrets *s, mq_secrets_in_use_fn in_use, void *arg, int *retired)
 {
     struct key keys[MAX_KEYS];
     mq_err err = MQ_OK;

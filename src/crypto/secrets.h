@@ -13,9 +13,9 @@
  * row, or another user's, does not open. The key id lets keys rotate
  * without downtime: a new key becomes current, every value is re-sealed
  * with it, and keys no value uses any more leave the file (the walk over
- * the database is auth/masterkey.h; this module only keeps the file). Instances that share a database must share the file (point
- * master_key_file at the same secret); one that meets a key id it does not
- * know reads the file again. */
+ * the database is auth/masterkey.h; this module only keeps the file). Instances that share a
+ * database must share the file (point master_key_file at the same secret); one that meets a key id
+ * it does not know reads the file again. */
 #ifndef MQ_CRYPTO_SECRETS_H
 #define MQ_CRYPTO_SECRETS_H
 

@@ -78,35 +78,68 @@ mq_err mq_jobs_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_job
     return MQ_OK;
 }
 
+void mq_job_of_row(const struct mq_job_row *r, struct mq_job *out)
+{
+    *out = (struct mq_job){.kind = r->kind,
+                           .queue = r->queue,
+                           .state = r->state,
+                           .payload = r->payload,
+                           .last_error = r->last_error,
+                           .owner_id = r->owner_id,
+                           .unique_key = r->unique_key,
+                           .lease_owner = r->lease_owner,
+                           .priority = r->priority,
+                           .attempt = r->attempt,
+                           .max_attempts = r->max_attempts,
+                           .run_at = r->run_at,
+                           .created_at = r->created_at,
+                           .updated_at = r->updated_at,
+                           .started_at = r->started_at,
+                           .finished_at = r->finished_at,
+                           .lease_until = r->lease_until,
+                           .cancel_requested = r->cancel_requested};
+    memcpy(out->id, r->id, sizeof(out->id));
+}
+
 mq_err mq_jobs_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)
 {
+    struct mq_job_row row;
     struct mq_db *db = NULL;
     if (!mq_uuid_valid(id, strlen(id))) return MQ_ENOTFOUND;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_job_get(db, a, id, out));
+    err = mq_store_finish(db, mq_store_job_get(db, a, id, &row));
+    if (!err) mq_job_of_row(&row, out);
+    return err;
 }
 
 mq_err mq_jobs_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_job_filter *f,
                     struct mq_job *out, size_t *n)
 {
+    struct mq_job_row *rows =
+        mq_arena_calloc(a, f->limit > 0 ? (size_t)f->limit : 1, sizeof(*rows));
     struct mq_db *db = NULL;
+    if (!rows) return MQ_ENOMEM;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_job_list(db, a, f, out, n));
+    err = mq_store_finish(db, mq_store_job_list(db, a, f, rows, n));
+    for (size_t i = 0; !err && i < *n; i++) mq_job_of_row(&rows[i], &out[i]);
+    return err;
 }
 
 /* Runs one state change and reads the job back in the same transaction. */
 static mq_err change(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out,
                      mq_err (*op)(struct mq_db *, const char *, int64_t, int64_t *))
 {
+    struct mq_job_row row;
     struct mq_db *db = NULL;
     int64_t changed = 0;
     if (!mq_uuid_valid(id, strlen(id))) return MQ_ENOTFOUND;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = op(db, id, mq_clock_now_ms(ctx->clock), &changed);
-    if (!err) err = mq_store_job_get(db, a, id, out);
+    if (!err) err = mq_store_job_get(db, a, id, &row);
+    if (!err) mq_job_of_row(&row, out);
     if (!err && !changed) err = MQ_ECONFLICT; /* it exists, but in the wrong state */
     struct mq_event e = {.kind = "job.changed", .subject = out->queue, .user_id = out->owner_id};
     if (!err) err = mq_db_publish(db, ctx->events, &e);
@@ -121,32 +154,4 @@ mq_err mq_jobs_retry(struct mq_ctx *ctx, struct mq_arena *a, const char *id, str
 mq_err mq_jobs_cancel(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_job *out)
 {
     return change(ctx, a, id, out, mq_store_job_cancel);
-}
-
-static json_t *time_or_null(int64_t ms)
-{
-    char when[32];
-    if (!ms) return json_null();
-    mq_time_format_rfc3339(ms, when, sizeof(when));
-    return json_string(when);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-json_t *mq_job_json(const struct mq_job *j)
-{
-    json_t *payload = json_loads(j->payload, 0, NULL);
-    if (!payload) payload = json_string(j->payload); /* shown as stored when it is not JSON */
-    return json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", j->id,
-        "kind", j->kind, "queue", j->queue, "state", j->state, "payload", payload, "priority",
-        j->priority, "attempt", j->attempt, "max_attempts", j->max_attempts, "run_at",
-        time_or_null(j->run_at), "created_at", time_or_null(j->created_at), "started_at",
-        time_or_null(j->started_at), "finished_at", time_or_null(j->finished_at), "lease_until",
-        time_or_null(j->lease_until), "last_error", str_or_null(j->last_error), "owner_id",
-        str_or_null(j->owner_id), "unique_key", str_or_null(j->unique_key), "leased_by",
-        str_or_null(j->lease_owner), "cancel_requested", j->cancel_requested);
 }

@@ -24,6 +24,20 @@
 #define MQ_JOB_DEFAULT_MAX_ATTEMPTS 10
 #define MQ_JOB_PAYLOAD_MAX          (64 * 1024)
 
+/* A job as the queue hands it out (strings in the caller's arena). */
+struct mq_job {
+    char id[37];
+    const char *kind, *queue, *state, *payload;
+    const char *last_error, *owner_id, *unique_key, *lease_owner; /* NULL when unset */
+    int priority, attempt, max_attempts;
+    int64_t run_at, created_at, updated_at;
+    int64_t started_at, finished_at, lease_until; /* 0 when unset */
+    bool cancel_requested;
+};
+
+/* The job a row of the jobs table holds (strings borrowed). */
+void mq_job_of_row(const struct mq_job_row *row, struct mq_job *out);
+
 struct mq_job_spec {
     const char *kind;       /* [a-z0-9._-], 1 to 64 characters */
     const char *payload;    /* a JSON object; NULL = {} */
@@ -58,8 +72,5 @@ MQ_MUST_CHECK mq_err mq_jobs_retry(struct mq_ctx *ctx, struct mq_arena *a, const
  * retried. MQ_ECONFLICT when the job has already ended. */
 MQ_MUST_CHECK mq_err mq_jobs_cancel(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
                                     struct mq_job *out);
-
-/* The API's and CLI's representation of a job: a new reference. */
-json_t *mq_job_json(const struct mq_job *j);
 
 #endif

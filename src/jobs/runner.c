@@ -327,9 +327,11 @@ static mq_err finish_and_claim(struct worker *w, struct mq_arena *a, const struc
                         "job %s (%s) finished after its lease ran out; another attempt owns it",
                         done->id, done->kind);
     }
+    struct mq_job_row claimed;
     if (!err && !stopping(j))
         err = mq_store_job_claim(db, a, w->queue->name, j->owner, now,
-                                 now + j->ctx->cfg->jobs_lease, 1, next, nnext);
+                                 now + j->ctx->cfg->jobs_lease, 1, &claimed, nnext);
+    if (!err && *nnext) mq_job_of_row(&claimed, next);
     return mq_store_finish(db, err);
 }
 

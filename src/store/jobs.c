@@ -143,7 +143,7 @@ static const char *opt(const char *s)
     return s ? s : "";
 }
 
-static mq_err read_job(struct mq_rows *r, struct mq_arena *a, struct mq_job *j)
+static mq_err read_job(struct mq_rows *r, struct mq_arena *a, struct mq_job_row *j)
 {
     bool oom = false;
     const char *id = mq_rows_text(r, 0);
@@ -170,8 +170,8 @@ static mq_err read_job(struct mq_rows *r, struct mq_arena *a, struct mq_job *j)
     return oom || !j->kind ? MQ_ENOMEM : MQ_OK;
 }
 
-static mq_err read_jobs(struct mq_rows *rows, struct mq_arena *a, struct mq_job *out, size_t max,
-                        size_t *n)
+static mq_err read_jobs(struct mq_rows *rows, struct mq_arena *a, struct mq_job_row *out,
+                        size_t max, size_t *n)
 {
     mq_err err = MQ_OK;
     *n = 0;
@@ -208,7 +208,8 @@ mq_err mq_store_job_pending_by_key(struct mq_db *db, const char *key, char id[37
     return cerr ? cerr : err;
 }
 
-mq_err mq_store_job_get(struct mq_db *db, struct mq_arena *a, const char *id, struct mq_job *out)
+mq_err mq_store_job_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                        struct mq_job_row *out)
 {
     struct mq_rows *rows = NULL;
     size_t n = 0;
@@ -220,7 +221,7 @@ mq_err mq_store_job_get(struct mq_db *db, struct mq_arena *a, const char *id, st
 }
 
 mq_err mq_store_job_list(struct mq_db *db, struct mq_arena *a, const struct mq_job_filter *f,
-                         struct mq_job *out, size_t *n)
+                         struct mq_job_row *out, size_t *n)
 {
     struct mq_rows *rows = NULL;
     /* UUIDv7 ids sort by creation time; "g" sorts after every hex digit. */
@@ -237,7 +238,7 @@ mq_err mq_store_job_list(struct mq_db *db, struct mq_arena *a, const struct mq_j
 
 mq_err mq_store_job_claim(struct mq_db *db, struct mq_arena *a, const char *queue,
                           const char *owner, int64_t now, int64_t lease_until, int limit,
-                          struct mq_job *out, size_t *n)
+                          struct mq_job_row *out, size_t *n)
 {
     struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(owner), MQ_P_INT(lease_until), MQ_P_INT(now), MQ_P_TEXT(queue),

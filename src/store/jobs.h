@@ -9,7 +9,7 @@
 #include "core/arena.h"
 #include "store/store.h"
 
-struct mq_job {
+struct mq_job_row {
     char id[37];
     const char *kind, *queue, *state, *payload;                   /* arena strings */
     const char *last_error, *owner_id, *unique_key, *lease_owner; /* NULL when unset */
@@ -31,7 +31,7 @@ MQ_MUST_CHECK mq_err mq_store_job_insert(struct mq_db *db, const struct mq_job_i
 /* The pending job holding a unique key; MQ_ENOTFOUND if none. */
 MQ_MUST_CHECK mq_err mq_store_job_pending_by_key(struct mq_db *db, const char *key, char id[37]);
 MQ_MUST_CHECK mq_err mq_store_job_get(struct mq_db *db, struct mq_arena *a, const char *id,
-                                      struct mq_job *out);
+                                      struct mq_job_row *out);
 
 struct mq_job_filter {
     const char *state, *kind, *queue, *owner_id; /* NULL = any */
@@ -41,14 +41,14 @@ struct mq_job_filter {
 
 /* Newest first. Fills up to limit jobs (arena) and *n. */
 MQ_MUST_CHECK mq_err mq_store_job_list(struct mq_db *db, struct mq_arena *a,
-                                       const struct mq_job_filter *f, struct mq_job *out,
+                                       const struct mq_job_filter *f, struct mq_job_row *out,
                                        size_t *n);
 
 /* Moves up to `limit` due jobs of `queue` to running under `owner` until
  * `lease_until`, counting the attempt. */
 MQ_MUST_CHECK mq_err mq_store_job_claim(struct mq_db *db, struct mq_arena *a, const char *queue,
                                         const char *owner, int64_t now, int64_t lease_until,
-                                        int limit, struct mq_job *out, size_t *n);
+                                        int limit, struct mq_job_row *out, size_t *n);
 
 /* Ends a running job held by `owner`: success, or failure moving it to
  * `state` (retryable or discarded) with run_at and error. A job whose

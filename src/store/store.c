@@ -271,3 +271,39 @@ mq_err mq_rows_close(struct mq_rows *rows)
     rows->err = MQ_OK;
     return err;
 }
+
+mq_err mq_store_render_metrics(struct mq_store *store, struct mq_buf *out)
+{
+    struct mq_store_stats s;
+    mq_store_stats(store, &s);
+    return mq_buf_printf(
+        out,
+        "# HELP marquee_db_pool_connections Database connections the pool can hand out.\n"
+        "# TYPE marquee_db_pool_connections gauge\n"
+        "marquee_db_pool_connections{backend=\"%s\"} %d\n"
+        "# HELP marquee_db_pool_in_use Database connections handed out now.\n"
+        "# TYPE marquee_db_pool_in_use gauge\n"
+        "marquee_db_pool_in_use{backend=\"%s\"} %d\n"
+        "# HELP marquee_db_pool_acquired_total Connections handed out.\n"
+        "# TYPE marquee_db_pool_acquired_total counter\n"
+        "marquee_db_pool_acquired_total{backend=\"%s\"} %llu\n"
+        "# HELP marquee_db_pool_waits_total Acquisitions that had to wait.\n"
+        "# TYPE marquee_db_pool_waits_total counter\n"
+        "marquee_db_pool_waits_total{backend=\"%s\"} %llu\n"
+        "# HELP marquee_db_pool_wait_seconds_total Time spent waiting for a connection.\n"
+        "# TYPE marquee_db_pool_wait_seconds_total counter\n"
+        "marquee_db_pool_wait_seconds_total{backend=\"%s\"} %.6f\n"
+        "# HELP marquee_db_pool_timeouts_total Acquisitions that gave up waiting.\n"
+        "# TYPE marquee_db_pool_timeouts_total counter\n"
+        "marquee_db_pool_timeouts_total{backend=\"%s\"} %llu\n"
+        "# HELP marquee_db_connects_total Database connections opened.\n"
+        "# TYPE marquee_db_connects_total counter\n"
+        "marquee_db_connects_total{backend=\"%s\"} %llu\n"
+        "# HELP marquee_db_errors_total Failed statements and connection attempts.\n"
+        "# TYPE marquee_db_errors_total counter\n"
+        "marquee_db_errors_total{backend=\"%s\"} %llu\n",
+        s.backend, s.pool_size, s.backend, s.in_use, s.backend,
+        (unsigned long long)s.acquired_total, s.backend, (unsigned long long)s.waited_total,
+        s.backend, s.wait_seconds_total, s.backend, (unsigned long long)s.timeouts_total, s.backend,
+        (unsigned long long)s.connects_total, s.backend, (unsigned long long)s.errors_total);
+}

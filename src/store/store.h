@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/events.h"
 #include "core/log.h"
@@ -86,6 +87,9 @@ void mq_store_close(struct mq_store *store);
 enum mq_store_backend mq_store_backend(const struct mq_store *store);
 const char *mq_store_backend_name(const struct mq_store *store);
 void mq_store_stats(struct mq_store *store, struct mq_store_stats *out);
+
+/* Appends the pool's figures as Prometheus lines. */
+MQ_MUST_CHECK mq_err mq_store_render_metrics(struct mq_store *store, struct mq_buf *out);
 
 /* Takes a connection and begins a transaction (read-only for MQ_DB_READ).
  * MQ_ETIMEOUT when no connection is free in time; MQ_EUNAVAILABLE when the

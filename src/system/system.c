@@ -1,8 +1,13 @@
 #include "system/system.h"
 
+#include <dirent.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
 
+#include "core/events.h"
 #include "core/uuid.h"
+#include "core/version.h"
 #include "jobs/runner.h"
 #include "store/migrate.h"
 #include "store/settings.h"
@@ -38,6 +43,7 @@ void mq_system_readiness(struct mq_ctx *ctx, struct mq_readiness *out)
     out->detail[0] = '\0';
     out->schema_version = 0;
     out->schema_latest = mq_migrate_latest(ctx->store);
+    out->database = mq_store_backend_name(ctx->store);
     if (atomic_load(&ctx->draining)) {
         out->reason = "shutting_down";
         return;
@@ -60,4 +66,47 @@ void mq_system_readiness(struct mq_ctx *ctx, struct mq_readiness *out)
     }
     out->ready = true;
     out->reason = NULL;
+}
+
+static long resident_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return -1;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+}
+
+static long open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    long n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n - 3; /* ".", ".." and the directory's own fd */
+}
+
+mq_err mq_system_render_metrics(struct mq_ctx *ctx, struct mq_buf *out)
+{
+    mq_err err = ctx->jobs ? mq_jobs_render_metrics(ctx->jobs, out) : MQ_OK;
+    if (!err && ctx->events) err = mq_events_render_metrics(ctx->events, out);
+    if (!err) err = mq_store_render_metrics(ctx->store, out);
+    if (err) return err;
+    return mq_buf_printf(out,
+                         "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+                         "# TYPE process_resident_memory_bytes gauge\n"
+                         "process_resident_memory_bytes %ld\n"
+                         "# HELP process_open_fds Number of open file descriptors.\n"
+                         "# TYPE process_open_fds gauge\n"
+                         "process_open_fds %ld\n"
+                         "# HELP process_start_time_seconds Start time since the Unix epoch.\n"
+                         "# TYPE process_start_time_seconds gauge\n"
+                         "process_start_time_seconds %.3f\n"
+                         "# HELP marquee_build_info Build of this binary.\n"
+                         "# TYPE marquee_build_info gauge\n"
+                         "marquee_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+                         resident_bytes(), open_fds(), (double)ctx->boot_ms / 1000.0, MQ_VERSION,
+                         MQ_COMMIT);
 }

@@ -159,7 +159,7 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
         return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL, "give a password");
     mq_err err = mq_password_policy_check(ctx->cfg, r->password, r->email, name, why);
     if (err) return err;
-    struct mq_invite_row invite;
+    struct mq_invite invite;
     err = r->invite ? mq_invites_find(ctx, a, r->invite, r->email, &invite) : MQ_OK;
     if (err == MQ_EPERM) return invalid_invite(why);
     if (err) return err;

@@ -11,7 +11,9 @@
 
 static mq_err load(struct mq_db *db, struct mq_arena *a, const char *id, struct mq_admin_user *out)
 {
-    mq_err err = mq_store_user_by_id(db, a, id, &out->row);
+    struct mq_user_row row;
+    mq_err err = mq_store_user_by_id(db, a, id, &row);
+    if (!err) mq_user_of_row(&row, &out->user);
     return err ? err : mq_authz_load(db, a, id, &out->authz);
 }
 
@@ -25,7 +27,7 @@ mq_err mq_admin_users_list(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     if (err) return err;
     err = mq_store_users_list(db, a, f, rows, n);
     for (size_t i = 0; !err && i < *n; i++) {
-        out[i].row = rows[i];
+        mq_user_of_row(&rows[i], &out[i].user);
         err = mq_authz_load(db, a, rows[i].id, &out[i].authz);
     }
     return mq_store_finish(db, err);
@@ -40,7 +42,7 @@ mq_err mq_admin_user_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
     return mq_store_finish(db, load(db, a, id, out));
 }
 
-static bool is_active(const struct mq_user_row *u)
+static bool is_active(const struct mq_user *u)
 {
     return !u->suspended_at && !u->deleted_at;
 }
@@ -50,7 +52,7 @@ static bool is_active(const struct mq_user_row *u)
 static mq_err keep_an_admin(struct mq_db *db, const struct mq_admin_user *u, struct mq_refusal *why)
 {
     int64_t admins = 0;
-    if (!is_active(&u->row) || !mq_authz_has_role(&u->authz, "admin")) return MQ_OK;
+    if (!is_active(&u->user) || !mq_authz_has_role(&u->authz, "admin")) return MQ_OK;
     mq_err err = mq_store_user_admins(db, &admins);
     if (!err && admins <= 1)
         err = mq_refuse(why, MQ_ECONFLICT, "last_admin", NULL,
@@ -103,11 +105,11 @@ static mq_err set_disabled(struct mq_ctx *ctx, struct mq_db *db, const struct mq
     int64_t n = 0;
     mq_err err;
     if (!disabled) {
-        if (!before->row.suspended_at) return MQ_OK;
+        if (!before->user.suspended_at) return MQ_OK;
         err = mq_store_user_set_suspended(db, id, 0, now);
         return err ? err : mq_db_publish(db, ctx->events, &e);
     }
-    if (before->row.suspended_at) return MQ_OK;
+    if (before->user.suspended_at) return MQ_OK;
     if (actor->user_id && !strcmp(actor->user_id, id))
         return mq_refuse(why, MQ_ECONFLICT, "not_yourself", NULL,
                          "you cannot suspend your own account");
@@ -140,7 +142,7 @@ mq_err mq_admin_user_update(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
     if (!err && (c->display_name || c->email)) {
         /* The same address again is no change (and stays verified). */
-        const char *email = c->email && strcmp(c->email, before->row.email) ? c->email : NULL;
+        const char *email = c->email && strcmp(c->email, before->user.email) ? c->email : NULL;
         err = mq_store_user_profile(db, id, c->display_name, email, email ? key : NULL, now);
         if (err == MQ_ECONFLICT)
             mq_refuse(why, err, "email_taken", NULL, "an account with this e-mail address exists");
@@ -171,7 +173,7 @@ mq_err mq_admin_user_erase(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err) err = mq_db_publish(db, ctx->events, &e);
     err = mq_store_finish(db, err);
     /* The file after the commit, as the purge job does. */
-    if (!err && u.row.avatar) mq_avatar_unlink(ctx, u.row.avatar);
+    if (!err && u.user.avatar) mq_avatar_unlink(ctx, u.user.avatar);
     return err;
 }
 
@@ -193,7 +195,7 @@ mq_err mq_admin_impersonate(struct mq_ctx *ctx, struct mq_arena *a,
     if (!err && (mq_authz_has_role(&u.authz, "admin") || mq_authz_allows(&u.authz, "*:*")))
         err = mq_refuse(why, MQ_EPERM, "target_is_admin", NULL, "admins cannot be impersonated");
     if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
-    if (!err && !is_active(&u.row))
+    if (!err && !is_active(&u.user))
         err = mq_refuse(why, MQ_ECONFLICT, "account_inactive", NULL,
                         "the account is suspended or deleted");
     struct mq_device device = {.ip = ip, .user_agent = user_agent};

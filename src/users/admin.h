@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/ctx.h"
 #include "store/users.h"
+#include "users/users.h"
 
 /* Who acts: their permissions, and their id (NULL for the bootstrap token). */
 struct mq_admin_actor {
@@ -25,7 +26,7 @@ struct mq_admin_actor {
 
 /* An account with its roles. */
 struct mq_admin_user {
-    struct mq_user_row row;
+    struct mq_user user;
     struct mq_authz authz;
 };
 

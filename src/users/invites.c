@@ -9,8 +9,14 @@
 
 #define PREFIX "mqi_"
 
+static void invite_of_row(const struct mq_invite_row *r, struct mq_invite *out)
+{
+    *out = (struct mq_invite){r->id,      r->email_key,  r->role,       r->created_by,
+                              r->used_by, r->created_at, r->expires_at, r->used_at};
+}
+
 mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
-                         const char *by, const struct mq_invite_new *in, struct mq_invite_row *out,
+                         const char *by, const struct mq_invite_new *in, struct mq_invite *made,
                          const char **secret, struct mq_refusal *why)
 {
     char hash[65], id[37], key[MQ_EMAIL_MAX + 1];
@@ -23,6 +29,7 @@ mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
         return mq_refuse(why, MQ_EINVAL, "invalid_expiry", NULL,
                          "an invitation lasts from one hour to 30 days");
     if (in->email) mq_email_key(in->email, key, sizeof(key));
+    struct mq_invite_row row, *out = &row;
     *secret = mq_secret_token_new(ctx->rng, a, PREFIX, hash);
     if (!*secret) return MQ_ENOMEM;
     mq_uuid7_new(ctx->clock, ctx->rng, id);
@@ -39,19 +46,24 @@ mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = mq_roles_check_grantable(db, a, actor, out->role, why);
-    struct mq_invite_row row = *out;
     row.code_hash = hash;
     if (!err) err = mq_store_invite_insert(db, &row);
-    return mq_store_finish(db, err);
+    err = mq_store_finish(db, err);
+    if (!err) invite_of_row(&row, made);
+    return err;
 }
 
 mq_err mq_invites_list(struct mq_ctx *ctx, struct mq_arena *a, const char *before, int limit,
-                       struct mq_invite_row *out, size_t *n)
+                       struct mq_invite *out, size_t *n)
 {
+    struct mq_invite_row *rows = mq_arena_calloc(a, limit > 0 ? (size_t)limit : 1, sizeof(*rows));
     struct mq_db *db = NULL;
+    if (!rows) return MQ_ENOMEM;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_invites_list(db, a, before, limit, out, n));
+    err = mq_store_finish(db, mq_store_invites_list(db, a, before, limit, rows, n));
+    for (size_t i = 0; !err && i < *n; i++) invite_of_row(&rows[i], &out[i]);
+    return err;
 }
 
 mq_err mq_invites_delete(struct mq_ctx *ctx, const char *id)
@@ -65,9 +77,10 @@ mq_err mq_invites_delete(struct mq_ctx *ctx, const char *id)
 }
 
 mq_err mq_invites_find(struct mq_ctx *ctx, struct mq_arena *a, const char *secret,
-                       const char *email, struct mq_invite_row *out)
+                       const char *email, struct mq_invite *found)
 {
     char hash[65], key[MQ_EMAIL_MAX + 1];
+    struct mq_invite_row row, *out = &row;
     if (!secret || !mq_secret_token_shaped(secret, PREFIX)) return MQ_EPERM;
     mq_secret_token_hash(secret, hash);
     struct mq_db *db = NULL;
@@ -80,6 +93,7 @@ mq_err mq_invites_find(struct mq_ctx *ctx, struct mq_arena *a, const char *secre
     if (out->used_at || out->expires_at <= mq_clock_now_ms(ctx->clock) ||
         (out->email_key && strcmp(out->email_key, key)))
         return MQ_EPERM;
+    invite_of_row(out, found);
     return MQ_OK;
 }
 

@@ -196,12 +196,31 @@ out:
     return err;
 }
 
-mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_user_row *out)
+void mq_user_of_row(const struct mq_user_row *row, struct mq_user *out)
 {
+    *out = (struct mq_user){.email = row->email,
+                            .display_name = row->display_name,
+                            .avatar = row->avatar,
+                            .preferences = row->preferences,
+                            .created_at = row->created_at,
+                            .updated_at = row->updated_at,
+                            .last_login_at = row->last_login_at,
+                            .email_verified_at = row->email_verified_at,
+                            .suspended_at = row->suspended_at,
+                            .deleted_at = row->deleted_at,
+                            .locked_until = row->locked_until};
+    memcpy(out->id, row->id, sizeof(out->id));
+}
+
+mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id, struct mq_user *out)
+{
+    struct mq_user_row row;
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    return mq_store_finish(db, mq_store_user_by_id(db, a, id, out));
+    err = mq_store_finish(db, mq_store_user_by_id(db, a, id, &row));
+    if (!err) mq_user_of_row(&row, out);
+    return err;
 }
 
 mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_arena *a, const char *id,

@@ -11,6 +11,21 @@
 #include "core/text.h"
 #include "store/users.h"
 
+/* An account as the services hand it out: who it is and its state, never
+ * its password hash, lookup key or failure count. Strings borrowed from the
+ * row it was read from (the caller's arena). */
+struct mq_user {
+    char id[37];
+    const char *email, *display_name;
+    const char *avatar;      /* file name under data_dir/avatars, or NULL */
+    const char *preferences; /* a JSON object */
+    int64_t created_at, updated_at, last_login_at, email_verified_at; /* 0 = unset */
+    int64_t suspended_at, deleted_at, locked_until;
+};
+
+/* The account a row holds. */
+void mq_user_of_row(const struct mq_user_row *row, struct mq_user *out);
+
 struct mq_user_new {
     const char *email;
     const char *display_name; /* NULL = the e-mail's local part */
@@ -32,7 +47,7 @@ MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_ne
 
 /* The account with that id (any state); MQ_ENOTFOUND if there is none. */
 MQ_MUST_CHECK mq_err mq_users_get(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
-                                  struct mq_user_row *out);
+                                  struct mq_user *out);
 
 /* Applies a JSON merge patch to the member's preferences (users/prefs.h)
  * in one write transaction; the result goes to *merged (arena). MQ_EINVAL

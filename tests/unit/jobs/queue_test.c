@@ -42,11 +42,14 @@ static size_t claim(struct env *e, const char *queue, const char *owner, struct 
                     int max)
 {
     struct mq_db *db = NULL;
+    struct mq_job_row rows[8];
     size_t n = 0;
+    assert_true(max <= 8);
     assert_int_equal(mq_store_begin(e->f.db->store, MQ_DB_WRITE, &db), MQ_OK);
     assert_int_equal(mq_store_finish(db, mq_store_job_claim(db, e->f.arena, queue, owner, e->f.now,
-                                                            e->f.now + 60000, max, out, &n)),
+                                                            e->f.now + 60000, max, rows, &n)),
                      MQ_OK);
+    for (size_t i = 0; i < n; i++) mq_job_of_row(&rows[i], &out[i]);
     return n;
 }
 
