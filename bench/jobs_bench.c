@@ -25,6 +25,8 @@
 #include "jobs/queue.h"
 #include "jobs/runner.h"
 #include "store/migrate.h"
+#include "store/conf.h"
+#include "system/conf.h"
 
 static const struct mq_sql SQL_RUNS_TABLE = {
     "bench.runs_table",
@@ -230,11 +232,11 @@ int main(int argc, char **argv)
     }
     mq_log_init(&log, MQ_LOG_WARN, STDERR_FILENO, &mq_clock_system);
     char path[4096];
-    snprintf(path, sizeof(path), "%s/marquee.db", cfg.data_dir);
-    struct mq_store_opts opts = {.database_url = cfg.database_url,
+    snprintf(path, sizeof(path), "%s/marquee.db", mq_system_conf(&cfg)->data_dir);
+    struct mq_store_opts opts = {.database_url = mq_store_conf(&cfg)->database_url,
                                  .sqlite_path = path,
-                                 .pool_size = cfg.db_pool_size,
-                                 .acquire_timeout_ms = cfg.db_acquire_timeout,
+                                 .pool_size = mq_store_conf(&cfg)->pool_size,
+                                 .acquire_timeout_ms = mq_store_conf(&cfg)->acquire_timeout,
                                  .log = &log};
     struct mq_store *store = NULL;
     if (mq_store_open(&opts, &store)) return 1;

@@ -260,7 +260,8 @@ static int cmd_wordlist(const char *path, const char *name)
     char **words = malloc(cap * sizeof(*words));
     for (char *line = strtok(text, "\r\n"); line; line = strtok(NULL, "\r\n")) {
         for (char *c = line; *c; c++) {
-            if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e) die("%s: not printable ASCII", path);
+            if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+                die("%s: not printable ASCII", path);
             if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
         }
         if (n == cap) words = realloc(words, (cap *= 2) * sizeof(*words));
@@ -296,7 +297,8 @@ static void check_placeholders(const char *file, const char *s)
     for (const char *p = strstr(s, "{{"); p; p = strstr(p, "{{")) {
         const char *end = strstr(p, "}}");
         char name[64];
-        if (!end || end - p - 2 <= 0 || end - p - 2 >= (long)sizeof(name)) die("bad placeholder in %s", file);
+        if (!end || end - p - 2 <= 0 || end - p - 2 >= (long)sizeof(name))
+            die("bad placeholder in %s", file);
         snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
         if (!match("^[a-z_]+$", name)) die("bad placeholder in %s", file);
         p = end + 2;
@@ -313,7 +315,8 @@ static int cmd_mail(const char *dir)
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
         if (e->d_name[0] == '.') continue;
-        if (!match("^[a-z0-9-]+\\.(txt|html)$", e->d_name)) die("unexpected file in mail templates: %s", e->d_name);
+        if (!match("^[a-z0-9-]+\\.(txt|html)$", e->d_name))
+            die("unexpected file in mail templates: %s", e->d_name);
         if (len < 5 || strcmp(e->d_name + len - 4, ".txt")) continue;
         if (n == 256) die("%s", "too many mail templates");
         names[n++] = strndup(e->d_name, len - 4);
@@ -331,7 +334,8 @@ static int cmd_mail(const char *dir)
         if (!nl || nl[1] != '\n') die("%s: a blank line must follow the subject", path);
         *nl = '\0';
         for (const char *c = text + 9; *c; c++)
-            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) die("%s: the subject must be printable ASCII", path);
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+                die("%s: the subject must be printable ASCII", path);
         if (strstr(text, "{{")) die("%s: the subject takes no placeholders", path);
         check_placeholders(path, nl + 2);
         snprintf(var, sizeof(var), "subject_%zu", i);
@@ -363,6 +367,7 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "wordlist")) return cmd_wordlist(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "openapi")) return cmd_openapi(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "migrations")) return cmd_migrations(argv[2]);
-    fprintf(stderr, "usage: mq-embed openapi FILE | migrations DIR | wordlist FILE NAME | mail DIR\n");
+    fprintf(stderr,
+            "usage: mq-embed openapi FILE | migrations DIR | wordlist FILE NAME | mail DIR\n");
     return 2;
 }

@@ -9,6 +9,7 @@
 #include "api/refusal.h"
 #include "users/account.h"
 #include "users/users.h"
+#include "users/conf.h"
 
 /* Per address asked for, so that nobody can flood one inbox from many
  * addresses; the key is the lookup form, so case games do not help. */
@@ -17,7 +18,7 @@ static bool email_rate_limited(struct mq_req *req, const char *email)
     char key[MQ_EMAIL_MAX + 8];
     memcpy(key, "email:", 6);
     mq_email_key(email, key + 6, sizeof(key) - 6);
-    return mq_req_rate_limit(req, &req->ctx->cfg->rate_forgot, key);
+    return mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key);
 }
 
 struct register_call {
@@ -48,13 +49,14 @@ mq_err mq_api_auth_register(struct mq_req *req)
 {
     json_t *doc = NULL;
     char key[64];
-    int mode = req->ctx->cfg->registration;
+    int mode = mq_users_conf(req->ctx->cfg)->registration;
     if (mode == MQ_REGISTRATION_CLOSED)
         return mq_problem(req, 403, "registration_closed", NULL,
                           "this server does not take registrations (an admin can open them in "
                           "the settings: registration)");
     snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_register, key)) return MQ_OK;
+    if (mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_register.policy, key))
+        return MQ_OK;
     struct register_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
     mq_err err = mq_api_body_object(req, &doc);
@@ -102,7 +104,8 @@ mq_err mq_api_auth_resend_verification(struct mq_req *req)
         if (err) return err;
         char key[64];
         snprintf(key, sizeof(key), "user:%s", who.user_id);
-        if (mq_req_rate_limit(req, &req->ctx->cfg->rate_forgot, key)) return MQ_OK;
+        if (mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key))
+            return MQ_OK;
     }
     err = mq_account_resend_verification(req->ctx, req->arena, email, who.user_id, &user);
     if (err) return err;

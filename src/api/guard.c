@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/rbac.h"
+#include "http/conf.h"
 
 /* Compares digests, so the time taken says nothing about the token, not
  * even its length. */
@@ -46,7 +47,7 @@ static bool user_rate_limited(struct mq_req *req, const char *user_id)
 {
     char key[64];
     snprintf(key, sizeof(key), "user:%s", user_id);
-    return mq_req_rate_limit(req, &req->ctx->cfg->rate_default, key);
+    return mq_req_rate_limit(req, &mq_http_conf(req->ctx->cfg)->rate_default.policy, key);
 }
 
 /* An enrol-only session (MFA required for the role, no factor yet) may
@@ -158,7 +159,7 @@ static void everything(struct mq_req *req, struct mq_principal *who)
 
 mq_err mq_api_require_admin(struct mq_req *req, struct mq_principal *who)
 {
-    const char *configured = req->ctx->cfg->admin_token;
+    const char *configured = mq_http_conf(req->ctx->cfg)->admin_token;
     const char *token = bearer(req), *why = NULL;
     const char *refusal = "no token";
     struct mq_principal scratch;

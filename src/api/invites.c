@@ -9,6 +9,7 @@
 #include "core/uuid.h"
 #include "http/page.h"
 #include "users/invites.h"
+#include "system/conf.h"
 
 static json_t *invite_json(const struct mq_invite *r, int64_t now)
 {
@@ -47,7 +48,7 @@ mq_err mq_api_admin_invites_create(struct mq_req *req)
                  json_pack("{s:s,s:b,s:o}", "role", row.role, "for_one_address", row.email != NULL,
                            "expires_at", mq_api_time(row.expires_at)));
     json_t *o = invite_json(&row, row.created_at);
-    const char *base = req->ctx->cfg->public_url;
+    const char *base = mq_system_conf(req->ctx->cfg)->public_url;
     json_object_set_new(o, "code", json_string(secret));
     json_object_set_new(o, "url",
                         json_string(mq_arena_printf(req->arena, "%s/register?invite=%s",

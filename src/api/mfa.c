@@ -12,6 +12,7 @@
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
 #include "auth/signin.h"
+#include "auth/conf.h"
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
@@ -323,7 +324,7 @@ static bool sign_in_limited(struct mq_req *req)
 {
     char key[64];
     snprintf(key, sizeof(key), "ip:%s", req->remote);
-    return mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key);
+    return mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key);
 }
 
 /* POST /auth/mfa/verify {mfa_token, method, code | assertion, remember_device}. */
@@ -374,10 +375,10 @@ static mq_err reply_reauth(struct mq_req *req, const struct mq_principal *p, con
 {
     mq_req_audit(req, "reauthenticated", "user", "user", p->user_id,
                  json_pack("{s:s}", "method", how));
-    return mq_reply_json(
-        req, 200,
-        json_pack("{s:o}", "valid_until",
-                  mq_api_time(mq_clock_now_ms(req->ctx->clock) + req->ctx->cfg->reauth_window)));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:o}", "valid_until",
+                                   mq_api_time(mq_clock_now_ms(req->ctx->clock) +
+                                               mq_auth_conf(req->ctx->cfg)->reauth_window)));
 }
 
 static mq_err reauth_work(struct mq_req *req, void *arg)
@@ -405,7 +406,7 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
     mq_err err = mq_api_require_user(req, &c->who);
     if (err) return err;
     snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &req->ctx->cfg->rate_login, key)) return MQ_OK;
+    if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key)) return MQ_OK;
     err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "password", false, &c->password);
     if (!err) err = mq_api_string_field(req, doc, "method", false, &method);

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "auth/rbac.h"
+#include "users/conf.h"
 
 #define PUBLIC    MQ_PERM_PUBLIC
 #define SIGNED_IN MQ_PERM_SIGNED_IN
@@ -131,10 +132,10 @@ mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg)
 {
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const struct mq_api_route *a = &routes[i].r;
-        struct mq_route_opts opts = {.max_body =
-                                         a->flags & MQ_ROUTE_UPLOAD ? cfg->avatar_max_size : 0,
-                                     .permission = a->permission,
-                                     .flags = a->flags};
+        struct mq_route_opts opts = {
+            .max_body = a->flags & MQ_ROUTE_UPLOAD ? mq_users_conf(cfg)->avatar_max_size : 0,
+            .permission = a->permission,
+            .flags = a->flags};
         mq_err err = mq_router_add_route(r, a->method, a->pattern, routes[i].handler, &opts);
         if (err) return err;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/keyring.h"
+#include "audit/conf.h"
 
 #define PURGE_BATCH 5000
 
@@ -63,8 +64,8 @@ static mq_err purge_audit(struct mq_job_run *run)
 {
     struct mq_ctx *ctx = run->ctx;
     int64_t total = 0;
-    mq_err err =
-        mq_audit_purge(ctx, mq_clock_now_ms(ctx->clock) - ctx->cfg->audit_retention, &total);
+    mq_err err = mq_audit_purge(
+        ctx, mq_clock_now_ms(ctx->clock) - mq_audit_conf(ctx->cfg)->retention, &total);
     if (err) {
         snprintf(run->error, sizeof(run->error), "purge stopped after %lld entries: %s",
                  (long long)total, mq_err_name(err));

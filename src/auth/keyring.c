@@ -12,6 +12,8 @@
 
 #include "core/file.h"
 #include "store/keys.h"
+#include "auth/conf.h"
+#include "system/conf.h"
 
 #define B64           sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define MAX_PUBLISHED 64
@@ -41,7 +43,7 @@ struct mq_keyring {
 
 static void seed_path(const struct mq_ctx *ctx, char *out, size_t len)
 {
-    snprintf(out, len, "%s/%s", ctx->cfg->data_dir, KEY_FILE);
+    snprintf(out, len, "%s/%s", mq_system_conf(ctx->cfg)->data_dir, KEY_FILE);
 }
 
 /* Reads the seed, or makes one: 32 bytes, base64url, in a 0600 file. */
@@ -226,7 +228,9 @@ mq_err mq_keyring_rotate(struct mq_ctx *ctx, char old_kid[MQ_KID_LEN + 1],
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) err = mq_store_key_publish(db, new_kid, x, now);
     /* Tokens signed with the old key stay good until they expire. */
-    if (!err) err = mq_store_key_retire(db, old_kid, now + ctx->cfg->access_token_ttl + LEEWAY_MS);
+    if (!err)
+        err = mq_store_key_retire(db, old_kid,
+                                  now + mq_auth_conf(ctx->cfg)->access_token_ttl + LEEWAY_MS);
     if (!err) {
         size_t n = strlen(text);
         text[n++] = '\n';

@@ -4,9 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/conf.h"
 #include "store/sealed.h"
+#include "system/conf.h"
 
 #define BATCH 100
+
+void mq_masterkey_path(const struct mq_config *cfg, char *out, size_t len)
+{
+    const char *file = mq_crypto_conf(cfg)->master_key_file;
+    if (file && *file)
+        snprintf(out, len, "%s", file);
+    else
+        snprintf(out, len, "%s/master.key", mq_system_conf(cfg)->data_dir);
+}
 
 /* Re-seals one column's values that are not under key `kid` (the current). */
 static mq_err reseal_column(struct mq_ctx *ctx, enum mq_sealed_column col, const char *kid,

@@ -8,6 +8,9 @@
 #include "core/ctx.h"
 #include "crypto/secrets.h"
 
+/* The master key file: master_key_file, or data_dir/master.key. */
+void mq_masterkey_path(const struct mq_config *cfg, char *out, size_t len);
+
 /* What a rotation did. */
 struct mq_masterkey_rotation {
     char kid[MQ_SECRETS_KID_LEN + 1]; /* the new current key */

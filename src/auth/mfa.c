@@ -13,6 +13,7 @@
 #include "crypto/token.h"
 #include "crypto/totp.h"
 #include "store/webauthn.h"
+#include "system/conf.h"
 
 #define QR_SCALE 6
 /* Crockford's base32: no I, L, O or U, so codes read back unambiguously. */
@@ -68,7 +69,9 @@ mq_err mq_mfa_totp_setup(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
     err = mq_store_user_by_id(db, a, who->user_id, &u);
     if (!err) err = mq_store_totp_pending(db, who->user_id, sealed, now_ms(ctx));
     err = mq_store_finish(db, err);
-    if (!err) err = mq_totp_uri(a, ctx->cfg->server_name, u.email, out->secret, &out->uri);
+    if (!err)
+        err =
+            mq_totp_uri(a, mq_system_conf(ctx->cfg)->server_name, u.email, out->secret, &out->uri);
     if (!err) err = mq_qr_svg(a, out->uri, &out->qr_svg);
     if (!err) err = mq_qr_png(a, out->uri, QR_SCALE, &out->qr_png, &out->qr_png_len);
     return err;

@@ -104,6 +104,17 @@ mq_err mq_mfa_policy_set_in(struct mq_db *db, struct mq_arena *a, json_t *roles,
     return err;
 }
 
+mq_err mq_mfa_policy_write(struct mq_db *db, struct mq_arena *a, json_t *roles, int64_t now,
+                           struct mq_refusal *why)
+{
+    if (!json_is_array(roles))
+        return mq_refuse(why, MQ_EINVAL, "invalid_value", NULL, "must be an array of role names");
+    mq_err err = mq_mfa_policy_set_in(db, a, roles, now);
+    if (err == MQ_EINVAL)
+        return mq_refuse(why, MQ_EINVAL, "unknown_role", NULL, "every entry must name a role");
+    return err;
+}
+
 mq_err mq_mfa_policy_set(struct mq_ctx *ctx, json_t *roles)
 {
     struct mq_arena *a = mq_arena_new(0);

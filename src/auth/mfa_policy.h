@@ -47,6 +47,12 @@ MQ_MUST_CHECK mq_err mq_mfa_policy_get_in(struct mq_db *db, struct mq_arena *a, 
 MQ_MUST_CHECK mq_err mq_mfa_policy_set_in(struct mq_db *db, struct mq_arena *a, json_t *roles,
                                           int64_t now_ms);
 
+/* The policy as the settings write it (struct mq_live_setting): the
+ * value must be an array of role names; MQ_EINVAL (unknown_role, or
+ * invalid_value for anything but an array) with *why otherwise. */
+MQ_MUST_CHECK mq_err mq_mfa_policy_write(struct mq_db *db, struct mq_arena *a, json_t *roles,
+                                         int64_t now_ms, struct mq_refusal *why);
+
 /* Whether any of `held` (n role names) must have a second factor. */
 MQ_MUST_CHECK mq_err mq_mfa_policy_requires(struct mq_db *db, struct mq_arena *a,
                                             const char *const *held, size_t n, bool *required);

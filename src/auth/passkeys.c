@@ -9,6 +9,8 @@
 #include "crypto/webauthn.h"
 #include "store/mfa.h"
 #include "store/users.h"
+#include "auth/conf.h"
+#include "system/conf.h"
 
 #define B64             sodium_base64_VARIANT_URLSAFE_NO_PADDING
 #define CHALLENGE_LEN   32
@@ -32,20 +34,20 @@ static int64_t now_ms(const struct mq_ctx *ctx)
  * public_url; webauthn_origins or public_url's origin. */
 static void rp_load(const struct mq_config *cfg, struct rp *rp)
 {
-    const char *url = cfg->public_url ? cfg->public_url : "";
+    const char *url = mq_system_conf(cfg)->public_url ? mq_system_conf(cfg)->public_url : "";
     const char *host = strstr(url, "://");
     host = host ? host + 3 : url;
     size_t origin_len = (size_t)(host - url) + strcspn(host, "/");
     memset(rp, 0, sizeof(*rp));
-    if (cfg->webauthn_rp_id && *cfg->webauthn_rp_id) {
-        snprintf(rp->id, sizeof(rp->id), "%s", cfg->webauthn_rp_id);
+    if (mq_auth_conf(cfg)->webauthn_rp_id && *mq_auth_conf(cfg)->webauthn_rp_id) {
+        snprintf(rp->id, sizeof(rp->id), "%s", mq_auth_conf(cfg)->webauthn_rp_id);
     } else if (*host == '[') {
         snprintf(rp->id, sizeof(rp->id), "%.*s", (int)strcspn(host + 1, "]"), host + 1);
     } else {
         snprintf(rp->id, sizeof(rp->id), "%.*s", (int)strcspn(host, ":/"), host);
     }
-    if (cfg->webauthn_origins && *cfg->webauthn_origins)
-        snprintf(rp->origin_buf, sizeof(rp->origin_buf), "%s", cfg->webauthn_origins);
+    if (mq_auth_conf(cfg)->webauthn_origins && *mq_auth_conf(cfg)->webauthn_origins)
+        snprintf(rp->origin_buf, sizeof(rp->origin_buf), "%s", mq_auth_conf(cfg)->webauthn_origins);
     else
         snprintf(rp->origin_buf, sizeof(rp->origin_buf), "%.*s", (int)origin_len, url);
     for (char *save = NULL, *o = strtok_r(rp->origin_buf, ", ", &save);
@@ -188,12 +190,13 @@ mq_err mq_passkeys_register_begin(struct mq_ctx *ctx, struct mq_arena *a,
     *options = json_pack(
         "{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i},{s:s,s:i},{s:s,s:i}],s:i,s:o,"
         "s:{s:s,s:b,s:s},s:s,s:{s:b}}",
-        "challenge", challenge, "rp", "id", rp.id, "name", ctx->cfg->server_name, "user", "id",
-        handle, "name", u.email, "displayName", u.display_name, "pubKeyCredParams", "type",
-        "public-key", "alg", -8, "type", "public-key", "alg", -7, "type", "public-key", "alg", -257,
-        "timeout", CHALLENGE_TTL, "excludeCredentials", credential_descriptors(rows, n),
-        "authenticatorSelection", "residentKey", "preferred", "requireResidentKey", 0,
-        "userVerification", "preferred", "attestation", "none", "extensions", "credProps", 1);
+        "challenge", challenge, "rp", "id", rp.id, "name", mq_system_conf(ctx->cfg)->server_name,
+        "user", "id", handle, "name", u.email, "displayName", u.display_name, "pubKeyCredParams",
+        "type", "public-key", "alg", -8, "type", "public-key", "alg", -7, "type", "public-key",
+        "alg", -257, "timeout", CHALLENGE_TTL, "excludeCredentials",
+        credential_descriptors(rows, n), "authenticatorSelection", "residentKey", "preferred",
+        "requireResidentKey", 0, "userVerification", "preferred", "attestation", "none",
+        "extensions", "credProps", 1);
     return *options ? MQ_OK : MQ_ENOMEM;
 }
 

@@ -10,6 +10,8 @@
 #include "crypto/jwt.h"
 #include "crypto/token.h"
 #include "store/sessions.h"
+#include "auth/conf.h"
+#include "system/conf.h"
 
 #define LEEWAY_S 30
 
@@ -25,15 +27,15 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     char jti[37];
     int64_t now = mq_clock_now_ms(ctx->clock) / 1000;
     mq_uuid7_new(ctx->clock, ctx->rng, jti);
-    struct mq_jwt_claims c = {.iss = ctx->cfg->public_url,
-                              .aud = ctx->cfg->jwt_audience,
+    struct mq_jwt_claims c = {.iss = mq_system_conf(ctx->cfg)->public_url,
+                              .aud = mq_auth_conf(ctx->cfg)->jwt_audience,
                               .sub = user_id,
                               .sid = session_id,
                               .jti = jti,
                               .iat = now,
-                              .exp = now + ctx->cfg->access_token_ttl / 1000,
+                              .exp = now + mq_auth_conf(ctx->cfg)->access_token_ttl / 1000,
                               .act_sub = actor_id};
-    out->expires_in = ctx->cfg->access_token_ttl / 1000;
+    out->expires_in = mq_auth_conf(ctx->cfg)->access_token_ttl / 1000;
     snprintf(out->session_id, sizeof(out->session_id), "%s", session_id);
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
 }
@@ -48,9 +50,10 @@ mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     mq_uuid7_new(ctx->clock, ctx->rng, session_id);
     mq_err err = new_refresh_token(ctx, a, &refresh, hash);
     if (err) return err;
-    int64_t expires = now + ctx->cfg->session_max_ttl;
-    int64_t idle =
-        now + ctx->cfg->session_idle_ttl < expires ? now + ctx->cfg->session_idle_ttl : expires;
+    int64_t expires = now + mq_auth_conf(ctx->cfg)->session_max_ttl;
+    int64_t idle = now + mq_auth_conf(ctx->cfg)->session_idle_ttl < expires
+                       ? now + mq_auth_conf(ctx->cfg)->session_idle_ttl
+                       : expires;
     struct mq_session_row s = {.id = session_id,
                                .user_id = user_id,
                                .ip = in->ip,
@@ -66,7 +69,9 @@ mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                .enrol_only = factor && factor->enrol_only};
     err = mq_store_session_insert(db, &s);
     if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
-    if (!err) err = mq_store_sessions_trim(db, user_id, now, ctx->cfg->sessions_per_user, &trimmed);
+    if (!err)
+        err = mq_store_sessions_trim(db, user_id, now, mq_auth_conf(ctx->cfg)->sessions_per_user,
+                                     &trimmed);
     if (!err && trimmed) err = mq_session_publish_revoked(ctx, db, user_id, NULL, "too_many");
     if (err) return err;
     out->refresh_token = refresh;
@@ -80,7 +85,7 @@ mq_err mq_session_open_impersonation(struct mq_ctx *ctx, struct mq_db *db, struc
 {
     char session_id[37];
     int64_t now = mq_clock_now_ms(ctx->clock);
-    int64_t expires = now + ctx->cfg->access_token_ttl + LEEWAY_S * 1000;
+    int64_t expires = now + mq_auth_conf(ctx->cfg)->access_token_ttl + LEEWAY_S * 1000;
     mq_uuid7_new(ctx->clock, ctx->rng, session_id);
     struct mq_session_row s = {.id = session_id,
                                .user_id = user_id,
@@ -143,7 +148,7 @@ mq_err mq_session_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *to
     }
     if (!err && mq_store_session_active(db, a, session_id, s.user_id, now, &sa)) err = MQ_EPERM;
     if (!err) err = mq_store_refresh_insert(db, new_hash, session_id, now);
-    int64_t idle = now + ctx->cfg->session_idle_ttl;
+    int64_t idle = now + mq_auth_conf(ctx->cfg)->session_idle_ttl;
     if (!err)
         err =
             mq_store_session_touch(db, session_id, now, idle < s.expires_at ? idle : s.expires_at);
@@ -242,8 +247,8 @@ mq_err mq_session_authenticate(struct mq_ctx *ctx, struct mq_arena *a, const cha
     struct mq_jwt_claims c;
     struct mq_db *db = NULL;
     int64_t now = mq_clock_now_ms(ctx->clock);
-    struct mq_jwt_expect expect = {ctx->cfg->public_url, ctx->cfg->jwt_audience, now / 1000,
-                                   LEEWAY_S};
+    struct mq_jwt_expect expect = {mq_system_conf(ctx->cfg)->public_url,
+                                   mq_auth_conf(ctx->cfg)->jwt_audience, now / 1000, LEEWAY_S};
     if (!ctx->keyring) {
         *why = "not started";
         return MQ_EUNAVAILABLE;

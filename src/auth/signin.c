@@ -13,6 +13,7 @@
 #include "store/mfa.h"
 #include "store/sessions.h"
 #include "store/users.h"
+#include "auth/conf.h"
 
 /* Hashed when no account matches, so that the work is the same. */
 #define DUMMY_PASSWORD "no account has this password, it only costs the same"
@@ -23,13 +24,14 @@ mq_err mq_signin_count_failure(struct mq_ctx *ctx, struct mq_db *db, const struc
     int failures = 0;
     int64_t now = mq_clock_now_ms(ctx->clock);
     *locked = false;
-    mq_err err =
-        mq_store_user_login_failed(db, user->id, ctx->cfg->lockout_threshold,
-                                   now + ctx->cfg->lockout_duration, now, &failures, locked);
+    mq_err err = mq_store_user_login_failed(db, user->id, mq_auth_conf(ctx->cfg)->lockout_threshold,
+                                            now + mq_auth_conf(ctx->cfg)->lockout_duration, now,
+                                            &failures, locked);
     /* A deleted account's owner is not mailed about it. */
     if (err || !*locked || user->deleted_at) return err;
     char minutes[24];
-    snprintf(minutes, sizeof(minutes), "%ld", (ctx->cfg->lockout_duration + 59999) / 60000);
+    snprintf(minutes, sizeof(minutes), "%ld",
+             (mq_auth_conf(ctx->cfg)->lockout_duration + 59999) / 60000);
     json_t *vars = json_pack("{s:s,s:s,s:s}", "name", user->display_name, "minutes", minutes, "ip",
                              ip ? ip : "unknown");
     if (!vars) return MQ_ENOMEM;
@@ -144,12 +146,13 @@ mq_err mq_signin_password(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     if (user.deleted_at) {
         /* The password is right: the owner may learn the account's state,
          * and restore it within the grace period. */
-        if (!in->restore || user.deleted_at + ctx->cfg->account_deletion_grace <= now) {
+        if (!in->restore ||
+            user.deleted_at + mq_auth_conf(ctx->cfg)->account_deletion_grace <= now) {
             *outcome = MQ_LOGIN_DELETED;
             return MQ_EPERM;
         }
     }
-    if (ctx->cfg->require_verified_email && !user.email_verified_at) {
+    if (mq_auth_conf(ctx->cfg)->require_verified_email && !user.email_verified_at) {
         *outcome = MQ_LOGIN_UNVERIFIED;
         return MQ_EPERM;
     }
@@ -242,7 +245,7 @@ mq_err mq_signin_second_factor(struct mq_ctx *ctx, struct mq_arena *a,
     struct mq_device device = {c.ip, c.user_agent, c.device_name};
     struct mq_session_factor factor = {.method = in->method};
     if (!err) err = mq_session_open(ctx, db, a, u.id, &device, &factor, out);
-    if (!err && in->remember_device && ctx->cfg->mfa_remember_device > 0) {
+    if (!err && in->remember_device && mq_auth_conf(ctx->cfg)->mfa_remember_device > 0) {
         char dhash[65], id[37];
         char *token = mq_secret_token_new(ctx->rng, a, "mqd_", dhash);
         mq_uuid7_new(ctx->clock, ctx->rng, id);
@@ -250,7 +253,8 @@ mq_err mq_signin_second_factor(struct mq_ctx *ctx, struct mq_arena *a,
                                       .user_id = u.id,
                                       .token_hash = dhash,
                                       .created_at = now,
-                                      .expires_at = now + ctx->cfg->mfa_remember_device,
+                                      .expires_at =
+                                          now + mq_auth_conf(ctx->cfg)->mfa_remember_device,
                                       .ip = c.ip,
                                       .user_agent = c.user_agent,
                                       .device_name = c.device_name};
@@ -323,7 +327,7 @@ mq_err mq_signin_passkey(struct mq_ctx *ctx, struct mq_arena *a, json_t *asserti
         *outcome = MQ_LOGIN_LOCKED;
     else if (u.deleted_at)
         *outcome = MQ_LOGIN_DELETED;
-    else if (ctx->cfg->require_verified_email && !u.email_verified_at)
+    else if (mq_auth_conf(ctx->cfg)->require_verified_email && !u.email_verified_at)
         *outcome = MQ_LOGIN_UNVERIFIED;
     else
         *outcome = MQ_LOGIN_OK;
@@ -393,5 +397,6 @@ mq_err mq_signin_reauth_factor(struct mq_ctx *ctx, struct mq_arena *a, const str
 
 bool mq_signin_recent(const struct mq_ctx *ctx, const struct mq_principal *who)
 {
-    return who->auth_at && mq_clock_now_ms(ctx->clock) - who->auth_at <= ctx->cfg->reauth_window;
+    return who->auth_at &&
+           mq_clock_now_ms(ctx->clock) - who->auth_at <= mq_auth_conf(ctx->cfg)->reauth_window;
 }

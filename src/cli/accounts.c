@@ -14,6 +14,7 @@
 #include "crypto/password.h"
 #include "system/settings.h"
 #include "users/users.h"
+#include "system/conf.h"
 
 static const char *user_usage =
     "usage: marquee user create --email ADDRESS --password-stdin [--name NAME]\n"
@@ -89,7 +90,7 @@ int mq_cli_user(int argc, char **argv)
     }
     if (role) snprintf(role_buf, sizeof(role_buf), "%s", role);
     mq_cli_load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
     if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {

@@ -12,6 +12,7 @@
 #include "core/version.h"
 #include "store/libpq.h"
 #include "store/migrate.h"
+#include "system/conf.h"
 
 int mq_cli_migrate(int argc, char **argv)
 {
@@ -31,7 +32,7 @@ int mq_cli_migrate(int argc, char **argv)
         return 0;
     }
     mq_cli_load_config(&cfg, argc, argv, extra, seen);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
     if (mq_cli_open_store(&cfg, &log, &store)) goto out;
     int latest = mq_migrate_latest(store);
@@ -74,7 +75,7 @@ int mq_cli_audit(int argc, char **argv)
         return argc >= 1 && mq_cli_wants_help(argc, argv) ? 0 : MQ_EXIT_USAGE;
     }
     mq_cli_load_config(&cfg, argc - 1, argv + 1, NULL, NULL);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     if (mq_cli_open_store(&cfg, &log, &store)) goto out;
     mq_err err = mq_audit_verify(store, &v);
     if (err) {
@@ -101,15 +102,23 @@ out:
 
 int mq_cli_config(int argc, char **argv)
 {
+    static const char *const extra[] = {"--markdown", NULL};
+    bool markdown = false;
     struct mq_config cfg;
     if (mq_cli_wants_help(argc, argv)) {
         mq_cli_help("config",
                     "Prints the effective configuration, one 'key = value  # source' line per "
                     "key, with secrets masked.",
-                    NULL);
+                    "  --markdown                       print the table of every key instead (the "
+                    "one in docs/configuration.md)\n");
         return 0;
     }
-    mq_cli_load_config(&cfg, argc, argv, NULL, NULL);
+    mq_cli_load_config(&cfg, argc, argv, extra, &markdown);
+    if (markdown) {
+        mq_config_print_markdown(stdout);
+        mq_config_cleanup(&cfg);
+        return 0;
+    }
     for (int i = 0; i < cfg.nunknown_env; i++)
         fprintf(stderr, "marquee: warning: ignoring unknown environment variable %s\n",
                 cfg.unknown_env[i]);

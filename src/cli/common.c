@@ -11,6 +11,8 @@
 #include "cli/cli.h"
 #include "core/ctx.h"
 #include "store/migrate.h"
+#include "store/conf.h"
+#include "system/conf.h"
 
 void mq_cli_help(const char *cmd, const char *what, const char *extra)
 {
@@ -70,16 +72,17 @@ mq_err mq_cli_open_store(const struct mq_config *cfg, const struct mq_log *log,
 {
     char path[4096];
     /* PostgreSQL keeps no database here, but the signing key lives here. */
-    if (mq_cli_make_dirs(cfg->data_dir)) {
-        mq_log_error(log, "main", "cannot create data_dir %s: %s", cfg->data_dir, strerror(errno));
+    if (mq_cli_make_dirs(mq_system_conf(cfg)->data_dir)) {
+        mq_log_error(log, "main", "cannot create data_dir %s: %s", mq_system_conf(cfg)->data_dir,
+                     strerror(errno));
         return MQ_EIO;
     }
-    snprintf(path, sizeof(path), "%s/marquee.db", cfg->data_dir);
+    snprintf(path, sizeof(path), "%s/marquee.db", mq_system_conf(cfg)->data_dir);
     struct mq_store_opts opts = {
-        .database_url = cfg->database_url,
+        .database_url = mq_store_conf(cfg)->database_url,
         .sqlite_path = path,
-        .pool_size = cfg->db_pool_size,
-        .acquire_timeout_ms = cfg->db_acquire_timeout,
+        .pool_size = mq_store_conf(cfg)->pool_size,
+        .acquire_timeout_ms = mq_store_conf(cfg)->acquire_timeout,
         .log = log,
     };
     return mq_store_open(&opts, out);

@@ -13,6 +13,7 @@
 #include "core/uuid.h"
 #include "jobs/queue.h"
 #include "store/migrate.h"
+#include "system/conf.h"
 
 struct jobs_opts {
     const char *state, *kind, *queue, *payload, *unique_key, *limit, *priority, *max_attempts,
@@ -192,7 +193,7 @@ int mq_cli_jobs(int argc, char **argv)
         return MQ_EXIT_USAGE;
     }
     mq_cli_load_config(&cfg, args.nconfig, args.config_args, NULL, NULL);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
     int status = 1, version = 0;
     if (mq_cli_open_store(&cfg, &log, &store)) goto out;

@@ -9,6 +9,7 @@
 #include "core/ctx.h"
 #include "crypto/jwt.h"
 #include "crypto/secrets.h"
+#include "system/conf.h"
 
 static const char keys_usage[] =
     "usage: marquee keys rotate [OPTIONS]\n"
@@ -39,7 +40,7 @@ int mq_cli_keys(int argc, char **argv)
         return MQ_EXIT_USAGE;
     }
     mq_cli_load_config(&cfg, argc - 1, argv + 1, NULL, NULL);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
     if (mq_cli_open_current_store(&cfg, &log, &store)) goto out;
     struct mq_ctx ctx = {
@@ -47,7 +48,9 @@ int mq_cli_keys(int argc, char **argv)
     mq_err err;
     if (master) {
         struct mq_masterkey_rotation r;
-        err = mq_secrets_open(&cfg, &log, ctx.rng, &secrets);
+        char path[4096];
+        mq_masterkey_path(&cfg, path, sizeof(path));
+        err = mq_secrets_open(path, &log, ctx.rng, &secrets);
         ctx.secrets = secrets;
         if (!err) err = mq_masterkey_rotate(&ctx, &r);
         if (err) {

@@ -16,6 +16,7 @@
 #include "audit/retention.h"
 #include "auth/authz.h"
 #include "auth/keyring.h"
+#include "auth/masterkey.h"
 #include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
@@ -33,6 +34,9 @@
 #include "system/system.h"
 #include "users/purge.h"
 #include "users/users.h"
+#include "http/conf.h"
+#include "store/conf.h"
+#include "system/conf.h"
 
 /* With SQLite one process owns the database and its job queue: a second
  * `marquee serve` on the same data_dir is refused. The lock goes with the
@@ -40,7 +44,7 @@
 static int lock_data_dir(const struct mq_config *cfg, const struct mq_log *log)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/marquee.lock", cfg->data_dir);
+    snprintf(path, sizeof(path), "%s/marquee.lock", mq_system_conf(cfg)->data_dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         mq_log_error(log, "main", "cannot open %s: %s", path, strerror(errno));
@@ -48,7 +52,7 @@ static int lock_data_dir(const struct mq_config *cfg, const struct mq_log *log)
     }
     if (flock(fd, LOCK_EX | LOCK_NB)) {
         mq_log_error(log, "main", "another marquee is serving %s (SQLite allows one process)",
-                     cfg->data_dir);
+                     mq_system_conf(cfg)->data_dir);
         close(fd);
         return -1;
     }
@@ -89,7 +93,7 @@ static void announce_setup(struct mq_ctx *ctx)
     mq_log_warn(ctx->log, "main",
                 "no account exists yet: create the first admin at %s/setup?token=%s (POST "
                 "/api/v1/setup with this token), or with marquee user create --admin",
-                ctx->cfg->public_url, token);
+                mq_system_conf(ctx->cfg)->public_url, token);
     sodium_memzero(token, sizeof(token));
 }
 
@@ -164,7 +168,7 @@ int mq_cli_serve(int argc, char **argv)
         return 0;
     }
     mq_cli_load_config(&cfg, argc, argv, NULL, NULL);
-    mq_log_init(&log, cfg.log_level, STDERR_FILENO, &mq_clock_system);
+    mq_log_init(&log, mq_system_log_level(&cfg), STDERR_FILENO, &mq_clock_system);
     mq_cli_warn_unknown_env(&cfg, &log);
 
     /* Block the stop signals before any thread starts, so every thread
@@ -188,12 +192,15 @@ int mq_cli_serve(int argc, char **argv)
     if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
     /* Started before migrating: entries recorded meanwhile wait for the table. */
     if (mq_audit_start(&ctx, &ctx.audit)) goto out;
-    int cpus = cfg.cpu_workers ? cfg.cpu_workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int cpus = mq_system_conf(&cfg)->cpu_workers ? mq_system_conf(&cfg)->cpu_workers
+                                                 : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
     if (mq_token_cache_new(4096, &ctx.token_cache)) goto out;
     if (mq_authz_cache_new(1024, &ctx.authz_cache)) goto out;
-    if (mq_secrets_open(&cfg, &log, ctx.rng, &ctx.secrets)) goto out;
-    if (!mq_config_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
+    char key_file[4096];
+    mq_masterkey_path(&cfg, key_file, sizeof(key_file));
+    if (mq_secrets_open(key_file, &log, ctx.rng, &ctx.secrets)) goto out;
+    if (!mq_store_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
      * newer than this binary stops us before we serve anything. */
@@ -205,9 +212,9 @@ int mq_cli_serve(int argc, char **argv)
         goto out;
     }
     if (mq_http_start(&ctx, router, &http)) goto out;
-    mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION, cfg.listen,
-                mq_http_port(http), mq_store_backend_name(store),
-                mq_config_tls_enabled(&cfg) ? "https" : "http");
+    mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION,
+                mq_http_conf(&cfg)->listen.text, mq_http_port(http), mq_store_backend_name(store),
+                mq_http_tls(&cfg) ? "https" : "http");
 
     int sig = 0;
     if (started > 0) sig = start_services(&ctx, &stop, false);
@@ -222,14 +229,15 @@ int mq_cli_serve(int argc, char **argv)
 
     atomic_store(&ctx.draining, 1);
     mq_log_info(&log, "main", "received %s: finishing in-flight requests (up to %d s)",
-                sig == SIGINT ? "SIGINT" : "SIGTERM", cfg.shutdown_timeout);
+                sig == SIGINT ? "SIGINT" : "SIGTERM", mq_system_conf(&cfg)->shutdown_timeout);
     int64_t t0 = mq_clock_now_ms(ctx.clock);
     mq_http_quiesce(http);
-    int left = mq_http_drain(http, cfg.shutdown_timeout);
+    int left = mq_http_drain(http, mq_system_conf(&cfg)->shutdown_timeout);
     if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
     int spent = (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000);
-    int jobs_left =
-        mq_jobs_stop(jobs, spent < cfg.shutdown_timeout ? cfg.shutdown_timeout - spent : 0);
+    int jobs_left = mq_jobs_stop(jobs, spent < mq_system_conf(&cfg)->shutdown_timeout
+                                           ? mq_system_conf(&cfg)->shutdown_timeout - spent
+                                           : 0);
     if (jobs_left) {
         /* Their threads still use the context, the store and this stack
          * frame: end the process here rather than free what they hold. The
@@ -248,7 +256,7 @@ out:
     mq_pool_free(ctx.cpu_pool);
     ctx.cpu_pool = NULL;
     mq_http_stop(http);
-    if (jobs) mq_jobs_stop(jobs, cfg.shutdown_timeout);
+    if (jobs) mq_jobs_stop(jobs, mq_system_conf(&cfg)->shutdown_timeout);
     mq_jobs_free(jobs);
     ctx.jobs = NULL;
     if (lock_fd >= 0) close(lock_fd);

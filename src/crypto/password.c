@@ -1,4 +1,5 @@
 #include "crypto/password.h"
+#include "crypto/conf.h"
 
 #include <string.h>
 
@@ -6,8 +7,9 @@ mq_err mq_password_hash(const struct mq_config *cfg, const char *password,
                         char out[MQ_PASSWORD_HASH_MAX])
 {
     if (crypto_pwhash_str_alg(out, password, strlen(password),
-                              (unsigned long long)cfg->argon2_iterations,
-                              (size_t)cfg->argon2_memory, crypto_pwhash_ALG_ARGON2ID13))
+                              (unsigned long long)mq_crypto_conf(cfg)->argon2_iterations,
+                              (size_t)mq_crypto_conf(cfg)->argon2_memory,
+                              crypto_pwhash_ALG_ARGON2ID13))
         return MQ_ENOMEM; /* libsodium fails only when it cannot get the memory */
     return MQ_OK;
 }
@@ -21,6 +23,7 @@ mq_err mq_password_verify(const char *hash, const char *password, bool *ok)
 
 bool mq_password_needs_rehash(const struct mq_config *cfg, const char *hash)
 {
-    return crypto_pwhash_str_needs_rehash(hash, (unsigned long long)cfg->argon2_iterations,
-                                          (size_t)cfg->argon2_memory) != 0;
+    return crypto_pwhash_str_needs_rehash(
+               hash, (unsigned long long)mq_crypto_conf(cfg)->argon2_iterations,
+               (size_t)mq_crypto_conf(cfg)->argon2_memory) != 0;
 }

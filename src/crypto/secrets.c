@@ -36,14 +36,6 @@ struct mq_secrets {
     ino_t ino;
 };
 
-static void key_path(const struct mq_config *cfg, char *out, size_t len)
-{
-    if (cfg->master_key_file && *cfg->master_key_file)
-        snprintf(out, len, "%s", cfg->master_key_file);
-    else
-        snprintf(out, len, "%s/master.key", cfg->data_dir);
-}
-
 static bool kid_valid(const char *kid)
 {
     if (strlen(kid) != MQ_SECRETS_KID_LEN) return false;
@@ -125,14 +117,17 @@ static void new_key(struct mq_secrets *s, struct key *k)
     mq_rng_fill(s->rng, k->bytes, KEY_BYTES);
 }
 
-mq_err mq_secrets_open(const struct mq_config *cfg, const struct mq_log *log,
-                       const struct mq_rng *rng, struct mq_secrets **out)
+mq_err mq_secrets_open(const char *path, const struct mq_log *log, const struct mq_rng *rng,
+                       struct mq_secrets **out)
 {
     struct mq_secrets *s = calloc(1, sizeof(*s));
     if (!s) return MQ_ENOMEM;
     s->log = log;
     s->rng = rng;
-    key_path(cfg, s->path, sizeof(s->path));
+    if ((size_t)snprintf(s->path, sizeof(s->path), "%s", path) >= sizeof(s->path)) {
+        free(s);
+        return MQ_EINVAL;
+    }
     pthread_mutex_init(&s->lock, NULL);
     (void)sodium_mlock(s->keys, sizeof(s->keys));
     mq_err err = read_keys(s);

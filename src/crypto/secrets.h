@@ -31,8 +31,9 @@
 
 struct mq_secrets;
 
-/* Reads the key file, or makes it with one new key. */
-MQ_MUST_CHECK mq_err mq_secrets_open(const struct mq_config *cfg, const struct mq_log *log,
+/* Reads the key file at `path` (auth/masterkey.h says which), or makes it
+ * with one new key. */
+MQ_MUST_CHECK mq_err mq_secrets_open(const char *path, const struct mq_log *log,
                                      const struct mq_rng *rng, struct mq_secrets **out);
 void mq_secrets_free(struct mq_secrets *s);
 

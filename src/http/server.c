@@ -24,6 +24,7 @@
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/ratelimit.h"
+#include "http/conf.h"
 
 /* Room in libmicrohttpd's per-connection memory beyond our own header limit,
  * so oversized heads reach us and get a proper 431 problem document. */
@@ -106,7 +107,7 @@ static const char *client_address(struct mq_http_server *srv, struct mq_arena *a
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char text[MQ_IP_TEXT];
-    mq_client_ip(&srv->ctx->cfg->trusted_proxy_nets, ci ? ci->client_addr : NULL,
+    mq_client_ip(&mq_http_conf(srv->ctx->cfg)->trusted_proxies.nets, ci ? ci->client_addr : NULL,
                  MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"), text);
     return mq_arena_strdup(a, text);
 }
@@ -342,7 +343,7 @@ mq_err mq_problem(struct mq_req *req, int status, const char *code, json_t *extr
 
 static const char *allowed_origin(const struct mq_http_server *srv, const char *origin)
 {
-    char **list = srv->ctx->cfg->cors_list;
+    char **list = mq_http_conf(srv->ctx->cfg)->cors_origins.items;
     if (!origin || !list) return NULL;
     for (char **p = list; *p; p++)
         if (!strcasecmp(*p, origin)) return origin;
@@ -424,7 +425,7 @@ static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
     char key[64];
     if (strncmp(req->path, "/api/", 5)) return false;
     snprintf(key, sizeof(key), "ip:%s", req->remote);
-    return mq_req_rate_limit(req, &srv->ctx->cfg->rate_default, key);
+    return mq_req_rate_limit(req, &mq_http_conf(srv->ctx->cfg)->rate_default.policy, key);
 }
 
 static void answer_error(struct mq_http_server *srv, struct mq_req *req, mq_err err);
@@ -524,7 +525,8 @@ static enum MHD_Result send_response(struct mq_http_server *srv, struct req_stat
         MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
         MHD_add_response_header(resp, "Access-Control-Expose-Headers", "X-Request-Id");
     }
-    if (srv->ctx->cfg->cors_list) MHD_add_response_header(resp, "Vary", "Origin");
+    if (mq_http_conf(srv->ctx->cfg)->cors_origins.items)
+        MHD_add_response_header(resp, "Vary", "Origin");
     if (atomic_load(&srv->ctx->draining)) MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
@@ -544,7 +546,7 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         mq_arena_free(arena);
         return NULL;
     }
-    mq_buf_init(&rs->body, (size_t)srv->ctx->cfg->http_max_body);
+    mq_buf_init(&rs->body, (size_t)mq_http_conf(srv->ctx->cfg)->max_body);
     if (mq_arena_defer(arena, release_buf, &rs->body)) {
         mq_arena_free(arena);
         return NULL;
@@ -593,9 +595,10 @@ static bool reject_head(struct mq_http_server *srv, struct req_state *rs)
     const struct mq_config *cfg = srv->ctx->cfg;
     size_t head = strlen(req->path) + strlen(req->method_name) + 12;
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, sum_header, &head);
-    if (head > (size_t)cfg->http_max_header) {
+    if (head > (size_t)mq_http_conf(cfg)->max_header) {
         mq_problem(req, 431, "headers_too_large", NULL,
-                   "the request head is %zu bytes; the limit is %ld", head, cfg->http_max_header);
+                   "the request head is %zu bytes; the limit is %ld", head,
+                   mq_http_conf(cfg)->max_header);
         return true;
     }
     const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
@@ -783,50 +786,52 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
 
     err = mq_http_metrics_new(mq_router_count(router), &srv->metrics);
     if (err) goto fail;
-    err = mq_headwatch_start(cfg->http_header_timeout, &srv->headwatch);
+    err = mq_headwatch_start(mq_http_conf(cfg)->header_timeout, &srv->headwatch);
     if (err) goto fail;
 
-    unsigned threads = cfg->http_threads > 0 ? (unsigned)cfg->http_threads
-                                             : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = mq_http_conf(cfg)->threads > 0 ? (unsigned)mq_http_conf(cfg)->threads
+                                                      : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1) threads = 1;
-    size_t pool = (size_t)cfg->http_max_header * POOL_PER_HEADER_BYTE;
+    size_t pool = (size_t)mq_http_conf(cfg)->max_header * POOL_PER_HEADER_BYTE;
     /* poll(), not epoll: libmicrohttpd 0.9.75's quiesce races its own epoll
      * loop over the listen socket and aborts the process now and then
      * (docs/internals/http.md). */
     unsigned flags = MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (cfg->listen_addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (mq_http_conf(cfg)->listen.addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 
     struct MHD_OptionItem opts[24];
     size_t n = 0;
     /* The logger must come first, or libmicrohttpd logs the options before it
      * with its own logger. */
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, srv};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)&cfg->listen_addr};
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)&mq_http_conf(cfg)->listen.addr};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
-                                        (intptr_t)cfg->http_max_connections, NULL};
-    if (cfg->http_max_connections_per_ip > 0)
-        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                                            (intptr_t)cfg->http_max_connections_per_ip, NULL};
+                                        (intptr_t)mq_http_conf(cfg)->max_connections, NULL};
+    if (mq_http_conf(cfg)->max_connections_per_ip > 0)
+        opts[n++] =
+            (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                    (intptr_t)mq_http_conf(cfg)->max_connections_per_ip, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
-                                        (intptr_t)cfg->http_idle_timeout, NULL};
+                                        (intptr_t)mq_http_conf(cfg)->idle_timeout, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)keep_escaped, srv};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, NULL};
-    if (mq_config_tls_enabled(cfg)) {
+    if (mq_http_tls(cfg)) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             mq_log_error(ctx->log, "http", "this libmicrohttpd was built without TLS");
             err = MQ_EUNSUPPORTED;
             goto fail;
         }
-        srv->tls_cert_pem = read_file(cfg->tls_cert);
-        srv->tls_key_pem = read_file(cfg->tls_key);
+        srv->tls_cert_pem = read_file(mq_http_conf(cfg)->tls_cert);
+        srv->tls_key_pem = read_file(mq_http_conf(cfg)->tls_key);
         if (!srv->tls_cert_pem || !srv->tls_key_pem) {
-            mq_log_error(ctx->log, "http", "cannot read tls_cert %s or tls_key %s", cfg->tls_cert,
-                         cfg->tls_key);
+            mq_log_error(ctx->log, "http", "cannot read tls_cert %s or tls_key %s",
+                         mq_http_conf(cfg)->tls_cert, mq_http_conf(cfg)->tls_key);
             err = MQ_EIO;
             goto fail;
         }
@@ -841,7 +846,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
                                    MHD_OPTION_END);
     if (!srv->daemon) {
-        mq_log_error(ctx->log, "http", "cannot listen on %s", cfg->listen);
+        mq_log_error(ctx->log, "http", "cannot listen on %s", mq_http_conf(cfg)->listen.text);
         err = MQ_EIO;
         goto fail;
     }

@@ -13,11 +13,12 @@
 #include "core/buf.h"
 #include "core/ctx.h"
 #include "http/router.h"
+#include "http/conf.h"
 
 struct mq_http_server;
 struct mq_req;
 
-/* Starts listening on ctx->cfg->listen and serving `router` (borrowed; must
+/* Starts listening on mq_http_conf(ctx->cfg)->listen.text and serving `router` (borrowed; must
  * outlive the server). */
 MQ_MUST_CHECK mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
                                    struct mq_http_server **out);

@@ -1,4 +1,5 @@
 #include "jobs/builtin.h"
+#include "jobs/conf.h"
 
 #include <stdio.h>
 
@@ -9,7 +10,7 @@
 static mq_err purge_finished(struct mq_job_run *run)
 {
     struct mq_ctx *ctx = run->ctx;
-    int64_t before = mq_clock_now_ms(ctx->clock) - ctx->cfg->jobs_retention;
+    int64_t before = mq_clock_now_ms(ctx->clock) - mq_jobs_conf(ctx->cfg)->retention;
     int64_t deleted = 0, total = 0;
     do {
         struct mq_db *db = NULL;

@@ -11,6 +11,7 @@
 #include "core/events.h"
 #include "core/uuid.h"
 #include "jobs/schedule.h"
+#include "jobs/conf.h"
 
 #define MAX_KINDS     64
 #define MAX_QUEUES    16
@@ -130,7 +131,7 @@ mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out)
     pthread_mutex_init(&j->lock, NULL);
     mq_cond_init_monotonic(&j->wake);
     mq_cond_init_monotonic(&j->maintain);
-    mq_err err = parse_queues(j, ctx->cfg->jobs_queues);
+    mq_err err = parse_queues(j, mq_jobs_conf(ctx->cfg)->queues);
     /* Idle workers wake when a job is enqueued or made runnable again
      * (jobs/queue.h publishes both); without a bus they find new jobs
      * within jobs_poll_interval. */
@@ -292,9 +293,9 @@ static void run_job(struct worker *w, const struct mq_job *job, struct outcome *
 static int64_t backoff_ms(struct mq_jobs *j, int attempt)
 {
     const struct mq_config *cfg = j->ctx->cfg;
-    int64_t delay = cfg->jobs_backoff_base;
-    for (int i = 1; i < attempt && delay < cfg->jobs_backoff_max; i++) delay *= 2;
-    if (delay > cfg->jobs_backoff_max) delay = cfg->jobs_backoff_max;
+    int64_t delay = mq_jobs_conf(cfg)->backoff_base;
+    for (int i = 1; i < attempt && delay < mq_jobs_conf(cfg)->backoff_max; i++) delay *= 2;
+    if (delay > mq_jobs_conf(cfg)->backoff_max) delay = mq_jobs_conf(cfg)->backoff_max;
     uint32_t r;
     mq_rng_fill(j->ctx->rng, &r, sizeof(r));
     return delay / 2 + (int64_t)(r % (uint64_t)(delay / 2 + 1));
@@ -330,7 +331,7 @@ static mq_err finish_and_claim(struct worker *w, struct mq_arena *a, const struc
     struct mq_job_row claimed;
     if (!err && !stopping(j))
         err = mq_store_job_claim(db, a, w->queue->name, j->owner, now,
-                                 now + j->ctx->cfg->jobs_lease, 1, &claimed, nnext);
+                                 now + mq_jobs_conf(j->ctx->cfg)->lease, 1, &claimed, nnext);
     if (!err && *nnext) mq_job_of_row(&claimed, next);
     return mq_store_finish(db, err);
 }
@@ -362,7 +363,7 @@ static void *worker_main(void *arg)
     while (!stopping(j)) {
         struct mq_arena *a = mq_arena_new(4096);
         if (!a) {
-            idle_wait(j, &j->wake, j->ctx->cfg->jobs_poll_interval);
+            idle_wait(j, &j->wake, mq_jobs_conf(j->ctx->cfg)->poll_interval);
             continue;
         }
         struct mq_job next;
@@ -375,12 +376,12 @@ static void *worker_main(void *arg)
              * it will run again; wait and try later. */
             mq_log_warn(j->ctx->log, "jobs", "queue %s: %s", w->queue->name, mq_err_name(err));
             have = false;
-            idle_wait(j, &j->wake, j->ctx->cfg->jobs_poll_interval);
+            idle_wait(j, &j->wake, mq_jobs_conf(j->ctx->cfg)->poll_interval);
             continue;
         }
         have = n == 1;
         if (!have) {
-            idle_wait(j, &j->wake, j->ctx->cfg->jobs_poll_interval);
+            idle_wait(j, &j->wake, mq_jobs_conf(j->ctx->cfg)->poll_interval);
             continue;
         }
         job = next;
@@ -410,7 +411,8 @@ static void heartbeat(struct mq_jobs *j)
     struct mq_db *db = NULL;
     int64_t n = 0;
     if (mq_store_begin(j->ctx->store, MQ_DB_WRITE, &db)) return;
-    mq_err err = mq_store_job_heartbeat(db, j->owner, now_ms(j) + j->ctx->cfg->jobs_lease, &n);
+    mq_err err =
+        mq_store_job_heartbeat(db, j->owner, now_ms(j) + mq_jobs_conf(j->ctx->cfg)->lease, &n);
     if (mq_store_finish(db, err)) mq_log_warn(j->ctx->log, "jobs", "lease heartbeat failed");
 }
 
@@ -448,8 +450,8 @@ static int64_t fire_schedules(struct mq_jobs *j)
      * something is due. */
     mq_err err = mq_store_begin(j->ctx->store, MQ_DB_READ, &db);
     if (!err) err = mq_store_finish(db, mq_store_schedule_next(db, &next));
-    if (err) return now + j->ctx->cfg->jobs_poll_interval;
-    if (!next || next > now) return next ? next : now + j->ctx->cfg->jobs_poll_interval;
+    if (err) return now + mq_jobs_conf(j->ctx->cfg)->poll_interval;
+    if (!next || next > now) return next ? next : now + mq_jobs_conf(j->ctx->cfg)->poll_interval;
     db = NULL;
     struct mq_arena *a = mq_arena_new(2048);
     if (!a) return now + 1000;
@@ -486,9 +488,9 @@ static int64_t fire_schedules(struct mq_jobs *j)
     if (!err) err = mq_store_schedule_next(db, &next);
     err = mq_store_finish(db, err);
     mq_arena_free(a);
-    if (err) return now + j->ctx->cfg->jobs_poll_interval;
+    if (err) return now + mq_jobs_conf(j->ctx->cfg)->poll_interval;
     if (n == 16) return now; /* more are due */
-    return next ? next : now + j->ctx->cfg->jobs_poll_interval;
+    return next ? next : now + mq_jobs_conf(j->ctx->cfg)->poll_interval;
 }
 
 static mq_err store_schedules(struct mq_jobs *j)
@@ -519,16 +521,16 @@ static void *maintenance_main(void *arg)
         int64_t now = now_ms(j);
         if (now >= next_heartbeat) {
             heartbeat(j);
-            next_heartbeat = now + cfg->jobs_lease / 3;
+            next_heartbeat = now + mq_jobs_conf(cfg)->lease / 3;
         }
         if (now >= next_rescue) {
             rescue(j);
-            next_rescue = now + cfg->jobs_poll_interval;
+            next_rescue = now + mq_jobs_conf(cfg)->poll_interval;
         }
         /* Schedules added elsewhere (another instance) are seen within a
          * poll interval. */
         if (now >= next_schedule)
-            next_schedule = min64(fire_schedules(j), now + cfg->jobs_poll_interval);
+            next_schedule = min64(fire_schedules(j), now + mq_jobs_conf(cfg)->poll_interval);
         int64_t wait = min64(min64(next_heartbeat, next_rescue), next_schedule) - now_ms(j);
         if (wait > 0) idle_wait(j, &j->maintain, wait);
     }
@@ -571,7 +573,7 @@ mq_err mq_jobs_start(struct mq_jobs *j)
         return MQ_EINTERNAL;
     }
     mq_log_info(j->ctx->log, "jobs", "job runner %s started: queues %s, %d kinds, %d schedules",
-                j->owner, j->ctx->cfg->jobs_queues, j->nkinds, j->nschedules);
+                j->owner, mq_jobs_conf(j->ctx->cfg)->queues, j->nkinds, j->nschedules);
     return MQ_OK;
 }
 
@@ -604,7 +606,7 @@ bool mq_jobs_healthy(struct mq_jobs *j, char *why, size_t whylen)
     for (int q = 0; q < j->nqueues; q++) {
         for (int i = 0; i < j->queues[q].nworkers; i++) {
             int64_t since = atomic_load(&j->queues[q].workers[i].busy_since);
-            if (since && now - since > j->ctx->cfg->jobs_stuck_after) {
+            if (since && now - since > mq_jobs_conf(j->ctx->cfg)->stuck_after) {
                 snprintf(why, whylen, "a worker of queue %s has been on one job for %lld s",
                          j->queues[q].name, (long long)((now - since) / 1000));
                 return false;

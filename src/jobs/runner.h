@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/ctx.h"
 #include "jobs/queue.h"
+#include "jobs/conf.h"
 
 struct mq_jobs;
 
@@ -33,7 +34,7 @@ struct mq_job_run {
  * until max_attempts. */
 typedef mq_err (*mq_job_handler)(struct mq_job_run *run);
 
-/* Builds a runner for ctx->cfg->jobs_queues; nothing runs until start. */
+/* Builds a runner for mq_jobs_conf(ctx->cfg)->queues; nothing runs until start. */
 MQ_MUST_CHECK mq_err mq_jobs_new(struct mq_ctx *ctx, struct mq_jobs **out);
 void mq_jobs_free(struct mq_jobs *jobs);
 

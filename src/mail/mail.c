@@ -9,6 +9,8 @@
 #include "jobs/queue.h"
 #include "mail/smtp.h"
 #include "mail/template.h"
+#include "mail/conf.h"
+#include "system/conf.h"
 
 #define MAIL_KIND         "mail.send"
 #define MAIL_MAX_ATTEMPTS 30 /* with a 1 h cap on backoff: about a day */
@@ -17,9 +19,10 @@ mq_err mq_mail_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_mai
 {
     if (!mq_mail_template_find(m->template) || !mq_mail_address_valid(m->to)) return MQ_EINVAL;
     json_t *vars = m->vars ? json_deep_copy(m->vars) : json_object();
-    if (!vars ||
-        json_object_set_new(vars, "public_url",
-                            json_string(ctx->cfg->public_url ? ctx->cfg->public_url : ""))) {
+    if (!vars || json_object_set_new(vars, "public_url",
+                                     json_string(mq_system_conf(ctx->cfg)->public_url
+                                                     ? mq_system_conf(ctx->cfg)->public_url
+                                                     : ""))) {
         json_decref(vars);
         return MQ_ENOMEM;
     }
@@ -82,20 +85,21 @@ static mq_err send_mail(struct mq_job_run *run)
                      missing);
         return err;
     }
-    if (!cfg->smtp_url || !*cfg->smtp_url) {
+    if (!mq_mail_conf(cfg)->smtp_url || !*mq_mail_conf(cfg)->smtp_url) {
         log_instead(run, to, t->subject, text);
     } else {
-        struct mq_smtp_message m = {.from = cfg->mail_from,
-                                    .from_name = cfg->server_name,
-                                    .to = to,
-                                    .subject = t->subject,
-                                    .text = text,
-                                    .html = html,
-                                    .message_id =
-                                        message_id(run->arena, run->job->id, cfg->public_url),
-                                    .date_ms = mq_clock_now_ms(run->ctx->clock)};
+        struct mq_smtp_message m = {
+            .from = mq_mail_conf(cfg)->mail_from,
+            .from_name = mq_system_conf(cfg)->server_name,
+            .to = to,
+            .subject = t->subject,
+            .text = text,
+            .html = html,
+            .message_id = message_id(run->arena, run->job->id, mq_system_conf(cfg)->public_url),
+            .date_ms = mq_clock_now_ms(run->ctx->clock)};
         if (!m.message_id) return MQ_ENOMEM;
-        err = mq_smtp_send(cfg->smtp_url, cfg->smtp_timeout, &m, run->error, sizeof(run->error));
+        err = mq_smtp_send(mq_mail_conf(cfg)->smtp_url, mq_mail_conf(cfg)->smtp_timeout, &m,
+                           run->error, sizeof(run->error));
         if (err) return err;
         mq_log_info(run->ctx->log, "mail", "sent %s mail (job %s)", name, run->job->id);
     }
@@ -119,13 +123,14 @@ mq_err mq_mail_register(struct mq_jobs *jobs)
 void mq_mail_announce(const struct mq_ctx *ctx)
 {
     const struct mq_config *cfg = ctx->cfg;
-    if (!cfg->smtp_url || !*cfg->smtp_url) {
+    if (!mq_mail_conf(cfg)->smtp_url || !*mq_mail_conf(cfg)->smtp_url) {
         mq_log_warn(ctx->log, "mail",
                     "smtp_url is not set: e-mail (verification and reset links included) is "
                     "written to this log instead of being sent");
         return;
     }
     char masked[512];
-    mq_config_mask_url(cfg->smtp_url, masked, sizeof(masked));
-    mq_log_info(ctx->log, "mail", "mail goes through %s from %s", masked, cfg->mail_from);
+    mq_config_mask_url(mq_mail_conf(cfg)->smtp_url, masked, sizeof(masked));
+    mq_log_info(ctx->log, "mail", "mail goes through %s from %s", masked,
+                mq_mail_conf(cfg)->mail_from);
 }

@@ -7,12 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "auth/mfa.h"
 #include "core/deadline.h"
 #include "crypto/secrets.h"
 #include "store/settings.h"
 
-#define MFA_KEY       "mfa_required_roles"
 #define VALUE_MAX     1024 /* bytes of one setting's text */
 #define WATCH_EVERY_S 1
 
@@ -283,97 +281,117 @@ mq_err mq_settings_reload(struct mq_settings *s)
     return load(s, true);
 }
 
-/* The value of key i in cfg as the API shows it. */
-static json_t *value_json(const struct mq_config *cfg, size_t i)
-{
-    struct mq_config_key_info info;
-    char text[VALUE_MAX];
-    long num;
-    mq_config_key_info(i, &info);
-    if (mq_config_number(cfg, i, &num)) {
-        if (!strcmp(info.type, "boolean")) return json_boolean(num);
-        if (info.choices) return json_string(info.choices[num]);
-        return json_integer(num);
-    }
-    mq_config_text(cfg, i, true, text, sizeof(text));
-    return *text ? json_string(text) : json_null();
-}
-
-static json_t *key_json(const struct mq_config *base, const struct mq_config *cfg, size_t i)
-{
-    struct mq_config_key_info info;
-    mq_config_key_info(i, &info);
-    json_t *o = json_pack("{s:s,s:o,s:o,s:s,s:b,s:b,s:b,s:s}", "type", info.type, "value",
-                          value_json(cfg, i), "default", value_json(base, i), "source",
-                          mq_config_source_name(cfg->sources[i]), "locked", is_locked(base, i),
-                          "secret", (info.flags & MQ_CONFIG_SECRET) != 0, "public",
-                          (info.flags & MQ_CONFIG_PUBLIC) != 0, "description", info.help);
-    if (!o) return NULL;
-    if (!strcmp(info.type, "integer") || !strcmp(info.type, "size") ||
-        !strcmp(info.type, "duration")) {
-        json_object_set_new(o, "min", json_integer(info.min));
-        json_object_set_new(o, "max", json_integer(info.max));
-    }
-    if (!strcmp(info.type, "size")) json_object_set_new(o, "unit", json_string("bytes"));
-    if (!strcmp(info.type, "duration")) json_object_set_new(o, "unit", json_string("ms"));
-    if (!strcmp(info.type, "string") && info.max)
-        json_object_set_new(o, "max_length", json_integer(info.max));
-    if (info.choices) {
-        json_t *c = json_array();
-        for (size_t k = 0; c && info.choices[k]; k++)
-            json_array_append_new(c, json_string(info.choices[k]));
-        json_object_set_new(o, "choices", c);
-    }
-    return o;
-}
-
 static const struct mq_config *base_of(struct mq_ctx *ctx)
 {
     /* Without a settings manager (a CLI command), the config is the base. */
     return ctx->settings ? ctx->settings->base : ctx->cfg;
 }
 
-mq_err mq_settings_describe(struct mq_ctx *ctx, struct mq_arena *a, json_t **out)
+/* Key i's value in cfg, typed, secrets masked. */
+static void value_of(const struct mq_config *cfg, size_t i, struct mq_arena *a,
+                     struct mq_setting_value *out)
 {
-    const struct mq_config *cfg = ctx->cfg, *base = base_of(ctx);
-    struct mq_db *db = NULL;
-    json_t *roles = NULL;
-    int64_t version = 0;
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (err) return err;
-    err = mq_store_server_settings_version(db, &version);
-    if (!err) err = mq_mfa_policy_get_in(db, a, &roles);
-    err = mq_store_finish(db, err);
-    if (err) return err;
-
-    json_t *settings = json_object();
-    for (size_t i = 0; settings && i < mq_config_key_count(); i++) {
-        struct mq_config_key_info info;
-        mq_config_key_info(i, &info);
-        if (info.flags & MQ_CONFIG_LIVE)
-            json_object_set_new(settings, info.name, key_json(base, cfg, i));
+    struct mq_config_key_info info;
+    char text[VALUE_MAX];
+    long num;
+    mq_config_key_info(i, &info);
+    *out = (struct mq_setting_value){0};
+    if (mq_config_number(cfg, i, &num)) {
+        out->kind = !strcmp(info.type, "boolean") ? MQ_SETTING_VALUE_BOOL
+                    : info.choices                ? MQ_SETTING_VALUE_TEXT
+                                                  : MQ_SETTING_VALUE_NUMBER;
+        out->number = num;
+        if (info.choices) out->text = info.choices[num];
+        return;
     }
-    json_object_set_new(
-        settings, MFA_KEY,
-        json_pack("{s:s,s:o,s:[],s:s,s:b,s:b,s:b,s:s}", "type", "roles", "value", roles, "default",
-                  "source", json_array_size(roles) ? "settings" : "default", "locked", 0, "secret",
-                  0, "public", 0, "description",
-                  "roles whose holders must have a second factor (GET /api/v1/admin/roles)"));
-    *out = json_pack("{s:I,s:o}", "version", (json_int_t)version, "settings", settings);
-    return *out ? MQ_OK : MQ_ENOMEM;
+    mq_config_text(cfg, i, true, text, sizeof(text));
+    if (!*text) return;
+    out->kind = MQ_SETTING_VALUE_TEXT;
+    out->text = mq_arena_strdup(a, text);
+    if (!out->text) out->kind = MQ_SETTING_VALUE_NULL;
 }
 
-mq_err mq_settings_public(struct mq_ctx *ctx, json_t **out)
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
+/* A live setting's value (from its module), held by the arena. */
+static mq_err live_value(struct mq_db *db, struct mq_arena *a, const struct mq_live_setting *l,
+                         struct mq_setting_value *out)
+{
+    json_t *v = NULL;
+    *out = (struct mq_setting_value){0};
+    mq_err err = l->read(db, a, &v);
+    if (!err && mq_arena_defer(a, release_json, v)) {
+        json_decref(v);
+        err = MQ_ENOMEM;
+    }
+    if (err) return err;
+    out->kind = MQ_SETTING_VALUE_JSON;
+    out->json = v;
+    return MQ_OK;
+}
+
+static void state_of(const struct mq_config *base, const struct mq_config *cfg, size_t i,
+                     struct mq_arena *a, struct mq_setting_state *out)
+{
+    *out = (struct mq_setting_state){0};
+    mq_config_key_info(i, &out->info);
+    value_of(cfg, i, a, &out->value);
+    value_of(base, i, a, &out->def);
+    out->source = cfg->sources[i];
+    out->locked = is_locked(base, i);
+}
+
+mq_err mq_settings_list(struct mq_ctx *ctx, struct mq_arena *a, int64_t *version,
+                        struct mq_setting_state **out, size_t *n)
+{
+    const struct mq_config *cfg = ctx->cfg, *base = base_of(ctx);
+    size_t keys = mq_config_key_count(), lives = mq_config_live_count();
+    struct mq_db *db = NULL;
+    *n = 0;
+    *out = mq_arena_calloc(a, keys + lives + 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < keys; i++)
+        if (is_live(i)) state_of(base, cfg, i, a, &(*out)[(*n)++]);
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_server_settings_version(db, version);
+    for (size_t i = 0; !err && i < lives; i++) {
+        const struct mq_live_setting *l = mq_config_live(i);
+        struct mq_setting_state *st = &(*out)[(*n)++];
+        st->live = l;
+        st->info = (struct mq_config_key_info){.name = l->name, .type = l->type, .help = l->help};
+        err = live_value(db, a, l, &st->value);
+        /* A setting only the API holds is a list of names; by default none. */
+        json_t *none = json_array();
+        if (!err && (!none || mq_arena_defer(a, release_json, none))) {
+            json_decref(none);
+            err = MQ_ENOMEM;
+        }
+        st->def = (struct mq_setting_value){.kind = MQ_SETTING_VALUE_JSON, .json = none};
+        bool empty = st->value.kind == MQ_SETTING_VALUE_JSON && json_is_array(st->value.json) &&
+                     !json_array_size(st->value.json);
+        st->source = empty ? MQ_SRC_DEFAULT : MQ_SRC_SETTINGS;
+    }
+    return mq_store_finish(db, err);
+}
+
+mq_err mq_settings_public(struct mq_ctx *ctx, struct mq_arena *a, struct mq_setting_state **out,
+                          size_t *n)
 {
     const struct mq_config *cfg = ctx->cfg;
-    json_t *o = json_object();
-    for (size_t i = 0; o && i < mq_config_key_count(); i++) {
+    size_t keys = mq_config_key_count();
+    *n = 0;
+    *out = mq_arena_calloc(a, keys + 1, sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    for (size_t i = 0; i < keys; i++) {
         struct mq_config_key_info info;
         mq_config_key_info(i, &info);
-        if (info.flags & MQ_CONFIG_PUBLIC) json_object_set_new(o, info.name, value_json(cfg, i));
+        if (info.flags & MQ_CONFIG_PUBLIC) state_of(cfg, cfg, i, a, &(*out)[(*n)++]);
     }
-    *out = o;
-    return o ? MQ_OK : MQ_ENOMEM;
+    return MQ_OK;
 }
 
 /* The text of a proposed value, in config syntax, or why it has the wrong
@@ -407,29 +425,41 @@ static const char *change_text(struct mq_arena *a, const struct mq_config_key_in
     return json_string_value(v);
 }
 
-/* Reads the proposed changes: the live keys as entries, the MFA policy apart. */
+/* A proposed value of a setting that is no configuration key. */
+struct live_change {
+    const struct mq_live_setting *setting;
+    json_t *value;
+};
+
+static const struct mq_live_setting *live_named(const char *name)
+{
+    for (size_t i = 0; i < mq_config_live_count(); i++)
+        if (!strcmp(mq_config_live(i)->name, name)) return mq_config_live(i);
+    return NULL;
+}
+
+/* Reads the proposed changes: configuration keys as entries, the others
+ * apart. */
 static mq_err read_changes(struct mq_arena *a, const struct mq_config *base, json_t *changes,
-                           struct entry **out, size_t *n, json_t **mfa_roles,
+                           struct entry **out, size_t *n, struct live_change **lives, size_t *nlive,
                            struct mq_refusal *refusal)
 {
     const char *key;
     json_t *v;
-    *n = 0;
-    *mfa_roles = NULL;
+    *n = *nlive = 0;
     *out = mq_arena_calloc(a, json_object_size(changes) + 1, sizeof(**out));
-    if (!*out) return MQ_ENOMEM;
+    *lives = mq_arena_calloc(a, json_object_size(changes) + 1, sizeof(**lives));
+    if (!*out || !*lives) return MQ_ENOMEM;
     json_object_foreach(changes, key, v)
     {
         struct mq_config_key_info info;
         const char *why = NULL;
-        int i = mq_config_key_index(key);
-        if (!strcmp(key, MFA_KEY)) {
-            if (!json_is_array(v))
-                return mq_refuse(refusal, MQ_EINVAL, "invalid_setting", MFA_KEY,
-                                 "%s: must be an array of role names", MFA_KEY);
-            *mfa_roles = v;
+        const struct mq_live_setting *l = live_named(key);
+        if (l) {
+            (*lives)[(*nlive)++] = (struct live_change){l, v};
             continue;
         }
+        int i = mq_config_key_index(key);
         if (i < 0)
             return mq_refuse(refusal, MQ_EINVAL, "unknown_setting", key,
                              "there is no setting %.64s", key);
@@ -481,39 +511,74 @@ static mq_err store_changes(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
     return err;
 }
 
-/* {"key": {"before", "after"}} for each change that changed something. */
-static json_t *differences(const struct mq_config *before, const struct mq_config *after,
-                           const struct entry *changes, size_t n)
+static bool same(const struct mq_setting_value *a, const struct mq_setting_value *b)
 {
-    json_t *d = json_object();
-    for (size_t c = 0; d && c < n; c++) {
-        size_t i = (size_t)mq_config_key_index(changes[c].key);
-        json_t *was = value_json(before, i), *is = value_json(after, i);
-        if (json_equal(was, is) && before->sources[i] == after->sources[i]) {
-            json_decref(was);
-            json_decref(is);
-            continue;
-        }
-        json_object_set_new(d, changes[c].key, json_pack("{s:o,s:o}", "before", was, "after", is));
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case MQ_SETTING_VALUE_BOOL:
+    case MQ_SETTING_VALUE_NUMBER: return a->number == b->number;
+    case MQ_SETTING_VALUE_TEXT: return !strcmp(a->text, b->text);
+    case MQ_SETTING_VALUE_JSON: return json_equal(a->json, b->json);
+    default: return true;
     }
-    return d;
+}
+
+/* Each change that changed something: its name, before and after. */
+static mq_err differences(struct mq_arena *a, const struct mq_config *before,
+                          const struct mq_config *after, const struct entry *changes, size_t n,
+                          struct mq_setting_change *out, size_t *nout)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t i = (size_t)mq_config_key_index(changes[c].key);
+        struct mq_setting_change d = {.name = changes[c].key};
+        value_of(before, i, a, &d.before);
+        value_of(after, i, a, &d.after);
+        if (same(&d.before, &d.after) && before->sources[i] == after->sources[i]) continue;
+        out[(*nout)++] = d;
+    }
+    return MQ_OK;
+}
+
+/* The settings that are no configuration key: written through their
+ * modules, their before and after kept for the audit log. */
+static mq_err change_lives(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                           const struct live_change *lives, size_t n, struct mq_refusal *refusal,
+                           struct mq_setting_change *out, size_t *nout)
+{
+    for (size_t c = 0; c < n; c++) {
+        const struct mq_live_setting *l = lives[c].setting;
+        struct mq_setting_change d = {.name = l->name};
+        struct mq_refusal inner = {0};
+        mq_err err = live_value(db, a, l, &d.before);
+        if (!err) err = l->write(db, a, lives[c].value, mq_clock_now_ms(ctx->clock), &inner);
+        if (err == MQ_EINVAL)
+            return mq_refuse(refusal, err, "invalid_setting", l->name, "%s: %s", l->name,
+                             inner.code ? inner.detail : "cannot take that value");
+        if (!err) err = live_value(db, a, l, &d.after);
+        if (err) return err;
+        if (!same(&d.before, &d.after)) out[(*nout)++] = d;
+    }
+    return MQ_OK;
 }
 
 mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *changes, const char *by,
-                          struct mq_refusal *refusal, json_t **audit)
+                          struct mq_refusal *refusal, struct mq_setting_change **changed,
+                          size_t *nchanged)
 {
     const struct mq_config *base = base_of(ctx);
     struct entry *proposed = NULL, *stored = NULL;
-    size_t nproposed = 0, nstored = 0;
-    json_t *mfa_roles = NULL, *mfa_before = NULL, *diff = NULL;
+    struct live_change *lives = NULL;
+    size_t nproposed = 0, nstored = 0, nlives = 0;
     struct mq_config before, after;
     bool have_before = false, have_after = false;
     struct mq_db *db = NULL;
     int64_t version = 0, unused;
-    *audit = NULL;
+    *nchanged = 0;
 
-    mq_err err = read_changes(a, base, changes, &proposed, &nproposed, &mfa_roles, refusal);
+    mq_err err = read_changes(a, base, changes, &proposed, &nproposed, &lives, &nlives, refusal);
     if (err) return err;
+    *changed = mq_arena_calloc(a, nproposed + nlives + 1, sizeof(**changed));
+    if (!*changed) return MQ_ENOMEM;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     /* First, so that concurrent changes queue here and each builds on the
@@ -525,44 +590,20 @@ mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *change
     if (!err) err = build(ctx, a, base, stored, nstored, proposed, nproposed, &after, refusal);
     have_after = !err;
     if (!err) err = store_changes(ctx, db, a, proposed, nproposed, by);
-    if (!err && mfa_roles) {
-        err = mq_mfa_policy_get_in(db, a, &mfa_before);
-        if (!err) err = mq_mfa_policy_set_in(db, a, mfa_roles, mq_clock_now_ms(ctx->clock));
-        if (err == MQ_EINVAL)
-            mq_refuse(refusal, err, "invalid_setting", MFA_KEY, "%s: every entry must name a role",
-                      MFA_KEY);
-    }
-    if (!err) {
-        diff = differences(&before, &after, proposed, nproposed);
-        json_t *mfa_after = NULL;
-        if (diff && mfa_roles && !mq_mfa_policy_get_in(db, a, &mfa_after) &&
-            !json_equal(mfa_before, mfa_after))
-            json_object_set_new(diff, MFA_KEY,
-                                json_pack("{s:O,s:O}", "before", mfa_before, "after", mfa_after));
-        json_decref(mfa_after);
-        if (!diff) err = MQ_ENOMEM;
-    }
-    if (!err && json_object_size(diff)) {
+    if (!err) err = differences(a, &before, &after, proposed, nproposed, *changed, nchanged);
+    if (!err) err = change_lives(ctx, db, a, lives, nlives, refusal, *changed, nchanged);
+    if (!err && *nchanged) {
         char version_text[24];
         snprintf(version_text, sizeof(version_text), "%lld", (long long)version);
         struct mq_event e = {.kind = "settings.changed", .subject = version_text};
         err = mq_db_publish(db, ctx->events, &e);
     }
     err = mq_store_finish(db, err);
-    json_decref(mfa_before);
     if (have_before) mq_config_cleanup(&before);
     if (!err && ctx->settings) {
         err = install(ctx->settings, &after, version);
         have_after = false;
     }
     if (have_after) mq_config_cleanup(&after);
-    if (err) {
-        json_decref(diff);
-        return err;
-    }
-    if (json_object_size(diff))
-        *audit = diff;
-    else
-        json_decref(diff);
-    return MQ_OK;
+    return err;
 }

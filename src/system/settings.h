@@ -1,7 +1,8 @@
 /* settings.h - server settings an admin changes while the server runs.
  *
  * A setting is a live configuration key (src/core/config.h) whose value is
- * stored in the database, in table server_settings, plus the MFA policy.
+ * stored in the database, in table server_settings, or a setting a module
+ * declares that is no key at all (the MFA policy), which that module stores.
  * The configuration in force is the operator's (defaults, file,
  * environment, flags) with the stored values on top, except where the
  * operator set the key: such a key is locked, and the API says so.
@@ -15,7 +16,8 @@
  * change makes one.
  *
  * Secret settings (smtp_url) are sealed at rest (src/crypto/secrets.h) and
- * never shown whole. */
+ * never shown whole. The API renders what these functions give
+ * (src/api/settings.c). */
 #ifndef MQ_SYSTEM_SETTINGS_H
 #define MQ_SYSTEM_SETTINGS_H
 
@@ -44,21 +46,52 @@ void mq_settings_free(struct mq_settings *s);
 /* Takes up what the database holds now, if its version moved. */
 MQ_MUST_CHECK mq_err mq_settings_reload(struct mq_settings *s);
 
-/* Every setting with its type, value, default, where the value comes from
- * and whether it is locked; secrets masked. A new reference. */
-MQ_MUST_CHECK mq_err mq_settings_describe(struct mq_ctx *ctx, struct mq_arena *a, json_t **out);
+/* A setting's value as an admin sees it, secrets masked. */
+struct mq_setting_value {
+    enum {
+        MQ_SETTING_VALUE_NULL,   /* unset */
+        MQ_SETTING_VALUE_BOOL,   /* number is 0 or 1 */
+        MQ_SETTING_VALUE_NUMBER, /* number (bytes for sizes, ms for durations) */
+        MQ_SETTING_VALUE_TEXT,   /* text (a choice's name, a URL, a rate...) */
+        MQ_SETTING_VALUE_JSON,   /* json: a setting only the admin API holds */
+    } kind;
+    long number;
+    const char *text; /* arena or static */
+    json_t *json;     /* released with the arena */
+};
 
-/* The settings anyone may read (a sign-in page's needs). A new reference. */
-MQ_MUST_CHECK mq_err mq_settings_public(struct mq_ctx *ctx, json_t **out);
+/* One setting, as the admin settings list it. */
+struct mq_setting_state {
+    struct mq_config_key_info info;     /* name, type, description, flags, range, choices */
+    const struct mq_live_setting *live; /* for a setting that is no configuration key */
+    struct mq_setting_value value, def;
+    enum mq_config_source source;
+    bool locked; /* set by the operator: the admin API cannot change it */
+};
+
+/* Every setting: the live configuration keys, then the settings only the
+ * admin API holds, with the version of the stored settings. In the arena. */
+MQ_MUST_CHECK mq_err mq_settings_list(struct mq_ctx *ctx, struct mq_arena *a, int64_t *version,
+                                      struct mq_setting_state **out, size_t *n);
+
+/* The settings anyone may read (a sign-in page's needs), in the arena. */
+MQ_MUST_CHECK mq_err mq_settings_public(struct mq_ctx *ctx, struct mq_arena *a,
+                                        struct mq_setting_state **out, size_t *n);
+
+/* What a change did to one setting. */
+struct mq_setting_change {
+    const char *name;
+    struct mq_setting_value before, after;
+};
 
 /* Applies `changes` ({"key": value or null for the default, ...}) all or
  * nothing, as user `by` (NULL: the bootstrap token), and takes them up on
- * this instance at once. *audit (a new reference, may be NULL when nothing
- * changed) holds the before and after of each change, secrets masked.
- * A refusal fills *why with the setting it is about as its field:
- * MQ_EINVAL unknown_setting, setting_not_live or invalid_setting,
- * MQ_ECONFLICT setting_locked. */
+ * this instance at once. *changed (arena) lists each setting it changed,
+ * with its before and after, secrets masked. A refusal fills *why with the
+ * setting it is about as its field: MQ_EINVAL unknown_setting,
+ * setting_not_live or invalid_setting, MQ_ECONFLICT setting_locked. */
 MQ_MUST_CHECK mq_err mq_settings_update(struct mq_ctx *ctx, struct mq_arena *a, json_t *changes,
-                                        const char *by, struct mq_refusal *why, json_t **audit);
+                                        const char *by, struct mq_refusal *why,
+                                        struct mq_setting_change **changed, size_t *n);
 
 #endif

@@ -13,6 +13,8 @@
 #include "users/invites.h"
 #include "users/password_policy.h"
 #include "users/users.h"
+#include "auth/conf.h"
+#include "system/conf.h"
 
 #define VERIFY_PREFIX "mqv_"
 #define RESET_PREFIX  "mqp_"
@@ -38,10 +40,12 @@ static mq_err send_link(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a
     char hash[65], count[24];
     int64_t now = mq_clock_now_ms(ctx->clock);
     char *token = mq_secret_token_new(ctx->rng, a, k->prefix, hash);
-    char *link =
-        token ? mq_arena_printf(a, "%s/%s?token=%s",
-                                ctx->cfg->public_url ? ctx->cfg->public_url : "", k->path, token)
-              : NULL;
+    char *link = token ? mq_arena_printf(a, "%s/%s?token=%s",
+                                         mq_system_conf(ctx->cfg)->public_url
+                                             ? mq_system_conf(ctx->cfg)->public_url
+                                             : "",
+                                         k->path, token)
+                       : NULL;
     if (!link) return MQ_ENOMEM;
     struct mq_email_token t = {hash, user_id, k->purpose, email, now, now + k->ttl_ms};
     mq_err err = mq_store_email_tokens_drop(db, user_id, k->purpose);
@@ -109,9 +113,9 @@ static mq_err check_password(struct mq_ctx *ctx, const struct mq_user_row *u, co
         bool locked = false;
         mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
         if (!err)
-            err = mq_store_user_login_failed(db, u->id, ctx->cfg->lockout_threshold,
-                                             now + ctx->cfg->lockout_duration, now, &failures,
-                                             &locked);
+            err = mq_store_user_login_failed(db, u->id, mq_auth_conf(ctx->cfg)->lockout_threshold,
+                                             now + mq_auth_conf(ctx->cfg)->lockout_duration, now,
+                                             &failures, &locked);
         err = mq_store_finish(db, err);
         if (err) return err;
     }
@@ -410,7 +414,7 @@ mq_err mq_account_delete(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     if (err) return err;
     err = check_password(ctx, &u, password, why);
     if (err) return err;
-    *purge_at = now + ctx->cfg->account_deletion_grace;
+    *purge_at = now + mq_auth_conf(ctx->cfg)->account_deletion_grace;
     mq_time_format_rfc3339(*purge_at, date, sizeof(date));
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;

@@ -12,6 +12,8 @@
 #include "core/file.h"
 #include "store/users.h"
 #include "users/libvips.h"
+#include "system/conf.h"
+#include "users/conf.h"
 
 static const char *const accepted[] = {"image/png", "image/jpeg", "image/webp", "image/gif"};
 
@@ -41,7 +43,7 @@ static bool sniff(const void *data, size_t len, char *mime, size_t mimelen)
 
 static mq_err avatar_dir(const struct mq_ctx *ctx, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "%s/avatars", ctx->cfg->data_dir);
+    snprintf(out, outlen, "%s/avatars", mq_system_conf(ctx->cfg)->data_dir);
     if (mkdir(out, 0750) && errno != EEXIST) return MQ_EIO;
     return MQ_OK;
 }
@@ -89,9 +91,10 @@ mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id
     struct mq_db *db = NULL;
     void *webp = NULL;
     size_t webp_len = 0;
-    if (len > (size_t)ctx->cfg->avatar_max_size)
+    if (len > (size_t)mq_users_conf(ctx->cfg)->avatar_max_size)
         return mq_refuse(why, MQ_ETOOBIG, "avatar_too_large", NULL,
-                         "the image may be at most %ld bytes", ctx->cfg->avatar_max_size);
+                         "the image may be at most %ld bytes",
+                         mq_users_conf(ctx->cfg)->avatar_max_size);
     bool known = false;
     if (len && sniff(data, len, mime, sizeof(mime)))
         for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++)
@@ -157,7 +160,7 @@ mq_err mq_avatar_read(struct mq_ctx *ctx, struct mq_arena *a, const char *user_i
     if (!err) err = mq_store_finish(db, mq_store_user_by_id(db, a, user_id, &u));
     if (err) return err;
     if (u.deleted_at || !name_safe(u.avatar)) return MQ_ENOTFOUND;
-    snprintf(path, sizeof(path), "%s/avatars/%s", ctx->cfg->data_dir, u.avatar);
+    snprintf(path, sizeof(path), "%s/avatars/%s", mq_system_conf(ctx->cfg)->data_dir, u.avatar);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return errno == ENOENT ? MQ_ENOTFOUND : MQ_EIO;
     struct stat st;
@@ -181,7 +184,7 @@ void mq_avatar_unlink(const struct mq_ctx *ctx, const char *name)
 {
     char path[4096];
     if (!name_safe(name)) return;
-    snprintf(path, sizeof(path), "%s/avatars/%s", ctx->cfg->data_dir, name);
+    snprintf(path, sizeof(path), "%s/avatars/%s", mq_system_conf(ctx->cfg)->data_dir, name);
     if (unlink(path) && errno != ENOENT)
         mq_log_warn(ctx->log, "users", "cannot remove avatar file %s: %s", name, strerror(errno));
 }

@@ -8,6 +8,7 @@
 
 #include "core/utf8.h"
 #include "crypto/password.h"
+#include "users/conf.h"
 
 /* Generated from share/common-passwords.txt: sorted, lower case, unique
  * words in one blob, found through offsets (read-only, no relocations). */
@@ -44,7 +45,7 @@ mq_err mq_password_policy_check(const struct mq_config *cfg, const char *passwor
                                 const char *email, const char *name, struct mq_refusal *why)
 {
     size_t n = strlen(password);
-    if (n < (size_t)cfg->password_min_length)
+    if (n < (size_t)mq_users_conf(cfg)->password_min_length)
         return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL,
                          "the password is shorter than the minimum length");
     if (n > MQ_PASSWORD_MAX)
@@ -65,7 +66,7 @@ mq_err mq_password_policy_check(const struct mq_config *cfg, const char *passwor
     if (name && *name && !strcasecmp(password, name))
         return mq_refuse(why, MQ_EINVAL, "weak_password", NULL,
                          "the password must not be the name");
-    if (cfg->password_require_classes) {
+    if (mq_users_conf(cfg)->password_require_classes) {
         bool lower = false, upper = false, digit = false, other = false;
         for (const char *p = password; *p; p++) {
             unsigned char c = (unsigned char)*p;

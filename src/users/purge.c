@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "auth/conf.h"
 #include "store/mfa.h"
 #include "store/users.h"
 #include "store/webauthn.h"
@@ -20,7 +21,8 @@ static mq_err purge_users(struct mq_job_run *run)
         struct mq_db *db = NULL;
         err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
         if (err) return err;
-        err = mq_store_users_deleted_before(db, run->arena, now - ctx->cfg->account_deletion_grace,
+        err = mq_store_users_deleted_before(db, run->arena,
+                                            now - mq_auth_conf(ctx->cfg)->account_deletion_grace,
                                             PURGE_BATCH, batch, &n);
         for (size_t i = 0; !err && i < n; i++) {
             struct mq_event e = {

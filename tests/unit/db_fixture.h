@@ -16,6 +16,7 @@
 #include "auth/authz.h"
 #include "auth/keyring.h"
 #include "auth/tokencache.h"
+#include "config_fixture.h"
 #include "core/config.h"
 #include "core/ctx.h"
 #include "core/events.h"
@@ -23,6 +24,7 @@
 #include "crypto/secrets.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "system/conf.h"
 
 struct db_fixture {
     struct mq_store *store;
@@ -116,8 +118,8 @@ static inline void fixture_ctx(struct db_fixture *db, struct mq_config *cfg, str
  * struct whose first member is a struct fixture_env. */
 enum {
     FIXTURE_FAKE_CLOCK = 1, /* ctx.clock reads now, which the test moves by hand */
-    FIXTURE_DATA_DIR = 2,   /* cfg.data_dir is dir, emptied and removed at close */
-    FIXTURE_FAST_HASH = 4,  /* argon2id at its minimum (8 MiB, one pass) */
+    FIXTURE_DATA_DIR = 2,  /* mq_system_conf(&cfg)->data_dir is dir, emptied and removed at close */
+    FIXTURE_FAST_HASH = 4, /* argon2id at its minimum (8 MiB, one pass) */
 };
 
 struct fixture_env {
@@ -139,15 +141,13 @@ static inline void fixture_env_init(struct db_fixture *db, struct fixture_env *f
     assert_non_null(f->arena);
     assert_int_equal(mq_events_new(&f->ctx.events), MQ_OK);
     if (flags & FIXTURE_FAST_HASH) {
-        f->cfg.argon2_memory = 8L << 20;
-        f->cfg.argon2_iterations = 1;
+        fixture_set(&f->cfg, "argon2_memory", "8MiB");
+        fixture_set(&f->cfg, "argon2_iterations", "1");
     }
     if (flags & FIXTURE_DATA_DIR) {
         snprintf(f->dir, sizeof(f->dir), "/tmp/mq-unit-%d-%s", (int)getpid(), tag);
         mkdir(f->dir, 0700);
-        free(f->cfg.data_dir);
-        f->cfg.data_dir = strdup(f->dir);
-        assert_non_null(f->cfg.data_dir);
+        fixture_set(&f->cfg, "data_dir", f->dir);
     }
 }
 

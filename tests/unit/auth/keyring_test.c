@@ -11,6 +11,7 @@
 #include "auth/keyring.h"
 #include "core/config.h"
 #include "db_fixture.h"
+#include "auth/conf.h"
 
 /* Instance a is the environment itself; b shares its database only. */
 struct env {
@@ -148,7 +149,7 @@ static void test_rotation_retires_the_old_key(void **state)
     assert_non_null(mq_keyring_public(ka, old_kid));
     assert_true(jwks_has(ka, old_kid) && jwks_has(ka, new_kid));
     /* Once the old key's last tokens have expired it is gone. */
-    *now += c.cfg.access_token_ttl + 61000;
+    *now += mq_auth_conf(&c.cfg)->access_token_ttl + 61000;
     assert_null(mq_keyring_public(ka, old_kid));
     assert_false(jwks_has(ka, old_kid));
     assert_true(jwks_has(ka, new_kid));

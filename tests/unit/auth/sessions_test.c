@@ -31,7 +31,7 @@ static int setup(void **state, bool postgres)
                                      FIXTURE_FAKE_CLOCK | FIXTURE_DATA_DIR | FIXTURE_FAST_HASH);
     *state = e;
     if (!e) return 0;
-    e->f.cfg.sessions_per_user = 2;
+    fixture_set(&e->f.cfg, "sessions_per_user", "2");
     /* With the cache the server uses: revocation and expiry must get past it. */
     assert_int_equal(mq_token_cache_new(64, &e->f.ctx.token_cache), MQ_OK);
     assert_int_equal(mq_keyring_open(&e->f.ctx, &e->f.ctx.keyring), MQ_OK);
@@ -197,7 +197,7 @@ static void test_session_cap_and_rehash(void **state)
     e->f.now += 1000;
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &b, &o), MQ_OK);
     e->f.now += 1000;
-    e->f.cfg.argon2_iterations = 2; /* stronger parameters from now on */
+    fixture_set(&e->f.cfg, "argon2_iterations", "2"); /* stronger parameters from now on */
     assert_int_equal(login(e, "ada@example.org", PASSWORD, &c, &o), MQ_OK);
     assert_false(authenticated(e, a.access_token)); /* the oldest made room */
     assert_true(authenticated(e, b.access_token));

@@ -6,6 +6,10 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "http/conf.h"
+#include "store/conf.h"
+#include "system/conf.h"
+#include "users/conf.h"
 
 static char errbuf[512];
 
@@ -36,12 +40,12 @@ static void test_defaults(void **state)
     struct mq_config cfg;
     clear_env();
     assert_int_equal(load(&cfg, 0, NULL), MQ_OK);
-    assert_string_equal(cfg.listen, "127.0.0.1:8096");
-    assert_string_equal(cfg.data_dir, "./data");
-    assert_string_equal(cfg.public_url, "http://127.0.0.1:8096");
-    assert_false(mq_config_uses_postgres(&cfg));
-    assert_int_equal(cfg.http_max_body, 1024 * 1024);
-    assert_int_equal(cfg.log_level, MQ_LOG_INFO);
+    assert_string_equal(mq_http_conf(&cfg)->listen.text, "127.0.0.1:8096");
+    assert_string_equal(mq_system_conf(&cfg)->data_dir, "./data");
+    assert_string_equal(mq_system_conf(&cfg)->public_url, "http://127.0.0.1:8096");
+    assert_false(mq_store_uses_postgres(&cfg));
+    assert_int_equal(mq_http_conf(&cfg)->max_body, 1024 * 1024);
+    assert_int_equal(mq_system_log_level(&cfg), MQ_LOG_INFO);
     mq_config_cleanup(&cfg);
 }
 
@@ -62,11 +66,11 @@ static void test_precedence(void **state)
     setenv("MARQUEE_LISTEN", "127.0.0.1:2222", 1);
     setenv("MARQUEE_DATA_DIR", "/from/env", 1);
     assert_int_equal(LOAD(&cfg, "--data-dir", "/from/flag"), MQ_OK);
-    assert_string_equal(cfg.data_dir, "/from/flag");   /* flag > env */
-    assert_string_equal(cfg.listen, "127.0.0.1:2222"); /* env > file */
-    assert_int_equal(cfg.log_level, MQ_LOG_DEBUG);     /* file > default */
-    assert_int_equal(cfg.http_max_body, 64 * 1024);
-    assert_int_equal(cfg.sources[1], MQ_SRC_ENV);
+    assert_string_equal(mq_system_conf(&cfg)->data_dir, "/from/flag");      /* flag > env */
+    assert_string_equal(mq_http_conf(&cfg)->listen.text, "127.0.0.1:2222"); /* env > file */
+    assert_int_equal(mq_system_log_level(&cfg), MQ_LOG_DEBUG);              /* file > default */
+    assert_int_equal(mq_http_conf(&cfg)->max_body, 64 * 1024);
+    assert_int_equal(cfg.sources[mq_config_key_index("listen")], MQ_SRC_ENV);
     mq_config_cleanup(&cfg);
     clear_env();
     unlink(path);
@@ -97,13 +101,14 @@ static void test_copy_set_and_check(void **state)
         mq_config_set(&copy, (size_t)reg, "open", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)), MQ_OK);
     /* The copy owns its strings and lists: the original does not change and
      * may go first. */
-    assert_string_equal(cfg.server_name, "Marquee");
-    assert_int_equal(cfg.registration, MQ_REGISTRATION_CLOSED);
-    assert_ptr_not_equal(copy.cors_list, cfg.cors_list);
+    assert_string_equal(mq_system_conf(&cfg)->server_name, "Marquee");
+    assert_int_equal(mq_users_conf(&cfg)->registration, MQ_REGISTRATION_CLOSED);
+    assert_ptr_not_equal(mq_http_conf(&copy)->cors_origins.items,
+                         mq_http_conf(&cfg)->cors_origins.items);
     mq_config_cleanup(&cfg);
-    assert_string_equal(copy.cors_list[1], "https://b.example");
-    assert_string_equal(copy.server_name, "Maison Zoë");
-    assert_int_equal(copy.registration, MQ_REGISTRATION_OPEN);
+    assert_string_equal(mq_http_conf(&copy)->cors_origins.items[1], "https://b.example");
+    assert_string_equal(mq_system_conf(&copy)->server_name, "Maison Zoë");
+    assert_int_equal(mq_users_conf(&copy)->registration, MQ_REGISTRATION_OPEN);
     assert_int_equal(copy.sources[name], MQ_SRC_SETTINGS);
     assert_true(mq_config_number(&copy, (size_t)reg, &n) && n == MQ_REGISTRATION_OPEN);
     mq_config_text(&copy, (size_t)reg, true, text, sizeof(text));
@@ -127,7 +132,7 @@ static void test_copy_set_and_check(void **state)
     assert_int_equal(
         mq_config_set(&copy, (size_t)name, "\xff\xfe", MQ_SRC_SETTINGS, errbuf, sizeof(errbuf)),
         MQ_EINVAL);
-    assert_string_equal(copy.server_name, "Maison Zoë");
+    assert_string_equal(mq_system_conf(&copy)->server_name, "Maison Zoë");
 
     assert_int_equal(mq_config_check(&copy, errbuf, sizeof(errbuf)), MQ_OK);
     /* A mail server needs a sender. */
@@ -184,10 +189,10 @@ static void test_listen_forms(void **state)
     assert_int_equal(
         LOAD(&cfg, "--listen", "[::1]:0", "--cors-origins", "https://a.example,http://b:8080"),
         MQ_OK);
-    assert_int_equal(cfg.listen_addr.ss_family, AF_INET6);
-    assert_string_equal(cfg.cors_list[0], "https://a.example");
-    assert_string_equal(cfg.cors_list[1], "http://b:8080");
-    assert_null(cfg.cors_list[2]);
+    assert_int_equal(mq_http_conf(&cfg)->listen.addr.ss_family, AF_INET6);
+    assert_string_equal(mq_http_conf(&cfg)->cors_origins.items[0], "https://a.example");
+    assert_string_equal(mq_http_conf(&cfg)->cors_origins.items[1], "http://b:8080");
+    assert_null(mq_http_conf(&cfg)->cors_origins.items[2]);
     mq_config_cleanup(&cfg);
 }
 
@@ -203,6 +208,47 @@ static void test_mask(void **state)
     assert_string_equal(out, "postgres://user@db/mq");
 }
 
+/* The modules' declarations together: one name per key across modules
+ * (settings included), each documented, each found by its name, every
+ * module of src/ present, and each default one its own parser takes
+ * (mq_config_init refuses otherwise). */
+static void test_declarations(void **state)
+{
+    (void)state;
+    struct mq_config cfg;
+    struct mq_config_key_info a, b;
+    size_t n = mq_config_key_count();
+    assert_true(n > 50);
+    assert_int_equal(mq_config_init(&cfg), MQ_OK);
+    mq_config_cleanup(&cfg);
+    for (size_t i = 0; i < n; i++) {
+        mq_config_key_info(i, &a);
+        assert_non_null(a.name);
+        assert_true(a.help && strlen(a.help) > 10);
+        assert_int_equal(mq_config_key_index(a.name), (int)i);
+        for (size_t j = i + 1; j < n; j++) {
+            mq_config_key_info(j, &b);
+            assert_string_not_equal(a.name, b.name);
+        }
+        for (size_t l = 0; l < mq_config_live_count(); l++)
+            assert_string_not_equal(a.name, mq_config_live(l)->name);
+    }
+    static const char *const modules[] = {"core", "system", "http",  "store", "crypto",
+                                          "auth", "users",  "audit", "mail",  "jobs"};
+    for (size_t m = 0; m < sizeof(modules) / sizeof(*modules); m++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            mq_config_key_info(i, &a);
+            found = !strcmp(a.module, modules[m]);
+        }
+        assert_true(found);
+    }
+    /* A live setting that is no configuration key has both hooks. */
+    assert_true(mq_config_live_count() >= 1);
+    for (size_t l = 0; l < mq_config_live_count(); l++)
+        assert_true(mq_config_live(l)->read && mq_config_live(l)->write && mq_config_live(l)->help);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_copy_set_and_check),
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_declarations),
     };
     return RUN(tests);
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "config_fixture.h"
 #include "core/config.h"
 #include "crypto/password.h"
 
@@ -11,8 +12,8 @@ static int setup(void **state)
 {
     (void)state;
     assert_int_equal(mq_config_init(&cfg), MQ_OK);
-    cfg.argon2_memory = 8L << 20; /* the minimum, to keep the test quick */
-    cfg.argon2_iterations = 1;
+    fixture_set(&cfg, "argon2_memory", "8MiB"); /* the minimum, to keep the test quick */
+    fixture_set(&cfg, "argon2_iterations", "1");
     return 0;
 }
 
@@ -41,9 +42,9 @@ static void test_hash_and_verify(void **state)
     assert_string_not_equal(hash, again);
     /* Stronger parameters configured: the old hash is re-made at next login. */
     assert_false(mq_password_needs_rehash(&cfg, hash));
-    cfg.argon2_iterations = 2;
+    fixture_set(&cfg, "argon2_iterations", "2");
     assert_true(mq_password_needs_rehash(&cfg, hash));
-    cfg.argon2_iterations = 1;
+    fixture_set(&cfg, "argon2_iterations", "1");
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #include "core/uuid.h"
 #include "db_fixture.h"
 #include "jobs/runner.h"
+#include "jobs/conf.h"
 
 #define NCOUNT    300
 #define SCHEDULED 999
@@ -76,7 +77,7 @@ static int setup(void **state, bool postgres)
     char err[256];
     assert_int_equal(mq_config_load(&e->f.cfg, 6, (char **)argv, NULL, NULL, err, sizeof(err)),
                      MQ_OK);
-    assert_int_equal(e->f.cfg.jobs_stuck_after, 1000);
+    assert_int_equal(mq_jobs_conf(&e->f.cfg)->stuck_after, 1000);
     memset(runs, 0, sizeof(runs));
     atomic_store(&overlaps, 0);
     atomic_store(&flaky_attempts, 0);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "config_fixture.h"
 #include "core/config.h"
 #include "users/password_policy.h"
 
@@ -48,11 +49,11 @@ static void test_policy(void **state)
         mq_password_policy_check(&cfg, "correct horse battery staple", "a@b.example", "Ada", &why),
         MQ_OK);
     assert_int_equal(mq_password_policy_check(&cfg, "pässwörd-ümlaut-ß", NULL, NULL, &why), MQ_OK);
-    cfg.password_require_classes = 1;
+    fixture_set(&cfg, "password_require_classes", "1");
     check_refused("correct horse battery staple", NULL, NULL, "weak_password");
     assert_int_equal(
         mq_password_policy_check(&cfg, "Correct horse battery 5taple!", NULL, NULL, &why), MQ_OK);
-    cfg.password_require_classes = 0;
+    fixture_set(&cfg, "password_require_classes", "0");
 }
 
 static void test_common_list(void **state)
