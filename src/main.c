@@ -20,6 +20,7 @@ static void usage(FILE *out)
                  "  user      create an account (the first admin, for instance)\n"
                  "  audit     verify the audit log's hash chain\n"
                  "  keys      rotate the master key (re-sealing secrets) or the signing key\n"
+                 "  routes    list the API's routes and the permission each needs\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "audit")) return mq_cli_audit(argc - 2, argv + 2);
     if (!strcmp(cmd, "user")) return mq_cli_user(argc - 2, argv + 2);
     if (!strcmp(cmd, "keys")) return mq_cli_keys(argc - 2, argv + 2);
+    if (!strcmp(cmd, "routes")) return mq_cli_routes(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return mq_cli_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
+#include "http/gate.h"
 #include "users/account.h"
-#include "users/users.h"
 #include "users/conf.h"
+#include "users/users.h"
 
 /* Per address asked for, so that nobody can flood one inbox from many
  * addresses; the key is the lookup form, so case games do not help. */
@@ -92,7 +92,7 @@ mq_err mq_api_auth_resend_verification(struct mq_req *req)
 {
     json_t *doc = NULL;
     const char *email = NULL, *user = NULL;
-    struct mq_principal who = {0};
+    const char *caller = NULL; /* the signed-in member asking for themselves */
     mq_err err;
     if (req->body_len) {
         err = mq_api_body_object(req, &doc);
@@ -100,17 +100,17 @@ mq_err mq_api_auth_resend_verification(struct mq_req *req)
         if (err) return err;
         if (email_rate_limited(req, email)) return MQ_OK;
     } else {
-        err = mq_api_require_user(req, &who);
-        if (err) return err;
+        if (!req->principal) return mq_gate_unauthorized(req);
+        caller = req->principal->user_id;
         char key[64];
-        snprintf(key, sizeof(key), "user:%s", who.user_id);
+        snprintf(key, sizeof(key), "user:%s", caller);
         if (mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key))
             return MQ_OK;
     }
-    err = mq_account_resend_verification(req->ctx, req->arena, email, who.user_id, &user);
+    err = mq_account_resend_verification(req->ctx, req->arena, email, caller, &user);
     if (err) return err;
     if (user)
-        mq_req_audit(req, "user.verification_requested", who.user_id ? "user" : "anonymous", "user",
+        mq_req_audit(req, "user.verification_requested", caller ? "user" : "anonymous", "user",
                      user, NULL);
     return mq_reply_json(req, 202, json_pack("{s:s}", "status", "accepted"));
 }

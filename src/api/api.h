@@ -8,23 +8,20 @@
 #include "core/config.h"
 #include "http/router.h"
 
-/* Route flags. */
-#define MQ_ROUTE_UPLOAD    1u /* bodies up to avatar_max_size, not http_max_body */
-#define MQ_ROUTE_QUERY_KEY 2u /* an image or stream: an API key may come as ?api_key= */
-/* Credentials and account-wide changes: only the user's own signed-in
- * session, not an API key and not an admin impersonating them. */
-#define MQ_ROUTE_OWN_SESSION 4u
-
 /* A route as the API declares it. */
 struct mq_api_route {
     enum mq_method method;
     const char *pattern;
     const char *permission; /* auth/rbac.h: a permission, "public" or "signed-in" */
-    unsigned flags;         /* MQ_ROUTE_* */
+    unsigned flags;         /* MQ_ROUTE_* (http/router.h) */
 };
 
 /* The i-th route, or NULL past the last (for tests and documentation). */
 const struct mq_api_route *mq_api_route(size_t i);
+
+/* The flags a route is registered with: its own, and MQ_ROUTE_ADMIN for
+ * every route under /api/v1/admin/. */
+unsigned mq_api_route_flags(const struct mq_api_route *route);
 
 /* Registers every route of the API (cfg sets the upload limits). Each must be described in
  * docs/openapi.yaml (a unit test checks both directions). */

@@ -2,10 +2,10 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
 #include "auth/apikeys.h"
+#include "auth/principal.h"
 #include "core/clock.h"
 #include "core/uuid.h"
 
@@ -41,11 +41,10 @@ static mq_err read_spec(struct mq_req *req, json_t *doc, struct mq_apikey_spec *
 /* GET /api/v1/users/me/api-keys */
 mq_err mq_api_apikeys_list(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_apikey *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_apikeys_list(req->ctx, req->arena, who.user_id, &rows, &n);
+    mq_err err = mq_apikeys_list(req->ctx, req->arena, who->user_id, &rows, &n);
     if (err) return err;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) json_array_append_new(items, key_json(&rows[i]));
@@ -55,17 +54,16 @@ mq_err mq_api_apikeys_list(struct mq_req *req)
 /* POST /api/v1/users/me/api-keys {"name", "scopes", "expires_at"?, "rate_limit"?} */
 mq_err mq_api_apikeys_create(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_apikey_spec spec;
     struct mq_apikey row;
     struct mq_refusal why = {0};
     char *key = NULL;
     json_t *doc = NULL;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = read_spec(req, doc, &spec);
     if (err) return err;
-    err = mq_apikey_create(req->ctx, req->arena, &who, &spec, &row, &key, &why);
+    err = mq_apikey_create(req->ctx, req->arena, who, &spec, &row, &key, &why);
     if (err) return mq_api_refused(req, err, &why);
     json_t *doc_out = key_json(&row);
     mq_req_audit(req, "api_key.create", "user", "api_key", row.id,
@@ -85,18 +83,17 @@ static mq_err key_not_found(struct mq_req *req)
 /* PATCH /api/v1/users/me/api-keys/{id} */
 mq_err mq_api_apikeys_update(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_apikey_spec spec;
     struct mq_apikey before, after;
     struct mq_refusal why = {0};
     const char *id = mq_req_param(req, "id");
     json_t *doc = NULL;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = read_spec(req, doc, &spec);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return key_not_found(req);
-    err = mq_apikey_update(req->ctx, req->arena, &who, id, &spec, &before, &after, &why);
+    err = mq_apikey_update(req->ctx, req->arena, who, id, &spec, &before, &after, &why);
     if (err == MQ_ENOTFOUND) return key_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     json_t *doc_out = key_json(&after);
@@ -108,12 +105,10 @@ mq_err mq_api_apikeys_update(struct mq_req *req)
 /* DELETE /api/v1/users/me/api-keys/{id} */
 mq_err mq_api_apikeys_delete(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
-    err =
-        mq_uuid_valid(id, strlen(id)) ? mq_apikey_revoke(req->ctx, who.user_id, id) : MQ_ENOTFOUND;
+    mq_err err =
+        mq_uuid_valid(id, strlen(id)) ? mq_apikey_revoke(req->ctx, who->user_id, id) : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return key_not_found(req);
     if (err) return err;
     mq_req_audit(req, "api_key.revoke", "user", "api_key", id, NULL);

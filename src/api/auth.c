@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
+#include "auth/conf.h"
 #include "auth/mfa.h"
 #include "auth/signin.h"
+#include "http/gate.h"
 #include "users/users.h"
-#include "auth/conf.h"
 
 static json_t *tokens_json(const struct mq_tokens *t)
 {
@@ -154,13 +154,11 @@ mq_err mq_api_auth_logout(struct mq_req *req)
             return mq_problem(req, 401, "invalid_refresh_token", NULL, "unknown refresh token");
         if (err) return err;
     } else {
-        struct mq_principal who;
-        err = mq_api_require_user(req, &who);
-        if (err) return err;
-        if (!who.session_id)
+        if (!req->principal) return mq_gate_unauthorized(req);
+        if (!req->principal->session_id)
             return mq_problem(req, 400, "no_session", NULL,
                               "an API key has no session to end: revoke the key instead");
-        session = who.session_id;
+        session = req->principal->session_id;
     }
     err = mq_session_logout(req->ctx, session, "logout");
     if (err) return err;

@@ -1,9 +1,9 @@
 /* jobs.c - the job queue over HTTP: the admin routes, and a user's own jobs. */
 #include <string.h>
 
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/render.h"
+#include "auth/principal.h"
 #include "http/page.h"
 #include "jobs/queue.h"
 
@@ -40,8 +40,7 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req)
     struct mq_page page;
     struct mq_job_filter f = {0};
     size_t n = 0;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_page_parse_id(req, &page);
+    mq_err err = mq_page_parse_id(req, &page);
     if (!err) err = mq_req_query(req, "state", &f.state);
     if (!err) err = filter_param(req, "kind", 64, &f.kind);
     if (!err) err = filter_param(req, "queue", 32, &f.queue);
@@ -63,8 +62,7 @@ mq_err mq_api_admin_jobs_list(struct mq_req *req)
 mq_err mq_api_admin_jobs_get(struct mq_req *req)
 {
     struct mq_job job;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    mq_err err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err) return err;
     return job_reply(req, 200, &job);
@@ -77,8 +75,7 @@ static mq_err change_job(struct mq_req *req, const char *action,
                          const char *conflict_code, const char *conflict_detail)
 {
     struct mq_job job;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = op(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    mq_err err = op(req->ctx, req->arena, mq_req_param(req, "id"), &job);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, conflict_code, NULL, "%s", conflict_detail);
@@ -106,11 +103,10 @@ mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
  * made-up id. */
 mq_err mq_api_jobs_get_own(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_job job;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
-    if (!err && (!job.owner_id || strcmp(job.owner_id, who.user_id))) err = MQ_ENOTFOUND;
+    mq_err err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
+    if (!err && (!job.owner_id || strcmp(job.owner_id, who->user_id))) err = MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err) return err;
     json_t *doc = mq_api_job_json(&job);

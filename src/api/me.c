@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
+#include "auth/principal.h"
 #include "users/account.h"
 #include "users/avatar.h"
 #include "users/prefs.h"
@@ -40,14 +40,12 @@ static mq_err reply_me(struct mq_req *req, const struct mq_principal *who)
 
 mq_err mq_api_users_me(struct mq_req *req)
 {
-    struct mq_principal who;
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
-    return reply_me(req, &who);
+    const struct mq_principal *who = req->principal;
+    return reply_me(req, who);
 }
 
 struct update_call {
-    struct mq_principal who;
+    const struct mq_principal *who; /* the caller, as the gate found them */
     struct mq_profile_change change;
 };
 
@@ -55,14 +53,14 @@ static mq_err update_work(struct mq_req *req, void *arg)
 {
     struct update_call *c = arg;
     struct mq_refusal why = {0};
-    mq_err err = mq_account_update(req->ctx, req->arena, c->who.user_id, &c->change, &why);
+    mq_err err = mq_account_update(req->ctx, req->arena, c->who->user_id, &c->change, &why);
     if (err) return mq_api_refused(req, err, &why);
     json_t *fields = json_array();
     if (c->change.display_name) json_array_append_new(fields, json_string("display_name"));
     if (c->change.email) json_array_append_new(fields, json_string("email"));
-    mq_req_audit(req, "user.profile_changed", "user", "user", c->who.user_id,
+    mq_req_audit(req, "user.profile_changed", "user", "user", c->who->user_id,
                  json_pack("{s:o}", "fields", fields));
-    return reply_me(req, &c->who);
+    return reply_me(req, c->who);
 }
 
 mq_err mq_api_users_me_update(struct mq_req *req)
@@ -70,8 +68,8 @@ mq_err mq_api_users_me_update(struct mq_req *req)
     json_t *doc = NULL;
     struct update_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = mq_api_require_user(req, &c->who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    c->who = req->principal;
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "display_name", false, &c->change.display_name);
     if (!err) err = mq_api_string_field(req, doc, "email", false, &c->change.email);
     if (!err)
@@ -90,7 +88,7 @@ mq_err mq_api_users_me_update(struct mq_req *req)
 }
 
 struct delete_call {
-    struct mq_principal who;
+    const struct mq_principal *who; /* the caller, as the gate found them */
     const char *password;
 };
 
@@ -101,10 +99,10 @@ static mq_err delete_work(struct mq_req *req, void *arg)
     int64_t purge_at = 0;
     char when[40];
     mq_err err =
-        mq_account_delete(req->ctx, req->arena, c->who.user_id, c->password, &purge_at, &why);
+        mq_account_delete(req->ctx, req->arena, c->who->user_id, c->password, &purge_at, &why);
     if (err) return mq_api_refused(req, err, &why);
     mq_time_format_rfc3339(purge_at, when, sizeof(when));
-    mq_req_audit(req, "user.deleted", "user", "user", c->who.user_id,
+    mq_req_audit(req, "user.deleted", "user", "user", c->who->user_id,
                  json_pack("{s:s}", "purge_at", when));
     return mq_reply_json(req, 202, json_pack("{s:s,s:s}", "status", "deleted", "purge_at", when));
 }
@@ -116,15 +114,15 @@ mq_err mq_api_users_me_delete(struct mq_req *req)
     json_t *doc = NULL;
     struct delete_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = mq_api_require_user(req, &c->who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    c->who = req->principal;
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "current_password", true, &c->password);
     if (err) return err;
     return mq_req_offload(req, req->ctx->cpu_pool, delete_work, c);
 }
 
 struct password_call {
-    struct mq_principal who;
+    const struct mq_principal *who; /* the caller, as the gate found them */
     const char *current, *new_password;
     struct mq_device device;
 };
@@ -134,15 +132,15 @@ static mq_err password_work(struct mq_req *req, void *arg)
     struct password_call *c = arg;
     struct mq_refusal why = {0};
     struct mq_tokens t;
-    struct mq_session_factor factor = {c->who.mfa_method, c->who.enrol_only};
-    mq_err err = mq_account_change_password(req->ctx, req->arena, c->who.user_id, c->current,
+    struct mq_session_factor factor = {c->who->mfa_method, c->who->enrol_only};
+    mq_err err = mq_account_change_password(req->ctx, req->arena, c->who->user_id, c->current,
                                             c->new_password, &c->device, &factor, &t, &why);
     if (err && why.code)
-        mq_req_audit(req, "password.change_failed", "user", "user", c->who.user_id,
+        mq_req_audit(req, "password.change_failed", "user", "user", c->who->user_id,
                      json_pack("{s:s}", "code", why.code));
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(
-        req, "password.changed", "user", "user", c->who.user_id,
+        req, "password.changed", "user", "user", c->who->user_id,
         json_pack("{s:s,s:s}", "effect", "all sessions ended", "new_session", t.session_id));
     return mq_reply_json(req, 200,
                          json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
@@ -156,8 +154,8 @@ mq_err mq_api_users_me_change_password(struct mq_req *req)
     json_t *doc = NULL;
     struct password_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = mq_api_require_user(req, &c->who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    c->who = req->principal;
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "current_password", true, &c->current);
     if (!err) err = mq_api_string_field(req, doc, "new_password", true, &c->new_password);
     if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->device.device_name);
@@ -170,10 +168,9 @@ mq_err mq_api_users_me_change_password(struct mq_req *req)
 
 mq_err mq_api_users_me_preferences(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_user u;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_users_get(req->ctx, req->arena, who.user_id, &u);
+    mq_err err = mq_users_get(req->ctx, req->arena, who->user_id, &u);
     if (err) return err;
     json_t *prefs = json_loads(u.preferences ? u.preferences : "{}", 0, NULL);
     return mq_reply_json(req, 200, prefs ? prefs : json_object());
@@ -181,26 +178,25 @@ mq_err mq_api_users_me_preferences(struct mq_req *req)
 
 mq_err mq_api_users_me_preferences_update(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     json_t *patch = NULL;
     char *merged = NULL;
     struct mq_refusal why = {0};
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_api_body_object(req, &patch);
+    mq_err err = mq_api_body_object(req, &patch);
     if (err) return err;
-    err = mq_users_update_preferences(req->ctx, req->arena, who.user_id, patch, &merged, &why);
+    err = mq_users_update_preferences(req->ctx, req->arena, who->user_id, patch, &merged, &why);
     if (err) return mq_api_refused(req, err, &why);
     json_t *keys = json_array();
     const char *key;
     json_t *v;
     json_object_foreach(patch, key, v) json_array_append_new(keys, json_string(key));
-    mq_req_audit(req, "user.preferences_changed", "user", "user", who.user_id,
+    mq_req_audit(req, "user.preferences_changed", "user", "user", who->user_id,
                  json_pack("{s:o}", "keys", keys));
     return mq_reply_json(req, 200, json_loads(merged, 0, NULL));
 }
 
 struct avatar_call {
-    struct mq_principal who;
+    const struct mq_principal *who; /* the caller, as the gate found them */
 };
 
 static mq_err avatar_work(struct mq_req *req, void *arg)
@@ -208,10 +204,10 @@ static mq_err avatar_work(struct mq_req *req, void *arg)
     struct avatar_call *c = arg;
     struct mq_refusal why = {0};
     mq_err err =
-        mq_avatar_set(req->ctx, req->arena, c->who.user_id, req->body, req->body_len, &why);
+        mq_avatar_set(req->ctx, req->arena, c->who->user_id, req->body, req->body_len, &why);
     if (err) return mq_api_refused(req, err, &why);
-    mq_req_audit(req, "user.avatar_changed", "user", "user", c->who.user_id, NULL);
-    return reply_me(req, &c->who);
+    mq_req_audit(req, "user.avatar_changed", "user", "user", c->who->user_id, NULL);
+    return reply_me(req, c->who);
 }
 
 /* The image is the body itself (any image Content-Type): its bytes decide
@@ -220,8 +216,7 @@ mq_err mq_api_users_me_avatar_set(struct mq_req *req)
 {
     struct avatar_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = mq_api_require_user(req, &c->who);
-    if (err) return err;
+    c->who = req->principal;
     if (!req->body_len)
         return mq_problem(req, 400, "empty_body", NULL, "send the image as the body");
     return mq_req_offload(req, req->ctx->cpu_pool, avatar_work, c);
@@ -229,23 +224,19 @@ mq_err mq_api_users_me_avatar_set(struct mq_req *req)
 
 mq_err mq_api_users_me_avatar_delete(struct mq_req *req)
 {
-    struct mq_principal who;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_avatar_remove(req->ctx, req->arena, who.user_id);
+    const struct mq_principal *who = req->principal;
+    mq_err err = mq_avatar_remove(req->ctx, req->arena, who->user_id);
     if (err) return err;
-    mq_req_audit(req, "user.avatar_removed", "user", "user", who.user_id, NULL);
+    mq_req_audit(req, "user.avatar_removed", "user", "user", who->user_id, NULL);
     return mq_reply_empty(req, 204);
 }
 
 /* Members see each other's pictures (a household's "who is watching"). */
 mq_err mq_api_users_avatar(struct mq_req *req)
 {
-    struct mq_principal who;
     void *data = NULL;
     size_t len = 0;
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
-    err = mq_avatar_read(req->ctx, req->arena, mq_req_param(req, "id"), &data, &len);
+    mq_err err = mq_avatar_read(req->ctx, req->arena, mq_req_param(req, "id"), &data, &len);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such picture");
     if (err) return err;
     (void)mq_reply_header(req, "Cache-Control", "private, max-age=86400");

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
+#include "auth/conf.h"
 #include "auth/mfa.h"
 #include "auth/passkeys.h"
+#include "auth/principal.h"
 #include "auth/signin.h"
-#include "auth/conf.h"
+#include "http/gate.h"
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
@@ -85,20 +86,17 @@ static mq_err reply_status(struct mq_req *req, const struct mq_principal *p, con
 
 mq_err mq_api_mfa_status(struct mq_req *req)
 {
-    struct mq_principal p;
-    mq_err err = mq_api_require_user(req, &p);
-    if (err) return err;
-    return reply_status(req, &p, NULL);
+    const struct mq_principal *p = req->principal;
+    return reply_status(req, p, NULL);
 }
 
 mq_err mq_api_mfa_totp_setup(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     struct mq_totp_setup s;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_mfa_totp_setup(req->ctx, req->arena, &who, &s);
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, "totp_already_enabled", NULL,
@@ -109,7 +107,7 @@ mq_err mq_api_mfa_totp_setup(struct mq_req *req)
     char *png = mq_arena_alloc(req->arena, b64len);
     if (!png) return MQ_ENOMEM;
     sodium_bin2base64(png, b64len, s.qr_png, s.qr_png_len, sodium_base64_VARIANT_ORIGINAL);
-    mq_req_audit(req, "mfa.totp_setup", "user", "user", p.user_id, NULL);
+    mq_req_audit(req, "mfa.totp_setup", "user", "user", p->user_id, NULL);
     /* The secret is shown this once; nothing of it may be cached. */
     (void)mq_reply_header(req, "Cache-Control", "no-store");
     return mq_reply_json(req, 200,
@@ -119,29 +117,28 @@ mq_err mq_api_mfa_totp_setup(struct mq_req *req)
 
 mq_err mq_api_mfa_totp_verify(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     const char *code = NULL;
     bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "code", true, &code);
     if (!err) err = mq_api_bool_field(req, doc, "end_other_sessions", &end);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_mfa_totp_confirm(req->ctx, req->arena, &who, code);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 409, "totp_not_pending", NULL,
                           "no authenticator is waiting for a first code; start with POST "
                           "/api/v1/mfa/totp/setup");
     if (err == MQ_EPERM) {
-        mq_req_audit(req, "mfa.totp_verify_failed", "user", "user", p.user_id, NULL);
+        mq_req_audit(req, "mfa.totp_verify_failed", "user", "user", p->user_id, NULL);
         return mq_problem(req, 422, "invalid_code", NULL,
                           "the code is wrong (or was used already); check the device's clock");
     }
     if (err) return err;
-    mq_req_audit(req, "mfa.totp_enabled", "user", "user", p.user_id, NULL);
-    return reply_status(req, &p, &end);
+    mq_req_audit(req, "mfa.totp_enabled", "user", "user", p->user_id, NULL);
+    return reply_status(req, p, &end);
 }
 
 typedef mq_err (*factor_change_fn)(struct mq_ctx *ctx, struct mq_arena *a,
@@ -152,14 +149,13 @@ typedef mq_err (*factor_change_fn)(struct mq_ctx *ctx, struct mq_arena *a,
  * the new status. */
 static mq_err factor_change(struct mq_req *req, factor_change_fn change, const char *action)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = change(req->ctx, req->arena, &who);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "not_found", NULL, "no authenticator app is set up");
@@ -171,8 +167,8 @@ static mq_err factor_change(struct mq_req *req, factor_change_fn change, const c
                           "your role must use a second factor (admin policy): MFA stays on and "
                           "the last factor stays; add another before removing this one");
     if (err) return err;
-    mq_req_audit(req, action, "user", "user", p.user_id, NULL);
-    return reply_status(req, &p, &end);
+    mq_req_audit(req, action, "user", "user", p->user_id, NULL);
+    return reply_status(req, p, &end);
 }
 
 mq_err mq_api_mfa_totp_delete(struct mq_req *req)
@@ -192,15 +188,14 @@ mq_err mq_api_mfa_disable(struct mq_req *req)
 
 static mq_err backup_codes(struct mq_req *req, bool only_if_none)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     char *codes[MQ_BACKUP_CODES];
     bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_mfa_backup_codes_new(req->ctx, req->arena, &who, only_if_none, codes);
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, "backup_codes_exist", NULL,
@@ -214,13 +209,13 @@ static mq_err backup_codes(struct mq_req *req, bool only_if_none)
         json_decref(answer);
         return MQ_ENOMEM;
     }
-    err = end_others(req, &p, end, answer);
+    err = end_others(req, p, end, answer);
     if (err) {
         json_decref(answer);
         return err;
     }
     mq_req_audit(req, only_if_none ? "mfa.backup_codes_generated" : "mfa.backup_codes_regenerated",
-                 "user", "user", p.user_id, NULL);
+                 "user", "user", p->user_id, NULL);
     (void)mq_reply_header(req, "Cache-Control", "no-store");
     return mq_reply_json(req, 200, answer);
 }
@@ -237,11 +232,10 @@ mq_err mq_api_mfa_backup_regenerate(struct mq_req *req)
 
 mq_err mq_api_trusted_devices_list(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     struct mq_mfa_device *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = mq_mfa_devices_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    mq_err err = mq_mfa_devices_list(req->ctx, req->arena, p->user_id, &rows, &n);
     if (err) return err;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
@@ -257,11 +251,9 @@ mq_err mq_api_trusted_devices_list(struct mq_req *req)
 
 mq_err mq_api_trusted_devices_delete(struct mq_req *req)
 {
-    struct mq_principal p;
-    mq_err err = mq_api_require_user(req, &p);
-    if (err) return err;
+    const struct mq_principal *p = req->principal;
     const char *id = mq_req_param(req, "id");
-    err = mq_mfa_device_revoke(req->ctx, p.user_id, id);
+    mq_err err = mq_mfa_device_revoke(req->ctx, p->user_id, id);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "not_found", NULL, "no such remembered device");
     if (err) return err;
@@ -367,7 +359,7 @@ static mq_err clone_refused(struct mq_req *req, const char *user_id)
 }
 
 struct reauth_call {
-    struct mq_principal who;
+    const struct mq_principal *who; /* the caller, as the gate found them */
     const char *password;
 };
 
@@ -384,15 +376,15 @@ static mq_err reply_reauth(struct mq_req *req, const struct mq_principal *p, con
 static mq_err reauth_work(struct mq_req *req, void *arg)
 {
     struct reauth_call *c = arg;
-    mq_err err = mq_signin_reauth_password(req->ctx, req->arena, c->who.user_id, c->who.session_id,
-                                           c->password, req->remote);
+    mq_err err = mq_signin_reauth_password(req->ctx, req->arena, c->who->user_id,
+                                           c->who->session_id, c->password, req->remote);
     if (err == MQ_EPERM) {
-        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who.user_id,
+        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who->user_id,
                      json_pack("{s:s}", "method", "password"));
         return mq_problem(req, 403, "wrong_password", NULL, "the password is wrong");
     }
     if (err) return err;
-    return reply_reauth(req, &c->who, "password");
+    return reply_reauth(req, c->who, "password");
 }
 
 /* POST /auth/reauthenticate {password} | {method, code}. */
@@ -403,11 +395,10 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
     char key[64];
     struct reauth_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
-    mq_err err = mq_api_require_user(req, &c->who);
-    if (err) return err;
+    c->who = req->principal;
     snprintf(key, sizeof(key), "ip:%s", req->remote);
     if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key)) return MQ_OK;
-    err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "password", false, &c->password);
     if (!err) err = mq_api_string_field(req, doc, "method", false, &method);
     if (!err) err = mq_api_string_field(req, doc, "code", false, &code);
@@ -418,26 +409,25 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
         return mq_problem(req, 422, "invalid_body", NULL,
                           "send {\"password\"}, {\"method\", \"code\"} or "
                           "{\"method\": \"webauthn\", \"assertion\"}");
-    struct mq_mfa_who who = who_of(req, &c->who);
+    struct mq_mfa_who who = who_of(req, c->who);
     err = mq_signin_reauth_factor(req->ctx, req->arena, &who, method, code ? code : "", assertion);
-    if (err == MQ_ECONFLICT) return clone_refused(req, c->who.user_id);
+    if (err == MQ_ECONFLICT) return clone_refused(req, c->who->user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
                           "this account has no such second factor");
     if (err == MQ_EPERM) {
-        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who.user_id,
+        mq_req_audit(req, "reauthentication_failed", "user", "user", c->who->user_id,
                      json_pack("{s:s}", "method", method));
         return mq_problem(req, 403, "invalid_code", NULL, "the code is wrong or was used already");
     }
     if (err) return err;
-    return reply_reauth(req, &c->who, method);
+    return reply_reauth(req, c->who, method);
 }
 
 mq_err mq_api_admin_mfa_policy_get(struct mq_req *req)
 {
     json_t *roles = NULL;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
+    mq_err err = mq_mfa_policy_get(req->ctx, req->arena, &roles);
     if (err) return err;
     return mq_reply_json(req, 200, json_pack("{s:o}", "required_roles", roles));
 }
@@ -445,8 +435,7 @@ mq_err mq_api_admin_mfa_policy_get(struct mq_req *req)
 mq_err mq_api_admin_mfa_policy_put(struct mq_req *req)
 {
     json_t *doc = NULL, *roles = NULL;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (err) return err;
     roles = json_object_get(doc, "required_roles");
     if (!json_is_array(roles))
@@ -482,12 +471,11 @@ static json_t *credential_json(const struct mq_passkey *c)
 
 mq_err mq_api_webauthn_register_begin(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *options = NULL;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_register_begin(req->ctx, req->arena, &who, &options);
     if (err == MQ_ETOOBIG)
         return mq_problem(req, 409, "too_many_credentials", NULL,
@@ -498,13 +486,12 @@ mq_err mq_api_webauthn_register_begin(struct mq_req *req)
 
 mq_err mq_api_webauthn_register_finish(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     const char *name = NULL, *id = NULL;
     struct mq_refusal why = {0};
     bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (!err) err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "name", false, &name);
     if (!err) err = mq_api_bool_field(req, doc, "end_other_sessions", &end);
@@ -513,21 +500,21 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
     if (!json_is_object(credential))
         return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "credential"),
                           "credential must be the RegistrationResponseJSON of the key");
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_register_finish(req->ctx, req->arena, &who, credential, name, &id, &why);
     if (err && why.code && !strcmp(why.code, "invalid_credential"))
-        mq_req_audit(req, "webauthn.register_failed", "user", "user", p.user_id,
+        mq_req_audit(req, "webauthn.register_failed", "user", "user", p->user_id,
                      json_pack("{s:s}", "reason", why.detail));
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "webauthn.registered", "user", "webauthn_credential", id, NULL);
     struct mq_passkey *rows = NULL;
     size_t n = 0;
-    err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    err = mq_passkeys_list(req->ctx, req->arena, p->user_id, &rows, &n);
     if (err) return err;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(rows[i].id, id)) continue;
         json_t *answer = credential_json(&rows[i]);
-        err = answer ? end_others(req, &p, end, answer) : MQ_ENOMEM;
+        err = answer ? end_others(req, p, end, answer) : MQ_ENOMEM;
         if (err) {
             json_decref(answer);
             return err;
@@ -539,11 +526,10 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
 
 mq_err mq_api_webauthn_credentials_list(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     struct mq_passkey *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = mq_passkeys_list(req->ctx, req->arena, p.user_id, &rows, &n);
+    mq_err err = mq_passkeys_list(req->ctx, req->arena, p->user_id, &rows, &n);
     if (err) return err;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) json_array_append_new(items, credential_json(&rows[i]));
@@ -552,15 +538,14 @@ mq_err mq_api_webauthn_credentials_list(struct mq_req *req)
 
 mq_err mq_api_webauthn_credential_rename(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     const char *name = NULL;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "name", true, &name);
     if (err) return err;
     const char *id = mq_req_param(req, "id");
-    err = mq_passkeys_rename(req->ctx, p.user_id, id, name);
+    err = mq_passkeys_rename(req->ctx, p->user_id, id, name);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "invalid_name", NULL,
                           "a credential's name is 1 to 64 characters, without control characters");
@@ -572,15 +557,14 @@ mq_err mq_api_webauthn_credential_rename(struct mq_req *req)
 
 mq_err mq_api_webauthn_credential_delete(struct mq_req *req)
 {
-    struct mq_principal p;
+    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     bool end = false;
-    mq_err err = mq_api_require_user(req, &p);
-    if (!err) err = require_recent(req, &p);
+    mq_err err = require_recent(req, p);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
     const char *id = mq_req_param(req, "id");
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_delete(req->ctx, req->arena, &who, id);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such credential");
     if (err == MQ_EPERM)
@@ -589,7 +573,7 @@ mq_err mq_api_webauthn_credential_delete(struct mq_req *req)
                           "this one");
     if (err) return err;
     mq_req_audit(req, "webauthn.deleted", "user", "webauthn_credential", id, NULL);
-    return reply_status(req, &p, &end);
+    return reply_status(req, p, &end);
 }
 
 /* Options for a second factor at sign-in ({mfa_token}), or, with an access
@@ -617,10 +601,9 @@ mq_err mq_api_webauthn_login_begin(struct mq_req *req)
         if (err) return err;
         return mq_reply_json(req, 200, options);
     }
-    struct mq_principal p;
-    err = mq_api_require_user(req, &p);
-    if (!err)
-        err = mq_passkeys_assert_begin(req->ctx, req->arena, "reauth", p.user_id, NULL, &options);
+    const struct mq_principal *p = req->principal;
+    if (!p) return mq_gate_unauthorized(req);
+    err = mq_passkeys_assert_begin(req->ctx, req->arena, "reauth", p->user_id, NULL, &options);
     if (err) return err;
     return mq_reply_json(req, 200, options);
 }
@@ -643,24 +626,23 @@ mq_err mq_api_webauthn_login_finish(struct mq_req *req)
         if (sign_in_limited(req)) return MQ_OK;
         return finish_sign_in(req, &in);
     }
-    struct mq_principal p;
-    err = mq_api_require_user(req, &p);
-    if (err) return err;
+    const struct mq_principal *p = req->principal;
+    if (!p) return mq_gate_unauthorized(req);
     if (sign_in_limited(req)) return MQ_OK;
-    struct mq_mfa_who who = who_of(req, &p);
+    struct mq_mfa_who who = who_of(req, p);
     err = mq_signin_reauth_factor(req->ctx, req->arena, &who, "webauthn", "", in.assertion);
-    if (err == MQ_ECONFLICT) return clone_refused(req, p.user_id);
+    if (err == MQ_ECONFLICT) return clone_refused(req, p->user_id);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "method_not_available", NULL,
                           "this account has no security key or passkey");
     if (err == MQ_EPERM) {
-        mq_req_audit(req, "reauthentication_failed", "user", "user", p.user_id,
+        mq_req_audit(req, "reauthentication_failed", "user", "user", p->user_id,
                      json_pack("{s:s}", "method", "webauthn"));
         return mq_problem(req, 403, "invalid_assertion", NULL,
                           "the security key's answer does not verify");
     }
     if (err) return err;
-    return reply_reauth(req, &p, "webauthn");
+    return reply_reauth(req, p, "webauthn");
 }
 
 /* POST /auth/passkey/begin: options for a sign-in that names nobody. */

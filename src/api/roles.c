@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
+#include "auth/principal.h"
 #include "auth/rbac.h"
 #include "auth/roles.h"
 #include "core/uuid.h"
@@ -29,13 +29,11 @@ static json_t *role_json(const struct mq_role_info *r)
 /* GET /api/v1/users/me/roles */
 mq_err mq_api_users_me_roles(struct mq_req *req)
 {
-    struct mq_principal who;
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
+    const struct mq_principal *who = req->principal;
     json_t *items = json_array();
-    for (size_t i = 0; items && i < who.authz.nroles; i++) {
+    for (size_t i = 0; items && i < who->authz.nroles; i++) {
         struct mq_role_info r;
-        err = mq_roles_get(req->ctx, req->arena, who.authz.roles[i], &r);
+        mq_err err = mq_roles_get(req->ctx, req->arena, who->authz.roles[i], &r);
         if (err == MQ_ENOTFOUND) continue;
         if (err) {
             json_decref(items);
@@ -46,15 +44,13 @@ mq_err mq_api_users_me_roles(struct mq_req *req)
     }
     return mq_reply_json(req, 200,
                          json_pack("{s:o,s:o}", "items", items, "permissions",
-                                   strings(who.authz.perms, who.authz.nperms)));
+                                   strings(who->authz.perms, who->authz.nperms)));
 }
 
 /* GET /api/v1/admin/permissions */
 mq_err mq_api_admin_permissions(struct mq_req *req)
 {
     size_t n = 0;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (err) return err;
     const struct mq_permission *all = mq_rbac_permissions(&n);
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++)
@@ -68,8 +64,7 @@ mq_err mq_api_admin_roles_list(struct mq_req *req)
 {
     struct mq_role_info *roles = NULL;
     size_t n = 0;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_roles_list(req->ctx, req->arena, &roles, &n);
+    mq_err err = mq_roles_list(req->ctx, req->arena, &roles, &n);
     if (err) return err;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) json_array_append_new(items, role_json(&roles[i]));
@@ -84,17 +79,16 @@ static mq_err role_not_found(struct mq_req *req)
 /* POST /api/v1/admin/roles {"name", "permissions", "description"?} */
 mq_err mq_api_admin_roles_create(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_role_info r;
     const char *name = NULL, *description = NULL;
     struct mq_refusal why = {0};
     json_t *doc = NULL;
-    mq_err err = mq_api_require_admin(req, &who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "name", true, &name);
     if (!err) err = mq_api_string_field(req, doc, "description", false, &description);
     if (err) return err;
-    err = mq_roles_create(req->ctx, req->arena, &who.authz, name, description,
+    err = mq_roles_create(req->ctx, req->arena, &who->authz, name, description,
                           json_object_get(doc, "permissions"), &r, &why);
     if (err) return mq_api_refused(req, err, &why);
     json_t *after = role_json(&r);
@@ -108,19 +102,18 @@ mq_err mq_api_admin_roles_create(struct mq_req *req)
 /* PATCH /api/v1/admin/roles/{name} {"permissions"?, "description"?} */
 mq_err mq_api_admin_roles_update(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_role_info before, after;
     const char *description = NULL;
     struct mq_refusal why = {0};
     json_t *doc = NULL;
-    mq_err err = mq_api_require_admin(req, &who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "description", false, &description);
     if (err) return err;
     if (json_object_get(doc, "name"))
         return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "name"),
                           "a role keeps its name: make a new one and move its members");
-    err = mq_roles_update(req->ctx, req->arena, &who.authz, mq_req_param(req, "name"), description,
+    err = mq_roles_update(req->ctx, req->arena, &who->authz, mq_req_param(req, "name"), description,
                           json_object_get(doc, "permissions"), &before, &after, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
@@ -133,13 +126,11 @@ mq_err mq_api_admin_roles_update(struct mq_req *req)
 /* DELETE /api/v1/admin/roles/{name} */
 mq_err mq_api_admin_roles_delete(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_role_info before;
     struct mq_refusal why = {0};
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
-    err =
-        mq_roles_delete(req->ctx, req->arena, &who.authz, mq_req_param(req, "name"), &before, &why);
+    mq_err err = mq_roles_delete(req->ctx, req->arena, &who->authz, mq_req_param(req, "name"),
+                                 &before, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "role.delete", req->actor_kind, "role", before.name,
@@ -168,8 +159,7 @@ mq_err mq_api_admin_roles_users(struct mq_req *req)
     struct mq_page page;
     struct mq_role_member *rows;
     size_t n = 0;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_page_parse_id(req, &page);
+    mq_err err = mq_page_parse_id(req, &page);
     if (err) return err;
     rows = mq_page_alloc(req, &page, sizeof(*rows));
     if (!rows) return MQ_ENOMEM;
@@ -189,17 +179,16 @@ static mq_err user_not_found(struct mq_req *req)
 /* POST /api/v1/admin/users/{id}/roles {"role"} */
 mq_err mq_api_admin_user_role_add(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     const char *role = NULL, *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     json_t *doc = NULL;
     bool changed = false;
-    mq_err err = mq_api_require_admin(req, &who);
-    if (!err) err = mq_api_body_object(req, &doc);
+    mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "role", true, &role);
     if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_roles_grant(req->ctx, req->arena, &who.authz, who.user_id, id, role, &changed, &why);
+    err = mq_roles_grant(req->ctx, req->arena, &who->authz, who->user_id, id, role, &changed, &why);
     if (err == MQ_ENOTFOUND) return user_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     if (changed)
@@ -213,15 +202,13 @@ mq_err mq_api_admin_user_role_add(struct mq_req *req)
 /* DELETE /api/v1/admin/users/{id}/roles/{role} */
 mq_err mq_api_admin_user_role_remove(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     const char *role = mq_req_param(req, "role");
     bool changed = false;
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_roles_revoke(req->ctx, req->arena, &who.authz, id, role, &changed, &why);
+    mq_err err = mq_roles_revoke(req->ctx, req->arena, &who->authz, id, role, &changed, &why);
     if (err == MQ_ENOTFOUND) return user_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     if (!changed)

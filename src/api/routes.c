@@ -1,7 +1,13 @@
 /* routes.c - every route of the API, the permission it needs (auth/rbac.h)
- * and its handler, in one table. A unit test checks that each names a
- * known permission and that docs/openapi.yaml shows the same one. */
+ * and its handler, in one table. The dispatcher enforces the permission
+ * before the handler runs (http/gate.h). A unit test checks that each names
+ * a known permission and that docs/openapi.yaml shows the same one; an
+ * integration test that each non-public one refuses strangers (401) and
+ * callers who lack its permission (403). */
 #include "api/api.h"
+
+#include <string.h>
+
 #include "api/handlers.h"
 #include "auth/rbac.h"
 #include "users/conf.h"
@@ -11,6 +17,7 @@
 #define UPLOAD    MQ_ROUTE_UPLOAD
 #define QUERY_KEY MQ_ROUTE_QUERY_KEY
 #define OWN       MQ_ROUTE_OWN_SESSION
+#define CALLER    MQ_ROUTE_CALLER_OPTIONAL
 
 struct route {
     struct mq_api_route r;
@@ -30,18 +37,19 @@ static const struct route routes[] = {
     {{MQ_POST, "/api/v1/setup", PUBLIC, 0}, mq_api_setup},
     {{MQ_POST, "/api/v1/auth/login", PUBLIC, 0}, mq_api_auth_login},
     {{MQ_POST, "/api/v1/auth/refresh", PUBLIC, 0}, mq_api_auth_refresh},
-    {{MQ_POST, "/api/v1/auth/logout", PUBLIC, 0}, mq_api_auth_logout},
+    {{MQ_POST, "/api/v1/auth/logout", PUBLIC, CALLER}, mq_api_auth_logout},
     {{MQ_POST, "/api/v1/auth/register", PUBLIC, 0}, mq_api_auth_register},
     {{MQ_POST, "/api/v1/auth/verify-email", PUBLIC, 0}, mq_api_auth_verify_email},
-    {{MQ_POST, "/api/v1/auth/resend-verification", PUBLIC, 0}, mq_api_auth_resend_verification},
+    {{MQ_POST, "/api/v1/auth/resend-verification", PUBLIC, CALLER},
+     mq_api_auth_resend_verification},
     {{MQ_POST, "/api/v1/auth/forgot-password", PUBLIC, 0}, mq_api_auth_forgot_password},
     {{MQ_POST, "/api/v1/auth/reset-password", PUBLIC, 0}, mq_api_auth_reset_password},
     {{MQ_POST, "/api/v1/auth/mfa/verify", PUBLIC, 0}, mq_api_auth_mfa_verify},
     {{MQ_POST, "/api/v1/auth/passkey/begin", PUBLIC, 0}, mq_api_auth_passkey_begin},
     {{MQ_POST, "/api/v1/auth/passkey/finish", PUBLIC, 0}, mq_api_auth_passkey_finish},
-    /* With an mfa_token and no account yet, or re-authenticating. */
-    {{MQ_POST, "/api/v1/mfa/webauthn/login/begin", PUBLIC, 0}, mq_api_webauthn_login_begin},
-    {{MQ_POST, "/api/v1/mfa/webauthn/login/finish", PUBLIC, 0}, mq_api_webauthn_login_finish},
+    /* With an mfa_token and no account yet, or signed in, re-authenticating. */
+    {{MQ_POST, "/api/v1/mfa/webauthn/login/begin", PUBLIC, CALLER}, mq_api_webauthn_login_begin},
+    {{MQ_POST, "/api/v1/mfa/webauthn/login/finish", PUBLIC, CALLER}, mq_api_webauthn_login_finish},
     {{MQ_POST, "/api/v1/auth/reauthenticate", SIGNED_IN, OWN}, mq_api_auth_reauthenticate},
     /* Members see each other's pictures (a household's "who is watching"). */
     {{MQ_GET, "/api/v1/users/{id}/avatar", SIGNED_IN, QUERY_KEY}, mq_api_users_avatar},
@@ -128,6 +136,13 @@ const struct mq_api_route *mq_api_route(size_t i)
     return i < sizeof(routes) / sizeof(routes[0]) ? &routes[i].r : NULL;
 }
 
+unsigned mq_api_route_flags(const struct mq_api_route *route)
+{
+    /* The admin API is a prefix, so no admin route can miss the flag. */
+    bool admin = !strncmp(route->pattern, "/api/v1/admin/", 14);
+    return route->flags | (admin ? MQ_ROUTE_ADMIN : 0);
+}
+
 mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg)
 {
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -135,7 +150,7 @@ mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg)
         struct mq_route_opts opts = {
             .max_body = a->flags & MQ_ROUTE_UPLOAD ? mq_users_conf(cfg)->avatar_max_size : 0,
             .permission = a->permission,
-            .flags = a->flags};
+            .flags = mq_api_route_flags(a)};
         mq_err err = mq_router_add_route(r, a->method, a->pattern, routes[i].handler, &opts);
         if (err) return err;
     }

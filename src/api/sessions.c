@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
+#include "auth/principal.h"
 #include "auth/sessions.h"
 #include "core/uuid.h"
 #include "http/page.h"
@@ -33,31 +33,27 @@ static const char *session_position(struct mq_arena *a, const void *row, void *a
 
 mq_err mq_api_sessions_list(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_page page;
     struct mq_session *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err) err = mq_page_parse_id(req, &page);
+    mq_err err = mq_page_parse_id(req, &page);
     if (!err)
         err =
-            mq_sessions_list(req->ctx, req->arena, who.user_id, page.after, page.fetch, &rows, &n);
+            mq_sessions_list(req->ctx, req->arena, who->user_id, page.after, page.fetch, &rows, &n);
     if (err) return err;
     struct mq_page_rows r = {
-        rows, n, sizeof(*rows), session_item, session_position, (void *)who.session_id};
+        rows, n, sizeof(*rows), session_item, session_position, (void *)who->session_id};
     return mq_page_answer(req, &page, &r);
 }
 
 mq_err mq_api_sessions_delete(struct mq_req *req)
 {
-    struct mq_principal who;
-    mq_err err = mq_api_require_user(req, &who);
-    if (err) return err;
+    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
-    if (mq_uuid_valid(id, strlen(id)))
-        err = mq_session_end(req->ctx, req->arena, who.user_id, id, "revoked");
-    else
-        err = MQ_ENOTFOUND;
+    mq_err err = mq_uuid_valid(id, strlen(id))
+                     ? mq_session_end(req->ctx, req->arena, who->user_id, id, "revoked")
+                     : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "session_not_found", NULL,
                           "you have no open session with that id");
@@ -68,13 +64,11 @@ mq_err mq_api_sessions_delete(struct mq_req *req)
 
 mq_err mq_api_sessions_delete_others(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     int64_t ended = 0;
-    mq_err err = mq_api_require_user(req, &who);
-    if (!err)
-        err = mq_sessions_end_others(req->ctx, who.user_id, who.session_id, "revoked", &ended);
+    mq_err err = mq_sessions_end_others(req->ctx, who->user_id, who->session_id, "revoked", &ended);
     if (err) return err;
-    mq_req_audit(req, "session.revoke_others", "user", "user", who.user_id,
+    mq_req_audit(req, "session.revoke_others", "user", "user", who->user_id,
                  json_pack("{s:I}", "ended", (json_int_t)ended));
     return mq_reply_empty(req, 204);
 }

@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "api/body.h"
-#include "api/guard.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
 #include "audit/audit.h"
 #include "auth/mfa.h"
+#include "auth/principal.h"
 #include "auth/sessions.h"
 #include "core/uuid.h"
 #include "http/page.h"
@@ -155,8 +155,7 @@ mq_err mq_api_admin_users_list(struct mq_req *req)
     struct mq_page page;
     struct mq_user_filter f = {.now = mq_clock_now_ms(req->ctx->clock)};
     const char *q = NULL;
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (!err) err = mq_page_parse(req, &page);
+    mq_err err = mq_page_parse(req, &page);
     if (!err) err = read_sort(req, &f);
     if (!err) err = read_status(req, &f);
     if (!err) err = mq_api_query_text(req, "role", &f.role);
@@ -215,10 +214,8 @@ mq_err mq_api_admin_users_get(struct mq_req *req)
 {
     struct mq_admin_user u;
     const char *id = mq_req_param(req, "id");
-    mq_err err = mq_api_require_admin(req, NULL);
-    if (err) return err;
-    err = mq_uuid_valid(id, strlen(id)) ? mq_admin_user_get(req->ctx, req->arena, id, &u)
-                                        : MQ_ENOTFOUND;
+    mq_err err = mq_uuid_valid(id, strlen(id)) ? mq_admin_user_get(req->ctx, req->arena, id, &u)
+                                               : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return user_not_found(req);
     if (err) return err;
     json_t *doc = user_json(&u, mq_clock_now_ms(req->ctx->clock));
@@ -232,15 +229,13 @@ mq_err mq_api_admin_users_get(struct mq_req *req)
 
 static mq_err change(struct mq_req *req, const struct mq_admin_change *c, const char *action)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_admin_user before, after;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    struct mq_admin_actor actor = actor_of(&who);
-    err = mq_admin_user_update(req->ctx, req->arena, &actor, id, c, &before, &after, &why);
+    struct mq_admin_actor actor = actor_of(who);
+    mq_err err = mq_admin_user_update(req->ctx, req->arena, &actor, id, c, &before, &after, &why);
     if (err) return refusal(req, err, &why);
     int64_t now = mq_clock_now_ms(req->ctx->clock);
     json_t *details = json_pack("{s:o,s:o}", "before", user_audit(&before, now), "after",
@@ -297,14 +292,12 @@ mq_err mq_api_admin_users_enable(struct mq_req *req)
 /* DELETE /api/v1/admin/users/{id} */
 mq_err mq_api_admin_users_delete(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    struct mq_admin_actor actor = actor_of(&who);
-    err = mq_admin_user_erase(req->ctx, req->arena, &actor, id, &why);
+    struct mq_admin_actor actor = actor_of(who);
+    mq_err err = mq_admin_user_erase(req->ctx, req->arena, &actor, id, &why);
     if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_erase", req->actor_kind, "user", id, NULL);
     return mq_reply_empty(req, 204);
@@ -313,19 +306,17 @@ mq_err mq_api_admin_users_delete(struct mq_req *req)
 /* POST /api/v1/admin/users/{id}/impersonate */
 mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     struct mq_tokens t;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    struct mq_admin_actor actor = actor_of(&who);
-    err = mq_admin_impersonate(req->ctx, req->arena, &actor, id, req->remote,
-                               mq_req_header(req, "User-Agent"), &t, &why);
+    struct mq_admin_actor actor = actor_of(who);
+    mq_err err = mq_admin_impersonate(req->ctx, req->arena, &actor, id, req->remote,
+                                      mq_req_header(req, "User-Agent"), &t, &why);
     if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_impersonate", req->actor_kind, "user", id,
-                 json_pack("{s:s,s:s,s:I}", "by", who.user_id, "session", t.session_id,
+                 json_pack("{s:s,s:s,s:I}", "by", who->user_id, "session", t.session_id,
                            "expires_in", (json_int_t)t.expires_in));
     (void)mq_reply_header(req, "Cache-Control", "no-store");
     return mq_reply_json(req, 200,
@@ -337,14 +328,13 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 /* DELETE /api/v1/admin/users/{id}/mfa */
 mq_err mq_api_admin_users_mfa_reset(struct mq_req *req)
 {
-    struct mq_principal who;
+    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     int removed = 0;
-    mq_err err = mq_api_require_admin(req, &who);
-    if (err) return err;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    err = mq_mfa_admin_reset(req->ctx, req->arena, &who.authz, id, req->remote, &removed, &why);
+    mq_err err =
+        mq_mfa_admin_reset(req->ctx, req->arena, &who->authz, id, req->remote, &removed, &why);
     if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_mfa_reset", req->actor_kind, "user", id,
                  json_pack("{s:i}", "factors_removed", removed));

@@ -1,4 +1,4 @@
-/* admin.c - marquee migrate, audit, config and version. */
+/* admin.c - marquee migrate, audit, config, routes and version. */
 #include <jansson.h>
 #include <microhttpd.h>
 #include <sodium.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "audit/audit.h"
 #include "cli/cli.h"
 #include "core/version.h"
@@ -124,6 +125,41 @@ int mq_cli_config(int argc, char **argv)
                 cfg.unknown_env[i]);
     mq_config_print(&cfg, stdout);
     mq_config_cleanup(&cfg);
+    return 0;
+}
+
+int mq_cli_routes(int argc, char **argv)
+{
+    static const struct {
+        unsigned flag;
+        const char *name;
+    } names[] = {{MQ_ROUTE_UPLOAD, "upload"},
+                 {MQ_ROUTE_QUERY_KEY, "query-key"},
+                 {MQ_ROUTE_OWN_SESSION, "own-session"},
+                 {MQ_ROUTE_ADMIN, "admin"},
+                 {MQ_ROUTE_CALLER_OPTIONAL, "caller-optional"}};
+    if (mq_cli_wants_help(argc, argv)) {
+        printf("usage: marquee routes\n\nPrints every route of the API, one 'METHOD PATTERN "
+               "PERMISSION FLAGS' line each, tab-separated: what the server checks before a "
+               "handler runs (docs/internals/http.md).\n");
+        return 0;
+    }
+    if (argc > 0) {
+        fprintf(stderr, "marquee: routes takes no options\n");
+        return MQ_EXIT_USAGE;
+    }
+    const struct mq_api_route *r;
+    for (size_t i = 0; (r = mq_api_route(i)); i++) {
+        unsigned flags = mq_api_route_flags(r);
+        printf("%s\t%s\t%s\t", mq_method_name(r->method), r->pattern, r->permission);
+        bool any = false;
+        for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
+            if (!(flags & names[f].flag)) continue;
+            printf("%s%s", any ? "," : "", names[f].name);
+            any = true;
+        }
+        printf("%s\n", any ? "" : "-");
+    }
     return 0;
 }
 

@@ -25,6 +25,7 @@ int mq_cli_jobs(int argc, char **argv);
 int mq_cli_user(int argc, char **argv);
 int mq_cli_audit(int argc, char **argv);
 int mq_cli_keys(int argc, char **argv);
+int mq_cli_routes(int argc, char **argv);
 
 /* Prints "usage: marquee CMD [OPTIONS]", what, extra lines and every
  * configuration flag. */

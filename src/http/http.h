@@ -22,6 +22,7 @@
 #include "http/router.h"
 
 struct mq_http_server;
+struct mq_principal;
 
 struct mq_header {
     struct mq_header *next;
@@ -52,8 +53,12 @@ struct mq_req {
     const char *resp_body;
     size_t resp_len;
     struct mq_header *resp_headers;
-    const char *problem_code;          /* set for problem answers, for logs */
-    const char *actor_kind, *actor_id; /* who is calling, once a guard said so */
+    const char *problem_code; /* set for problem answers, for logs */
+    /* Who is calling, as the gate found before the handler ran
+     * (http/gate.h): NULL on a public route called anonymously. */
+    const struct mq_principal *principal;
+    const char *credential_refused;    /* why a credential was refused on an optional route */
+    const char *actor_kind, *actor_id; /* for logs and audit: "user", "admin_token" */
     long (*stream_read)(void *state, char *buf, size_t max); /* mq_reply_stream */
     void (*stream_done)(void *state);
     void *stream_state;

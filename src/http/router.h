@@ -32,6 +32,21 @@ enum mq_method {
 
 typedef mq_err (*mq_handler)(struct mq_req *req);
 
+/* Route flags: what the dispatcher and its gate (http/gate.h) do around a
+ * route's handler. */
+#define MQ_ROUTE_UPLOAD    1u /* bodies up to avatar_max_size, not http_max_body */
+#define MQ_ROUTE_QUERY_KEY 2u /* an image or stream: an API key may come as ?api_key= */
+/* Credentials and account-wide changes: only the user's own signed-in
+ * session, not an API key and not an admin impersonating them. */
+#define MQ_ROUTE_OWN_SESSION 4u
+/* Administration (/api/v1/admin/): also opens to the bootstrap token,
+ * never to an enrol-only session, and its refusals are audited. */
+#define MQ_ROUTE_ADMIN 8u
+/* Public, but acting for the caller when one is signed in and the body
+ * names no other proof (sign out, resend verification, re-authenticate
+ * with a passkey): the gate recognises a caller without requiring one. */
+#define MQ_ROUTE_CALLER_OPTIONAL 16u
+
 struct mq_router;
 
 struct mq_match {
@@ -44,14 +59,14 @@ struct mq_match {
     const char *params[MQ_ROUTE_MAX_PARAMS]; /* borrowed from the segments */
     long max_body;                           /* the route's body limit in bytes; 0 = the server's */
     const char *permission;                  /* what the route needs (auth/rbac.h); may be NULL */
-    unsigned flags;                          /* the route's own, for its users (api/api.h) */
+    unsigned flags;                          /* MQ_ROUTE_* */
 };
 
 /* What a route carries besides its handler. */
 struct mq_route_opts {
     long max_body;          /* bytes; 0 = the server-wide limit (uploads differ) */
     const char *permission; /* the permission it needs, a static string */
-    unsigned flags;         /* carried to mq_match.flags */
+    unsigned flags;         /* MQ_ROUTE_*, carried to mq_match.flags */
 };
 
 /* As mq_router_add, with options (NULL = none). */

@@ -19,12 +19,13 @@
 #include "core/pool.h"
 #include "core/uuid.h"
 #include "http/clientip.h"
+#include "http/conf.h"
+#include "http/gate.h"
 #include "http/headwatch.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/ratelimit.h"
-#include "http/conf.h"
 
 /* Room in libmicrohttpd's per-connection memory beyond our own header limit,
  * so oversized heads reach us and get a proper 431 problem document. */
@@ -468,7 +469,10 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
     } else {
         req->body = "";
     }
-    err = req->match.handler(req);
+    /* Who calls, and whether they may: the route table's rule, before any
+     * handler code runs. */
+    err = mq_gate_admit(req);
+    if (!err) err = req->match.handler(req);
     if (rs->suspended) return; /* the offloaded work answers; see mq_req_offload */
     answer_error(srv, req, err);
 }

@@ -1,14 +1,15 @@
-#include "api/guard.h"
+#include "http/gate.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "api/api.h"
 #include "auth/apikeys.h"
 #include "auth/rbac.h"
+#include "auth/sessions.h"
 #include "http/conf.h"
+#include "http/http.h"
 
 /* Compares digests, so the time taken says nothing about the token, not
  * even its length. */
@@ -41,6 +42,12 @@ static mq_err unauthorized(struct mq_req *req, const char *why)
     return MQ_EPERM;
 }
 
+mq_err mq_gate_unauthorized(struct mq_req *req)
+{
+    return unauthorized(req, req->credential_refused ? req->credential_refused
+                                                     : "sign in and send the access token");
+}
+
 /* The default limit counts per user too, not only per address: one member
  * behind a shared address, or one token used from many, is held alike. */
 static bool user_rate_limited(struct mq_req *req, const char *user_id)
@@ -60,13 +67,15 @@ static bool enrol_route(const struct mq_req *req)
 }
 
 /* The permission the matched route declares; a route that declares none
- * a user can hold (or none at all) needs everything. */
+ * a user can hold (or none at all) needs everything, and so does an admin
+ * route, which opens to no one for less. */
 static const char *needed(const struct mq_req *req)
 {
     const char *p = req->match.permission;
-    return p && (strchr(p, ':') || !strcmp(p, MQ_PERM_PUBLIC) || !strcmp(p, MQ_PERM_SIGNED_IN))
-               ? p
-               : "*:*";
+    if (!p) return "*:*";
+    if (strchr(p, ':')) return p;
+    if (req->match.flags & MQ_ROUTE_ADMIN) return "*:*";
+    return !strcmp(p, MQ_PERM_PUBLIC) || !strcmp(p, MQ_PERM_SIGNED_IN) ? p : "*:*";
 }
 
 static mq_err forbidden(struct mq_req *req, const struct mq_principal *who, const char *need)
@@ -111,10 +120,12 @@ static mq_err authenticate(struct mq_req *req, struct mq_principal *who, const c
 
 /* Rate limits, the enrol-only and own-session rules, and the route's
  * permission, for an authenticated principal. */
-static mq_err admit(struct mq_req *req, const struct mq_principal *who, const char *need)
+static mq_err admit(struct mq_req *req, const struct mq_principal *who)
 {
+    const char *need = needed(req);
     req->actor_kind = "user";
     req->actor_id = who->user_id;
+    if (who->enrol_only && req->match.flags & MQ_ROUTE_ADMIN) return enrol_first(req);
     if (user_rate_limited(req, who->user_id)) return MQ_EPERM;
     if (who->api_key_id) {
         struct mq_rate_policy own;
@@ -138,16 +149,6 @@ static mq_err admit(struct mq_req *req, const struct mq_principal *who, const ch
     return mq_principal_allows(who, need) ? MQ_OK : forbidden(req, who, need);
 }
 
-mq_err mq_api_require_user(struct mq_req *req, struct mq_principal *who)
-{
-    const char *why = NULL;
-    mq_err err = authenticate(req, who, &why);
-    if (err == MQ_ENOTFOUND) return unauthorized(req, "sign in and send the access token");
-    if (err == MQ_EPERM) return unauthorized(req, why);
-    if (err) return err;
-    return admit(req, who, needed(req));
-}
-
 /* Every permission: what the bootstrap token stands for. */
 static void everything(struct mq_req *req, struct mq_principal *who)
 {
@@ -157,26 +158,14 @@ static void everything(struct mq_req *req, struct mq_principal *who)
     req->actor_id = NULL;
 }
 
-mq_err mq_api_require_admin(struct mq_req *req, struct mq_principal *who)
+/* An admin route without a user who may call it: the bootstrap token, or
+ * a refusal that is logged and audited. err is what authenticating the
+ * request's credential gave (MQ_ENOTFOUND or MQ_EPERM with why). */
+static mq_err admit_operator(struct mq_req *req, struct mq_principal *who, mq_err err,
+                             const char *why)
 {
     const char *configured = mq_http_conf(req->ctx->cfg)->admin_token;
-    const char *token = bearer(req), *why = NULL;
-    const char *refusal = "no token";
-    struct mq_principal scratch;
-    if (!who) who = &scratch;
-
-    mq_err err = authenticate(req, who, &why);
-    if (err && err != MQ_EPERM && err != MQ_ENOTFOUND) return err;
-    if (!err) {
-        /* The admin API opens to no one for a route declared public. */
-        const char *need = strchr(needed(req), ':') ? needed(req) : "*:*";
-        if (who->enrol_only) {
-            req->actor_kind = "user";
-            req->actor_id = who->user_id;
-            return enrol_first(req);
-        }
-        return admit(req, who, need);
-    }
+    const char *token = bearer(req), *refusal = "no token";
     if (err == MQ_EPERM) {
         refusal = "invalid credential";
     } else if (token && configured && *configured &&
@@ -199,4 +188,31 @@ mq_err mq_api_require_admin(struct mq_req *req, struct mq_principal *who)
     return unauthorized(req, why     ? why
                              : token ? "the bearer token is not the admin token"
                                      : "send an admin's access token or the admin token");
+}
+
+mq_err mq_gate_admit(struct mq_req *req)
+{
+    const char *permission = req->match.permission, *why = NULL;
+    unsigned flags = req->match.flags;
+    bool public = permission && !strcmp(permission, MQ_PERM_PUBLIC) && !(flags & MQ_ROUTE_ADMIN);
+    if (public && !(flags & MQ_ROUTE_CALLER_OPTIONAL)) return MQ_OK;
+
+    struct mq_principal *who = mq_arena_calloc(req->arena, 1, sizeof(*who));
+    if (!who) return MQ_ENOMEM;
+    mq_err err = authenticate(req, who, &why);
+    if (err && err != MQ_EPERM && err != MQ_ENOTFOUND) return err;
+    if (err && public) { /* a caller who may also prove themselves otherwise */
+        req->credential_refused = err == MQ_EPERM ? why : NULL;
+        return MQ_OK;
+    }
+    if (err && flags & MQ_ROUTE_ADMIN)
+        err = admit_operator(req, who, err, why);
+    else if (err == MQ_ENOTFOUND)
+        return mq_gate_unauthorized(req);
+    else if (err)
+        return unauthorized(req, why);
+    else
+        err = admit(req, who);
+    if (!err) req->principal = who;
+    return err;
 }
