@@ -41,10 +41,9 @@ static mq_err read_spec(struct mq_req *req, json_t *doc, struct mq_apikey_spec *
 /* GET /api/v1/users/me/api-keys */
 mq_err mq_api_apikeys_list(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_apikey *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_apikeys_list(req->ctx, req->arena, who->user_id, &rows, &n);
+    mq_err err = mq_apikeys_list(req->ctx, req->arena, req->principal->user_id, &rows, &n);
     if (err) return err;
     json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) json_array_append_new(items, key_json(&rows[i]));
@@ -105,10 +104,10 @@ mq_err mq_api_apikeys_update(struct mq_req *req)
 /* DELETE /api/v1/users/me/api-keys/{id} */
 mq_err mq_api_apikeys_delete(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
-    mq_err err =
-        mq_uuid_valid(id, strlen(id)) ? mq_apikey_revoke(req->ctx, who->user_id, id) : MQ_ENOTFOUND;
+    mq_err err = mq_uuid_valid(id, strlen(id))
+                     ? mq_apikey_revoke(req->ctx, req->principal->user_id, id)
+                     : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return key_not_found(req);
     if (err) return err;
     mq_req_audit(req, "api_key.revoke", "user", "api_key", id, NULL);

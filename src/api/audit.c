@@ -114,7 +114,6 @@ static json_t *activity_json(const struct mq_audit_entry *r)
  * are the actor or the target of. */
 mq_err mq_api_users_me_activity(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_page page;
     struct mq_audit_filter f = {0};
     mq_err err = mq_page_parse(req, &page);
@@ -122,7 +121,7 @@ mq_err mq_api_users_me_activity(struct mq_req *req)
     if (!err) err = mq_api_query_time(req, "to", &f.to_ms);
     if (!err) err = mq_api_query_text(req, "action", &f.action);
     if (err) return err;
-    f.subject_id = who->user_id;
+    f.subject_id = req->principal->user_id;
     return reply_page(req, &f, &page, activity_json);
 }
 

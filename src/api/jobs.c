@@ -103,10 +103,10 @@ mq_err mq_api_admin_jobs_cancel(struct mq_req *req)
  * made-up id. */
 mq_err mq_api_jobs_get_own(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_job job;
     mq_err err = mq_jobs_get(req->ctx, req->arena, mq_req_param(req, "id"), &job);
-    if (!err && (!job.owner_id || strcmp(job.owner_id, who->user_id))) err = MQ_ENOTFOUND;
+    if (!err && (!job.owner_id || strcmp(job.owner_id, req->principal->user_id)))
+        err = MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "job_not_found", NULL, "no such job");
     if (err) return err;
     json_t *doc = mq_api_job_json(&job);

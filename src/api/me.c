@@ -168,9 +168,8 @@ mq_err mq_api_users_me_change_password(struct mq_req *req)
 
 mq_err mq_api_users_me_preferences(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_user u;
-    mq_err err = mq_users_get(req->ctx, req->arena, who->user_id, &u);
+    mq_err err = mq_users_get(req->ctx, req->arena, req->principal->user_id, &u);
     if (err) return err;
     json_t *prefs = json_loads(u.preferences ? u.preferences : "{}", 0, NULL);
     return mq_reply_json(req, 200, prefs ? prefs : json_object());

@@ -14,6 +14,7 @@
 #include "auth/principal.h"
 #include "auth/signin.h"
 #include "http/gate.h"
+#include "http/page.h"
 
 static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_principal *p)
 {
@@ -21,10 +22,12 @@ static struct mq_mfa_who who_of(const struct mq_req *req, const struct mq_princi
                                req->remote};
 }
 
-/* Factor changes need a sign-in or re-authentication within reauth_window. */
-static mq_err require_recent(struct mq_req *req, const struct mq_principal *p)
+/* Factor changes need a sign-in or re-authentication within reauth_window:
+ * fills *who for the change, or answers 403. */
+static mq_err recent_caller(struct mq_req *req, struct mq_mfa_who *who)
 {
-    if (mq_signin_recent(req->ctx, p)) return MQ_OK;
+    *who = who_of(req, req->principal);
+    if (mq_signin_recent(req->ctx, req->principal)) return MQ_OK;
     mq_problem(req, 403, "reauthentication_required", NULL,
                "prove it is you again first: POST /api/v1/auth/reauthenticate with the password "
                "or a second factor");
@@ -92,11 +95,10 @@ mq_err mq_api_mfa_status(struct mq_req *req)
 
 mq_err mq_api_mfa_totp_setup(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
     struct mq_totp_setup s;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, p);
     err = mq_mfa_totp_setup(req->ctx, req->arena, &who, &s);
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, "totp_already_enabled", NULL,
@@ -107,7 +109,7 @@ mq_err mq_api_mfa_totp_setup(struct mq_req *req)
     char *png = mq_arena_alloc(req->arena, b64len);
     if (!png) return MQ_ENOMEM;
     sodium_bin2base64(png, b64len, s.qr_png, s.qr_png_len, sodium_base64_VARIANT_ORIGINAL);
-    mq_req_audit(req, "mfa.totp_setup", "user", "user", p->user_id, NULL);
+    mq_req_audit(req, "mfa.totp_setup", "user", "user", req->principal->user_id, NULL);
     /* The secret is shown this once; nothing of it may be cached. */
     (void)mq_reply_header(req, "Cache-Control", "no-store");
     return mq_reply_json(req, 200,
@@ -152,10 +154,10 @@ static mq_err factor_change(struct mq_req *req, factor_change_fn change, const c
     const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     bool end = false;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, p);
     err = change(req->ctx, req->arena, &who);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "not_found", NULL, "no authenticator app is set up");
@@ -192,10 +194,10 @@ static mq_err backup_codes(struct mq_req *req, bool only_if_none)
     json_t *doc = NULL;
     char *codes[MQ_BACKUP_CODES];
     bool end = false;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, p);
     err = mq_mfa_backup_codes_new(req->ctx, req->arena, &who, only_if_none, codes);
     if (err == MQ_ECONFLICT)
         return mq_problem(req, 409, "backup_codes_exist", NULL,
@@ -230,30 +232,30 @@ mq_err mq_api_mfa_backup_regenerate(struct mq_req *req)
     return backup_codes(req, false);
 }
 
+static json_t *device_item(const void *row, void *arg)
+{
+    const struct mq_mfa_device *d = row;
+    (void)arg;
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", d->id, "device_name",
+                     mq_api_nullable(d->device_name), "ip", mq_api_nullable(d->ip), "user_agent",
+                     mq_api_nullable(d->user_agent), "created_at", mq_api_time(d->created_at),
+                     "last_used_at", mq_api_time(d->last_used_at), "expires_at",
+                     mq_api_time(d->expires_at));
+}
+
 mq_err mq_api_trusted_devices_list(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
+    struct mq_page_rows r = {.size = sizeof(struct mq_mfa_device), .item = device_item};
     struct mq_mfa_device *rows = NULL;
-    size_t n = 0;
-    mq_err err = mq_mfa_devices_list(req->ctx, req->arena, p->user_id, &rows, &n);
-    if (err) return err;
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++)
-        json_array_append_new(items, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", rows[i].id,
-                                               "device_name", mq_api_nullable(rows[i].device_name),
-                                               "ip", mq_api_nullable(rows[i].ip), "user_agent",
-                                               mq_api_nullable(rows[i].user_agent), "created_at",
-                                               mq_api_time(rows[i].created_at), "last_used_at",
-                                               mq_api_time(rows[i].last_used_at), "expires_at",
-                                               mq_api_time(rows[i].expires_at)));
-    return mq_reply_json(req, 200, json_pack("{s:o}", "items", items));
+    mq_err err = mq_mfa_devices_list(req->ctx, req->arena, req->principal->user_id, &rows, &r.n);
+    r.rows = rows;
+    return err ? err : mq_page_answer_all(req, &r);
 }
 
 mq_err mq_api_trusted_devices_delete(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
     const char *id = mq_req_param(req, "id");
-    mq_err err = mq_mfa_device_revoke(req->ctx, p->user_id, id);
+    mq_err err = mq_mfa_device_revoke(req->ctx, req->principal->user_id, id);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "not_found", NULL, "no such remembered device");
     if (err) return err;
@@ -471,11 +473,10 @@ static json_t *credential_json(const struct mq_passkey *c)
 
 mq_err mq_api_webauthn_register_begin(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
     json_t *options = NULL;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (err) return err;
-    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_register_begin(req->ctx, req->arena, &who, &options);
     if (err == MQ_ETOOBIG)
         return mq_problem(req, 409, "too_many_credentials", NULL,
@@ -491,7 +492,8 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
     const char *name = NULL, *id = NULL;
     struct mq_refusal why = {0};
     bool end = false;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (!err) err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "name", false, &name);
     if (!err) err = mq_api_bool_field(req, doc, "end_other_sessions", &end);
@@ -500,7 +502,6 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
     if (!json_is_object(credential))
         return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "credential"),
                           "credential must be the RegistrationResponseJSON of the key");
-    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_register_finish(req->ctx, req->arena, &who, credential, name, &id, &why);
     if (err && why.code && !strcmp(why.code, "invalid_credential"))
         mq_req_audit(req, "webauthn.register_failed", "user", "user", p->user_id,
@@ -524,28 +525,30 @@ mq_err mq_api_webauthn_register_finish(struct mq_req *req)
     return MQ_EINTERNAL;
 }
 
+static json_t *credential_item(const void *row, void *arg)
+{
+    (void)arg;
+    return credential_json(row);
+}
+
 mq_err mq_api_webauthn_credentials_list(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
+    struct mq_page_rows r = {.size = sizeof(struct mq_passkey), .item = credential_item};
     struct mq_passkey *rows = NULL;
-    size_t n = 0;
-    mq_err err = mq_passkeys_list(req->ctx, req->arena, p->user_id, &rows, &n);
-    if (err) return err;
-    json_t *items = json_array();
-    for (size_t i = 0; items && i < n; i++) json_array_append_new(items, credential_json(&rows[i]));
-    return mq_reply_json(req, 200, json_pack("{s:o}", "items", items));
+    mq_err err = mq_passkeys_list(req->ctx, req->arena, req->principal->user_id, &rows, &r.n);
+    r.rows = rows;
+    return err ? err : mq_page_answer_all(req, &r);
 }
 
 mq_err mq_api_webauthn_credential_rename(struct mq_req *req)
 {
-    const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     const char *name = NULL;
     mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "name", true, &name);
     if (err) return err;
     const char *id = mq_req_param(req, "id");
-    err = mq_passkeys_rename(req->ctx, p->user_id, id, name);
+    err = mq_passkeys_rename(req->ctx, req->principal->user_id, id, name);
     if (err == MQ_EINVAL)
         return mq_problem(req, 422, "invalid_name", NULL,
                           "a credential's name is 1 to 64 characters, without control characters");
@@ -560,11 +563,11 @@ mq_err mq_api_webauthn_credential_delete(struct mq_req *req)
     const struct mq_principal *p = req->principal;
     json_t *doc = NULL;
     bool end = false;
-    mq_err err = require_recent(req, p);
+    struct mq_mfa_who who;
+    mq_err err = recent_caller(req, &who);
     if (!err) err = change_body(req, &doc, &end);
     if (err) return err;
     const char *id = mq_req_param(req, "id");
-    struct mq_mfa_who who = who_of(req, p);
     err = mq_passkeys_delete(req->ctx, req->arena, &who, id);
     if (err == MQ_ENOTFOUND) return mq_problem(req, 404, "not_found", NULL, "no such credential");
     if (err == MQ_EPERM)

@@ -79,7 +79,6 @@ static mq_err role_not_found(struct mq_req *req)
 /* POST /api/v1/admin/roles {"name", "permissions", "description"?} */
 mq_err mq_api_admin_roles_create(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_role_info r;
     const char *name = NULL, *description = NULL;
     struct mq_refusal why = {0};
@@ -88,7 +87,7 @@ mq_err mq_api_admin_roles_create(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "name", true, &name);
     if (!err) err = mq_api_string_field(req, doc, "description", false, &description);
     if (err) return err;
-    err = mq_roles_create(req->ctx, req->arena, &who->authz, name, description,
+    err = mq_roles_create(req->ctx, req->arena, &req->principal->authz, name, description,
                           json_object_get(doc, "permissions"), &r, &why);
     if (err) return mq_api_refused(req, err, &why);
     json_t *after = role_json(&r);
@@ -102,7 +101,6 @@ mq_err mq_api_admin_roles_create(struct mq_req *req)
 /* PATCH /api/v1/admin/roles/{name} {"permissions"?, "description"?} */
 mq_err mq_api_admin_roles_update(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_role_info before, after;
     const char *description = NULL;
     struct mq_refusal why = {0};
@@ -113,8 +111,8 @@ mq_err mq_api_admin_roles_update(struct mq_req *req)
     if (json_object_get(doc, "name"))
         return mq_problem(req, 400, "invalid_body", json_pack("{s:s}", "field", "name"),
                           "a role keeps its name: make a new one and move its members");
-    err = mq_roles_update(req->ctx, req->arena, &who->authz, mq_req_param(req, "name"), description,
-                          json_object_get(doc, "permissions"), &before, &after, &why);
+    err = mq_roles_update(req->ctx, req->arena, &req->principal->authz, mq_req_param(req, "name"),
+                          description, json_object_get(doc, "permissions"), &before, &after, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     json_t *doc_after = role_json(&after);
@@ -126,11 +124,10 @@ mq_err mq_api_admin_roles_update(struct mq_req *req)
 /* DELETE /api/v1/admin/roles/{name} */
 mq_err mq_api_admin_roles_delete(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_role_info before;
     struct mq_refusal why = {0};
-    mq_err err = mq_roles_delete(req->ctx, req->arena, &who->authz, mq_req_param(req, "name"),
-                                 &before, &why);
+    mq_err err = mq_roles_delete(req->ctx, req->arena, &req->principal->authz,
+                                 mq_req_param(req, "name"), &before, &why);
     if (err == MQ_ENOTFOUND) return role_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "role.delete", req->actor_kind, "role", before.name,
@@ -202,13 +199,13 @@ mq_err mq_api_admin_user_role_add(struct mq_req *req)
 /* DELETE /api/v1/admin/users/{id}/roles/{role} */
 mq_err mq_api_admin_user_role_remove(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     const char *role = mq_req_param(req, "role");
     bool changed = false;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    mq_err err = mq_roles_revoke(req->ctx, req->arena, &who->authz, id, role, &changed, &why);
+    mq_err err =
+        mq_roles_revoke(req->ctx, req->arena, &req->principal->authz, id, role, &changed, &why);
     if (err == MQ_ENOTFOUND) return user_not_found(req);
     if (err) return mq_api_refused(req, err, &why);
     if (!changed)

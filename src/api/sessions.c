@@ -49,10 +49,9 @@ mq_err mq_api_sessions_list(struct mq_req *req)
 
 mq_err mq_api_sessions_delete(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     mq_err err = mq_uuid_valid(id, strlen(id))
-                     ? mq_session_end(req->ctx, req->arena, who->user_id, id, "revoked")
+                     ? mq_session_end(req->ctx, req->arena, req->principal->user_id, id, "revoked")
                      : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "session_not_found", NULL,

@@ -83,14 +83,14 @@ mq_err mq_api_admin_settings_get(struct mq_req *req)
 /* PATCH /api/v1/admin/settings */
 mq_err mq_api_admin_settings_update(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     struct mq_refusal why = {0};
     struct mq_setting_change *changed = NULL;
     size_t n = 0;
     json_t *doc = NULL;
     mq_err err = mq_api_body_object(req, &doc);
     if (err) return err;
-    err = mq_settings_update(req->ctx, req->arena, doc, who->user_id, &why, &changed, &n);
+    err =
+        mq_settings_update(req->ctx, req->arena, doc, req->principal->user_id, &why, &changed, &n);
     if (err) return mq_api_refused_as(req, err, &why, "setting");
     if (n) {
         json_t *changes = json_object();

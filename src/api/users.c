@@ -328,13 +328,12 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 /* DELETE /api/v1/admin/users/{id}/mfa */
 mq_err mq_api_admin_users_mfa_reset(struct mq_req *req)
 {
-    const struct mq_principal *who = req->principal;
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     int removed = 0;
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
-    mq_err err =
-        mq_mfa_admin_reset(req->ctx, req->arena, &who->authz, id, req->remote, &removed, &why);
+    mq_err err = mq_mfa_admin_reset(req->ctx, req->arena, &req->principal->authz, id, req->remote,
+                                    &removed, &why);
     if (err) return refusal(req, err, &why);
     mq_req_audit(req, "admin.user_mfa_reset", req->actor_kind, "user", id,
                  json_pack("{s:i}", "factors_removed", removed));

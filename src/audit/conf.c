@@ -7,12 +7,8 @@ static const struct mq_setting settings[] = {
      "stays verifiable)"},
 };
 
-const struct mq_config_module mq_config_audit = {"audit",
-                                                 70,
-                                                 sizeof(struct mq_audit_conf),
-                                                 settings,
-                                                 sizeof(settings) / sizeof(settings[0]),
-                                                 NULL,
-                                                 NULL,
-                                                 NULL,
-                                                 0};
+const struct mq_config_module mq_config_audit = {.name = "audit",
+                                                 .rank = 70,
+                                                 .size = sizeof(struct mq_audit_conf),
+                                                 .settings = settings,
+                                                 .nsettings = MQ_CONFIG_COUNT(settings)};

@@ -51,12 +51,10 @@ static const struct mq_live_setting live[] = {
      mq_mfa_policy_get_in, mq_mfa_policy_write},
 };
 
-const struct mq_config_module mq_config_auth = {"auth",
-                                                50,
-                                                sizeof(struct mq_auth_conf),
-                                                settings,
-                                                sizeof(settings) / sizeof(settings[0]),
-                                                NULL,
-                                                NULL,
-                                                live,
-                                                sizeof(live) / sizeof(live[0])};
+const struct mq_config_module mq_config_auth = {.name = "auth",
+                                                .rank = 50,
+                                                .size = sizeof(struct mq_auth_conf),
+                                                .settings = settings,
+                                                .nsettings = MQ_CONFIG_COUNT(settings),
+                                                .live = live,
+                                                .nlive = MQ_CONFIG_COUNT(live)};

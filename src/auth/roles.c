@@ -184,6 +184,18 @@ mq_err mq_roles_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_a
     return mq_store_finish(db, err);
 }
 
+/* Changing or deleting a role one could not have made is a change to
+ * users above one too: refused. */
+static mq_err within_yours(const struct mq_authz *actor, const struct mq_role_info *role,
+                           struct mq_refusal *why)
+{
+    for (size_t i = 0; i < role->nperms; i++)
+        if (!mq_authz_allows(actor, role->perms[i]))
+            return mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
+                             "this role holds permissions you do not");
+    return MQ_OK;
+}
+
 mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_authz *actor,
                        const char *name, const char *description, const json_t *permissions,
                        struct mq_role_info *before, struct mq_role_info *after,
@@ -202,12 +214,7 @@ mq_err mq_roles_update(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_a
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = role_get(db, a, name, before);
-    /* Taking permissions away from a role one could not have made is a
-     * change to users above one too. */
-    for (size_t i = 0; !err && i < before->nperms; i++)
-        if (!mq_authz_allows(actor, before->perms[i]))
-            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
-                            "this role holds permissions you do not");
+    if (!err) err = within_yours(actor, before, why);
     if (!err) err = mq_store_role_update(db, name, description, text, mq_clock_now_ms(ctx->clock));
     if (!err) err = role_get(db, a, name, after);
     return mq_store_finish(db, err);
@@ -223,10 +230,7 @@ mq_err mq_roles_delete(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_a
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = role_get(db, a, name, before);
-    for (size_t i = 0; !err && i < before->nperms; i++)
-        if (!mq_authz_allows(actor, before->perms[i]))
-            err = mq_refuse(why, MQ_EPERM, "not_within_yours", NULL,
-                            "this role holds permissions you do not");
+    if (!err) err = within_yours(actor, before, why);
     if (!err) err = mq_store_role_delete(db, name);
     return mq_store_finish(db, err);
 }

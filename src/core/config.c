@@ -270,16 +270,19 @@ static bool parse_address(const char *s, struct mq_conf_address *out, const char
     return true;
 }
 
+/* What follows "http://" or "https://" in the n bytes at s, or NULL. */
+static const char *after_http_scheme(const char *s, size_t n)
+{
+    if (n > 7 && !strncmp(s, "http://", 7)) return s + 7;
+    if (n > 8 && !strncmp(s, "https://", 8)) return s + 8;
+    return NULL;
+}
+
 bool mq_config_origin_valid(const char *s, size_t n, const char **why)
 {
-    const char *rest;
+    const char *rest = after_http_scheme(s, n);
     *why = "each origin must look like https://host[:port], with no path";
-    if (n > 7 && !strncmp(s, "http://", 7))
-        rest = s + 7;
-    else if (n > 8 && !strncmp(s, "https://", 8))
-        rest = s + 8;
-    else
-        return false;
+    if (!rest) return false;
     for (const char *p = rest; p < s + n; p++)
         if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == ':' || *p == '[' ||
               *p == ']'))
@@ -289,14 +292,9 @@ bool mq_config_origin_valid(const char *s, size_t n, const char **why)
 
 bool mq_config_http_url_valid(const char *s, size_t n, const char **why)
 {
-    const char *rest;
+    const char *rest = after_http_scheme(s, n);
     *why = "must be an http:// or https:// URL with a host and no query or fragment";
-    if (n > 7 && !strncmp(s, "http://", 7))
-        rest = s + 7;
-    else if (n > 8 && !strncmp(s, "https://", 8))
-        rest = s + 8;
-    else
-        return false;
+    if (!rest) return false;
     if (rest == s + n || *rest == '/') return false;
     for (const char *p = s; p < s + n; p++)
         if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')

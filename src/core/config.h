@@ -119,6 +119,9 @@ struct mq_live_setting {
                                   int64_t now_ms, struct mq_refusal *why);
 };
 
+/* The number of rows of a module's table, for nsettings and nlive. */
+#define MQ_CONFIG_COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
 /* What a module declares. Define it as `const struct mq_config_module
  * mq_config_NAME = {` at the start of a line: the build finds it so. */
 struct mq_config_module {

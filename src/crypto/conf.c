@@ -15,12 +15,8 @@ static const struct mq_setting settings[] = {
      "opens"},
 };
 
-const struct mq_config_module mq_config_crypto = {"crypto",
-                                                  40,
-                                                  sizeof(struct mq_crypto_conf),
-                                                  settings,
-                                                  sizeof(settings) / sizeof(settings[0]),
-                                                  NULL,
-                                                  NULL,
-                                                  NULL,
-                                                  0};
+const struct mq_config_module mq_config_crypto = {.name = "crypto",
+                                                  .rank = 40,
+                                                  .size = sizeof(struct mq_crypto_conf),
+                                                  .settings = settings,
+                                                  .nsettings = MQ_CONFIG_COUNT(settings)};

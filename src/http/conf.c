@@ -73,12 +73,10 @@ static mq_err complete(struct mq_config *cfg)
     return sys->public_url ? MQ_OK : MQ_ENOMEM;
 }
 
-const struct mq_config_module mq_config_http = {"http",
-                                                20,
-                                                sizeof(struct mq_http_conf),
-                                                settings,
-                                                sizeof(settings) / sizeof(settings[0]),
-                                                check,
-                                                complete,
-                                                NULL,
-                                                0};
+const struct mq_config_module mq_config_http = {.name = "http",
+                                                .rank = 20,
+                                                .size = sizeof(struct mq_http_conf),
+                                                .settings = settings,
+                                                .nsettings = MQ_CONFIG_COUNT(settings),
+                                                .check = check,
+                                                .complete = complete};

@@ -93,19 +93,33 @@ void *mq_page_alloc(struct mq_req *req, const struct mq_page *page, size_t size)
     return mq_arena_calloc(req->arena, (size_t)page->fetch, size);
 }
 
+/* The first n rows as an array of items, or NULL when out of memory. */
+static json_t *items_of(const struct mq_page_rows *r, size_t n)
+{
+    const char *rows = r->rows;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        json_t *item = r->item(rows + i * r->size, r->arg);
+        if (!item || json_array_append_new(items, item)) {
+            json_decref(items);
+            return NULL;
+        }
+    }
+    return items;
+}
+
+mq_err mq_page_answer_all(struct mq_req *req, const struct mq_page_rows *r)
+{
+    json_t *items = items_of(r, r->n);
+    return items ? mq_reply_json(req, 200, json_pack("{s:o}", "items", items)) : MQ_ENOMEM;
+}
+
 mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page, const struct mq_page_rows *r)
 {
     size_t n = r->n < (size_t)page->limit ? r->n : (size_t)page->limit;
     const char *rows = r->rows;
-    json_t *items = json_array();
+    json_t *items = items_of(r, n);
     if (!items) return MQ_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        json_t *item = r->item(rows + i * r->size, r->arg);
-        if (!item || json_array_append_new(items, item)) {
-            json_decref(items);
-            return MQ_ENOMEM;
-        }
-    }
     const char *next = NULL;
     if (r->n > (size_t)page->limit && n) {
         next = r->position(req->arena, rows + (n - 1) * r->size, r->arg);

@@ -52,6 +52,10 @@ struct mq_page_rows {
  * after the last of them when the store gave one row more. */
 mq_err mq_page_answer(struct mq_req *req, const struct mq_page *page, const struct mq_page_rows *r);
 
+/* Answers 200 with {"items": [...]}, every row an item (position unused):
+ * the short lists that are not paged (a member's devices and passkeys). */
+mq_err mq_page_answer_all(struct mq_req *req, const struct mq_page_rows *r);
+
 /* Cursor encoding, exposed for tests: arena strings, NULL on failure. */
 char *mq_cursor_encode(struct mq_arena *a, const char *position);
 char *mq_cursor_decode(struct mq_arena *a, const char *cursor);

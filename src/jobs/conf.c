@@ -63,12 +63,8 @@ static const struct mq_setting settings[] = {
      NULL, NULL, "one job running longer than this makes /readyz answer 503 jobs_stuck"},
 };
 
-const struct mq_config_module mq_config_jobs = {"jobs",
-                                                90,
-                                                sizeof(struct mq_jobs_conf),
-                                                settings,
-                                                sizeof(settings) / sizeof(settings[0]),
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                0};
+const struct mq_config_module mq_config_jobs = {.name = "jobs",
+                                                .rank = 90,
+                                                .size = sizeof(struct mq_jobs_conf),
+                                                .settings = settings,
+                                                .nsettings = MQ_CONFIG_COUNT(settings)};

@@ -51,12 +51,9 @@ static mq_err check(const struct mq_config *cfg, char *errbuf, size_t errlen)
     return MQ_OK;
 }
 
-const struct mq_config_module mq_config_mail = {"mail",
-                                                80,
-                                                sizeof(struct mq_mail_conf),
-                                                settings,
-                                                sizeof(settings) / sizeof(settings[0]),
-                                                check,
-                                                NULL,
-                                                NULL,
-                                                0};
+const struct mq_config_module mq_config_mail = {.name = "mail",
+                                                .rank = 80,
+                                                .size = sizeof(struct mq_mail_conf),
+                                                .settings = settings,
+                                                .nsettings = MQ_CONFIG_COUNT(settings),
+                                                .check = check};

@@ -45,13 +45,9 @@ static const struct mq_sql SQL_COUNT = {
     "api_keys.count", "SELECT COUNT(*) FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL",
     NULL};
 
-static struct mq_param int_or_null(int64_t v)
+static void read_key(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
-    return v ? MQ_P_INT(v) : MQ_P_NULL;
-}
-
-static void read_key(struct mq_rows *rows, struct mq_arena *a, struct mq_apikey_row *k, bool *oom)
-{
+    struct mq_apikey_row *k = dst;
     snprintf(k->id, sizeof(k->id), "%s", mq_rows_text(rows, 0));
     k->user_id = mq_rows_dup(rows, 1, a, oom);
     k->name = mq_rows_dup(rows, 2, a, oom);
@@ -71,89 +67,55 @@ mq_err mq_store_apikey_insert(struct mq_db *db, const struct mq_apikey_row *k)
         MQ_P_TEXT(k->id),        MQ_P_TEXT(k->user_id),
         MQ_P_TEXT(k->name),      MQ_P_TEXT(k->secret_hash),
         MQ_P_TEXT(k->scopes),    k->rate_limit ? MQ_P_TEXT(k->rate_limit) : MQ_P_NULL,
-        MQ_P_INT(k->created_at), int_or_null(k->expires_at)};
+        MQ_P_INT(k->created_at), MQ_P_INT_OR_NULL(k->expires_at)};
     return mq_db_exec(db, &SQL_INSERT, p, 8, NULL);
 }
 
 mq_err mq_store_apikeys_list(struct mq_db *db, struct mq_arena *a, const char *user_id,
                              struct mq_apikey_row **out, size_t *n)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    size_t cap = 0;
-    bool oom = false;
-    *n = 0;
-    *out = NULL;
-    mq_err err = mq_db_query(db, &SQL_LIST, p, 1, &rows);
-    if (err) return err;
-    while (!oom && mq_rows_next(rows)) {
-        struct mq_apikey_row *list = mq_arena_grow(a, *out, *n, &cap, sizeof(*list));
-        if (!list) {
-            oom = true;
-            break;
-        }
-        *out = list;
-        read_key(rows, a, &(*out)[(*n)++], &oom);
-    }
-    err = mq_rows_close(rows);
-    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+    return mq_db_query_list(db, &SQL_LIST, p, 1, a, read_key, sizeof(**out), 0, out, n);
 }
 
 mq_err mq_store_apikey_get(struct mq_db *db, struct mq_arena *a, const char *user_id,
                            const char *id, struct mq_apikey_row *out)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id)};
-    bool oom = false;
-    mq_err err = mq_db_query(db, &SQL_GET, p, 2, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_key(rows, a, out, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_GET, p, 2, a, read_key, out);
+}
+
+static void read_auth(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_apikey_auth *out = dst;
+    read_key(rows, a, &out->key, oom);
+    out->authz_version = mq_rows_int(rows, 11);
+    out->owner_active = mq_rows_int(rows, 12) != 0;
 }
 
 mq_err mq_store_apikey_auth(struct mq_db *db, struct mq_arena *a, const char *id,
                             struct mq_apikey_auth *out)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(id)};
-    bool oom = false;
-    mq_err err = mq_db_query(db, &SQL_AUTH, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_key(rows, a, &out->key, &oom);
-        out->authz_version = mq_rows_int(rows, 11);
-        out->owner_active = mq_rows_int(rows, 12) != 0;
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_AUTH, p, 1, a, read_auth, out);
 }
 
 mq_err mq_store_apikey_update(struct mq_db *db, const struct mq_apikey_row *k)
 {
-    int64_t n = 0;
-    struct mq_param p[] = {
-        MQ_P_TEXT(k->user_id),      MQ_P_TEXT(k->id),
-        MQ_P_TEXT(k->name),         MQ_P_TEXT(k->scopes),
-        int_or_null(k->expires_at), k->rate_limit ? MQ_P_TEXT(k->rate_limit) : MQ_P_NULL};
-    mq_err err = mq_db_exec(db, &SQL_UPDATE, p, 6, &n);
-    return !err && !n ? MQ_ENOTFOUND : err;
+    struct mq_param p[] = {MQ_P_TEXT(k->user_id),
+                           MQ_P_TEXT(k->id),
+                           MQ_P_TEXT(k->name),
+                           MQ_P_TEXT(k->scopes),
+                           MQ_P_INT_OR_NULL(k->expires_at),
+                           k->rate_limit ? MQ_P_TEXT(k->rate_limit) : MQ_P_NULL};
+    return mq_db_exec_one(db, &SQL_UPDATE, p, 6);
 }
 
 mq_err mq_store_apikey_revoke(struct mq_db *db, const char *user_id, const char *id, int64_t now,
                               bool *revoked)
 {
-    int64_t n = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_REVOKE, p, 3, &n);
-    *revoked = n > 0;
-    return err;
+    return mq_db_exec_changed(db, &SQL_REVOKE, p, 3, revoked);
 }
 
 mq_err mq_store_apikeys_revoke_all(struct mq_db *db, const char *user_id, int64_t now, int64_t *n)
@@ -170,10 +132,6 @@ mq_err mq_store_apikey_used(struct mq_db *db, const char *id, int64_t now, const
 
 mq_err mq_store_apikeys_count(struct mq_db *db, const char *user_id, int64_t *n)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    mq_err err = mq_db_query(db, &SQL_COUNT, p, 1, &rows);
-    if (err) return err;
-    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &SQL_COUNT, p, 1, n);
 }

@@ -64,20 +64,34 @@ mq_err mq_store_audit_lock(struct mq_db *db)
     return err ? err : mq_rows_close(rows);
 }
 
+struct position {
+    int64_t seq;
+    const char *hash;
+};
+
+static void read_position(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct position *out = dst;
+    out->seq = mq_rows_int(rows, 0);
+    out->hash = mq_rows_dup(rows, 1, a, oom);
+}
+
+/* The entry a query names, by sequence number and hash; 0 and NULL when it
+ * names none (an empty log). */
+static mq_err position(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *p,
+                       size_t n, struct mq_arena *a, int64_t *seq, const char **hash)
+{
+    struct position at = {0, NULL};
+    mq_err err = mq_db_query_one(db, sql, p, n, a, read_position, &at);
+    if (err && err != MQ_ENOTFOUND) return err;
+    *seq = at.seq;
+    *hash = at.hash;
+    return MQ_OK;
+}
+
 mq_err mq_store_audit_head(struct mq_db *db, struct mq_arena *a, int64_t *seq, const char **hash)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
-    *seq = 0;
-    *hash = NULL;
-    mq_err err = mq_db_query(db, &SQL_HEAD, NULL, 0, &rows);
-    if (err) return err;
-    if (mq_rows_next(rows)) {
-        *seq = mq_rows_int(rows, 0);
-        *hash = mq_rows_dup(rows, 1, a, &oom);
-    }
-    err = mq_rows_close(rows);
-    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+    return position(db, &SQL_HEAD, NULL, 0, a, seq, hash);
 }
 
 mq_err mq_store_audit_insert(struct mq_db *db, const struct mq_audit_row *r)
@@ -133,19 +147,8 @@ mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a, const struct mq
 mq_err mq_store_audit_purge_point(struct mq_db *db, struct mq_arena *a, int64_t before, int limit,
                                   int64_t *seq, const char **hash)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_INT(before), MQ_P_INT(limit)};
-    bool oom = false;
-    *seq = 0;
-    *hash = NULL;
-    mq_err err = mq_db_query(db, &SQL_PURGE_POINT, p, 2, &rows);
-    if (err) return err;
-    if (mq_rows_next(rows)) {
-        *seq = mq_rows_int(rows, 0);
-        *hash = mq_rows_dup(rows, 1, a, &oom);
-    }
-    err = mq_rows_close(rows);
-    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+    return position(db, &SQL_PURGE_POINT, p, 2, a, seq, hash);
 }
 
 mq_err mq_store_audit_delete_through(struct mq_db *db, int64_t seq, int64_t *deleted)
@@ -161,23 +164,19 @@ mq_err mq_store_audit_checkpoint_insert(struct mq_db *db, const struct mq_audit_
     return mq_db_exec(db, &SQL_CHECKPOINT_INSERT, p, 6, NULL);
 }
 
+static void read_checkpoint(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_audit_checkpoint *out = dst;
+    out->seq = mq_rows_int(rows, 0);
+    out->hash = mq_rows_dup(rows, 1, a, oom);
+    out->at = mq_rows_int(rows, 2);
+    out->purged = mq_rows_int(rows, 3);
+    out->kid = mq_rows_dup(rows, 4, a, oom);
+    out->signature = mq_rows_dup(rows, 5, a, oom);
+}
+
 mq_err mq_store_audit_checkpoint_latest(struct mq_db *db, struct mq_arena *a,
                                         struct mq_audit_checkpoint *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
-    mq_err err = mq_db_query(db, &SQL_CHECKPOINT_LATEST, NULL, 0, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        out->seq = mq_rows_int(rows, 0);
-        out->hash = mq_rows_dup(rows, 1, a, &oom);
-        out->at = mq_rows_int(rows, 2);
-        out->purged = mq_rows_int(rows, 3);
-        out->kid = mq_rows_dup(rows, 4, a, &oom);
-        out->signature = mq_rows_dup(rows, 5, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_CHECKPOINT_LATEST, NULL, 0, a, read_checkpoint, out);
 }

@@ -21,12 +21,8 @@ static const struct mq_setting settings[] = {
      NULL, "milliseconds to wait for a free database connection before answering 503"},
 };
 
-const struct mq_config_module mq_config_store = {"store",
-                                                 30,
-                                                 sizeof(struct mq_store_conf),
-                                                 settings,
-                                                 sizeof(settings) / sizeof(settings[0]),
-                                                 NULL,
-                                                 NULL,
-                                                 NULL,
-                                                 0};
+const struct mq_config_module mq_config_store = {.name = "store",
+                                                 .rank = 30,
+                                                 .size = sizeof(struct mq_store_conf),
+                                                 .settings = settings,
+                                                 .nsettings = MQ_CONFIG_COUNT(settings)};

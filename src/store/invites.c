@@ -24,8 +24,9 @@ static const struct mq_sql SQL_LIST = {
 static const struct mq_sql SQL_DELETE = {"invites.delete", "DELETE FROM invites WHERE id = $1",
                                          NULL};
 
-static void read_row(struct mq_rows *rows, struct mq_arena *a, struct mq_invite_row *r, bool *oom)
+static void read_row(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
+    struct mq_invite_row *r = dst;
     r->id = mq_rows_dup(rows, 0, a, oom);
     r->code_hash = mq_rows_dup(rows, 1, a, oom);
     r->email_key = mq_rows_null(rows, 2) ? NULL : mq_rows_dup(rows, 2, a, oom);
@@ -49,27 +50,15 @@ mq_err mq_store_invite_insert(struct mq_db *db, const struct mq_invite_row *r)
 mq_err mq_store_invite_by_code(struct mq_db *db, struct mq_arena *a, const char *code_hash,
                                struct mq_invite_row *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(code_hash)};
-    mq_err err = mq_db_query(db, &SQL_BY_CODE, p, 1, &rows);
-    if (err) return err;
-    if (mq_rows_next(rows))
-        read_row(rows, a, out, &oom);
-    else
-        err = MQ_ENOTFOUND;
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : oom ? MQ_ENOMEM : err;
+    return mq_db_query_one(db, &SQL_BY_CODE, p, 1, a, read_row, out);
 }
 
 mq_err mq_store_invite_use(struct mq_db *db, const char *id, const char *user_id, int64_t now,
                            bool *used)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(user_id), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_USE, p, 3, &changes);
-    *used = !err && changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_USE, p, 3, used);
 }
 
 mq_err mq_store_invites_list(struct mq_db *db, struct mq_arena *a, const char *before, int limit,
@@ -88,9 +77,6 @@ mq_err mq_store_invites_list(struct mq_db *db, struct mq_arena *a, const char *b
 
 mq_err mq_store_invite_delete(struct mq_db *db, const char *id, bool *removed)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(id)};
-    mq_err err = mq_db_exec(db, &SQL_DELETE, p, 1, &changes);
-    *removed = !err && changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_DELETE, p, 1, removed);
 }

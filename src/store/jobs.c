@@ -182,15 +182,12 @@ static mq_err read_jobs(struct mq_rows *rows, struct mq_arena *a, struct mq_job_
 
 mq_err mq_store_job_insert(struct mq_db *db, const struct mq_job_insert *j, bool *inserted)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(j->id),       MQ_P_TEXT(j->kind),
                            MQ_P_TEXT(j->queue),    MQ_P_TEXT(j->payload),
                            MQ_P_INT(j->priority),  MQ_P_INT(j->max_attempts),
                            MQ_P_INT(j->run_at),    MQ_P_INT(j->now),
                            MQ_P_TEXT(j->owner_id), MQ_P_TEXT(j->unique_key)};
-    mq_err err = mq_db_exec(db, &SQL_INSERT, p, 10, &changes);
-    if (!err) *inserted = changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_INSERT, p, 10, inserted);
 }
 
 mq_err mq_store_job_pending_by_key(struct mq_db *db, const char *key, char id[37])
@@ -251,23 +248,17 @@ mq_err mq_store_job_claim(struct mq_db *db, struct mq_arena *a, const char *queu
 mq_err mq_store_job_succeed(struct mq_db *db, const char *id, const char *owner, int64_t now,
                             const char *new_payload, bool *held)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(owner), MQ_P_INT(now),
                            new_payload ? MQ_P_TEXT(new_payload) : MQ_P_NULL};
-    mq_err err = mq_db_exec(db, &SQL_SUCCEED, p, 4, &changes);
-    if (!err) *held = changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_SUCCEED, p, 4, held);
 }
 
 mq_err mq_store_job_fail(struct mq_db *db, const char *id, const char *owner, int64_t now,
                          const char *state, int64_t run_at, const char *error, bool *held)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(id),    MQ_P_TEXT(owner), MQ_P_INT(now),
                            MQ_P_TEXT(state), MQ_P_INT(run_at), MQ_P_TEXT(error)};
-    mq_err err = mq_db_exec(db, &SQL_FAIL, p, 6, &changes);
-    if (!err) *held = changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_FAIL, p, 6, held);
 }
 
 mq_err mq_store_job_heartbeat(struct mq_db *db, const char *owner, int64_t lease_until,
@@ -347,18 +338,11 @@ mq_err mq_store_schedule_due(struct mq_db *db, struct mq_arena *a, int64_t now,
 mq_err mq_store_schedule_advance(struct mq_db *db, const char *name, int64_t due, int64_t next,
                                  int64_t now, bool *won)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(name), MQ_P_INT(due), MQ_P_INT(next), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_SCHEDULE_ADVANCE, p, 4, &changes);
-    if (!err) *won = changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_SCHEDULE_ADVANCE, p, 4, won);
 }
 
 mq_err mq_store_schedule_next(struct mq_db *db, int64_t *next)
 {
-    struct mq_rows *rows = NULL;
-    mq_err err = mq_db_query(db, &SQL_SCHEDULE_NEXT, NULL, 0, &rows);
-    if (err) return err;
-    *next = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &SQL_SCHEDULE_NEXT, NULL, 0, next);
 }

@@ -91,29 +91,25 @@ static const struct mq_sql SQL_DEVICES_REVOKE = {
     "mfa.devices_revoke",
     "UPDATE trusted_devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", NULL};
 
+static void read_factors(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_mfa_factors *out = dst;
+    out->enabled_at = mq_rows_int(rows, 0);
+    out->totp_secret = mq_rows_dup(rows, 1, a, oom);
+    out->totp_confirmed_at = mq_rows_int(rows, 2);
+    out->totp_last_step = mq_rows_int(rows, 3);
+    out->backup_left = (int)mq_rows_int(rows, 4);
+    out->backup_total = (int)mq_rows_int(rows, 5);
+    out->trusted_devices = (int)mq_rows_int(rows, 6);
+    out->webauthn = (int)mq_rows_int(rows, 7);
+    out->webauthn_usable = (int)mq_rows_int(rows, 8);
+}
+
 mq_err mq_store_mfa_factors(struct mq_db *db, struct mq_arena *a, const char *user_id, int64_t now,
                             struct mq_mfa_factors *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now)};
-    mq_err err = mq_db_query(db, &SQL_FACTORS, p, 2, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        out->enabled_at = mq_rows_int(rows, 0);
-        out->totp_secret = mq_rows_dup(rows, 1, a, &oom);
-        out->totp_confirmed_at = mq_rows_int(rows, 2);
-        out->totp_last_step = mq_rows_int(rows, 3);
-        out->backup_left = (int)mq_rows_int(rows, 4);
-        out->backup_total = (int)mq_rows_int(rows, 5);
-        out->trusted_devices = (int)mq_rows_int(rows, 6);
-        out->webauthn = (int)mq_rows_int(rows, 7);
-        out->webauthn_usable = (int)mq_rows_int(rows, 8);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_FACTORS, p, 2, a, read_factors, out);
 }
 
 mq_err mq_store_mfa_enabled(struct mq_db *db, const char *user_id, int64_t at)
@@ -124,30 +120,23 @@ mq_err mq_store_mfa_enabled(struct mq_db *db, const char *user_id, int64_t at)
 
 mq_err mq_store_totp_pending(struct mq_db *db, const char *user_id, const char *sealed, int64_t now)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(sealed), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_TOTP_PENDING, p, 3, &changes);
-    return err ? err : changes ? MQ_OK : MQ_ECONFLICT;
+    mq_err err = mq_db_exec_one(db, &SQL_TOTP_PENDING, p, 3);
+    return err == MQ_ENOTFOUND ? MQ_ECONFLICT : err; /* a confirmed secret stays */
 }
 
 mq_err mq_store_totp_accept(struct mq_db *db, const char *user_id, int64_t step, bool confirm,
                             int64_t now, bool *accepted)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(step), MQ_P_INT(now)};
-    mq_err err = confirm ? mq_db_exec(db, &SQL_TOTP_CONFIRM, p, 3, &changes)
-                         : mq_db_exec(db, &SQL_TOTP_USE, p, 2, &changes);
-    *accepted = !err && changes == 1;
-    return err;
+    return confirm ? mq_db_exec_changed(db, &SQL_TOTP_CONFIRM, p, 3, accepted)
+                   : mq_db_exec_changed(db, &SQL_TOTP_USE, p, 2, accepted);
 }
 
 mq_err mq_store_totp_delete(struct mq_db *db, const char *user_id, bool *deleted)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    mq_err err = mq_db_exec(db, &SQL_TOTP_DELETE, p, 1, &changes);
-    *deleted = !err && changes > 0;
-    return err;
+    return mq_db_exec_changed(db, &SQL_TOTP_DELETE, p, 1, deleted);
 }
 
 mq_err mq_store_backup_codes_clear(struct mq_db *db, const char *user_id)
@@ -166,11 +155,8 @@ mq_err mq_store_backup_code_insert(struct mq_db *db, const char *user_id, const 
 mq_err mq_store_backup_code_use(struct mq_db *db, const char *user_id, const char *hash,
                                 int64_t now, const char *ip, bool *used)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(hash), MQ_P_INT(now), MQ_P_TEXT(ip)};
-    mq_err err = mq_db_exec(db, &SQL_BACKUP_USE, p, 4, &changes);
-    *used = !err && changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_BACKUP_USE, p, 4, used);
 }
 
 mq_err mq_store_challenge_insert(struct mq_db *db, const struct mq_mfa_challenge *c)
@@ -182,42 +168,33 @@ mq_err mq_store_challenge_insert(struct mq_db *db, const struct mq_mfa_challenge
     return mq_db_exec(db, &SQL_CHALLENGE_INSERT, p, 8, NULL);
 }
 
+static void read_challenge(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_mfa_challenge *out = dst;
+    out->user_id = mq_rows_dup(rows, 0, a, oom);
+    out->created_at = mq_rows_int(rows, 1);
+    out->expires_at = mq_rows_int(rows, 2);
+    out->attempts = (int)mq_rows_int(rows, 3);
+    out->restore = mq_rows_int(rows, 4) != 0;
+    out->ip = mq_rows_dup(rows, 5, a, oom);
+    out->user_agent = mq_rows_dup(rows, 6, a, oom);
+    out->device_name = mq_rows_dup(rows, 7, a, oom);
+}
+
 mq_err mq_store_challenge_attempt(struct mq_db *db, struct mq_arena *a, const char *token_hash,
                                   int64_t now, int max_attempts, struct mq_mfa_challenge *out)
 {
-    int64_t changes = 0;
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_INT(now), MQ_P_INT(max_attempts)};
-    mq_err err = mq_db_exec(db, &SQL_CHALLENGE_ATTEMPT, p, 3, &changes);
-    if (err) return err;
-    if (changes != 1) return MQ_ENOTFOUND;
-    err = mq_db_query(db, &SQL_CHALLENGE_GET, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        out->token_hash = token_hash;
-        out->user_id = mq_rows_dup(rows, 0, a, &oom);
-        out->created_at = mq_rows_int(rows, 1);
-        out->expires_at = mq_rows_int(rows, 2);
-        out->attempts = (int)mq_rows_int(rows, 3);
-        out->restore = mq_rows_int(rows, 4) != 0;
-        out->ip = mq_rows_dup(rows, 5, a, &oom);
-        out->user_agent = mq_rows_dup(rows, 6, a, &oom);
-        out->device_name = mq_rows_dup(rows, 7, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    mq_err err = mq_db_exec_one(db, &SQL_CHALLENGE_ATTEMPT, p, 3);
+    if (!err) err = mq_db_query_one(db, &SQL_CHALLENGE_GET, p, 1, a, read_challenge, out);
+    if (!err) out->token_hash = token_hash;
+    return err;
 }
 
 mq_err mq_store_challenge_use(struct mq_db *db, const char *token_hash, int64_t now, bool *won)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_CHALLENGE_USE, p, 2, &changes);
-    *won = !err && changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_CHALLENGE_USE, p, 2, won);
 }
 
 mq_err mq_store_challenges_purge(struct mq_db *db, int64_t before, int64_t *deleted)
@@ -238,40 +215,30 @@ mq_err mq_store_device_insert(struct mq_db *db, const struct mq_trusted_device *
 mq_err mq_store_device_use(struct mq_db *db, const char *user_id, const char *token_hash,
                            int64_t now)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(token_hash), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_DEVICE_USE, p, 3, &changes);
-    return err ? err : changes ? MQ_OK : MQ_ENOTFOUND;
+    return mq_db_exec_one(db, &SQL_DEVICE_USE, p, 3);
+}
+
+static void read_device(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_trusted_device *d = dst;
+    d->id = mq_rows_dup(rows, 0, a, oom);
+    d->created_at = mq_rows_int(rows, 1);
+    d->expires_at = mq_rows_int(rows, 2);
+    d->last_used_at = mq_rows_int(rows, 3);
+    d->ip = mq_rows_dup(rows, 4, a, oom);
+    d->user_agent = mq_rows_dup(rows, 5, a, oom);
+    d->device_name = mq_rows_dup(rows, 6, a, oom);
 }
 
 mq_err mq_store_devices_list(struct mq_db *db, struct mq_arena *a, const char *user_id, int64_t now,
                              int limit, struct mq_trusted_device **out, size_t *n)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
-    size_t count = 0;
-    struct mq_trusted_device *items = mq_arena_calloc(a, (size_t)limit, sizeof(*items));
-    if (!items) return MQ_ENOMEM;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now), MQ_P_INT(limit)};
-    mq_err err = mq_db_query(db, &SQL_DEVICES_LIST, p, 3, &rows);
-    if (err) return err;
-    while (count < (size_t)limit && mq_rows_next(rows)) {
-        struct mq_trusted_device *d = &items[count++];
-        d->id = mq_rows_dup(rows, 0, a, &oom);
-        d->user_id = user_id;
-        d->created_at = mq_rows_int(rows, 1);
-        d->expires_at = mq_rows_int(rows, 2);
-        d->last_used_at = mq_rows_int(rows, 3);
-        d->ip = mq_rows_dup(rows, 4, a, &oom);
-        d->user_agent = mq_rows_dup(rows, 5, a, &oom);
-        d->device_name = mq_rows_dup(rows, 6, a, &oom);
-    }
-    err = mq_rows_close(rows);
-    if (err) return err;
-    if (oom) return MQ_ENOMEM;
-    *out = items;
-    *n = count;
-    return MQ_OK;
+    mq_err err = mq_db_query_list(db, &SQL_DEVICES_LIST, p, 3, a, read_device, sizeof(**out),
+                                  (size_t)limit, out, n);
+    for (size_t i = 0; !err && i < *n; i++) (*out)[i].user_id = user_id;
+    return err;
 }
 
 mq_err mq_store_devices_revoke(struct mq_db *db, const char *user_id, const char *id, int64_t now,
@@ -288,16 +255,6 @@ mq_err mq_store_devices_revoke(struct mq_db *db, const char *user_id, const char
 mq_err mq_store_challenge_peek(struct mq_db *db, struct mq_arena *a, const char *token_hash,
                                int64_t now, int max_attempts, const char **user_id)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_INT(now), MQ_P_INT(max_attempts)};
-    mq_err err = mq_db_query(db, &SQL_CHALLENGE_PEEK, p, 3, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        *user_id = mq_rows_dup(rows, 0, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_CHALLENGE_PEEK, p, 3, a, mq_read_text, user_id);
 }

@@ -55,8 +55,9 @@ static const struct mq_sql SQL_REMOVE = {
 static const struct mq_sql SQL_BUMP = {
     "users.authz_bump", "UPDATE users SET authz_version = authz_version + 1 WHERE id = $1", NULL};
 
-static void read_role(struct mq_rows *rows, struct mq_arena *a, struct mq_role_row *r, bool *oom)
+static void read_role(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
+    struct mq_role_row *r = dst;
     r->name = mq_rows_dup(rows, 0, a, oom);
     r->description = mq_rows_dup(rows, 1, a, oom);
     r->permissions = mq_rows_dup(rows, 2, a, oom);
@@ -68,41 +69,14 @@ static void read_role(struct mq_rows *rows, struct mq_arena *a, struct mq_role_r
 mq_err mq_store_roles_list(struct mq_db *db, struct mq_arena *a, struct mq_role_row **out,
                            size_t *n)
 {
-    struct mq_rows *rows = NULL;
-    size_t cap = 0;
-    bool oom = false;
-    *n = 0;
-    *out = NULL;
-    mq_err err = mq_db_query(db, &SQL_LIST, NULL, 0, &rows);
-    if (err) return err;
-    while (!oom && mq_rows_next(rows)) {
-        struct mq_role_row *list = mq_arena_grow(a, *out, *n, &cap, sizeof(*list));
-        if (!list) {
-            oom = true;
-            break;
-        }
-        *out = list;
-        read_role(rows, a, &(*out)[(*n)++], &oom);
-    }
-    err = mq_rows_close(rows);
-    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+    return mq_db_query_list(db, &SQL_LIST, NULL, 0, a, read_role, sizeof(**out), 0, out, n);
 }
 
 mq_err mq_store_role_get(struct mq_db *db, struct mq_arena *a, const char *name,
                          struct mq_role_row *out)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(name)};
-    bool oom = false;
-    mq_err err = mq_db_query(db, &SQL_GET, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_role(rows, a, out, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_GET, p, 1, a, read_role, out);
 }
 
 mq_err mq_store_role_insert(struct mq_db *db, const struct mq_role_row *r)
@@ -115,34 +89,26 @@ mq_err mq_store_role_insert(struct mq_db *db, const struct mq_role_row *r)
 mq_err mq_store_role_update(struct mq_db *db, const char *name, const char *description,
                             const char *permissions, int64_t now)
 {
-    int64_t changed = 0;
     struct mq_param p[] = {MQ_P_TEXT(name), description ? MQ_P_TEXT(description) : MQ_P_NULL,
                            permissions ? MQ_P_TEXT(permissions) : MQ_P_NULL, MQ_P_INT(now)};
     struct mq_param q[] = {MQ_P_TEXT(name)};
-    mq_err err = mq_db_exec(db, &SQL_UPDATE, p, 4, &changed);
-    if (!err && !changed) return MQ_ENOTFOUND;
+    mq_err err = mq_db_exec_one(db, &SQL_UPDATE, p, 4);
     if (!err && permissions) err = mq_db_exec(db, &SQL_BUMP_HOLDERS, q, 1, NULL);
     return err;
 }
 
 mq_err mq_store_role_delete(struct mq_db *db, const char *name)
 {
-    int64_t changed = 0;
     struct mq_param p[] = {MQ_P_TEXT(name)};
     mq_err err = mq_db_exec(db, &SQL_BUMP_HOLDERS, p, 1, NULL);
     if (!err) err = mq_db_exec(db, &SQL_GRANTS_DELETE, p, 1, NULL);
-    if (!err) err = mq_db_exec(db, &SQL_DELETE, p, 1, &changed);
-    return !err && !changed ? MQ_ENOTFOUND : err;
+    return err ? err : mq_db_exec_one(db, &SQL_DELETE, p, 1);
 }
 
 mq_err mq_store_role_members_count(struct mq_db *db, const char *role, int64_t *n)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(role)};
-    mq_err err = mq_db_query(db, &SQL_COUNT, p, 1, &rows);
-    if (err) return err;
-    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &SQL_COUNT, p, 1, n);
 }
 
 mq_err mq_store_role_members(struct mq_db *db, struct mq_arena *a, const char *role,
@@ -187,22 +153,18 @@ mq_err mq_store_user_roles(struct mq_db *db, struct mq_arena *a, const char *use
 mq_err mq_store_user_role_add(struct mq_db *db, const char *user_id, const char *role,
                               const char *granted_by, int64_t now, bool *changed)
 {
-    int64_t n = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(role), MQ_P_INT(now),
                            granted_by ? MQ_P_TEXT(granted_by) : MQ_P_NULL};
-    mq_err err = mq_db_exec(db, &SQL_ADD, p, 4, &n);
-    *changed = n > 0;
-    return !err && n ? mq_store_user_authz_bump(db, user_id) : err;
+    mq_err err = mq_db_exec_changed(db, &SQL_ADD, p, 4, changed);
+    return !err && *changed ? mq_store_user_authz_bump(db, user_id) : err;
 }
 
 mq_err mq_store_user_role_remove(struct mq_db *db, const char *user_id, const char *role,
                                  bool *changed)
 {
-    int64_t n = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(role)};
-    mq_err err = mq_db_exec(db, &SQL_REMOVE, p, 2, &n);
-    *changed = n > 0;
-    return !err && n ? mq_store_user_authz_bump(db, user_id) : err;
+    mq_err err = mq_db_exec_changed(db, &SQL_REMOVE, p, 2, changed);
+    return !err && *changed ? mq_store_user_authz_bump(db, user_id) : err;
 }
 
 mq_err mq_store_user_authz_bump(struct mq_db *db, const char *user_id)

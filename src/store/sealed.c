@@ -61,21 +61,13 @@ mq_err mq_store_sealed_stale(struct mq_db *db, struct mq_arena *a, enum mq_seale
 mq_err mq_store_sealed_replace(struct mq_db *db, enum mq_sealed_column col, const char *key,
                                const char *old, const char *value, bool *replaced)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(key), MQ_P_TEXT(old), MQ_P_TEXT(value)};
-    mq_err err = mq_db_exec(db, &columns[col].replace, p, 3, &changes);
-    *replaced = !err && changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &columns[col].replace, p, 3, replaced);
 }
 
 mq_err mq_store_sealed_count(struct mq_db *db, enum mq_sealed_column col, const char *prefix,
                              int64_t *n)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(prefix)};
-    *n = 0;
-    mq_err err = mq_db_query(db, &columns[col].count, p, 1, &rows);
-    if (err) return err;
-    if (mq_rows_next(rows)) *n = mq_rows_int(rows, 0);
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &columns[col].count, p, 1, n);
 }

@@ -72,9 +72,9 @@ static const struct mq_sql SQL_LOGIN_OK = {
     "password_hash = COALESCE($2, password_hash) WHERE id = $1",
     NULL};
 
-static void read_session(struct mq_arena *a, struct mq_rows *rows, struct mq_session_row *out,
-                         bool *oom)
+static void read_session(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
+    struct mq_session_row *out = dst;
     out->id = mq_rows_dup(rows, 0, a, oom);
     out->user_id = mq_rows_dup(rows, 1, a, oom);
     out->created_at = mq_rows_int(rows, 2);
@@ -114,44 +114,19 @@ mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)
 mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
                             struct mq_session_row *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(id)};
-    mq_err err = mq_db_query(db, &SQL_GET, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_session(a, rows, out, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_GET, p, 1, a, read_session, out);
 }
 
 mq_err mq_store_sessions_list(struct mq_db *db, struct mq_arena *a, const char *user_id,
                               int64_t now, const char *before_id, int limit,
                               struct mq_session_row **out, size_t *n)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
-    *out = NULL;
-    *n = 0;
-    struct mq_session_row *items = mq_arena_calloc(a, (size_t)limit, sizeof(*items));
-    if (!items) return MQ_ENOMEM;
     /* "g" sorts after every hex id: no cursor means from the newest. */
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(now),
                            MQ_P_TEXT(before_id ? before_id : "g"), MQ_P_INT(limit)};
-    mq_err err = mq_db_query(db, &SQL_LIST, p, 4, &rows);
-    if (err) return err;
-    size_t count = 0;
-    while (count < (size_t)limit && mq_rows_next(rows))
-        read_session(a, rows, &items[count++], &oom);
-    err = mq_rows_close(rows);
-    if (!err && oom) err = MQ_ENOMEM;
-    if (err) return err;
-    *out = items;
-    *n = count;
-    return MQ_OK;
+    return mq_db_query_list(db, &SQL_LIST, p, 4, a, read_session, sizeof(**out), (size_t)limit, out,
+                            n);
 }
 
 mq_err mq_store_sessions_revoke_others(struct mq_db *db, const char *user_id, const char *keep,
@@ -165,10 +140,10 @@ mq_err mq_store_sessions_revoke_others(struct mq_db *db, const char *user_id, co
 mq_err mq_store_session_revoke(struct mq_db *db, const char *id, int64_t now, const char *reason,
                                bool *ended)
 {
-    int64_t changes = 0;
+    bool changed = false;
     struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now), MQ_P_TEXT(reason)};
-    mq_err err = mq_db_exec(db, &SQL_REVOKE, p, 3, &changes);
-    if (!err && ended) *ended = changes > 0;
+    mq_err err = mq_db_exec_changed(db, &SQL_REVOKE, p, 3, &changed);
+    if (ended) *ended = changed;
     return err;
 }
 
@@ -186,25 +161,21 @@ mq_err mq_store_sessions_trim(struct mq_db *db, const char *user_id, int64_t now
     return mq_db_exec(db, &SQL_TRIM, p, 3, ended);
 }
 
+static void read_auth(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_session_auth *out = dst;
+    out->authz_version = mq_rows_int(rows, 0);
+    out->mfa_method = mq_rows_dup(rows, 1, a, oom);
+    out->auth_at = mq_rows_int(rows, 2);
+    out->enrol_only = mq_rows_int(rows, 3) != 0;
+    out->actor_id = mq_rows_dup(rows, 4, a, oom);
+}
+
 mq_err mq_store_session_active(struct mq_db *db, struct mq_arena *a, const char *session_id,
                                const char *user_id, int64_t now, struct mq_session_auth *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(session_id), MQ_P_TEXT(user_id), MQ_P_INT(now)};
-    mq_err err = mq_db_query(db, &SQL_ACTIVE, p, 3, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        out->authz_version = mq_rows_int(rows, 0);
-        out->mfa_method = mq_rows_dup(rows, 1, a, &oom);
-        out->auth_at = mq_rows_int(rows, 2);
-        out->enrol_only = mq_rows_int(rows, 3) != 0;
-        out->actor_id = mq_rows_dup(rows, 4, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_ACTIVE, p, 3, a, read_auth, out);
 }
 
 mq_err mq_store_refresh_insert(struct mq_db *db, const char *hash, const char *session_id,
@@ -214,31 +185,34 @@ mq_err mq_store_refresh_insert(struct mq_db *db, const char *hash, const char *s
     return mq_db_exec(db, &SQL_REFRESH_INSERT, p, 3, NULL);
 }
 
+struct refresh_row {
+    const char *session_id;
+    int64_t rotated_at;
+};
+
+static void read_refresh(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct refresh_row *out = dst;
+    out->session_id = mq_rows_dup(rows, 0, a, oom);
+    out->rotated_at = mq_rows_int(rows, 1);
+}
+
 mq_err mq_store_refresh_get(struct mq_db *db, struct mq_arena *a, const char *hash,
                             const char **session_id, int64_t *rotated_at)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
+    struct refresh_row r;
     struct mq_param p[] = {MQ_P_TEXT(hash)};
-    mq_err err = mq_db_query(db, &SQL_REFRESH_GET, p, 1, &rows);
+    mq_err err = mq_db_query_one(db, &SQL_REFRESH_GET, p, 1, a, read_refresh, &r);
     if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        *session_id = mq_rows_dup(rows, 0, a, &oom);
-        *rotated_at = mq_rows_int(rows, 1);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    *session_id = r.session_id;
+    *rotated_at = r.rotated_at;
+    return MQ_OK;
 }
 
 mq_err mq_store_refresh_rotate(struct mq_db *db, const char *hash, int64_t now, bool *won)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(hash), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_REFRESH_ROTATE, p, 2, &changes);
-    if (!err) *won = changes == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_REFRESH_ROTATE, p, 2, won);
 }
 
 mq_err mq_store_user_login_failed(struct mq_db *db, const char *user_id, int threshold,

@@ -30,10 +30,10 @@ mq_err mq_store_setting_get(struct mq_db *db, const char *key, struct mq_arena *
 mq_err mq_store_setting_add(struct mq_db *db, const char *key, const char *value, int64_t now_ms,
                             bool *inserted)
 {
-    int64_t changes = 0;
+    bool added = false;
     struct mq_param p[] = {MQ_P_TEXT(key), MQ_P_TEXT(value), MQ_P_INT(now_ms)};
-    mq_err err = mq_db_exec(db, &SQL_ADD, p, 3, &changes);
-    if (!err && inserted) *inserted = changes > 0;
+    mq_err err = mq_db_exec_changed(db, &SQL_ADD, p, 3, &added);
+    if (inserted) *inserted = added;
     return err;
 }
 
@@ -55,10 +55,10 @@ mq_err mq_store_setting_put(struct mq_db *db, const char *key, const char *value
 
 mq_err mq_store_setting_delete(struct mq_db *db, const char *key, bool *removed)
 {
-    int64_t changes = 0;
+    bool gone = false;
     struct mq_param p[] = {MQ_P_TEXT(key)};
-    mq_err err = mq_db_exec(db, &SQL_DELETE, p, 1, &changes);
-    if (!err && removed) *removed = changes > 0;
+    mq_err err = mq_db_exec_changed(db, &SQL_DELETE, p, 1, &gone);
+    if (removed) *removed = gone;
     return err;
 }
 
@@ -107,33 +107,25 @@ mq_err mq_store_server_settings_bump(struct mq_db *db, int64_t *version)
     return one_number(db, &SQL_SERVER_BUMP, version);
 }
 
+static void read_server_setting(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_server_setting *s = dst;
+    s->key = mq_rows_dup(rows, 0, a, oom);
+    s->value = mq_rows_dup(rows, 1, a, oom);
+    s->secret = mq_rows_int(rows, 2) != 0;
+    s->updated_at = mq_rows_int(rows, 3);
+    s->updated_by = mq_rows_null(rows, 4) ? NULL : mq_rows_dup(rows, 4, a, oom);
+}
+
 mq_err mq_store_server_settings_list(struct mq_db *db, struct mq_arena *a,
                                      struct mq_server_setting **out, size_t *n, int64_t *version)
 {
-    struct mq_rows *rows = NULL;
-    size_t cap = 0;
-    bool oom = false;
     *n = 0;
     *out = NULL;
     mq_err err = mq_store_server_settings_version(db, version);
-    if (!err) err = mq_db_query(db, &SQL_SERVER_LIST, NULL, 0, &rows);
     if (err) return err;
-    while (!oom && mq_rows_next(rows)) {
-        struct mq_server_setting *list = mq_arena_grow(a, *out, *n, &cap, sizeof(*list));
-        if (!list) {
-            oom = true;
-            break;
-        }
-        *out = list;
-        struct mq_server_setting *s = &list[(*n)++];
-        s->key = mq_rows_dup(rows, 0, a, &oom);
-        s->value = mq_rows_dup(rows, 1, a, &oom);
-        s->secret = mq_rows_int(rows, 2) != 0;
-        s->updated_at = mq_rows_int(rows, 3);
-        s->updated_by = mq_rows_null(rows, 4) ? NULL : mq_rows_dup(rows, 4, a, &oom);
-    }
-    err = mq_rows_close(rows);
-    return err ? err : oom ? MQ_ENOMEM : MQ_OK;
+    return mq_db_query_list(db, &SQL_SERVER_LIST, NULL, 0, a, read_server_setting, sizeof(**out), 0,
+                            out, n);
 }
 
 mq_err mq_store_server_setting_put(struct mq_db *db, const struct mq_server_setting *s)

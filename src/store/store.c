@@ -159,21 +159,27 @@ static void rollback_quietly(struct mq_db *db)
     if (db->store->ops->script(db, "ROLLBACK")) db->broken = true;
 }
 
+/* Ends a transaction's life: the connection goes back to the pool first,
+ * the events come with us, and reach their subscribers (when it committed)
+ * only once the data is visible. */
+static void release(struct mq_db *db, bool committed)
+{
+    struct db_event *events = db->events;
+    int n = db->nevents;
+    db->events = NULL;
+    db->nevents = db->cap_events = 0;
+    db->store->ops->release(db);
+    end_events(events, n, committed);
+    free(events);
+}
+
 mq_err mq_store_commit(struct mq_db *db)
 {
     mq_rows_close(&db->rows);
     mq_err err = db->store->ops->script(db, "COMMIT");
     if (err && !db->broken) rollback_quietly(db);
     db->in_tx = false;
-    /* The connection goes back to the pool first: the events come with us,
-     * and reach their subscribers only once the data is visible. */
-    struct db_event *events = db->events;
-    int n = db->nevents;
-    db->events = NULL;
-    db->nevents = db->cap_events = 0;
-    db->store->ops->release(db);
-    end_events(events, n, !err);
-    free(events);
+    release(db, !err);
     return err;
 }
 
@@ -183,13 +189,7 @@ void mq_store_rollback(struct mq_db *db)
     mq_rows_close(&db->rows);
     if (db->in_tx && !db->broken) rollback_quietly(db);
     db->in_tx = false;
-    struct db_event *events = db->events;
-    int n = db->nevents;
-    db->events = NULL;
-    db->nevents = db->cap_events = 0;
-    db->store->ops->release(db);
-    end_events(events, n, false);
-    free(events);
+    release(db, false);
 }
 
 mq_err mq_store_finish(struct mq_db *db, mq_err err)
@@ -224,6 +224,92 @@ mq_err mq_db_query(struct mq_db *db, const struct mq_sql *sql, const struct mq_p
     if (err) return err;
     *out = &db->rows;
     return MQ_OK;
+}
+
+mq_err mq_db_exec_changed(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                          size_t nparams, bool *changed)
+{
+    int64_t changes = 0;
+    mq_err err = mq_db_exec(db, sql, params, nparams, &changes);
+    *changed = !err && changes > 0;
+    return err;
+}
+
+mq_err mq_db_exec_one(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                      size_t nparams)
+{
+    bool changed = false;
+    mq_err err = mq_db_exec_changed(db, sql, params, nparams, &changed);
+    return err ? err : changed ? MQ_OK : MQ_ENOTFOUND;
+}
+
+void mq_read_text(struct mq_rows *rows, struct mq_arena *a, void *out, bool *oom)
+{
+    *(const char **)out = mq_rows_dup(rows, 0, a, oom);
+}
+
+void mq_read_text_pair(struct mq_rows *rows, struct mq_arena *a, void *out, bool *oom)
+{
+    struct mq_text_pair *pair = out;
+    pair->first = mq_rows_dup(rows, 0, a, oom);
+    pair->second = mq_rows_dup(rows, 1, a, oom);
+}
+
+mq_err mq_db_query_one(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                       size_t nparams, struct mq_arena *a, mq_row_reader read, void *out)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    mq_err err = mq_db_query(db, sql, params, nparams, &rows);
+    if (err) return err;
+    err = MQ_ENOTFOUND;
+    if (mq_rows_next(rows)) {
+        read(rows, a, out, &oom);
+        err = oom ? MQ_ENOMEM : MQ_OK;
+    }
+    mq_err cerr = mq_rows_close(rows);
+    return cerr ? cerr : err;
+}
+
+mq_err mq_db_query_list(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                        size_t nparams, struct mq_arena *a, mq_row_reader read, size_t size,
+                        size_t max, void *out, size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    char *items = NULL;
+    size_t count = 0, cap = 0;
+    *(void **)out = NULL;
+    *n = 0;
+    mq_err err = mq_db_query(db, sql, params, nparams, &rows);
+    if (err) return err;
+    while (!oom && (!max || count < max) && mq_rows_next(rows)) {
+        char *grown = mq_arena_grow(a, items, count, &cap, size);
+        if (!grown) {
+            oom = true;
+            break;
+        }
+        items = grown;
+        memset(items + count * size, 0, size);
+        read(rows, a, items + count * size, &oom);
+        count++;
+    }
+    err = mq_rows_close(rows);
+    if (!err && oom) err = MQ_ENOMEM;
+    if (err) return err;
+    *(void **)out = items;
+    *n = count;
+    return MQ_OK;
+}
+
+mq_err mq_db_query_int(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
+                       size_t nparams, int64_t *out)
+{
+    struct mq_rows *rows = NULL;
+    mq_err err = mq_db_query(db, sql, params, nparams, &rows);
+    if (err) return err;
+    *out = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
+    return mq_rows_close(rows);
 }
 
 mq_err mq_db_exec_script(struct mq_db *db, const char *sql)

@@ -66,6 +66,8 @@ struct mq_param {
 #define MQ_P_TEXT(s) ((struct mq_param){MQ_PARAM_TEXT, (s), 0})
 #define MQ_P_INT(v)  ((struct mq_param){MQ_PARAM_INT, NULL, (int64_t)(v)})
 #define MQ_P_NULL    ((struct mq_param){MQ_PARAM_NULL, NULL, 0})
+/* Times and counts where 0 means "none": NULL in the database. */
+#define MQ_P_INT_OR_NULL(v) ((v) ? MQ_P_INT(v) : MQ_P_NULL)
 
 struct mq_store_stats {
     const char *backend; /* "sqlite" or "postgres" */
@@ -125,6 +127,46 @@ MQ_MUST_CHECK mq_err mq_db_exec(struct mq_db *db, const struct mq_sql *sql,
 MQ_MUST_CHECK mq_err mq_db_query(struct mq_db *db, const struct mq_sql *sql,
                                  const struct mq_param *params, size_t nparams,
                                  struct mq_rows **out);
+
+/* The shapes most store functions share, so each says only its SQL and
+ * how a row reads. */
+
+/* Runs a statement that changes at most one row it names; *changed tells
+ * whether it did (false on error). For single-use tokens and claims: the
+ * first to change the row wins. */
+MQ_MUST_CHECK mq_err mq_db_exec_changed(struct mq_db *db, const struct mq_sql *sql,
+                                        const struct mq_param *params, size_t nparams,
+                                        bool *changed);
+/* The same, MQ_ENOTFOUND when it changed nothing. */
+MQ_MUST_CHECK mq_err mq_db_exec_one(struct mq_db *db, const struct mq_sql *sql,
+                                    const struct mq_param *params, size_t nparams);
+
+/* Reads the current row into out, copying text into a; sets *oom when a is
+ * out of memory. */
+typedef void (*mq_row_reader)(struct mq_rows *rows, struct mq_arena *a, void *out, bool *oom);
+
+/* Readers for the smallest rows: one text column into a const char *, and
+ * two into a struct mq_text_pair. */
+struct mq_text_pair {
+    const char *first, *second;
+};
+void mq_read_text(struct mq_rows *rows, struct mq_arena *a, void *out, bool *oom);
+void mq_read_text_pair(struct mq_rows *rows, struct mq_arena *a, void *out, bool *oom);
+
+/* The first row of a query, read into out: MQ_ENOTFOUND when there is none. */
+MQ_MUST_CHECK mq_err mq_db_query_one(struct mq_db *db, const struct mq_sql *sql,
+                                     const struct mq_param *params, size_t nparams,
+                                     struct mq_arena *a, mq_row_reader read, void *out);
+/* The rows of a query (at most max; 0 = all) read into an array of items of
+ * `size` bytes in a: *out (NULL for none) and *n. */
+MQ_MUST_CHECK mq_err mq_db_query_list(struct mq_db *db, const struct mq_sql *sql,
+                                      const struct mq_param *params, size_t nparams,
+                                      struct mq_arena *a, mq_row_reader read, size_t size,
+                                      size_t max, void *out, size_t *n);
+/* The first column of the first row as a number (counts, flags, times);
+ * 0 when the query returns no row. */
+MQ_MUST_CHECK mq_err mq_db_query_int(struct mq_db *db, const struct mq_sql *sql,
+                                     const struct mq_param *params, size_t nparams, int64_t *out);
 
 /* Runs several statements of trusted, built-in SQL (migrations). */
 MQ_MUST_CHECK mq_err mq_db_exec_script(struct mq_db *db, const char *sql);

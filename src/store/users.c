@@ -133,11 +133,6 @@ static const struct mq_sql SQL_SUSPEND = {
 static const struct mq_sql SQL_DELETE_HARD = {"users.delete_hard",
                                               "DELETE FROM users WHERE id = $1", NULL};
 
-static struct mq_param int_or_null(int64_t v)
-{
-    return v ? MQ_P_INT(v) : MQ_P_NULL;
-}
-
 mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user_row *u)
 {
     struct mq_param p[] = {MQ_P_TEXT(u->id),
@@ -145,19 +140,20 @@ mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user_row *u)
                            MQ_P_TEXT(u->email_key),
                            MQ_P_TEXT(u->display_name),
                            MQ_P_TEXT(u->password_hash),
-                           int_or_null(u->email_verified_at),
+                           MQ_P_INT_OR_NULL(u->email_verified_at),
                            MQ_P_INT(u->password_changed_at),
                            MQ_P_INT(u->created_at),
                            MQ_P_INT(u->updated_at),
-                           int_or_null(u->suspended_at),
-                           int_or_null(u->deleted_at),
+                           MQ_P_INT_OR_NULL(u->suspended_at),
+                           MQ_P_INT_OR_NULL(u->deleted_at),
                            MQ_P_INT(u->failed_logins),
-                           int_or_null(u->locked_until)};
+                           MQ_P_INT_OR_NULL(u->locked_until)};
     return mq_db_exec(db, &SQL_INSERT, p, 13, NULL);
 }
 
-static void read_row(struct mq_rows *rows, struct mq_arena *a, struct mq_user_row *out, bool *oom)
+static void read_row(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
+    struct mq_user_row *out = dst;
     snprintf(out->id, sizeof(out->id), "%s", mq_rows_text(rows, 0));
     out->email = mq_rows_dup(rows, 1, a, oom);
     out->email_key = mq_rows_dup(rows, 2, a, oom);
@@ -180,18 +176,8 @@ static void read_row(struct mq_rows *rows, struct mq_arena *a, struct mq_user_ro
 static mq_err read_user(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
                         const char *arg, struct mq_user_row *out)
 {
-    struct mq_rows *rows = NULL;
     struct mq_param p[] = {MQ_P_TEXT(arg)};
-    bool oom = false;
-    mq_err err = mq_db_query(db, sql, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_row(rows, a, out, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, sql, p, 1, a, read_row, out);
 }
 
 static mq_err read_users(struct mq_rows *rows, struct mq_arena *a, struct mq_user_row *out,
@@ -228,19 +214,15 @@ mq_err mq_store_users_list(struct mq_db *db, struct mq_arena *a, const struct mq
 mq_err mq_store_user_set_suspended(struct mq_db *db, const char *id, int64_t suspended_at,
                                    int64_t now)
 {
-    int64_t changed = 0;
     struct mq_param p[] = {MQ_P_TEXT(id), suspended_at ? MQ_P_INT(suspended_at) : MQ_P_NULL,
                            MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_SUSPEND, p, 3, &changed);
-    return !err && !changed ? MQ_ENOTFOUND : err;
+    return mq_db_exec_one(db, &SQL_SUSPEND, p, 3);
 }
 
 mq_err mq_store_user_delete_hard(struct mq_db *db, const char *id)
 {
-    int64_t changed = 0;
     struct mq_param p[] = {MQ_P_TEXT(id)};
-    mq_err err = mq_db_exec(db, &SQL_DELETE_HARD, p, 1, &changed);
-    return !err && !changed ? MQ_ENOTFOUND : err;
+    return mq_db_exec_one(db, &SQL_DELETE_HARD, p, 1);
 }
 
 mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *email_key,
@@ -257,20 +239,12 @@ mq_err mq_store_user_by_id(struct mq_db *db, struct mq_arena *a, const char *id,
 
 mq_err mq_store_user_count(struct mq_db *db, int64_t *n)
 {
-    struct mq_rows *rows = NULL;
-    mq_err err = mq_db_query(db, &SQL_COUNT, NULL, 0, &rows);
-    if (err) return err;
-    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &SQL_COUNT, NULL, 0, n);
 }
 
 mq_err mq_store_user_admins(struct mq_db *db, int64_t *n)
 {
-    struct mq_rows *rows = NULL;
-    mq_err err = mq_db_query(db, &SQL_ADMINS, NULL, 0, &rows);
-    if (err) return err;
-    *n = mq_rows_next(rows) ? mq_rows_int(rows, 0) : 0;
-    return mq_rows_close(rows);
+    return mq_db_query_int(db, &SQL_ADMINS, NULL, 0, n);
 }
 
 mq_err mq_store_user_set_password(struct mq_db *db, const char *id, const char *hash, int64_t now)
@@ -282,10 +256,10 @@ mq_err mq_store_user_set_password(struct mq_db *db, const char *id, const char *
 mq_err mq_store_user_verified(struct mq_db *db, const char *id, const char *email, int64_t now,
                               bool *changed)
 {
-    int64_t n = 0;
+    bool was_unverified = false;
     struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(email), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_VERIFIED, p, 3, &n);
-    if (!err && changed) *changed = n == 1;
+    mq_err err = mq_db_exec_changed(db, &SQL_VERIFIED, p, 3, &was_unverified);
+    if (changed) *changed = was_unverified;
     return err;
 }
 
@@ -312,11 +286,8 @@ mq_err mq_store_user_avatar(struct mq_db *db, const char *id, const char *avatar
 
 mq_err mq_store_user_delete_soft(struct mq_db *db, const char *id, int64_t now, bool *deleted)
 {
-    int64_t n = 0;
     struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_DELETE_SOFT, p, 2, &n);
-    if (!err) *deleted = n == 1;
-    return err;
+    return mq_db_exec_changed(db, &SQL_DELETE_SOFT, p, 2, deleted);
 }
 
 mq_err mq_store_user_restore(struct mq_db *db, const char *id, int64_t now)
@@ -361,19 +332,13 @@ static mq_err token_lookup(struct mq_db *db, struct mq_arena *a, const struct mq
                            const char *token_hash, const char *purpose, int64_t now,
                            const char **user_id, const char **email)
 {
-    struct mq_rows *rows = NULL;
+    struct mq_text_pair t; /* user id, address */
     struct mq_param p[] = {MQ_P_TEXT(token_hash), MQ_P_TEXT(purpose), MQ_P_INT(now)};
-    bool oom = false;
-    mq_err err = mq_db_query(db, sql, p, 3, &rows);
+    mq_err err = mq_db_query_one(db, sql, p, 3, a, mq_read_text_pair, &t);
     if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        *user_id = mq_rows_dup(rows, 0, a, &oom);
-        *email = mq_rows_dup(rows, 1, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    *user_id = t.first;
+    *email = t.second;
+    return MQ_OK;
 }
 
 mq_err mq_store_email_token_consume(struct mq_db *db, struct mq_arena *a, const char *token_hash,

@@ -53,9 +53,9 @@ static const struct mq_sql SQL_CHALLENGE_GET = {
 static const struct mq_sql SQL_CHALLENGES_PURGE = {
     "webauthn.challenges_purge", "DELETE FROM webauthn_challenges WHERE expires_at < $1", NULL};
 
-static void read_credential(struct mq_rows *rows, struct mq_arena *a,
-                            struct mq_webauthn_credential *c, bool *oom)
+static void read_credential(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
+    struct mq_webauthn_credential *c = dst;
     c->id = mq_rows_dup(rows, 0, a, oom);
     c->user_id = mq_rows_dup(rows, 1, a, oom);
     c->credential_id = mq_rows_dup(rows, 2, a, oom);
@@ -78,19 +78,10 @@ static void read_credential(struct mq_rows *rows, struct mq_arena *a,
 mq_err mq_store_webauthn_handle(struct mq_db *db, struct mq_arena *a, const char *user_id,
                                 const char *fresh, const char **handle)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(fresh)};
     mq_err err = mq_db_exec(db, &SQL_HANDLE_SET, p, 2, NULL);
-    if (!err) err = mq_db_query(db, &SQL_HANDLE_GET, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        *handle = mq_rows_dup(rows, 0, a, &oom);
-        err = oom ? MQ_ENOMEM : *handle ? MQ_OK : MQ_ENOTFOUND;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    if (!err) err = mq_db_query_one(db, &SQL_HANDLE_GET, p, 1, a, mq_read_text, handle);
+    return err ? err : *handle ? MQ_OK : MQ_ENOTFOUND;
 }
 
 mq_err mq_store_webauthn_insert(struct mq_db *db, const struct mq_webauthn_credential *c)
@@ -116,39 +107,16 @@ mq_err mq_store_webauthn_by_credential(struct mq_db *db, struct mq_arena *a,
                                        const char *credential_id,
                                        struct mq_webauthn_credential *out)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
     struct mq_param p[] = {MQ_P_TEXT(credential_id)};
-    mq_err err = mq_db_query(db, &SQL_BY_CREDENTIAL, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        read_credential(rows, a, out, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    return mq_db_query_one(db, &SQL_BY_CREDENTIAL, p, 1, a, read_credential, out);
 }
 
 mq_err mq_store_webauthn_list(struct mq_db *db, struct mq_arena *a, const char *user_id, int limit,
                               struct mq_webauthn_credential **out, size_t *n)
 {
-    struct mq_rows *rows = NULL;
-    bool oom = false;
-    size_t count = 0;
-    struct mq_webauthn_credential *items = mq_arena_calloc(a, (size_t)limit, sizeof(*items));
-    if (!items) return MQ_ENOMEM;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_INT(limit)};
-    mq_err err = mq_db_query(db, &SQL_LIST, p, 2, &rows);
-    if (err) return err;
-    while (count < (size_t)limit && mq_rows_next(rows))
-        read_credential(rows, a, &items[count++], &oom);
-    err = mq_rows_close(rows);
-    if (err) return err;
-    if (oom) return MQ_ENOMEM;
-    *out = items;
-    *n = count;
-    return MQ_OK;
+    return mq_db_query_list(db, &SQL_LIST, p, 2, a, read_credential, sizeof(**out), (size_t)limit,
+                            out, n);
 }
 
 mq_err mq_store_webauthn_used(struct mq_db *db, const char *id, int64_t sign_count, int64_t now)
@@ -166,21 +134,15 @@ mq_err mq_store_webauthn_flag(struct mq_db *db, const char *id, int64_t now)
 mq_err mq_store_webauthn_rename(struct mq_db *db, const char *user_id, const char *id,
                                 const char *name, bool *changed)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id), MQ_P_TEXT(name)};
-    mq_err err = mq_db_exec(db, &SQL_RENAME, p, 3, &changes);
-    *changed = !err && changes > 0;
-    return err;
+    return mq_db_exec_changed(db, &SQL_RENAME, p, 3, changed);
 }
 
 mq_err mq_store_webauthn_delete(struct mq_db *db, const char *user_id, const char *id,
                                 bool *deleted)
 {
-    int64_t changes = 0;
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(id)};
-    mq_err err = mq_db_exec(db, &SQL_DELETE, p, 2, &changes);
-    *deleted = !err && changes > 0;
-    return err;
+    return mq_db_exec_changed(db, &SQL_DELETE, p, 2, deleted);
 }
 
 mq_err mq_store_webauthn_challenge_insert(struct mq_db *db, const struct mq_webauthn_challenge *c)
@@ -195,23 +157,14 @@ mq_err mq_store_webauthn_challenge_use(struct mq_db *db, struct mq_arena *a,
                                        const char *challenge_hash, const char *purpose, int64_t now,
                                        const char **user_id, const char **mfa_token_hash)
 {
-    int64_t changes = 0;
-    struct mq_rows *rows = NULL;
-    bool oom = false;
+    struct mq_text_pair got; /* user id, sign-in token hash */
     struct mq_param p[] = {MQ_P_TEXT(challenge_hash), MQ_P_TEXT(purpose), MQ_P_INT(now)};
-    mq_err err = mq_db_exec(db, &SQL_CHALLENGE_USE, p, 3, &changes);
+    mq_err err = mq_db_exec_one(db, &SQL_CHALLENGE_USE, p, 3);
+    if (!err) err = mq_db_query_one(db, &SQL_CHALLENGE_GET, p, 1, a, mq_read_text_pair, &got);
     if (err) return err;
-    if (changes != 1) return MQ_ENOTFOUND;
-    err = mq_db_query(db, &SQL_CHALLENGE_GET, p, 1, &rows);
-    if (err) return err;
-    err = MQ_ENOTFOUND;
-    if (mq_rows_next(rows)) {
-        *user_id = mq_rows_dup(rows, 0, a, &oom);
-        *mfa_token_hash = mq_rows_dup(rows, 1, a, &oom);
-        err = oom ? MQ_ENOMEM : MQ_OK;
-    }
-    mq_err cerr = mq_rows_close(rows);
-    return cerr ? cerr : err;
+    *user_id = got.first;
+    *mfa_token_hash = got.second;
+    return MQ_OK;
 }
 
 mq_err mq_store_webauthn_challenges_purge(struct mq_db *db, int64_t before, int64_t *deleted)

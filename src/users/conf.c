@@ -26,12 +26,8 @@ static const struct mq_setting settings[] = {
      NULL, NULL, "largest avatar image accepted (the avatar route's own body limit, 413 above)"},
 };
 
-const struct mq_config_module mq_config_users = {"users",
-                                                 60,
-                                                 sizeof(struct mq_users_conf),
-                                                 settings,
-                                                 sizeof(settings) / sizeof(settings[0]),
-                                                 NULL,
-                                                 NULL,
-                                                 NULL,
-                                                 0};
+const struct mq_config_module mq_config_users = {.name = "users",
+                                                 .rank = 60,
+                                                 .size = sizeof(struct mq_users_conf),
+                                                 .settings = settings,
+                                                 .nsettings = MQ_CONFIG_COUNT(settings)};
