@@ -21,7 +21,15 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUI
            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ) $(CFLAGS_DL)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) libmagic) -lpthread -ldl
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# The fuzz drivers' build (tests/fuzz/): clang, with libFuzzer's coverage
+# in every object, and ASan + UBSan.
+BUILD   ?= build-fuzz
+CC      := clang
+CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 BUILD   ?= build-asan
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -38,7 +46,7 @@ MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check-banned bench bench-drivers fuzz fuzz-replay format docs clean
+.PHONY: all run test unit check-banned bench bench-drivers fuzz fuzz-replay fuzz-drivers format docs clean
 all: $(BUILD)/marquee
 
 $(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
@@ -123,32 +131,40 @@ check-banned:
 	scripts/check-banned
 
 format:
-	find src tests/unit tools -name '*.[ch]' | xargs clang-format -i
+	find src tests/unit tests/fuzz tools -name '*.[ch]' | xargs clang-format -i
 
 # The table of keys in docs/configuration.md, from the modules' declarations.
 docs: $(BUILD)/marquee
 	tools/config-doc $(BUILD)/marquee
 
-# Fuzz drivers: replayed over their corpus by the suite (any compiler), and
-# run for real by `make fuzz` with clang's libFuzzer (Debian group "fuzz").
+# Fuzz drivers, one per parser of outside input (docs/internals/testing.md):
+# replayed over their corpus by every build of the suite (fuzz-replay, any
+# compiler), and run for real with clang's libFuzzer (`make FUZZ=1
+# fuzz-drivers`, then tests/fuzz/run.sh; the suite gives each a few seconds,
+# `make fuzz` a minute).
 FUZZ_SRC := $(shell find tests/fuzz -name '*_fuzz.c' | sort)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+FUZZ_DRIVERS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libmarquee.a
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libmarquee.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ  $<"
 	@$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libmarquee.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $< (libFuzzer)"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libmarquee.a $(LDFLAGS) $(LDLIBS)
+
 fuzz-replay: $(FUZZ_REPLAY)
+
+fuzz-drivers: $(FUZZ_DRIVERS)
 
 fuzz:
 	scripts/install-deps build fuzz
-	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=1 build-fuzz/libmarquee.a
-	@mkdir -p build-fuzz/fuzz
-	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	    clang $(CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz/$$n $$f \
-	        build-fuzz/libmarquee.a $(LDLIBS); done
-	@echo "run: build-fuzz/fuzz/input_fuzz tests/fuzz/corpus/input -max_total_time=60"
+	$(MAKE) FUZZ=1 fuzz-drivers
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench-drivers: $(BUILD)/bench/jobs_bench
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole suite: builds plain and with AddressSanitizer + UBSan, starts a
 # throwaway PostgreSQL, then runs for each build the banned-function check,
-# the unit tests (store tests on SQLite and PostgreSQL) and the integration
-# tests against the real binary on both backends. Ends with "N passed, N failed".
+# the unit tests (store tests on SQLite and PostgreSQL), every fuzz corpus
+# and the integration tests against the real binary on both backends; then
+# gives each libFuzzer driver a few seconds (clang's build, build-fuzz/).
+# Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source tests/lib/pg.sh
@@ -72,5 +74,15 @@ for variant in plain asan; do
         /usr/bin/python3 tests/integration/run.py --binary "$dir/marquee" --backend $backend --label "[$variant]" | record
     done
 done
+
+echo "== fuzzing (libFuzzer, ${MQ_FUZZ_SECONDS:=3} s a driver)"
+if make -s -j"$JOBS" FUZZ=1 fuzz-drivers >"$OUT/build-fuzz.log" 2>&1 &&
+    ! grep -E 'warning:' "$OUT/build-fuzz.log"; then
+    echo "ok - build fuzz drivers (clang), no warnings" | record
+    tests/fuzz/run.sh "$MQ_FUZZ_SECONDS" | record
+else
+    cat "$OUT/build-fuzz.log"
+    echo "not ok - build fuzz drivers" | record
+fi
 
 summary

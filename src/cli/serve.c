@@ -155,7 +155,7 @@ int mq_cli_serve(int argc, char **argv)
 {
     struct mq_config cfg;
     struct mq_log log;
-    struct mq_ctx ctx = {0};
+    struct mq_ctx ctx = {.boot_ms = 0}; /* zeroed ({0} would set the atomic cfg from an int) */
     struct mq_store *store = NULL;
     struct mq_router *router = NULL;
     struct mq_http_server *http = NULL;

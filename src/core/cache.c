@@ -66,7 +66,9 @@ static struct slot *slot_of(struct mq_cache *c, const unsigned char digest[DIGES
     uint64_t h;
     memcpy(&h, digest, sizeof(h));
     *shard = &c->shards[h % SHARDS];
-    return (struct slot *)((*shard)->slots + ((h / SHARDS) & (c->per_shard - 1)) * c->stride);
+    /* The stride is rounded up to 8 bytes (mq_cache_new), the slot's alignment. */
+    return (struct slot *)(void *)((*shard)->slots +
+                                   ((h / SHARDS) & (c->per_shard - 1)) * c->stride);
 }
 
 static unsigned char *value_of(struct slot *s)

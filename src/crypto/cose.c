@@ -1,9 +1,10 @@
 #include "crypto/cose.h"
 
-#include "crypto/libcrypto.h"
-
 #include <stdlib.h>
 #include <string.h>
+
+#include "crypto/cbor.h"
+#include "crypto/libcrypto.h"
 
 /* COSE labels (RFC 9052 §7.1, RFC 9053 §7). */
 #define KTY         1
@@ -195,9 +196,9 @@ mq_err mq_cose_key_from_cbor(const cbor_item_t *map, struct mq_cose_key **out, c
 mq_err mq_cose_key_parse(const unsigned char *cbor, size_t len, struct mq_cose_key **out,
                          const char **why)
 {
-    struct cbor_load_result res;
-    cbor_item_t *item = cbor_load(cbor, len, &res);
-    if (!item || res.error.code != CBOR_ERR_NONE || res.read != len) {
+    size_t used = 0;
+    cbor_item_t *item = mq_cbor_load(cbor, len, &used);
+    if (!item || used != len) {
         if (item) cbor_decref(&item);
         *why = "the public key is not CBOR";
         return MQ_EPERM;

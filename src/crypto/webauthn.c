@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/cbor.h"
 #include "crypto/cose.h"
 #include "crypto/libcrypto.h"
 
@@ -88,12 +89,12 @@ struct auth_data {
 static mq_err parse_auth_data(struct mq_webauthn_blob b, bool want_credential, struct auth_data *ad,
                               const char **why)
 {
-    const unsigned char *p = b.data, *end = b.data + b.len;
     memset(ad, 0, sizeof(*ad));
-    if (b.len < 37) {
+    if (b.len < 37) { /* also an empty blob, whose data may be NULL */
         *why = "authenticator data is too short";
         return MQ_EPERM;
     }
+    const unsigned char *p = b.data, *end = b.data + b.len;
     ad->rp_id_hash = p;
     ad->flags = p[32];
     ad->sign_count = (uint32_t)p[33] << 24 | (uint32_t)p[34] << 16 | (uint32_t)p[35] << 8 | p[36];
@@ -122,27 +123,26 @@ static mq_err parse_auth_data(struct mq_webauthn_blob b, bool want_credential, s
         }
         ad->cred_id = p;
         p += ad->cred_id_len;
-        struct cbor_load_result res;
-        ad->cose = cbor_load(p, (size_t)(end - p), &res);
-        if (!ad->cose || res.error.code != CBOR_ERR_NONE) {
-            if (ad->cose) cbor_decref(&ad->cose);
+        size_t used = 0;
+        ad->cose = mq_cbor_load(p, (size_t)(end - p), &used);
+        if (!ad->cose) {
             *why = "the credential public key is not CBOR";
             return MQ_EPERM;
         }
         ad->cose_key = p;
-        ad->cose_key_len = res.read;
-        p += res.read;
+        ad->cose_key_len = used;
+        p += used;
     }
     if (ad->flags & FLAG_ED) {
-        struct cbor_load_result res;
-        cbor_item_t *ext = p < end ? cbor_load(p, (size_t)(end - p), &res) : NULL;
-        bool ok = ext && res.error.code == CBOR_ERR_NONE && cbor_isa_map(ext);
+        size_t used = 0;
+        cbor_item_t *ext = p < end ? mq_cbor_load(p, (size_t)(end - p), &used) : NULL;
+        bool ok = ext && cbor_isa_map(ext);
         if (ext) cbor_decref(&ext);
         if (!ok) {
             *why = "authenticator extensions are not a CBOR map";
             return MQ_EPERM;
         }
-        p += res.read;
+        p += used;
     }
     if (p != end) {
         *why = "authenticator data has trailing bytes";
@@ -296,7 +296,7 @@ mq_err mq_webauthn_verify_registration(struct mq_arena *a, const struct mq_webau
 {
     struct auth_data ad = {0};
     struct mq_cose_key *key = NULL;
-    struct cbor_load_result res;
+    size_t used = 0;
     cbor_item_t *obj = NULL;
     unsigned char *signed_data = NULL;
     memset(out, 0, sizeof(*out));
@@ -304,9 +304,8 @@ mq_err mq_webauthn_verify_registration(struct mq_arena *a, const struct mq_webau
         check_client_data(rp, "webauthn.create", challenge, challenge_len, client_data, why);
     if (err) return err;
 
-    obj = cbor_load(attestation.data, attestation.len, &res);
-    if (!obj || res.error.code != CBOR_ERR_NONE || res.read != attestation.len ||
-        !cbor_isa_map(obj) || !cbor_map_is_definite(obj)) {
+    obj = mq_cbor_load(attestation.data, attestation.len, &used);
+    if (!obj || used != attestation.len || !cbor_isa_map(obj) || !cbor_map_is_definite(obj)) {
         *why = "the attestation object is not a CBOR map";
         err = MQ_EPERM;
         goto cleanup;

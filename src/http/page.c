@@ -31,7 +31,10 @@ char *mq_cursor_decode(struct mq_arena *a, const char *cursor)
         end != cursor + n)
         return NULL;
     out[len] = '\0';
-    if (memchr(out, '\0', len) || !mq_utf8_valid((const char *)out, len)) return NULL;
+    /* What we hand out is at most MQ_CURSOR_MAX bytes; base64's rounding
+     * would let a few more through. */
+    if (len > MQ_CURSOR_MAX || memchr(out, '\0', len) || !mq_utf8_valid((const char *)out, len))
+        return NULL;
     return (char *)out;
 }
 

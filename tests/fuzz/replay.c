@@ -1,6 +1,6 @@
 /* replay - runs a libFuzzer driver over corpus files without libFuzzer, so
  * the suite can check the corpus with gcc, ASan and UBSan.
- * usage: replay FILE_OR_DIR...   prints "ok - fuzz corpus NAME" per file. */
+ * usage: replay FILE_OR_DIR...   prints one TAP line with the count. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
+
+/* Drivers that need a set-up (request_fuzz starts a server) define it. */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static int replay_file(const char *path)
 {
@@ -24,6 +27,7 @@ static int replay_file(const char *path)
 int main(int argc, char **argv)
 {
     int files = 0;
+    if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st)) continue;

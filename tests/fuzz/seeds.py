@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""Writes the named seeds of every fuzz driver's corpus (tests/fuzz/corpus/
+<driver>/), from real shapes: the public WebAuthn vectors of
+tests/fixtures/webauthn/vectors.json, tokens signed the way the server signs
+them, requests as clients send them. Files that libFuzzer found (named by
+their SHA-1) are left alone. Deterministic: running it again changes nothing.
+
+usage: tests/fuzz/seeds.py [BINARY]   (BINARY lists the configuration keys in
+                                       their order; default build/marquee)"""
+import base64
+import hashlib
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import cbor2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64u(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def fields(*parts):
+    """The drivers' framing (tests/fuzz/fuzz.h): a 2-byte length, then bytes."""
+    out = b""
+    for p in parts:
+        p = p.encode() if isinstance(p, str) else p
+        out += struct.pack(">H", len(p)) + p
+    return out
+
+
+def write(driver, name, data):
+    d = os.path.join(CORPUS, driver)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+
+
+def cose_key_of(attestation_object):
+    """The credential public key (COSE_Key CBOR) in an attestation object's
+    authenticator data: rpIdHash, flags, count, AAGUID, id length, id, key."""
+    auth = cbor2.loads(attestation_object)["authData"]
+    n = struct.unpack(">H", auth[53:55])[0]
+    rest = io.BytesIO(auth[55 + n:])
+    cbor2.CBORDecoder(rest).decode()
+    return auth[55 + n:55 + n + rest.tell()]
+
+
+def webauthn():
+    with open(os.path.join(ROOT, "tests", "fixtures", "webauthn", "vectors.json")) as f:
+        vectors = json.load(f)
+    keys = {}
+    for r in vectors["registrations"]:
+        att = unb64u(r["attestationObject"])
+        write("attestation", r["name"], fields(r["rp_id"], r["origin"], unb64u(r["challenge"]),
+                                               unb64u(r["clientDataJSON"]), att))
+        keys[r["name"]] = cose_key_of(att)
+        write("cose", r["name"], fields(keys[r["name"]]) + b"\x30\x06\x02\x01\x01\x02\x01\x01")
+    for a in vectors["assertions"]:
+        key = keys[a["public_key_from"]] if "public_key_from" in a else unb64u(a["public_key"])
+        write("assertion", a["name"], fields(a["rp_id"], a["origin"], unb64u(a["challenge"]),
+                                             unb64u(a["clientDataJSON"]),
+                                             unb64u(a["authenticatorData"]),
+                                             unb64u(a["signature"]), key))
+        write("cose", "sig-" + a["name"], fields(key) + unb64u(a["signature"]))
+
+
+def jwt():
+    # The driver's key: Ed25519 from the seed 07 00 00 ... (tests/fuzz/jwt_fuzz.c).
+    sk = Ed25519PrivateKey.from_private_bytes(bytes([7]) + bytes(31))
+    pk = sk.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    canon = '{"crv":"Ed25519","kty":"OKP","x":"%s"}' % b64u(pk)
+    kid = b64u(hashlib.sha256(canon.encode()).digest())
+    header = json.dumps({"alg": "EdDSA", "kid": kid, "typ": "JWT"}, separators=(",", ":"))
+    claims = {"iss": "https://media.example", "aud": "marquee",
+              "sub": "01a200dd-4210-720d-8442-22d9c782802f",
+              "sid": "01a200dd-4210-720d-8442-22d9c7828030", "jti": "j1",
+              "iat": 1794999000, "exp": 1795000900}
+    payload = json.dumps(claims, separators=(",", ":"))
+    signing_input = b64u(header.encode()) + "." + b64u(payload.encode())
+    token = signing_input + "." + b64u(sk.sign(signing_input.encode()))
+    write("jwt", "valid", b"\x00" + token.encode())
+    write("jwt", "alg-none", b"\x00" + (b64u(b'{"alg":"none"}') + "." + b64u(payload.encode()) + ".").encode())
+    write("jwt", "signed-valid", b"\x01" + (header + "\n" + payload).encode())
+    act = dict(claims, act={"sub": "01a200dd-4210-720d-8442-22d9c7828031"}, aud=["x", "marquee"])
+    write("jwt", "signed-act", b"\x01" + (header + "\n" + json.dumps(act)).encode())
+    write("jwt", "signed-crit", b"\x01" + (header[:-1] + ',"crit":["b64"]}\n' + payload).encode())
+    write("jwt", "signed-nbf", b"\x01" + (header + "\n" + json.dumps(dict(claims, nbf="soon"))).encode())
+
+
+def requests():
+    def req(name, text):
+        write("request", name, text.replace("\n", "\r\n"))
+
+    def body(name, head, doc, content_type="application/json"):
+        data = doc.encode() if isinstance(doc, str) else doc
+        write("request", name, (head.replace("\n", "\r\n") + "Content-Type: %s\r\n"
+                                "Content-Length: %d\r\n\r\n" % (content_type, len(data))).encode()
+              + data)
+
+    admin = "Authorization: Bearer fuzz-admin-token\n"
+    req("get-healthz", "GET /healthz HTTP/1.1\nHost: x\n\n")
+    req("head-readyz", "HEAD /readyz HTTP/1.1\nHost: x\nConnection: close\n\n")
+    req("http10", "GET /api/v1/system/info HTTP/1.0\n\n")
+    body("login", "POST /api/v1/auth/login HTTP/1.1\nHost: x\n",
+         '{"email":"ada@example.org","password":"correct horse 8472"}')
+    body("login-malformed", "POST /api/v1/auth/login HTTP/1.1\nHost: x\n", '{"email": [}')
+    body("login-dup-keys", "POST /api/v1/auth/login HTTP/1.1\nHost: x\n",
+         '{"email":"a","email":"b"}', "application/json; charset=utf-8")
+    req("login-chunked", "POST /api/v1/auth/login HTTP/1.1\nHost: x\nContent-Type: "
+        "application/json\nTransfer-Encoding: chunked\n\n6\n{\"a\":1\n1\n}\n0\n\n")
+    body("setup", "POST /api/v1/setup HTTP/1.1\nHost: x\n",
+         '{"token":"x","email":"root@example.org","display_name":"Root",'
+         '"password":"p4ssw0rd-long-enough"}')
+    body("register-utf8", "POST /api/v1/auth/register HTTP/1.1\nHost: x\n",
+         b'{"email":"\xff\xfe@x","password":"a"}')
+    body("admin-settings", "PATCH /api/v1/admin/settings HTTP/1.1\nHost: x\n" + admin,
+         '{"server_name":"Fuzz","rate_limit_register":"1/s","smtp_url":null}')
+    body("admin-roles", "POST /api/v1/admin/roles HTTP/1.1\nHost: x\n" + admin,
+         '{"name":"fuzzers","permissions":["audit:read","jobs:*"],"description":"x"}')
+    body("admin-invite", "POST /api/v1/admin/invites HTTP/1.1\nHost: x\n" + admin,
+         '{"role":"user","email":"b@example.org","expires_in":3600}')
+    req("admin-users-query", "GET /api/v1/admin/users?q=%27%20OR%201%3D1--&limit=2&sort=name "
+        "HTTP/1.1\nHost: x\n" + admin + "\n")
+    req("admin-audit", "GET /api/v1/admin/audit-logs?action=admin.*&from=2026-01-01T00:00:00Z "
+        "HTTP/1.1\nHost: x\n" + admin + "\n")
+    req("bearer-jwt", "GET /api/v1/users/me HTTP/1.1\nHost: x\nAuthorization: Bearer "
+        "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln\n\n")
+    req("api-key", "GET /api/v1/users/me HTTP/1.1\nHost: x\nX-Api-Key: mq_" + "A" * 43 + "\n\n")
+    req("avatar-query-key", "GET /api/v1/users/01a200dd-4210-720d-8442-22d9c782802f/avatar?"
+        "api_key=mq_x HTTP/1.1\nHost: x\n\n")
+    req("xff", "GET /api/v1/settings HTTP/1.1\nHost: x\nX-Forwarded-For: 203.0.113.9, "
+        "::ffff:10.0.0.1,127.0.0.1\nX-Request-Id: fuzz:1.2-3\n\n")
+    req("options-cors", "OPTIONS /api/v1/auth/login HTTP/1.1\nHost: x\nOrigin: https://app.example"
+        "\nAccess-Control-Request-Method: POST\n\n")
+    req("path-tricks", "GET /api/v1/../%2e%2e/admin//users/%00 HTTP/1.1\nHost: x\n\n")
+    req("pipelined", "GET /healthz HTTP/1.1\nHost: x\n\nGET /startupz HTTP/1.1\nHost: x\n\n")
+    body("csp-report", "POST /api/v1/reports/csp HTTP/1.1\nHost: x\nExpect: 100-continue\n",
+         '{"csp-report":{"document-uri":"https://x/","violated-directive":"script-src"}}',
+         "application/csp-report")
+    req("huge-length", "POST /api/v1/auth/login HTTP/1.1\nHost: x\nContent-Length: "
+        "99999999999\n\n{}")
+    req("method-other", "BREW /healthz HTTP/1.1\nHost: x\n\n")
+    body("avatar-upload", "POST /api/v1/users/me/avatar HTTP/1.1\nHost: x\n",
+         b"\x89PNG\r\n\x1a\n", "image/png")
+
+
+def config_keys(binary):
+    out = subprocess.run([binary, "config"], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin"}).stdout
+    return [line.split(" = ")[0] for line in out.splitlines() if " = " in line]
+
+
+def config(binary):
+    keys = config_keys(binary)
+    values = {
+        "listen": ["[::1]:8096", "0.0.0.0:65536", "host:80"],
+        "http_max_body": ["64KiB", "1.5MiB", "99999999999999999999"],
+        "session_idle_ttl": ["30d", "-1s", "9223372036854775807ms"],
+        "rate_limit_default": ["600/min,20000/h", "off", "0/s", "5/fortnight"],
+        "trusted_proxies": ["10.0.0.0/8, ::1", "300.1.1.1"],
+        "cors_origins": ["https://a.example, http://b:8080", "https://a.example/path"],
+        "public_url": ["https://media.example/", "http://[::1]:8096", "ftp://x"],
+        "registration": ["invite", "maybe"],
+        "server_name": ["Maison Zoë", "bell\a"],
+        "require_verified_email": ["yes", "2"],
+        "jobs_queues": ["default:2,maintenance:0", "a:b"],
+        "database_url": ["postgres://u:p@h:5432/db?sslmode=require", "mysql://x"],
+    }
+    for key, vals in values.items():
+        i = keys.index(key)
+        for n, v in enumerate(vals):
+            write("config", "%s-%d" % (key, n), bytes([i]) + v.encode())
+
+
+def small():
+    write("netlist", "v4", "10.0.0.0/8, 192.168.1.1")
+    write("netlist", "v6", "::1/128,fe80::/10,2001:db8::/32")
+    write("netlist", "mapped", "::ffff:10.0.0.1, 0.0.0.0/0")
+    write("netlist", "bad-prefix", "2001:db8::/129")
+    write("xff", "chain", "127.0.0.1,10.0.0.0/8\n203.0.113.7, 10.1.2.3")
+    write("xff", "untrusted", "192.168.0.0/16\n203.0.113.7")
+    write("xff", "garbage", "10.1.2.3\n203.0.113.7,,unknown, [::1]:80")
+    write("cursor", "uuid", b64u(b"01a200ef-4348-7d6d-90fc-6b59aabd5272"))
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "marquee")
+    webauthn()
+    jwt()
+    requests()
+    config(binary)
+    small()
+
+
+if __name__ == "__main__":
+    main()
