@@ -45,6 +45,13 @@ done
 
 if scripts/check-banned; then echo "ok - no banned string functions" | record
 else echo "not ok - banned string functions" | record; fi
+# The module map holds: no include cycles, nothing including upwards.
+if tools/module-map --cycles >"$OUT/map.log" && tools/module-map --upward >>"$OUT/map.log"; then
+    echo "ok - module map: no cycles, no upward includes" | record
+else
+    sed 's/^/#   /' "$OUT/map.log"
+    echo "not ok - module map" | record
+fi
 
 pg_start || { echo "not ok - start PostgreSQL" | record; summary; exit 1; }
 echo "ok - PostgreSQL started for the tests" | record

@@ -10,7 +10,7 @@ def test_version_and_help(env):
     r = env.run_cli(["version"])
     check(r.returncode == 0 and r.stdout.startswith("marquee "), r.stdout + r.stderr)
     check("libmicrohttpd" in r.stdout and "sqlite" in r.stdout)
-    for cmd in ("serve", "migrate", "config", "version"):
+    for cmd in ("serve", "migrate", "config", "routes", "version"):
         r = env.run_cli([cmd, "--help"])
         check(r.returncode == 0, "%s --help exited %d" % (cmd, r.returncode))
         check("usage: marquee %s" % cmd in r.stdout, r.stdout)

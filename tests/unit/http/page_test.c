@@ -36,6 +36,7 @@ static void test_cursor_rejects_garbage(void **state)
     assert_null(mq_cursor_decode(a, big));
     big[680] = '\0'; /* 510 bytes */
     assert_non_null(mq_cursor_decode(a, big));
+    mq_arena_free(a);
 }
 
 int main(void)
