@@ -16,6 +16,8 @@
 
 #define MQ_EXIT_USAGE 2
 
+struct mq_ctx;
+
 /* Commands: argv holds what follows the command's name. */
 int mq_cli_serve(int argc, char **argv);
 int mq_cli_migrate(int argc, char **argv);
@@ -36,6 +38,17 @@ bool mq_cli_wants_help(int argc, char **argv);
 void mq_cli_load_config(struct mq_config *cfg, int argc, char **argv, const char *const *extra,
                         bool *extra_seen);
 void mq_cli_warn_unknown_env(const struct mq_config *cfg, const struct mq_log *log);
+
+/* The context `serve` runs on, over cfg and log: the system clock and
+ * randomness, the store, the event bus, the rate limiter, the audit writer,
+ * the CPU pool, the token and permission caches, the master keys. MQ_OK or
+ * an error, logged. The schema, the signing keys and the settings come
+ * after, once the database is reachable (ctx->keyring, ctx->settings). */
+MQ_MUST_CHECK mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
+                                          const struct mq_log *log);
+/* Frees what mq_cli_services_open and the start-up after it made, also of
+ * a context opened in part. Stop the HTTP server and the jobs first. */
+void mq_cli_services_close(struct mq_ctx *ctx);
 
 /* mkdir -p with mode 0700; 0 or -1 (errno set). */
 int mq_cli_make_dirs(const char *path);
@@ -69,7 +82,6 @@ struct mq_cli_args {
 int mq_cli_split_args(int argc, char **argv, const struct mq_cli_opt *opts, size_t nopts,
                       struct mq_cli_args *out);
 
-struct mq_ctx;
 /* Records an audit event done from the command line by the invoking OS
  * user; takes `details`. Best effort: the change itself is done. */
 void mq_cli_record(struct mq_ctx *ctx, const char *action, const char *target_type,

@@ -8,11 +8,20 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "auth/authz.h"
+#include "auth/keyring.h"
+#include "auth/masterkey.h"
+#include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
-#include "store/migrate.h"
+#include "core/events.h"
+#include "core/pool.h"
+#include "crypto/secrets.h"
+#include "http/ratelimit.h"
 #include "store/conf.h"
+#include "store/migrate.h"
 #include "system/conf.h"
+#include "system/settings.h"
 
 void mq_cli_help(const char *cmd, const char *what, const char *extra)
 {
@@ -151,4 +160,57 @@ mq_err mq_cli_open_current_store(const struct mq_config *cfg, const struct mq_lo
     if (!err) err = mq_migrate_current(*out, &version);
     if (err) fprintf(stderr, "marquee: the database schema cannot be brought up to date\n");
     return err;
+}
+
+mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
+                            const struct mq_log *log)
+{
+    char key_file[4096];
+    ctx->cfg = cfg;
+    ctx->log = log;
+    ctx->clock = &mq_clock_system;
+    ctx->rng = &mq_rng_system;
+    ctx->boot_ms = mq_clock_now_ms(ctx->clock);
+    int cpus = mq_system_conf(cfg)->cpu_workers ? mq_system_conf(cfg)->cpu_workers
+                                                : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    mq_masterkey_path(cfg, key_file, sizeof(key_file));
+    mq_err err = mq_cli_open_store(cfg, log, &ctx->store); /* logs why */
+    if (err) return err;
+    err = mq_events_new(&ctx->events);
+    /* In memory: each instance limits on its own until a shared store exists. */
+    if (!err) err = mq_ratelimiter_memory_new(100000, &ctx->ratelimiter);
+    /* Started before migrating: entries recorded meanwhile wait for the table. */
+    if (!err) err = mq_audit_start(ctx, &ctx->audit);
+    if (!err) err = mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx->cpu_pool);
+    if (!err) err = mq_token_cache_new(4096, &ctx->token_cache);
+    if (!err) err = mq_authz_cache_new(1024, &ctx->authz_cache);
+    if (!err) err = mq_secrets_open(key_file, log, ctx->rng, &ctx->secrets);
+    if (err) mq_log_error(log, "main", "cannot start: %s", mq_err_name(err));
+    return err;
+}
+
+void mq_cli_services_close(struct mq_ctx *ctx)
+{
+    /* Work still on the pool finishes first; the audit writer goes next,
+     * as everything before it may still have recorded events. */
+    mq_pool_free(ctx->cpu_pool);
+    ctx->cpu_pool = NULL;
+    mq_audit_stop(ctx->audit, 5);
+    ctx->audit = NULL;
+    mq_settings_free(ctx->settings);
+    ctx->settings = NULL;
+    mq_keyring_free(ctx->keyring);
+    mq_token_cache_free(ctx->token_cache);
+    mq_authz_cache_free(ctx->authz_cache);
+    mq_secrets_free(ctx->secrets);
+    mq_store_close(ctx->store);
+    mq_events_free(ctx->events);
+    mq_ratelimiter_free(ctx->ratelimiter);
+    ctx->keyring = NULL;
+    ctx->token_cache = NULL;
+    ctx->authz_cache = NULL;
+    ctx->secrets = NULL;
+    ctx->store = NULL;
+    ctx->events = NULL;
+    ctx->ratelimiter = NULL;
 }

@@ -14,29 +14,23 @@
 #include "api/api.h"
 #include "audit/audit.h"
 #include "audit/retention.h"
-#include "auth/authz.h"
 #include "auth/keyring.h"
-#include "auth/masterkey.h"
-#include "auth/tokencache.h"
 #include "cli/cli.h"
 #include "core/ctx.h"
-#include "core/events.h"
 #include "core/pool.h"
 #include "core/version.h"
-#include "crypto/secrets.h"
-#include "http/ratelimit.h"
+#include "http/conf.h"
 #include "http/server.h"
 #include "jobs/builtin.h"
 #include "jobs/runner.h"
 #include "mail/mail.h"
+#include "store/conf.h"
 #include "store/migrate.h"
+#include "system/conf.h"
 #include "system/settings.h"
 #include "system/system.h"
 #include "users/purge.h"
 #include "users/users.h"
-#include "http/conf.h"
-#include "store/conf.h"
-#include "system/conf.h"
 
 /* With SQLite one process owns the database and its job queue: a second
  * `marquee serve` on the same data_dir is refused. The lock goes with the
@@ -156,7 +150,6 @@ int mq_cli_serve(int argc, char **argv)
     struct mq_config cfg;
     struct mq_log log;
     struct mq_ctx ctx = {.boot_ms = 0}; /* zeroed ({0} would set the atomic cfg from an int) */
-    struct mq_store *store = NULL;
     struct mq_router *router = NULL;
     struct mq_http_server *http = NULL;
     struct mq_jobs *jobs = NULL;
@@ -179,27 +172,7 @@ int mq_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    ctx.cfg = &cfg;
-    ctx.log = &log;
-    ctx.clock = &mq_clock_system;
-    ctx.rng = &mq_rng_system;
-    ctx.boot_ms = mq_clock_now_ms(ctx.clock);
-
-    if (mq_cli_open_store(&cfg, &log, &store)) goto out;
-    ctx.store = store;
-    if (mq_events_new(&ctx.events)) goto out;
-    /* In memory: each instance limits on its own until a shared store exists. */
-    if (mq_ratelimiter_memory_new(100000, &ctx.ratelimiter)) goto out;
-    /* Started before migrating: entries recorded meanwhile wait for the table. */
-    if (mq_audit_start(&ctx, &ctx.audit)) goto out;
-    int cpus = mq_system_conf(&cfg)->cpu_workers ? mq_system_conf(&cfg)->cpu_workers
-                                                 : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx.cpu_pool)) goto out;
-    if (mq_token_cache_new(4096, &ctx.token_cache)) goto out;
-    if (mq_authz_cache_new(1024, &ctx.authz_cache)) goto out;
-    char key_file[4096];
-    mq_masterkey_path(&cfg, key_file, sizeof(key_file));
-    if (mq_secrets_open(key_file, &log, ctx.rng, &ctx.secrets)) goto out;
+    if (mq_cli_services_open(&ctx, &cfg, &log)) goto out;
     if (!mq_store_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
     /* Migrate before listening when the database is there, so that a schema
@@ -213,8 +186,8 @@ int mq_cli_serve(int argc, char **argv)
     }
     if (mq_http_start(&ctx, router, &http)) goto out;
     mq_log_info(&log, "main", "marquee %s listening on %s port %u (%s, %s)", MQ_VERSION,
-                mq_http_conf(&cfg)->listen.text, mq_http_port(http), mq_store_backend_name(store),
-                mq_http_tls(&cfg) ? "https" : "http");
+                mq_http_conf(&cfg)->listen.text, mq_http_port(http),
+                mq_store_backend_name(ctx.store), mq_http_tls(&cfg) ? "https" : "http");
 
     int sig = 0;
     if (started > 0) sig = start_services(&ctx, &stop, false);
@@ -261,18 +234,7 @@ out:
     ctx.jobs = NULL;
     if (lock_fd >= 0) close(lock_fd);
     mq_router_free(router);
-    /* Last: everything above may still have recorded events. */
-    mq_audit_stop(ctx.audit, 5);
-    ctx.audit = NULL;
-    mq_settings_free(ctx.settings);
-    ctx.settings = NULL;
-    mq_keyring_free(ctx.keyring);
-    mq_token_cache_free(ctx.token_cache);
-    mq_authz_cache_free(ctx.authz_cache);
-    mq_secrets_free(ctx.secrets);
-    mq_store_close(store);
-    mq_events_free(ctx.events);
-    mq_ratelimiter_free(ctx.ratelimiter);
+    mq_cli_services_close(&ctx);
     if (status == 0) mq_log_info(&log, "main", "stopped");
     mq_config_cleanup(&cfg);
     return status;

@@ -4,11 +4,11 @@
  * from a trusted proxy, X-Forwarded-For), and the API's body reader
  * (Content-Type, JSON, fields) in whichever handler the path reaches.
  *
- * The server runs in this process, as `marquee serve` builds it, on
- * loopback, over a fresh SQLite database in a temporary directory that is
- * removed at exit; each input is written to a new connection and the answer
- * read until the server closes it. A crash anywhere in the server is a crash
- * of the driver. */
+ * The server runs in this process, on the context `marquee serve` builds
+ * (mq_cli_services_open), on loopback, over a fresh SQLite database in a
+ * temporary directory that is removed at exit; each input is written to a new connection and the
+ * answer read until the server closes it. A crash anywhere in the server is a crash of the driver.
+ */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -22,17 +22,10 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "audit/audit.h"
-#include "auth/authz.h"
 #include "auth/keyring.h"
-#include "auth/masterkey.h"
-#include "auth/tokencache.h"
 #include "cli/cli.h"
-#include "core/events.h"
 #include "core/pool.h"
-#include "crypto/secrets.h"
 #include "fuzz.h"
-#include "http/ratelimit.h"
 #include "http/server.h"
 #include "store/migrate.h"
 #include "system/settings.h"
@@ -68,25 +61,17 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void stop(void)
 {
-    mq_pool_free(fz.ctx.cpu_pool);
+    mq_pool_free(fz.ctx.cpu_pool); /* it resumes its connections before the server stops */
+    fz.ctx.cpu_pool = NULL;
     mq_http_stop(fz.http);
     mq_router_free(fz.router);
-    mq_audit_stop(fz.ctx.audit, 5);
-    mq_settings_free(fz.ctx.settings);
-    mq_keyring_free(fz.ctx.keyring);
-    mq_token_cache_free(fz.ctx.token_cache);
-    mq_authz_cache_free(fz.ctx.authz_cache);
-    mq_secrets_free(fz.ctx.secrets);
-    mq_store_close(fz.ctx.store);
-    mq_events_free(fz.ctx.events);
-    mq_ratelimiter_free(fz.ctx.ratelimiter);
+    mq_cli_services_close(&fz.ctx);
     mq_config_cleanup(&fz.cfg);
     nftw(fz.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char key_file[4096];
     int applied = 0;
     (void)argc;
     (void)argv;
@@ -104,15 +89,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     set("cpu_workers", "2");
     set("http_threads", "2");
     mq_log_init(&fz.log, MQ_LOG_ERROR, open("/dev/null", O_WRONLY), &mq_clock_system);
-    fz.ctx = (struct mq_ctx){
-        .cfg = &fz.cfg, .log = &fz.log, .clock = &mq_clock_system, .rng = &mq_rng_system};
-    mq_masterkey_path(&fz.cfg, key_file, sizeof(key_file));
-    if (mq_cli_open_store(&fz.cfg, &fz.log, &fz.ctx.store) || mq_events_new(&fz.ctx.events) ||
-        mq_ratelimiter_memory_new(1000, &fz.ctx.ratelimiter) ||
-        mq_audit_start(&fz.ctx, &fz.ctx.audit) || mq_pool_new(2, 256, &fz.ctx.cpu_pool) ||
-        mq_token_cache_new(64, &fz.ctx.token_cache) ||
-        mq_authz_cache_new(64, &fz.ctx.authz_cache) ||
-        mq_secrets_open(key_file, &fz.log, fz.ctx.rng, &fz.ctx.secrets) ||
+    if (mq_cli_services_open(&fz.ctx, &fz.cfg, &fz.log) ||
         mq_migrate_up(fz.ctx.store, fz.ctx.clock, fz.ctx.log, &applied) ||
         mq_system_init(&fz.ctx) || mq_keyring_open(&fz.ctx, &fz.ctx.keyring) ||
         mq_settings_open(&fz.ctx, &fz.cfg, &fz.ctx.settings) || mq_router_new(&fz.router) ||
