@@ -369,16 +369,19 @@ static void *worker_main(void *arg)
         struct mq_job next;
         size_t n = 0;
         mq_err err = finish_and_claim(w, a, have ? &job : NULL, &o, &next, &n);
-        mq_arena_free(cur);
-        cur = a;
         if (err) {
-            /* The database is away: the finished job's lease will expire and
-             * it will run again; wait and try later. */
+            /* Nothing was recorded (the database is away, or no connection
+             * came free in time). Keep the outcome and record it on the next
+             * turn: dropping it would leave the job running for as long as
+             * this process lives, since the heartbeat renews every lease
+             * this owner holds. */
             mq_log_warn(j->ctx->log, "jobs", "queue %s: %s", w->queue->name, mq_err_name(err));
-            have = false;
+            mq_arena_free(a);
             idle_wait(j, &j->wake, mq_jobs_conf(j->ctx->cfg)->poll_interval);
             continue;
         }
+        mq_arena_free(cur);
+        cur = a;
         have = n == 1;
         if (!have) {
             idle_wait(j, &j->wake, mq_jobs_conf(j->ctx->cfg)->poll_interval);
