@@ -95,9 +95,8 @@ static mq_err login_work(struct mq_req *req, void *arg)
 mq_err mq_api_auth_login(struct mq_req *req)
 {
     json_t *doc = NULL;
-    char key[64];
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key)) return MQ_OK;
+    if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, req->remote_key))
+        return MQ_OK;
     struct login_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
     mq_err err = mq_api_body_object(req, &doc);

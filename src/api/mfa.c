@@ -316,9 +316,7 @@ static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
 /* The sign-in rate limit covers the second half too. */
 static bool sign_in_limited(struct mq_req *req)
 {
-    char key[64];
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    return mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key);
+    return mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, req->remote_key);
 }
 
 /* POST /auth/mfa/verify {mfa_token, method, code | assertion, remember_device}. */
@@ -394,12 +392,11 @@ mq_err mq_api_auth_reauthenticate(struct mq_req *req)
 {
     json_t *doc = NULL;
     const char *method = NULL, *code = NULL;
-    char key[64];
     struct reauth_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
     c->who = req->principal;
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, key)) return MQ_OK;
+    if (mq_req_rate_limit(req, &mq_auth_conf(req->ctx->cfg)->rate_login.policy, req->remote_key))
+        return MQ_OK;
     mq_err err = mq_api_body_object(req, &doc);
     if (!err) err = mq_api_string_field(req, doc, "password", false, &c->password);
     if (!err) err = mq_api_string_field(req, doc, "method", false, &method);

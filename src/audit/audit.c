@@ -19,6 +19,7 @@
 #define GATHER_MS 50   /* let a burst gather into one transaction */
 #define RETRY_MS  1000 /* database away: try again after */
 #define GENESIS   "0000000000000000000000000000000000000000000000000000000000000000"
+#define FOLDS_MAX 1024 /* keys folding at once; beyond, events fold under "*" */
 
 struct pending {
     struct pending *next;
@@ -29,8 +30,21 @@ struct pending {
         *details;
 };
 
+/* Events of one action and key within one window: the first one's fields,
+ * and how many came. */
+struct fold {
+    struct fold *next;
+    char *key; /* action, NUL, the caller's key */
+    size_t key_len;
+    struct mq_audit_event sample; /* strings and details owned by the fold */
+    int64_t first_at, last_at, closes_at;
+    int64_t count;
+};
+
 struct mq_audit {
     struct mq_ctx *ctx;
+    struct fold *folds; /* open, oldest first */
+    size_t nfolds;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake, idle;
@@ -38,7 +52,7 @@ struct mq_audit {
     size_t queued;
     bool writing; /* a batch is out of the queue, not yet committed */
     bool stopping;
-    atomic_uint_fast64_t recorded, written, dropped;
+    atomic_uint_fast64_t recorded, written, dropped, folded;
 };
 
 /* ---- hashing ---------------------------------------------------------------- */
@@ -89,9 +103,10 @@ static char *place(char **cursor, const char *s)
     return at;
 }
 
-void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
+/* A queue entry holding copies of the event's fields; NULL when out of
+ * memory. */
+static struct pending *make_pending(struct mq_audit *a, const struct mq_audit_event *e, int64_t at)
 {
-    if (!a) return;
     char *details = e->details ? json_dumps(e->details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     const char *d = details ? details : "{}";
     const char *fields[] = {e->action,      e->actor_kind, e->actor_id,
@@ -103,8 +118,7 @@ void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
     struct pending *p = calloc(1, size);
     if (!p) {
         free(details);
-        atomic_fetch_add(&a->dropped, 1);
-        return;
+        return NULL;
     }
     char *cursor = (char *)(p + 1);
     p->action = place(&cursor, e->action);
@@ -117,16 +131,19 @@ void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
     p->request_id = place(&cursor, e->request_id);
     p->details = place(&cursor, d);
     free(details);
-    p->at = mq_clock_now_ms(a->ctx->clock);
+    p->at = at;
     mq_uuid7_new(a->ctx->clock, a->ctx->rng, p->id);
+    return p;
+}
 
-    pthread_mutex_lock(&a->lock);
+/* Under the lock. Takes p. */
+static void enqueue_locked(struct mq_audit *a, struct pending *p)
+{
     if (a->queued >= QUEUE_MAX) {
-        pthread_mutex_unlock(&a->lock);
-        free(p);
         atomic_fetch_add(&a->dropped, 1);
         mq_log_error(a->ctx->log, "audit", "audit queue full (database away?): dropped %s",
-                     e->action);
+                     p->action);
+        free(p);
         return;
     }
     if (a->tail)
@@ -137,6 +154,137 @@ void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
     a->queued++;
     atomic_fetch_add(&a->recorded, 1);
     pthread_cond_signal(&a->wake);
+}
+
+void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e)
+{
+    if (!a) return;
+    struct pending *p = make_pending(a, e, mq_clock_now_ms(a->ctx->clock));
+    if (!p) {
+        atomic_fetch_add(&a->dropped, 1);
+        return;
+    }
+    pthread_mutex_lock(&a->lock);
+    enqueue_locked(a, p);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- folding ---------------------------------------------------------------- */
+
+static void fold_free(struct fold *f)
+{
+    json_decref(f->sample.details);
+    free(f);
+}
+
+static char *keep(char **cursor, const char *s)
+{
+    return s ? place(cursor, s) : NULL;
+}
+
+static struct fold *fold_new(const struct mq_audit_event *e, const char *key, size_t key_len)
+{
+    const char *fields[] = {e->action,    e->actor_kind, e->actor_id,   e->target_type,
+                            e->target_id, e->ip,         e->user_agent, e->request_id};
+    size_t size = sizeof(struct fold) + key_len + 1;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        if (fields[i]) size += strlen(fields[i]) + 1;
+    struct fold *f = calloc(1, size);
+    if (!f) return NULL;
+    char *cursor = (char *)(f + 1);
+    f->key = cursor;
+    memcpy(f->key, key, key_len);
+    f->key[key_len] = 0;
+    f->key_len = key_len;
+    cursor += key_len + 1;
+    f->sample.action = keep(&cursor, e->action);
+    f->sample.actor_kind = keep(&cursor, e->actor_kind);
+    f->sample.actor_id = keep(&cursor, e->actor_id);
+    f->sample.target_type = keep(&cursor, e->target_type);
+    f->sample.target_id = keep(&cursor, e->target_id);
+    f->sample.ip = keep(&cursor, e->ip);
+    f->sample.user_agent = keep(&cursor, e->user_agent);
+    f->sample.request_id = keep(&cursor, e->request_id);
+    f->sample.details = e->details ? json_deep_copy(e->details) : json_object();
+    if (!f->sample.details) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Under the lock: queues the fold's entry, with its count, and frees it. */
+static void close_fold_locked(struct mq_audit *a, struct fold *f)
+{
+    json_t *d = f->sample.details;
+    json_object_set_new(d, "count", json_integer(f->count));
+    json_object_set_new(d, "first_at", json_integer(f->first_at));
+    json_object_set_new(d, "last_at", json_integer(f->last_at));
+    struct pending *p = make_pending(a, &f->sample, f->first_at);
+    if (p)
+        enqueue_locked(a, p);
+    else
+        atomic_fetch_add(&a->dropped, 1);
+    fold_free(f);
+}
+
+/* Under the lock: closes the folds whose window has passed (all of them
+ * when `all`); returns ms until the next one closes, or -1 if none is open. */
+static int64_t close_folds_locked(struct mq_audit *a, bool all)
+{
+    int64_t now = mq_clock_now_ms(a->ctx->clock), next = -1;
+    struct fold **p = &a->folds;
+    while (*p) {
+        struct fold *f = *p;
+        if (all || f->closes_at <= now) {
+            *p = f->next;
+            a->nfolds--;
+            close_fold_locked(a, f);
+            continue;
+        }
+        if (next < 0 || f->closes_at - now < next) next = f->closes_at - now;
+        p = &f->next;
+    }
+    return next;
+}
+
+void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
+                            int64_t window_ms)
+{
+    if (!a) return;
+    char full[256];
+    int n = snprintf(full, sizeof(full), "%s%c%s", e->action, 0, key);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(full) ? (size_t)n : sizeof(full) - 1;
+    int64_t now = mq_clock_now_ms(a->ctx->clock);
+    pthread_mutex_lock(&a->lock);
+    struct fold *f = a->folds, *last = NULL;
+    for (; f; last = f, f = f->next)
+        if (f->key_len == len && !memcmp(f->key, full, len) && f->closes_at > now) break;
+    if (!f && a->nfolds >= FOLDS_MAX) {
+        /* Too many keys at once: the rest count under one. */
+        len = (size_t)snprintf(full, sizeof(full), "%s%c*", e->action, 0);
+        for (f = a->folds, last = NULL; f; last = f, f = f->next)
+            if (f->key_len == len && !memcmp(f->key, full, len) && f->closes_at > now) break;
+    }
+    if (!f) {
+        f = fold_new(e, full, len);
+        if (!f) {
+            atomic_fetch_add(&a->dropped, 1);
+            pthread_mutex_unlock(&a->lock);
+            return;
+        }
+        f->first_at = now;
+        f->closes_at = now + (window_ms > 0 ? window_ms : 1000);
+        if (last)
+            last->next = f;
+        else
+            a->folds = f;
+        a->nfolds++;
+        pthread_cond_signal(&a->wake); /* the writer learns of the close time */
+    }
+    f->count++;
+    f->last_at = now;
+    atomic_fetch_add(&a->folded, 1);
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -193,7 +341,14 @@ static void *writer_main(void *arg)
     struct mq_audit *a = arg;
     pthread_mutex_lock(&a->lock);
     for (;;) {
-        while (!a->head && !a->stopping) pthread_cond_wait(&a->wake, &a->lock);
+        for (;;) {
+            int64_t next = close_folds_locked(a, a->stopping);
+            if (a->head || a->stopping) break;
+            if (next < 0)
+                pthread_cond_wait(&a->wake, &a->lock);
+            else
+                sleep_on(a, (int)(next < 60000 ? next + 1 : 60000));
+        }
         if (!a->head && a->stopping) break;
         if (!a->stopping && a->queued < BATCH_MAX) sleep_on(a, GATHER_MS);
         /* Take up to BATCH_MAX entries off the queue. */
@@ -432,10 +587,12 @@ mq_err mq_audit_render_metrics(struct mq_audit *a, struct mq_buf *out)
                          "marquee_audit_events_total{result=\"recorded\"} %llu\n"
                          "marquee_audit_events_total{result=\"written\"} %llu\n"
                          "marquee_audit_events_total{result=\"dropped\"} %llu\n"
+                         "marquee_audit_events_total{result=\"folded\"} %llu\n"
                          "# HELP marquee_audit_queued Audit events waiting to be written.\n"
                          "# TYPE marquee_audit_queued gauge\n"
                          "marquee_audit_queued %zu\n",
                          (unsigned long long)atomic_load(&a->recorded),
                          (unsigned long long)atomic_load(&a->written),
-                         (unsigned long long)atomic_load(&a->dropped), queued);
+                         (unsigned long long)atomic_load(&a->dropped),
+                         (unsigned long long)atomic_load(&a->folded), queued);
 }

@@ -39,7 +39,18 @@ void mq_audit_stop(struct mq_audit *a, int timeout_s);
 /* Queues an event; copies everything. Accepts a NULL writer (no audit). */
 void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e);
 
-/* Waits until everything recorded so far is written (tests, CLI). */
+/* Records an event anyone can cause at will (a refused request, a wrong
+ * admin token) folded with its like, so that a flood of them cannot fill
+ * the disk or drown the real entries: the first of an action and `key` in a
+ * window opens an entry, the rest of the window only counts, and the entry
+ * is written when the window closes (or at stop) with "count", "first_at"
+ * and "last_at" added to its details. At most 1,024 keys fold at once;
+ * beyond, events fold under the key "*". */
+void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
+                            int64_t window_ms);
+
+/* Waits until everything recorded so far is written (tests, CLI); events
+ * still folding are not yet recorded. */
 MQ_MUST_CHECK mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms);
 
 /* The chain hash of an entry (hex, 64 characters and NUL). */
@@ -71,7 +82,7 @@ MQ_MUST_CHECK mq_err mq_audit_list(struct mq_ctx *ctx, struct mq_arena *a,
                                    const struct mq_audit_filter *f, struct mq_audit_entry *out,
                                    size_t *n);
 
-/* Appends Prometheus metrics: recorded, written, dropped, queued. */
+/* Appends Prometheus metrics: recorded, written, dropped, folded, queued. */
 MQ_MUST_CHECK mq_err mq_audit_render_metrics(struct mq_audit *a, struct mq_buf *out);
 
 #endif

@@ -1,11 +1,13 @@
-/* conf.h - the audit log's setting: how long entries are kept. */
+/* conf.h - the audit log's settings: how long entries are kept, and how
+ * long refusals fold into one entry. */
 #ifndef MQ_AUDIT_CONF_H
 #define MQ_AUDIT_CONF_H
 
 #include "core/config.h"
 
 struct mq_audit_conf {
-    long retention; /* ms */
+    long retention;   /* ms */
+    long fold_window; /* ms */
 };
 
 extern const struct mq_config_module mq_config_audit;

@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <string.h>
+
 size_t mq_utf8_sequence_len(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -45,4 +47,43 @@ bool mq_utf8_valid(const char *s, size_t n)
         i += len;
     }
     return true;
+}
+
+/* Copies characters of s while they fit in `room` bytes; returns bytes
+ * written, and in *done whether all of s was. */
+static size_t clip_copy(const char *s, size_t n, char *out, size_t room, bool *done)
+{
+    size_t o = 0, i = 0;
+    while (i < n) {
+        size_t len = mq_utf8_sequence_len(s + i, n - i);
+        bool bad = len == 0 || (len == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f));
+        size_t take = bad ? 1 : len;
+        if (o + take > room) break;
+        if (bad)
+            out[o] = '?';
+        else
+            memcpy(out + o, s + i, take);
+        o += take;
+        i += take;
+    }
+    *done = i == n;
+    return o;
+}
+
+char *mq_utf8_clip(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s);
+    bool done;
+    if (cap < 4) {
+        if (cap) out[0] = 0;
+        return out;
+    }
+    size_t o = clip_copy(s, n, out, cap - 1, &done);
+    if (!done) {
+        o = clip_copy(s, n, out, cap - 4, &done);
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = 0;
+    return out;
 }

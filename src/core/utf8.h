@@ -12,4 +12,9 @@ size_t mq_utf8_sequence_len(const char *s, size_t n);
 /* True when all n bytes are valid UTF-8. */
 bool mq_utf8_valid(const char *s, size_t n);
 
+/* Copies text from outside (a header) for keeping: at most cap - 1 bytes,
+ * never cutting a character, each invalid byte or control character turned
+ * into '?', "..." marking a cut. Returns out. */
+char *mq_utf8_clip(const char *s, char *out, size_t cap);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool peer_ip(const struct sockaddr *peer, struct mq_ip *ip)
+bool mq_peer_ip(const struct sockaddr *peer, struct mq_ip *ip)
 {
     char text[MQ_IP_TEXT];
     if (!peer) return false;
@@ -25,7 +25,7 @@ void mq_client_ip(const struct mq_netlist *trusted, const struct sockaddr *peer,
                   char out[MQ_IP_TEXT])
 {
     struct mq_ip ip, hop;
-    if (!peer_ip(peer, &ip)) {
+    if (!mq_peer_ip(peer, &ip)) {
         snprintf(out, MQ_IP_TEXT, "-");
         return;
     }
@@ -46,4 +46,33 @@ void mq_client_ip(const struct mq_netlist *trusted, const struct sockaddr *peer,
         end = start > xff ? start - 1 : xff;
     }
     mq_ip_text(&ip, out);
+}
+
+void mq_client_net(const struct mq_ip *ip, int ipv6_prefix, struct mq_ip *out)
+{
+    *out = *ip;
+    if (ip->family != AF_INET6 || ipv6_prefix >= 128) return;
+    int bits = ipv6_prefix < 0 ? 0 : ipv6_prefix;
+    for (int i = 0; i < 16; i++) {
+        int keep = bits >= 8 ? 8 : bits;
+        out->addr[i] &= (unsigned char)(0xff00u >> keep);
+        bits -= keep;
+    }
+}
+
+void mq_client_key(const char *ip_text, int ipv6_prefix, char out[MQ_CLIENT_KEY])
+{
+    struct mq_ip ip, net;
+    char text[MQ_IP_TEXT];
+    if (!mq_ip_parse(ip_text, strlen(ip_text), &ip)) {
+        snprintf(out, MQ_CLIENT_KEY, "%s", ip_text);
+        return;
+    }
+    if (ip.family != AF_INET6 || ipv6_prefix < 0 || ipv6_prefix >= 128) {
+        mq_ip_text(&ip, out);
+        return;
+    }
+    mq_client_net(&ip, ipv6_prefix, &net);
+    mq_ip_text(&net, text);
+    snprintf(out, MQ_CLIENT_KEY, "%s/%u", text, (unsigned)ipv6_prefix & 127u);
 }

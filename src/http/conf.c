@@ -16,9 +16,14 @@ static const struct mq_setting settings[] = {
      "HTTP worker threads (0 = one per CPU)"},
     {"http_max_connections", MQ_SETTING_INT, OFF(max_connections), "1024", NULL, 1, 65536, 0, NULL,
      NULL, "open connections accepted at once"},
-    {"http_max_connections_per_ip", MQ_SETTING_INT, OFF(max_connections_per_ip), "0", NULL, 0,
+    {"http_max_connections_per_ip", MQ_SETTING_INT, OFF(max_connections_per_ip), "64", NULL, 0,
      65536, 0, NULL, NULL,
-     "open connections per client address (0 = no limit; set it when not behind a proxy)"},
+     "open connections per client address (IPv6: per rate_limit_ipv6_prefix network); peers in "
+     "trusted_proxies are exempt, so bound clients at the proxy (0 = no cap)"},
+    {"http_connection_reserve", MQ_SETTING_INT, OFF(connection_reserve), "64", NULL, 0, 65535, 0,
+     NULL, NULL,
+     "connection slots kept for new clients: once fewer are free, an address that already holds "
+     "a connection gets no other (at most an eighth of http_max_connections)"},
     {"http_max_body", MQ_SETTING_SIZE, OFF(max_body), "1MiB", NULL, 1024, 1L << 30, 0, NULL, NULL,
      "largest request body accepted (413 above); sizes take KiB, MiB, GiB, kB, MB"},
     {"http_max_header", MQ_SETTING_SIZE, OFF(max_header), "16KiB", NULL, 1024, 1L << 20, 0, NULL,
@@ -28,6 +33,18 @@ static const struct mq_setting settings[] = {
     {"http_header_timeout", MQ_SETTING_INT, OFF(header_timeout), "10", NULL, 1, 3600, 0, NULL, NULL,
      "seconds a client has to send a complete request head, counted from connect or from the "
      "previous response; also the keep-alive idle limit"},
+    {"http_request_timeout", MQ_SETTING_INT, OFF(request_timeout), "60", NULL, 1, 86400, 0, NULL,
+     NULL,
+     "seconds a client has to send a whole request, head and body, counted like "
+     "http_header_timeout"},
+    {"http_upload_timeout", MQ_SETTING_INT, OFF(upload_timeout), "600", NULL, 1, 86400, 0, NULL,
+     NULL, "the same for routes that take uploads (avatars, imports)"},
+    {"http_min_body_rate", MQ_SETTING_SIZE, OFF(min_body_rate), "1KiB", NULL, 0, 1L << 30, 0, NULL,
+     NULL,
+     "bytes a second a request body must average once http_body_grace has passed; slower "
+     "clients are cut off (0 = no minimum)"},
+    {"http_body_grace", MQ_SETTING_INT, OFF(body_grace), "10", NULL, 1, 3600, 0, NULL, NULL,
+     "seconds of a body's start that http_min_body_rate does not judge"},
     {"tls_cert", MQ_SETTING_STRING, OFF(tls_cert), NULL, NULL, 0, 4096, 0, NULL, NULL,
      "PEM certificate chain; with tls_key, serve HTTPS (and HSTS)"},
     {"tls_key", MQ_SETTING_STRING, OFF(tls_key), NULL, NULL, 0, 4096, 0, NULL, NULL,
@@ -42,6 +59,9 @@ static const struct mq_setting settings[] = {
      MQ_CONFIG_LIVE, NULL, NULL,
      "requests per client address to /api/, and per signed-in user: N/unit rules (s, min, h, "
      "d) joined by commas, such as 600/min,20000/h, or off. Probes and /metrics are exempt"},
+    {"rate_limit_ipv6_prefix", MQ_SETTING_INT, OFF(ipv6_prefix), "64", NULL, 32, 128, 0, NULL, NULL,
+     "leading bits of an IPv6 address that name one client, for rate limits and connection "
+     "caps (a home or host is given a whole /64)"},
     {"admin_token", MQ_SETTING_STRING, OFF(admin_token), NULL, NULL, 0, 1024, MQ_CONFIG_SECRET,
      NULL, NULL,
      "bearer token for /api/v1/admin/* until accounts exist (unset = admin API closed, 403); "
@@ -55,6 +75,13 @@ static mq_err check(const struct mq_config *cfg, char *errbuf, size_t errlen)
     if (has_cert != has_key) {
         snprintf(errbuf, errlen, "invalid %s: tls_cert and tls_key must be given together",
                  has_cert ? "tls_key" : "tls_cert");
+        return MQ_EINVAL;
+    }
+    if (c->request_timeout < c->header_timeout || c->upload_timeout < c->request_timeout) {
+        snprintf(errbuf, errlen,
+                 "invalid http_request_timeout: it must lie between http_header_timeout (%d) and "
+                 "http_upload_timeout (%d)",
+                 c->header_timeout, c->upload_timeout);
         return MQ_EINVAL;
     }
     return MQ_OK;

@@ -10,15 +10,21 @@ struct mq_http_conf {
     struct mq_conf_address listen;
     int threads; /* worker threads; 0 = one per CPU */
     int max_connections;
-    int max_connections_per_ip; /* 0 = no per-address limit */
+    int max_connections_per_ip; /* 0 = no per-address cap */
+    int connection_reserve;     /* slots kept for addresses holding none */
     long max_body;              /* bytes */
     long max_header;            /* bytes, all header lines together */
     int idle_timeout;           /* seconds of silence before a connection is closed */
     int header_timeout;         /* seconds to deliver a complete request head */
+    int request_timeout;        /* seconds for head and body together */
+    int upload_timeout;         /* the same on upload routes */
+    long min_body_rate;         /* bytes a second after body_grace; 0 = none */
+    int body_grace;             /* seconds */
     char *tls_cert, *tls_key;
     struct mq_conf_list cors_origins;
     struct mq_conf_nets trusted_proxies; /* whose X-Forwarded-For counts */
     struct mq_conf_rate rate_default;    /* per client address and per user, on /api/ */
+    int ipv6_prefix;                     /* bits naming one IPv6 client */
     char *admin_token; /* bootstrap token for the admin API; NULL or "" = closed */
 };
 

@@ -177,9 +177,13 @@ static mq_err admit_operator(struct mq_req *req, struct mq_principal *who, mq_er
     }
     mq_log_warn(req->ctx->log, "auth", "admin API refused %s %s from %s (request %s)",
                 req->method_name, req->match.pattern, req->remote, req->request_id);
-    mq_req_audit(req, "admin.auth_failed", "anonymous", NULL, NULL,
-                 json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route", req->match.pattern,
-                           "reason", refusal));
+    /* Anyone can knock, as often as the rate limit lets them: one entry per
+     * address and reason in audit_fold_window. */
+    char fold[96];
+    snprintf(fold, sizeof(fold), "%s %s", req->remote_key, refusal);
+    mq_req_audit_folded(req, "admin.auth_failed", fold,
+                        json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route",
+                                  req->match.pattern, "reason", refusal));
     if ((!configured || !*configured) && err == MQ_ENOTFOUND) {
         mq_problem(req, 403, "admin_api_closed", NULL,
                    "sign in as an admin, or set MARQUEE_ADMIN_TOKEN for the bootstrap token");

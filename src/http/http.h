@@ -41,7 +41,8 @@ struct mq_req {
     const char *path; /* raw, as received, without the query */
     struct mq_match match;
     const char *request_id;
-    const char *remote; /* client address, text */
+    const char *remote;     /* client address, text */
+    const char *remote_key; /* "ip:" and the client's network, for rate limits (clientip.h) */
     uint64_t start_ns;
 
     const char *body; /* NUL-terminated; body_len excludes the NUL */
@@ -124,12 +125,20 @@ bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, 
  * returns what this returns. A full pool answers 503 busy at once. */
 MQ_MUST_CHECK mq_err mq_req_offload(struct mq_req *req, struct mq_pool *pool,
                                     mq_err (*work)(struct mq_req *req, void *arg), void *arg);
+/* Whether mq_req_offload handed the request to its pool (false after a
+ * 503 busy): whether `work` will run. For the handler that called it. */
+bool mq_req_offloaded(const struct mq_req *req);
 
 /* Records an audit event about this request: address, user agent and
  * request id are filled in. `details` (a reference this call takes, may be
  * NULL) must hold no secret. */
 void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind,
                   const char *target_type, const char *target_id, json_t *details);
+
+/* The same for an event anyone can cause at will, by an anonymous caller:
+ * folded with its like under `key` for audit_fold_window (audit/audit.h),
+ * so one entry with a count stands for a flood. */
+void mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details);
 
 /* Registers a JSON value to be released with the request arena and returns
  * it (NULL stays NULL). For values handlers build and keep borrowing. */

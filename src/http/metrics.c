@@ -1,13 +1,16 @@
 #include "http/metrics.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-/* Status codes get a dense index; anything unusual shares the last slot per
- * class (1xx..5xx) so the table stays small. */
-static const int known_status[] = {200, 201, 202, 204, 206, 301, 302, 304, 307, 308, 400,
-                                   401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413,
-                                   414, 415, 416, 422, 429, 431, 500, 501, 502, 503, 504};
+/* Status codes get a dense index; anything unusual shares one slot per
+ * class, labelled "1xx".."5xx" (never a real code, or its series would
+ * appear twice), so the table stays small. 499 is the client that left
+ * before its answer. */
+static const int known_status[] = {200, 201, 202, 204, 206, 301, 302, 304, 307, 308, 400, 401,
+                                   403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415,
+                                   416, 422, 423, 429, 431, 499, 500, 501, 502, 503, 504};
 #define NKNOWN  (sizeof(known_status) / sizeof(known_status[0]))
 #define NSTATUS (NKNOWN + 5)
 
@@ -37,9 +40,13 @@ static size_t status_index(int status)
     return NKNOWN + (size_t)(cls - 1);
 }
 
-static int status_of(size_t idx)
+static const char *status_label(size_t idx, char buf[8])
 {
-    return idx < NKNOWN ? known_status[idx] : (int)(idx - NKNOWN + 1) * 100;
+    if (idx < NKNOWN)
+        snprintf(buf, 8, "%d", known_status[idx]);
+    else
+        snprintf(buf, 8, "%dxx", (int)(idx - NKNOWN + 1) % 10);
+    return buf;
 }
 
 mq_err mq_http_metrics_new(size_t nroutes, struct mq_http_metrics **out)
@@ -93,12 +100,13 @@ mq_err mq_http_metrics_render(const struct mq_http_metrics *m, const struct mq_r
             for (size_t s = 0; s < NSTATUS && !err; s++) {
                 uint64_t v =
                     atomic_load_explicit(&m->routes[r].count[meth][s], memory_order_relaxed);
+                char label[8];
                 if (!v) continue;
                 err = mq_buf_printf(out,
                                     "marquee_http_requests_total{method=\"%s\",route=\"%s\","
-                                    "status=\"%d\"} %llu\n",
+                                    "status=\"%s\"} %llu\n",
                                     mq_method_name((enum mq_method)meth), route_label(m, router, r),
-                                    status_of(s), (unsigned long long)v);
+                                    status_label(s, label), (unsigned long long)v);
             }
         }
     }

@@ -14,14 +14,16 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/conf.h"
 #include "core/clock.h"
 #include "core/deadline.h"
 #include "core/pool.h"
+#include "core/utf8.h"
 #include "core/uuid.h"
 #include "http/clientip.h"
 #include "http/conf.h"
+#include "http/connwatch.h"
 #include "http/gate.h"
-#include "http/headwatch.h"
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/problem.h"
@@ -46,7 +48,7 @@ struct mq_http_server {
     struct mq_ctx *ctx;
     const struct mq_router *router;
     struct mq_http_metrics *metrics;
-    struct mq_headwatch *headwatch;
+    struct mq_connwatch *watch;
     struct MHD_Daemon *daemon;
     int quiesced_fd; /* the listen socket once quiesced; closed after the daemon stops */
     uint16_t port;
@@ -74,8 +76,9 @@ struct req_state {
     mq_err offload_err;
     mq_err (*offload_work)(struct mq_req *req, void *arg);
     void *offload_arg;
-    bool body_limit;  /* the body outgrew the limit */
-    size_t discarded; /* bytes read past the limit */
+    struct mq_connwatch_entry *watched; /* the connection's deadlines */
+    bool body_limit;                    /* the body outgrew the limit */
+    size_t discarded;                   /* bytes read past the limit */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -154,22 +157,42 @@ mq_err mq_req_query(struct mq_req *req, const char *name, const char **out)
     return MQ_OK;
 }
 
+/* Request fields kept in the audit log are cut short: whoever sends the
+ * request chooses them. */
+#define AUDIT_FIELD_MAX 160
+
+static void request_event(struct mq_req *req, const char *action, const char *actor_kind,
+                          const char *target_type, const char *target_id, json_t *details,
+                          char agent[AUDIT_FIELD_MAX], struct mq_audit_event *e)
+{
+    const char *ua = mq_req_header(req, "User-Agent");
+    *e = (struct mq_audit_event){.action = action,
+                                 .actor_kind = actor_kind,
+                                 .actor_id = req->actor_id,
+                                 .target_type = target_type,
+                                 .target_id = target_id,
+                                 .ip = req->remote,
+                                 .user_agent = ua ? mq_utf8_clip(ua, agent, AUDIT_FIELD_MAX) : NULL,
+                                 .request_id = req->request_id,
+                                 .details = details};
+}
+
 void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind,
                   const char *target_type, const char *target_id, json_t *details)
 {
-    char agent[257];
-    const char *ua = mq_req_header(req, "User-Agent");
-    if (ua) snprintf(agent, sizeof(agent), "%s", ua);
-    struct mq_audit_event e = {.action = action,
-                               .actor_kind = actor_kind,
-                               .actor_id = req->actor_id,
-                               .target_type = target_type,
-                               .target_id = target_id,
-                               .ip = req->remote,
-                               .user_agent = ua ? agent : NULL,
-                               .request_id = req->request_id,
-                               .details = details};
+    char agent[AUDIT_FIELD_MAX];
+    struct mq_audit_event e;
+    request_event(req, action, actor_kind, target_type, target_id, details, agent, &e);
     mq_audit_record(req->ctx->audit, &e);
+    json_decref(details);
+}
+
+void mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details)
+{
+    char agent[AUDIT_FIELD_MAX];
+    struct mq_audit_event e;
+    request_event(req, action, "anonymous", NULL, NULL, details, agent, &e);
+    mq_audit_record_folded(req->ctx->audit, &e, key, mq_audit_conf(req->ctx->cfg)->fold_window);
     json_decref(details);
 }
 
@@ -200,6 +223,13 @@ mq_err mq_req_offload(struct mq_req *req, struct mq_pool *pool,
         return mq_problem(req, 503, "busy", NULL, "the server is busy; try again in a second");
     }
     return MQ_OK;
+}
+
+bool mq_req_offloaded(const struct mq_req *req)
+{
+    /* Stable while the handler runs: the connection resumes on this thread,
+     * after the handler returns. */
+    return ((const struct req_state *)req)->suspended;
 }
 
 json_t *mq_req_keep(struct mq_req *req, json_t *value)
@@ -410,9 +440,12 @@ bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, 
     (void)mq_reply_header_set(req, "Retry-After", text);
     mq_log_warn(req->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
                 policy->name, req->method_name, req->path, req->remote, req->request_id);
-    mq_req_audit(req, "rate_limit.rejected", "anonymous", NULL, NULL,
-                 json_pack("{s:s,s:s,s:s}", "policy", policy->name, "method", req->method_name,
-                           "path", req->path));
+    char path[AUDIT_FIELD_MAX], fold[160];
+    snprintf(fold, sizeof(fold), "%s %s", policy->name, key);
+    mq_req_audit_folded(req, "rate_limit.rejected", fold,
+                        json_pack("{s:s,s:s,s:s,s:s}", "policy", policy->name, "key", key, "method",
+                                  req->method_name, "path",
+                                  mq_utf8_clip(req->path, path, sizeof(path))));
     mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
                "too many requests; try again in %lld s", wait);
     return true;
@@ -423,10 +456,9 @@ bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, 
  * outage of the limiter must not become an outage of the API. */
 static bool rate_limited(struct mq_http_server *srv, struct mq_req *req)
 {
-    char key[64];
     if (strncmp(req->path, "/api/", 5)) return false;
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    return mq_req_rate_limit(req, &mq_http_conf(srv->ctx->cfg)->rate_default.policy, key);
+    return mq_req_rate_limit(req, &mq_http_conf(srv->ctx->cfg)->rate_default.policy,
+                             req->remote_key);
 }
 
 static void answer_error(struct mq_http_server *srv, struct mq_req *req, mq_err err);
@@ -575,7 +607,12 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         req->request_id = id;
     }
     req->remote = client_address(srv, arena, conn);
-    if (!req->request_id || !req->remote || route_request(srv, rs)) {
+    if (req->remote) {
+        char key[MQ_CLIENT_KEY];
+        mq_client_key(req->remote, mq_http_conf(srv->ctx->cfg)->ipv6_prefix, key);
+        req->remote_key = mq_arena_printf(arena, "ip:%s", key);
+    }
+    if (!req->request_id || !req->remote_key || route_request(srv, rs)) {
         mq_arena_free(arena);
         return NULL;
     }
@@ -583,7 +620,8 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
 
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    if (ci) mq_headwatch_disarm(srv->headwatch, ci->socket_context);
+    rs->watched = ci ? ci->socket_context : NULL;
+    mq_connwatch_body(srv->watch, rs->watched, req->match.flags & MQ_ROUTE_UPLOAD);
 
     pthread_mutex_lock(&srv->lock);
     srv->inflight++;
@@ -634,12 +672,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Answering on this first call makes libmicrohttpd close the
          * connection after the reply, so only do it for requests that must
          * not be read any further. */
-        if (reject_head(srv, rs)) return send_response(srv, rs);
+        if (reject_head(srv, rs)) {
+            mq_connwatch_handling(srv->watch, rs->watched);
+            return send_response(srv, rs);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
+        mq_connwatch_received(rs->watched, n);
         if (rs->queued) return MHD_YES;
         if (!rs->body_limit && mq_buf_add(&rs->body, upload_data, n) == MQ_OK) return MHD_YES;
         rs->body_limit = true;
@@ -654,6 +696,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         answer_error(srv, &rs->req, rs->offload_err);
         return send_response(srv, rs);
     }
+    mq_connwatch_handling(srv->watch, rs->watched);
     if (rs->body_limit)
         mq_problem(&rs->req, 413, "payload_too_large", NULL, "the body may be at most %zu bytes",
                    rs->body.cap);
@@ -700,7 +743,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     if (ci && why == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        mq_headwatch_arm(srv->headwatch, ci->socket_context);
+        mq_connwatch_ready(srv->watch, ci->socket_context);
 
     pthread_mutex_lock(&srv->lock);
     if (--srv->inflight == 0) pthread_cond_broadcast(&srv->idle);
@@ -712,16 +755,26 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 {
     struct mq_http_server *srv = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci =
+        const union MHD_ConnectionInfo *fd =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        *socket_context = ci ? mq_headwatch_add(srv->headwatch, ci->connect_fd) : NULL;
+        const union MHD_ConnectionInfo *peer =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        *socket_context =
+            fd && peer ? mq_connwatch_add(srv->watch, fd->connect_fd, peer->client_addr) : NULL;
         atomic_fetch_add(&srv->connections_total, 1);
         atomic_fetch_add(&srv->connections_open, 1);
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        mq_headwatch_remove(srv->headwatch, *socket_context);
+        mq_connwatch_remove(srv->watch, *socket_context);
         *socket_context = NULL;
         atomic_fetch_sub(&srv->connections_open, 1);
     }
+}
+
+static enum MHD_Result admit_connection(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    struct mq_http_server *srv = cls;
+    (void)len;
+    return mq_connwatch_admit(srv->watch, addr) ? MHD_YES : MHD_NO;
 }
 
 /* Paths are decoded by the router, segment by segment, so that "%2F" stays
@@ -790,7 +843,21 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
 
     err = mq_http_metrics_new(mq_router_count(router), &srv->metrics);
     if (err) goto fail;
-    err = mq_headwatch_start(mq_http_conf(cfg)->header_timeout, &srv->headwatch);
+    const struct mq_http_conf *hc = mq_http_conf(cfg);
+    struct mq_connwatch_limits limits = {
+        .header_timeout_s = hc->header_timeout,
+        .request_timeout_s = hc->request_timeout,
+        .upload_timeout_s = hc->upload_timeout,
+        .body_grace_s = hc->body_grace,
+        .min_body_rate = hc->min_body_rate,
+        .max_connections = hc->max_connections,
+        .per_address = hc->max_connections_per_ip,
+        .reserve = hc->connection_reserve < hc->max_connections / 8 ? hc->connection_reserve
+                                                                    : hc->max_connections / 8,
+        .ipv6_prefix = hc->ipv6_prefix,
+        .trusted = &hc->trusted_proxies.nets,
+    };
+    err = mq_connwatch_start(&limits, &srv->watch);
     if (err) goto fail;
 
     unsigned threads = mq_http_conf(cfg)->threads > 0 ? (unsigned)mq_http_conf(cfg)->threads
@@ -814,10 +881,6 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
                                         (intptr_t)mq_http_conf(cfg)->max_connections, NULL};
-    if (mq_http_conf(cfg)->max_connections_per_ip > 0)
-        opts[n++] =
-            (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                                    (intptr_t)mq_http_conf(cfg)->max_connections_per_ip, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
                                         (intptr_t)mq_http_conf(cfg)->idle_timeout, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)pool, NULL};
@@ -847,8 +910,8 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
     MHD_set_panic_func(mhd_panic, srv);
-    srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
-                                   MHD_OPTION_END);
+    srv->daemon = MHD_start_daemon(flags, 0, admit_connection, srv, on_request, srv,
+                                   MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv->daemon) {
         mq_log_error(ctx->log, "http", "cannot listen on %s", mq_http_conf(cfg)->listen.text);
         err = MQ_EIO;
@@ -902,7 +965,7 @@ void mq_http_stop(struct mq_http_server *srv)
     if (srv->daemon) MHD_stop_daemon(srv->daemon);
     if (srv->quiesced_fd >= 0) close(srv->quiesced_fd);
     MHD_set_panic_func(NULL, NULL);
-    mq_headwatch_stop(srv->headwatch);
+    mq_connwatch_stop(srv->watch);
     mq_http_metrics_free(srv->metrics);
     free(srv->tls_cert_pem);
     if (srv->tls_key_pem) {
@@ -922,6 +985,8 @@ mq_err mq_http_render_metrics(const struct mq_req *req, struct mq_buf *out)
     pthread_mutex_lock(&srv->lock);
     int inflight = srv->inflight;
     pthread_mutex_unlock(&srv->lock);
+    struct mq_connwatch_stats w;
+    mq_connwatch_stats(srv->watch, &w);
     return mq_buf_printf(
         out,
         "# HELP marquee_http_requests_in_flight Requests being handled now.\n"
@@ -935,8 +1000,20 @@ mq_err mq_http_render_metrics(const struct mq_req *req, struct mq_buf *out)
         "marquee_http_connections_total %llu\n"
         "# HELP marquee_http_header_timeouts_total Connections closed for a slow request head.\n"
         "# TYPE marquee_http_header_timeouts_total counter\n"
-        "marquee_http_header_timeouts_total %llu\n",
+        "marquee_http_header_timeouts_total %llu\n"
+        "# HELP marquee_http_slow_requests_total Connections closed for a slow request body: "
+        "past http_request_timeout, or below http_min_body_rate.\n"
+        "# TYPE marquee_http_slow_requests_total counter\n"
+        "marquee_http_slow_requests_total{why=\"timeout\"} %llu\n"
+        "marquee_http_slow_requests_total{why=\"rate\"} %llu\n"
+        "# HELP marquee_http_connections_refused_total Connections refused at accept: the address "
+        "held its share, or only the reserve was left.\n"
+        "# TYPE marquee_http_connections_refused_total counter\n"
+        "marquee_http_connections_refused_total{why=\"per_address\"} %llu\n"
+        "marquee_http_connections_refused_total{why=\"reserve\"} %llu\n",
         inflight, atomic_load(&srv->connections_open),
         (unsigned long long)atomic_load(&srv->connections_total),
-        (unsigned long long)mq_headwatch_expired(srv->headwatch));
+        (unsigned long long)w.header_timeouts, (unsigned long long)w.request_timeouts,
+        (unsigned long long)w.too_slow, (unsigned long long)w.refused_address,
+        (unsigned long long)w.refused_reserve);
 }

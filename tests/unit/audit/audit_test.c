@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "audit/retention.h"
@@ -213,12 +214,101 @@ static void test_rfc3339(void **state)
         assert_int_equal(mq_time_parse_rfc3339(bad[i], &ms), MQ_EINVAL);
 }
 
+/* A flood folds: 20,000 events under three keys become three entries with
+ * their counts, written when the window closes; past 1,024 keys at once,
+ * the rest fold under "*". The chain stays intact. */
+static void test_floods_fold_into_counted_entries(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
+    const char *keys[] = {"login ip:192.0.2.1", "login ip:192.0.2.2", "default ip:2001:db8::/64"};
+    for (int i = 0; i < 20000; i++) {
+        json_t *d = json_pack("{s:s}", "path", "/api/v1/auth/login");
+        struct mq_audit_event ev = {.action = "rate_limit.rejected",
+                                    .actor_kind = "anonymous",
+                                    .ip = "192.0.2.1",
+                                    .details = d};
+        mq_audit_record_folded(writer, &ev, keys[i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 2], 500);
+        json_decref(d);
+    }
+    for (int i = 0; i < 1100; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "k%d", i);
+        struct mq_audit_event ev = {.action = "admin.auth_failed", .actor_kind = "anonymous"};
+        mq_audit_record_folded(writer, &ev, key, 500);
+    }
+    assert_int_equal(mq_audit_flush(writer, 5000), MQ_OK);
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_audit_entry out[1200];
+    size_t n = 0;
+    struct mq_audit_filter f = {.action = "rate_limit.rejected", .limit = 1200};
+    assert_int_equal(mq_audit_list(&e->f.ctx, a, &f, out, &n), MQ_OK);
+    assert_int_equal(n, 0); /* the window is still open */
+    struct timespec ts = {0, 700000000};
+    nanosleep(&ts, NULL);
+    assert_int_equal(mq_audit_flush(writer, 5000), MQ_OK);
+    assert_int_equal(mq_audit_list(&e->f.ctx, a, &f, out, &n), MQ_OK);
+    assert_int_equal(n, 3);
+    long long total = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_loads(out[i].details, 0, NULL);
+        assert_non_null(d);
+        long long c = (long long)json_integer_value(json_object_get(d, "count"));
+        assert_true(c == 6667 || c == 6666);
+        assert_string_equal(json_string_value(json_object_get(d, "path")), "/api/v1/auth/login");
+        assert_true(json_integer_value(json_object_get(d, "first_at")) <=
+                    json_integer_value(json_object_get(d, "last_at")));
+        total += c;
+        json_decref(d);
+    }
+    assert_int_equal(total, 20000);
+    f.action = "admin.auth_failed";
+    assert_int_equal(mq_audit_list(&e->f.ctx, a, &f, out, &n), MQ_OK);
+    /* 1,024 keys at once, three of them the rate limits': 1,021 here, then
+     * "*" for the other 79. */
+    assert_int_equal(n, 1022);
+    bool star = false;
+    for (size_t i = 0; i < n; i++)
+        if (strstr(out[i].details, "\"count\":79")) star = true;
+    assert_true(star);
+    mq_arena_free(a);
+    mq_audit_stop(writer, 5);
+    struct mq_audit_verdict v;
+    assert_int_equal(mq_audit_verify(e->f.db->store, &v), MQ_OK);
+    assert_int_equal(v.broken_at, 0);
+    assert_int_equal(v.entries, 3 + 1022);
+}
+
+/* Events still folding when the writer stops are written, with their count. */
+static void test_stop_writes_open_folds(void **state)
+{
+    struct env *e = *state;
+    if (!e) skip();
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
+    struct mq_audit_event ev = {.action = "rate_limit.rejected", .actor_kind = "anonymous"};
+    for (int i = 0; i < 5; i++) mq_audit_record_folded(writer, &ev, "k", 3600000);
+    mq_audit_stop(writer, 5);
+    assert_int_equal(mq_audit_start(&e->f.ctx, &writer), MQ_OK);
+    struct mq_arena *a = mq_arena_new(0);
+    struct mq_audit_entry out[4];
+    size_t n = 0;
+    struct mq_audit_filter f = {.action = "rate_limit.rejected", .limit = 4};
+    assert_int_equal(mq_audit_list(&e->f.ctx, a, &f, out, &n), MQ_OK);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(out[0].details, "\"count\":5"));
+    mq_arena_free(a);
+    mq_audit_stop(writer, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         BOTH(test_chain),
         BOTH(test_deletion_and_relinking_are_caught),
         BOTH(test_purge_keeps_the_chain_verifiable),
+        BOTH(test_floods_fold_into_counted_entries),
+        BOTH(test_stop_writes_open_folds),
         cmocka_unit_test(test_hash_encoding),
         cmocka_unit_test(test_rfc3339),
     };

@@ -42,6 +42,23 @@ static void test_json_escape(void **state)
     mq_buf_cleanup(&b);
 }
 
+/* Outside text kept short: never a cut character, never a control. */
+static void test_utf8_clip(void **state)
+{
+    (void)state;
+    char out[12];
+    assert_string_equal(mq_utf8_clip("curl/8.0", out, sizeof(out)), "curl/8.0");
+    assert_string_equal(mq_utf8_clip("exactly 11b", out, sizeof(out)), "exactly 11b");
+    assert_string_equal(mq_utf8_clip("twelve bytes", out, sizeof(out)), "twelve b...");
+    assert_string_equal(mq_utf8_clip("a\r\nb\x01\x7f", out, sizeof(out)), "a??b??");
+    assert_string_equal(mq_utf8_clip("\xff\xfe\xc3", out, sizeof(out)), "???");
+    /* "éééééé" is 12 bytes: cut between characters, not inside one. */
+    assert_string_equal(
+        mq_utf8_clip("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", out, sizeof(out)),
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
+    assert_true(mq_utf8_valid(out, strlen(out)));
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
@@ -58,10 +75,9 @@ static void test_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_is_hard),
-        cmocka_unit_test(test_fixed_storage),
-        cmocka_unit_test(test_json_escape),
-        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_cap_is_hard), cmocka_unit_test(test_fixed_storage),
+        cmocka_unit_test(test_json_escape), cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_clip),
     };
     return RUN(tests);
 }

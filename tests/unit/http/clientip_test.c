@@ -77,11 +77,35 @@ static void test_client_ip(void **state)
     assert_string_equal(out, "10.0.0.2");
 }
 
+/* IPv6 clients are keyed by their network: one /64 is one client. */
+static void test_client_keys(void **state)
+{
+    (void)state;
+    char key[MQ_CLIENT_KEY];
+    mq_client_key("192.0.2.7", 64, key);
+    assert_string_equal(key, "192.0.2.7");
+    mq_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64, key);
+    assert_string_equal(key, "2001:db8:1:2::/64");
+    mq_client_key("2001:db8:1:2:ffff::1", 64, key);
+    assert_string_equal(key, "2001:db8:1:2::/64");
+    mq_client_key("2001:db8:1:2:ffff::1", 48, key);
+    assert_string_equal(key, "2001:db8:1::/48");
+    mq_client_key("2001:db8:1:2:ffff::1", 72, key);
+    assert_string_equal(key, "2001:db8:1:2:ff00::/72");
+    mq_client_key("2001:db8::1", 128, key);
+    assert_string_equal(key, "2001:db8::1");
+    mq_client_key("::ffff:198.51.100.2", 64, key); /* mapped: IPv4 */
+    assert_string_equal(key, "198.51.100.2");
+    mq_client_key("-", 64, key);
+    assert_string_equal(key, "-");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_netlist),
         cmocka_unit_test(test_client_ip),
+        cmocka_unit_test(test_client_keys),
     };
     return RUN(tests);
 }
