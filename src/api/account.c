@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/refusal.h"
 #include "http/gate.h"
+#include "http/ratelimit.h"
 #include "users/account.h"
 #include "users/conf.h"
 #include "users/users.h"
@@ -19,6 +20,26 @@ static bool email_rate_limited(struct mq_req *req, const char *email)
     memcpy(key, "email:", 6);
     mq_email_key(email, key + 6, sizeof(key) - 6);
     return mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key);
+}
+
+/* Whether the owner of a registered address may be told "you already have
+ * an account" once more: the per-address limit of the other mails, so that
+ * nobody can flood one inbox by registering it over and over. Past the
+ * limit the mail is skipped and the answer stays the same, so a refusal
+ * cannot tell which addresses have accounts. A limiter that fails lets the
+ * mail through. */
+static bool may_mail_owner(void *cls, const char *email)
+{
+    struct mq_req *req = cls;
+    const struct mq_rate_policy *policy = &mq_users_conf(req->ctx->cfg)->rate_forgot.policy;
+    struct mq_rate_result r;
+    char key[MQ_EMAIL_MAX + 8];
+    if (!req->ctx->ratelimiter || !policy->nrules) return true;
+    memcpy(key, "email:", 6);
+    mq_email_key(email, key + 6, sizeof(key) - 6);
+    if (mq_rate_hit(req->ctx->ratelimiter, policy, key, mq_clock_now_ms(req->ctx->clock), &r))
+        return true;
+    return r.allowed;
 }
 
 struct register_call {
@@ -48,14 +69,13 @@ static mq_err register_work(struct mq_req *req, void *arg)
 mq_err mq_api_auth_register(struct mq_req *req)
 {
     json_t *doc = NULL;
-    char key[64];
     int mode = mq_users_conf(req->ctx->cfg)->registration;
     if (mode == MQ_REGISTRATION_CLOSED)
         return mq_problem(req, 403, "registration_closed", NULL,
                           "this server does not take registrations (an admin can open them in "
                           "the settings: registration)");
-    snprintf(key, sizeof(key), "ip:%s", req->remote);
-    if (mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_register.policy, key))
+    if (mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_register.policy,
+                          req->remote_key))
         return MQ_OK;
     struct register_call *c = mq_arena_calloc(req->arena, 1, sizeof(*c));
     if (!c) return MQ_ENOMEM;
@@ -65,6 +85,8 @@ mq_err mq_api_auth_register(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "display_name", false, &c->r.display_name);
     if (!err) err = mq_api_string_field(req, doc, "invite", false, &c->r.invite);
     if (err) return err;
+    c->r.may_mail_owner = may_mail_owner;
+    c->r.may_mail_cls = req;
     if (mode == MQ_REGISTRATION_INVITE && !c->r.invite)
         return mq_problem(req, 403, "invite_required", NULL,
                           "this server takes registrations by invitation only: give its code as "

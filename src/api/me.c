@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/refusal.h"
 #include "auth/principal.h"
+#include "core/keyset.h"
 #include "users/account.h"
 #include "users/avatar.h"
 #include "users/prefs.h"
@@ -204,6 +205,7 @@ static mq_err avatar_work(struct mq_req *req, void *arg)
     struct mq_refusal why = {0};
     mq_err err =
         mq_avatar_set(req->ctx, req->arena, c->who->user_id, req->body, req->body_len, &why);
+    mq_keyset_release(req->ctx->uploads, c->who->user_id);
     if (err) return mq_api_refused(req, err, &why);
     mq_req_audit(req, "user.avatar_changed", "user", "user", c->who->user_id, NULL);
     return reply_me(req, c->who);
@@ -218,7 +220,17 @@ mq_err mq_api_users_me_avatar_set(struct mq_req *req)
     c->who = req->principal;
     if (!req->body_len)
         return mq_problem(req, 400, "empty_body", NULL, "send the image as the body");
-    return mq_req_offload(req, req->ctx->cpu_pool, avatar_work, c);
+    /* Decoding is the costly part: one picture at a time per member, on the
+     * image pool, so that nobody's uploads hold up anyone's sign-in. */
+    if (!mq_keyset_claim(req->ctx->uploads, c->who->user_id)) {
+        (void)mq_reply_header_set(req, "Retry-After", "1");
+        return mq_problem(req, 429, "upload_in_progress", NULL,
+                          "your previous picture is still being processed; try again when it is "
+                          "done");
+    }
+    mq_err err = mq_req_offload(req, req->ctx->image_pool, avatar_work, c);
+    if (!mq_req_offloaded(req)) mq_keyset_release(req->ctx->uploads, c->who->user_id);
+    return err; /* else avatar_work releases it */
 }
 
 mq_err mq_api_users_me_avatar_delete(struct mq_req *req)

@@ -46,6 +46,11 @@ void mq_cli_warn_unknown_env(const struct mq_config *cfg, const struct mq_log *l
  * after, once the database is reachable (ctx->keyring, ctx->settings). */
 MQ_MUST_CHECK mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
                                           const struct mq_log *log);
+/* Runs the work queued on the CPU and image pools to its end, then stops
+ * them (their work resumes suspended connections: before the HTTP server
+ * stops). */
+void mq_cli_pools_free(struct mq_ctx *ctx);
+
 /* Frees what mq_cli_services_open and the start-up after it made, also of
  * a context opened in part. Stop the HTTP server and the jobs first. */
 void mq_cli_services_close(struct mq_ctx *ctx);

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/ctx.h"
 #include "core/events.h"
+#include "core/keyset.h"
 #include "core/pool.h"
 #include "crypto/secrets.h"
 #include "http/ratelimit.h"
@@ -173,6 +174,9 @@ mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
     ctx->boot_ms = mq_clock_now_ms(ctx->clock);
     int cpus = mq_system_conf(cfg)->cpu_workers ? mq_system_conf(cfg)->cpu_workers
                                                 : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int images = mq_system_conf(cfg)->image_workers ? mq_system_conf(cfg)->image_workers
+                                                    : (int)sysconf(_SC_NPROCESSORS_ONLN) / 2;
+    if (images < 1) images = 1;
     mq_masterkey_path(cfg, key_file, sizeof(key_file));
     mq_err err = mq_cli_open_store(cfg, log, &ctx->store); /* logs why */
     if (err) return err;
@@ -182,6 +186,10 @@ mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
     /* Started before migrating: entries recorded meanwhile wait for the table. */
     if (!err) err = mq_audit_start(ctx, &ctx->audit);
     if (!err) err = mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx->cpu_pool);
+    if (!err) err = mq_pool_new(images, 32, &ctx->image_pool);
+    /* A member's uploads are decoded one at a time; the set is as large as
+     * the pool's queue can ever hold, and then some. */
+    if (!err) err = mq_keyset_new(256, &ctx->uploads);
     if (!err) err = mq_token_cache_new(4096, &ctx->token_cache);
     if (!err) err = mq_authz_cache_new(1024, &ctx->authz_cache);
     if (!err) err = mq_secrets_open(key_file, log, ctx->rng, &ctx->secrets);
@@ -189,12 +197,21 @@ mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
     return err;
 }
 
-void mq_cli_services_close(struct mq_ctx *ctx)
+void mq_cli_pools_free(struct mq_ctx *ctx)
 {
-    /* Work still on the pool finishes first; the audit writer goes next,
-     * as everything before it may still have recorded events. */
     mq_pool_free(ctx->cpu_pool);
     ctx->cpu_pool = NULL;
+    mq_pool_free(ctx->image_pool);
+    ctx->image_pool = NULL;
+}
+
+void mq_cli_services_close(struct mq_ctx *ctx)
+{
+    /* Work still on the pools finishes first; the audit writer goes next,
+     * as everything before it may still have recorded events. */
+    mq_cli_pools_free(ctx);
+    mq_keyset_free(ctx->uploads);
+    ctx->uploads = NULL;
     mq_audit_stop(ctx->audit, 5);
     ctx->audit = NULL;
     mq_settings_free(ctx->settings);

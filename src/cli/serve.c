@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,20 @@ static int lock_data_dir(const struct mq_config *cfg, const struct mq_log *log)
         return -1;
     }
     return fd;
+}
+
+/* Every secret in the data directory is created 0600, but a directory
+ * others may enter still shows them what is there and lets a file made by
+ * hand, or by an older version, be read. Said at every start. */
+static void warn_open_data_dir(const struct mq_config *cfg, const struct mq_log *log)
+{
+    struct stat st;
+    const char *dir = mq_system_conf(cfg)->data_dir;
+    if (stat(dir, &st) || !(st.st_mode & 007)) return;
+    mq_log_warn(log, "main",
+                "the data directory %s is open to others (mode %04o): it holds the database and "
+                "keys; chmod 700 it",
+                dir, (unsigned)(st.st_mode & 07777));
 }
 
 /* Creates and starts the job runner with the built-in jobs. */
@@ -172,6 +187,7 @@ int mq_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    warn_open_data_dir(&cfg, &log);
     if (mq_cli_services_open(&ctx, &cfg, &log)) goto out;
     if (!mq_store_uses_postgres(&cfg) && (lock_fd = lock_data_dir(&cfg, &log)) < 0) goto out;
 
@@ -224,10 +240,9 @@ int mq_cli_serve(int argc, char **argv)
     }
     status = 0;
 out:
-    /* Work still on the pool finishes and resumes its connections before
+    /* Work still on the pools finishes and resumes its connections before
      * libmicrohttpd stops (it must not stop with suspended connections). */
-    mq_pool_free(ctx.cpu_pool);
-    ctx.cpu_pool = NULL;
+    mq_cli_pools_free(&ctx);
     mq_http_stop(http);
     if (jobs) mq_jobs_stop(jobs, mq_system_conf(&cfg)->shutdown_timeout);
     mq_jobs_free(jobs);

@@ -19,6 +19,7 @@ struct mq_jobs;
 struct mq_ratelimiter;
 struct mq_audit;
 struct mq_pool;
+struct mq_keyset;
 struct mq_keyring;
 struct mq_token_cache;
 struct mq_secrets;
@@ -39,6 +40,9 @@ struct mq_ctx {
     struct mq_ratelimiter *ratelimiter; /* NULL = no rate limits */
     struct mq_audit *audit;             /* NULL = events are not recorded */
     struct mq_pool *cpu_pool;           /* slow CPU work off the connection threads */
+    struct mq_pool *image_pool;         /* decoding images: threads of their own, so that
+                                           uploads never hold up password hashing */
+    struct mq_keyset *uploads;          /* members with an upload being decoded */
     struct mq_keyring *keyring;         /* token-signing keys, once the schema is current */
     struct mq_token_cache *token_cache; /* access tokens already verified; NULL = none */
     struct mq_secrets *secrets;         /* the master keys that seal secrets at rest */

@@ -1,10 +1,16 @@
 /* sqlite.c - the SQLite backend: WAL, one writer, a pool of readers. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/deadline.h"
 #include "store/store_impl.h"
 
@@ -318,6 +324,33 @@ static const struct mq_store_ops sqlite_ops = {
     .in_use = sqlite_in_use,
 };
 
+/* The database holds password, session and token hashes: it and its -wal,
+ * -shm and -journal files are the owner's alone. SQLite gives the files it
+ * makes beside the database the database's own mode, so creating that one
+ * 0600 is enough for a new database; an older one made under a loose umask
+ * is tightened, and said so. */
+static mq_err keep_private(const char *path, const struct mq_log *log)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return MQ_OK;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        mq_log_error(log, "store", "cannot open %s: %s", path, strerror(errno));
+        return MQ_EUNAVAILABLE;
+    }
+    close(fd);
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char p[4200];
+        struct stat st;
+        snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+        if (lstat(p, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 077)) continue;
+        if (chmod(p, 0600) == 0)
+            mq_log_warn(log, "store", "%s was open to others (mode %04o); now 0600", p,
+                        (unsigned)(st.st_mode & 07777));
+    }
+    return MQ_OK;
+}
+
 mq_err mq_sqlite_open(const struct mq_store_opts *opts, struct mq_store **out)
 {
     struct sqlite_store *st = calloc(1, sizeof(*st));
@@ -333,6 +366,8 @@ mq_err mq_sqlite_open(const struct mq_store_opts *opts, struct mq_store **out)
 
     /* The writer opens (and creates) the file and switches it to WAL first,
      * so readers find a WAL database. */
+    err = keep_private(opts->sqlite_path, opts->log);
+    if (err) goto out;
     err = conn_open(st, opts->sqlite_path, true, &st->writer);
     if (err) goto out;
     st->nreaders = opts->pool_size > 0 ? opts->pool_size : 1;

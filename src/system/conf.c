@@ -39,6 +39,9 @@ static const struct mq_setting settings[] = {
     {"cpu_workers", MQ_SETTING_INT, OFF(cpu_workers), "0", NULL, 0, 64, 0, NULL, NULL,
      "threads for password hashing and other slow CPU work (0 = one per CPU); 256 requests "
      "wait at most, then 503 busy"},
+    {"image_workers", MQ_SETTING_INT, OFF(image_workers), "0", NULL, 0, 64, 0, NULL, NULL,
+     "threads that decode uploaded images, apart from cpu_workers so that uploads never slow "
+     "sign-ins (0 = half the CPUs, at least one); 32 uploads may wait, more are refused"},
     {"shutdown_timeout", MQ_SETTING_INT, OFF(shutdown_timeout), "30", NULL, 0, 3600, 0, NULL, NULL,
      "seconds in-flight requests and running jobs may take to finish after SIGTERM"},
 };

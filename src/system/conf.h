@@ -13,6 +13,7 @@ struct mq_system_conf {
     char *public_url;     /* never ends with '/'; http's listen when unset */
     char *log_level;      /* as mq_log_level_parse reads it */
     int cpu_workers;      /* threads for slow CPU work; 0 = one per CPU */
+    int image_workers;    /* threads decoding images; 0 = half the CPUs */
     int shutdown_timeout; /* seconds to let in-flight requests finish */
 };
 

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "crypto/password.h"
 #include "crypto/token.h"
 #include "mail/mail.h"
+#include "store/apikeys.h"
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/users.h"
@@ -195,7 +197,9 @@ mq_err mq_account_register(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     if (hook.invite_id) err = mq_invites_use_in(ctx, db, hook.invite_id, existing.id);
     json_t *vars = json_pack("{s:s}", "name", existing.display_name);
     struct mq_mail m = {.to = existing.email, .template = "account-exists", .vars = vars};
-    if (!err && !existing.suspended_at) err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
+    bool tell = !existing.suspended_at &&
+                (!r->may_mail_owner || r->may_mail_owner(r->may_mail_cls, existing.email));
+    if (!err && tell) err = vars ? mq_mail_enqueue(ctx, db, &m) : MQ_ENOMEM;
     json_decref(vars);
     err = mq_store_finish(db, err);
     return err == MQ_EPERM ? invalid_invite(why) : err;
@@ -277,18 +281,54 @@ static mq_err hash_new_password(struct mq_ctx *ctx, const struct mq_user_row *u,
     return err ? err : mq_password_hash(ctx->cfg, password, hash);
 }
 
-/* The write half of a reset or change: new hash, every session ended,
- * reset links voided, a notice mailed. */
-static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, const struct mq_user_row *u,
-                             const char *hash, const char *reason, const char *ip)
+/* The API keys a password change leaves working, for the notice: one line
+ * each, name and when it was made. */
+static mq_err describe_keys(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                            const char **out)
 {
-    int64_t now = mq_clock_now_ms(ctx->clock), ended = 0;
+    struct mq_apikey_row *keys = NULL;
+    size_t n = 0;
+    mq_err err = mq_store_apikeys_list(db, a, user_id, &keys, &n);
+    if (err) return err;
+    struct mq_buf b;
+    mq_buf_init(&b, 64 * 1024);
+    for (size_t i = 0; i < n && !err; i++) {
+        char made[40];
+        mq_time_format_rfc3339(keys[i].created_at, made, sizeof(made));
+        err = mq_buf_printf(&b, "- %s (made %s)\n", keys[i].name, made);
+    }
+    if (!err) *out = n ? mq_arena_strndup(a, b.data, b.len) : "(none)";
+    mq_buf_cleanup(&b);
+    return err ? err : *out ? MQ_OK : MQ_ENOMEM;
+}
+
+/* The write half of a reset or change: new hash, every session ended,
+ * reset links voided, a notice mailed. A reset through the mailed link is
+ * an account recovery: whoever knew the old password may have made API
+ * keys, so they are revoked too. A change by the signed-in owner keeps the
+ * keys and lists them in the notice, with how to revoke them. */
+static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                             const struct mq_user_row *u, const char *hash, bool recovery,
+                             const char *ip)
+{
+    const char *reason = recovery ? "password_reset" : "password_changed";
+    int64_t now = mq_clock_now_ms(ctx->clock), ended = 0, revoked = 0;
+    const char *keys = NULL;
+    char count[48];
     mq_err err = mq_store_user_set_password(db, u->id, hash, now);
     if (!err) err = mq_store_sessions_revoke_others(db, u->id, NULL, now, reason, &ended);
     if (!err && ended) err = mq_session_publish_revoked(ctx, db, u->id, NULL, reason);
     if (!err) err = mq_store_email_tokens_drop(db, u->id, "reset");
+    if (!err && recovery) {
+        err = mq_store_apikeys_revoke_all(db, u->id, now, &revoked);
+        snprintf(count, sizeof(count), "%lld revoked", (long long)revoked);
+        keys = count;
+    } else if (!err) {
+        err = describe_keys(db, a, u->id, &keys);
+    }
     if (!err)
-        err = send_notice(ctx, db, "password-changed", u->email, u->display_name, ip, NULL, NULL);
+        err = send_notice(ctx, db, recovery ? "password-recovered" : "password-changed", u->email,
+                          u->display_name, ip, "keys", keys);
     return err;
 }
 
@@ -329,7 +369,7 @@ mq_err mq_account_reset_password(struct mq_ctx *ctx, struct mq_arena *a, const c
     if (!err) {
         err = mq_store_email_token_consume(db, a, hash, "reset", mq_clock_now_ms(ctx->clock),
                                            &used_by, &used_email);
-        if (!err) err = apply_password(ctx, db, &u, pwhash, "password_reset", ip);
+        if (!err) err = apply_password(ctx, db, a, &u, pwhash, true, ip);
         /* The link reached the inbox: that proves the address. */
         if (!err) err = mq_store_user_verified(db, u.id, used_email, now, NULL);
         err = mq_store_finish(db, err);
@@ -355,7 +395,7 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
     if (err) return err;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) {
-        err = apply_password(ctx, db, &u, pwhash, "password_changed", device->ip);
+        err = apply_password(ctx, db, a, &u, pwhash, false, device->ip);
         if (!err) err = mq_session_open(ctx, db, a, u.id, device, factor, out);
         err = mq_store_finish(db, err);
     }

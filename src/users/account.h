@@ -21,6 +21,10 @@
 struct mq_registration {
     const char *email, *password, *display_name; /* display_name NULL: from the address */
     const char *invite; /* an invitation's code (users/invites.h), or NULL */
+    /* Asked before the owner of an address that has an account is mailed
+     * about it; false skips the mail, and nothing else changes. NULL = yes. */
+    bool (*may_mail_owner)(void *cls, const char *email);
+    void *may_mail_cls;
 };
 
 /* Slow. Creates an account and mails it a verification link; when the

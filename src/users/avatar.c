@@ -61,18 +61,43 @@ static mq_err undecodable(struct mq_refusal *why)
     return mq_refuse(why, MQ_EINVAL, "invalid_image", NULL, "the image cannot be decoded");
 }
 
-/* Decodes, crops and re-encodes; the caller frees *out with vips.free. */
-static mq_err reencode(const void *data, size_t len, void **out, size_t *outlen,
+static size_t sample_bytes(VipsBandFormat f)
+{
+    switch (f) {
+    case VIPS_FORMAT_UCHAR:
+    case VIPS_FORMAT_CHAR: return 1;
+    case VIPS_FORMAT_USHORT:
+    case VIPS_FORMAT_SHORT: return 2;
+    case VIPS_FORMAT_DOUBLE:
+    case VIPS_FORMAT_COMPLEX: return 8;
+    case VIPS_FORMAT_DPCOMPLEX: return 16;
+    default: return 4;
+    }
+}
+
+/* Measures from the header, then decodes (sequentially, shrinking on load
+ * where the format allows), crops and re-encodes; the caller frees *out
+ * with vips.free. */
+static mq_err reencode(const void *data, size_t len, int max_megapixels, void **out, size_t *outlen,
                        struct mq_refusal *why)
 {
     VipsImage *probe =
         vips.image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!probe) return undecodable(why);
     int w = vips.image_get_width(probe), h = vips.image_get_height(probe);
+    int bands = vips.image_get_bands(probe);
+    size_t sample = sample_bytes(vips.image_get_format(probe));
     vips.object_unref(probe);
     if (w <= 0 || h <= 0 || w > MQ_AVATAR_MAX_SIDE || h > MQ_AVATAR_MAX_SIDE)
         return mq_refuse(why, MQ_ETOOBIG, "avatar_too_large", NULL,
                          "the image may be at most 10000 pixels a side");
+    /* What decoding costs grows with the decoded bytes, not the pixels
+     * alone: a 16-bit RGBA pixel is two 8-bit RGBA ones. */
+    double weighted = (double)w * h * (bands > 0 ? bands : 4) * (double)sample / 4.0;
+    if (weighted > (double)max_megapixels * 1e6)
+        return mq_refuse(why, MQ_ETOOBIG, "avatar_too_large", NULL,
+                         "the image decodes to %.0f megapixels (8-bit RGBA); the limit is %d",
+                         weighted / 1e6, max_megapixels);
     VipsImage *thumb = NULL;
     if (vips.thumbnail_buffer((void *)data, len, &thumb, MQ_AVATAR_SIZE, "height", MQ_AVATAR_SIZE,
                               "crop", VIPS_INTERESTING_CENTRE, NULL))
@@ -107,7 +132,8 @@ mq_err mq_avatar_set(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id
         mq_log_error(ctx->log, "users", "avatars are unavailable: %s", vips_why);
         return MQ_EUNAVAILABLE;
     }
-    mq_err err = reencode(data, len, &webp, &webp_len, why);
+    mq_err err =
+        reencode(data, len, mq_users_conf(ctx->cfg)->avatar_max_megapixels, &webp, &webp_len, why);
     if (err) return err;
 
     mq_rng_fill(ctx->rng, rnd, sizeof(rnd));

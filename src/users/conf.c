@@ -15,13 +15,17 @@ static const struct mq_setting settings[] = {
      NULL, NULL, "registrations per client address"},
     {"rate_limit_forgot", MQ_SETTING_RATE, OFF(rate_forgot), "3/h", NULL, 0, 0, MQ_CONFIG_LIVE,
      NULL, NULL,
-     "password-reset and verification e-mails per address asked for (counted by the address's "
-     "lookup form, so case does not help)"},
+     "password-reset, verification and \"you already have an account\" e-mails per address (by "
+     "its lookup form, so case does not help)"},
     {"registration", MQ_SETTING_CHOICE, OFF(registration), "closed", NULL, 0, 0,
      MQ_CONFIG_LIVE | MQ_CONFIG_PUBLIC, registration_modes, NULL,
      "who may create an account with POST /api/v1/auth/register: closed (no one; admins create "
      "accounts), open (anyone) or invite (holders of an invitation, single use, giving its "
      "role); closed by default, as a household server should not take strangers"},
+    {"avatar_max_megapixels", MQ_SETTING_INT, OFF(avatar_max_megapixels), "40", NULL, 1, 1000,
+     MQ_CONFIG_LIVE, NULL, NULL,
+     "largest picture a member may upload, in millions of 8-bit RGBA pixels once decoded (a "
+     "16-bit image counts twice); bigger ones are refused before decoding"},
     {"avatar_max_size", MQ_SETTING_SIZE, OFF(avatar_max_size), "5MiB", NULL, 1024, 64L << 20, 0,
      NULL, NULL, "largest avatar image accepted (the avatar route's own body limit, 413 above)"},
 };

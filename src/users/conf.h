@@ -14,7 +14,8 @@ struct mq_users_conf {
     struct mq_conf_rate rate_forgot;   /* per e-mail address, on reset/verify mail */
     int registration;                  /* enum mq_registration_mode */
 
-    long avatar_max_size; /* bytes */
+    long avatar_max_size;      /* bytes */
+    int avatar_max_megapixels; /* decoded, in 8-bit RGBA pixels */
 };
 
 extern const struct mq_config_module mq_config_users;

@@ -14,6 +14,8 @@ static const struct mq_dynsym symbols[] = {
     SYM("vips_image_new_from_buffer", image_new_from_buffer),
     SYM("vips_image_get_width", image_get_width),
     SYM("vips_image_get_height", image_get_height),
+    SYM("vips_image_get_bands", image_get_bands),
+    SYM("vips_image_get_format", image_get_format),
     SYM("vips_thumbnail_buffer", thumbnail_buffer),
     SYM("vips_image_write_to_buffer", image_write_to_buffer),
     SYM("vips_error_clear", error_clear),

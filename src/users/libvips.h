@@ -23,6 +23,8 @@ struct mq_libvips {
                                         ...);
     int (*image_get_width)(const VipsImage *image);
     int (*image_get_height)(const VipsImage *image);
+    int (*image_get_bands)(const VipsImage *image);
+    VipsBandFormat (*image_get_format)(const VipsImage *image);
     int (*thumbnail_buffer)(void *buf, size_t len, VipsImage **out, int width, ...);
     int (*image_write_to_buffer)(VipsImage *in, const char *suffix, void **buf, size_t *size, ...);
     void (*error_clear)(void);

@@ -61,8 +61,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void stop(void)
 {
-    mq_pool_free(fz.ctx.cpu_pool); /* it resumes its connections before the server stops */
-    fz.ctx.cpu_pool = NULL;
+    mq_cli_pools_free(&fz.ctx); /* they resume their connections before the server stops */
     mq_http_stop(fz.http);
     mq_router_free(fz.router);
     mq_cli_services_close(&fz.ctx);

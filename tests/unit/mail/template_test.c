@@ -37,10 +37,10 @@ static void test_render_and_escape(void **state)
 static void test_every_template_renders(void **state)
 {
     (void)state;
-    json_t *vars = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "Ada", "link",
+    json_t *vars = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "Ada", "link",
                              "l", "hours", "24", "minutes", "60", "time", "t", "ip", "192.0.2.1",
                              "public_url", "https://m.example", "new_email", "n@example.org",
-                             "purge_date", "d", "unused", "u", "change", "c");
+                             "purge_date", "d", "unused", "u", "change", "c", "keys", "k");
     struct mq_arena *a = mq_arena_new(0);
     assert_true(mq_mail_templates_count >= 7);
     for (size_t i = 0; i < mq_mail_templates_count; i++) {
