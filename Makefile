@@ -3,7 +3,8 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor icu-uc icu-i18n \
+           libidn2
 # libcrypto and libpng: headers only, loaded at run time (src/crypto/libcrypto.h, qr.c).
 CFLAGS_DL := $(shell pkg-config --cflags libcrypto libpng)
 # libpq's headers only: the PostgreSQL backend loads the library at run time

@@ -6,6 +6,7 @@
 #include "api/body.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
+#include "core/address.h"
 #include "http/gate.h"
 #include "http/ratelimit.h"
 #include "users/account.h"
@@ -18,7 +19,7 @@ static bool email_rate_limited(struct mq_req *req, const char *email)
 {
     char key[MQ_EMAIL_MAX + 8];
     memcpy(key, "email:", 6);
-    mq_email_key(email, key + 6, sizeof(key) - 6);
+    mq_address_key(email, key + 6);
     return mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key);
 }
 
@@ -36,7 +37,7 @@ static bool may_mail_owner(void *cls, const char *email)
     char key[MQ_EMAIL_MAX + 8];
     if (!req->ctx->ratelimiter || !policy->nrules) return true;
     memcpy(key, "email:", 6);
-    mq_email_key(email, key + 6, sizeof(key) - 6);
+    mq_address_key(email, key + 6);
     if (mq_rate_hit(req->ctx->ratelimiter, policy, key, mq_clock_now_ms(req->ctx->clock), &r))
         return true;
     return r.allowed;

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/conf.h"
 #include "auth/mfa.h"
+#include "core/address.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "crypto/password.h"
@@ -13,7 +15,6 @@
 #include "store/mfa.h"
 #include "store/sessions.h"
 #include "store/users.h"
-#include "auth/conf.h"
 
 /* Hashed when no account matches, so that the work is the same. */
 #define DUMMY_PASSWORD "no account has this password, it only costs the same"
@@ -109,7 +110,7 @@ mq_err mq_signin_password(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     user_id[0] = '\0';
     *outcome = MQ_LOGIN_UNKNOWN;
 
-    mq_email_key(in->email ? in->email : "", key, sizeof(key));
+    mq_address_key(in->email ? in->email : "", key);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (!err) err = mq_store_user_by_email(db, a, key, &user);
     err = mq_store_finish(db, err);

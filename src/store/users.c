@@ -225,6 +225,14 @@ mq_err mq_store_user_delete_hard(struct mq_db *db, const char *id)
     return mq_db_exec_one(db, &SQL_DELETE_HARD, p, 1);
 }
 
+static const struct mq_sql SQL_KEYS = {"users.keys", "SELECT id, email_key FROM users", NULL};
+
+mq_err mq_store_user_keys(struct mq_db *db, struct mq_arena *a, struct mq_text_pair **out,
+                          size_t *n)
+{
+    return mq_db_query_list(db, &SQL_KEYS, NULL, 0, a, mq_read_text_pair, sizeof(**out), 0, out, n);
+}
+
 mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a, const char *email_key,
                               struct mq_user_row *out)
 {

@@ -36,6 +36,10 @@ MQ_MUST_CHECK mq_err mq_store_user_insert(struct mq_db *db, const struct mq_user
 MQ_MUST_CHECK mq_err mq_store_user_by_email(struct mq_db *db, struct mq_arena *a,
                                             const char *email_key, struct mq_user_row *out);
 MQ_MUST_CHECK mq_err mq_store_user_count(struct mq_db *db, int64_t *n);
+/* Every account's id (first) and e-mail key (second), deleted ones too:
+ * look-alike addresses are looked for among them all. */
+MQ_MUST_CHECK mq_err mq_store_user_keys(struct mq_db *db, struct mq_arena *a,
+                                        struct mq_text_pair **out, size_t *n);
 /* MQ_ENOTFOUND when there is no such user. */
 MQ_MUST_CHECK mq_err mq_store_user_by_id(struct mq_db *db, struct mq_arena *a, const char *id,
                                          struct mq_user_row *out);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/conf.h"
+#include "core/address.h"
 #include "core/buf.h"
 #include "crypto/password.h"
 #include "crypto/token.h"
@@ -12,11 +14,10 @@
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/users.h"
+#include "system/conf.h"
 #include "users/invites.h"
 #include "users/password_policy.h"
 #include "users/users.h"
-#include "auth/conf.h"
-#include "system/conf.h"
 
 #define VERIFY_PREFIX "mqv_"
 #define RESET_PREFIX  "mqp_"
@@ -92,7 +93,7 @@ static mq_err read_user(struct mq_ctx *ctx, struct mq_arena *a, bool by_email, c
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     if (by_email) {
-        mq_email_key(which, key, sizeof(key));
+        mq_address_key(which, key);
         err = mq_store_user_by_email(db, a, key, out);
     } else {
         err = mq_store_user_by_id(db, a, which, out);
@@ -406,17 +407,17 @@ mq_err mq_account_change_password(struct mq_ctx *ctx, struct mq_arena *a, const 
 mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
                          const struct mq_profile_change *c, struct mq_refusal *why)
 {
-    char key[MQ_EMAIL_MAX + 1];
+    char key[MQ_EMAIL_MAX + 1], normal[MQ_EMAIL_MAX + 1];
     struct mq_user_row u;
     struct mq_db *db = NULL;
     const char *rule = NULL;
+    mq_err err;
     if (c->display_name && !mq_display_name_valid(c->display_name, &rule))
         return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
-    if (c->email && !mq_email_valid(c->email, &rule))
-        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s", rule);
-    mq_err err = read_user(ctx, a, false, user_id, &u);
+    if (c->email && (err = mq_address_normalize(c->email, normal, why))) return err;
+    err = read_user(ctx, a, false, user_id, &u);
     if (err) return err;
-    const char *email = c->email && strcmp(c->email, u.email) ? c->email : NULL;
+    const char *email = c->email && strcmp(normal, u.email) ? normal : NULL;
     if (email) {
         if (!c->current_password)
             return mq_refuse(why, MQ_EPERM, "password_required", NULL,
@@ -429,15 +430,17 @@ mq_err mq_account_update(struct mq_ctx *ctx, struct mq_arena *a, const char *use
     const char *name = c->display_name ? c->display_name : u.display_name;
     err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
-    err = mq_store_user_profile(db, u.id, c->display_name, email, email ? key : NULL,
-                                mq_clock_now_ms(ctx->clock));
+    if (email) err = mq_users_check_lookalike(db, a, key, u.id, why);
+    if (!err)
+        err = mq_store_user_profile(db, u.id, c->display_name, email, email ? key : NULL,
+                                    mq_clock_now_ms(ctx->clock));
     if (!err && email) {
         err = send_link(ctx, db, a, &VERIFY, u.id, email, name);
         if (!err)
             err = send_notice(ctx, db, "email-changed", u.email, name, c->ip, "new_email", email);
     }
     err = mq_store_finish(db, err);
-    if (err == MQ_ECONFLICT)
+    if (err == MQ_ECONFLICT && !why->code)
         mq_refuse(why, err, "email_taken", NULL, "another account has this e-mail address");
     return err;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/roles.h"
+#include "core/address.h"
 #include "store/apikeys.h"
 #include "store/roles.h"
 #include "store/sessions.h"
@@ -127,24 +128,26 @@ mq_err mq_admin_user_update(struct mq_ctx *ctx, struct mq_arena *a,
                             const struct mq_admin_change *c, struct mq_admin_user *before,
                             struct mq_admin_user *after, struct mq_refusal *why)
 {
-    char key[MQ_EMAIL_MAX + 1];
+    char key[MQ_EMAIL_MAX + 1], normal[MQ_EMAIL_MAX + 1];
     struct mq_db *db = NULL;
     int64_t now = mq_clock_now_ms(ctx->clock);
     const char *rule = NULL;
+    mq_err err;
     if (c->display_name && !mq_display_name_valid(c->display_name, &rule))
         return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
-    if (c->email && !mq_email_valid(c->email, &rule))
-        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s", rule);
-    if (c->email) mq_email_key(c->email, key, sizeof(key));
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (c->email && (err = mq_address_normalize(c->email, normal, why))) return err;
+    if (c->email) mq_email_key(normal, key, sizeof(key));
+    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (err) return err;
     err = load(db, a, id, before);
     if (!err) err = mq_roles_check_target(db, a, actor->authz, id, why);
     if (!err && (c->display_name || c->email)) {
         /* The same address again is no change (and stays verified). */
-        const char *email = c->email && strcmp(c->email, before->user.email) ? c->email : NULL;
-        err = mq_store_user_profile(db, id, c->display_name, email, email ? key : NULL, now);
-        if (err == MQ_ECONFLICT)
+        const char *email = c->email && strcmp(normal, before->user.email) ? normal : NULL;
+        if (email) err = mq_users_check_lookalike(db, a, key, id, why);
+        if (!err)
+            err = mq_store_user_profile(db, id, c->display_name, email, email ? key : NULL, now);
+        if (err == MQ_ECONFLICT && !why->code)
             mq_refuse(why, err, "email_taken", NULL, "an account with this e-mail address exists");
     }
     if (!err && c->roles) err = set_roles(db, a, actor, before, id, c->roles, now, why);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "auth/roles.h"
+#include "core/address.h"
 #include "core/uuid.h"
 #include "crypto/token.h"
 #include "users/users.h"
@@ -28,7 +29,7 @@ mq_err mq_invites_create(struct mq_ctx *ctx, struct mq_arena *a, const struct mq
     if (ttl < MQ_INVITE_TTL_MIN_MS || ttl > MQ_INVITE_TTL_MAX_MS)
         return mq_refuse(why, MQ_EINVAL, "invalid_expiry", NULL,
                          "an invitation lasts from one hour to 30 days");
-    if (in->email) mq_email_key(in->email, key, sizeof(key));
+    if (in->email) mq_address_key(in->email, key);
     struct mq_invite_row row, *out = &row;
     *secret = mq_secret_token_new(ctx->rng, a, PREFIX, hash);
     if (!*secret) return MQ_ENOMEM;
@@ -89,7 +90,7 @@ mq_err mq_invites_find(struct mq_ctx *ctx, struct mq_arena *a, const char *secre
     err = mq_store_finish(db, mq_store_invite_by_code(db, a, hash, out));
     if (err == MQ_ENOTFOUND) return MQ_EPERM;
     if (err) return err;
-    mq_email_key(email, key, sizeof(key));
+    mq_address_key(email, key);
     if (out->used_at || out->expires_at <= mq_clock_now_ms(ctx->clock) ||
         (out->email_key && strcmp(out->email_key, key)))
         return MQ_EPERM;

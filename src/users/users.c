@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth/rbac.h"
+#include "core/address.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "crypto/password.h"
@@ -30,39 +31,62 @@ static mq_err grant_first_role(struct mq_db *db, const char *user_id, const char
 /* The address, the name (the address's local part when none is given, in
  * name) and the password of a new account. */
 static mq_err check_new(struct mq_ctx *ctx, const struct mq_user_new *u, char name[MQ_NAME_MAX + 1],
-                        struct mq_refusal *why)
+                        char email[MQ_EMAIL_MAX + 1], struct mq_refusal *why)
 {
     const char *rule = NULL;
-    if (!u->email || !mq_email_valid(u->email, &rule))
-        return mq_refuse(why, MQ_EINVAL, "invalid_email", NULL, "%s",
-                         rule ? rule : "give an e-mail address");
+    mq_err err = mq_address_normalize(u->email, email, why);
+    if (err) return err;
     if (u->display_name && !mq_display_name_valid(u->display_name, &rule))
         return mq_refuse(why, MQ_EINVAL, "invalid_name", NULL, "%s", rule);
     if (u->display_name)
         snprintf(name, MQ_NAME_MAX + 1, "%s", u->display_name);
     else
-        snprintf(name, MQ_NAME_MAX + 1, "%.*s", (int)strcspn(u->email, "@"), u->email);
+        snprintf(name, MQ_NAME_MAX + 1, "%.*s", (int)strcspn(email, "@"), email);
     if (!u->password)
         return mq_refuse(why, MQ_EINVAL, "password_too_short", NULL, "give a password");
-    return mq_password_policy_check(ctx->cfg, u->password, u->email, name, why);
+    return mq_password_policy_check(ctx->cfg, u->password, email, name, why);
+}
+
+mq_err mq_users_check_lookalike(struct mq_db *db, struct mq_arena *a, const char *key,
+                                const char *user_id, struct mq_refusal *why)
+{
+    struct mq_text_pair *all = NULL;
+    struct mq_skeletons *sk = NULL;
+    char mine[MQ_SKELETON_MAX + 1], theirs[MQ_SKELETON_MAX + 1];
+    size_t n = 0;
+    mq_err err = mq_store_user_keys(db, a, &all, &n);
+    if (!err) err = mq_skeletons_open(&sk);
+    if (err || !mq_skeleton(sk, key, mine)) goto out;
+    for (size_t i = 0; i < n; i++) {
+        if ((user_id && !strcmp(all[i].first, user_id)) || !strcmp(all[i].second, key)) continue;
+        if (mq_skeleton(sk, all[i].second, theirs) && !strcmp(mine, theirs)) {
+            err = mq_refuse(why, MQ_ECONFLICT, "email_confusable", "email",
+                            "the address looks like another account's; use another one");
+            break;
+        }
+    }
+out:
+    mq_skeletons_close(sk);
+    return err;
 }
 
 mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
                        struct mq_refusal *why)
 {
     char key[MQ_EMAIL_MAX + 1], name[MQ_NAME_MAX + 1], hash[MQ_PASSWORD_HASH_MAX];
+    char email[MQ_EMAIL_MAX + 1];
     struct mq_db *db = NULL;
 
-    mq_err err = check_new(ctx, u, name, why);
+    mq_err err = check_new(ctx, u, name, email, why);
     if (err) return err;
     if (!u->role) return mq_refuse(why, MQ_EINVAL, "invalid_role", NULL, "name the account's role");
     /* Hash first: the write transaction (SQLite's only writer) must not wait
      * for argon2id. */
     err = mq_password_hash(ctx->cfg, u->password, hash);
     if (err) return err;
-    mq_email_key(u->email, key, sizeof(key));
+    mq_email_key(email, key, sizeof(key));
     int64_t now = mq_clock_now_ms(ctx->clock);
-    struct mq_user_row row = {.email = u->email,
+    struct mq_user_row row = {.email = email,
                               .email_key = key,
                               .display_name = name,
                               .password_hash = hash,
@@ -71,9 +95,11 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
                               .created_at = now,
                               .updated_at = now};
     mq_uuid7_new(ctx->clock, ctx->rng, row.id);
-    err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    struct mq_arena *a = mq_arena_new(4096);
+    err = a ? mq_store_begin(ctx->store, MQ_DB_WRITE, &db) : MQ_ENOMEM;
     if (!err) {
-        err = mq_store_user_insert(db, &row);
+        err = mq_users_check_lookalike(db, a, key, NULL, why);
+        if (!err) err = mq_store_user_insert(db, &row);
         if (err == MQ_ECONFLICT)
             mq_refuse(why, err, "email_taken", NULL, "an account with this e-mail address exists");
         if (!err) err = grant_first_role(db, row.id, u->role, now);
@@ -81,6 +107,7 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
         if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg, why);
         err = mq_store_finish(db, err);
     }
+    mq_arena_free(a);
     sodium_memzero(hash, sizeof(hash));
     if (!err) memcpy(id, row.id, sizeof(row.id));
     return err;
@@ -138,6 +165,7 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     struct mq_db *db = NULL;
     struct mq_arena *a = mq_arena_new(0);
     char digest[65], key[MQ_EMAIL_MAX + 1], name[MQ_NAME_MAX + 1], hash[MQ_PASSWORD_HASH_MAX];
+    char email[MQ_EMAIL_MAX + 1];
     char *stored = NULL;
     int64_t users = 0;
     if (!a) return MQ_ENOMEM;
@@ -159,7 +187,7 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     struct mq_user_new u = *admin;
     u.role = "admin";
     u.email_verified = true;
-    err = check_new(ctx, &u, name, why);
+    err = check_new(ctx, &u, name, email, why);
     if (err) goto out;
     err = mq_password_hash(ctx->cfg, u.password, hash);
     if (err) goto out;
@@ -167,8 +195,8 @@ mq_err mq_users_setup(struct mq_ctx *ctx, const char *token, const struct mq_use
     /* Again under the writer: another request may have won meanwhile. */
     int64_t now = mq_clock_now_ms(ctx->clock);
     bool removed = false;
-    mq_email_key(u.email, key, sizeof(key));
-    struct mq_user_row row = {.email = u.email,
+    mq_email_key(email, key, sizeof(key));
+    struct mq_user_row row = {.email = email,
                               .email_key = key,
                               .display_name = name,
                               .password_hash = hash,

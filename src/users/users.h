@@ -40,8 +40,9 @@ struct mq_user_new {
 };
 
 /* Validates everything, hashes the password (slow: not on a connection
- * thread) and inserts. On MQ_EINVAL or MQ_ECONFLICT (`email_taken`), *why
- * says what is wrong. */
+ * thread) and inserts. On MQ_EINVAL or MQ_ECONFLICT (`email_taken`,
+ * `email_confusable`), *why says what is wrong. The address is stored in its
+ * normal form (core/address.h). */
 MQ_MUST_CHECK mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
                                      struct mq_refusal *why);
 
@@ -57,6 +58,13 @@ MQ_MUST_CHECK mq_err mq_users_update_preferences(struct mq_ctx *ctx, struct mq_a
                                                  struct mq_refusal *why);
 
 #define MQ_SETUP_TOKEN_LEN 43 /* 32 random bytes, base64url without padding */
+
+/* In db's transaction: MQ_ECONFLICT (email_confusable) when the address
+ * with this key looks like another account's (`user_id` is the account
+ * taking it, or NULL for a new one). The same key is not a look-alike: the
+ * unique key says "email_taken" for it. */
+MQ_MUST_CHECK mq_err mq_users_check_lookalike(struct mq_db *db, struct mq_arena *a, const char *key,
+                                              const char *user_id, struct mq_refusal *why);
 
 /* On an empty database (no accounts) makes a new one-time setup token,
  * stores its hash (replacing any earlier one, whose plain text is gone) and

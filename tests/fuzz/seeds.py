@@ -186,6 +186,13 @@ def config(binary):
 
 
 def small():
+    write("address", "plain", "Ada.Lovelace+films@Example.org")
+    write("address", "decomposed", "cafe\u0301@CAF\u00c9.example")
+    write("address", "zero-width", "admin\u200b@example.test")
+    write("address", "cyrillic", "\u0430dmin@example.test")
+    write("address", "dotless", "adm\u0131n@example.test")
+    write("address", "idn", "\u5c71\u7530@\u4f8b\u3048.jp")
+    write("address", "punycode", "x@xn--caf-dma.example")
     write("netlist", "v4", "10.0.0.0/8, 192.168.1.1")
     write("netlist", "v6", "::1/128,fe80::/10,2001:db8::/32")
     write("netlist", "mapped", "::ffff:10.0.0.1, 0.0.0.0/0")

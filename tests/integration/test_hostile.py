@@ -14,6 +14,7 @@ import time
 from harness import SmtpSink, backends, check, mail_link, parse_raw, read_socket
 from test_account import NEW_PASSWORD, mail_server, subject
 from test_auth import FAST, PASSWORD, bearer, jpost, login, make_user
+from test_jobs import TOKEN
 
 
 def rss_kib(pid):
@@ -340,3 +341,36 @@ def test_image_bombs_do_not_stall_sign_in(env):
             peak = [int(l.split()[1]) for l in f if l.startswith("VmHWM:")][0]
         print("# peak RSS %d MiB, sign-ins %s" % (peak // 1024, " ".join("%.2f" % t for t in timings)))
         check(peak < 300 * 1024, "peak RSS %d MiB" % (peak // 1024))
+
+
+def test_look_alike_and_invisible_addresses_make_no_second_account(env):
+    with SmtpSink() as sink, mail_server(env, sink, ["--registration", "open",
+                                                     "--rate-limit-register", "100/h"]) as s:
+        make_user(env, s, "admin@example.test")
+        reg = lambda email: jpost(s, "/api/v1/auth/register", {"email": email, "password": PASSWORD})
+        reg("admin\u200b@example.test").problem(422, "invisible_character")
+        reg("ad\u202emin@example.test").problem(422, "invisible_character")
+        reg("\u0430dmin@example.test").problem(422, "mixed_scripts")          # Cyrillic а
+        # Dotless ı is Latin: no mixed script, but a look-alike of admin@,
+        # answered as an existing address would be (nothing created, no oracle).
+        check(reg("adm\u0131n@example.test").status == 202)
+        # café composed, then decomposed: one account, and its owner is told.
+        check(reg("caf\u00e9@example.test").status == 202)
+        check(reg("cafe\u0301@example.test").status == 202)
+        msgs = sink.wait(2)
+        time.sleep(1)
+        subjects = sorted(subject(m) for m in sink.messages())
+        check(subjects == ["Confirm your e-mail address for Marquee", "You already have a Marquee account"], subjects)
+        users = s.request("GET", "/api/v1/admin/users?limit=50", headers={"Authorization": "Bearer " + TOKEN}).json()["items"]
+        emails = sorted(u["email"] for u in users)
+        check(emails == ["admin@example.test", "caf\u00e9@example.test"], emails)
+        # The existing account keeps working, whatever the case of its address.
+        check(login(s, "ADMIN@example.test").status == 200)
+        check(login(s, "cafe\u0301@example.test").status == 200)
+        # An e-mail change is held to the same rules.
+        t = login(s, "caf\u00e9@example.test").json()["access_token"]
+        patch = lambda email: s.request("PATCH", "/api/v1/users/me", body=json.dumps(
+            {"email": email, "current_password": PASSWORD}), headers=dict(bearer(t), **{"Content-Type": "application/json"}))
+        patch("adm\u0131n@example.test").problem(409, "email_confusable")
+        patch("\u0430dmin@example.test").problem(422, "mixed_scripts")
+        patch("x\u200d@example.test").problem(422, "invisible_character")
