@@ -3,10 +3,10 @@
 # Dependencies are the Debian packages in deps/debian-packages.txt.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor icu-uc icu-i18n \
-           libidn2
-# libcrypto and libpng: headers only, loaded at run time (src/crypto/libcrypto.h, qr.c).
-CFLAGS_DL := $(shell pkg-config --cflags libcrypto libpng)
+PKGS    := libmicrohttpd jansson sqlite3 libsodium inih liboath libqrencode libcbor libidn2
+# libcrypto, libpng and ICU: headers only, loaded at run time
+# (src/crypto/libcrypto.h, qr.c, src/core/libicu.h).
+CFLAGS_DL := $(shell pkg-config --cflags libcrypto libpng icu-uc icu-i18n)
 # libpq's headers only: the PostgreSQL backend loads the library at run time
 # (src/store/libpq.h says why). Unit tests link it to prepare their database.
 CFLAGS_PQ := $(shell pkg-config --cflags libpq)

@@ -4,37 +4,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/uspoof.h>
-#include <unicode/ustring.h>
+
+#include "core/libicu.h"
 
 /* UTF-16 room for an address: never more units than UTF-8 bytes. */
 #define U16_MAX (MQ_EMAIL_MAX + 1)
 
 static bool to_u16(const char *s, UChar *out, int32_t cap, int32_t *len)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
-    u_strFromUTF8(out, cap, len, s, -1, &st);
+    icu->strFromUTF8(out, cap, len, s, -1, &st);
     return U_SUCCESS(st) && *len < cap;
 }
 
 static bool to_u8(const UChar *s, int32_t len, char *out, int32_t cap)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
     int32_t n = 0;
-    u_strToUTF8(out, cap, &n, s, len, &st);
+    icu->strToUTF8(out, cap, &n, s, len, &st);
     return U_SUCCESS(st) && n < cap;
 }
 
 static bool nfc(const char *in, char *out, int32_t cap)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
     UChar src[U16_MAX], dst[U16_MAX * 3];
     int32_t n = 0;
-    const UNormalizer2 *norm = unorm2_getNFCInstance(&st);
+    const UNormalizer2 *norm = icu->getNFCInstance(&st);
     if (U_FAILURE(st) || !to_u16(in, src, U16_MAX, &n)) return false;
-    int32_t m = unorm2_normalize(norm, src, n, dst, U16_MAX * 3, &st);
+    int32_t m = icu->normalize(norm, src, n, dst, U16_MAX * 3, &st);
     return U_SUCCESS(st) && to_u8(dst, m, out, cap);
 }
 
@@ -43,16 +44,17 @@ static bool nfc(const char *in, char *out, int32_t cap)
  * hyphen), private-use, unassigned and surrogate code points. */
 static UChar32 hidden_char(const char *s)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UChar buf[U16_MAX];
     int32_t n = 0;
     if (!to_u16(s, buf, U16_MAX, &n)) return -1;
     for (int32_t i = 0; i < n;) {
         UChar32 c;
         U16_NEXT(buf, i, n, c);
-        int8_t t = u_charType(c);
+        int8_t t = icu->charType(c);
         if (t == U_FORMAT_CHAR || t == U_PRIVATE_USE_CHAR || t == U_UNASSIGNED ||
             t == U_SURROGATE || t == U_CONTROL_CHAR ||
-            u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            icu->hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
             return c;
     }
     return 0;
@@ -112,13 +114,15 @@ static void join(const char *local, const char *domain, char out[MQ_EMAIL_MAX + 
 
 static USpoofChecker *open_checker(void)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
-    USpoofChecker *sc = uspoof_open(&st);
+    USpoofChecker *sc = icu->spoofOpen(&st);
     if (U_FAILURE(st)) return NULL;
-    uspoof_setChecks(sc, USPOOF_RESTRICTION_LEVEL | USPOOF_MIXED_NUMBERS | USPOOF_INVISIBLE, &st);
-    uspoof_setRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
+    icu->spoofSetChecks(sc, USPOOF_RESTRICTION_LEVEL | USPOOF_MIXED_NUMBERS | USPOOF_INVISIBLE,
+                        &st);
+    icu->spoofSetRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
     if (U_FAILURE(st)) {
-        uspoof_close(sc);
+        icu->spoofClose(sc);
         return NULL;
     }
     return sc;
@@ -128,13 +132,16 @@ static USpoofChecker *open_checker(void)
  * to a combination people write together (Latin with Han and Kana). */
 static bool one_script(USpoofChecker *sc, const char *s)
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
-    int32_t r = uspoof_checkUTF8(sc, s, -1, NULL, &st);
+    int32_t r = icu->spoofCheckUTF8(sc, s, -1, NULL, &st);
     return U_SUCCESS(st) && r == 0;
 }
 
 mq_err mq_address_normalize(const char *email, char out[MQ_EMAIL_MAX + 1], struct mq_refusal *why)
 {
+    if (!mq_libicu()) return MQ_EUNAVAILABLE;
+    const struct mq_libicu *icu = mq_libicu();
     const char *rule = NULL;
     char text[MQ_EMAIL_MAX + 1], local[MQ_EMAIL_MAX + 1], domain[MQ_EMAIL_MAX + 1];
     char mapped[MQ_EMAIL_MAX + 1];
@@ -160,7 +167,7 @@ mq_err mq_address_normalize(const char *email, char out[MQ_EMAIL_MAX + 1], struc
         mixed = !ascii(label) && !one_script(sc, label);
         if (dot) *dot = '.';
     }
-    uspoof_close(sc);
+    icu->spoofClose(sc);
     if (mixed)
         return mq_refuse(why, MQ_EINVAL, "mixed_scripts", "email",
                          "the address mixes writing systems (such as Latin and Cyrillic letters "
@@ -175,6 +182,10 @@ mq_err mq_address_normalize(const char *email, char out[MQ_EMAIL_MAX + 1], struc
 
 void mq_address_key(const char *email, char out[MQ_EMAIL_MAX + 1])
 {
+    if (!mq_libicu()) {
+        mq_email_key(email, out, MQ_EMAIL_MAX + 1);
+        return;
+    }
     char text[MQ_EMAIL_MAX + 1], local[MQ_EMAIL_MAX + 1], domain[MQ_EMAIL_MAX + 1];
     char mapped[MQ_EMAIL_MAX + 1], normal[MQ_EMAIL_MAX + 1];
     const char *use = email;
@@ -195,6 +206,7 @@ struct mq_skeletons {
 
 mq_err mq_skeletons_open(struct mq_skeletons **out)
 {
+    if (!mq_libicu()) return MQ_EUNAVAILABLE;
     struct mq_skeletons *s = calloc(1, sizeof(*s));
     if (!s) return MQ_ENOMEM;
     s->sc = open_checker();
@@ -208,20 +220,22 @@ mq_err mq_skeletons_open(struct mq_skeletons **out)
 
 void mq_skeletons_close(struct mq_skeletons *s)
 {
+    const struct mq_libicu *icu = mq_libicu();
     if (!s) return;
-    uspoof_close(s->sc);
+    icu->spoofClose(s->sc);
     free(s);
 }
 
 bool mq_skeleton(struct mq_skeletons *s, const char *key, char out[MQ_SKELETON_MAX + 1])
 {
+    const struct mq_libicu *icu = mq_libicu();
     UErrorCode st = U_ZERO_ERROR;
     UChar src[U16_MAX], folded[U16_MAX * 3];
     char utf8[MQ_SKELETON_MAX + 1];
     int32_t n = 0;
     if (!to_u16(key, src, U16_MAX, &n)) return false;
-    int32_t m = u_strFoldCase(folded, U16_MAX * 3, src, n, U_FOLD_CASE_DEFAULT, &st);
+    int32_t m = icu->strFoldCase(folded, U16_MAX * 3, src, n, U_FOLD_CASE_DEFAULT, &st);
     if (U_FAILURE(st) || !to_u8(folded, m, utf8, sizeof(utf8))) return false;
-    uspoof_getSkeletonUTF8(s->sc, 0, utf8, -1, out, MQ_SKELETON_MAX + 1, &st);
+    icu->spoofGetSkeletonUTF8(s->sc, 0, utf8, -1, out, MQ_SKELETON_MAX + 1, &st);
     return U_SUCCESS(st);
 }

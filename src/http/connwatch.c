@@ -82,11 +82,7 @@ static void set_phase(struct mq_connwatch *cw, struct mq_connwatch_entry *e, enu
     if (e->phase == PHASE_BODY) list_unlink(&cw->bodies, e);
     e->phase = p;
     if (p == PHASE_HEAD) list_append(&cw->heads, e);
-    if (p == PHASE_BODY) {
-        /* The thread may be asleep for a whole header timeout. */
-        if (!cw->bodies.head) pthread_cond_signal(&cw->wake);
-        list_append(&cw->bodies, e);
-    }
+    if (p == PHASE_BODY) list_append(&cw->bodies, e);
 }
 
 static void cut(struct mq_connwatch *cw, struct mq_connwatch_entry *e, uint64_t *counter)
@@ -120,12 +116,13 @@ static void *watch_main(void *arg)
         while (cw->heads.head && cw->heads.head->head_due_ms <= now)
             cut(cw, cw->heads.head, &cw->stats.header_timeouts);
         look_over_bodies(cw, now);
-        /* Sleep until the oldest head is due, or a second while bodies
-         * arrive. With nothing watched, sleep one header timeout: a head
-         * added meanwhile is due no earlier, and the first body wakes us. */
-        int64_t until = now + (int64_t)cw->limits.header_timeout_s * 1000;
-        if (cw->heads.head) until = cw->heads.head->head_due_ms;
-        if (cw->bodies.head && until > now + 1000) until = now + 1000;
+        /* Sleep until the oldest head is due, and never more than a second:
+         * bodies are looked over that often. Nothing wakes the thread early
+         * (a signal for every request would cost a context switch each): a
+         * head added meanwhile is due no earlier than the oldest. */
+        int64_t until = now + 1000;
+        if (cw->heads.head && cw->heads.head->head_due_ms < until)
+            until = cw->heads.head->head_due_ms;
         struct timespec ts = mq_deadline_in(CLOCK_MONOTONIC, until - now);
         pthread_cond_timedwait(&cw->wake, &cw->lock, &ts);
     }

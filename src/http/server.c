@@ -621,7 +621,13 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     rs->watched = ci ? ci->socket_context : NULL;
-    mq_connwatch_body(srv->watch, rs->watched, req->match.flags & MQ_ROUTE_UPLOAD);
+    /* Most requests have no body: they go straight to being handled. */
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if ((cl && strcmp(cl, "0")) ||
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding"))
+        mq_connwatch_body(srv->watch, rs->watched, req->match.flags & MQ_ROUTE_UPLOAD);
+    else
+        mq_connwatch_handling(srv->watch, rs->watched);
 
     pthread_mutex_lock(&srv->lock);
     srv->inflight++;
