@@ -333,7 +333,7 @@ static mq_err keep_private(const char *path, const struct mq_log *log)
 {
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return MQ_OK;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         mq_log_error(log, "store", "cannot open %s: %s", path, strerror(errno));
         return MQ_EUNAVAILABLE;

@@ -34,3 +34,19 @@ def test_limit_off(env):
         for _ in range(30):
             r = s.request("GET", "/api/v1/system/info")
             check(r.status == 200 and r.header("ratelimit") is None)
+
+
+def test_an_ipv6_client_is_its_slash_64(env):
+    # Behind a trusted proxy, so that the client addresses can vary.
+    with env.server(args=["--rate-limit-default", "3/min", "--trusted-proxies", "127.0.0.1"]) as s:
+        get = lambda ip: s.request("GET", "/api/v1/system/info", headers={"X-Forwarded-For": ip})
+        for host in ("2001:db8:1:2::1", "2001:db8:1:2::ffff", "2001:db8:1:2:abcd::7"):
+            check(get(host).status == 200)
+        # Another address of the same /64 is the same client: out of allowance.
+        get("2001:db8:1:2:ffff:ffff:ffff:ffff").problem(429, "rate_limited")
+        # The next /64 is another client.
+        check(get("2001:db8:1:3::1").status == 200)
+    with env.server(args=["--rate-limit-default", "1/min", "--trusted-proxies", "127.0.0.1",
+                          "--rate-limit-ipv6-prefix", "128"]) as s:
+        get = lambda ip: s.request("GET", "/api/v1/system/info", headers={"X-Forwarded-For": ip})
+        check(get("2001:db8:1:2::1").status == 200 and get("2001:db8:1:2::2").status == 200)
