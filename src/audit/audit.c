@@ -248,10 +248,10 @@ static int64_t close_folds_locked(struct mq_audit *a, bool all)
     return next;
 }
 
-void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
+bool mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
                             int64_t window_ms)
 {
-    if (!a) return;
+    if (!a) return true;
     char full[256];
     int n = snprintf(full, sizeof(full), "%s%c%s", e->action, 0, key);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof(full) ? (size_t)n : sizeof(full) - 1;
@@ -271,7 +271,7 @@ void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, 
         if (!f) {
             atomic_fetch_add(&a->dropped, 1);
             pthread_mutex_unlock(&a->lock);
-            return;
+            return true;
         }
         f->first_at = now;
         f->closes_at = now + (window_ms > 0 ? window_ms : 1000);
@@ -282,10 +282,11 @@ void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, 
         a->nfolds++;
         pthread_cond_signal(&a->wake); /* the writer learns of the close time */
     }
-    f->count++;
+    bool first = f->count++ == 0;
     f->last_at = now;
     atomic_fetch_add(&a->folded, 1);
     pthread_mutex_unlock(&a->lock);
+    return first;
 }
 
 /* ---- writing ---------------------------------------------------------------- */

@@ -45,8 +45,9 @@ void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e);
  * window opens an entry, the rest of the window only counts, and the entry
  * is written when the window closes (or at stop) with "count", "first_at"
  * and "last_at" added to its details. At most 1,024 keys fold at once;
- * beyond, events fold under the key "*". */
-void mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
+ * beyond, events fold under the key "*". True for the event that opened
+ * its fold (the one worth a log line), and when nothing is recorded. */
+bool mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
                             int64_t window_ms);
 
 /* Waits until everything recorded so far is written (tests, CLI); events

@@ -175,15 +175,17 @@ static mq_err admit_operator(struct mq_req *req, struct mq_principal *who, mq_er
     } else if (token) {
         refusal = "wrong token";
     }
-    mq_log_warn(req->ctx->log, "auth", "admin API refused %s %s from %s (request %s)",
-                req->method_name, req->match.pattern, req->remote, req->request_id);
-    /* Anyone can knock, as often as the rate limit lets them: one entry per
-     * address and reason in audit_fold_window. */
+    /* Anyone can knock, as often as the rate limit lets them: one entry and
+     * one log line per address and reason in audit_fold_window. */
     char fold[96];
     snprintf(fold, sizeof(fold), "%s %s", req->remote_key, refusal);
-    mq_req_audit_folded(req, "admin.auth_failed", fold,
-                        json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route",
-                                  req->match.pattern, "reason", refusal));
+    if (mq_req_audit_folded(req, "admin.auth_failed", fold,
+                            json_pack("{s:s,s:s,s:s}", "method", req->method_name, "route",
+                                      req->match.pattern, "reason", refusal)))
+        mq_log_warn(req->ctx->log, "auth",
+                    "admin API refused %s %s from %s (request %s; more from this client are "
+                    "counted in the audit log, not logged)",
+                    req->method_name, req->match.pattern, req->remote, req->request_id);
     if ((!configured || !*configured) && err == MQ_ENOTFOUND) {
         mq_problem(req, 403, "admin_api_closed", NULL,
                    "sign in as an admin, or set MARQUEE_ADMIN_TOKEN for the bootstrap token");

@@ -137,8 +137,9 @@ void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind
 
 /* The same for an event anyone can cause at will, by an anonymous caller:
  * folded with its like under `key` for audit_fold_window (audit/audit.h),
- * so one entry with a count stands for a flood. */
-void mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details);
+ * so one entry with a count stands for a flood. True for the first of its
+ * fold: log that one, not the flood. */
+bool mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details);
 
 /* Registers a JSON value to be released with the request arena and returns
  * it (NULL stays NULL). For values handlers build and keep borrowing. */

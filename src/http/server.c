@@ -187,13 +187,15 @@ void mq_req_audit(struct mq_req *req, const char *action, const char *actor_kind
     json_decref(details);
 }
 
-void mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details)
+bool mq_req_audit_folded(struct mq_req *req, const char *action, const char *key, json_t *details)
 {
     char agent[AUDIT_FIELD_MAX];
     struct mq_audit_event e;
     request_event(req, action, "anonymous", NULL, NULL, details, agent, &e);
-    mq_audit_record_folded(req->ctx->audit, &e, key, mq_audit_conf(req->ctx->cfg)->fold_window);
+    bool first =
+        mq_audit_record_folded(req->ctx->audit, &e, key, mq_audit_conf(req->ctx->cfg)->fold_window);
     json_decref(details);
+    return first;
 }
 
 /* Runs on a pool thread while the connection is suspended: the request is
@@ -438,14 +440,18 @@ bool mq_req_rate_limit(struct mq_req *req, const struct mq_rate_policy *policy, 
     long long wait = (r.retry_after_ms + 999) / 1000;
     snprintf(text, sizeof(text), "%lld", wait);
     (void)mq_reply_header_set(req, "Retry-After", text);
-    mq_log_warn(req->ctx->log, "http", "rate limit %s refused %s %s from %s (request %s)",
-                policy->name, req->method_name, req->path, req->remote, req->request_id);
     char path[AUDIT_FIELD_MAX], fold[160];
     snprintf(fold, sizeof(fold), "%s %s", policy->name, key);
-    mq_req_audit_folded(req, "rate_limit.rejected", fold,
-                        json_pack("{s:s,s:s,s:s,s:s}", "policy", policy->name, "key", key, "method",
-                                  req->method_name, "path",
-                                  mq_utf8_clip(req->path, path, sizeof(path))));
+    mq_utf8_clip(req->path, path, sizeof(path));
+    /* Logged once per client and fold, like the audit entry: a flood of
+     * refusals must not fill the disk through the log either. */
+    if (mq_req_audit_folded(req, "rate_limit.rejected", fold,
+                            json_pack("{s:s,s:s,s:s,s:s}", "policy", policy->name, "key", key,
+                                      "method", req->method_name, "path", path)))
+        mq_log_warn(req->ctx->log, "http",
+                    "rate limit %s refused %s %s from %s (request %s; more refusals of this "
+                    "client are counted in the audit log, not logged)",
+                    policy->name, req->method_name, path, req->remote, req->request_id);
     mq_problem(req, 429, "rate_limited", json_pack("{s:I}", "retry_after", (json_int_t)wait),
                "too many requests; try again in %lld s", wait);
     return true;

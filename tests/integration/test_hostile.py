@@ -196,6 +196,9 @@ def test_refusals_fold_in_the_audit_log(env):
         check(len(e["user_agent"].encode()) < 160, len(e["user_agent"]))
         growth = database_bytes(env, s) - before
         check(growth < 1024 * 1024, "the database grew %d bytes" % growth)
+        # Nor the log: a line per fold, not per refusal.
+        logged = [l for l in s.lines if "rate limit default refused" in l]
+        check(0 < len(logged) <= len(entries) + 1, "%d log lines" % len(logged))
 
 
 @backends("sqlite")
