@@ -418,6 +418,7 @@ mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms)
 {
     struct timespec until = mq_deadline_in(CLOCK_MONOTONIC, timeout_ms);
     pthread_mutex_lock(&a->lock);
+    (void)close_folds_locked(a, false); /* those whose window has passed */
     pthread_cond_signal(&a->wake);
     while ((a->head || a->writing) && !a->stopping)
         if (pthread_cond_timedwait(&a->idle, &a->lock, &until)) break;

@@ -50,8 +50,9 @@ void mq_audit_record(struct mq_audit *a, const struct mq_audit_event *e);
 bool mq_audit_record_folded(struct mq_audit *a, const struct mq_audit_event *e, const char *key,
                             int64_t window_ms);
 
-/* Waits until everything recorded so far is written (tests, CLI); events
- * still folding are not yet recorded. */
+/* Waits until everything recorded so far is written (tests, CLI), folds
+ * whose window has passed included; events still folding are not yet
+ * recorded. */
 MQ_MUST_CHECK mq_err mq_audit_flush(struct mq_audit *a, int timeout_ms);
 
 /* The chain hash of an entry (hex, 64 characters and NUL). */
