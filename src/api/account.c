@@ -13,13 +13,19 @@
 #include "users/conf.h"
 #include "users/users.h"
 
-/* Per address asked for, so that nobody can flood one inbox from many
- * addresses; the key is the lookup form, so case games do not help. */
+/* Mails are limited per address asked for, so that nobody can flood one
+ * inbox from many addresses; the key is the lookup form, so case and
+ * Unicode games do not help. */
+static void mail_limit_key(const char *email, char key[MQ_EMAIL_MAX + 8])
+{
+    memcpy(key, "email:", 6);
+    mq_address_key(email, key + 6);
+}
+
 static bool email_rate_limited(struct mq_req *req, const char *email)
 {
     char key[MQ_EMAIL_MAX + 8];
-    memcpy(key, "email:", 6);
-    mq_address_key(email, key + 6);
+    mail_limit_key(email, key);
     return mq_req_rate_limit(req, &mq_users_conf(req->ctx->cfg)->rate_forgot.policy, key);
 }
 
@@ -36,8 +42,7 @@ static bool may_mail_owner(void *cls, const char *email)
     struct mq_rate_result r;
     char key[MQ_EMAIL_MAX + 8];
     if (!req->ctx->ratelimiter || !policy->nrules) return true;
-    memcpy(key, "email:", 6);
-    mq_address_key(email, key + 6);
+    mail_limit_key(email, key);
     if (mq_rate_hit(req->ctx->ratelimiter, policy, key, mq_clock_now_ms(req->ctx->clock), &r))
         return true;
     return r.allowed;

@@ -202,21 +202,28 @@ static bool counted(const struct mq_connwatch *cw, const struct sockaddr *peer, 
     return true;
 }
 
+/* Under the lock: whether an address holding `holds` connections may have
+ * one more, counting the refusal when not. */
+static bool within_share(struct mq_connwatch *cw, int holds)
+{
+    if (cw->limits.per_address > 0 && holds >= cw->limits.per_address) {
+        cw->stats.refused_address++;
+        return false;
+    }
+    if (holds > 0 && cw->limits.max_connections - cw->open <= cw->limits.reserve) {
+        cw->stats.refused_reserve++;
+        return false;
+    }
+    return true;
+}
+
 bool mq_connwatch_admit(struct mq_connwatch *cw, const struct sockaddr *peer)
 {
     struct mq_ip net;
     if (!counted(cw, peer, &net)) return true;
-    bool ok = true;
     pthread_mutex_lock(&cw->lock);
     struct addr_count *a = *find(cw, &net);
-    int holds = a ? a->open : 0;
-    if (cw->limits.per_address > 0 && holds >= cw->limits.per_address) {
-        cw->stats.refused_address++;
-        ok = false;
-    } else if (holds > 0 && cw->limits.max_connections - cw->open <= cw->limits.reserve) {
-        cw->stats.refused_reserve++;
-        ok = false;
-    }
+    bool ok = within_share(cw, a ? a->open : 0);
     pthread_mutex_unlock(&cw->lock);
     return ok;
 }
@@ -228,10 +235,14 @@ struct mq_connwatch_entry *mq_connwatch_add(struct mq_connwatch *cw, int fd,
     if (!e) return NULL;
     e->fd = fd;
     struct mq_ip net;
-    bool count = counted(cw, peer, &net);
+    bool count = counted(cw, peer, &net), over = false;
     pthread_mutex_lock(&cw->lock);
     if (count) {
         struct addr_count **p = find(cw, &net);
+        /* Checked again here, where the count changes: accepting threads
+         * run the policy check side by side, so a burst could pass it
+         * together. The one over its share is cut at once. */
+        over = !within_share(cw, *p ? (*p)->open : 0);
         if (!*p && (*p = calloc(1, sizeof(**p)))) (*p)->net = net;
         if (*p) (*p)->open++;
         e->addr = *p;
@@ -239,7 +250,8 @@ struct mq_connwatch_entry *mq_connwatch_add(struct mq_connwatch *cw, int fd,
     cw->open++;
     e->ready_ms = now_ms();
     e->head_due_ms = e->ready_ms + (int64_t)cw->limits.header_timeout_s * 1000;
-    set_phase(cw, e, PHASE_HEAD);
+    set_phase(cw, e, over ? PHASE_HANDLING : PHASE_HEAD);
+    if (over) shutdown(fd, SHUT_RDWR);
     pthread_mutex_unlock(&cw->lock);
     return e;
 }
