@@ -87,3 +87,26 @@ char *mq_utf8_clip(const char *s, char *out, size_t cap)
     out[o] = 0;
     return out;
 }
+
+size_t mq_utf8_repair(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (!cap) return 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = mq_utf8_sequence_len(s + i, n - i);
+        const char *from = s + i;
+        size_t want = k;
+        if (!k || (k == 1 && (unsigned char)s[i] < 0x20)) {
+            /* Invalid, or a control character: U+FFFD in its place. */
+            from = "\xEF\xBF\xBD";
+            want = 3;
+            k = 1;
+        }
+        if (o + want > cap - 1) break;
+        memcpy(out + o, from, want);
+        o += want;
+        i += k;
+    }
+    out[o] = 0;
+    return o;
+}

@@ -17,4 +17,10 @@ bool mq_utf8_valid(const char *s, size_t n);
  * into '?', "..." marking a cut. Returns out. */
 char *mq_utf8_clip(const char *s, char *out, size_t cap);
 
+/* Copies n bytes of text from outside (a file name) so that it can be
+ * shown anywhere: each invalid byte and each control character
+ * becomes U+FFFD, and the copy stops before a character
+ * that would not fit in cap - 1 bytes. Returns the bytes written. */
+size_t mq_utf8_repair(const char *s, size_t n, char *out, size_t cap);
+
 #endif

@@ -201,6 +201,20 @@ def small():
     write("xff", "untrusted", "192.168.0.0/16\n203.0.113.7")
     write("xff", "garbage", "10.1.2.3\n203.0.113.7,,unknown, [::1]:80")
     write("cursor", "uuid", b64u(b"01a200ef-4348-7d6d-90fc-6b59aabd5272"))
+    names = {
+        "movie-folder": "/films/The Matrix (1999) {tmdb-603}/The Matrix (1999) [imdbid-tt0133093].mkv",
+        "scene": "Hercules.2014.EXTENDED.1080p.WEB-DL.DD5.1.H264-RARBG",
+        "tv": "TV/Show/Season 01/Show - S01E01-E02 - Pilot.mkv",
+        "kaamelott": "Kaamelott - 5x44x45x46x47x48x49x50.avi",
+        "anime": "[ShinBunBu-Subs] Bleach - 02-03 (CX 1280x720 x264 AAC)",
+        "date": "The.Daily.Show.2024.03.15.Guest.720p.WEB.mkv",
+        "acronym": "Marvels.Agents.of.S.H.I.E.L.D.S01E06.720p.HDTV.X264-DIMENSION.mkv",
+        "spanish": "Show.Name.-.Temporada.15.720p.HDTV.x264[Cap.1503]SPANISH.AUDIO-NEWPCT",
+        "extras": "Movie (2010)/Featurettes/Band_of_Brothers-s03-x02-Gag_Reel.mkv",
+    }
+    for name, text in names.items():
+        write("names", name, text)
+    write("names", "invalid-utf8", b"Bad\xff\xfeName (2001)\\Season 1\\\xc3.mkv")
 
 
 def main():
