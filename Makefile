@@ -107,6 +107,11 @@ $(BUILD)/gen/mail_templates.c: $(wildcard share/mail/*) $(BUILD)/mq-embed
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips))
 $(BUILD)/obj/users/avatar.o $(BUILD)/obj/users/libvips.o: CFLAGS += $(VIPS_CFLAGS)
 
+# FFmpeg's libraries are loaded at run time, by the probe helper only
+# (src/media/libav.h); their headers are seen by the probe code alone.
+AV_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libavformat libavcodec libavutil))
+$(BUILD)/obj/media/probe.o $(BUILD)/obj/media/libav.o: CFLAGS += $(AV_CFLAGS)
+
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a
 	@mkdir -p $(dir $@)

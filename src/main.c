@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "media/probe.h"
 
 static void usage(FILE *out)
 {
@@ -21,6 +22,7 @@ static void usage(FILE *out)
                  "  audit     verify the audit log's hash chain\n"
                  "  keys      rotate the master key (re-sealing secrets) or the signing key\n"
                  "  routes    list the API's routes and the permission each needs\n"
+                 "  probe     print what media files contain, as the scanner reads them\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -40,6 +42,9 @@ int main(int argc, char **argv)
         return MQ_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    /* Started by the server itself (media/probe.h), never by people. */
+    if (!strcmp(cmd, "probe-helper") && argc == 4)
+        return mq_probe_helper_main(3, strtoull(argv[2], NULL, 10), strtoll(argv[3], NULL, 10));
     if (!strcmp(cmd, "serve")) return mq_cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "migrate")) return mq_cli_migrate(argc - 2, argv + 2);
     if (!strcmp(cmd, "config")) return mq_cli_config(argc - 2, argv + 2);
@@ -48,6 +53,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "user")) return mq_cli_user(argc - 2, argv + 2);
     if (!strcmp(cmd, "keys")) return mq_cli_keys(argc - 2, argv + 2);
     if (!strcmp(cmd, "routes")) return mq_cli_routes(argc - 2, argv + 2);
+    if (!strcmp(cmd, "probe")) return mq_cli_probe(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return mq_cli_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -28,6 +28,10 @@ int mq_cli_user(int argc, char **argv);
 int mq_cli_audit(int argc, char **argv);
 int mq_cli_keys(int argc, char **argv);
 int mq_cli_routes(int argc, char **argv);
+int mq_cli_probe(int argc, char **argv);
+
+/* The running binary's path (for the probe helpers it starts). */
+bool mq_cli_self_exe(char *out, size_t cap);
 
 /* Prints "usage: marquee CMD [OPTIONS]", what, extra lines and every
  * configuration flag. */

@@ -1,0 +1,558 @@
+/* probe.c - the probe helpers: the server's pool of them, and the helper's
+ * own loop (probe.h says why they are processes). */
+#include "media/probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/utf8.h"
+#include "media/libav.h"
+
+#define HELPERS_MAX   64
+#define NAME_MAX_SENT 1024
+#define HELPER_FD     3
+
+extern char **environ;
+
+struct helper {
+    pid_t pid; /* 0 = not running */
+    int sock;
+    bool busy;
+};
+
+struct mq_prober {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    struct helper helpers[HELPERS_MAX];
+    int n;
+    char *exe;
+    int64_t timeout_ms;
+    uint64_t memory_limit;
+    atomic_uint_fast64_t restarts;
+};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the server's side ------------------------------------------------ */
+
+mq_err mq_prober_new(const struct mq_prober_opts *o, struct mq_prober **out)
+{
+    *out = NULL;
+    if (!o->exe || o->workers < 1 || o->workers > HELPERS_MAX || o->timeout_ms <= 0)
+        return MQ_EINVAL;
+    struct mq_prober *p = calloc(1, sizeof(*p));
+    if (!p) return MQ_ENOMEM;
+    p->exe = strdup(o->exe);
+    if (!p->exe) {
+        free(p);
+        return MQ_ENOMEM;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->n = o->workers;
+    p->timeout_ms = o->timeout_ms;
+    p->memory_limit = o->memory_limit;
+    for (int i = 0; i < p->n; i++) p->helpers[i].sock = -1;
+    *out = p;
+    return MQ_OK;
+}
+
+/* Ends a helper: closing its socket ends its loop; one that does not
+ * leave within `grace_ms` is killed. */
+static void helper_stop(struct helper *h, int64_t grace_ms)
+{
+    if (h->sock >= 0) close(h->sock);
+    h->sock = -1;
+    if (h->pid <= 0) return;
+    int status;
+    int64_t until = monotonic_ms() + grace_ms;
+    while (waitpid(h->pid, &status, WNOHANG) == 0) {
+        if (monotonic_ms() >= until) {
+            kill(h->pid, SIGKILL);
+            (void)waitpid(h->pid, &status, 0);
+            break;
+        }
+        usleep(2000);
+    }
+    h->pid = 0;
+}
+
+void mq_prober_free(struct mq_prober *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->n; i++) helper_stop(&p->helpers[i], 1000);
+    pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->mu);
+    free(p->exe);
+    free(p);
+}
+
+uint64_t mq_prober_restarts(const struct mq_prober *p)
+{
+    return atomic_load(&((struct mq_prober *)p)->restarts);
+}
+
+static mq_err helper_start(struct mq_prober *p, struct helper *h, char *why, size_t whylen)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+        snprintf(why, whylen, "socketpair: %s", strerror(errno));
+        return MQ_EUNAVAILABLE;
+    }
+    char limit[32], timeout[32];
+    snprintf(limit, sizeof(limit), "%llu", (unsigned long long)p->memory_limit);
+    snprintf(timeout, sizeof(timeout), "%lld", (long long)p->timeout_ms);
+    char arg0[] = "marquee", arg1[] = "probe-helper";
+    char *argv[] = {arg0, arg1, limit, timeout, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, sv[1], HELPER_FD);
+    /* Nothing of the server's (listening sockets, database files) leaks
+     * into the helper. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, HELPER_FD + 1);
+    pid_t pid;
+    int rc = posix_spawn(&pid, p->exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(sv[1]);
+    if (rc) {
+        close(sv[0]);
+        snprintf(why, whylen, "cannot start the probe helper %s: %s", p->exe, strerror(rc));
+        return MQ_EUNAVAILABLE;
+    }
+    h->pid = pid;
+    h->sock = sv[0];
+    return MQ_OK;
+}
+
+/* Why a helper ended, for the file's record. */
+static void helper_reap(struct helper *h, char *why, size_t whylen)
+{
+    int status = 0;
+    if (h->sock >= 0) close(h->sock);
+    h->sock = -1;
+    if (h->pid > 0 && waitpid(h->pid, &status, 0) == h->pid) {
+        if (WIFSIGNALED(status))
+            snprintf(why, whylen, "the probe helper died on this file (signal %d, %s)",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(why, whylen, "the probe helper exited on this file (status %d)",
+                     WEXITSTATUS(status));
+    }
+    h->pid = 0;
+}
+
+static mq_err ask(struct mq_prober *p, struct helper *h, int fd, const char *name,
+                  struct mq_arena *a, const char **json, char *why, size_t whylen)
+{
+    char ctrl[CMSG_SPACE(sizeof(int))];
+    memset(ctrl, 0, sizeof(ctrl));
+    /* The name only hints the format; a nameless file is sent as "?". */
+    char sent[NAME_MAX_SENT];
+    size_t nlen = strnlen(name, NAME_MAX_SENT);
+    if (!nlen)
+        sent[0] = '?', nlen = 1;
+    else
+        memcpy(sent, name, nlen);
+    struct iovec iov = {.iov_base = sent, .iov_len = nlen};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (sendmsg(h->sock, &msg, MSG_NOSIGNAL) < 0) {
+        /* The helper ended before this file (killed from outside, or by
+         * the previous file's aftermath): not this file's fault. A fresh
+         * helper gets it. */
+        helper_reap(h, why, whylen);
+        atomic_fetch_add(&p->restarts, 1);
+        mq_err err = helper_start(p, h, why, whylen);
+        if (err) return err;
+        if (sendmsg(h->sock, &msg, MSG_NOSIGNAL) < 0) {
+            helper_reap(h, why, whylen);
+            return MQ_EIO;
+        }
+    }
+    struct pollfd pfd = {.fd = h->sock, .events = POLLIN};
+    int64_t until = monotonic_ms() + p->timeout_ms;
+    for (;;) {
+        int64_t left = until - monotonic_ms();
+        int rc = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (rc > 0) break;
+        if (rc < 0 && errno == EINTR) continue;
+        /* A demuxer looping on a crafted file: the helper goes, the scan
+         * goes on with the next one. */
+        kill(h->pid, SIGKILL);
+        helper_reap(h, why, whylen);
+        snprintf(why, whylen, "probing took longer than %lld ms", (long long)p->timeout_ms);
+        atomic_fetch_add(&p->restarts, 1);
+        return MQ_ETIMEOUT;
+    }
+    char *buf = mq_arena_alloc(a, MQ_PROBE_ANSWER_MAX + 1);
+    if (!buf) return MQ_ENOMEM;
+    ssize_t n = recv(h->sock, buf, MQ_PROBE_ANSWER_MAX, 0);
+    if (n <= 0) {
+        helper_reap(h, why, whylen);
+        atomic_fetch_add(&p->restarts, 1);
+        return MQ_EIO;
+    }
+    buf[n] = 0;
+    if (!strncmp(buf, "{\"error\":", 9)) {
+        json_t *doc = json_loadb(buf, (size_t)n, 0, NULL);
+        const char *e = json_string_value(json_object_get(doc, "error"));
+        snprintf(why, whylen, "%s", e ? e : "unreadable");
+        json_decref(doc);
+        return MQ_EIO;
+    }
+    *json = buf;
+    return MQ_OK;
+}
+
+mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *name, struct mq_arena *a,
+                       const char **json, char *why, size_t whylen)
+{
+    *json = NULL;
+    why[0] = 0;
+    pthread_mutex_lock(&p->mu);
+    struct helper *h = NULL;
+    while (!h) {
+        for (int i = 0; i < p->n && !h; i++)
+            if (!p->helpers[i].busy) h = &p->helpers[i];
+        if (!h) pthread_cond_wait(&p->freed, &p->mu);
+    }
+    h->busy = true;
+    pthread_mutex_unlock(&p->mu);
+    mq_err err = h->pid ? MQ_OK : helper_start(p, h, why, whylen);
+    if (!err) err = ask(p, h, fd, name, a, json, why, whylen);
+    pthread_mutex_lock(&p->mu);
+    h->busy = false;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->mu);
+    return err;
+}
+
+/* ---- the helper's side ------------------------------------------------ */
+
+struct source {
+    int fd;
+    int64_t pos, size;
+    int64_t deadline; /* monotonic ms */
+};
+
+static int source_read(void *opaque, uint8_t *buf, int len)
+{
+    struct source *s = opaque;
+    ssize_t n;
+    do n = pread(s->fd, buf, (size_t)len, s->pos);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return AVERROR(errno);
+    if (n == 0) return AVERROR_EOF;
+    s->pos += n;
+    return (int)n;
+}
+
+static int64_t source_seek(void *opaque, int64_t offset, int whence)
+{
+    struct source *s = opaque;
+    int64_t to;
+    switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE: return s->size;
+    case SEEK_SET: to = offset; break;
+    case SEEK_CUR: to = s->pos + offset; break;
+    case SEEK_END: to = s->size + offset; break;
+    default: return AVERROR(EINVAL);
+    }
+    if (to < 0) return AVERROR(EINVAL);
+    s->pos = to;
+    return to;
+}
+
+static int past_deadline(void *opaque)
+{
+    return monotonic_ms() > ((struct source *)opaque)->deadline;
+}
+
+static void set_text(json_t *o, const char *key, const char *value)
+{
+    char clean[1024];
+    if (!value || !*value) return;
+    mq_utf8_repair(value, strlen(value), clean, sizeof(clean));
+    json_object_set_new(o, key, json_string(clean));
+}
+
+static const char *dict_text(const struct mq_libav *av, const AVDictionary *d, const char *key)
+{
+    const AVDictionaryEntry *e = av->dict_get(d, key, NULL, 0);
+    return e ? e->value : NULL;
+}
+
+/* HDR10+ lives in the frames (SEI), not in the container: decode the
+ * first video frame and look for its dynamic metadata. */
+static bool first_frame_has_hdr10plus(const struct mq_libav *av, AVFormatContext *fc, int index)
+{
+    const AVCodec *dec = av->codec_find_decoder(fc->streams[index]->codecpar->codec_id);
+    AVCodecContext *cc = dec ? av->codec_alloc_context3(dec) : NULL;
+    AVPacket *pkt = av->packet_alloc();
+    AVFrame *frame = av->frame_alloc();
+    bool found = false;
+    if (!cc || !pkt || !frame ||
+        av->codec_parameters_to_context(cc, fc->streams[index]->codecpar) < 0 ||
+        av->codec_open2(cc, dec, NULL) < 0)
+        goto done;
+    for (int packets = 0; packets < 64 && av->read_frame(fc, pkt) >= 0; packets++) {
+        bool mine = pkt->stream_index == index;
+        if (mine && av->codec_send_packet(cc, pkt) >= 0 &&
+            av->codec_receive_frame(cc, frame) >= 0) {
+            found = av->frame_get_side_data(frame, AV_FRAME_DATA_DYNAMIC_HDR_PLUS) != NULL;
+            av->packet_unref(pkt);
+            break;
+        }
+        av->packet_unref(pkt);
+    }
+done:
+    av->frame_free(&frame);
+    av->packet_free(&pkt);
+    av->codec_free_context(&cc);
+    return found;
+}
+
+static const char *hdr_kind(const struct mq_libav *av, AVFormatContext *fc, int index,
+                            bool *pq_stream)
+{
+    const AVStream *st = fc->streams[index];
+    size_t size = 0;
+    *pq_stream = false;
+    if (av->stream_get_side_data(st, AV_PKT_DATA_DOVI_CONF, &size)) return "Dolby Vision";
+    switch (st->codecpar->color_trc) {
+    case AVCOL_TRC_SMPTE2084: *pq_stream = true; return "HDR10";
+    case AVCOL_TRC_ARIB_STD_B67: return "HLG";
+    default: return "SDR";
+    }
+}
+
+static json_t *stream_json(const struct mq_libav *av, AVFormatContext *fc, int i, int *pq_index)
+{
+    const AVStream *st = fc->streams[i];
+    const AVCodecParameters *cp = st->codecpar;
+    json_t *o = json_object();
+    const char *type = cp->codec_type == AVMEDIA_TYPE_VIDEO        ? "video"
+                       : cp->codec_type == AVMEDIA_TYPE_AUDIO      ? "audio"
+                       : cp->codec_type == AVMEDIA_TYPE_SUBTITLE   ? "subtitle"
+                       : cp->codec_type == AVMEDIA_TYPE_ATTACHMENT ? "attachment"
+                                                                   : "data";
+    json_object_set_new(o, "index", json_integer(i));
+    json_object_set_new(o, "type", json_string(type));
+    set_text(o, "codec", av->codec_get_name(cp->codec_id));
+    set_text(o, "profile", av->codec_profile_name(cp->codec_id, cp->profile));
+    set_text(o, "language", dict_text(av, st->metadata, "language"));
+    set_text(o, "title", dict_text(av, st->metadata, "title"));
+    json_object_set_new(o, "default", json_boolean(st->disposition & AV_DISPOSITION_DEFAULT));
+    json_object_set_new(o, "forced", json_boolean(st->disposition & AV_DISPOSITION_FORCED));
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+        json_object_set_new(o, "cover", json_true());
+        return o;
+    }
+    if (cp->codec_type == AVMEDIA_TYPE_ATTACHMENT) {
+        set_text(o, "filename", dict_text(av, st->metadata, "filename"));
+        set_text(o, "mimetype", dict_text(av, st->metadata, "mimetype"));
+        return o;
+    }
+    if (cp->codec_type == AVMEDIA_TYPE_VIDEO) {
+        json_object_set_new(o, "width", json_integer(cp->width));
+        json_object_set_new(o, "height", json_integer(cp->height));
+        AVRational r = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+        if (r.num > 0 && r.den > 0)
+            json_object_set_new(o, "fps", json_real((double)(int)(r.num * 1000.0 / r.den) / 1000));
+        const AVPixFmtDescriptor *d = av->pix_fmt_desc_get(cp->format);
+        if (d) {
+            json_object_set_new(o, "bit_depth", json_integer(d->comp[0].depth));
+            set_text(o, "pix_fmt", d->name);
+        }
+        bool pq;
+        json_object_set_new(o, "hdr", json_string(hdr_kind(av, fc, i, &pq)));
+        if (pq && *pq_index < 0) *pq_index = i;
+    } else if (cp->codec_type == AVMEDIA_TYPE_AUDIO) {
+        char layout[64] = "";
+        json_object_set_new(o, "channels", json_integer(cp->ch_layout.nb_channels));
+        if (av->channel_layout_describe(&cp->ch_layout, layout, sizeof(layout)) > 0)
+            set_text(o, "layout", layout);
+        if (cp->sample_rate) json_object_set_new(o, "sample_rate", json_integer(cp->sample_rate));
+    }
+    if (cp->bit_rate > 0) json_object_set_new(o, "bit_rate", json_integer(cp->bit_rate));
+    return o;
+}
+
+static json_t *probe_fd(const struct mq_libav *av, int fd, const char *name, int64_t timeout_ms)
+{
+    struct stat sb;
+    json_t *doc = NULL;
+    AVFormatContext *fc = NULL;
+    AVIOContext *io = NULL;
+    unsigned char *buf = NULL;
+    const char *err = NULL;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        err = "not a regular file";
+        goto done;
+    }
+    struct source src = {fd, 0, sb.st_size, monotonic_ms() + timeout_ms};
+    buf = av->malloc(64 * 1024);
+    io = buf ? av->io_alloc_context(buf, 64 * 1024, 0, &src, source_read, NULL, source_seek) : NULL;
+    fc = io ? av->format_alloc_context() : NULL;
+    if (!fc) {
+        if (!io) av->freep(&buf);
+        err = "out of memory";
+        goto done;
+    }
+    fc->pb = io;
+    fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    fc->interrupt_callback.callback = past_deadline;
+    fc->interrupt_callback.opaque = &src;
+    if (av->format_open_input(&fc, name, NULL, NULL) < 0) {
+        err = "no demuxer recognises this file";
+        goto done;
+    }
+    if (av->format_find_stream_info(fc, NULL) < 0) {
+        err = "the container's streams could not be read";
+        goto done;
+    }
+    doc = json_object();
+    set_text(doc, "container", fc->iformat->name);
+    if (fc->duration > 0)
+        json_object_set_new(doc, "duration_ms", json_integer(fc->duration / 1000));
+    if (fc->bit_rate > 0) json_object_set_new(doc, "bit_rate", json_integer(fc->bit_rate));
+    json_t *tags = json_object();
+    static const char *const keys[] = {"title",    "artist",        "album_artist", "album",
+                                       "composer", "genre",         "date",         "comment",
+                                       "show",     "season_number", "episode_id",   "narrator",
+                                       "series",   "series-part",   "language",     NULL};
+    for (int k = 0; keys[k]; k++) set_text(tags, keys[k], dict_text(av, fc->metadata, keys[k]));
+    json_object_set_new(doc, "tags", tags);
+    json_t *streams = json_array();
+    int pq_index = -1;
+    for (unsigned i = 0; i < fc->nb_streams && i < 256; i++)
+        json_array_append_new(streams, stream_json(av, fc, (int)i, &pq_index));
+    json_object_set_new(doc, "streams", streams);
+    json_t *chapters = json_array();
+    for (unsigned i = 0; i < fc->nb_chapters && i < 1000; i++) {
+        const AVChapter *ch = fc->chapters[i];
+        double tb = av_q2d(ch->time_base) * 1000;
+        json_t *c = json_pack("{s:I,s:I}", "start_ms", (json_int_t)(ch->start * tb), "end_ms",
+                              (json_int_t)(ch->end * tb));
+        set_text(c, "title", dict_text(av, ch->metadata, "title"));
+        json_array_append_new(chapters, c);
+    }
+    json_object_set_new(doc, "chapters", chapters);
+    if (pq_index >= 0 && first_frame_has_hdr10plus(av, fc, pq_index))
+        json_object_set_new(json_array_get(streams, (size_t)pq_index), "hdr",
+                            json_string("HDR10+"));
+done:
+    if (fc) av->format_close_input(&fc);
+    if (io) {
+        av->freep(&io->buffer);
+        av->io_context_free(&io);
+    }
+    if (!doc) doc = json_pack("{s:s}", "error", err ? err : "unreadable");
+    return doc;
+}
+
+/* The answer, within MQ_PROBE_ANSWER_MAX: streams and chapters past what
+ * fits are dropped, last first. */
+static char *answer_text(json_t *doc)
+{
+    for (;;) {
+        char *text = json_dumps(doc, JSON_COMPACT);
+        if (!text || strlen(text) <= MQ_PROBE_ANSWER_MAX) return text;
+        free(text);
+        json_t *ch = json_object_get(doc, "chapters"), *st = json_object_get(doc, "streams");
+        if (json_array_size(ch))
+            json_array_remove(ch, json_array_size(ch) - 1);
+        else if (json_array_size(st))
+            json_array_remove(st, json_array_size(st) - 1);
+        else
+            return NULL;
+    }
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
+{
+    /* The helper dumps no core and cannot grow past its limit (ASan's
+     * shadow memory needs the whole address space, so a sanitizer build
+     * goes without the cap). It ends when the server closes the socket
+     * or dies; a file that hangs it past the time limit ends it by alarm
+     * even if no server is left to kill it. (Not PR_SET_PDEATHSIG: that
+     * follows the thread that started the helper, not the server.) */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+#ifndef UNDER_ASAN
+    if (memory_limit) {
+        struct rlimit as = {memory_limit, memory_limit};
+        setrlimit(RLIMIT_AS, &as);
+    }
+#else
+    (void)memory_limit;
+#endif
+    struct mq_libav av;
+    char errbuf[256];
+    if (mq_libav_load(&av, errbuf, sizeof(errbuf))) {
+        fprintf(stderr, "probe-helper: %s\n", errbuf);
+        return 1;
+    }
+    for (;;) {
+        char name[NAME_MAX_SENT + 1];
+        char ctrl[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = name, .iov_len = NAME_MAX_SENT};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+        ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0; /* the server closed the socket: done */
+        name[n] = 0;
+        int fd = -1;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        alarm((unsigned)(timeout_ms / 1000) + 2);
+        json_t *doc = fd >= 0 ? probe_fd(&av, fd, name, timeout_ms)
+                              : json_pack("{s:s}", "error", "no file was passed");
+        if (fd >= 0) close(fd);
+        char *text = answer_text(doc);
+        json_decref(doc);
+        if (!text) text = strdup("{\"error\":\"out of memory\"}");
+        if (!text || send(sock, text, strlen(text), MSG_NOSIGNAL) < 0) {
+            free(text);
+            return 1;
+        }
+        free(text);
+        alarm(0);
+    }
+}
