@@ -93,4 +93,16 @@ mq_err mq_api_admin_users_enable(struct mq_req *req);
 mq_err mq_api_admin_users_impersonate(struct mq_req *req);
 mq_err mq_api_admin_users_mfa_reset(struct mq_req *req);
 
+mq_err mq_api_libraries_list(struct mq_req *req);
+mq_err mq_api_libraries_get(struct mq_req *req);
+mq_err mq_api_admin_libraries_create(struct mq_req *req);
+mq_err mq_api_admin_libraries_update(struct mq_req *req);
+mq_err mq_api_admin_libraries_delete(struct mq_req *req);
+mq_err mq_api_admin_libraries_path_add(struct mq_req *req);
+mq_err mq_api_admin_libraries_path_remove(struct mq_req *req);
+mq_err mq_api_admin_libraries_access_list(struct mq_req *req);
+mq_err mq_api_admin_libraries_access_grant(struct mq_req *req);
+mq_err mq_api_admin_libraries_access_revoke_user(struct mq_req *req);
+mq_err mq_api_admin_libraries_access_revoke_role(struct mq_req *req);
+
 #endif

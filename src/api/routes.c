@@ -97,6 +97,9 @@ static const struct route routes[] = {
     {{MQ_DELETE, "/api/v1/mfa/webauthn/credentials/{id}", "self:write", OWN},
      mq_api_webauthn_credential_delete},
 
+    {{MQ_GET, "/api/v1/libraries", "libraries:read", 0}, mq_api_libraries_list},
+    {{MQ_GET, "/api/v1/libraries/{id}", "libraries:read", 0}, mq_api_libraries_get},
+
     {{MQ_GET, "/api/v1/admin/jobs", "jobs:read", 0}, mq_api_admin_jobs_list},
     {{MQ_GET, "/api/v1/admin/jobs/{id}", "jobs:read", 0}, mq_api_admin_jobs_get},
     {{MQ_POST, "/api/v1/admin/jobs/{id}/retry", "jobs:manage", 0}, mq_api_admin_jobs_retry},
@@ -129,6 +132,23 @@ static const struct route routes[] = {
     {{MQ_POST, "/api/v1/admin/users/{id}/roles", "users:update", 0}, mq_api_admin_user_role_add},
     {{MQ_DELETE, "/api/v1/admin/users/{id}/roles/{role}", "users:update", 0},
      mq_api_admin_user_role_remove},
+    {{MQ_POST, "/api/v1/admin/libraries", "libraries:manage", 0}, mq_api_admin_libraries_create},
+    {{MQ_PATCH, "/api/v1/admin/libraries/{id}", "libraries:manage", 0},
+     mq_api_admin_libraries_update},
+    {{MQ_DELETE, "/api/v1/admin/libraries/{id}", "libraries:manage", 0},
+     mq_api_admin_libraries_delete},
+    {{MQ_POST, "/api/v1/admin/libraries/{id}/paths", "libraries:manage", 0},
+     mq_api_admin_libraries_path_add},
+    {{MQ_DELETE, "/api/v1/admin/libraries/{id}/paths/{pathId}", "libraries:manage", 0},
+     mq_api_admin_libraries_path_remove},
+    {{MQ_GET, "/api/v1/admin/libraries/{id}/access", "libraries:manage", 0},
+     mq_api_admin_libraries_access_list},
+    {{MQ_POST, "/api/v1/admin/libraries/{id}/access", "libraries:manage", 0},
+     mq_api_admin_libraries_access_grant},
+    {{MQ_DELETE, "/api/v1/admin/libraries/{id}/access/{userId}", "libraries:manage", 0},
+     mq_api_admin_libraries_access_revoke_user},
+    {{MQ_DELETE, "/api/v1/admin/libraries/{id}/access/roles/{role}", "libraries:manage", 0},
+     mq_api_admin_libraries_access_revoke_role},
 };
 
 const struct mq_api_route *mq_api_route(size_t i)
