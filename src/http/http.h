@@ -61,6 +61,8 @@ struct mq_req {
     const char *credential_refused;    /* why a credential was refused on an optional route */
     const char *actor_kind, *actor_id; /* for logs and audit: "user", "admin_token" */
     long (*stream_read)(void *state, char *buf, size_t max); /* mq_reply_stream */
+    int resp_fd;                                             /* mq_reply_file: the file, or -1 */
+    uint64_t resp_offset, resp_length;
     void (*stream_done)(void *state);
     void *stream_state;
 };
@@ -94,6 +96,14 @@ mq_err mq_reply_bytes(struct mq_req *req, int status, const char *content_type, 
 mq_err mq_reply_stream(struct mq_req *req, int status, const char *content_type,
                        long (*read)(void *state, char *buf, size_t max), void (*done)(void *state),
                        void *state);
+
+/* Answers with `length` bytes of the open file `fd` from `offset`, sent
+ * by the kernel (sendfile) on plain connections, from a buffer on TLS
+ * ones; never through a connection thread while the client reads slowly.
+ * The server owns fd from this call on and closes it when the response is
+ * gone, or with the request if another answer replaces this one. */
+mq_err mq_reply_file(struct mq_req *req, int status, const char *content_type, int fd,
+                     uint64_t offset, uint64_t length);
 
 /* Answers with no body (204, 202...). */
 mq_err mq_reply_empty(struct mq_req *req, int status);

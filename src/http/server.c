@@ -320,6 +320,23 @@ mq_err mq_reply_stream(struct mq_req *req, int status, const char *content_type,
     return mq_reply_bytes(req, status, content_type, "", 0);
 }
 
+static void close_resp_fd(void *arg)
+{
+    struct mq_req *req = arg;
+    if (req->resp_fd >= 0) close(req->resp_fd);
+    req->resp_fd = -1;
+}
+
+mq_err mq_reply_file(struct mq_req *req, int status, const char *content_type, int fd,
+                     uint64_t offset, uint64_t length)
+{
+    if (req->resp_fd >= 0) close(req->resp_fd);
+    req->resp_fd = fd;
+    req->resp_offset = offset;
+    req->resp_length = length;
+    return mq_reply_bytes(req, status, content_type, "", 0);
+}
+
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
@@ -537,7 +554,13 @@ static enum MHD_Result send_response(struct mq_http_server *srv, struct req_stat
 {
     struct mq_req *req = &rs->req;
     struct MHD_Response *resp;
-    if (req->stream_read && req->status < 400)
+    if (req->resp_fd >= 0 && req->status < 400) {
+        /* libmicrohttpd takes the descriptor: it closes it with the
+         * response, and uses sendfile where it can. */
+        resp = MHD_create_response_from_fd_at_offset64(req->resp_length, req->resp_fd,
+                                                       req->resp_offset);
+        if (resp) req->resp_fd = -1;
+    } else if (req->stream_read && req->status < 400)
         /* The request and its arena live until the response completes
          * (on_completed), so the reader may use them. */
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_reader, req, NULL);
@@ -594,6 +617,11 @@ static struct req_state *request_begin(struct mq_http_server *srv, struct MHD_Co
         return NULL;
     }
     struct mq_req *req = &rs->req;
+    req->resp_fd = -1;
+    if (mq_arena_defer(arena, close_resp_fd, req)) {
+        mq_arena_free(arena);
+        return NULL;
+    }
     req->ctx = srv->ctx;
     req->arena = arena;
     req->server = srv;
