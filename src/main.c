@@ -22,6 +22,7 @@ static void usage(FILE *out)
                  "  audit     verify the audit log's hash chain\n"
                  "  keys      rotate the master key (re-sealing secrets) or the signing key\n"
                  "  routes    list the API's routes and the permission each needs\n"
+                 "  scan      scan the libraries into the catalogue\n"
                  "  probe     print what media files contain, as the scanner reads them\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "keys")) return mq_cli_keys(argc - 2, argv + 2);
     if (!strcmp(cmd, "routes")) return mq_cli_routes(argc - 2, argv + 2);
     if (!strcmp(cmd, "probe")) return mq_cli_probe(argc - 2, argv + 2);
+    if (!strcmp(cmd, "scan")) return mq_cli_scan(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return mq_cli_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

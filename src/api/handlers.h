@@ -104,5 +104,18 @@ mq_err mq_api_admin_libraries_access_list(struct mq_req *req);
 mq_err mq_api_admin_libraries_access_grant(struct mq_req *req);
 mq_err mq_api_admin_libraries_access_revoke_user(struct mq_req *req);
 mq_err mq_api_admin_libraries_access_revoke_role(struct mq_req *req);
+mq_err mq_api_admin_libraries_scan(struct mq_req *req);
+mq_err mq_api_admin_libraries_scan_status(struct mq_req *req);
+mq_err mq_api_libraries_stats(struct mq_req *req);
+mq_err mq_api_media_list(struct mq_req *req);
+mq_err mq_api_media_recent(struct mq_req *req);
+mq_err mq_api_media_top_rated(struct mq_req *req);
+mq_err mq_api_media_get(struct mq_req *req);
+mq_err mq_api_media_files(struct mq_req *req);
+mq_err mq_api_media_genres(struct mq_req *req);
+mq_err mq_api_series_seasons(struct mq_req *req);
+mq_err mq_api_season_episodes(struct mq_req *req);
+mq_err mq_api_genres(struct mq_req *req);
+mq_err mq_api_files_stream(struct mq_req *req);
 
 #endif

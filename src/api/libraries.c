@@ -10,6 +10,7 @@
 #include "http/page.h"
 #include "media/conf.h"
 #include "media/libraries.h"
+#include "media/scanner.h"
 
 #define SCAN_INTERVAL_MAX_S (30LL * 86400)
 
@@ -296,4 +297,65 @@ mq_err mq_api_admin_libraries_access_revoke_user(struct mq_req *req)
 mq_err mq_api_admin_libraries_access_revoke_role(struct mq_req *req)
 {
     return revoke(req, NULL, mq_req_param(req, "role"));
+}
+
+static json_t *scan_json(const struct mq_library_scan_row *r, int64_t now)
+{
+    int64_t done = r->seen;
+    int64_t end = r->finished_at ? r->finished_at : now;
+    double secs = (double)(end - r->started_at) / 1000;
+    double rate = secs > 0 ? (double)done / secs : 0;
+    json_t *eta = !strcmp(r->state, "running") && rate > 0 && r->total >= done
+                      ? json_integer((json_int_t)((double)(r->total - done) / rate))
+                      : json_null();
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:b,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:f,s:o,s:o,s:o,s:o,"
+        "s:o}",
+        "id", r->id, "state", r->state, "phase", r->phase, "full", r->full, "job_id",
+        mq_api_nullable(r->job_id), "files", "total", (json_int_t)r->total, "seen",
+        (json_int_t)r->seen, "new", (json_int_t)r->new_files, "changed", (json_int_t)r->changed,
+        "unchanged", (json_int_t)r->unchanged, "moved", (json_int_t)r->moved, "probed",
+        (json_int_t)r->probed, "skipped", (json_int_t)r->skipped, "failed", (json_int_t)r->failed,
+        "missing", (json_int_t)r->missing, "removed", (json_int_t)r->removed, "files_per_second",
+        (double)(int64_t)(rate * 10) / 10, "eta_seconds", eta, "error", mq_api_nullable(r->error),
+        "started_at", mq_api_time(r->started_at), "updated_at", mq_api_time(r->updated_at),
+        "finished_at", mq_api_time(r->finished_at));
+    return o;
+}
+
+/* POST /api/v1/admin/libraries/{id}/scan {"full"?: bool} */
+mq_err mq_api_admin_libraries_scan(struct mq_req *req)
+{
+    const char *id = library_id(req);
+    json_t *doc = NULL;
+    bool full = false;
+    struct mq_job job;
+    struct mq_refusal why = {0};
+    if (!id) return not_found(req);
+    if (req->body_len) {
+        mq_err err = mq_api_body_object(req, &doc);
+        if (!err) err = mq_api_bool_field(req, doc, "full", &full);
+        if (err) return err;
+    }
+    const char *by = req->principal ? req->principal->user_id : NULL;
+    mq_err err = mq_scan_request(req->ctx, req->arena, id, full, by, &job, &why);
+    if (err == MQ_ENOTFOUND) return not_found(req);
+    if (err) return mq_api_refused(req, err, &why);
+    audit_library(req, "library.scan_requested", id,
+                  json_pack("{s:b,s:s}", "full", full, "job_id", job.id));
+    return mq_reply_json(
+        req, 202, json_pack("{s:s,s:s,s:b}", "job_id", job.id, "state", "queued", "full", full));
+}
+
+/* GET /api/v1/admin/libraries/{id}/scan */
+mq_err mq_api_admin_libraries_scan_status(struct mq_req *req)
+{
+    const char *id = library_id(req);
+    struct mq_library_scan_row row;
+    bool never = false;
+    mq_err err = id ? mq_scan_status(req->ctx, req->arena, id, &row, &never) : MQ_ENOTFOUND;
+    if (err == MQ_ENOTFOUND) return not_found(req);
+    if (err) return err;
+    if (never) return mq_reply_json(req, 200, json_pack("{s:s,s:n}", "state", "idle", "files"));
+    return mq_reply_json(req, 200, scan_json(&row, mq_clock_now_ms(req->ctx->clock)));
 }

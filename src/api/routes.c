@@ -99,6 +99,17 @@ static const struct route routes[] = {
 
     {{MQ_GET, "/api/v1/libraries", "libraries:read", 0}, mq_api_libraries_list},
     {{MQ_GET, "/api/v1/libraries/{id}", "libraries:read", 0}, mq_api_libraries_get},
+    {{MQ_GET, "/api/v1/libraries/{id}/stats", "libraries:read", 0}, mq_api_libraries_stats},
+    {{MQ_GET, "/api/v1/media", "media:read", 0}, mq_api_media_list},
+    {{MQ_GET, "/api/v1/media/recently-added", "media:read", 0}, mq_api_media_recent},
+    {{MQ_GET, "/api/v1/media/top-rated", "media:read", 0}, mq_api_media_top_rated},
+    {{MQ_GET, "/api/v1/media/{id}", "media:read", 0}, mq_api_media_get},
+    {{MQ_GET, "/api/v1/media/{id}/files", "media:read", 0}, mq_api_media_files},
+    {{MQ_GET, "/api/v1/media/{id}/genres", "media:read", 0}, mq_api_media_genres},
+    {{MQ_GET, "/api/v1/series/{id}/seasons", "media:read", 0}, mq_api_series_seasons},
+    {{MQ_GET, "/api/v1/seasons/{id}/episodes", "media:read", 0}, mq_api_season_episodes},
+    {{MQ_GET, "/api/v1/genres", "media:read", 0}, mq_api_genres},
+    {{MQ_GET, "/api/v1/files/{id}/stream", "media:read", QUERY_KEY}, mq_api_files_stream},
 
     {{MQ_GET, "/api/v1/admin/jobs", "jobs:read", 0}, mq_api_admin_jobs_list},
     {{MQ_GET, "/api/v1/admin/jobs/{id}", "jobs:read", 0}, mq_api_admin_jobs_get},
@@ -149,6 +160,10 @@ static const struct route routes[] = {
      mq_api_admin_libraries_access_revoke_user},
     {{MQ_DELETE, "/api/v1/admin/libraries/{id}/access/roles/{role}", "libraries:manage", 0},
      mq_api_admin_libraries_access_revoke_role},
+    {{MQ_POST, "/api/v1/admin/libraries/{id}/scan", "libraries:manage", 0},
+     mq_api_admin_libraries_scan},
+    {{MQ_GET, "/api/v1/admin/libraries/{id}/scan", "libraries:manage", 0},
+     mq_api_admin_libraries_scan_status},
 };
 
 const struct mq_api_route *mq_api_route(size_t i)

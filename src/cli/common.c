@@ -1,5 +1,6 @@
 /* common.c - what the commands share. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "core/pool.h"
 #include "crypto/secrets.h"
 #include "http/ratelimit.h"
+#include "media/conf.h"
+#include "media/probe.h"
 #include "store/conf.h"
 #include "store/migrate.h"
 #include "system/conf.h"
@@ -163,6 +166,19 @@ mq_err mq_cli_open_current_store(const struct mq_config *cfg, const struct mq_lo
     return err;
 }
 
+/* The probe helpers start with the first file probed, not now. */
+static mq_err open_prober(struct mq_ctx *ctx)
+{
+    char exe[PATH_MAX];
+    const struct mq_media_conf *mc = mq_media_conf(ctx->cfg);
+    struct mq_prober_opts o = {.exe = exe,
+                               .workers = mc->probe_workers,
+                               .timeout_ms = mc->probe_timeout,
+                               .memory_limit = (uint64_t)mc->probe_memory_limit};
+    if (!mq_cli_self_exe(exe, sizeof(exe))) return MQ_EUNAVAILABLE;
+    return mq_prober_new(&o, &ctx->prober);
+}
+
 mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
                             const struct mq_log *log)
 {
@@ -193,6 +209,7 @@ mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
     if (!err) err = mq_token_cache_new(4096, &ctx->token_cache);
     if (!err) err = mq_authz_cache_new(1024, &ctx->authz_cache);
     if (!err) err = mq_secrets_open(key_file, log, ctx->rng, &ctx->secrets);
+    if (!err) err = open_prober(ctx);
     if (err) mq_log_error(log, "main", "cannot start: %s", mq_err_name(err));
     return err;
 }
@@ -212,6 +229,8 @@ void mq_cli_services_close(struct mq_ctx *ctx)
     mq_cli_pools_free(ctx);
     mq_keyset_free(ctx->uploads);
     ctx->uploads = NULL;
+    mq_prober_free(ctx->prober);
+    ctx->prober = NULL;
     mq_audit_stop(ctx->audit, 5);
     ctx->audit = NULL;
     mq_settings_free(ctx->settings);

@@ -17,6 +17,7 @@
 #include "audit/retention.h"
 #include "auth/keyring.h"
 #include "cli/cli.h"
+#include "media/scanner.h"
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/version.h"
@@ -77,6 +78,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_mail_register(jobs);
     if (!err) err = mq_users_register_jobs(jobs);
     if (!err) err = mq_audit_register_jobs(jobs);
+    if (!err) err = mq_scanner_register(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

@@ -26,6 +26,7 @@ struct mq_secrets;
 struct mq_authz_cache;
 struct mq_settings;
 struct mq_events;
+struct mq_prober;
 
 struct mq_ctx {
     /* The configuration in force: replaced whole, never changed in place, when
@@ -50,6 +51,7 @@ struct mq_ctx {
     struct mq_settings *settings;       /* makes ctx->cfg from the stored settings; NULL = the
                                            config as loaded (CLI commands, tests) */
     struct mq_events *events;           /* domain events (core/events.h); NULL = none told */
+    struct mq_prober *prober;           /* media probe helpers (media/probe.h); NULL = none */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

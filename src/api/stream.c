@@ -1,0 +1,167 @@
+/* stream.c - a file's bytes by its id (GET and HEAD
+ * /api/v1/files/{id}/stream): one byte range at a time (RFC 9110 section
+ * 14), validators, and the file sent by the kernel. No request path ever
+ * reaches the file system: the catalogue gives the path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/handlers.h"
+#include "media/catalog.h"
+#include "media/libraries.h"
+#include "media/paths.h"
+
+static const char *const TYPES[][2] = {{"mkv", "video/x-matroska"},
+                                       {"mk3d", "video/x-matroska"},
+                                       {"mp4", "video/mp4"},
+                                       {"m4v", "video/mp4"},
+                                       {"mov", "video/quicktime"},
+                                       {"webm", "video/webm"},
+                                       {"avi", "video/x-msvideo"},
+                                       {"ts", "video/mp2t"},
+                                       {"m2ts", "video/mp2t"},
+                                       {"mts", "video/mp2t"},
+                                       {"mpg", "video/mpeg"},
+                                       {"mpeg", "video/mpeg"},
+                                       {"vob", "video/mpeg"},
+                                       {"wmv", "video/x-ms-wmv"},
+                                       {"asf", "video/x-ms-asf"},
+                                       {"flv", "video/x-flv"},
+                                       {"ogv", "video/ogg"},
+                                       {"3gp", "video/3gpp"},
+                                       {"m4b", "audio/mp4"},
+                                       {"m4a", "audio/mp4"},
+                                       {"mp3", "audio/mpeg"},
+                                       {"flac", "audio/flac"},
+                                       {"ogg", "audio/ogg"},
+                                       {"opus", "audio/ogg"},
+                                       {"aac", "audio/aac"},
+                                       {"wma", "audio/x-ms-wma"},
+                                       {"epub", "application/epub+zip"},
+                                       {"pdf", "application/pdf"},
+                                       {"cbz", "application/vnd.comicbook+zip"},
+                                       {"cbr", "application/vnd.comicbook-rar"},
+                                       {"srt", "application/x-subrip"},
+                                       {"vtt", "text/vtt"},
+                                       {"ass", "text/x-ssa"},
+                                       {"ssa", "text/x-ssa"},
+                                       {"jpg", "image/jpeg"},
+                                       {"jpeg", "image/jpeg"},
+                                       {"png", "image/png"},
+                                       {"webp", "image/webp"}};
+
+static const char *content_type(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/')) return "application/octet-stream";
+    for (size_t i = 0; i < sizeof(TYPES) / sizeof(TYPES[0]); i++)
+        if (!strcasecmp(dot + 1, TYPES[i][0])) return TYPES[i][1];
+    return "application/octet-stream";
+}
+
+/* "bytes=a-b", "bytes=a-", "bytes=-n" against a file of `size` bytes.
+ * 1: one satisfiable range in [*from, *to]; 0: no usable Range (serve it
+ * all: absent, not bytes, several ranges, malformed); -1: unsatisfiable. */
+static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+    if (!h || strncmp(h, "bytes=", 6)) return 0;
+    const char *p = h + 6;
+    while (*p == ' ') p++;
+    if (strchr(p, ',')) return 0;
+    char *end;
+    if (*p == '-') {
+        if (p[1] < '0' || p[1] > '9') return 0;
+        errno = 0;
+        uint64_t n = strtoull(p + 1, &end, 10);
+        if (errno || (*end && *end != ' ')) return 0;
+        if (!n || !size) return -1;
+        *from = n >= size ? 0 : size - n;
+        *to = size - 1;
+        return 1;
+    }
+    if (*p < '0' || *p > '9') return 0;
+    errno = 0;
+    uint64_t a = strtoull(p, &end, 10);
+    if (errno || *end != '-') return 0;
+    p = end + 1;
+    uint64_t b = UINT64_MAX;
+    if (*p >= '0' && *p <= '9') {
+        b = strtoull(p, &end, 10);
+        if (errno || (*end && *end != ' ') || b < a) return 0;
+    } else if (*p && *p != ' ') {
+        return 0;
+    }
+    if (a >= size) return -1;
+    *from = a;
+    *to = b >= size ? size - 1 : b;
+    return 1;
+}
+
+static void http_date(time_t t, char out[40])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* GET and HEAD /api/v1/files/{id}/stream */
+mq_err mq_api_files_stream(struct mq_req *req)
+{
+    struct mq_visible vis;
+    struct mq_file_row f;
+    mq_err err = mq_libraries_visible(req->ctx, req->arena, req->principal, &vis);
+    if (!err) err = mq_catalog_file(req->ctx, req->arena, &vis, mq_req_param(req, "id"), &f);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "file_not_found", NULL, "no file has that id");
+    if (err) return err;
+    size_t rawlen = 0;
+    char *raw = mq_path_unescape(req->arena, f.path, &rawlen);
+    if (!raw) return MQ_EINTERNAL;
+    int fd = open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0) close(fd);
+        return mq_problem(req, 410, "file_gone", NULL,
+                          "the file is not on disk now (a disk unmounted?); it stays in the "
+                          "catalogue until the missing grace period ends");
+    }
+    uint64_t size = (uint64_t)sb.st_size;
+    char etag[64], modified[40], buf[96];
+    snprintf(etag, sizeof(etag), "\"%" PRIx64 "-%" PRIx64 "\"",
+             (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec, size);
+    http_date(sb.st_mtim.tv_sec, modified);
+    (void)mq_reply_header(req, "ETag", etag);
+    (void)mq_reply_header(req, "Last-Modified", modified);
+    (void)mq_reply_header(req, "Accept-Ranges", "bytes");
+    (void)mq_reply_header(req, "Cache-Control", "private, max-age=0, must-revalidate");
+    const char *type = content_type(raw);
+    const char *inm = mq_req_header(req, "If-None-Match");
+    if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+        close(fd);
+        return mq_reply_empty(req, 304);
+    }
+    uint64_t from = 0, to = size ? size - 1 : 0;
+    int r = parse_range(mq_req_header(req, "Range"), size, &from, &to);
+    /* If-Range: the range only if the file is still the one the client
+     * has (its ETag, or its exact date); otherwise all of it. */
+    const char *if_range = mq_req_header(req, "If-Range");
+    if (r != 0 && if_range && strcmp(if_range, etag) && strcmp(if_range, modified)) r = 0;
+    if (r < 0) {
+        close(fd);
+        snprintf(buf, sizeof(buf), "bytes */%" PRIu64, size);
+        (void)mq_reply_header(req, "Content-Range", buf);
+        return mq_problem(req, 416, "range_not_satisfiable", NULL,
+                          "the range starts past the end of the file (%" PRIu64 " bytes)", size);
+    }
+    if (r == 0) return mq_reply_file(req, 200, type, fd, 0, size);
+    snprintf(buf, sizeof(buf), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to, size);
+    (void)mq_reply_header(req, "Content-Range", buf);
+    return mq_reply_file(req, 206, type, fd, from, to - from + 1);
+}

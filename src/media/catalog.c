@@ -1,0 +1,91 @@
+#include "media/catalog.h"
+
+#include <string.h>
+
+#include "core/uuid.h"
+
+static bool valid_id(const char *id)
+{
+    return id && mq_uuid_valid(id, strlen(id));
+}
+
+static bool sees(const struct mq_visible *vis, const char *library_id)
+{
+    return !library_id || mq_visible_has(vis, library_id);
+}
+
+mq_err mq_catalog_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                       struct mq_item_filter *f, struct mq_item_row **out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    f->visible_json = vis->json;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_items_list(db, a, f, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                      const char *id, struct mq_item_row *out, const char ***genres,
+                      size_t *ngenres)
+{
+    struct mq_db *db = NULL;
+    if (!valid_id(id)) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_item_get(db, a, id, out);
+    if (!err && (out->deleted_at || !sees(vis, out->library_id))) err = MQ_ENOTFOUND;
+    if (!err && genres) err = mq_store_item_genres(db, a, id, genres, ngenres);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_files(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                        const char *item_id, struct mq_file_row **out, size_t *n)
+{
+    struct mq_item_row item;
+    mq_err err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
+    struct mq_db *db = NULL;
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_item_files(db, a, item_id, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_file(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                       const char *id, struct mq_file_row *out)
+{
+    struct mq_db *db = NULL;
+    if (!valid_id(id)) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_file_get(db, a, id, out);
+    if (!err && !sees(vis, out->library_id)) err = MQ_ENOTFOUND;
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_genres(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                         struct mq_genre_count **out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_genres(db, a, vis->json, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_stats(struct mq_ctx *ctx, const struct mq_visible *vis, const char *library_id,
+                        struct mq_library_stats *out)
+{
+    struct mq_db *db = NULL;
+    if (!valid_id(library_id) || !mq_visible_has(vis, library_id)) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_library_stats(db, library_id, out);
+    mq_store_rollback(db);
+    return err;
+}

@@ -1,0 +1,491 @@
+#include "store/catalog.h"
+
+#include <string.h>
+
+#define FILE_COLS                                                                                  \
+    "id, library_id, item_id, video_id, role, detail, path, dev, ino, size, mtime, state, "        \
+    "reason, container, duration_ms, bit_rate, width, height, video_codec, hdr, streams, "         \
+    "chapters, tags, probed_at, seen_at, missing_since, added_at, updated_at"
+
+#define ITEM_COLS                                                                                  \
+    "id, library_id, kind, parent_id, match_key, position, position_end, title, sort_title, "      \
+    "original_title, overview, year, release_date, runtime_min, content_rating_system, "           \
+    "content_rating, rating, edition, external_ids, locked, quality, refreshed_at, added_at, "     \
+    "updated_at, deleted_at"
+
+static const struct mq_sql SQL_FILES_IDENTITY = {
+    "media_files.identity",
+    "SELECT id, item_id, role, path, dev, ino, size, mtime, state, missing_since "
+    "FROM media_files WHERE library_id = $1",
+    NULL};
+static const struct mq_sql SQL_FILE_UPSERT = {
+    "media_files.upsert",
+    "INSERT INTO media_files (" FILE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) "
+    "ON CONFLICT (path) DO UPDATE SET library_id = excluded.library_id, item_id = "
+    "excluded.item_id, video_id = excluded.video_id, role = excluded.role, detail = "
+    "excluded.detail, dev = excluded.dev, ino = excluded.ino, size = excluded.size, mtime = "
+    "excluded.mtime, state = excluded.state, reason = excluded.reason, container = "
+    "excluded.container, duration_ms = excluded.duration_ms, bit_rate = excluded.bit_rate, width "
+    "= excluded.width, height = excluded.height, video_codec = excluded.video_codec, hdr = "
+    "excluded.hdr, streams = excluded.streams, chapters = excluded.chapters, tags = "
+    "excluded.tags, probed_at = excluded.probed_at, seen_at = excluded.seen_at, missing_since = "
+    "NULL, updated_at = excluded.updated_at",
+    NULL};
+static const struct mq_sql SQL_FILE_MOVE = {
+    "media_files.move",
+    "UPDATE media_files SET path = $2, seen_at = $3, updated_at = $3, state = 'ok', "
+    "missing_since = NULL WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_FILE_MISSING = {
+    "media_files.missing",
+    "UPDATE media_files SET state = 'missing', missing_since = $2, updated_at = $2 WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_FILE_FOUND = {
+    "media_files.found",
+    "UPDATE media_files SET state = CASE WHEN reason IS NULL THEN 'ok' ELSE 'failed' END, "
+    "missing_since = NULL, seen_at = $2, updated_at = $2 WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_FILE_DELETE = {"media_files.delete",
+                                              "DELETE FROM media_files WHERE id = $1", NULL};
+static const struct mq_sql SQL_FILE_GET = {
+    "media_files.get", "SELECT " FILE_COLS " FROM media_files WHERE id = $1", NULL};
+static const struct mq_sql SQL_ITEM_FILES = {"media_files.of_item",
+                                             "SELECT " FILE_COLS
+                                             " FROM media_files WHERE item_id = $1 ORDER BY "
+                                             "CASE role WHEN 'main' THEN 0 ELSE 1 END, role, path",
+                                             NULL};
+
+static const struct mq_sql SQL_ITEM_BY_MATCH = {
+    "media_items.by_match",
+    "SELECT " ITEM_COLS " FROM media_items WHERE library_id = $1 AND match_key = $2", NULL};
+static const struct mq_sql SQL_ITEM_INSERT = {
+    "media_items.insert",
+    "INSERT INTO media_items (" ITEM_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+    "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+    NULL};
+static const struct mq_sql SQL_ITEM_UPDATE = {
+    "media_items.update",
+    "UPDATE media_items SET kind = $2, parent_id = $3, position = $4, position_end = $5, title = "
+    "$6, sort_title = $7, original_title = $8, overview = $9, year = $10, release_date = $11, "
+    "runtime_min = $12, content_rating_system = $13, content_rating = $14, rating = $15, edition "
+    "= $16, external_ids = $17, locked = $18, quality = $19, refreshed_at = $20, updated_at = "
+    "$21, deleted_at = $22 WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_ITEM_GET = {
+    "media_items.get", "SELECT " ITEM_COLS " FROM media_items WHERE id = $1", NULL};
+static const struct mq_sql SQL_ITEM_SET_DELETED = {
+    "media_items.set_deleted", "UPDATE media_items SET deleted_at = $2 WHERE id = $1", NULL};
+static const struct mq_sql SQL_ITEMS_PRUNE = {
+    "media_items.prune",
+    "UPDATE media_items SET deleted_at = $2, updated_at = $2 WHERE library_id = $1 "
+    "AND match_key IS NOT NULL AND deleted_at IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = media_items.id) "
+    "AND NOT EXISTS (SELECT 1 FROM media_items c WHERE c.parent_id = media_items.id "
+    "AND c.deleted_at IS NULL)",
+    NULL};
+
+static const struct mq_sql SQL_STATS_ITEMS = {
+    "media_items.stats",
+    "SELECT kind, COUNT(*) FROM media_items WHERE library_id = $1 AND deleted_at IS NULL "
+    "GROUP BY kind",
+    NULL};
+static const struct mq_sql SQL_STATS_FILES = {
+    "media_files.stats",
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'missing' THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(size), 0), "
+    "COALESCE(SUM(duration_ms), 0) FROM media_files WHERE library_id = $1 AND role = 'main'",
+    NULL};
+
+static void read_identity(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_file_row *r = dst;
+    memset(r, 0, sizeof(*r));
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->item_id = mq_rows_dup(rows, 1, a, oom);
+    r->role = mq_rows_dup(rows, 2, a, oom);
+    r->path = mq_rows_dup(rows, 3, a, oom);
+    r->dev = mq_rows_int(rows, 4);
+    r->ino = mq_rows_int(rows, 5);
+    r->size = mq_rows_int(rows, 6);
+    r->mtime = mq_rows_int(rows, 7);
+    r->state = mq_rows_dup(rows, 8, a, oom);
+    r->missing_since = mq_rows_null(rows, 9) ? 0 : mq_rows_int(rows, 9);
+}
+
+static int64_t int_or_zero(struct mq_rows *rows, int col)
+{
+    return mq_rows_null(rows, col) ? 0 : mq_rows_int(rows, col);
+}
+
+static void read_file(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_file_row *r = dst;
+    const char **text[] = {&r->id,   &r->library_id, &r->item_id, &r->video_id,
+                           &r->role, &r->detail,     &r->path};
+    for (int i = 0; i < 7; i++) *text[i] = mq_rows_dup(rows, i, a, oom);
+    r->dev = mq_rows_int(rows, 7);
+    r->ino = mq_rows_int(rows, 8);
+    r->size = mq_rows_int(rows, 9);
+    r->mtime = mq_rows_int(rows, 10);
+    r->state = mq_rows_dup(rows, 11, a, oom);
+    r->reason = mq_rows_dup(rows, 12, a, oom);
+    r->container = mq_rows_dup(rows, 13, a, oom);
+    r->duration_ms = int_or_zero(rows, 14);
+    r->bit_rate = int_or_zero(rows, 15);
+    r->width = int_or_zero(rows, 16);
+    r->height = int_or_zero(rows, 17);
+    r->video_codec = mq_rows_dup(rows, 18, a, oom);
+    r->hdr = mq_rows_dup(rows, 19, a, oom);
+    r->streams = mq_rows_dup(rows, 20, a, oom);
+    r->chapters = mq_rows_dup(rows, 21, a, oom);
+    r->tags = mq_rows_dup(rows, 22, a, oom);
+    r->probed_at = int_or_zero(rows, 23);
+    r->seen_at = int_or_zero(rows, 24);
+    r->missing_since = int_or_zero(rows, 25);
+    r->added_at = int_or_zero(rows, 26);
+    r->updated_at = int_or_zero(rows, 27);
+}
+
+mq_err mq_store_files_identity(struct mq_db *db, struct mq_arena *a, const char *library_id,
+                               struct mq_file_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(library_id)};
+    return mq_db_query_list(db, &SQL_FILES_IDENTITY, p, 1, a, read_identity, sizeof(**out), 0, out,
+                            n);
+}
+
+#define P_TEXT_OR_NULL(s) ((s) ? MQ_P_TEXT(s) : MQ_P_NULL)
+
+mq_err mq_store_file_upsert(struct mq_db *db, const struct mq_file_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),
+                           MQ_P_TEXT(r->library_id),
+                           P_TEXT_OR_NULL(r->item_id),
+                           P_TEXT_OR_NULL(r->video_id),
+                           MQ_P_TEXT(r->role),
+                           P_TEXT_OR_NULL(r->detail),
+                           MQ_P_TEXT(r->path),
+                           MQ_P_INT(r->dev),
+                           MQ_P_INT(r->ino),
+                           MQ_P_INT(r->size),
+                           MQ_P_INT(r->mtime),
+                           MQ_P_TEXT(r->state),
+                           P_TEXT_OR_NULL(r->reason),
+                           P_TEXT_OR_NULL(r->container),
+                           MQ_P_INT_OR_NULL(r->duration_ms),
+                           MQ_P_INT_OR_NULL(r->bit_rate),
+                           MQ_P_INT_OR_NULL(r->width),
+                           MQ_P_INT_OR_NULL(r->height),
+                           P_TEXT_OR_NULL(r->video_codec),
+                           P_TEXT_OR_NULL(r->hdr),
+                           MQ_P_TEXT(r->streams ? r->streams : "[]"),
+                           MQ_P_TEXT(r->chapters ? r->chapters : "[]"),
+                           MQ_P_TEXT(r->tags ? r->tags : "{}"),
+                           MQ_P_INT_OR_NULL(r->probed_at),
+                           MQ_P_INT(r->seen_at),
+                           MQ_P_INT_OR_NULL(r->missing_since),
+                           MQ_P_INT(r->added_at),
+                           MQ_P_INT(r->updated_at)};
+    return mq_db_exec(db, &SQL_FILE_UPSERT, p, 28, NULL);
+}
+
+mq_err mq_store_file_move(struct mq_db *db, const char *id, const char *path, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_TEXT(path), MQ_P_INT(now)};
+    return mq_db_exec_one(db, &SQL_FILE_MOVE, p, 3);
+}
+
+mq_err mq_store_file_set_missing(struct mq_db *db, const char *id, int64_t since)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(since)};
+    return mq_db_exec_one(db, &SQL_FILE_MISSING, p, 2);
+}
+
+mq_err mq_store_file_found(struct mq_db *db, const char *id, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(now)};
+    return mq_db_exec_one(db, &SQL_FILE_FOUND, p, 2);
+}
+
+mq_err mq_store_file_delete(struct mq_db *db, const char *id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_exec_one(db, &SQL_FILE_DELETE, p, 1);
+}
+
+mq_err mq_store_file_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                         struct mq_file_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_FILE_GET, p, 1, a, read_file, out);
+}
+
+mq_err mq_store_item_files(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                           struct mq_file_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_query_list(db, &SQL_ITEM_FILES, p, 1, a, read_file, sizeof(**out), 0, out, n);
+}
+
+static void read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_item_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->library_id = mq_rows_dup(rows, 1, a, oom);
+    r->kind = mq_rows_dup(rows, 2, a, oom);
+    r->parent_id = mq_rows_dup(rows, 3, a, oom);
+    r->match_key = mq_rows_dup(rows, 4, a, oom);
+    r->position = mq_rows_null(rows, 5) ? -1 : mq_rows_int(rows, 5);
+    r->position_end = mq_rows_null(rows, 6) ? -1 : mq_rows_int(rows, 6);
+    r->title = mq_rows_dup(rows, 7, a, oom);
+    r->sort_title = mq_rows_dup(rows, 8, a, oom);
+    r->original_title = mq_rows_dup(rows, 9, a, oom);
+    r->overview = mq_rows_dup(rows, 10, a, oom);
+    r->year = int_or_zero(rows, 11);
+    r->release_date = mq_rows_dup(rows, 12, a, oom);
+    r->runtime_min = int_or_zero(rows, 13);
+    r->content_rating_system = mq_rows_dup(rows, 14, a, oom);
+    r->content_rating = mq_rows_dup(rows, 15, a, oom);
+    r->rating = mq_rows_null(rows, 16) ? -1 : mq_rows_int(rows, 16);
+    r->edition = mq_rows_dup(rows, 17, a, oom);
+    r->external_ids = mq_rows_dup(rows, 18, a, oom);
+    r->locked = mq_rows_dup(rows, 19, a, oom);
+    r->quality = mq_rows_int(rows, 20);
+    r->refreshed_at = int_or_zero(rows, 21);
+    r->added_at = int_or_zero(rows, 22);
+    r->updated_at = int_or_zero(rows, 23);
+    r->deleted_at = int_or_zero(rows, 24);
+}
+
+mq_err mq_store_item_by_match(struct mq_db *db, struct mq_arena *a, const char *library_id,
+                              const char *match_key, struct mq_item_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(library_id), MQ_P_TEXT(match_key)};
+    return mq_db_query_one(db, &SQL_ITEM_BY_MATCH, p, 2, a, read_item, out);
+}
+
+#define P_POS(v) ((v) < 0 ? MQ_P_NULL : MQ_P_INT(v))
+
+mq_err mq_store_item_insert(struct mq_db *db, const struct mq_item_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),
+                           P_TEXT_OR_NULL(r->library_id),
+                           MQ_P_TEXT(r->kind),
+                           P_TEXT_OR_NULL(r->parent_id),
+                           P_TEXT_OR_NULL(r->match_key),
+                           P_POS(r->position),
+                           P_POS(r->position_end),
+                           MQ_P_TEXT(r->title),
+                           MQ_P_TEXT(r->sort_title),
+                           P_TEXT_OR_NULL(r->original_title),
+                           P_TEXT_OR_NULL(r->overview),
+                           MQ_P_INT_OR_NULL(r->year),
+                           P_TEXT_OR_NULL(r->release_date),
+                           MQ_P_INT_OR_NULL(r->runtime_min),
+                           P_TEXT_OR_NULL(r->content_rating_system),
+                           P_TEXT_OR_NULL(r->content_rating),
+                           P_POS(r->rating),
+                           P_TEXT_OR_NULL(r->edition),
+                           MQ_P_TEXT(r->external_ids ? r->external_ids : "{}"),
+                           MQ_P_TEXT(r->locked ? r->locked : "[]"),
+                           MQ_P_INT(r->quality),
+                           MQ_P_INT_OR_NULL(r->refreshed_at),
+                           MQ_P_INT(r->added_at),
+                           MQ_P_INT(r->updated_at),
+                           MQ_P_INT_OR_NULL(r->deleted_at)};
+    return mq_db_exec(db, &SQL_ITEM_INSERT, p, 25, NULL);
+}
+
+mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),
+                           MQ_P_TEXT(r->kind),
+                           P_TEXT_OR_NULL(r->parent_id),
+                           P_POS(r->position),
+                           P_POS(r->position_end),
+                           MQ_P_TEXT(r->title),
+                           MQ_P_TEXT(r->sort_title),
+                           P_TEXT_OR_NULL(r->original_title),
+                           P_TEXT_OR_NULL(r->overview),
+                           MQ_P_INT_OR_NULL(r->year),
+                           P_TEXT_OR_NULL(r->release_date),
+                           MQ_P_INT_OR_NULL(r->runtime_min),
+                           P_TEXT_OR_NULL(r->content_rating_system),
+                           P_TEXT_OR_NULL(r->content_rating),
+                           P_POS(r->rating),
+                           P_TEXT_OR_NULL(r->edition),
+                           MQ_P_TEXT(r->external_ids ? r->external_ids : "{}"),
+                           MQ_P_TEXT(r->locked ? r->locked : "[]"),
+                           MQ_P_INT(r->quality),
+                           MQ_P_INT_OR_NULL(r->refreshed_at),
+                           MQ_P_INT(r->updated_at),
+                           MQ_P_INT_OR_NULL(r->deleted_at)};
+    return mq_db_exec_one(db, &SQL_ITEM_UPDATE, p, 22);
+}
+
+mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                         struct mq_item_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_ITEM_GET, p, 1, a, read_item, out);
+}
+
+mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id, int64_t at)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT_OR_NULL(at)};
+    return mq_db_exec_one(db, &SQL_ITEM_SET_DELETED, p, 2);
+}
+
+mq_err mq_store_items_prune(struct mq_db *db, const char *library_id, int64_t now, int64_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(library_id), MQ_P_INT(now)};
+    int64_t changed = 0;
+    *n = 0;
+    /* Episodes, then their seasons, then their series. */
+    for (int pass = 0; pass < 4; pass++) {
+        mq_err err = mq_db_exec(db, &SQL_ITEMS_PRUNE, p, 2, &changed);
+        if (err) return err;
+        *n += changed;
+        if (!changed) break;
+    }
+    return MQ_OK;
+}
+
+static const char *const STAT_KINDS[] = {"movie",   "series", "season",
+                                         "episode", "book",   "audiobook"};
+
+mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
+                              struct mq_library_stats *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(library_id)};
+    struct mq_rows *rows = NULL;
+    memset(out, 0, sizeof(*out));
+    mq_err err = mq_db_query(db, &SQL_STATS_ITEMS, p, 1, &rows);
+    if (err) return err;
+    while (mq_rows_next(rows))
+        for (int k = 0; k < 6; k++)
+            if (!strcmp(mq_rows_text(rows, 0), STAT_KINDS[k])) out->items[k] = mq_rows_int(rows, 1);
+    err = mq_rows_close(rows);
+    if (err) return err;
+    err = mq_db_query(db, &SQL_STATS_FILES, p, 1, &rows);
+    if (err) return err;
+    if (mq_rows_next(rows)) {
+        out->files = mq_rows_int(rows, 0);
+        out->missing = mq_rows_int(rows, 1);
+        out->failed = mq_rows_int(rows, 2);
+        out->size = mq_rows_int(rows, 3);
+        out->duration_ms = mq_rows_int(rows, 4);
+    }
+    return mq_rows_close(rows);
+}
+
+/* ---- browsing -------------------------------------------------------- */
+
+#define VIS_LITE "(i.library_id IS NULL OR i.library_id IN (SELECT value FROM json_each($1)))"
+#define VIS_PG                                                                                     \
+    "(i.library_id IS NULL OR i.library_id IN (SELECT jsonb_array_elements_text($1::jsonb)))"
+
+/* A file that plays: the item's own, or one of its children's or
+ * grandchildren's (a series' episodes). */
+#define HAS_FILE                                                                                   \
+    "EXISTS (SELECT 1 FROM media_files f WHERE f.role = 'main' AND f.state = 'ok' AND "            \
+    "f.item_id IN (SELECT i.id UNION SELECT c.id FROM media_items c WHERE c.parent_id = i.id "     \
+    "UNION SELECT e.id FROM media_items c JOIN media_items e ON e.parent_id = c.id "               \
+    "WHERE c.parent_id = i.id))"
+
+#define FILTERS                                                                                    \
+    " AND i.deleted_at IS NULL"                                                                    \
+    " AND (i.kind = $2 OR ($2 = '' AND ($10 <> '' OR i.kind IN ('movie', 'series', 'book', "       \
+    "'audiobook'))))"                                                                              \
+    " AND ($3 = '' OR EXISTS (SELECT 1 FROM media_genres g WHERE g.item_id = i.id AND g.genre = "  \
+    "$3))"                                                                                         \
+    " AND ($4 = '' OR i.library_id = $4)"                                                          \
+    " AND ($5 = '' OR i.content_rating = $5)"                                                      \
+    " AND ($6 = 0 OR i.year >= $6) AND ($7 = 0 OR i.year <= $7)"                                   \
+    " AND ($8 < 0 OR ($8 = 1) = " HAS_FILE ")"                                                     \
+    " AND ($9 = 0 OR (EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = "    \
+    "'main') AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = "     \
+    "'main' AND f.state <> 'missing')))"                                                           \
+    " AND ($10 = '' OR i.parent_id = $10)"
+
+#define ICOLS                                                                                      \
+    "i.id, i.library_id, i.kind, i.parent_id, i.match_key, i.position, i.position_end, i.title, "  \
+    "i.sort_title, i.original_title, i.overview, i.year, i.release_date, i.runtime_min, "          \
+    "i.content_rating_system, i.content_rating, i.rating, i.edition, i.external_ids, i.locked, "   \
+    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at"
+
+#define LIST(VIS, KEY, DIR, CMP)                                                                   \
+    "SELECT " ICOLS " FROM media_items i WHERE " VIS FILTERS " AND ($11 = 0 OR (" KEY              \
+    ", i.id) " CMP " ($12, $13)) ORDER BY " KEY " " DIR ", i.id " DIR " LIMIT $14"
+
+#define LIST_SQL(name, KEY, DIR, CMP)                                                              \
+    {                                                                                              \
+        name, LIST(VIS_LITE, KEY, DIR, CMP), LIST(VIS_PG, KEY, DIR, CMP)                           \
+    }
+
+/* In the order of enum mq_item_sort. */
+static const struct mq_sql SQL_LIST[] = {
+    LIST_SQL("media_items.list_title", "i.sort_title", "ASC", ">"),
+    LIST_SQL("media_items.list_year", "COALESCE(i.year, 0)", "DESC", "<"),
+    LIST_SQL("media_items.list_added", "i.added_at", "DESC", "<"),
+    LIST_SQL("media_items.list_rating", "COALESCE(i.rating, -1)", "DESC", "<"),
+    LIST_SQL("media_items.list_duration", "COALESCE(i.runtime_min, 0)", "DESC", "<"),
+    LIST_SQL("media_items.list_position", "COALESCE(i.position, 0)", "ASC", ">"),
+};
+
+mq_err mq_store_items_list(struct mq_db *db, struct mq_arena *a, const struct mq_item_filter *f,
+                           struct mq_item_row **out, size_t *n)
+{
+    bool text_key = f->sort == MQ_SORT_TITLE;
+    struct mq_param p[] = {
+        MQ_P_TEXT(f->visible_json),
+        MQ_P_TEXT(f->kind ? f->kind : ""),
+        MQ_P_TEXT(f->genre ? f->genre : ""),
+        MQ_P_TEXT(f->library_id ? f->library_id : ""),
+        MQ_P_TEXT(f->content_rating ? f->content_rating : ""),
+        MQ_P_INT(f->year_from),
+        MQ_P_INT(f->year_to),
+        MQ_P_INT(f->has_file),
+        MQ_P_INT(f->missing),
+        MQ_P_TEXT(f->parent_id ? f->parent_id : ""),
+        MQ_P_INT(f->has_after),
+        text_key ? MQ_P_TEXT(f->has_after ? f->after_text : "") : MQ_P_INT(f->after_int),
+        MQ_P_TEXT(f->has_after ? f->after_id : ""),
+        MQ_P_INT(f->limit),
+    };
+    return mq_db_query_list(db, &SQL_LIST[f->sort], p, 14, a, read_item, sizeof(**out),
+                            (size_t)f->limit, out, n);
+}
+
+static const struct mq_sql SQL_ITEM_GENRES = {
+    "media_genres.of_item", "SELECT genre FROM media_genres WHERE item_id = $1 ORDER BY genre",
+    NULL};
+
+mq_err mq_store_item_genres(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                            const char ***out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_query_list(db, &SQL_ITEM_GENRES, p, 1, a, mq_read_text, sizeof(**out), 0, out, n);
+}
+
+static const struct mq_sql SQL_GENRES = {
+    "media_genres.all",
+    "SELECT g.genre, COUNT(*) FROM media_genres g JOIN media_items i ON i.id = g.item_id "
+    "WHERE i.deleted_at IS NULL AND " VIS_LITE " GROUP BY g.genre ORDER BY g.genre",
+    "SELECT g.genre, COUNT(*) FROM media_genres g JOIN media_items i ON i.id = g.item_id "
+    "WHERE i.deleted_at IS NULL AND " VIS_PG " GROUP BY g.genre ORDER BY g.genre"};
+
+static void read_genre(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_genre_count *g = dst;
+    g->genre = mq_rows_dup(rows, 0, a, oom);
+    g->items = mq_rows_int(rows, 1);
+}
+
+mq_err mq_store_genres(struct mq_db *db, struct mq_arena *a, const char *visible_json,
+                       struct mq_genre_count **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(visible_json)};
+    return mq_db_query_list(db, &SQL_GENRES, p, 1, a, read_genre, sizeof(**out), 0, out, n);
+}
