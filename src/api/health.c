@@ -3,6 +3,7 @@
 
 #include "api/handlers.h"
 
+#include "media/watch.h"
 #include "system/system.h"
 
 mq_err mq_api_healthz(struct mq_req *req)
@@ -32,7 +33,11 @@ mq_err mq_api_readyz(struct mq_req *req)
                                     r.schema_version, "schema_latest", r.schema_latest),
                           "not ready: %s%s%s", r.reason, r.detail[0] ? ": " : "", r.detail);
     }
-    return mq_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:i}", "status", "ready", "database", backend,
-                                   "schema_version", r.schema_version));
+    json_t *o = json_pack("{s:s,s:s,s:i}", "status", "ready", "database", backend, "schema_version",
+                          r.schema_version);
+    /* Libraries kept current by periodic scans only: not a reason to take
+     * the instance out of service, but never a silent one. */
+    if (o && req->ctx->watch)
+        json_object_set_new(o, "libraries_polled", mq_watch_polled(req->ctx->watch));
+    return mq_reply_json(req, 200, o);
 }

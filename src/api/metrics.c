@@ -3,6 +3,7 @@
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "http/server.h"
+#include "media/watch.h"
 #include "system/system.h"
 
 static void release_buf(void *p)
@@ -25,6 +26,7 @@ mq_err mq_api_metrics(struct mq_req *req)
         if (err) return err;
     }
     err = mq_system_render_metrics(req->ctx, out);
+    if (!err && req->ctx->watch) err = mq_watch_render_metrics(req->ctx->watch, out);
     if (err) return err;
     return mq_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", out->data,
                           out->len);

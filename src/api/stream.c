@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/handlers.h"
+#include "http/range.h"
 #include "media/catalog.h"
 #include "media/libraries.h"
 #include "media/paths.h"
@@ -66,44 +67,6 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* "bytes=a-b", "bytes=a-", "bytes=-n" against a file of `size` bytes.
- * 1: one satisfiable range in [*from, *to]; 0: no usable Range (serve it
- * all: absent, not bytes, several ranges, malformed); -1: unsatisfiable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
-{
-    if (!h || strncmp(h, "bytes=", 6)) return 0;
-    const char *p = h + 6;
-    while (*p == ' ') p++;
-    if (strchr(p, ',')) return 0;
-    char *end;
-    if (*p == '-') {
-        if (p[1] < '0' || p[1] > '9') return 0;
-        errno = 0;
-        uint64_t n = strtoull(p + 1, &end, 10);
-        if (errno || (*end && *end != ' ')) return 0;
-        if (!n || !size) return -1;
-        *from = n >= size ? 0 : size - n;
-        *to = size - 1;
-        return 1;
-    }
-    if (*p < '0' || *p > '9') return 0;
-    errno = 0;
-    uint64_t a = strtoull(p, &end, 10);
-    if (errno || *end != '-') return 0;
-    p = end + 1;
-    uint64_t b = UINT64_MAX;
-    if (*p >= '0' && *p <= '9') {
-        b = strtoull(p, &end, 10);
-        if (errno || (*end && *end != ' ') || b < a) return 0;
-    } else if (*p && *p != ' ') {
-        return 0;
-    }
-    if (a >= size) return -1;
-    *from = a;
-    *to = b >= size ? size - 1 : b;
-    return 1;
-}
-
 static void http_date(time_t t, char out[40])
 {
     struct tm tm;
@@ -148,7 +111,7 @@ mq_err mq_api_files_stream(struct mq_req *req)
         return mq_reply_empty(req, 304);
     }
     uint64_t from = 0, to = size ? size - 1 : 0;
-    int r = parse_range(mq_req_header(req, "Range"), size, &from, &to);
+    int r = mq_range_parse(mq_req_header(req, "Range"), size, &from, &to);
     /* If-Range: the range only if the file is still the one the client
      * has (its ETag, or its exact date); otherwise all of it. */
     const char *if_range = mq_req_header(req, "If-Range");

@@ -17,7 +17,9 @@
 #include "audit/retention.h"
 #include "auth/keyring.h"
 #include "cli/cli.h"
+#include "media/conf.h"
 #include "media/scanner.h"
+#include "media/watch.h"
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/version.h"
@@ -90,6 +92,9 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
         return err;
     }
     *out = jobs;
+    /* Scans are enqueued by the watcher: it starts with the jobs. */
+    if (mq_media_conf(ctx->cfg)->watch && mq_watch_start(ctx, &ctx->watch))
+        mq_log_warn(ctx->log, "main", "libraries are not watched; scheduled scans only");
     return MQ_OK;
 }
 
@@ -226,6 +231,8 @@ int mq_cli_serve(int argc, char **argv)
     int left = mq_http_drain(http, mq_system_conf(&cfg)->shutdown_timeout);
     if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
     int spent = (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000);
+    mq_watch_stop(ctx.watch);
+    ctx.watch = NULL;
     int jobs_left = mq_jobs_stop(jobs, spent < mq_system_conf(&cfg)->shutdown_timeout
                                            ? mq_system_conf(&cfg)->shutdown_timeout - spent
                                            : 0);
@@ -246,6 +253,8 @@ out:
      * libmicrohttpd stops (it must not stop with suspended connections). */
     mq_cli_pools_free(&ctx);
     mq_http_stop(http);
+    mq_watch_stop(ctx.watch);
+    ctx.watch = NULL;
     if (jobs) mq_jobs_stop(jobs, mq_system_conf(&cfg)->shutdown_timeout);
     mq_jobs_free(jobs);
     ctx.jobs = NULL;

@@ -27,6 +27,7 @@ struct mq_authz_cache;
 struct mq_settings;
 struct mq_events;
 struct mq_prober;
+struct mq_watch;
 
 struct mq_ctx {
     /* The configuration in force: replaced whole, never changed in place, when
@@ -52,6 +53,7 @@ struct mq_ctx {
                                            config as loaded (CLI commands, tests) */
     struct mq_events *events;           /* domain events (core/events.h); NULL = none told */
     struct mq_prober *prober;           /* media probe helpers (media/probe.h); NULL = none */
+    struct mq_watch *watch;             /* libraries watched for changes (media/watch.h), or NULL */
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

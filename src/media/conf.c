@@ -26,6 +26,20 @@ static const struct mq_setting settings[] = {
      "scan or watch event"},
     {"scan_batch", MQ_SETTING_INT, OFF(scan_batch), "200", NULL, 1, 10000, MQ_CONFIG_LIVE, NULL,
      NULL, "files written to the catalogue per transaction during a scan"},
+    {"watch_libraries", MQ_SETTING_BOOL, OFF(watch), "true", NULL, 0, 0, 0, NULL, NULL,
+     "keep libraries current with inotify while the server runs (off: scheduled scans only)"},
+    {"watch_debounce", MQ_SETTING_DURATION, OFF(watch_debounce), "2s", NULL, 0, 600000,
+     MQ_CONFIG_LIVE, NULL, NULL,
+     "quiet time after the last change in a library before it is scanned (at least "
+     "scan_settle, so that a file being copied in is complete)"},
+    {"watch_max_folders", MQ_SETTING_INT, OFF(watch_max_folders), "65536", NULL, 1, 4194304, 0,
+     NULL, NULL,
+     "folders this server watches at most (each costs the kernel about 1 KiB); past it, and "
+     "past the kernel's fs.inotify.max_user_watches, a library is polled instead"},
+    {"watch_poll_interval", MQ_SETTING_DURATION, OFF(watch_poll_interval), "15m", NULL, 60000,
+     86400000, MQ_CONFIG_LIVE, NULL, NULL,
+     "how often a library that cannot be watched (watch limit, network file system) is "
+     "scanned"},
 };
 
 const struct mq_config_module mq_config_media = {.name = "media",

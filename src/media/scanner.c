@@ -1191,6 +1191,9 @@ static mq_err scans_due(struct mq_job_run *run)
     err = mq_store_libraries_all(db, run->arena, &libs, &n);
     for (size_t i = 0; !err && i < n; i++) {
         int64_t every = libs[i].scan_interval >= 0 ? libs[i].scan_interval : fallback;
+        /* Not watched: scanned often enough to find changes anyway. */
+        long poll = mq_media_conf(ctx->cfg)->watch_poll_interval;
+        if (strcmp(libs[i].watch_state, "watching") && (every <= 0 || every > poll)) every = poll;
         struct mq_library_scan_row last;
         if (every <= 0) continue;
         err = mq_store_scan_latest(db, run->arena, libs[i].id, &last);

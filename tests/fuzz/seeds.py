@@ -214,6 +214,16 @@ def small():
     }
     for name, text in names.items():
         write("names", name, text)
+    import struct
+    for name, (size, header) in {"simple": (1000, "bytes=0-99"), "open": (1000, "bytes=100-"),
+                                 "suffix": (1000, "bytes=-50"), "past-end": (10, "bytes=10-"),
+                                 "several": (1000, "bytes=0-1,5-6"), "empty-file": (0, "bytes=-1"),
+                                 "huge": (1 << 40, "bytes=18446744073709551615-")}.items():
+        write("range", name, struct.pack("<Q", size) + header.encode())
+    write("paths", "plain", "/srv/media/Films/The Matrix (1999)/The Matrix (1999).mkv")
+    write("paths", "percent", "/srv/100% Pure/a%20b")
+    write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")
+    write("paths", "dots", "/srv/./a//b/../c/")
     write("names", "invalid-utf8", b"Bad\xff\xfeName (2001)\\Season 1\\\xc3.mkv")
 
 
