@@ -117,5 +117,6 @@ mq_err mq_api_series_seasons(struct mq_req *req);
 mq_err mq_api_season_episodes(struct mq_req *req);
 mq_err mq_api_genres(struct mq_req *req);
 mq_err mq_api_files_stream(struct mq_req *req);
+mq_err mq_api_files_subtitles(struct mq_req *req);
 
 #endif

@@ -84,7 +84,28 @@ static json_t *file_json(const struct mq_file_row *f, bool with_path)
     json_object_set_new(o, "height", f->height ? json_integer(f->height) : json_null());
     json_object_set_new(o, "video_codec", mq_api_nullable(f->video_codec));
     json_object_set_new(o, "hdr", mq_api_nullable(f->hdr));
-    json_object_set_new(o, "streams", parsed_or(f->streams, json_array()));
+    json_t *streams = parsed_or(f->streams, json_array());
+    size_t i;
+    json_t *st;
+    json_array_foreach(streams, i, st)
+    {
+        /* Text subtitles play in a browser as WebVTT. */
+        static const char *const text[] = {"subrip", "ass",  "ssa", "mov_text",
+                                           "webvtt", "text", NULL};
+        const char *type = json_string_value(json_object_get(st, "type"));
+        const char *codec = json_string_value(json_object_get(st, "codec"));
+        if (!type || strcmp(type, "subtitle") || !codec) continue;
+        for (int k = 0; text[k]; k++)
+            if (!strcmp(codec, text[k]))
+                json_object_set_new(
+                    st, "vtt_url",
+                    json_sprintf("/api/v1/files/%s/subtitles/%lld.vtt", f->id,
+                                 (long long)json_integer_value(json_object_get(st, "index"))));
+    }
+    json_object_set_new(o, "streams", streams);
+    if (!strcmp(f->role, "subtitle") && f->video_id)
+        json_object_set_new(o, "vtt_url",
+                            json_sprintf("/api/v1/files/%s/subtitles/%s.vtt", f->video_id, f->id));
     json_object_set_new(o, "chapters", parsed_or(f->chapters, json_array()));
     json_object_set_new(o, "video_id", mq_api_nullable(f->video_id));
     json_object_set_new(o, "stream_url", json_sprintf("/api/v1/files/%s/stream", f->id));

@@ -110,6 +110,8 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/seasons/{id}/episodes", "media:read", 0}, mq_api_season_episodes},
     {{MQ_GET, "/api/v1/genres", "media:read", 0}, mq_api_genres},
     {{MQ_GET, "/api/v1/files/{id}/stream", "media:read", QUERY_KEY}, mq_api_files_stream},
+    {{MQ_GET, "/api/v1/files/{id}/subtitles/{track}", "media:read", QUERY_KEY},
+     mq_api_files_subtitles},
 
     {{MQ_GET, "/api/v1/admin/jobs", "jobs:read", 0}, mq_api_admin_jobs_list},
     {{MQ_GET, "/api/v1/admin/jobs/{id}", "jobs:read", 0}, mq_api_admin_jobs_get},

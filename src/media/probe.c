@@ -21,11 +21,14 @@
 #include <unistd.h>
 
 #include "core/utf8.h"
+#include "core/buf.h"
 #include "media/libav.h"
+#include "media/subtitles.h"
 
 #define HELPERS_MAX   64
 #define NAME_MAX_SENT 1024
 #define HELPER_FD     3
+#define REQUEST_HEAD  5 /* the operation and a 32-bit stream index */
 
 extern char **environ;
 
@@ -161,26 +164,34 @@ static void helper_reap(struct helper *h, char *why, size_t whylen)
     h->pid = 0;
 }
 
-static mq_err ask(struct mq_prober *p, struct helper *h, int fd, const char *name,
-                  struct mq_arena *a, const char **json, char *why, size_t whylen)
+/* A request: the operation, a stream index, the name; the file, and for
+ * extractions the descriptor the answer's bytes go to. */
+static mq_err ask(struct mq_prober *p, struct helper *h, char op, int32_t index, int fd, int out_fd,
+                  const char *name, struct mq_arena *a, const char **json, char *why, size_t whylen)
 {
-    char ctrl[CMSG_SPACE(sizeof(int))];
+    char ctrl[CMSG_SPACE(2 * sizeof(int))];
     memset(ctrl, 0, sizeof(ctrl));
     /* The name only hints the format; a nameless file is sent as "?". */
-    char sent[NAME_MAX_SENT];
+    char sent[REQUEST_HEAD + NAME_MAX_SENT];
     size_t nlen = strnlen(name, NAME_MAX_SENT);
+    sent[0] = op;
+    memcpy(sent + 1, &index, sizeof(index));
     if (!nlen)
-        sent[0] = '?', nlen = 1;
+        sent[REQUEST_HEAD] = '?', nlen = 1;
     else
-        memcpy(sent, name, nlen);
-    struct iovec iov = {.iov_base = sent, .iov_len = nlen};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
+        memcpy(sent + REQUEST_HEAD, name, nlen);
+    struct iovec iov = {.iov_base = sent, .iov_len = REQUEST_HEAD + nlen};
+    int fds[2] = {fd, out_fd};
+    size_t nfds = out_fd >= 0 ? 2 : 1;
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = ctrl,
+                         .msg_controllen = CMSG_SPACE(nfds * sizeof(int))};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
     if (sendmsg(h->sock, &msg, MSG_NOSIGNAL) < 0) {
         /* The helper ended before this file (killed from outside, or by
          * the previous file's aftermath): not this file's fault. A fresh
@@ -229,8 +240,9 @@ static mq_err ask(struct mq_prober *p, struct helper *h, int fd, const char *nam
     return MQ_OK;
 }
 
-mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *name, struct mq_arena *a,
-                       const char **json, char *why, size_t whylen)
+static mq_err request(struct mq_prober *p, char op, int32_t index, int fd, int out_fd,
+                      const char *name, struct mq_arena *a, const char **json, char *why,
+                      size_t whylen)
 {
     *json = NULL;
     why[0] = 0;
@@ -244,11 +256,29 @@ mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *name, struct mq_
     h->busy = true;
     pthread_mutex_unlock(&p->mu);
     mq_err err = h->pid ? MQ_OK : helper_start(p, h, why, whylen);
-    if (!err) err = ask(p, h, fd, name, a, json, why, whylen);
+    if (!err) err = ask(p, h, op, index, fd, out_fd, name, a, json, why, whylen);
     pthread_mutex_lock(&p->mu);
     h->busy = false;
     pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->mu);
+    return err;
+}
+
+mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *name, struct mq_arena *a,
+                       const char **json, char *why, size_t whylen)
+{
+    return request(p, 'P', 0, fd, -1, name, a, json, why, whylen);
+}
+
+mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd, const char *name,
+                         int stream, int out_fd, char *why, size_t whylen)
+{
+    struct mq_arena *a = mq_arena_new(0);
+    const char *json = NULL;
+    if (!a) return MQ_ENOMEM;
+    mq_err err = request(p, what == MQ_EXTRACT_SUBTITLES ? 'S' : 'C', stream, fd, out_fd, name, a,
+                         &json, why, whylen);
+    mq_arena_free(a);
     return err;
 }
 
@@ -403,39 +433,58 @@ static json_t *stream_json(const struct mq_libav *av, AVFormatContext *fc, int i
     return o;
 }
 
-static json_t *probe_fd(const struct mq_libav *av, int fd, const char *name, int64_t timeout_ms)
+/* An input opened on a descriptor, read through our own I/O callbacks
+ * (the helper opens no path). */
+struct input {
+    AVFormatContext *fc;
+    AVIOContext *io;
+    struct source src;
+};
+
+static void close_input(const struct mq_libav *av, struct input *in)
+{
+    if (in->fc) av->format_close_input(&in->fc);
+    if (in->io) {
+        av->freep(&in->io->buffer);
+        av->io_context_free(&in->io);
+    }
+}
+
+static const char *open_input(const struct mq_libav *av, int fd, const char *name,
+                              int64_t timeout_ms, struct input *in)
 {
     struct stat sb;
+    memset(in, 0, sizeof(*in));
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) return "not a regular file";
+    in->src = (struct source){fd, 0, sb.st_size, monotonic_ms() + timeout_ms};
+    unsigned char *buf = av->malloc(64 * 1024);
+    in->io = buf ? av->io_alloc_context(buf, 64 * 1024, 0, &in->src, source_read, NULL, source_seek)
+                 : NULL;
+    in->fc = in->io ? av->format_alloc_context() : NULL;
+    if (!in->fc) {
+        if (!in->io) av->freep(&buf);
+        return "out of memory";
+    }
+    in->fc->pb = in->io;
+    in->fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    in->fc->interrupt_callback.callback = past_deadline;
+    in->fc->interrupt_callback.opaque = &in->src;
+    if (av->format_open_input(&in->fc, name, NULL, NULL) < 0) {
+        in->fc = NULL; /* freed by the failed open */
+        return "no demuxer recognises this file";
+    }
+    if (av->format_find_stream_info(in->fc, NULL) < 0)
+        return "the container's streams could not be read";
+    return NULL;
+}
+
+static json_t *probe_fd(const struct mq_libav *av, int fd, const char *name, int64_t timeout_ms)
+{
     json_t *doc = NULL;
-    AVFormatContext *fc = NULL;
-    AVIOContext *io = NULL;
-    unsigned char *buf = NULL;
-    const char *err = NULL;
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-        err = "not a regular file";
-        goto done;
-    }
-    struct source src = {fd, 0, sb.st_size, monotonic_ms() + timeout_ms};
-    buf = av->malloc(64 * 1024);
-    io = buf ? av->io_alloc_context(buf, 64 * 1024, 0, &src, source_read, NULL, source_seek) : NULL;
-    fc = io ? av->format_alloc_context() : NULL;
-    if (!fc) {
-        if (!io) av->freep(&buf);
-        err = "out of memory";
-        goto done;
-    }
-    fc->pb = io;
-    fc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    fc->interrupt_callback.callback = past_deadline;
-    fc->interrupt_callback.opaque = &src;
-    if (av->format_open_input(&fc, name, NULL, NULL) < 0) {
-        err = "no demuxer recognises this file";
-        goto done;
-    }
-    if (av->format_find_stream_info(fc, NULL) < 0) {
-        err = "the container's streams could not be read";
-        goto done;
-    }
+    struct input in;
+    const char *err = open_input(av, fd, name, timeout_ms, &in);
+    AVFormatContext *fc = in.fc;
+    if (err) goto done;
     doc = json_object();
     set_text(doc, "container", fc->iformat->name);
     if (fc->duration > 0)
@@ -467,13 +516,87 @@ static json_t *probe_fd(const struct mq_libav *av, int fd, const char *name, int
         json_object_set_new(json_array_get(streams, (size_t)pq_index), "hdr",
                             json_string("HDR10+"));
 done:
-    if (fc) av->format_close_input(&fc);
-    if (io) {
-        av->freep(&io->buffer);
-        av->io_context_free(&io);
-    }
+    close_input(av, &in);
     if (!doc) doc = json_pack("{s:s}", "error", err ? err : "unreadable");
     return doc;
+}
+
+static mq_err write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return MQ_EIO;
+        p += k;
+        n -= (size_t)k;
+    }
+    return MQ_OK;
+}
+
+/* The cues of a text subtitle stream, as WebVTT, into out. */
+static json_t *subtitles_fd(const struct mq_libav *av, int fd, const char *name, int index, int out,
+                            int64_t timeout_ms)
+{
+    struct input in;
+    struct mq_buf vtt;
+    json_t *doc = NULL;
+    AVPacket *pkt = NULL;
+    mq_buf_init(&vtt, MQ_SUBTITLE_MAX);
+    const char *err = open_input(av, fd, name, timeout_ms, &in);
+    if (!err && (index < 0 || (unsigned)index >= in.fc->nb_streams ||
+                 in.fc->streams[index]->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE))
+        err = "no subtitle stream has that index";
+    enum AVCodecID id = err ? AV_CODEC_ID_NONE : in.fc->streams[index]->codecpar->codec_id;
+    if (!err && id != AV_CODEC_ID_SUBRIP && id != AV_CODEC_ID_TEXT && id != AV_CODEC_ID_ASS &&
+        id != AV_CODEC_ID_SSA && id != AV_CODEC_ID_MOV_TEXT && id != AV_CODEC_ID_WEBVTT)
+        err = "the stream's subtitles are pictures, not text";
+    if (!err && (!(pkt = av->packet_alloc()) || mq_vtt_begin(&vtt))) err = "out of memory";
+    AVRational tb = err ? (AVRational){1, 1000} : in.fc->streams[index]->time_base;
+    while (!err && av->read_frame(in.fc, pkt) >= 0) {
+        if (pkt->stream_index == index && pkt->size > 0 && pkt->pts != AV_NOPTS_VALUE) {
+            int64_t start = (int64_t)(pkt->pts * av_q2d(tb) * 1000);
+            int64_t end = start + (int64_t)(pkt->duration * av_q2d(tb) * 1000);
+            const char *text = (const char *)pkt->data;
+            size_t n = (size_t)pkt->size;
+            if (id == AV_CODEC_ID_MOV_TEXT) {
+                /* A 16-bit length, the text, then style boxes. */
+                size_t len = n >= 2 ? (size_t)(pkt->data[0] << 8 | pkt->data[1]) : 0;
+                text += 2;
+                n = len <= n - 2 ? len : 0;
+            }
+            enum mq_cue_kind kind =
+                id == AV_CODEC_ID_ASS || id == AV_CODEC_ID_SSA ? MQ_CUE_ASS_EVENT : MQ_CUE_PLAIN;
+            if (mq_vtt_cue(&vtt, start, end, text, n, kind)) err = "the subtitles are too large";
+        }
+        av->packet_unref(pkt);
+    }
+    if (!err && write_all(out, vtt.data, vtt.len)) err = "cannot write the subtitles";
+    if (!err) doc = json_pack("{s:b,s:I}", "ok", 1, "bytes", (json_int_t)vtt.len);
+    av->packet_free(&pkt);
+    close_input(av, &in);
+    mq_buf_cleanup(&vtt);
+    return doc ? doc : json_pack("{s:s}", "error", err ? err : "unreadable");
+}
+
+/* The picture a container carries as its cover (attached_pic), into out. */
+static json_t *cover_fd(const struct mq_libav *av, int fd, const char *name, int out,
+                        int64_t timeout_ms)
+{
+    struct input in;
+    json_t *doc = NULL;
+    const char *err = open_input(av, fd, name, timeout_ms, &in);
+    for (unsigned i = 0; !err && !doc && i < in.fc->nb_streams; i++) {
+        const AVStream *st = in.fc->streams[i];
+        if (!(st->disposition & AV_DISPOSITION_ATTACHED_PIC) || st->attached_pic.size <= 0)
+            continue;
+        if (write_all(out, (const char *)st->attached_pic.data, (size_t)st->attached_pic.size))
+            err = "cannot write the cover";
+        else
+            doc = json_pack("{s:b,s:I,s:s}", "ok", 1, "bytes", (json_int_t)st->attached_pic.size,
+                            "codec", av->codec_get_name(st->codecpar->codec_id));
+    }
+    close_input(av, &in);
+    return doc ? doc : json_pack("{s:s}", "error", err ? err : "the file carries no cover");
 }
 
 /* The answer, within MQ_PROBE_ANSWER_MAX: streams and chapters past what
@@ -527,24 +650,36 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
         return 1;
     }
     for (;;) {
-        char name[NAME_MAX_SENT + 1];
-        char ctrl[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = {.iov_base = name, .iov_len = NAME_MAX_SENT};
+        char req[REQUEST_HEAD + NAME_MAX_SENT + 1];
+        char ctrl[CMSG_SPACE(2 * sizeof(int))];
+        struct iovec iov = {.iov_base = req, .iov_len = REQUEST_HEAD + NAME_MAX_SENT};
         struct msghdr msg = {
             .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
         ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return 0; /* the server closed the socket: done */
-        name[n] = 0;
-        int fd = -1;
+        req[n] = 0;
+        int fds[2] = {-1, -1};
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+            c->cmsg_len >= CMSG_LEN(sizeof(int)) && c->cmsg_len <= CMSG_LEN(2 * sizeof(int)))
+            memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+        int32_t index = 0;
+        if (n >= REQUEST_HEAD) memcpy(&index, req + 1, sizeof(index));
+        const char *name = n > REQUEST_HEAD ? req + REQUEST_HEAD : "?";
         alarm((unsigned)(timeout_ms / 1000) + 2);
-        json_t *doc = fd >= 0 ? probe_fd(&av, fd, name, timeout_ms)
-                              : json_pack("{s:s}", "error", "no file was passed");
-        if (fd >= 0) close(fd);
+        json_t *doc;
+        if (n < REQUEST_HEAD || fds[0] < 0)
+            doc = json_pack("{s:s}", "error", "no file was passed");
+        else if (req[0] == 'P')
+            doc = probe_fd(&av, fds[0], name, timeout_ms);
+        else if ((req[0] == 'S' || req[0] == 'C') && fds[1] >= 0)
+            doc = req[0] == 'S' ? subtitles_fd(&av, fds[0], name, index, fds[1], timeout_ms)
+                                : cover_fd(&av, fds[0], name, fds[1], timeout_ms);
+        else
+            doc = json_pack("{s:s}", "error", "unknown request");
+        for (int k = 0; k < 2; k++)
+            if (fds[k] >= 0) close(fds[k]);
         char *text = answer_text(doc);
         json_decref(doc);
         if (!text) text = strdup("{\"error\":\"out of memory\"}");

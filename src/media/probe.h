@@ -58,6 +58,18 @@ MQ_MUST_CHECK mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *na
                                      struct mq_arena *a, const char **json, char *why,
                                      size_t whylen);
 
+/* What a helper can copy out of a file, into a descriptor of the
+ * caller's (a memfd): a text subtitle stream as WebVTT, or the cover
+ * picture the container carries. */
+enum mq_extract { MQ_EXTRACT_SUBTITLES, MQ_EXTRACT_COVER };
+
+/* Writes what `what` names from the open file `fd` into out_fd (stream:
+ * the subtitle stream's index). Errors as for mq_prober_probe; MQ_EIO
+ * also when the stream is not text or the file has no cover (why). */
+MQ_MUST_CHECK mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd,
+                                       const char *name, int stream, int out_fd, char *why,
+                                       size_t whylen);
+
 /* How many helpers were restarted after a crash or a time-out. */
 uint64_t mq_prober_restarts(const struct mq_prober *p);
 

@@ -220,6 +220,9 @@ def small():
                                  "several": (1000, "bytes=0-1,5-6"), "empty-file": (0, "bytes=-1"),
                                  "huge": (1 << 40, "bytes=18446744073709551615-")}.items():
         write("range", name, struct.pack("<Q", size) + header.encode())
+    write("subtitles", "srt", b"\x00" + b"1\r\n00:00:01,000 --> 00:00:02,500\r\nHello <i>there</i>\r\n\r\n2\n00:01:02,003 --> 00:01:03,000\nSecond\n")
+    write("subtitles", "vtt", b"\x01" + b"WEBVTT\n\nNOTE x\n\n00:01.000 --> 00:02.000 align:start\n<b>short</b> &amp;\n")
+    write("subtitles", "ass", b"\x02" + b"[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.50,0:00:03.00,Default,,0,0,0,,{\\i1}Hi,\\Nthere\n")
     write("paths", "plain", "/srv/media/Films/The Matrix (1999)/The Matrix (1999).mkv")
     write("paths", "percent", "/srv/100% Pure/a%20b")
     write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")

@@ -368,3 +368,43 @@ def test_a_crashing_probe_costs_one_file(env):
             check(s.request("GET", "/healthz").status == 200, "server alive")
     finally:
         shutil.rmtree(root)
+
+
+def test_subtitles_as_webvtt(env):
+    root = tempfile.mkdtemp(prefix="mq-scan-")
+    try:
+        m = "films/Clip (2010)/"
+        media.put(root, m + "Clip (2010).mkv", "hdr10.mkv")
+        media.text(root, m + "Clip (2010).en.srt", media.SRT)
+        media.text(root, m + "Clip (2010).fr.forced.ass",
+                   "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+                   "Dialogue: 0,0:00:00.10,0:00:00.80,Default,,0,0,0,,{\\i1}Bonjour\\Nà tous\n")
+        media.text(root, m + "Clip (2010).de.srt", "nothing that looks like a cue\n")
+        with env.server(args=FAST) as s:
+            tok, lib = setup(env, s, root)
+            t = tok["ada"]
+            scan(s, tok["root"], lib["id"])
+            item = items(s, t)[0]
+            files = s.request("GET", "/api/v1/media/%s/files" % item["id"], headers=bearer(t)).json()["items"]
+            main = [f for f in files if f["role"] == "main"][0]
+            subs = {f["detail"]: f for f in files if f["role"] == "subtitle"}
+            check(sorted(subs) == ["de", "en", "fr,forced"], subs)
+            r = s.request("GET", subs["en"]["vtt_url"], headers=bearer(t))
+            check(r.status == 200 and r.header("content-type").startswith("text/vtt"), r.status)
+            check(r.body.decode() == "WEBVTT\n\n00:00:00.000 --> 00:00:00.900\nHello <b>there</b>\n\n"
+                  "00:00:00.900 --> 00:00:01.000\nBye\n\n", r.body)
+            r = s.request("GET", subs["fr,forced"]["vtt_url"], headers=bearer(t))
+            check(r.status == 200 and "Bonjour\nà tous" in r.body.decode(), r.body)
+            s.request("GET", subs["de"]["vtt_url"], headers=bearer(t)).problem(422, "subtitle_unreadable")
+            # The stream inside the Matroska file, read by a probe helper.
+            emb = [x for x in main["streams"] if x["type"] == "subtitle"][0]
+            r = s.request("GET", emb["vtt_url"], headers=bearer(t))
+            check(r.status == 200 and r.body.startswith(b"WEBVTT") and b"Hello" in r.body, r.body)
+            base = "/api/v1/files/%s/subtitles/" % main["id"]
+            for bad in ("0.vtt", "99.vtt", "3.srt", "x.vtt", subs["en"]["id"] + ".srt"):
+                s.request("GET", base + bad, headers=bearer(t)).problem(404, "subtitle_not_found")
+            # A sidecar of another video is not this one's.
+            s.request("GET", "/api/v1/files/%s/subtitles/%s.vtt" % (subs["de"]["id"], subs["en"]["id"]),
+                      headers=bearer(t)).problem(404, "subtitle_not_found")
+    finally:
+        shutil.rmtree(root)
