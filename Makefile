@@ -102,10 +102,10 @@ $(BUILD)/gen/mail_templates.c: $(wildcard share/mail/*) $(BUILD)/mq-embed
 	$(BUILD)/mq-embed mail share/mail > $@.tmp && mv $@.tmp $@
 
 # libvips is loaded at run time (src/users/libvips.h); its headers, with
-# GLib's, are seen only by the avatar code, as system headers (their
-# warnings are not ours).
+# GLib's, are seen only by the avatar code and the probe helper (which
+# resizes library pictures), as system headers (their warnings are not ours).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips))
-$(BUILD)/obj/users/avatar.o $(BUILD)/obj/users/libvips.o: CFLAGS += $(VIPS_CFLAGS)
+$(BUILD)/obj/users/avatar.o $(BUILD)/obj/users/libvips.o $(BUILD)/obj/media/probe.o: CFLAGS += $(VIPS_CFLAGS)
 
 # FFmpeg's libraries are loaded at run time, by the probe helper only
 # (src/media/libav.h); their headers are seen by the probe code alone.

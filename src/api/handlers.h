@@ -113,6 +113,7 @@ mq_err mq_api_media_top_rated(struct mq_req *req);
 mq_err mq_api_media_get(struct mq_req *req);
 mq_err mq_api_media_files(struct mq_req *req);
 mq_err mq_api_media_genres(struct mq_req *req);
+mq_err mq_api_media_image(struct mq_req *req);
 mq_err mq_api_series_seasons(struct mq_req *req);
 mq_err mq_api_season_episodes(struct mq_req *req);
 mq_err mq_api_genres(struct mq_req *req);

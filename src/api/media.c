@@ -18,6 +18,7 @@
 #include "core/uuid.h"
 #include "http/page.h"
 #include "media/catalog.h"
+#include "media/images.h"
 #include "media/libraries.h"
 #include "media/paths.h"
 #include "media/scanner.h"
@@ -347,6 +348,23 @@ mq_err mq_api_media_get(struct mq_req *req)
     json_t *g = json_array();
     for (size_t i = 0; i < ngenres; i++) json_array_append_new(g, json_string(genres[i]));
     json_object_set_new(o, "genres", g);
+    json_t *versions = NULL;
+    err = mq_images_available(req->ctx, req->arena, &vis, item.id, &versions);
+    if (err) {
+        json_decref(o);
+        return err;
+    }
+    json_t *images = json_object();
+    const char *kind;
+    json_t *v;
+    json_object_foreach(versions, kind, v)
+    {
+        json_object_set_new(
+            images, kind,
+            json_sprintf("/api/v1/media/%s/images/%s?v=%s", item.id, kind, json_string_value(v)));
+    }
+    json_decref(versions);
+    json_object_set_new(o, "images", images);
     const char *etag = etag_of(req, o);
     if (!etag) {
         json_decref(o);
@@ -439,4 +457,72 @@ mq_err mq_api_libraries_stats(struct mq_req *req)
                                           mq_api_time(scan.started_at), "finished_at",
                                           mq_api_time(scan.finished_at)));
     return mq_reply_json(req, 200, o);
+}
+
+/* ---- pictures ---------------------------------------------------------- */
+
+struct image_job {
+    struct mq_visible vis;
+    const char *id, *kind, *version;
+    int width;
+};
+
+static mq_err image_work(struct mq_req *req, void *arg)
+{
+    struct image_job *j = arg;
+    struct mq_image img;
+    char why[256];
+    mq_err err = mq_images_get(req->ctx, req->arena, &j->vis, j->id, j->kind, j->width, &img, why,
+                               sizeof(why));
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "image_not_found", NULL, "the item has no %s picture", j->kind);
+    if (err == MQ_EIO)
+        return mq_problem(req, 422, "image_unreadable", NULL, "%s",
+                          why[0] ? why : "the picture cannot be decoded");
+    if (err) return err;
+    int fd = open(img.path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb)) {
+        if (fd >= 0) close(fd);
+        return MQ_EIO;
+    }
+    char *etag = mq_arena_printf(req->arena, "\"%s-%d\"", img.version, img.width);
+    if (!etag) {
+        close(fd);
+        return MQ_ENOMEM;
+    }
+    (void)mq_reply_header(req, "ETag", etag);
+    /* A URL naming the version always shows the same picture. */
+    (void)mq_reply_header(req, "Cache-Control",
+                          j->version && !strcmp(j->version, img.version)
+                              ? "private, max-age=31536000, immutable"
+                              : "private, max-age=300");
+    const char *inm = mq_req_header(req, "If-None-Match");
+    if (inm && strstr(inm, etag)) {
+        close(fd);
+        return mq_reply_empty(req, 304);
+    }
+    return mq_reply_file(req, 200, "image/jpeg", fd, 0, (uint64_t)sb.st_size);
+}
+
+/* GET /api/v1/media/{id}/images/{kind}?w=WIDTH&v=VERSION */
+mq_err mq_api_media_image(struct mq_req *req)
+{
+    struct image_job *j = mq_arena_calloc(req->arena, 1, sizeof(*j));
+    if (!j) return MQ_ENOMEM;
+    j->id = mq_req_param(req, "id");
+    j->kind = mq_req_param(req, "kind");
+    j->width = MQ_IMAGE_DEFAULT_WIDTH;
+    if (!mq_image_kind_valid(j->kind))
+        return mq_problem(req, 404, "image_not_found", NULL,
+                          "pictures are poster, backdrop, banner, logo, thumb, disc, clearart");
+    mq_err err = int_query(req, "w", 1, 100000, &j->width);
+    if (!err) err = mq_req_query(req, "v", &j->version);
+    if (err) return err;
+    if (!mq_image_width_valid(j->width))
+        return mq_problem(req, 400, "invalid_width", json_pack("{s:s}", "field", "w"),
+                          "w is one of 160, 320, 480, 780, 1280, 1920");
+    err = visible(req, &j->vis);
+    if (err) return err;
+    return mq_req_offload(req, req->ctx->cpu_pool, image_work, j);
 }

@@ -106,6 +106,7 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/media/{id}", "media:read", 0}, mq_api_media_get},
     {{MQ_GET, "/api/v1/media/{id}/files", "media:read", 0}, mq_api_media_files},
     {{MQ_GET, "/api/v1/media/{id}/genres", "media:read", 0}, mq_api_media_genres},
+    {{MQ_GET, "/api/v1/media/{id}/images/{kind}", "media:read", QUERY_KEY}, mq_api_media_image},
     {{MQ_GET, "/api/v1/series/{id}/seasons", "media:read", 0}, mq_api_series_seasons},
     {{MQ_GET, "/api/v1/seasons/{id}/episodes", "media:read", 0}, mq_api_season_episodes},
     {{MQ_GET, "/api/v1/genres", "media:read", 0}, mq_api_genres},

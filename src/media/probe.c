@@ -24,6 +24,7 @@
 #include "core/buf.h"
 #include "media/libav.h"
 #include "media/subtitles.h"
+#include "users/libvips.h"
 
 #define HELPERS_MAX   64
 #define NAME_MAX_SENT 1024
@@ -276,8 +277,8 @@ mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd, cons
     struct mq_arena *a = mq_arena_new(0);
     const char *json = NULL;
     if (!a) return MQ_ENOMEM;
-    mq_err err = request(p, what == MQ_EXTRACT_SUBTITLES ? 'S' : 'C', stream, fd, out_fd, name, a,
-                         &json, why, whylen);
+    char op = what == MQ_EXTRACT_SUBTITLES ? 'S' : what == MQ_EXTRACT_COVER ? 'C' : 'R';
+    mq_err err = request(p, op, stream, fd, out_fd, name, a, &json, why, whylen);
     mq_arena_free(a);
     return err;
 }
@@ -617,6 +618,59 @@ static char *answer_text(json_t *doc)
     }
 }
 
+/* A picture made smaller: JPEG of at most `width` pixels across (never
+ * larger than it was), without metadata. libvips is loaded the first time
+ * (it costs the helper memory only once it resizes). */
+static json_t *resize_fd(struct mq_libvips *vips, bool *vips_loaded, int fd, int width, int out)
+{
+    struct stat sb;
+    char errbuf[256];
+    if (!*vips_loaded) {
+        if (mq_libvips_load(vips, errbuf, sizeof(errbuf)))
+            return json_pack("{s:s}", "error", "libvips cannot be loaded");
+        *vips_loaded = true;
+    }
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+        sb.st_size > MQ_IMAGE_SOURCE_MAX || width < 16 || width > 4096)
+        return json_pack("{s:s}", "error", "not a picture this server resizes");
+    char *data = malloc((size_t)sb.st_size);
+    json_t *doc = NULL;
+    if (!data || pread(fd, data, (size_t)sb.st_size, 0) != sb.st_size) {
+        free(data);
+        return json_pack("{s:s}", "error", "cannot read the picture");
+    }
+    /* The header first: a picture that decodes to more than 100
+     * megapixels is refused before it is decoded. */
+    VipsImage *head = vips->image_new_from_buffer(data, (size_t)sb.st_size, "", "access",
+                                                  VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (!head) {
+        vips->error_clear();
+        free(data);
+        return json_pack("{s:s}", "error", "the picture cannot be decoded");
+    }
+    double mp = (double)vips->image_get_width(head) * vips->image_get_height(head) / 1e6;
+    vips->object_unref(head);
+    VipsImage *thumb = NULL;
+    void *jpeg = NULL;
+    size_t len = 0;
+    if (mp > 100) doc = json_pack("{s:s}", "error", "the picture is larger than 100 megapixels");
+    /* The width is the bound; the height follows (a tall poster stays tall). */
+    else if (vips->thumbnail_buffer(data, (size_t)sb.st_size, &thumb, width, "height", width * 16,
+                                    "size", VIPS_SIZE_DOWN, NULL) ||
+             vips->image_write_to_buffer(thumb, ".jpg", &jpeg, &len, "Q", 85, "strip", TRUE, NULL))
+        doc = json_pack("{s:s}", "error", "the picture cannot be decoded");
+    else if (write_all(out, jpeg, len))
+        doc = json_pack("{s:s}", "error", "cannot write the picture");
+    else
+        doc = json_pack("{s:b,s:I,s:i}", "ok", 1, "bytes", (json_int_t)len, "width",
+                        vips->image_get_width(thumb));
+    if (thumb) vips->object_unref(thumb);
+    if (jpeg) vips->free(jpeg);
+    vips->error_clear();
+    free(data);
+    return doc;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
 #elif defined(__has_feature)
@@ -644,6 +698,8 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
     (void)memory_limit;
 #endif
     struct mq_libav av;
+    struct mq_libvips vips;
+    bool vips_loaded = false;
     char errbuf[256];
     if (mq_libav_load(&av, errbuf, sizeof(errbuf))) {
         fprintf(stderr, "probe-helper: %s\n", errbuf);
@@ -673,9 +729,12 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
             doc = json_pack("{s:s}", "error", "no file was passed");
         else if (req[0] == 'P')
             doc = probe_fd(&av, fds[0], name, timeout_ms);
-        else if ((req[0] == 'S' || req[0] == 'C') && fds[1] >= 0)
-            doc = req[0] == 'S' ? subtitles_fd(&av, fds[0], name, index, fds[1], timeout_ms)
-                                : cover_fd(&av, fds[0], name, fds[1], timeout_ms);
+        else if (req[0] == 'S' && fds[1] >= 0)
+            doc = subtitles_fd(&av, fds[0], name, index, fds[1], timeout_ms);
+        else if (req[0] == 'C' && fds[1] >= 0)
+            doc = cover_fd(&av, fds[0], name, fds[1], timeout_ms);
+        else if (req[0] == 'R' && fds[1] >= 0)
+            doc = resize_fd(&vips, &vips_loaded, fds[0], index, fds[1]);
         else
             doc = json_pack("{s:s}", "error", "unknown request");
         for (int k = 0; k < 2; k++)

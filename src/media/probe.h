@@ -58,13 +58,16 @@ MQ_MUST_CHECK mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *na
                                      struct mq_arena *a, const char **json, char *why,
                                      size_t whylen);
 
-/* What a helper can copy out of a file, into a descriptor of the
- * caller's (a memfd): a text subtitle stream as WebVTT, or the cover
- * picture the container carries. */
-enum mq_extract { MQ_EXTRACT_SUBTITLES, MQ_EXTRACT_COVER };
+/* What a helper can make from a file, into a descriptor of the caller's:
+ * a text subtitle stream as WebVTT, the cover picture the container
+ * carries, or a picture resized (a JPEG at most `stream` pixels wide,
+ * decoded there too: libvips, like libavformat, stays out of the server). */
+enum mq_extract { MQ_EXTRACT_SUBTITLES, MQ_EXTRACT_COVER, MQ_EXTRACT_RESIZED };
+
+#define MQ_IMAGE_SOURCE_MAX (64L << 20) /* bytes of a picture to resize */
 
 /* Writes what `what` names from the open file `fd` into out_fd (stream:
- * the subtitle stream's index). Errors as for mq_prober_probe; MQ_EIO
+ * the subtitle stream's index, or the width). Errors as for mq_prober_probe; MQ_EIO
  * also when the stream is not text or the file has no cover (why). */
 MQ_MUST_CHECK mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd,
                                        const char *name, int stream, int out_fd, char *why,

@@ -408,3 +408,63 @@ def test_subtitles_as_webvtt(env):
                       headers=bearer(t)).problem(404, "subtitle_not_found")
     finally:
         shutil.rmtree(root)
+
+
+def jpeg_size(data):
+    """(width, height) from a JPEG's SOF marker."""
+    check(data[:2] == b"\xff\xd8", "not a JPEG")
+    i = 2
+    while i < len(data):
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+        i += 2 + length
+    raise AssertionError("no SOF")
+
+
+def test_pictures_beside_and_inside(env):
+    root = tempfile.mkdtemp(prefix="mq-scan-")
+    try:
+        m = "films/Big (1988)/"
+        media.put(root, m + "Big (1988).mp4", "h264.mp4")
+        poster = os.path.join(root, m, "poster.jpg")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=800x1200:d=1",
+                        "-frames:v", "1", poster], check=True)
+        t0 = time.time() - 60
+        os.utime(poster, (t0, t0))
+        media.text(root, m + "fanart.jpg", "\xff\xd8 not really a picture" * 10)
+        media.put(root, "books/Dune/Dune.m4b", "book.m4b")
+        with env.server(args=FAST) as s:
+            tok, lib = setup(env, s, root)
+            t = tok["ada"]
+            books = jreq(s, "POST", "/api/v1/admin/libraries",
+                         {"name": "Books", "type": "audiobooks", "paths": [root + "/books"]}, tok["root"]).json()
+            scan(s, tok["root"], lib["id"])
+            scan(s, tok["root"], books["id"])
+            big = [i for i in items(s, t) if i["title"] == "Big"][0]
+            detail = s.request("GET", "/api/v1/media/" + big["id"], headers=bearer(t)).json()
+            check(sorted(detail["images"]) == ["backdrop", "poster"], detail["images"])
+            url = detail["images"]["poster"]
+            r = s.request("GET", url + "&w=320", headers=bearer(t))
+            check(r.status == 200 and r.header("content-type") == "image/jpeg", (r.status, r.body[:200]))
+            check(jpeg_size(r.body) == (320, 480), jpeg_size(r.body))
+            check("immutable" in r.header("cache-control"), r.header("cache-control"))
+            again = s.request("GET", url + "&w=320", headers=dict(bearer(t), **{"If-None-Match": r.header("etag")}))
+            check(again.status == 304, again.status)
+            plain = s.request("GET", "/api/v1/media/%s/images/poster?w=160" % big["id"], headers=bearer(t))
+            check(plain.status == 200 and "immutable" not in plain.header("cache-control") and
+                  jpeg_size(plain.body) == (160, 240), plain.status)
+            s.request("GET", "/api/v1/media/%s/images/poster?w=333" % big["id"], headers=bearer(t)).problem(400, "invalid_width")
+            s.request("GET", "/api/v1/media/%s/images/banner" % big["id"], headers=bearer(t)).problem(404, "image_not_found")
+            s.request("GET", "/api/v1/media/%s/images/../../x" % big["id"], headers=bearer(t)).problem(400)
+            s.request("GET", "/api/v1/media/%s/images/backdrop" % big["id"], headers=bearer(t)).problem(422, "image_unreadable")
+            check(s.request("GET", "/healthz").status == 200, "alive")
+            # The cover inside an M4B, and the book's chapters and tags.
+            book = items(s, t, "type=audiobook")[0]
+            check(book["title"] == "The Long Book", book)
+            r = s.request("GET", "/api/v1/media/%s/images/poster?w=160" % book["id"], headers=bearer(t))
+            check(r.status == 200 and jpeg_size(r.body) == (64, 64), (r.status, r.body[:100]))
+            f = s.request("GET", "/api/v1/media/%s/files" % book["id"], headers=bearer(t)).json()["items"][0]
+            check([c["title"] for c in f["chapters"]] == ["Opening", "Closing"], f["chapters"])
+    finally:
+        shutil.rmtree(root)

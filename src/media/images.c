@@ -1,0 +1,171 @@
+#include "media/images.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media/catalog.h"
+#include "media/paths.h"
+#include "media/probe.h"
+#include "system/conf.h"
+
+static const char *const KINDS[] = {"poster", "backdrop", "banner",   "logo",
+                                    "thumb",  "disc",     "clearart", NULL};
+static const int WIDTHS[] = {160, 320, 480, 780, 1280, 1920};
+
+bool mq_image_kind_valid(const char *kind)
+{
+    for (int i = 0; kind && KINDS[i]; i++)
+        if (!strcmp(kind, KINDS[i])) return true;
+    return false;
+}
+
+bool mq_image_width_valid(int width)
+{
+    for (size_t i = 0; i < sizeof(WIDTHS) / sizeof(WIDTHS[0]); i++)
+        if (WIDTHS[i] == width) return true;
+    return false;
+}
+
+/* Where a picture comes from: an image file, or the cover inside a main
+ * file. */
+struct source {
+    const struct mq_file_row *file;
+    bool embedded;
+};
+
+static bool has_cover(const struct mq_file_row *f)
+{
+    return f->streams && strstr(f->streams, "\"cover\":true");
+}
+
+static void pick(const struct mq_file_row *files, size_t n, const char *kind, struct source *s)
+{
+    for (size_t i = 0; i < n && !s->file; i++)
+        if (!strcmp(files[i].role, "image") && files[i].detail && !strcmp(files[i].detail, kind) &&
+            strcmp(files[i].state, "missing"))
+            s->file = &files[i];
+    if (s->file || strcmp(kind, "poster")) return;
+    for (size_t i = 0; i < n && !s->file; i++)
+        if (!strcmp(files[i].role, "main") && !strcmp(files[i].state, "ok") &&
+            has_cover(&files[i])) {
+            s->file = &files[i];
+            s->embedded = true;
+        }
+}
+
+static void version_of(const struct source *s, const char *kind, char out[17])
+{
+    char text[160];
+    unsigned char h[8];
+    snprintf(text, sizeof(text), "%s|%lld|%lld|%s|%d", s->file->id, (long long)s->file->size,
+             (long long)s->file->mtime, kind, s->embedded);
+    crypto_generichash(h, sizeof(h), (const unsigned char *)text, strlen(text), NULL, 0);
+    sodium_bin2hex(out, 17, h, sizeof(h));
+}
+
+/* The item's files, and for a season its series' "poster,season=N". */
+static mq_err find_source(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                          const char *item_id, const char *kind, struct source *s)
+{
+    struct mq_file_row *files = NULL;
+    size_t n = 0;
+    memset(s, 0, sizeof(*s));
+    mq_err err = mq_catalog_files(ctx, a, vis, item_id, &files, &n);
+    if (err) return err;
+    pick(files, n, kind, s);
+    if (s->file) return MQ_OK;
+    struct mq_item_row item;
+    err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
+    if (err || strcmp(item.kind, "season") || !item.parent_id) return err ? err : MQ_ENOTFOUND;
+    err = mq_catalog_files(ctx, a, vis, item.parent_id, &files, &n);
+    if (err) return err;
+    char *want = mq_arena_printf(a, "%s,season=%lld", kind, (long long)item.position);
+    for (size_t i = 0; want && i < n && !s->file; i++)
+        if (!strcmp(files[i].role, "image") && files[i].detail && !strcmp(files[i].detail, want))
+            s->file = &files[i];
+    return s->file ? MQ_OK : MQ_ENOTFOUND;
+}
+
+mq_err mq_images_available(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                           const char *item_id, json_t **out)
+{
+    *out = json_object();
+    for (int i = 0; KINDS[i]; i++) {
+        struct source s;
+        mq_err err = find_source(ctx, a, vis, item_id, KINDS[i], &s);
+        if (err == MQ_ENOTFOUND) continue;
+        if (err) {
+            json_decref(*out);
+            *out = NULL;
+            return err;
+        }
+        char v[17];
+        version_of(&s, KINDS[i], v);
+        json_object_set_new(*out, KINDS[i], json_string(v));
+    }
+    return MQ_OK;
+}
+
+static int open_file(struct mq_arena *a, const struct mq_file_row *f)
+{
+    char *raw = mq_path_unescape(a, f->path, NULL);
+    return raw ? open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+}
+
+mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                     const char *item_id, const char *kind, int width, struct mq_image *out,
+                     char *why, size_t whylen)
+{
+    struct source s;
+    why[0] = 0;
+    mq_err err = find_source(ctx, a, vis, item_id, kind, &s);
+    if (err) return err;
+    version_of(&s, kind, out->version);
+    out->width = width;
+    const char *data_dir = mq_system_conf(ctx->cfg)->data_dir;
+    char *dir = mq_arena_printf(a, "%s/images/%.2s", data_dir, out->version);
+    char *path = dir ? mq_arena_printf(a, "%s/%s-%d.jpg", dir, out->version, width) : NULL;
+    if (!path) return MQ_ENOMEM;
+    out->path = path;
+    if (!access(path, R_OK)) return MQ_OK;
+    if (!ctx->prober) return MQ_EUNAVAILABLE;
+    char *top = mq_arena_printf(a, "%s/images", data_dir);
+    if (!top || (mkdir(top, 0700) && errno != EEXIST) || (mkdir(dir, 0700) && errno != EEXIST))
+        return MQ_EIO;
+    int src = open_file(a, s.file);
+    if (src < 0) return MQ_ENOTFOUND; /* not on disk now */
+    if (s.embedded) {
+        int cover = memfd_create("marquee-cover", MFD_CLOEXEC);
+        err = cover < 0 ? MQ_EIO
+                        : mq_prober_extract(ctx->prober, MQ_EXTRACT_COVER, src, s.file->path, 0,
+                                            cover, why, whylen);
+        close(src);
+        src = cover;
+        if (err) {
+            if (cover >= 0) close(cover);
+            return err;
+        }
+    }
+    /* Made under a name of its own, then renamed: readers see the whole
+     * picture or none, and two requests at once cannot mix. */
+    unsigned char rnd[6];
+    mq_rng_fill(ctx->rng, rnd, sizeof(rnd));
+    char *tmp = mq_arena_printf(a, "%s.%02x%02x%02x%02x%02x%02x.tmp", path, rnd[0], rnd[1], rnd[2],
+                                rnd[3], rnd[4], rnd[5]);
+    int dst = tmp ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+    err = dst < 0 ? MQ_EIO
+                  : mq_prober_extract(ctx->prober, MQ_EXTRACT_RESIZED, src, "image", width, dst,
+                                      why, whylen);
+    close(src);
+    if (dst >= 0) close(dst);
+    if (!err && rename(tmp, path)) err = MQ_EIO;
+    if (err && tmp) unlink(tmp);
+    return err;
+}
