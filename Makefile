@@ -20,7 +20,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) -fstack-protector-strong -Isrc -I$(BUILD)/gen \
            -DMQ_VERSION='"$(VERSION)"' -DMQ_COMMIT='"$(COMMIT)"' \
            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS_PQ) $(CFLAGS_DL)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) libmagic) -lpthread -ldl
+LDLIBS  := $(shell pkg-config --libs $(PKGS) libmagic) -lpthread -ldl -lm
 
 ifeq ($(FUZZ),1)
 # The fuzz drivers' build (tests/fuzz/): clang, with libFuzzer's coverage

@@ -119,5 +119,20 @@ mq_err mq_api_season_episodes(struct mq_req *req);
 mq_err mq_api_genres(struct mq_req *req);
 mq_err mq_api_files_stream(struct mq_req *req);
 mq_err mq_api_files_subtitles(struct mq_req *req);
+mq_err mq_api_parental_get(struct mq_req *req);
+mq_err mq_api_content_create(struct mq_req *req);
+mq_err mq_api_content_get(struct mq_req *req);
+mq_err mq_api_content_update(struct mq_req *req);
+mq_err mq_api_content_delete(struct mq_req *req);
+mq_err mq_api_content_restore(struct mq_req *req);
+mq_err mq_api_content_availability(struct mq_req *req);
+mq_err mq_api_content_quality_report(struct mq_req *req);
+
+/* A work as the API shows it (api/media.c): a new reference. */
+struct mq_item_row;
+json_t *mq_api_item_json(const struct mq_item_row *r);
+mq_err mq_api_parental_update(struct mq_req *req);
+mq_err mq_api_admin_parental_update(struct mq_req *req);
+mq_err mq_api_parental_verify_pin(struct mq_req *req);
 
 #endif

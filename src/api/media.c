@@ -41,7 +41,7 @@ static json_t *parsed_or(const char *text, json_t *fallback)
     return v;
 }
 
-static json_t *item_json(const struct mq_item_row *r)
+json_t *mq_api_item_json(const struct mq_item_row *r)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "id", r->id, "type", r->kind, "title", r->title,
                           "sort_title", r->sort_title);
@@ -162,7 +162,7 @@ static mq_err bool_query(struct mq_req *req, const char *name, int *out)
 static json_t *item_item(const void *row, void *arg)
 {
     (void)arg;
-    return item_json(row);
+    return mq_api_item_json(row);
 }
 
 /* The cursor: the sort value and the id, separated by a unit separator. */
@@ -344,7 +344,7 @@ mq_err mq_api_media_get(struct mq_req *req)
     size_t ngenres = 0;
     mq_err err = load_item(req, NULL, &vis, &item, &genres, &ngenres);
     if (err) return err;
-    json_t *o = item_json(&item);
+    json_t *o = mq_api_item_json(&item);
     json_t *g = json_array();
     for (size_t i = 0; i < ngenres; i++) json_array_append_new(g, json_string(genres[i]));
     json_object_set_new(o, "genres", g);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/body.h"
 #include "api/handlers.h"
 #include "core/uuid.h"
 #include "http/range.h"
@@ -88,6 +89,11 @@ mq_err mq_api_files_stream(struct mq_req *req)
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "file_not_found", NULL, "no file has that id");
     if (err) return err;
+    if (vis.limits.closed)
+        return mq_problem(req, 403, "outside_viewing_window",
+                          json_pack("{s:o}", "opens_at", mq_api_time(vis.limits.opens_at)),
+                          "viewing is closed at this time for this account%s",
+                          vis.limits.opens_at ? "; opens_at says when it opens again" : "");
     size_t rawlen = 0;
     char *raw = mq_path_unescape(req->arena, f.path, &rawlen);
     if (!raw) return MQ_EINTERNAL;

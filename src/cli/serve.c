@@ -18,6 +18,7 @@
 #include "auth/keyring.h"
 #include "cli/cli.h"
 #include "media/conf.h"
+#include "media/content.h"
 #include "media/scanner.h"
 #include "media/watch.h"
 #include "core/ctx.h"
@@ -81,6 +82,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_users_register_jobs(jobs);
     if (!err) err = mq_audit_register_jobs(jobs);
     if (!err) err = mq_scanner_register(jobs);
+    if (!err) err = mq_content_register(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

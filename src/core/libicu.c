@@ -23,7 +23,8 @@ static void load(void)
                        sizeof(why)) == MQ_OK)
         loaded = &table;
     else
-        fprintf(stderr, "marquee: Unicode address rules are unavailable: %s\n", why);
+        fprintf(stderr, "marquee: ICU is unavailable (Unicode address rules, time zones): %s\n",
+                why);
 }
 
 const struct mq_libicu *mq_libicu(void)

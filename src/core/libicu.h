@@ -1,4 +1,5 @@
-/* libicu.h - ICU, loaded at run time by the address rules (core/address.h).
+/* libicu.h - ICU, loaded at run time by the address rules (core/address.h)
+ * and local time in a member's time zone (core/zone.h).
  *
  * Linking ICU costs every process about 2.5 MB of resident memory (its two
  * libraries and the C++ runtime they bring; bench/README.md), for code that
@@ -9,6 +10,7 @@
 #ifndef MQ_LIBICU_H
 #define MQ_LIBICU_H
 
+#include <unicode/ucal.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/uspoof.h>
@@ -33,7 +35,11 @@
     X(uspoof_setChecks, spoofSetChecks)                                                            \
     X(uspoof_setRestrictionLevel, spoofSetRestrictionLevel)                                        \
     X(uspoof_checkUTF8, spoofCheckUTF8)                                                            \
-    X(uspoof_getSkeletonUTF8, spoofGetSkeletonUTF8)
+    X(uspoof_getSkeletonUTF8, spoofGetSkeletonUTF8)                                                \
+    X(ucal_open, calOpen)                                                                          \
+    X(ucal_close, calClose)                                                                        \
+    X(ucal_setMillis, calSetMillis)                                                                \
+    X(ucal_get, calGet)
 
 #define MQ_LIBICU_FIELD(fn, field) __typeof__(fn) *field;
 

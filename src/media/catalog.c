@@ -14,11 +14,24 @@ static bool sees(const struct mq_visible *vis, const char *library_id)
     return !library_id || mq_visible_has(vis, library_id);
 }
 
+/* Parental controls: a work above the member's limit is not there for
+ * them. */
+static mq_err allowed(struct mq_db *db, const struct mq_visible *vis, const char *item_id)
+{
+    if (!vis || (!vis->limits.max_level && !vis->limits.block_unrated)) return MQ_OK;
+    int64_t level = 0;
+    mq_err err = mq_store_item_level(db, item_id, &level);
+    if (err) return err;
+    return mq_restriction_allows(&vis->limits, (int)level) ? MQ_OK : MQ_ENOTFOUND;
+}
+
 mq_err mq_catalog_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
                        struct mq_item_filter *f, struct mq_item_row **out, size_t *n)
 {
     struct mq_db *db = NULL;
     f->visible_json = vis->json;
+    f->max_level = vis->limits.max_level;
+    f->block_unrated = vis->limits.block_unrated;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = mq_store_items_list(db, a, f, out, n);
@@ -36,6 +49,7 @@ mq_err mq_catalog_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vi
     if (err) return err;
     err = mq_store_item_get(db, a, id, out);
     if (!err && (out->deleted_at || !sees(vis, out->library_id))) err = MQ_ENOTFOUND;
+    if (!err) err = allowed(db, vis, id);
     if (!err && genres) err = mq_store_item_genres(db, a, id, genres, ngenres);
     mq_store_rollback(db);
     return err;
@@ -63,6 +77,7 @@ mq_err mq_catalog_file(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_v
     if (err) return err;
     err = mq_store_file_get(db, a, id, out);
     if (!err && !sees(vis, out->library_id)) err = MQ_ENOTFOUND;
+    if (!err && out->item_id) err = allowed(db, vis, out->item_id);
     mq_store_rollback(db);
     return err;
 }

@@ -78,7 +78,8 @@ mq_err mq_libraries_visible(struct mq_ctx *ctx, struct mq_arena *a, const struct
         if (seen) out->ids[out->n++] = libs[i].id;
     }
     out->json = ids_json(a, out->ids, out->n);
-    return out->json ? MQ_OK : MQ_ENOMEM;
+    if (!out->json) return MQ_ENOMEM;
+    return mq_parental_restriction(ctx, a, who, &out->limits);
 }
 
 static void name_key(const char *name, char *out, size_t cap)

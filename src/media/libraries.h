@@ -17,6 +17,7 @@
 #include "auth/principal.h"
 #include "core/ctx.h"
 #include "core/err.h"
+#include "media/parental.h"
 #include "store/libraries.h"
 
 #define MQ_LIBRARY_PATHS_MAX 32
@@ -43,12 +44,14 @@ struct mq_library_patch {
     int64_t scan_interval; /* MQ_LIBRARY_KEEP = unchanged, -1 = the server's */
 };
 
-/* The libraries a principal may see. */
+/* What a principal may see: libraries, and within them what their
+ * parental controls (media/parental.h) allow now. */
 struct mq_visible {
     bool all;         /* every library (libraries:manage) */
     const char **ids; /* otherwise these */
     size_t n;
     const char *json; /* the same ids as a JSON array, for the store's queries */
+    struct mq_restriction limits;
 };
 
 bool mq_library_kind_valid(const char *kind);

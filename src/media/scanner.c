@@ -1056,6 +1056,13 @@ static mq_err end_scan(struct scan *s, mq_err failure, bool changed)
             (long long)s->row.removed);
         struct mq_event ev = {.kind = "media.changed", .subject = s->lib.id, .detail = detail};
         err = detail ? mq_db_publish(db, s->ctx->events, &ev) : MQ_ENOMEM;
+        /* New works are scored now rather than at the night's run. */
+        struct mq_job_spec q = {.kind = "media.quality",
+                                .queue = "maintenance",
+                                .max_attempts = 3,
+                                .unique_key = "media.quality"};
+        char job[37];
+        if (!err) err = mq_jobs_enqueue(s->ctx, db, &q, job, NULL);
     }
     return mq_store_finish(db, err);
 }

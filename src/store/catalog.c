@@ -11,7 +11,7 @@
     "id, library_id, kind, parent_id, match_key, position, position_end, title, sort_title, "      \
     "original_title, overview, year, release_date, runtime_min, content_rating_system, "           \
     "content_rating, rating, edition, external_ids, locked, quality, refreshed_at, added_at, "     \
-    "updated_at, deleted_at"
+    "updated_at, deleted_at, rating_level"
 
 static const struct mq_sql SQL_FILES_IDENTITY = {
     "media_files.identity",
@@ -62,7 +62,7 @@ static const struct mq_sql SQL_ITEM_BY_MATCH = {
 static const struct mq_sql SQL_ITEM_INSERT = {
     "media_items.insert",
     "INSERT INTO media_items (" ITEM_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-    "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+    "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     NULL};
 static const struct mq_sql SQL_ITEM_UPDATE = {
     "media_items.update",
@@ -70,7 +70,7 @@ static const struct mq_sql SQL_ITEM_UPDATE = {
     "$6, sort_title = $7, original_title = $8, overview = $9, year = $10, release_date = $11, "
     "runtime_min = $12, content_rating_system = $13, content_rating = $14, rating = $15, edition "
     "= $16, external_ids = $17, locked = $18, quality = $19, refreshed_at = $20, updated_at = "
-    "$21, deleted_at = $22 WHERE id = $1",
+    "$21, deleted_at = $22, rating_level = $23 WHERE id = $1",
     NULL};
 static const struct mq_sql SQL_ITEM_GET = {
     "media_items.get", "SELECT " ITEM_COLS " FROM media_items WHERE id = $1", NULL};
@@ -256,6 +256,7 @@ static void read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool 
     r->added_at = int_or_zero(rows, 22);
     r->updated_at = int_or_zero(rows, 23);
     r->deleted_at = int_or_zero(rows, 24);
+    r->rating_level = int_or_zero(rows, 25);
 }
 
 mq_err mq_store_item_by_match(struct mq_db *db, struct mq_arena *a, const char *library_id,
@@ -293,8 +294,9 @@ mq_err mq_store_item_insert(struct mq_db *db, const struct mq_item_row *r)
                            MQ_P_INT_OR_NULL(r->refreshed_at),
                            MQ_P_INT(r->added_at),
                            MQ_P_INT(r->updated_at),
-                           MQ_P_INT_OR_NULL(r->deleted_at)};
-    return mq_db_exec(db, &SQL_ITEM_INSERT, p, 25, NULL);
+                           MQ_P_INT_OR_NULL(r->deleted_at),
+                           MQ_P_INT_OR_NULL(r->rating_level)};
+    return mq_db_exec(db, &SQL_ITEM_INSERT, p, 26, NULL);
 }
 
 mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r)
@@ -320,8 +322,9 @@ mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r)
                            MQ_P_INT(r->quality),
                            MQ_P_INT_OR_NULL(r->refreshed_at),
                            MQ_P_INT(r->updated_at),
-                           MQ_P_INT_OR_NULL(r->deleted_at)};
-    return mq_db_exec_one(db, &SQL_ITEM_UPDATE, p, 22);
+                           MQ_P_INT_OR_NULL(r->deleted_at),
+                           MQ_P_INT_OR_NULL(r->rating_level)};
+    return mq_db_exec_one(db, &SQL_ITEM_UPDATE, p, 23);
 }
 
 mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, const char *id,
@@ -394,6 +397,13 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
     "UNION SELECT e.id FROM media_items c JOIN media_items e ON e.parent_id = c.id "               \
     "WHERE c.parent_id = i.id))"
 
+/* The rating level that applies: the item's, its parent's, its
+ * grandparent's (an episode rated through its series); 0 = unrated. */
+#define LEVEL                                                                                      \
+    "COALESCE(i.rating_level, (SELECT p.rating_level FROM media_items p WHERE p.id = "             \
+    "i.parent_id), (SELECT g.rating_level FROM media_items p JOIN media_items g ON g.id = "        \
+    "p.parent_id WHERE p.id = i.parent_id), 0)"
+
 #define FILTERS                                                                                    \
     " AND i.deleted_at IS NULL"                                                                    \
     " AND (i.kind = $2 OR ($2 = '' AND ($10 <> '' OR i.kind IN ('movie', 'series', 'book', "       \
@@ -407,13 +417,14 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
     " AND ($9 = 0 OR (EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = "    \
     "'main') AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = "     \
     "'main' AND f.state <> 'missing')))"                                                           \
-    " AND ($10 = '' OR i.parent_id = $10)"
+    " AND ($10 = '' OR i.parent_id = $10)"                                                         \
+    " AND (($15 = 0 OR " LEVEL " <= $15) AND ($16 = 0 OR " LEVEL " > 0))"
 
 #define ICOLS                                                                                      \
     "i.id, i.library_id, i.kind, i.parent_id, i.match_key, i.position, i.position_end, i.title, "  \
     "i.sort_title, i.original_title, i.overview, i.year, i.release_date, i.runtime_min, "          \
     "i.content_rating_system, i.content_rating, i.rating, i.edition, i.external_ids, i.locked, "   \
-    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at"
+    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at, i.rating_level"
 
 #define LIST(VIS, KEY, DIR, CMP)                                                                   \
     "SELECT " ICOLS " FROM media_items i WHERE " VIS FILTERS " AND ($11 = 0 OR (" KEY              \
@@ -453,8 +464,10 @@ mq_err mq_store_items_list(struct mq_db *db, struct mq_arena *a, const struct mq
         text_key ? MQ_P_TEXT(f->has_after ? f->after_text : "") : MQ_P_INT(f->after_int),
         MQ_P_TEXT(f->has_after ? f->after_id : ""),
         MQ_P_INT(f->limit),
+        MQ_P_INT(f->max_level),
+        MQ_P_INT(f->block_unrated),
     };
-    return mq_db_query_list(db, &SQL_LIST[f->sort], p, 14, a, read_item, sizeof(**out),
+    return mq_db_query_list(db, &SQL_LIST[f->sort], p, 16, a, read_item, sizeof(**out),
                             (size_t)f->limit, out, n);
 }
 
@@ -467,6 +480,15 @@ mq_err mq_store_item_genres(struct mq_db *db, struct mq_arena *a, const char *it
 {
     struct mq_param p[] = {MQ_P_TEXT(item_id)};
     return mq_db_query_list(db, &SQL_ITEM_GENRES, p, 1, a, mq_read_text, sizeof(**out), 0, out, n);
+}
+
+static const struct mq_sql SQL_ITEM_LEVEL = {
+    "media_items.level", "SELECT " LEVEL " FROM media_items i WHERE i.id = $1", NULL};
+
+mq_err mq_store_item_level(struct mq_db *db, const char *id, int64_t *level)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_int(db, &SQL_ITEM_LEVEL, p, 1, level);
 }
 
 static const struct mq_sql SQL_GENRES = {
@@ -488,4 +510,158 @@ mq_err mq_store_genres(struct mq_db *db, struct mq_arena *a, const char *visible
 {
     struct mq_param p[] = {MQ_P_TEXT(visible_json)};
     return mq_db_query_list(db, &SQL_GENRES, p, 1, a, read_genre, sizeof(**out), 0, out, n);
+}
+
+/* ---- administration ----------------------------------------------- */
+
+static const struct mq_sql SQL_GENRES_CLEAR = {"media_genres.clear",
+                                               "DELETE FROM media_genres WHERE item_id = $1", NULL};
+static const struct mq_sql SQL_GENRE_ADD = {
+    "media_genres.add",
+    "INSERT INTO media_genres (item_id, genre) VALUES ($1, $2) ON CONFLICT DO NOTHING", NULL};
+
+mq_err mq_store_item_genres_set(struct mq_db *db, const char *item_id, const char *const *genres,
+                                size_t n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id), MQ_P_NULL};
+    mq_err err = mq_db_exec(db, &SQL_GENRES_CLEAR, p, 1, NULL);
+    for (size_t i = 0; !err && i < n; i++) {
+        p[1] = MQ_P_TEXT(genres[i]);
+        err = mq_db_exec(db, &SQL_GENRE_ADD, p, 2, NULL);
+    }
+    return err;
+}
+
+static const struct mq_sql SQL_AVAIL_INSERT = {
+    "media_availability.insert",
+    "INSERT INTO media_availability (id, item_id, platform, region, kind, url, available_from, "
+    "available_until, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    NULL};
+static const struct mq_sql SQL_AVAIL_OF = {
+    "media_availability.of_item",
+    "SELECT id, item_id, platform, region, kind, url, available_from, available_until, "
+    "created_at FROM media_availability WHERE item_id = $1 ORDER BY platform, region, kind",
+    NULL};
+
+mq_err mq_store_availability_insert(struct mq_db *db, const struct mq_availability_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),
+                           MQ_P_TEXT(r->item_id),
+                           MQ_P_TEXT(r->platform),
+                           MQ_P_TEXT(r->region),
+                           MQ_P_TEXT(r->kind),
+                           P_TEXT_OR_NULL(r->url),
+                           MQ_P_INT_OR_NULL(r->available_from),
+                           MQ_P_INT_OR_NULL(r->available_until),
+                           MQ_P_INT(r->created_at)};
+    return mq_db_exec(db, &SQL_AVAIL_INSERT, p, 9, NULL);
+}
+
+static void read_avail(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_availability_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->item_id = mq_rows_dup(rows, 1, a, oom);
+    r->platform = mq_rows_dup(rows, 2, a, oom);
+    r->region = mq_rows_dup(rows, 3, a, oom);
+    r->kind = mq_rows_dup(rows, 4, a, oom);
+    r->url = mq_rows_dup(rows, 5, a, oom);
+    r->available_from = int_or_zero(rows, 6);
+    r->available_until = int_or_zero(rows, 7);
+    r->created_at = mq_rows_int(rows, 8);
+}
+
+mq_err mq_store_availability_of(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                                struct mq_availability_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_query_list(db, &SQL_AVAIL_OF, p, 1, a, read_avail, sizeof(**out), 0, out, n);
+}
+
+static const struct mq_sql SQL_ITEMS_PURGE = {
+    "media_items.purge", "DELETE FROM media_items WHERE deleted_at IS NOT NULL AND deleted_at < $1",
+    NULL};
+
+mq_err mq_store_items_purge(struct mq_db *db, int64_t before, int64_t *n)
+{
+    struct mq_param p[] = {MQ_P_INT(before)};
+    return mq_db_exec(db, &SQL_ITEMS_PURGE, p, 1, n);
+}
+
+#define QUALITY_COLS                                                                               \
+    "i.id, i.title, i.kind, i.quality, i.overview IS NOT NULL AND i.overview <> '', "              \
+    "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
+    "f.detail = 'poster') OR EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND "      \
+    "f.role = 'main' AND f.streams LIKE '%\"cover\":true%'), "                                     \
+    "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
+    "f.detail = 'backdrop'), i.year IS NOT NULL, "                                                 \
+    "EXISTS (SELECT 1 FROM media_genres g WHERE g.item_id = i.id), "                               \
+    "EXISTS (SELECT 1 FROM media_credits c WHERE c.item_id = i.id), "                              \
+    "i.external_ids <> '{}', i.rating IS NOT NULL, i.refreshed_at, i.added_at"
+
+static const struct mq_sql SQL_QUALITY_PAGE = {
+    "media_items.quality_page",
+    "SELECT " QUALITY_COLS " FROM media_items i WHERE i.deleted_at IS NULL "
+    "AND ($1 < 0 OR (i.quality, i.id) > ($1, $2)) ORDER BY i.quality, i.id LIMIT $3",
+    NULL};
+static const struct mq_sql SQL_QUALITY_BATCH = {
+    "media_items.quality_batch",
+    "SELECT " QUALITY_COLS " FROM media_items i WHERE i.deleted_at IS NULL AND i.id > $1 "
+    "ORDER BY i.id LIMIT $2",
+    NULL};
+static const struct mq_sql SQL_SET_QUALITY = {
+    "media_items.set_quality", "UPDATE media_items SET quality = $2 WHERE id = $1", NULL};
+
+static bool truth(struct mq_rows *rows, int col)
+{
+    const char *t = mq_rows_text(rows, col);
+    return t && (t[0] == '1' || t[0] == 't');
+}
+
+static void read_quality(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_quality_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->title = mq_rows_dup(rows, 1, a, oom);
+    r->kind = mq_rows_dup(rows, 2, a, oom);
+    r->quality = mq_rows_int(rows, 3);
+    bool *flags[] = {&r->overview, &r->poster,  &r->backdrop,     &r->year,
+                     &r->genres,   &r->credits, &r->external_ids, &r->rating};
+    for (int i = 0; i < 8; i++) *flags[i] = truth(rows, 4 + i);
+    r->refreshed_at = int_or_zero(rows, 12);
+    r->added_at = int_or_zero(rows, 13);
+}
+
+mq_err mq_store_quality_page(struct mq_db *db, struct mq_arena *a, int64_t after_quality,
+                             const char *after_id, int limit, struct mq_quality_row **out,
+                             size_t *n)
+{
+    struct mq_param p[] = {MQ_P_INT(after_quality), MQ_P_TEXT(after_id ? after_id : ""),
+                           MQ_P_INT(limit)};
+    return mq_db_query_list(db, &SQL_QUALITY_PAGE, p, 3, a, read_quality, sizeof(**out),
+                            (size_t)limit, out, n);
+}
+
+mq_err mq_store_quality_batch(struct mq_db *db, struct mq_arena *a, const char *after_id, int limit,
+                              struct mq_quality_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(after_id ? after_id : ""), MQ_P_INT(limit)};
+    return mq_db_query_list(db, &SQL_QUALITY_BATCH, p, 2, a, read_quality, sizeof(**out),
+                            (size_t)limit, out, n);
+}
+
+mq_err mq_store_item_set_quality(struct mq_db *db, const char *id, int64_t q)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id), MQ_P_INT(q)};
+    return mq_db_exec(db, &SQL_SET_QUALITY, p, 2, NULL);
+}
+
+static const struct mq_sql SQL_QUALITY_OF = {
+    "media_items.quality_of", "SELECT " QUALITY_COLS " FROM media_items i WHERE i.id = $1", NULL};
+
+mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, const char *id,
+                           struct mq_quality_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_QUALITY_OF, p, 1, a, read_quality, out);
 }

@@ -19,7 +19,8 @@ struct mq_item_row {
     const char *content_rating_system, *content_rating;
     int64_t rating; /* 0-100, -1 = none */
     const char *edition, *external_ids, *locked;
-    int64_t quality;                                        /* 0-1000 */
+    int64_t quality;      /* 0-1000 */
+    int64_t rating_level; /* content_rating on the parental ladder, 0 = unrated */
     int64_t refreshed_at, added_at, updated_at, deleted_at; /* 0 = none */
 };
 
@@ -67,6 +68,10 @@ MQ_MUST_CHECK mq_err mq_store_item_insert(struct mq_db *db, const struct mq_item
 MQ_MUST_CHECK mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r);
 MQ_MUST_CHECK mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, const char *id,
                                        struct mq_item_row *out);
+/* The rating level that applies to an item: its own, else its season's or
+ * series' (0 = unrated). */
+MQ_MUST_CHECK mq_err mq_store_item_level(struct mq_db *db, const char *id, int64_t *level);
+
 /* Sets or clears deleted_at (0 = restored). */
 MQ_MUST_CHECK mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id, int64_t at);
 /* In the library, the scanned items (match_key set) that no file backs any
@@ -94,6 +99,8 @@ struct mq_item_filter {
     int has_file;                                    /* -1 any, 0 without, 1 with a file */
     bool missing;                                    /* only items whose every file is missing */
     const char *parent_id;                           /* children of one item (seasons, episodes) */
+    int max_level;      /* parental controls: the highest rating level shown, 0 = any */
+    bool block_unrated; /* and whether unrated works are left out */
     enum mq_item_sort sort;
     /* Keyset position: after the row with this sort value and id (the
      * first page: has_after false). */
@@ -118,6 +125,46 @@ struct mq_genre_count {
 };
 MQ_MUST_CHECK mq_err mq_store_genres(struct mq_db *db, struct mq_arena *a, const char *visible_json,
                                      struct mq_genre_count **out, size_t *n);
+
+/* ---- administration ----------------------------------------------- */
+
+/* Replaces an item's genres. */
+MQ_MUST_CHECK mq_err mq_store_item_genres_set(struct mq_db *db, const char *item_id,
+                                              const char *const *genres, size_t n);
+
+struct mq_availability_row {
+    const char *id, *item_id, *platform, *region, *kind, *url;
+    int64_t available_from, available_until, created_at; /* 0 = open */
+};
+MQ_MUST_CHECK mq_err mq_store_availability_insert(struct mq_db *db,
+                                                  const struct mq_availability_row *r);
+MQ_MUST_CHECK mq_err mq_store_availability_of(struct mq_db *db, struct mq_arena *a,
+                                              const char *item_id, struct mq_availability_row **out,
+                                              size_t *n);
+
+/* Removes for good the items deleted before `before`; *n how many. */
+MQ_MUST_CHECK mq_err mq_store_items_purge(struct mq_db *db, int64_t before, int64_t *n);
+
+/* What the quality score is made of, per item. */
+struct mq_quality_row {
+    const char *id, *title, *kind;
+    int64_t quality;
+    bool overview, poster, backdrop, year, genres, credits, external_ids, rating;
+    int64_t refreshed_at, added_at;
+};
+/* Items not deleted, weakest first (quality, then id) after the position
+ * (after_quality -1: from the start); at most limit. */
+MQ_MUST_CHECK mq_err mq_store_quality_page(struct mq_db *db, struct mq_arena *a,
+                                           int64_t after_quality, const char *after_id, int limit,
+                                           struct mq_quality_row **out, size_t *n);
+/* Items by id after `after_id` ("" from the start), for the recompute. */
+MQ_MUST_CHECK mq_err mq_store_quality_batch(struct mq_db *db, struct mq_arena *a,
+                                            const char *after_id, int limit,
+                                            struct mq_quality_row **out, size_t *n);
+MQ_MUST_CHECK mq_err mq_store_item_set_quality(struct mq_db *db, const char *id, int64_t q);
+/* One item's; MQ_ENOTFOUND. */
+MQ_MUST_CHECK mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, const char *id,
+                                         struct mq_quality_row *out);
 
 struct mq_library_stats {
     int64_t items[6]; /* movie, series, season, episode, book, audiobook */
