@@ -365,6 +365,19 @@ mq_err mq_api_media_get(struct mq_req *req)
     }
     json_decref(versions);
     json_object_set_new(o, "images", images);
+    struct mq_collection_row *colls = NULL;
+    size_t nc = 0;
+    err = mq_catalog_collections_of(req->ctx, req->arena, item.id, &colls, &nc);
+    if (err) {
+        json_decref(o);
+        return err;
+    }
+    json_t *cj = json_array();
+    for (size_t i = 0; i < nc; i++)
+        json_array_append_new(cj, json_pack("{s:s,s:s,s:s,s:I}", "id", colls[i].id, "name",
+                                            colls[i].name, "type", colls[i].kind, "index",
+                                            (json_int_t)colls[i].position));
+    json_object_set_new(o, "collections", cj);
     const char *etag = etag_of(req, o);
     if (!etag) {
         json_decref(o);
@@ -525,4 +538,102 @@ mq_err mq_api_media_image(struct mq_req *req)
     err = visible(req, &j->vis);
     if (err) return err;
     return mq_req_offload(req, req->ctx->cpu_pool, image_work, j);
+}
+
+/* ---- people, similar works, collections --------------------------------- */
+
+static mq_err credits(struct mq_req *req, const char *kind)
+{
+    struct mq_visible vis;
+    struct mq_credit_row *rows = NULL;
+    size_t n = 0;
+    mq_err err = visible(req, &vis);
+    if (!err)
+        err = mq_catalog_credits(req->ctx, req->arena, &vis, mq_req_param(req, "id"), kind, &rows,
+                                 &n);
+    if (err == MQ_ENOTFOUND) return item_not_found(req);
+    if (err) return err;
+    json_t *items = json_array();
+    bool cast = !strcmp(kind, "cast");
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_pack("{s:s,s:s,s:I}", "person_id", rows[i].person_id, "name", rows[i].name,
+                              "order", (json_int_t)rows[i].position);
+        json_object_set_new(o, cast ? "character" : "job",
+                            rows[i].role && *rows[i].role ? json_string(rows[i].role)
+                                                          : json_null());
+        if (!cast) json_object_set_new(o, "department", mq_api_nullable(rows[i].department));
+        json_array_append_new(items, o);
+    }
+    return mq_reply_json(req, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));
+}
+
+/* GET /api/v1/media/{id}/cast */
+mq_err mq_api_media_cast(struct mq_req *req)
+{
+    return credits(req, "cast");
+}
+
+/* GET /api/v1/media/{id}/crew */
+mq_err mq_api_media_crew(struct mq_req *req)
+{
+    return credits(req, "crew");
+}
+
+static json_t *items_json(const struct mq_item_row *rows, size_t n)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(items, mq_api_item_json(&rows[i]));
+    return items;
+}
+
+/* GET /api/v1/media/{id}/similar */
+mq_err mq_api_media_similar(struct mq_req *req)
+{
+    struct mq_visible vis;
+    struct mq_item_row *rows = NULL;
+    size_t n = 0;
+    int limit = 20;
+    mq_err err = int_query(req, "limit", 1, 100, &limit);
+    if (!err) err = visible(req, &vis);
+    if (!err)
+        err = mq_catalog_similar(req->ctx, req->arena, &vis, mq_req_param(req, "id"), limit, &rows,
+                                 &n);
+    if (err == MQ_ENOTFOUND) return item_not_found(req);
+    if (err) return err;
+    return mq_reply_json(req, 200,
+                         json_pack("{s:o,s:n}", "items", items_json(rows, n), "next_cursor"));
+}
+
+static mq_err collection(struct mq_req *req, bool with_items)
+{
+    struct mq_visible vis;
+    struct mq_collection_row c;
+    struct mq_item_row *rows = NULL;
+    size_t n = 0;
+    mq_err err = visible(req, &vis);
+    if (!err)
+        err = mq_catalog_collection(req->ctx, req->arena, &vis, mq_req_param(req, "id"), 200, &c,
+                                    &rows, &n);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "collection_not_found", NULL, "no collection has that id");
+    if (err) return err;
+    if (with_items)
+        return mq_reply_json(req, 200,
+                             json_pack("{s:o,s:n}", "items", items_json(rows, n), "next_cursor"));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:s,s:s,s:o,s:I}", "id", c.id, "name", c.name, "type",
+                                   c.kind, "overview", mq_api_nullable(c.overview), "items",
+                                   (json_int_t)n));
+}
+
+/* GET /api/v1/collections/{id} */
+mq_err mq_api_collections_get(struct mq_req *req)
+{
+    return collection(req, false);
+}
+
+/* GET /api/v1/collections/{id}/items */
+mq_err mq_api_collections_items(struct mq_req *req)
+{
+    return collection(req, true);
 }

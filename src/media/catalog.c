@@ -104,3 +104,70 @@ mq_err mq_catalog_stats(struct mq_ctx *ctx, const struct mq_visible *vis, const 
     mq_store_rollback(db);
     return err;
 }
+
+mq_err mq_catalog_credits(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                          const char *item_id, const char *kind, struct mq_credit_row **out,
+                          size_t *n)
+{
+    struct mq_item_row item;
+    mq_err err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
+    struct mq_db *db = NULL;
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_credits_of(db, a, item_id, kind, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+static void limits_of(const struct mq_visible *vis, int limit, struct mq_item_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->visible_json = vis->json;
+    f->max_level = vis->limits.max_level;
+    f->block_unrated = vis->limits.block_unrated;
+    f->limit = limit;
+}
+
+mq_err mq_catalog_similar(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                          const char *item_id, int limit, struct mq_item_row **out, size_t *n)
+{
+    struct mq_item_row item;
+    struct mq_item_filter f;
+    mq_err err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
+    struct mq_db *db = NULL;
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    limits_of(vis, limit, &f);
+    err = mq_store_similar(db, a, item_id, &f, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_collections_of(struct mq_ctx *ctx, struct mq_arena *a, const char *item_id,
+                                 struct mq_collection_row **out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_collections_of(db, a, item_id, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                             const char *id, int limit, struct mq_collection_row *out,
+                             struct mq_item_row **items, size_t *n)
+{
+    struct mq_db *db = NULL;
+    struct mq_item_filter f;
+    if (!valid_id(id)) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    limits_of(vis, limit, &f);
+    err = mq_store_collection_get(db, a, id, out);
+    if (!err) err = mq_store_collection_items(db, a, id, &f, items, n);
+    /* A collection of nothing one may see is none of theirs. */
+    if (!err && !*n) err = MQ_ENOTFOUND;
+    mq_store_rollback(db);
+    return err;
+}

@@ -28,6 +28,22 @@ MQ_MUST_CHECK mq_err mq_catalog_file(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_visible *vis, const char *id,
                                      struct mq_file_row *out);
 
+/* An item's cast or crew (kind "cast" or "crew"). */
+MQ_MUST_CHECK mq_err mq_catalog_credits(struct mq_ctx *ctx, struct mq_arena *a,
+                                        const struct mq_visible *vis, const char *item_id,
+                                        const char *kind, struct mq_credit_row **out, size_t *n);
+MQ_MUST_CHECK mq_err mq_catalog_similar(struct mq_ctx *ctx, struct mq_arena *a,
+                                        const struct mq_visible *vis, const char *item_id,
+                                        int limit, struct mq_item_row **out, size_t *n);
+MQ_MUST_CHECK mq_err mq_catalog_collections_of(struct mq_ctx *ctx, struct mq_arena *a,
+                                               const char *item_id, struct mq_collection_row **out,
+                                               size_t *n);
+/* A collection and its items one may see; MQ_ENOTFOUND. */
+MQ_MUST_CHECK mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *a,
+                                           const struct mq_visible *vis, const char *id, int limit,
+                                           struct mq_collection_row *out,
+                                           struct mq_item_row **items, size_t *n);
+
 MQ_MUST_CHECK mq_err mq_catalog_genres(struct mq_ctx *ctx, struct mq_arena *a,
                                        const struct mq_visible *vis, struct mq_genre_count **out,
                                        size_t *n);

@@ -23,9 +23,28 @@ static const char *const KINDS[] = {"movie", "series",    "season", "episode",
                                     "book",  "audiobook", NULL};
 /* The fields an admin may set, which lock when set. */
 static const char *const FIELDS[] = {
-    "title",     "year",           "original_title", "sort_title",  "overview",
-    "genres",    "content_rating", "release_date",   "runtime_min", "external_ids",
-    "parent_id", "index",          "edition",        "rating",      NULL};
+    "title",          "year",         "original_title", "sort_title",   "overview",    "genres",
+    "content_rating", "release_date", "runtime_min",    "external_ids", "parent_id",   "index",
+    "edition",        "rating",       "cast",           "crew",         "collections", NULL};
+
+#define CREDITS_MAX     200
+#define COLLECTIONS_MAX 8
+
+/* What goes beside the row: genres, credits and collections, when given. */
+struct pending {
+    bool genres_given, cast_given, crew_given, collections_given;
+    const char **genres;
+    size_t ngenres;
+    struct mq_credit_row *cast, *crew;
+    size_t ncast, ncrew;
+    struct {
+        const char *name, *kind;
+        int64_t index;
+    } coll[COLLECTIONS_MAX];
+    size_t ncoll;
+};
+
+static const char *const COLLECTION_KINDS[] = {"franchise", "series", "collection", NULL};
 
 static bool in(const char *s, const char *const *list)
 {
@@ -76,12 +95,50 @@ static const char *dup_json(struct mq_arena *a, const json_t *v)
 
 /* Applies doc's fields to row, locking each one set. genres (NULL when
  * not given) and *ngenres get the genres to store. */
+/* A cast or crew list: [{"name", "character"}] or [{"name", "job",
+ * "department"?}], in billing order. */
+static mq_err read_credits(struct mq_arena *a, const json_t *v, const char *field, bool cast,
+                           struct mq_credit_row **out, size_t *n, struct mq_refusal *why)
+{
+    *n = 0;
+    if (json_is_null(v)) return MQ_OK;
+    if (!json_is_array(v) || json_array_size(v) > CREDITS_MAX)
+        return mq_refuse(why, MQ_EINVAL, "invalid_credits", field,
+                         "%s is a list of at most %d people", field, CREDITS_MAX);
+    *out = mq_arena_alloc(a, (json_array_size(v) + 1) * sizeof(**out));
+    if (!*out) return MQ_ENOMEM;
+    size_t i;
+    json_t *c;
+    json_array_foreach(v, i, c)
+    {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        const char *role = json_string_value(json_object_get(c, cast ? "character" : "job"));
+        const char *dept = json_string_value(json_object_get(c, "department"));
+        if (!name || !*name || !text_ok(name, 200) || strchr(name, '\n') ||
+            (role && !text_ok(role, 200)) || (dept && !text_ok(dept, 100)) ||
+            (!cast && (!role || !*role)))
+            return mq_refuse(why, MQ_EINVAL, "invalid_credits", field,
+                             cast ? "each of the cast has a name (and a character)"
+                                  : "each of the crew has a name and a job");
+        (*out)[(*n)++] =
+            (struct mq_credit_row){.name = mq_arena_strdup(a, name),
+                                   .kind = cast ? "cast" : "crew",
+                                   .role = role ? mq_arena_strdup(a, role) : "",
+                                   .department = dept ? mq_arena_strdup(a, dept) : NULL,
+                                   .position = (int64_t)i};
+    }
+    return MQ_OK;
+}
+
 static mq_err apply(struct mq_db *db, struct mq_arena *a, const json_t *doc,
-                    struct mq_item_row *row, json_t *locked, const char ***genres, size_t *ngenres,
-                    bool *genres_given, struct mq_refusal *why)
+                    struct mq_item_row *row, json_t *locked, struct pending *pd,
+                    struct mq_refusal *why)
 {
     const char *key;
     json_t *v;
+    const char ***genres = &pd->genres;
+    size_t *ngenres = &pd->ngenres;
+    bool *genres_given = &pd->genres_given;
     *genres_given = false;
     json_object_foreach((json_t *)doc, key, v)
     {
@@ -204,6 +261,41 @@ static mq_err apply(struct mq_db *db, struct mq_arena *a, const json_t *doc,
                 if (err) return err;
                 row->parent_id = parent.id;
             }
+        } else if (!strcmp(key, "cast") || !strcmp(key, "crew")) {
+            bool cast = !strcmp(key, "cast");
+            mq_err err = read_credits(a, v, key, cast, cast ? &pd->cast : &pd->crew,
+                                      cast ? &pd->ncast : &pd->ncrew, why);
+            if (err) return err;
+            if (cast)
+                pd->cast_given = true;
+            else
+                pd->crew_given = true;
+        } else if (!strcmp(key, "collections")) {
+            pd->collections_given = true;
+            pd->ncoll = 0;
+            if (!null && (!json_is_array(v) || json_array_size(v) > COLLECTIONS_MAX))
+                return mq_refuse(why, MQ_EINVAL, "invalid_collections", key,
+                                 "collections is a list of at most %d {\"name\", \"kind\", "
+                                 "\"index\"}",
+                                 COLLECTIONS_MAX);
+            size_t i;
+            json_t *c;
+            json_array_foreach(v, i, c)
+            {
+                const char *name = json_string_value(json_object_get(c, "name"));
+                const char *kind = json_string_value(json_object_get(c, "kind"));
+                json_t *idx = json_object_get(c, "index");
+                if (!name || !*name || !text_ok(name, 200) ||
+                    !in(kind ? kind : "collection", COLLECTION_KINDS) ||
+                    (idx && !json_is_integer(idx)))
+                    return mq_refuse(why, MQ_EINVAL, "invalid_collections", key,
+                                     "each collection has a name, a kind (franchise, series, "
+                                     "collection) and an index");
+                pd->coll[pd->ncoll].name = mq_arena_strdup(a, name);
+                pd->coll[pd->ncoll].kind = kind ? kind : "collection";
+                pd->coll[pd->ncoll].index = idx ? json_integer_value(idx) : 0;
+                pd->ncoll++;
+            }
         } else if (!strcmp(key, "index")) {
             if (!null && (!json_is_integer(v) || json_integer_value(v) < 0 ||
                           json_integer_value(v) > 100000))
@@ -242,6 +334,38 @@ static mq_err apply(struct mq_db *db, struct mq_arena *a, const json_t *doc,
     }
     row->locked = dup_json(a, locked);
     return row->locked && row->sort_title ? MQ_OK : MQ_ENOMEM;
+}
+
+struct ids {
+    struct mq_ctx *ctx;
+    char buf[37];
+};
+
+static const char *next_id(void *arg)
+{
+    struct ids *i = arg;
+    mq_uuid7_new(i->ctx->clock, i->ctx->rng, i->buf);
+    return i->buf;
+}
+
+static mq_err write_pending(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                            const char *id, const struct pending *pd)
+{
+    struct ids ids = {.ctx = ctx};
+    mq_err err = MQ_OK;
+    if (pd->genres_given) err = mq_store_item_genres_set(db, id, pd->genres, pd->ngenres);
+    if (!err && pd->cast_given)
+        err = mq_store_credits_set(db, id, "cast", pd->cast, pd->ncast, next_id, &ids);
+    if (!err && pd->crew_given)
+        err = mq_store_credits_set(db, id, "crew", pd->crew, pd->ncrew, next_id, &ids);
+    if (!err && pd->collections_given) err = mq_store_collection_clear_item(db, id);
+    for (size_t i = 0; !err && pd->collections_given && i < pd->ncoll; i++) {
+        char cid[37];
+        mq_uuid7_new(ctx->clock, ctx->rng, cid);
+        err = mq_store_collection_put_item(db, a, pd->coll[i].kind, pd->coll[i].name, cid, id,
+                                           pd->coll[i].index, mq_clock_now_ms(ctx->clock), NULL);
+    }
+    return err;
 }
 
 /* Seasons belong to series, episodes to seasons; others to nothing. */
@@ -305,15 +429,13 @@ mq_err mq_content_create(struct mq_ctx *ctx, struct mq_arena *a, const json_t *d
                               .added_at = now,
                               .updated_at = now};
     json_t *locked = json_array();
-    const char **genres = NULL;
-    size_t ng = 0;
-    bool given = false;
+    struct pending pd = {0};
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
-    if (!err) err = apply(db, a, doc, &row, locked, &genres, &ng, &given, why);
+    if (!err) err = apply(db, a, doc, &row, locked, &pd, why);
     if (!err) err = check_parent(db, a, &row, why);
     if (!err) err = mq_store_item_insert(db, &row);
-    if (!err && given) err = mq_store_item_genres_set(db, row.id, genres, ng);
+    if (!err) err = write_pending(ctx, db, a, row.id, &pd);
     if (!err) err = rescore(ctx, db, a, row.id, &row);
     if (!err) err = changed(ctx, db, row.id, "created");
     if (!err) *out = row;
@@ -330,9 +452,7 @@ mq_err mq_content_update(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
         return mq_refuse(why, MQ_EINVAL, "invalid_title", "title", "a work needs a title");
     struct mq_db *db = NULL;
     struct mq_item_row row;
-    const char **genres = NULL;
-    size_t ng = 0;
-    bool given = false;
+    struct pending pd = {0};
     json_t *locked = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) err = mq_store_item_get(db, a, id, &row);
@@ -341,14 +461,14 @@ mq_err mq_content_update(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
         if (!json_is_array(locked)) json_decref(locked), locked = json_array();
         if (json_object_get(doc, "sort_title") == NULL && json_object_get(doc, "title"))
             row.sort_title = NULL; /* a new title sorts by itself */
-        err = apply(db, a, doc, &row, locked, &genres, &ng, &given, why);
+        err = apply(db, a, doc, &row, locked, &pd, why);
     }
     if (!err) err = check_parent(db, a, &row, why);
     if (!err) {
         row.updated_at = mq_clock_now_ms(ctx->clock);
         err = mq_store_item_update(db, &row);
     }
-    if (!err && given) err = mq_store_item_genres_set(db, row.id, genres, ng);
+    if (!err) err = write_pending(ctx, db, a, row.id, &pd);
     if (!err) err = rescore(ctx, db, a, row.id, &row);
     if (!err) err = changed(ctx, db, row.id, "updated");
     if (!err) *out = row;

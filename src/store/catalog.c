@@ -1,5 +1,6 @@
 #include "store/catalog.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define FILE_COLS                                                                                  \
@@ -664,4 +665,205 @@ mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, const char *id,
 {
     struct mq_param p[] = {MQ_P_TEXT(id)};
     return mq_db_query_one(db, &SQL_QUALITY_OF, p, 1, a, read_quality, out);
+}
+
+/* ---- people and collections ------------------------------------------ */
+
+static const struct mq_sql SQL_PERSON_BY_NAME = {
+    "people.by_name", "SELECT id FROM people WHERE name_key = $1 ORDER BY id LIMIT 1", NULL};
+static const struct mq_sql SQL_PERSON_INSERT = {
+    "people.insert", "INSERT INTO people (id, name, name_key) VALUES ($1, $2, $3)", NULL};
+static const struct mq_sql SQL_CREDITS_CLEAR = {
+    "media_credits.clear", "DELETE FROM media_credits WHERE item_id = $1 AND kind = $2", NULL};
+static const struct mq_sql SQL_CREDIT_ADD = {
+    "media_credits.add",
+    "INSERT INTO media_credits (item_id, person_id, kind, role, department, position) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    NULL};
+static const struct mq_sql SQL_CREDITS_OF = {
+    "media_credits.of_item",
+    "SELECT c.person_id, p.name, c.kind, c.role, c.department, c.position FROM media_credits c "
+    "JOIN people p ON p.id = c.person_id WHERE c.item_id = $1 AND c.kind = $2 "
+    "ORDER BY c.position, p.name",
+    NULL};
+
+static void lower_key(const char *s, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+    out[i] = 0;
+}
+
+mq_err mq_store_credits_set(struct mq_db *db, const char *item_id, const char *kind,
+                            const struct mq_credit_row *rows, size_t n,
+                            const char *(*new_id)(void *arg), void *arg)
+{
+    struct mq_param p[6] = {MQ_P_TEXT(item_id), MQ_P_TEXT(kind)};
+    mq_err err = mq_db_exec(db, &SQL_CREDITS_CLEAR, p, 2, NULL);
+    for (size_t i = 0; !err && i < n; i++) {
+        char key[256];
+        lower_key(rows[i].name, key, sizeof(key));
+        struct mq_param q[] = {MQ_P_TEXT(key)};
+        struct mq_rows *r = NULL;
+        char pid[37] = "";
+        err = mq_db_query(db, &SQL_PERSON_BY_NAME, q, 1, &r);
+        if (!err && mq_rows_next(r)) snprintf(pid, sizeof(pid), "%s", mq_rows_text(r, 0));
+        if (!err) err = mq_rows_close(r);
+        if (!err && !pid[0]) {
+            snprintf(pid, sizeof(pid), "%s", new_id(arg));
+            struct mq_param ins[] = {MQ_P_TEXT(pid), MQ_P_TEXT(rows[i].name), MQ_P_TEXT(key)};
+            err = mq_db_exec(db, &SQL_PERSON_INSERT, ins, 3, NULL);
+        }
+        struct mq_param add[] = {MQ_P_TEXT(item_id),
+                                 MQ_P_TEXT(pid),
+                                 MQ_P_TEXT(kind),
+                                 MQ_P_TEXT(rows[i].role ? rows[i].role : ""),
+                                 P_TEXT_OR_NULL(rows[i].department),
+                                 MQ_P_INT(rows[i].position)};
+        if (!err) err = mq_db_exec(db, &SQL_CREDIT_ADD, add, 6, NULL);
+    }
+    return err;
+}
+
+static void read_credit(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_credit_row *r = dst;
+    r->person_id = mq_rows_dup(rows, 0, a, oom);
+    r->name = mq_rows_dup(rows, 1, a, oom);
+    r->kind = mq_rows_dup(rows, 2, a, oom);
+    r->role = mq_rows_dup(rows, 3, a, oom);
+    r->department = mq_rows_dup(rows, 4, a, oom);
+    r->position = mq_rows_int(rows, 5);
+}
+
+mq_err mq_store_credits_of(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                           const char *kind, struct mq_credit_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id), MQ_P_TEXT(kind)};
+    return mq_db_query_list(db, &SQL_CREDITS_OF, p, 2, a, read_credit, sizeof(**out), 0, out, n);
+}
+
+#define COLL_COLS "c.id, c.kind, c.name, c.overview, 0, c.created_at, c.updated_at"
+
+static const struct mq_sql SQL_COLL_BY_NAME = {
+    "collections.by_name", "SELECT id FROM collections WHERE kind = $1 AND name = $2", NULL};
+static const struct mq_sql SQL_COLL_INSERT = {
+    "collections.insert",
+    "INSERT INTO collections (id, kind, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+    NULL};
+static const struct mq_sql SQL_COLL_PUT = {
+    "collection_items.put",
+    "INSERT INTO collection_items (collection_id, item_id, position) VALUES ($1, $2, $3) "
+    "ON CONFLICT (collection_id, item_id) DO UPDATE SET position = excluded.position",
+    NULL};
+static const struct mq_sql SQL_COLL_CLEAR = {
+    "collection_items.clear", "DELETE FROM collection_items WHERE item_id = $1", NULL};
+static const struct mq_sql SQL_COLL_GET = {
+    "collections.get", "SELECT " COLL_COLS " FROM collections c WHERE c.id = $1", NULL};
+static const struct mq_sql SQL_COLL_OF = {
+    "collections.of_item",
+    "SELECT c.id, c.kind, c.name, c.overview, ci.position, c.created_at, c.updated_at "
+    "FROM collections c JOIN collection_items ci ON ci.collection_id = c.id "
+    "WHERE ci.item_id = $1 ORDER BY c.name",
+    NULL};
+
+static void read_coll(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_collection_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->kind = mq_rows_dup(rows, 1, a, oom);
+    r->name = mq_rows_dup(rows, 2, a, oom);
+    r->overview = mq_rows_dup(rows, 3, a, oom);
+    r->position = mq_rows_int(rows, 4);
+    r->created_at = mq_rows_int(rows, 5);
+    r->updated_at = mq_rows_int(rows, 6);
+}
+
+mq_err mq_store_collection_put_item(struct mq_db *db, struct mq_arena *a, const char *kind,
+                                    const char *name, const char *new_id, const char *item_id,
+                                    int64_t position, int64_t now, const char **collection_id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(kind), MQ_P_TEXT(name)};
+    const char *id = NULL;
+    mq_err err = mq_db_query_one(db, &SQL_COLL_BY_NAME, p, 2, a, mq_read_text, &id);
+    if (err == MQ_ENOTFOUND) {
+        struct mq_param ins[] = {MQ_P_TEXT(new_id), MQ_P_TEXT(kind), MQ_P_TEXT(name),
+                                 MQ_P_INT(now)};
+        err = mq_db_exec(db, &SQL_COLL_INSERT, ins, 4, NULL);
+        id = new_id;
+    }
+    struct mq_param put[] = {MQ_P_TEXT(id), MQ_P_TEXT(item_id), MQ_P_INT(position)};
+    if (!err) err = mq_db_exec(db, &SQL_COLL_PUT, put, 3, NULL);
+    if (!err && collection_id) *collection_id = id;
+    return err;
+}
+
+mq_err mq_store_collection_clear_item(struct mq_db *db, const char *item_id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_exec(db, &SQL_COLL_CLEAR, p, 1, NULL);
+}
+
+mq_err mq_store_collection_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                               struct mq_collection_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_COLL_GET, p, 1, a, read_coll, out);
+}
+
+mq_err mq_store_collections_of(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                               struct mq_collection_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_query_list(db, &SQL_COLL_OF, p, 1, a, read_coll, sizeof(**out), 0, out, n);
+}
+
+/* Visibility and parental limits as in the lists: $1 the libraries,
+ * $2 the highest level, $3 unrated blocked. */
+#define SEEN(VIS)                                                                                  \
+    " i.deleted_at IS NULL AND " VIS " AND (($2 = 0 OR " LEVEL " <= $2) AND ($3 = 0 OR " LEVEL     \
+    " > 0))"
+
+#define COLL_ITEMS(VIS)                                                                            \
+    "SELECT " ICOLS " FROM media_items i JOIN collection_items ci ON ci.item_id = i.id "           \
+    "WHERE ci.collection_id = $4 AND" SEEN(VIS) " ORDER BY ci.position, i.sort_title, i.id "       \
+                                                "LIMIT $5"
+
+static const struct mq_sql SQL_COLL_ITEMS = {"collection_items.list", COLL_ITEMS(VIS_LITE),
+                                             COLL_ITEMS(VIS_PG)};
+
+#define SIMILAR(VIS)                                                                               \
+    "SELECT " ICOLS " FROM media_items i JOIN (SELECT item_id, SUM(score) AS score FROM ("         \
+    "SELECT ci2.item_id, 3 AS score FROM collection_items ci1 JOIN collection_items ci2 ON "       \
+    "ci2.collection_id = ci1.collection_id WHERE ci1.item_id = $4 "                                \
+    "UNION ALL SELECT c2.item_id, 2 FROM media_credits c1 JOIN media_credits c2 ON "               \
+    "c2.person_id = c1.person_id WHERE c1.item_id = $4 "                                           \
+    "UNION ALL SELECT g2.item_id, 1 FROM media_genres g1 JOIN media_genres g2 ON g2.genre = "      \
+    "g1.genre WHERE g1.item_id = $4) s WHERE item_id <> $4 GROUP BY item_id) sc ON sc.item_id = "  \
+    "i.id WHERE" SEEN(VIS) " ORDER BY sc.score DESC, i.sort_title, i.id LIMIT $5"
+
+static const struct mq_sql SQL_SIMILAR = {"media_items.similar", SIMILAR(VIS_LITE),
+                                          SIMILAR(VIS_PG)};
+
+static mq_err seen_list(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
+                        const char *id, const struct mq_item_filter *f, struct mq_item_row **out,
+                        size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(f->visible_json), MQ_P_INT(f->max_level),
+                           MQ_P_INT(f->block_unrated), MQ_P_TEXT(id), MQ_P_INT(f->limit)};
+    return mq_db_query_list(db, sql, p, 5, a, read_item, sizeof(**out), (size_t)f->limit, out, n);
+}
+
+mq_err mq_store_collection_items(struct mq_db *db, struct mq_arena *a, const char *collection_id,
+                                 const struct mq_item_filter *f, struct mq_item_row **out,
+                                 size_t *n)
+{
+    return seen_list(db, a, &SQL_COLL_ITEMS, collection_id, f, out, n);
+}
+
+mq_err mq_store_similar(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                        const struct mq_item_filter *f, struct mq_item_row **out, size_t *n)
+{
+    return seen_list(db, a, &SQL_SIMILAR, item_id, f, out, n);
 }

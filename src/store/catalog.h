@@ -166,6 +166,48 @@ MQ_MUST_CHECK mq_err mq_store_item_set_quality(struct mq_db *db, const char *id,
 MQ_MUST_CHECK mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, const char *id,
                                          struct mq_quality_row *out);
 
+/* ---- people and collections ------------------------------------------ */
+
+struct mq_credit_row {
+    const char *person_id, *name, *kind, *role, *department; /* kind: cast, crew */
+    int64_t position;
+};
+/* Replaces the item's credits of `kind`, making people by name as needed. */
+MQ_MUST_CHECK mq_err mq_store_credits_set(struct mq_db *db, const char *item_id, const char *kind,
+                                          const struct mq_credit_row *rows, size_t n,
+                                          const char *(*new_id)(void *arg), void *arg);
+MQ_MUST_CHECK mq_err mq_store_credits_of(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                                         const char *kind, struct mq_credit_row **out, size_t *n);
+
+struct mq_collection_row {
+    const char *id, *kind, *name, *overview;
+    int64_t position; /* of an item in it */
+    int64_t created_at, updated_at;
+};
+/* The collection of that kind and name, made if new; then the item in it
+ * at position. */
+MQ_MUST_CHECK mq_err mq_store_collection_put_item(struct mq_db *db, struct mq_arena *a,
+                                                  const char *kind, const char *name,
+                                                  const char *new_id, const char *item_id,
+                                                  int64_t position, int64_t now,
+                                                  const char **collection_id);
+MQ_MUST_CHECK mq_err mq_store_collection_clear_item(struct mq_db *db, const char *item_id);
+MQ_MUST_CHECK mq_err mq_store_collection_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                                             struct mq_collection_row *out);
+MQ_MUST_CHECK mq_err mq_store_collections_of(struct mq_db *db, struct mq_arena *a,
+                                             const char *item_id, struct mq_collection_row **out,
+                                             size_t *n);
+/* The items of a collection one may see, in order. */
+MQ_MUST_CHECK mq_err mq_store_collection_items(struct mq_db *db, struct mq_arena *a,
+                                               const char *collection_id,
+                                               const struct mq_item_filter *f,
+                                               struct mq_item_row **out, size_t *n);
+/* Works like this one: sharing a collection (3), people (2 each), genres
+ * (1 each); best first; among those one may see. */
+MQ_MUST_CHECK mq_err mq_store_similar(struct mq_db *db, struct mq_arena *a, const char *item_id,
+                                      const struct mq_item_filter *f, struct mq_item_row **out,
+                                      size_t *n);
+
 struct mq_library_stats {
     int64_t items[6]; /* movie, series, season, episode, book, audiobook */
     int64_t files, missing, failed, size, duration_ms;

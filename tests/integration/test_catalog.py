@@ -178,3 +178,50 @@ def test_parental_controls(env):
             check("parental.updated" in actions and "parental.pin_failed" in actions and "parental.unlocked" in actions, actions)
     finally:
         shutil.rmtree(root)
+
+
+def test_people_similar_and_collections(env):
+    with env.server(args=FAST) as s:
+        tok, ids = admin_and_member(env, s)
+        t, kid = tok["root"], tok["kid"]
+        saga = [{"name": "Dune", "kind": "franchise", "index": 1}]
+        one = create(s, t, {"title": "Dune", "type": "movie", "year": 2021, "genres": ["Science Fiction"],
+                            "content_rating": "PG-13", "collections": saga,
+                            "cast": [{"name": "Timothée Chalamet", "character": "Paul Atreides"},
+                                     {"name": "Zendaya", "character": "Chani"}],
+                            "crew": [{"name": "Denis Villeneuve", "job": "Director", "department": "Directing"}]})
+        two = create(s, t, {"title": "Dune: Part Two", "type": "movie", "year": 2024, "content_rating": "PG-13",
+                            "collections": [{"name": "Dune", "kind": "franchise", "index": 2}],
+                            "cast": [{"name": "Zendaya", "character": "Chani"}]})
+        other = create(s, t, {"title": "Arrival", "type": "movie", "genres": ["Science Fiction"], "content_rating": "PG-13",
+                              "crew": [{"name": "Denis Villeneuve", "job": "Director"}]})
+        grim = create(s, t, {"title": "Grim", "type": "movie", "genres": ["Science Fiction"], "content_rating": "R"})
+        unrelated = create(s, t, {"title": "Paddington", "type": "movie", "genres": ["Family"], "content_rating": "G"})
+        cast = s.request("GET", "/api/v1/media/%s/cast" % one["id"], headers=bearer(kid)).json()["items"]
+        check([(c["name"], c["character"], c["order"]) for c in cast] ==
+              [("Timothée Chalamet", "Paul Atreides", 0), ("Zendaya", "Chani", 1)], cast)
+        crew = s.request("GET", "/api/v1/media/%s/crew" % one["id"], headers=bearer(kid)).json()["items"]
+        check([(c["name"], c["job"], c["department"]) for c in crew] == [("Denis Villeneuve", "Director", "Directing")], crew)
+        # The same person is one person across works.
+        zc = s.request("GET", "/api/v1/media/%s/cast" % two["id"], headers=bearer(kid)).json()["items"]
+        check(zc[0]["person_id"] == cast[1]["person_id"], (zc, cast))
+        sim = [i["title"] for i in s.request("GET", "/api/v1/media/%s/similar" % one["id"], headers=bearer(kid)).json()["items"]]
+        check(sim[:2] == ["Dune: Part Two", "Arrival"] and "Grim" in sim and "Paddington" not in sim, sim)
+        detail = s.request("GET", "/api/v1/media/" + two["id"], headers=bearer(kid)).json()
+        coll = detail["collections"][0]
+        check(coll["name"] == "Dune" and coll["type"] == "franchise" and coll["index"] == 2, detail["collections"])
+        c = s.request("GET", "/api/v1/collections/" + coll["id"], headers=bearer(kid)).json()
+        check(c["name"] == "Dune" and c["items"] == 2, c)
+        ci = s.request("GET", "/api/v1/collections/%s/items" % coll["id"], headers=bearer(kid)).json()["items"]
+        check([i["title"] for i in ci] == ["Dune", "Dune: Part Two"], ci)
+        jreq(s, "POST", "/api/v1/admin/catalog/content", {"title": "X", "type": "movie", "cast": [{"character": "no name"}]},
+             t).problem(422, "invalid_credits")
+        jreq(s, "POST", "/api/v1/admin/catalog/content", {"title": "X", "type": "movie", "collections": [{"name": "A", "kind": "box"}]},
+             t).problem(422, "invalid_collections")
+        # Parental limits reach similar works and collections too.
+        jreq(s, "PATCH", "/api/v1/admin/users/%s/parental-controls" % ids["kid"], {"max_rating": "PG"}, t)
+        sim = [i["title"] for i in s.request("GET", "/api/v1/media/%s/similar" % unrelated["id"], headers=bearer(kid)).json()["items"]]
+        check(sim == [], sim)
+        s.request("GET", "/api/v1/media/%s/similar" % one["id"], headers=bearer(kid)).problem(404, "media_not_found")
+        s.request("GET", "/api/v1/collections/" + coll["id"], headers=bearer(kid)).problem(404, "collection_not_found")
+        check(grim and other, "made")
