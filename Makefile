@@ -111,6 +111,9 @@ $(BUILD)/obj/users/avatar.o $(BUILD)/obj/users/libvips.o $(BUILD)/obj/media/prob
 # (src/media/libav.h); their headers are seen by the probe code alone.
 AV_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libavformat libavcodec libavutil))
 $(BUILD)/obj/media/probe.o $(BUILD)/obj/media/libav.o: CFLAGS += $(AV_CFLAGS)
+# libzip and libxml2 the same way, for e-books (src/media/books.h).
+BOOK_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libzip libxml-2.0))
+$(BUILD)/obj/media/books.o: CFLAGS += $(BOOK_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

@@ -40,9 +40,13 @@ struct source {
     bool embedded;
 };
 
+/* A cover inside: a video or audio file's attached picture, or the one
+ * an EPUB's manifest names (a comic's first page). */
 static bool has_cover(const struct mq_file_row *f)
 {
-    return f->streams && strstr(f->streams, "\"cover\":true");
+    if (f->streams && strstr(f->streams, "\"cover\":true")) return true;
+    return f->container && (!strcmp(f->container, "epub") || !strcmp(f->container, "cbz")) &&
+           f->tags && strstr(f->tags, "\"cover\":");
 }
 
 static void pick(const struct mq_file_row *files, size_t n, const char *kind, struct source *s)

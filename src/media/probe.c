@@ -22,6 +22,7 @@
 
 #include "core/utf8.h"
 #include "core/buf.h"
+#include "media/books.h"
 #include "media/libav.h"
 #include "media/subtitles.h"
 #include "users/libvips.h"
@@ -269,6 +270,12 @@ mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *name, struct mq_
                        const char **json, char *why, size_t whylen)
 {
     return request(p, 'P', 0, fd, -1, name, a, json, why, whylen);
+}
+
+mq_err mq_prober_read_book(struct mq_prober *p, int fd, const char *name, struct mq_arena *a,
+                           const char **json, char *why, size_t whylen)
+{
+    return request(p, 'B', 0, fd, -1, name, a, json, why, whylen);
 }
 
 mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd, const char *name,
@@ -579,6 +586,13 @@ static json_t *subtitles_fd(const struct mq_libav *av, int fd, const char *name,
     return doc ? doc : json_pack("{s:s}", "error", err ? err : "unreadable");
 }
 
+/* EPUBs and comic archives are ZIP files: their covers are in the ZIP. */
+static bool is_zip(int fd)
+{
+    unsigned char m[4];
+    return pread(fd, m, 4, 0) == 4 && !memcmp(m, "PK\x03\x04", 4);
+}
+
 /* The picture a container carries as its cover (attached_pic), into out. */
 static json_t *cover_fd(const struct mq_libav *av, int fd, const char *name, int out,
                         int64_t timeout_ms)
@@ -731,8 +745,11 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
             doc = probe_fd(&av, fds[0], name, timeout_ms);
         else if (req[0] == 'S' && fds[1] >= 0)
             doc = subtitles_fd(&av, fds[0], name, index, fds[1], timeout_ms);
+        else if (req[0] == 'B')
+            doc = mq_book_read(fds[0]);
         else if (req[0] == 'C' && fds[1] >= 0)
-            doc = cover_fd(&av, fds[0], name, fds[1], timeout_ms);
+            doc = is_zip(fds[0]) ? mq_book_cover(fds[0], fds[1])
+                                 : cover_fd(&av, fds[0], name, fds[1], timeout_ms);
         else if (req[0] == 'R' && fds[1] >= 0)
             doc = resize_fd(&vips, &vips_loaded, fds[0], index, fds[1]);
         else

@@ -58,6 +58,12 @@ MQ_MUST_CHECK mq_err mq_prober_probe(struct mq_prober *p, int fd, const char *na
                                      struct mq_arena *a, const char **json, char *why,
                                      size_t whylen);
 
+/* An e-book's description (media/books.h), read by a helper the same way:
+ * MQ_OK with *json, or MQ_EIO (why) for a file that is no EPUB or CBZ. */
+MQ_MUST_CHECK mq_err mq_prober_read_book(struct mq_prober *p, int fd, const char *name,
+                                         struct mq_arena *a, const char **json, char *why,
+                                         size_t whylen);
+
 /* What a helper can make from a file, into a descriptor of the caller's:
  * a text subtitle stream as WebVTT, the cover picture the container
  * carries, or a picture resized (a JPEG at most `stream` pixels wide,

@@ -9,7 +9,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <assert.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,6 +78,7 @@ struct scan {
     size_t nold;
     struct mq_strmap *by_path, *by_identity, *items, *visited, *stems, *dir_items;
     const char *error;
+    char person_id[37]; /* the last made, for mq_store_credits_set */
 };
 
 static const char *const AUDIO_EXT[] = {"m4b",  "m4a", "mp3", "flac", "ogg",
@@ -406,6 +409,64 @@ static const char *dir_key(struct scan *s, const struct entry *e, const char *pr
     return esc ? mq_arena_printf(s->a, "%s|%s", prefix, esc) : NULL;
 }
 
+static const char *new_person_id(void *arg)
+{
+    struct scan *s = arg;
+    static_assert(sizeof(s->person_id) == 37, "a UUID");
+    mq_uuid7_new(s->ctx->clock, s->ctx->rng, s->person_id);
+    return s->person_id;
+}
+
+/* A book: what the EPUB says (title, date, ISBN, authors, series), else
+ * its name. Authors and series are written only for a new book, so that
+ * corrections an admin made stay. */
+static mq_err book_item(struct scan *s, struct mq_db *db, struct entry *e, json_t *book,
+                        const struct mq_name *nm)
+{
+    char key[3 * MQ_NAME_TEXT_MAX];
+    const char *title = json_string_value(json_object_get(book, "title"));
+    const char *date = json_string_value(json_object_get(book, "date"));
+    const char *isbn = json_string_value(json_object_get(book, "isbn"));
+    int year = date && strlen(date) >= 4 ? atoi(date) : nm->year;
+    if (year < 1000 || year > 2200) year = 0;
+    json_t *ids = json_object();
+    if (isbn) json_object_set_new(ids, "isbn", json_string(isbn));
+    char *ids_text = json_dumps(ids, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(ids);
+    const char *idj = ids_text ? mq_arena_strdup(s->a, ids_text) : NULL;
+    free(ids_text);
+    if (!idj) return MQ_ENOMEM;
+    snprintf(key, sizeof(key), "book|%s", e->esc);
+    bool existed = mq_strmap_get(s->items, key, strlen(key)) >= 0;
+    struct mq_item_row old;
+    if (!existed) existed = !mq_store_item_by_match(db, s->a, s->lib.id, key, &old);
+    mq_err err = item_for(s, db, "book", key, NULL, -1, -1, title && *title ? title : nm->title,
+                          year, NULL, idj, NULL, e->item_id);
+    if (err || existed || !book) return err;
+    json_t *authors = json_object_get(book, "authors");
+    size_t na = json_array_size(authors);
+    if (na) {
+        struct mq_credit_row *rows = mq_arena_alloc(s->a, na * sizeof(*rows));
+        if (!rows) return MQ_ENOMEM;
+        for (size_t i = 0; i < na; i++)
+            rows[i] = (struct mq_credit_row){.name = json_string_value(json_array_get(authors, i)),
+                                             .kind = "crew",
+                                             .role = "Author",
+                                             .department = "Writing",
+                                             .position = (int64_t)i};
+        err = mq_store_credits_set(db, e->item_id, "crew", rows, na, new_person_id, s);
+    }
+    const char *series = json_string_value(json_object_get(book, "series"));
+    const char *index = json_string_value(json_object_get(book, "series_index"));
+    if (!err && series && *series) {
+        char cid[37];
+        mq_uuid7_new(s->ctx->clock, s->ctx->rng, cid);
+        err = mq_store_collection_put_item(db, s->a, "series", series, cid, e->item_id,
+                                           index ? atoll(index) : 0, s->now, NULL);
+    }
+    return err;
+}
+
 /* Finds or makes the item a main file belongs to, and says what the file
  * is to it (role, detail). */
 static mq_err resolve_item(struct scan *s, struct mq_db *db, struct entry *e, json_t *probe,
@@ -496,10 +557,7 @@ static mq_err resolve_item(struct scan *s, struct mq_db *db, struct entry *e, js
         return item_for(s, db, "audiobook", k, NULL, -1, -1, title, nm.year, NULL, "{}", NULL,
                         e->item_id);
     }
-    const char *t = tag(probe, "title");
-    snprintf(key, sizeof(key), "book|%s", e->esc);
-    return item_for(s, db, "book", key, NULL, -1, -1, t ? t : nm.title, nm.year, NULL, ids, NULL,
-                    e->item_id);
+    return book_item(s, db, e, probe, &nm);
 }
 
 /* ---- probing ---------------------------------------------------------- */
@@ -511,10 +569,18 @@ struct chunk {
     atomic_size_t next;
 };
 
+/* EPUBs and comic archives are read by a helper too; other books (PDF,
+ * MOBI, CBR) by their names only. */
+static bool readable_book(const struct entry *e)
+{
+    const char *dot = memrchr(e->raw + e->dirlen, '.', e->rawlen - e->dirlen);
+    return e->kind == K_BOOK && dot && (!strcasecmp(dot, ".epub") || !strcasecmp(dot, ".cbz"));
+}
+
 static bool needs_probe(const struct entry *e)
 {
     return (e->action == A_NEW || e->action == A_CHANGED) &&
-           (e->kind == K_VIDEO || e->kind == K_AUDIO);
+           (e->kind == K_VIDEO || e->kind == K_AUDIO || readable_book(e));
 }
 
 static void probe_one(struct scan *s, struct entry *e, struct mq_arena *a)
@@ -536,7 +602,10 @@ static void probe_one(struct scan *s, struct entry *e, struct mq_arena *a)
         return;
     }
     const char *json = NULL;
-    e->probe_err = mq_prober_probe(s->prober, fd, e->raw + e->dirlen, a, &json, why, sizeof(why));
+    e->probe_err =
+        e->kind == K_BOOK
+            ? mq_prober_read_book(s->prober, fd, e->raw + e->dirlen, a, &json, why, sizeof(why))
+            : mq_prober_probe(s->prober, fd, e->raw + e->dirlen, a, &json, why, sizeof(why));
     if (!fstat(fd, &sb) && (int64_t)sb.st_size != e->size) {
         e->action = A_SKIP;
         e->reason = "still being written";
@@ -668,7 +737,15 @@ static mq_err write_main(struct scan *s, struct mq_db *db, struct entry *e)
         s->row.changed++;
     json_t *probe = e->json ? json_loads(e->json, 0, NULL) : NULL;
     if (needs_probe(e)) {
-        if (probe) {
+        if (probe && e->kind == K_BOOK) {
+            s->row.probed++;
+            const char *format = json_string_value(json_object_get(probe, "format"));
+            f.container = mq_arena_strdup(s->a, format ? format : "book");
+            char *t = json_dumps(probe, JSON_COMPACT);
+            f.tags = t ? mq_arena_strdup(s->a, t) : NULL;
+            free(t);
+            f.probed_at = s->now;
+        } else if (probe) {
             s->row.probed++;
             fill_from_probe(s, probe, &f);
             f.probed_at = s->now;
@@ -1003,11 +1080,11 @@ static mq_err missing_pass(struct scan *s, bool *changed)
 
 /* ---- the scan --------------------------------------------------------- */
 
+/* Only a series library reads a bare number as an episode: "Saga 001"
+ * is a comic's title, "Ocean's 11" a film's. */
 static enum mq_name_kind hint_of(const char *kind)
 {
-    if (!strcmp(kind, "movies")) return MQ_NAME_MOVIE;
-    if (!strcmp(kind, "tv")) return MQ_NAME_EPISODE;
-    return MQ_NAME_UNKNOWN;
+    return !strcmp(kind, "tv") ? MQ_NAME_EPISODE : MQ_NAME_MOVIE;
 }
 
 static mq_err begin_scan(struct scan *s, const char *library_id)

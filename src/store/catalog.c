@@ -593,7 +593,8 @@ mq_err mq_store_items_purge(struct mq_db *db, int64_t before, int64_t *n)
     "i.id, i.title, i.kind, i.quality, i.overview IS NOT NULL AND i.overview <> '', "              \
     "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
     "f.detail = 'poster') OR EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND "      \
-    "f.role = 'main' AND f.streams LIKE '%\"cover\":true%'), "                                     \
+    "f.role = 'main' AND (f.streams LIKE '%\"cover\":true%' OR (f.container IN ('epub', "          \
+    "'cbz') AND f.tags LIKE '%\"cover\":%'))), "                                                   \
     "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
     "f.detail = 'backdrop'), i.year IS NOT NULL, "                                                 \
     "EXISTS (SELECT 1 FROM media_genres g WHERE g.item_id = i.id), "                               \

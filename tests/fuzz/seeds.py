@@ -223,6 +223,15 @@ def small():
     write("subtitles", "srt", b"\x00" + b"1\r\n00:00:01,000 --> 00:00:02,500\r\nHello <i>there</i>\r\n\r\n2\n00:01:02,003 --> 00:01:03,000\nSecond\n")
     write("subtitles", "vtt", b"\x01" + b"WEBVTT\n\nNOTE x\n\n00:01.000 --> 00:02.000 align:start\n<b>short</b> &amp;\n")
     write("subtitles", "ass", b"\x02" + b"[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.50,0:00:03.00,Default,,0,0,0,,{\\i1}Hi,\\Nthere\n")
+    sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+    import media
+    write("opf", "epub2", media.OPF)
+    write("opf", "epub3", media.OPF.replace('<meta name="calibre:series" content="Dune Chronicles"/>',
+                                            '<meta property="belongs-to-collection" id="c1">Dune</meta>'
+                                            '<meta refines="#c1" property="group-position">2</meta>'))
+    write("opf", "entities", '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+                             '<package><metadata><title>&b;&b;</title></metadata></package>')
+    write("opf", "bad-bytes", b"<package><metadata><title>\xff\xfe</title></metadata></package>")
     write("paths", "plain", "/srv/media/Films/The Matrix (1999)/The Matrix (1999).mkv")
     write("paths", "percent", "/srv/100% Pure/a%20b")
     write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")

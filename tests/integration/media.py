@@ -107,3 +107,62 @@ def text(root, rel, content, old=True):
         t = os.stat(path).st_mtime - 60
         os.utime(path, (t, t))
     return path
+
+
+OPF = """<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">
+    <dc:title>Dune</dc:title>
+    <dc:creator opf:role="aut">Frank Herbert</dc:creator>
+    <dc:creator opf:role="ill">Someone Else</dc:creator>
+    <dc:language>en</dc:language>
+    <dc:publisher>Chilton Books</dc:publisher>
+    <dc:identifier id="id">urn:isbn:978-0-441-01359-3</dc:identifier>
+    <dc:date>1965-08-01</dc:date>
+    <meta name="calibre:series" content="Dune Chronicles"/>
+    <meta name="calibre:series_index" content="1"/>
+    <meta name="cover" content="cover-img"/>
+  </metadata>
+  <manifest>
+    <item id="cover-img" href="images/cover.jpg" media-type="image/jpeg"/>
+    <item id="ch1" href="ch1.xhtml" media-type="application/xhtml+xml"/>
+  </manifest>
+</package>
+"""
+
+CONTAINER = """<?xml version="1.0"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>
+</container>
+"""
+
+
+def epub(root, rel, opf=OPF, old=True):
+    """An EPUB with a package document and a cover (the 64x64 red one)."""
+    import zipfile
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        z.writestr("META-INF/container.xml", CONTAINER)
+        z.writestr("OEBPS/content.opf", opf)
+        z.write(os.path.join(cache(), "cover.jpg"), "OEBPS/images/cover.jpg")
+        z.writestr("OEBPS/ch1.xhtml", "<html><body><p>A beginning is the time...</p></body></html>")
+    if old:
+        t = os.stat(path).st_mtime - 60
+        os.utime(path, (t, t))
+    return path
+
+
+def cbz(root, rel, old=True):
+    import zipfile
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(os.path.join(cache(), "cover.jpg"), "page-002.jpg")
+        z.write(os.path.join(cache(), "cover.jpg"), "page-001.jpg")
+        z.writestr("ComicInfo.xml", "<ComicInfo/>")
+    if old:
+        t = os.stat(path).st_mtime - 60
+        os.utime(path, (t, t))
+    return path

@@ -468,3 +468,38 @@ def test_pictures_beside_and_inside(env):
             check([c["title"] for c in f["chapters"]] == ["Opening", "Closing"], f["chapters"])
     finally:
         shutil.rmtree(root)
+
+
+def test_books(env):
+    root = tempfile.mkdtemp(prefix="mq-scan-")
+    try:
+        media.epub(root, "books/Frank Herbert/Dune.epub")
+        media.cbz(root, "books/Comics/Saga 001.cbz")
+        media.text(root, "books/Papers/A Report (2019).pdf", "%PDF-1.4 not much")
+        media.text(root, "books/broken.epub", "PK\x03\x04 not really a zip")
+        bomb = media.OPF.replace("<dc:title>Dune</dc:title>", "<dc:title>" + "x" * (5 << 20) + "</dc:title>")
+        media.epub(root, "books/Huge.epub", opf=bomb)
+        with env.server(args=FAST) as s:
+            tok, lib = setup(env, s, root, kind="books", folder="books")
+            t = tok["ada"]
+            r = scan(s, tok["root"], lib["id"])
+            check(r["state"] == "completed" and r["files"]["probed"] == 2 and r["files"]["failed"] == 2, r)
+            by = {i["title"]: i for i in items(s, t)}
+            check({"Dune", "Saga 001", "A Report", "broken", "Huge"} <= set(by), sorted(by))
+            dune = by["Dune"]
+            check(dune["year"] == 1965 and dune["external_ids"] == {"isbn": "9780441013593"} and dune["type"] == "book", dune)
+            crew = s.request("GET", "/api/v1/media/%s/crew" % dune["id"], headers=bearer(t)).json()["items"]
+            check([(c["name"], c["job"]) for c in crew] == [("Frank Herbert", "Author")], crew)
+            detail = s.request("GET", "/api/v1/media/" + dune["id"], headers=bearer(t)).json()
+            check([(c["name"], c["type"], c["index"]) for c in detail["collections"]] == [("Dune Chronicles", "series", 1)],
+                  detail["collections"])
+            check("poster" in detail["images"], detail)
+            img = s.request("GET", detail["images"]["poster"] + "&w=160", headers=bearer(t))
+            check(img.status == 200 and jpeg_size(img.body) == (64, 64), img.status)
+            saga = s.request("GET", "/api/v1/media/%s/images/poster?w=160" % by["Saga 001"]["id"], headers=bearer(t))
+            check(saga.status == 200 and jpeg_size(saga.body) == (64, 64), saga.status)
+            f = s.request("GET", "/api/v1/media/%s/files" % dune["id"], headers=bearer(t)).json()["items"][0]
+            check(f["container"] == "epub" and f["state"] == "ok", f)
+            s.request("GET", "/api/v1/media/%s/images/poster" % by["A Report"]["id"], headers=bearer(t)).problem(404, "image_not_found")
+    finally:
+        shutil.rmtree(root)
