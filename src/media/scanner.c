@@ -586,6 +586,12 @@ static bool needs_probe(const struct entry *e)
 static void probe_one(struct scan *s, struct entry *e, struct mq_arena *a)
 {
     char why[256] = "";
+    if (!e->size) {
+        /* Nothing to read: no helper needs to say so. */
+        e->probe_err = MQ_EIO;
+        e->reason = "the file is empty";
+        return;
+    }
     /* O_NONBLOCK: if the file was swapped for a pipe since the walk, the
      * open cannot hang; fstat then tells it is no longer the same file. */
     int fd = open(e->raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);

@@ -503,3 +503,32 @@ def test_books(env):
             s.request("GET", "/api/v1/media/%s/images/poster" % by["A Report"]["id"], headers=bearer(t)).problem(404, "image_not_found")
     finally:
         shutil.rmtree(root)
+
+
+def test_a_folder_of_twenty_thousand_files(env):
+    """20,000 files in one folder (empty ones, each recorded with its
+    reason) and one real film: the scan goes through all of them in
+    batches, and the catalogue pages through them."""
+    root = tempfile.mkdtemp(prefix="mq-scan-")
+    try:
+        d = os.path.join(root, "films/Dump")
+        os.makedirs(d)
+        t0 = time.time() - 60
+        for i in range(20000):
+            p = os.path.join(d, "clip %05d.mkv" % i)
+            open(p, "w").close()
+            os.utime(p, (t0, t0))
+        media.put(root, "films/Real (2000)/Real (2000).mp4", "h264.mp4")
+        with env.server(args=FAST) as s:
+            tok, lib = setup(env, s, root)
+            r = scan(s, tok["root"], lib["id"])
+            check(r["state"] == "completed" and r["files"]["total"] == 20001 and r["files"]["failed"] == 20000 and
+                  r["files"]["probed"] == 1, r)
+            st = s.request("GET", "/api/v1/libraries/%s/stats" % lib["id"], headers=bearer(tok["root"])).json()
+            check(st["failed_files"] == 20000 and st["files"] == 20001, st)
+            page = s.request("GET", "/api/v1/media?limit=200", headers=bearer(tok["ada"])).json()
+            check(len(page["items"]) == 200 and page["next_cursor"], len(page["items"]))
+            again = scan(s, tok["root"], lib["id"])
+            check(again["files"]["unchanged"] == 20001 and again["files"]["failed"] == 0, again)
+    finally:
+        shutil.rmtree(root)
