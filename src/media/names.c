@@ -42,6 +42,13 @@ static const char *const OTHER_EXT[] = {"srt",  "ass", "ssa", "vtt", "sub",  "id
                                         "nfo",  "m4b", "mp3", "m4a", "flac", "ogg", "opus",
                                         "epub", "pdf", "cbz", "cbr", "jpg",  "png", NULL};
 
+/* The number a token starts with (tokens are short: no overflow). */
+static int num(const char *s)
+{
+    long v = strtol(s, NULL, 10);
+    return v > 100000 || v < 0 ? 0 : (int)v;
+}
+
 static bool in_list(const char *w, const char *const *list)
 {
     for (; *list; list++)
@@ -218,11 +225,11 @@ static bool resolution_token(const char *w, char out[8])
 {
     size_t n = strlen(w);
     if (!strcmp(w, "4k") || !strcmp(w, "uhd") || !strcmp(w, "2160p")) {
-        strcpy(out, "2160p");
+        memcpy(out, "2160p", 6);
         return true;
     }
     if (n >= 4 && n <= 5 && all_digits(w, n - 1) && (w[n - 1] == 'p' || w[n - 1] == 'i')) {
-        int v = atoi(w);
+        int v = num(w);
         if (v < 240 || v > 4320) return false;
         memcpy(out, w, n + 1);
         return true;
@@ -231,7 +238,7 @@ static bool resolution_token(const char *w, char out[8])
     const char *x = strchr(w, 'x');
     if (x && x - w >= 3 && x - w <= 4 && all_digits(w, (size_t)(x - w)) &&
         all_digits(x + 1, strlen(x + 1)) && strlen(x + 1) >= 3 && strlen(x + 1) <= 4) {
-        snprintf(out, 8, "%dp", atoi(x + 1) > 9999 ? 0 : atoi(x + 1));
+        snprintf(out, 8, "%dp", num(x + 1) > 9999 ? 0 : num(x + 1));
         return true;
     }
     return false;
@@ -247,7 +254,7 @@ static const char *source_of(const char *w)
 static bool year_token(const struct tok *t)
 {
     if (t->len != 4 || !all_digits(t->low, 4)) return false;
-    int y = atoi(t->low);
+    int y = num(t->low);
     return y >= 1890 && y <= 2099;
 }
 
@@ -347,7 +354,7 @@ static int word_marker(struct parse *ps, int i, struct mq_name *nm)
     if (!strcmp(w, "cap") && i + 1 < ps->ntok && all_digits(ps->t[i + 1].low, ps->t[i + 1].len) &&
         ps->t[i + 1].len >= 3 && ps->t[i + 1].len <= 4) {
         /* Spanish releases: "Cap.102" is season 1, episode 2. */
-        int v = atoi(ps->t[i + 1].low);
+        int v = num(ps->t[i + 1].low);
         if (nm->season < 0) nm->season = v / 100;
         add_episode(nm, v % 100);
         return 2;
@@ -385,11 +392,11 @@ static int date_marker(struct parse *ps, int i, struct mq_name *nm)
     const char *w = ps->t[i].low;
     if (ps->t[i].len == 10 && w[4] == '-' && w[7] == '-') {
         if (!all_digits(w, 4) || !all_digits(w + 5, 2) || !all_digits(w + 8, 2)) return 0;
-        y = atoi(w), m = atoi(w + 5), d = atoi(w + 8), used = 1;
+        y = num(w), m = num(w + 5), d = num(w + 8), used = 1;
     } else if (year_token(&ps->t[i]) && i + 2 < ps->ntok && ps->t[i + 1].len == 2 &&
                ps->t[i + 2].len == 2 && all_digits(ps->t[i + 1].low, 2) &&
                all_digits(ps->t[i + 2].low, 2)) {
-        y = atoi(w), m = atoi(ps->t[i + 1].low), d = atoi(ps->t[i + 2].low), used = 3;
+        y = num(w), m = num(ps->t[i + 1].low), d = num(ps->t[i + 2].low), used = 3;
     }
     if (!used || y < 1900 || m < 1 || m > 12 || d < 1 || d > 31) return 0;
     nm->air_year = y, nm->air_month = m, nm->air_day = d;
@@ -591,7 +598,7 @@ static void parse_component(const char *s, size_t n, struct mq_name *nm, bool is
         }
     }
     if (year_at >= 0) {
-        if (!nm->year) nm->year = atoi(ps.t[year_at].low);
+        if (!nm->year) nm->year = num(ps.t[year_at].low);
         if (year_at < first) first = year_at;
     }
     /* A bare episode number: "Show.Name.07", "new.girl.117" (season 1,
@@ -691,7 +698,7 @@ static bool season_folder(const char *low, int *season)
     } else if (low[0] == 's' && all_digits(low + 1, strlen(low + 1)) && strlen(low) <= 3)
         p = low + 1;
     if (!p || !all_digits(p, strlen(p)) || strlen(p) > 3) return false;
-    *season = atoi(p);
+    *season = num(p);
     return true;
 }
 

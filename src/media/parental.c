@@ -57,7 +57,7 @@ static int age_level(const char *v)
     const char *p = v;
     while (*p && !isdigit((unsigned char)*p)) p++;
     if (!*p) return 0;
-    int age = atoi(p);
+    long age = strtol(p, NULL, 10);
     if (age < 0 || age > 21) return 0;
     return age < 6 ? 1 : age < 10 ? 2 : age < 14 ? 3 : age < 17 ? 4 : 5;
 }

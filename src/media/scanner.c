@@ -427,7 +427,7 @@ static mq_err book_item(struct scan *s, struct mq_db *db, struct entry *e, json_
     const char *title = json_string_value(json_object_get(book, "title"));
     const char *date = json_string_value(json_object_get(book, "date"));
     const char *isbn = json_string_value(json_object_get(book, "isbn"));
-    int year = date && strlen(date) >= 4 ? atoi(date) : nm->year;
+    int year = date && strlen(date) >= 4 ? (int)strtol(date, NULL, 10) : nm->year;
     if (year < 1000 || year > 2200) year = 0;
     json_t *ids = json_object();
     if (isbn) json_object_set_new(ids, "isbn", json_string(isbn));
@@ -827,7 +827,9 @@ static mq_err main_pass(struct scan *s)
         if (!err && db) err = save_progress(s, db);
         if (db) err = mq_store_finish(db, err);
         for (size_t k = 0; k < na; k++) mq_arena_free(arenas[k]);
-        for (size_t i = from; i < to; i++) s->e[i].json = NULL;
+        /* The answers and the reasons probing gave lived in those arenas. */
+        for (size_t i = from; i < to; i++)
+            if (needs_probe(&s->e[i]) || s->e[i].json) s->e[i].json = NULL, s->e[i].reason = NULL;
         if (err) return err;
         told(s);
     }
@@ -944,7 +946,7 @@ static mq_err sidecar_owner(struct scan *s, struct mq_db *db, struct entry *e, c
             return MQ_OK;
         }
         if (!strncasecmp(base, "season", 6)) {
-            int sn = !strncasecmp(base + 6, "-specials", 9) ? 0 : atoi(base + 6);
+            int sn = !strncasecmp(base + 6, "-specials", 9) ? 0 : (int)strtol(base + 6, NULL, 10);
             int64_t d = mq_strmap_get(s->dir_items, e->raw, e->dirlen);
             (void)sn;
             if (d >= 0 && d != INT64_MAX) {
@@ -1283,7 +1285,9 @@ static mq_err scans_due(struct mq_job_run *run)
         int64_t every = libs[i].scan_interval >= 0 ? libs[i].scan_interval : fallback;
         /* Not watched: scanned often enough to find changes anyway. */
         long poll = mq_media_conf(ctx->cfg)->watch_poll_interval;
-        if (strcmp(libs[i].watch_state, "watching") && (every <= 0 || every > poll)) every = poll;
+        bool polled =
+            !strcmp(libs[i].watch_state, "polling") || !strcmp(libs[i].watch_state, "failed");
+        if (polled && (every <= 0 || every > poll)) every = poll;
         struct mq_library_scan_row last;
         if (every <= 0) continue;
         err = mq_store_scan_latest(db, run->arena, libs[i].id, &last);

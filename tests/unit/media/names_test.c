@@ -79,7 +79,7 @@ static void test_release_names(void **state)
         }
         if (*w_year) {
             year.asked++;
-            bool ok = !strcmp(w_year, "NONE") ? nm.year == 0 : nm.year == atoi(w_year);
+            bool ok = !strcmp(w_year, "NONE") ? nm.year == 0 : nm.year == strtol(w_year, NULL, 10);
             year.right += ok;
             if (!ok && verbose) printf("year\t%s\t[%s]\t[%d]\n", input, w_year, nm.year);
         }
@@ -226,8 +226,9 @@ static void test_hostile_names(void **state)
     assert_true(strlen(nm.title) < MQ_NAME_TEXT_MAX);
     assert_true(mq_utf8_valid(nm.title, strlen(nm.title)));
     /* A multi-byte character is never cut in half at the limit. */
-    char wide[2048] = "";
-    for (int i = 0; i < 300; i++) strcat(wide, "\xc3\xa9");
+    char wide[2048];
+    for (int i = 0; i < 300; i++) memcpy(wide + 2 * i, "\xc3\xa9", 2);
+    wide[600] = 0;
     mq_name_parse(wide, strlen(wide), MQ_NAME_UNKNOWN, &nm);
     assert_true(mq_utf8_valid(nm.title, strlen(nm.title)));
     mq_name_parse("", 0, MQ_NAME_UNKNOWN, &nm);
