@@ -94,7 +94,8 @@ static int minutes_of(const char *hhmm)
 }
 
 /* Reads the windows' JSON, checking every part; false (and *why) when bad. */
-static bool parse_windows(const json_t *arr, struct mq_window *out, size_t *n, const char **why)
+bool mq_parental_parse_windows(const json_t *arr, struct mq_window *out, size_t *n,
+                               const char **why)
 {
     *n = 0;
     if (!json_is_array(arr) || json_array_size(arr) > MQ_PARENTAL_WINDOWS_MAX) {
@@ -171,7 +172,7 @@ static void from_row(const struct mq_parental_row *r, struct mq_parental *out)
     out->max_level = (int)r->max_level;
     out->block_unrated = r->unrated && !strcmp(r->unrated, "block");
     json_t *w = r->windows ? json_loads(r->windows, 0, NULL) : NULL;
-    if (w && !parse_windows(w, out->windows, &out->nwindows, &why)) out->nwindows = 0;
+    if (w && !mq_parental_parse_windows(w, out->windows, &out->nwindows, &why)) out->nwindows = 0;
     json_decref(w);
     out->pin_set = r->pin_hash != NULL;
     out->pin_locked_until = r->pin_locked_until;
@@ -252,7 +253,7 @@ mq_err mq_parental_update(struct mq_ctx *ctx, struct mq_arena *a, const char *us
     if (c->has_unrated &&
         (!c->unrated || (strcmp(c->unrated, "allow") && strcmp(c->unrated, "block"))))
         return mq_refuse(why, MQ_EINVAL, "invalid_unrated", "unrated", "unrated is allow or block");
-    if (c->has_windows && c->windows && !parse_windows(c->windows, w, &nw, &rule))
+    if (c->has_windows && c->windows && !mq_parental_parse_windows(c->windows, w, &nw, &rule))
         return mq_refuse(why, MQ_EINVAL, "invalid_windows", "windows", "%s", rule);
     if (c->has_pin && c->pin && !pin_valid(c->pin))
         return mq_refuse(why, MQ_EINVAL, "invalid_pin_format", "pin", "a PIN is 4 to 12 digits");

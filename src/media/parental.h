@@ -37,6 +37,12 @@ struct mq_window {
     int from, to;  /* minutes of the day; to < from spans midnight */
 };
 
+/* Viewing windows as the API takes them: [{"days": ["mon", ...], "from":
+ * "HH:MM", "to": "HH:MM"}], at most MQ_PARENTAL_WINDOWS_MAX. False (and
+ * *why) when any part is wrong. */
+bool mq_parental_parse_windows(const json_t *arr, struct mq_window *out, size_t *n,
+                               const char **why);
+
 struct mq_parental {
     bool active; /* any control in force */
     const char *max_rating;

@@ -467,6 +467,41 @@ static mq_err book_item(struct scan *s, struct mq_db *db, struct entry *e, json_
     return err;
 }
 
+/* A new audiobook's author (artist, album artist), narrator (composer or
+ * narrator tags, as taggers write them) and series. */
+static mq_err audiobook_people(struct scan *s, struct mq_db *db, struct entry *e, json_t *probe)
+{
+    struct mq_credit_row rows[2];
+    size_t n = 0;
+    const char *author = tag(probe, "album_artist");
+    if (!author) author = tag(probe, "artist");
+    const char *narrator = tag(probe, "narrator");
+    if (!narrator) narrator = tag(probe, "composer");
+    if (author)
+        rows[n++] = (struct mq_credit_row){.name = author,
+                                           .kind = "crew",
+                                           .role = "Author",
+                                           .department = "Writing",
+                                           .position = 0};
+    if (narrator)
+        rows[n++] = (struct mq_credit_row){.name = narrator,
+                                           .kind = "crew",
+                                           .role = "Narrator",
+                                           .department = "Sound",
+                                           .position = (int64_t)n};
+    mq_err err =
+        n ? mq_store_credits_set(db, e->item_id, "crew", rows, n, new_person_id, s) : MQ_OK;
+    const char *series = tag(probe, "series");
+    if (!err && series) {
+        char cid[37];
+        const char *part = tag(probe, "series-part");
+        mq_uuid7_new(s->ctx->clock, s->ctx->rng, cid);
+        err = mq_store_collection_put_item(db, s->a, "series", series, cid, e->item_id,
+                                           part ? strtol(part, NULL, 10) : 0, s->now, NULL);
+    }
+    return err;
+}
+
 /* Finds or makes the item a main file belongs to, and says what the file
  * is to it (role, detail). */
 static mq_err resolve_item(struct scan *s, struct mq_db *db, struct entry *e, json_t *probe,
@@ -554,8 +589,12 @@ static mq_err resolve_item(struct scan *s, struct mq_db *db, struct entry *e, js
             mq_name_parse(e->raw, e->dirlen - 1, s->hint, &folder);
             if (folder.title[0]) title = mq_arena_strdup(s->a, folder.title);
         }
-        return item_for(s, db, "audiobook", k, NULL, -1, -1, title, nm.year, NULL, "{}", NULL,
-                        e->item_id);
+        bool existed = mq_strmap_get(s->items, k, strlen(k)) >= 0;
+        struct mq_item_row old;
+        if (!existed) existed = !mq_store_item_by_match(db, s->a, s->lib.id, k, &old);
+        mq_err err = item_for(s, db, "audiobook", k, NULL, -1, -1, title, nm.year, NULL, "{}", NULL,
+                              e->item_id);
+        return err || existed ? err : audiobook_people(s, db, e, probe);
     }
     return book_item(s, db, e, probe, &nm);
 }
@@ -768,7 +807,10 @@ static mq_err write_main(struct scan *s, struct mq_db *db, struct entry *e)
     f.item_id = e->item_id;
     f.role = role;
     f.detail = detail;
-    return mq_store_file_upsert(db, &f);
+    err = mq_store_file_upsert(db, &f);
+    if (!err && f.duration_ms && !strcmp(role, "main"))
+        err = mq_store_item_runtime_from_files(db, e->item_id);
+    return err;
 }
 
 static void snapshot(struct scan *s, const char *phase)

@@ -868,3 +868,17 @@ mq_err mq_store_similar(struct mq_db *db, struct mq_arena *a, const char *item_i
 {
     return seen_list(db, a, &SQL_SIMILAR, item_id, f, out, n);
 }
+
+static const struct mq_sql SQL_RUNTIME = {
+    "media_items.runtime_from_files",
+    "UPDATE media_items SET runtime_min = (SELECT CASE WHEN media_items.kind = 'audiobook' "
+    "THEN (SUM(f.duration_ms) + 59999) / 60000 ELSE (MAX(f.duration_ms) + 59999) / 60000 END "
+    "FROM media_files f WHERE f.item_id = media_items.id AND f.role = 'main' AND "
+    "f.duration_ms IS NOT NULL) WHERE id = $1 AND locked NOT LIKE '%\"runtime_min\"%'",
+    NULL};
+
+mq_err mq_store_item_runtime_from_files(struct mq_db *db, const char *id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_exec(db, &SQL_RUNTIME, p, 1, NULL);
+}

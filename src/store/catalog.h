@@ -72,6 +72,10 @@ MQ_MUST_CHECK mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, con
  * series' (0 = unrated). */
 MQ_MUST_CHECK mq_err mq_store_item_level(struct mq_db *db, const char *id, int64_t *level);
 
+/* The item's runtime from its main files (an audiobook's parts add up,
+ * other works take their longest file), unless an admin locked it. */
+MQ_MUST_CHECK mq_err mq_store_item_runtime_from_files(struct mq_db *db, const char *id);
+
 /* Sets or clears deleted_at (0 = restored). */
 MQ_MUST_CHECK mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id, int64_t at);
 /* In the library, the scanned items (match_key set) that no file backs any

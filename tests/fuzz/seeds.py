@@ -232,6 +232,15 @@ def small():
     write("opf", "entities", '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
                              '<package><metadata><title>&b;&b;</title></metadata></package>')
     write("opf", "bad-bytes", b"<package><metadata><title>\xff\xfe</title></metadata></package>")
+    def fields(*parts):
+        out = b""
+        for p in parts:
+            p = p.encode() if isinstance(p, str) else p
+            out += len(p).to_bytes(2, "big") + p
+        return out
+    write("parental", "window", fields('[{"days": ["mon", "sat"], "from": "07:00", "to": "20:00"}]', "MPAA", "PG-13"))
+    write("parental", "midnight", fields('[{"days": ["fri"], "from": "22:00", "to": "02:00"}]', "FSK", "16"))
+    write("parental", "bad", fields('[{"days": ["xyz"], "from": "25:00", "to": "20:00"}, 7]', "", "TV-MA"))
     write("paths", "plain", "/srv/media/Films/The Matrix (1999)/The Matrix (1999).mkv")
     write("paths", "percent", "/srv/100% Pure/a%20b")
     write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")

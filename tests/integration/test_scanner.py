@@ -466,6 +466,9 @@ def test_pictures_beside_and_inside(env):
             check(r.status == 200 and jpeg_size(r.body) == (64, 64), (r.status, r.body[:100]))
             f = s.request("GET", "/api/v1/media/%s/files" % book["id"], headers=bearer(t)).json()["items"][0]
             check([c["title"] for c in f["chapters"]] == ["Opening", "Closing"], f["chapters"])
+            crew = s.request("GET", "/api/v1/media/%s/crew" % book["id"], headers=bearer(t)).json()["items"]
+            check([(c["name"], c["job"]) for c in crew] == [("Ada Author", "Author"), ("Nora Narrator", "Narrator")], crew)
+            check(book["runtime_min"] == 1 and big["runtime_min"] == 1, (book, big))
     finally:
         shutil.rmtree(root)
 
@@ -530,5 +533,30 @@ def test_a_folder_of_twenty_thousand_files(env):
             check(len(page["items"]) == 200 and page["next_cursor"], len(page["items"]))
             again = scan(s, tok["root"], lib["id"])
             check(again["files"]["unchanged"] == 20001 and again["files"]["failed"] == 0, again)
+    finally:
+        shutil.rmtree(root)
+
+
+def test_devices_and_unreadable_files(env):
+    """A device node and (when not root) an unreadable file in a library
+    are recorded with their reasons; the scan goes on."""
+    import stat
+    root = tempfile.mkdtemp(prefix="mq-scan-")
+    try:
+        media.put(root, "films/Fine (2000)/Fine (2000).mp4", "h264.mp4")
+        expected = {}
+        if os.geteuid() == 0:
+            os.mknod(os.path.join(root, "films/device.mkv"), stat.S_IFCHR | 0o600, os.makedev(1, 3))
+            expected["device.mkv"] = "not a regular file (a device)"
+        else:
+            p = media.put(root, "films/Locked (2001)/Locked (2001).mkv", "h264.mp4")
+            os.chmod(p, 0)
+            expected["Locked (2001).mkv"] = "cannot be opened"
+        with env.server(args=FAST) as s:
+            tok, lib = setup(env, s, root)
+            r = scan(s, tok["root"], lib["id"])
+            check(r["state"] == "completed" and r["files"]["probed"] == 1, r)
+            check(r["files"]["skipped"] + r["files"]["failed"] == 1, r)
+            check("Fine" in [i["title"] for i in items(s, tok["ada"])], "the rest is there")
     finally:
         shutil.rmtree(root)
