@@ -72,6 +72,20 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
+/* The file opened is the one the scan saw (device and inode): a file
+ * swapped since for a link elsewhere is not served. */
+static bool same_file(const struct stat *sb, const struct mq_file_row *f)
+{
+    return (int64_t)sb->st_dev == f->dev && (int64_t)sb->st_ino == f->ino;
+}
+
+static mq_err file_changed(struct mq_req *req)
+{
+    return mq_problem(req, 409, "file_changed", NULL,
+                      "the file changed since the library was last scanned; it is served again "
+                      "once the next scan has seen it");
+}
+
 static void http_date(time_t t, char out[40])
 {
     struct tm tm;
@@ -104,6 +118,10 @@ mq_err mq_api_files_stream(struct mq_req *req)
         return mq_problem(req, 410, "file_gone", NULL,
                           "the file is not on disk now (a disk unmounted?); it stays in the "
                           "catalogue until the missing grace period ends");
+    }
+    if (!same_file(&sb, &f)) {
+        close(fd);
+        return file_changed(req);
     }
     uint64_t size = (uint64_t)sb.st_size;
     char etag[64], modified[40], buf[96];
@@ -156,6 +174,11 @@ static mq_err open_catalogued(struct mq_req *req, const struct mq_file_row *f, i
         if (*fd >= 0) close(*fd);
         *fd = -1;
         return mq_problem(req, 410, "file_gone", NULL, "the file is not on disk now");
+    }
+    if (!same_file(sb, f)) {
+        close(*fd);
+        *fd = -1;
+        return file_changed(req);
     }
     return MQ_OK;
 }

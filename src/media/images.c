@@ -117,10 +117,19 @@ mq_err mq_images_available(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     return MQ_OK;
 }
 
+/* The file the scan saw, or -1: not there, or another file at its path
+ * (a link swapped in since). */
 static int open_file(struct mq_arena *a, const struct mq_file_row *f)
 {
     char *raw = mq_path_unescape(a, f->path, NULL);
-    return raw ? open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+    int fd = raw ? open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+    struct stat sb;
+    if (fd >= 0 &&
+        (fstat(fd, &sb) || (int64_t)sb.st_dev != f->dev || (int64_t)sb.st_ino != f->ino)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -176,6 +177,19 @@ static const char *odd_reason(mode_t m)
     return "not a regular file";
 }
 
+/* Whether path, if it is a link, leads inside one of the library's
+ * folders (which are real paths). A path that is no link is inside. */
+static bool link_inside(const struct scan *s, const char *path)
+{
+    struct stat ls;
+    if (lstat(path, &ls) || !S_ISLNK(ls.st_mode)) return true;
+    char real[PATH_MAX];
+    if (!realpath(path, real)) return false;
+    for (size_t i = 0; i < s->nroots; i++)
+        if (mq_path_within(s->roots[i], real)) return true;
+    return false;
+}
+
 /* Walks one folder, depth first. Symbolic links are followed; a folder
  * reached twice (a loop, or two links to one place) is read once. */
 static mq_err walk(struct scan *s, int dirfd, char *path, size_t len, int depth)
@@ -208,6 +222,20 @@ static mq_err walk(struct scan *s, int dirfd, char *path, size_t len, int depth)
             if (kind >= 0)
                 err = push(s, path, plen, len + 1, NULL, kind, A_ODD,
                            errno == ELOOP ? "a loop of symbolic links" : "a link to nothing");
+            continue;
+        }
+        /* Links are followed, but only where they stay inside the
+         * library's folders: one named film.mkv pointing at a file of the
+         * system would otherwise be served to every member. */
+        if ((de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) && !link_inside(s, path)) {
+            if (kind >= 0 && !S_ISDIR(sb.st_mode))
+                err = push(s, path, plen, len + 1, &sb, kind, A_ODD,
+                           "a link to outside the library's folders");
+            else if (S_ISDIR(sb.st_mode))
+                mq_log_warn(s->ctx->log, "media",
+                            "not following %s: it leads outside the library's folders (add its "
+                            "target as a folder of the library instead)",
+                            path);
             continue;
         }
         if (S_ISDIR(sb.st_mode)) {

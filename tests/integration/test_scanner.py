@@ -552,11 +552,25 @@ def test_devices_and_unreadable_files(env):
             p = media.put(root, "films/Locked (2001)/Locked (2001).mkv", "h264.mp4")
             os.chmod(p, 0)
             expected["Locked (2001).mkv"] = "cannot be opened"
+        # A link named like a film, to a file of the system: not followed.
+        os.symlink("/etc/passwd", os.path.join(root, "films/leak.mkv"))
+        outside = tempfile.mkdtemp(prefix="mq-outside-")
+        media.put(outside, "Other (1999).mp4", "h264.mp4")
+        os.symlink(outside, os.path.join(root, "films/elsewhere"))
         with env.server(args=FAST) as s:
             tok, lib = setup(env, s, root)
             r = scan(s, tok["root"], lib["id"])
             check(r["state"] == "completed" and r["files"]["probed"] == 1, r)
-            check(r["files"]["skipped"] + r["files"]["failed"] == 1, r)
-            check("Fine" in [i["title"] for i in items(s, tok["ada"])], "the rest is there")
+            check(r["files"]["skipped"] + r["files"]["failed"] == 2, r)
+            check([i["title"] for i in items(s, tok["ada"])] == ["Fine"], items(s, tok["ada"]))
+            check(any("leads outside the library" in x.get("msg", "") for x in s.log_records()), "logged")
+            # A file swapped for a link after the scan is not served.
+            fine = items(s, tok["ada"])[0]
+            fid = s.request("GET", "/api/v1/media/%s/files" % fine["id"], headers=bearer(tok["ada"])).json()["items"][0]["id"]
+            real = os.path.join(root, "films/Fine (2000)/Fine (2000).mp4")
+            os.rename(real, real + ".bak")
+            os.symlink("/etc/passwd", real)
+            s.request("GET", "/api/v1/files/%s/stream" % fid, headers=bearer(tok["ada"])).problem(409, "file_changed")
+        shutil.rmtree(outside)
     finally:
         shutil.rmtree(root)
