@@ -479,6 +479,7 @@ void mq_watch_stop(struct mq_watch *w)
     close(w->ifd);
     close(w->wake);
     pthread_mutex_destroy(&w->mu);
+    json_decref(w->polled);
     free(w);
 }
 
