@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "core/uuid.h"
 #include "jobs/queue.h"
+#include "media/names.h"
 #include "media/parental.h"
 
 #define TITLE_MAX    500
@@ -68,21 +69,6 @@ static bool date_ok(const char *s)
     char tail;
     return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && y >= 1800 &&
            y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
-static void sort_key(const char *title, char *out, size_t cap)
-{
-    static const char *const articles[] = {"the ", "a ", "an ", NULL};
-    for (int i = 0; articles[i]; i++) {
-        size_t k = strlen(articles[i]);
-        if (!strncasecmp(title, articles[i], k) && title[k]) {
-            title += k;
-            break;
-        }
-    }
-    size_t i = 0;
-    for (; title[i] && i + 1 < cap; i++) out[i] = (char)tolower((unsigned char)title[i]);
-    out[i] = 0;
 }
 
 static const char *dup_json(struct mq_arena *a, const json_t *v)
@@ -329,7 +315,7 @@ static mq_err apply(struct mq_db *db, struct mq_arena *a, const json_t *doc,
     }
     if (!row->sort_title && row->title) {
         char st[TITLE_MAX + 1];
-        sort_key(row->title, st, sizeof(st));
+        mq_name_sort_key(row->title, st, sizeof(st));
         row->sort_title = mq_arena_strdup(a, st);
     }
     row->locked = dup_json(a, locked);

@@ -815,3 +815,18 @@ void mq_name_parse(const char *path, size_t len, enum mq_name_kind hint, struct 
     bool episodic = out->season >= 0 || out->nepisodes || out->air_year;
     out->kind = episodic ? MQ_NAME_EPISODE : out->title[0] ? MQ_NAME_MOVIE : MQ_NAME_UNKNOWN;
 }
+
+void mq_name_sort_key(const char *title, char *out, size_t cap)
+{
+    static const char *const articles[] = {"the ", "a ", "an ", NULL};
+    for (int i = 0; articles[i]; i++) {
+        size_t k = strlen(articles[i]);
+        if (!strncasecmp(title, articles[i], k) && title[k]) {
+            title += k;
+            break;
+        }
+    }
+    size_t i = 0;
+    for (; title[i] && i + 1 < cap; i++) out[i] = (char)tolower((unsigned char)title[i]);
+    out[i] = 0;
+}

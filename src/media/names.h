@@ -54,4 +54,8 @@ void mq_name_parse(const char *path, size_t len, enum mq_name_kind hint, struct 
  * insensitive; `ext` without the dot). */
 bool mq_name_is_video_ext(const char *ext);
 
+/* How a title sorts: lower case, without a leading "The", "A" or "An"
+ * ("The Matrix" sorts as "matrix"). Writes at most cap bytes. */
+void mq_name_sort_key(const char *title, char *out, size_t cap);
+
 #endif

@@ -343,21 +343,6 @@ static void classify(struct scan *s)
 
 /* ---- items ------------------------------------------------------------ */
 
-static void sort_title(const char *title, char *out, size_t cap)
-{
-    static const char *const articles[] = {"the ", "a ", "an ", NULL};
-    for (int i = 0; articles[i]; i++) {
-        size_t k = strlen(articles[i]);
-        if (!strncasecmp(title, articles[i], k) && title[k]) {
-            title += k;
-            break;
-        }
-    }
-    size_t i = 0;
-    for (; title[i] && i + 1 < cap; i++) out[i] = (char)tolower((unsigned char)title[i]);
-    out[i] = 0;
-}
-
 /* The item for match_key, made if new (or restored if pruned before). */
 static mq_err item_for(struct scan *s, struct mq_db *db, const char *kind, const char *match_key,
                        const char *parent_id, int64_t position, int64_t position_end,
@@ -376,7 +361,7 @@ static mq_err item_for(struct scan *s, struct mq_db *db, const char *kind, const
         if (row.deleted_at) err = mq_store_item_set_deleted(db, row.id, 0);
     } else if (err == MQ_ENOTFOUND) {
         char st[MQ_NAME_TEXT_MAX];
-        sort_title(title, st, sizeof(st));
+        mq_name_sort_key(title, st, sizeof(st));
         mq_uuid7_new(s->ctx->clock, s->ctx->rng, id);
         row = (struct mq_item_row){.id = id,
                                    .library_id = s->lib.id,
