@@ -272,6 +272,8 @@ mq_err mq_parental_update(struct mq_ctx *ctx, struct mq_arena *a, const char *us
         }
     }
     if (err) goto done;
+    /* The PIN to check is the one stored, not one this change sets. */
+    struct mq_parental_row stored = row;
     from_row(&row, &before);
     if (c->has_max_rating) {
         row.max_rating = c->max_rating;
@@ -296,12 +298,14 @@ mq_err mq_parental_update(struct mq_ctx *ctx, struct mq_arena *a, const char *us
     }
     from_row(&row, &after);
     /* Loosening: a higher or no limit, unrated allowed, windows other than
-     * added where there were none, or the PIN changed. */
+     * added where there were none, or a PIN set or changed while controls
+     * are on (a member's own PIN would open them to the member). */
     bool looser = (before.max_level && (!after.max_level || after.max_level > before.max_level)) ||
                   (before.block_unrated && !after.block_unrated) ||
-                  (before.nwindows && c->has_windows) || (c->has_pin && before.pin_set);
+                  (before.nwindows && c->has_windows) ||
+                  (c->has_pin && (before.pin_set || before.active));
     if (!as_admin && before.active && looser) {
-        err = check_pin(ctx, db, &row, current_pin, why);
+        err = check_pin(ctx, db, &stored, current_pin, why);
         if (err == MQ_EPERM) {
             /* Keep the failure counted: commit it, refuse the change. */
             mq_err e = mq_store_commit(db);

@@ -142,6 +142,13 @@ def test_parental_controls(env):
             check(r.status == 200 and r.json()["max_rating"] == "PG", r.body)
             r = jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"max_rating": "PG-13", "current_pin": "4321"}, kid)
             check(r.status == 200 and r.json()["max_rating"] == "PG-13", r.body)
+            # A new PIN with the old one; the old one then no longer opens anything.
+            check(jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"pin": "5555", "current_pin": "4321"},
+                       kid).status == 200, "pin changed")
+            jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"pin": "4321", "current_pin": "4321"},
+                 kid).problem(403, "invalid_pin")
+            check(jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"pin": "4321", "current_pin": "5555"},
+                       kid).status == 200, "pin changed back")
             jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"max_rating": "XYZ"}, kid).problem(422, "invalid_rating")
             jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"colour": 1}, kid).problem(422, "unknown_field")
             # The PIN lifts the rating limit on this session for five minutes.
@@ -173,6 +180,10 @@ def test_parental_controls(env):
             jreq(s, "PATCH", "/api/v1/admin/users/%s/parental-controls" % ids["kid"],
                  {"windows": None}, t)
             check(s.request("GET", "/api/v1/files/%s/stream" % cart_file["id"], headers=bearer(other)).status == 200, "open")
+            # Controls without a PIN: the member cannot give themselves one.
+            jreq(s, "PATCH", "/api/v1/admin/users/%s/parental-controls" % ids["kid"],
+                 {"max_rating": "PG", "pin": None}, t)
+            jreq(s, "PATCH", "/api/v1/users/me/parental-controls", {"pin": "1111"}, kid).problem(403, "pin_required")
             actions = [e["action"] for e in s.request("GET", "/api/v1/admin/audit-logs?target_type=user",
                                                       headers=bearer(t)).json()["items"]]
             check("parental.updated" in actions and "parental.pin_failed" in actions and "parental.unlocked" in actions, actions)
