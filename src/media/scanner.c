@@ -496,12 +496,14 @@ static mq_err audiobook_people(struct scan *s, struct mq_db *db, struct entry *e
                                            .role = "Author",
                                            .department = "Writing",
                                            .position = 0};
-    if (narrator)
-        rows[n++] = (struct mq_credit_row){.name = narrator,
-                                           .kind = "crew",
-                                           .role = "Narrator",
-                                           .department = "Sound",
-                                           .position = (int64_t)n};
+    if (narrator) {
+        rows[n] = (struct mq_credit_row){.name = narrator,
+                                         .kind = "crew",
+                                         .role = "Narrator",
+                                         .department = "Sound",
+                                         .position = (int64_t)n};
+        n++;
+    }
     mq_err err =
         n ? mq_store_credits_set(db, e->item_id, "crew", rows, n, new_person_id, s) : MQ_OK;
     const char *series = tag(probe, "series");

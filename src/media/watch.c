@@ -317,13 +317,16 @@ static void mark(struct mq_watch *w, int lib)
 
 static void on_events(struct mq_watch *w)
 {
-    char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+    char buf[64 * 1024];
     for (;;) {
         ssize_t n = read(w->ifd, buf, sizeof(buf));
         if (n <= 0) return;
-        for (char *p = buf; p < buf + n;) {
-            struct inotify_event *ev = (struct inotify_event *)p;
-            p += sizeof(*ev) + ev->len;
+        for (char *p = buf; p + sizeof(struct inotify_event) <= buf + n;) {
+            /* Copied out: the records are packed one after another. */
+            struct inotify_event head, *ev = &head;
+            memcpy(&head, p, sizeof(head));
+            const char *name = p + sizeof(head);
+            p += sizeof(head) + head.len;
             pthread_mutex_lock(&w->mu);
             w->st.events_total++;
             pthread_mutex_unlock(&w->mu);
@@ -344,10 +347,10 @@ static void on_events(struct mq_watch *w)
                 continue; /* its slot stays taken; the next reload clears it */
             }
             if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len &&
-                ev->name[0] != '.' && d->path) {
+                name[0] != '.' && d->path) {
                 /* A new folder: watched too, with what is in it already. */
                 char path[4096], why[512];
-                int k = snprintf(path, sizeof(path), "%s/%s", d->path, ev->name);
+                int k = snprintf(path, sizeof(path), "%s/%s", d->path, name);
                 int lib = d->lib;
                 if (k > 0 && (size_t)k < sizeof(path) &&
                     watch_tree(w, lib, path, (size_t)k, 0, why, sizeof(why)))
