@@ -11,6 +11,7 @@ static const struct mq_dynsym symbols[] = {
     SYM("PQconnectdbParams", connectdb_params),
     SYM("PQfinish", finish),
     SYM("PQstatus", status),
+    SYM("PQconsumeInput", consume_input),
     SYM("PQerrorMessage", error_message),
     SYM("PQsetNoticeProcessor", set_notice_processor),
     SYM("PQexec", exec),

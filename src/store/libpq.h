@@ -20,6 +20,7 @@ struct mq_libpq {
                                 int expand_dbname);
     void (*finish)(PGconn *conn);
     ConnStatusType (*status)(const PGconn *conn);
+    int (*consume_input)(PGconn *conn);
     char *(*error_message)(const PGconn *conn);
     PQnoticeProcessor (*set_notice_processor)(PGconn *conn, PQnoticeProcessor proc, void *arg);
     PGresult *(*exec)(PGconn *conn, const char *query);

@@ -112,6 +112,12 @@ static mq_err pg_acquire(struct mq_store *s, enum mq_db_mode mode, struct mq_db 
         return MQ_ETIMEOUT;
     }
     c->db.mode = mode;
+    /* An idle connection whose server went away still says CONNECTION_OK
+     * until it is read: read what is waiting (the server's goodbye, or
+     * EOF), so that a restarted database costs no request a 503. */
+    if (c->h && !c->db.broken && st->pq.status(c->h) == CONNECTION_OK &&
+        !st->pq.consume_input(c->h))
+        c->db.broken = true;
     if (!c->h || c->db.broken || st->pq.status(c->h) != CONNECTION_OK) {
         mq_err err = conn_connect(st, c);
         if (err) {
