@@ -22,6 +22,8 @@
 
 #include "core/utf8.h"
 #include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
 #include "media/books.h"
 #include "media/libav.h"
 #include "media/subtitles.h"
@@ -732,7 +734,10 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
     bool vips_loaded = false;
     char errbuf[256];
     if (mq_libav_load(&av, errbuf, sizeof(errbuf))) {
-        fprintf(stderr, "probe-helper: %s\n", errbuf);
+        /* Its stderr is the server's: a JSON line like the server's own. */
+        struct mq_log log;
+        mq_log_init(&log, MQ_LOG_INFO, STDERR_FILENO, &mq_clock_system);
+        mq_log_error(&log, "media", "the probe helper cannot start: %s", errbuf);
         return 1;
     }
     for (;;) {
