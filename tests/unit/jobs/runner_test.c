@@ -161,12 +161,16 @@ static int pending(struct env *e)
     return (int)total;
 }
 
-static void wait_until(bool (*cond)(struct env *), struct env *e, int seconds)
+static void wait_until(bool (*cond)(struct env *), struct env *e, int seconds, const char *what)
 {
     for (int i = 0; i < seconds * 20 && !cond(e); i++) {
         struct timespec ts = {0, 50000000};
         nanosleep(&ts, NULL);
     }
+    /* Which wait, and how far it got: a rare failure under load says so. */
+    if (!cond(e))
+        fprintf(stderr, "not %s within %d s: %d jobs pending, the schedule ran %d times\n", what,
+                seconds, pending(e), atomic_load(&runs[SCHEDULED]));
     assert_true(cond(e));
 }
 
@@ -219,8 +223,8 @@ static void test_runs_everything_once(void **state)
     assert_int_equal(mq_store_finish(db, mq_store_job_insert(db, &raw, &inserted)), MQ_OK);
 
     assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
-    wait_until(drained, e, 60);
-    wait_until(scheduled_ran, e, 10);
+    wait_until(drained, e, 60, "drained");
+    wait_until(scheduled_ran, e, 30, "scheduled");
     char why[160];
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
     assert_int_equal(mq_jobs_stop(e->jobs, 10), 0);
@@ -278,10 +282,10 @@ static void test_stuck_worker_is_reported(void **state)
     assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
     enqueue(e, &(struct mq_job_spec){.kind = "t.slow"}, id);
-    wait_until(stuck, e, 5);
+    wait_until(stuck, e, 5, "stuck");
     assert_false(mq_jobs_healthy(e->jobs, why, sizeof(why)));
     assert_non_null(strstr(why, "queue default has been on one job"));
-    wait_until(drained, e, 10);
+    wait_until(drained, e, 10, "drained");
     assert_true(mq_jobs_healthy(e->jobs, why, sizeof(why)));
 }
 
@@ -303,7 +307,7 @@ static void test_an_enqueue_wakes_idle_workers(void **state)
     struct timespec idle = {0, 300000000}; /* the workers look once, then wait */
     nanosleep(&idle, NULL);
     enqueue(e, &(struct mq_job_spec){.kind = "t.count", .payload = "{\"n\": 7}"}, id);
-    wait_until(drained, e, 5);
+    wait_until(drained, e, 5, "drained");
     assert_int_equal(atomic_load(&runs[7]), 1);
 }
 
@@ -321,7 +325,7 @@ static void test_an_outcome_waits_for_the_database(void **state)
     assert_int_equal(mq_jobs_register(e->jobs, "t.starving", starving_job), MQ_OK);
     assert_int_equal(mq_jobs_start(e->jobs), MQ_OK);
     enqueue(e, &(struct mq_job_spec){.kind = "t.starving", .payload = "{\"n\": 5}"}, id);
-    wait_until(drained, e, 10);
+    wait_until(drained, e, 10, "drained");
     assert_true(atomic_load(&starver.held) >= 1);
     assert_int_equal(atomic_load(&runs[5]), 1);
     struct mq_arena *a = mq_arena_new(0);
