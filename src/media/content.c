@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/events.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
@@ -513,20 +514,10 @@ mq_err mq_content_restore(struct mq_ctx *ctx, struct mq_arena *a, const char *id
 
 static const char *const AVAIL_KINDS[] = {"flatrate", "free", "ads", "rent", "buy", NULL};
 
-static bool instant(struct mq_arena *a, const json_t *v, int64_t *ms)
+static bool instant(const json_t *v, int64_t *ms)
 {
-    (void)a;
-    struct tm tm = {0};
     const char *s = json_string_value(v);
-    if (!s) return false;
-    char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!end) return false;
-    if (*end == '.')
-        for (end++; isdigit((unsigned char)*end); end++) {
-        }
-    if (strcmp(end, "Z") && strcmp(end, "+00:00")) return false;
-    *ms = (int64_t)timegm(&tm) * 1000;
-    return true;
+    return s && mq_time_parse_rfc3339(s, ms) == MQ_OK;
 }
 
 mq_err mq_content_add_availability(struct mq_ctx *ctx, struct mq_arena *a, const char *id,
@@ -551,12 +542,10 @@ mq_err mq_content_add_availability(struct mq_ctx *ctx, struct mq_arena *a, const
         (!url || strlen(url) > 2048 || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))))
         return mq_refuse(why, MQ_EINVAL, "invalid_url", "url", "url is an http(s) address");
     int64_t from = 0, until = 0;
-    if (json_object_get(doc, "from") && !instant(a, json_object_get(doc, "from"), &from))
-        return mq_refuse(why, MQ_EINVAL, "invalid_date", "from",
-                         "from is an RFC 3339 instant (UTC)");
-    if (json_object_get(doc, "until") && !instant(a, json_object_get(doc, "until"), &until))
-        return mq_refuse(why, MQ_EINVAL, "invalid_date", "until",
-                         "until is an RFC 3339 instant (UTC)");
+    if (json_object_get(doc, "from") && !instant(json_object_get(doc, "from"), &from))
+        return mq_refuse(why, MQ_EINVAL, "invalid_date", "from", "from is an RFC 3339 instant");
+    if (json_object_get(doc, "until") && !instant(json_object_get(doc, "until"), &until))
+        return mq_refuse(why, MQ_EINVAL, "invalid_date", "until", "until is an RFC 3339 instant");
     if (from && until && until <= from)
         return mq_refuse(why, MQ_EINVAL, "invalid_date", "until", "until comes after from");
     char aid[37];

@@ -61,11 +61,10 @@ struct mq_prober {
     atomic_uint_fast64_t restarts;
 };
 
+/* The monotonic clock in ms, from core/clock.h. */
 static int64_t monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)(mq_monotonic_ns() / 1000000);
 }
 
 /* ---- the server's side ------------------------------------------------ */

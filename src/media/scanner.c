@@ -618,7 +618,7 @@ static mq_err resolve_item(struct scan *s, struct mq_db *db, struct entry *e, js
 
 struct chunk {
     struct scan *s;
-    struct entry **todo; /* the chunk's entries to probe */
+    struct entry **wanted; /* the batch's entries that need probing */
     size_t n;
     atomic_size_t next;
 };
@@ -684,7 +684,7 @@ static void *probe_worker(void *arg)
     for (;;) {
         size_t i = atomic_fetch_add(&c->next, 1);
         if (i >= c->n) break;
-        if (a) probe_one(c->s, c->todo[i], a);
+        if (a) probe_one(c->s, c->wanted[i], a);
     }
     return a;
 }
@@ -694,10 +694,10 @@ static void *probe_worker(void *arg)
 static size_t probe_range(struct scan *s, size_t from, size_t to, struct mq_arena **arenas)
 {
     struct chunk c = {.s = s};
-    c.todo = mq_arena_alloc(s->a, (to - from + 1) * sizeof(*c.todo));
-    if (!c.todo) return 0;
+    c.wanted = mq_arena_alloc(s->a, (to - from + 1) * sizeof(*c.wanted));
+    if (!c.wanted) return 0;
     for (size_t i = from; i < to; i++)
-        if (needs_probe(&s->e[i])) c.todo[c.n++] = &s->e[i];
+        if (needs_probe(&s->e[i])) c.wanted[c.n++] = &s->e[i];
     if (!c.n) return 0;
     atomic_init(&c.next, 0);
     size_t nthreads = (size_t)s->conf->probe_workers;

@@ -16,6 +16,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/events.h"
 #include "jobs/queue.h"
 #include "media/conf.h"
@@ -60,11 +61,10 @@ struct mq_watch {
     json_t *polled; /* what mq_watch_polled answers, rebuilt at each reload */
 };
 
+/* The monotonic clock in ms, from core/clock.h. */
 static int64_t monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)(mq_monotonic_ns() / 1000000);
 }
 
 /* ---- descriptors ------------------------------------------------------- */
