@@ -46,6 +46,7 @@ static mq_err parse_filter(struct mq_req *req, struct mq_audit_filter *f)
     if (!err) err = mq_api_query_text(req, "action", &f->action);
     if (!err) err = mq_api_query_text(req, "actor", &f->actor_id);
     if (!err) err = mq_api_query_text(req, "target", &f->target_id);
+    if (!err) err = mq_api_query_text(req, "target_type", &f->target_type);
     return err;
 }
 
@@ -131,7 +132,7 @@ struct export
 {
     struct mq_ctx *ctx;
     struct mq_audit_filter f;
-    char *action, *actor, *target;
+    char *action, *actor, *target, *target_type;
     struct mq_buf buf;
     size_t sent;
     bool last_page;
@@ -178,6 +179,7 @@ static void export_done(void *state)
     free(x->action);
     free(x->actor);
     free(x->target);
+    free(x->target_type);
     free(x);
 }
 
@@ -195,6 +197,7 @@ mq_err mq_api_admin_audit_export(struct mq_req *req)
     x->f.action = x->action = f.action ? strdup(f.action) : NULL;
     x->f.actor_id = x->actor = f.actor_id ? strdup(f.actor_id) : NULL;
     x->f.target_id = x->target = f.target_id ? strdup(f.target_id) : NULL;
+    x->f.target_type = x->target_type = f.target_type ? strdup(f.target_type) : NULL;
     mq_buf_init(&x->buf, 64u << 20);
     (void)mq_reply_header(req, "Content-Disposition", "attachment; filename=\"audit-log.jsonl\"");
     return mq_reply_stream(req, 200, "application/x-ndjson", export_read, export_done, x);

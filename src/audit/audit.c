@@ -14,12 +14,13 @@
 #include "core/uuid.h"
 #include "store/keys.h"
 
-#define QUEUE_MAX 100000 /* past this, events are dropped (and counted) */
-#define BATCH_MAX 500
-#define GATHER_MS 50   /* let a burst gather into one transaction */
-#define RETRY_MS  1000 /* database away: try again after */
-#define GENESIS   "0000000000000000000000000000000000000000000000000000000000000000"
-#define FOLDS_MAX 1024 /* keys folding at once; beyond, events fold under "*" */
+#define QUEUE_MAX     100000 /* past this, events are dropped (and counted) */
+#define BATCH_MAX     500
+#define GATHER_MS     50   /* let a burst gather into one transaction */
+#define LIST_FLUSH_MS 2000 /* how long a reader waits for queued entries */
+#define RETRY_MS      1000 /* database away: try again after */
+#define GENESIS       "0000000000000000000000000000000000000000000000000000000000000000"
+#define FOLDS_MAX     1024 /* keys folding at once; beyond, events fold under "*" */
 
 struct pending {
     struct pending *next;
@@ -462,6 +463,13 @@ mq_err mq_audit_list(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_aud
         mq_arena_calloc(a, f->limit > 0 ? (size_t)f->limit : 1, sizeof(*rows));
     struct mq_db *db = NULL;
     if (!rows) return MQ_ENOMEM;
+    /* The writer gathers bursts before it commits them, so a reader would
+     * otherwise miss what this instance was asked to record a moment ago:
+     * an admin who deletes a library and opens the log finds the deletion
+     * there. Bounded; past it the list is what the database holds. */
+    if (ctx->audit && mq_audit_flush(ctx->audit, LIST_FLUSH_MS))
+        mq_log_warn(ctx->log, "audit", "entries still queued after %d ms are not in this list",
+                    LIST_FLUSH_MS);
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = mq_store_finish(db, mq_store_audit_list(db, a, f, rows, n));

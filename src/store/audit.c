@@ -43,7 +43,8 @@ static const struct mq_sql SQL_INSERT = {
 
 #define AUDIT_WHERE                                                                                \
     "at >= $2 AND at < $3 AND ($4 = '' OR action = $4) AND ($5 = '' OR actor_id = $5) "            \
-    "AND ($6 = '' OR target_id = $6) AND ($8 = '' OR actor_id = $8 OR target_id = $8)"
+    "AND ($6 = '' OR target_id = $6) AND ($8 = '' OR actor_id = $8 OR target_id = $8) "            \
+    "AND ($9 = '' OR target_type = $9)"
 
 static const struct mq_sql SQL_LIST_DESC = {"audit.list_desc",
                                             "SELECT " AUDIT_COLS
@@ -119,8 +120,9 @@ mq_err mq_store_audit_list(struct mq_db *db, struct mq_arena *a, const struct mq
                            MQ_P_TEXT(f->actor_id ? f->actor_id : ""),
                            MQ_P_TEXT(f->target_id ? f->target_id : ""),
                            MQ_P_INT(f->limit),
-                           MQ_P_TEXT(f->subject_id ? f->subject_id : "")};
-    mq_err err = mq_db_query(db, f->ascending ? &SQL_LIST_ASC : &SQL_LIST_DESC, p, 8, &rows);
+                           MQ_P_TEXT(f->subject_id ? f->subject_id : ""),
+                           MQ_P_TEXT(f->target_type ? f->target_type : "")};
+    mq_err err = mq_db_query(db, f->ascending ? &SQL_LIST_ASC : &SQL_LIST_DESC, p, 9, &rows);
     if (err) return err;
     *n = 0;
     while (*n < (size_t)f->limit && mq_rows_next(rows)) {

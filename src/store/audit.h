@@ -30,6 +30,7 @@ MQ_MUST_CHECK mq_err mq_store_audit_insert(struct mq_db *db, const struct mq_aud
 struct mq_audit_filter {
     int64_t from_ms, to_ms;                    /* at in [from, to); 0 = open */
     const char *action, *actor_id, *target_id; /* NULL = any */
+    const char *target_type;                   /* "library", "user", ...; NULL = any */
     const char *subject_id;                    /* the actor or the target; NULL = any */
     int64_t cursor; /* seq to continue after (ascending) or before (descending); 0 = start */
     bool ascending;

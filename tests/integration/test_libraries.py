@@ -74,6 +74,7 @@ def test_create_list_and_see(env):
                                                       headers=bearer(tok["root"])).json()["items"]]
             for a in ("library.created", "library.updated", "library.deleted"):
                 check(a in actions, (a, actions))
+            check(all(a.startswith("library.") for a in actions), actions)
     finally:
         shutil.rmtree(root)
 
