@@ -47,7 +47,12 @@ MIGRATIONS := $(shell find src/store/migrations -name '*.sql' | sort)
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' | sort)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check-banned bench bench-drivers fuzz fuzz-replay fuzz-drivers format docs clean
+# The web app (web/): npm ci once per lock file, then Vite; the server finds
+# the result in $(BUILD)/web, beside the binary (src/http/webapp.h).
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+           web/svelte.config.js web/tools/compress.mjs web/package.json
+
+.PHONY: web web-test all run test unit check-banned bench bench-drivers fuzz fuzz-replay fuzz-drivers format docs clean
 all: $(BUILD)/marquee
 
 $(BUILD)/marquee: $(BUILD)/obj/main.o $(BUILD)/libmarquee.a
@@ -181,7 +186,20 @@ bench: $(BUILD)/marquee bench-drivers
 	bench/healthz.sh
 	bench/jobs.sh
 
+web: $(BUILD)/web/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(BUILD)/web/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run --silent build
+	rm -rf $(BUILD)/web && mkdir -p $(BUILD) && cp -r web/dist $(BUILD)/web
+
+# The app's own checks: types (svelte-check) and unit tests (vitest).
+web-test: web/node_modules/.package-lock.json
+	cd web && npm run --silent check && npm run --silent test
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz web/dist
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

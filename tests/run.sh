@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole suite: builds plain and with AddressSanitizer + UBSan, starts a
-# throwaway PostgreSQL, then runs for each build the banned-function check,
-# the unit tests (store tests on SQLite and PostgreSQL), every fuzz corpus
-# and the integration tests against the real binary on both backends; then
-# gives each libFuzzer driver a few seconds (clang's build, build-fuzz/).
+# The whole suite: builds plain and with AddressSanitizer + UBSan, and the
+# web app; starts a throwaway PostgreSQL, then runs for each build the
+# banned-function check, the unit tests (store tests on SQLite and
+# PostgreSQL), every fuzz corpus and the integration tests against the real
+# binary on both backends; the web app's own checks and, on the plain build,
+# its browser tests in headless Chromium on both backends; then gives each
+# libFuzzer driver a few seconds (clang's build, build-fuzz/).
 # Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +45,21 @@ for variant in plain asan; do
     fi
 done
 
+echo "== web app"
+if make -s web >"$OUT/build-web.log" 2>&1; then
+    echo "ok - build web app" | record
+else
+    cat "$OUT/build-web.log"
+    echo "not ok - build web app" | record
+fi
+# Types (svelte-check) and the app's unit tests (vitest).
+if make -s web-test >"$OUT/web-test.log" 2>&1; then
+    echo "ok - web app: types and unit tests ($(grep -oE 'Tests +[0-9]+ passed' "$OUT/web-test.log" | grep -oE '[0-9]+') tests)" | record
+else
+    sed 's/^/#   /' "$OUT/web-test.log"
+    echo "not ok - web app: types and unit tests" | record
+fi
+
 if scripts/check-banned; then echo "ok - no banned string functions" | record
 else echo "not ok - banned string functions" | record; fi
 # The module map holds: no include cycles, nothing including upwards.
@@ -80,6 +97,11 @@ for variant in plain asan; do
         echo "== integration tests ($variant, $backend)"
         /usr/bin/python3 tests/integration/run.py --binary "$dir/marquee" --backend $backend --label "[$variant]" | record
     done
+done
+
+for backend in sqlite postgres; do
+    echo "== browser tests (plain, $backend)"
+    /usr/bin/python3 tests/integration/run.py --binary build/marquee --backend $backend --label "[web]" --browser | record
 done
 
 echo "== fuzzing (libFuzzer, ${MQ_FUZZ_SECONDS:=3} s a driver)"

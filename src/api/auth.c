@@ -4,21 +4,12 @@
 
 #include "api/body.h"
 #include "api/handlers.h"
+#include "api/tokens.h"
 #include "auth/conf.h"
 #include "auth/mfa.h"
 #include "auth/signin.h"
 #include "http/gate.h"
 #include "users/users.h"
-
-static json_t *tokens_json(const struct mq_tokens *t)
-{
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t->access_token,
-                            "refresh_token", t->refresh_token, "token_type", "Bearer", "expires_in",
-                            (json_int_t)t->expires_in, "session_id", t->session_id);
-    /* Every request but enrolling a factor gets 403 until one is set up. */
-    if (doc && t->enrol_only) json_object_set_new(doc, "mfa_enrollment_required", json_true());
-    return doc;
-}
 
 /* A right password for an account with a second factor: no tokens yet. */
 static json_t *mfa_json(const struct mq_tokens *t)
@@ -57,7 +48,7 @@ static const char *outcome_action(enum mq_login_outcome o)
 static mq_err login_work(struct mq_req *req, void *arg)
 {
     struct login_call *c = arg;
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     enum mq_login_outcome outcome;
     char user[37];
     mq_err err = mq_signin_password(req->ctx, req->arena, &c->in, &t, &outcome, user);
@@ -89,7 +80,7 @@ static mq_err login_work(struct mq_req *req, void *arg)
                           "the e-mail address or the password is wrong");
     }
     if (outcome == MQ_LOGIN_MFA) return mq_reply_json(req, 200, mfa_json(&t));
-    return mq_reply_json(req, 200, tokens_json(&t));
+    return mq_api_reply_tokens(req, &t, NULL);
 }
 
 mq_err mq_api_auth_login(struct mq_req *req)
@@ -105,7 +96,9 @@ mq_err mq_api_auth_login(struct mq_req *req)
     if (!err) err = mq_api_string_field(req, doc, "device_name", false, &c->in.device.device_name);
     if (!err) err = mq_api_bool_field(req, doc, "restore", &c->in.restore);
     if (!err) err = mq_api_string_field(req, doc, "device_token", false, &c->in.device_token);
+    if (!err && mq_api_web_session(req)) err = mq_api_web_admit(req);
     if (err) return err;
+    if (!c->in.device_token) c->in.device_token = mq_api_web_device_token(req);
     const char *ua = mq_req_header(req, "User-Agent");
     c->in.device.ip = req->remote;
     c->in.device.user_agent = ua ? mq_arena_strndup(req->arena, ua, strnlen(ua, 256)) : NULL;
@@ -116,12 +109,23 @@ mq_err mq_api_auth_refresh(struct mq_req *req)
 {
     json_t *doc = NULL;
     const char *token = NULL;
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     bool reused = false;
     char user[37];
-    mq_err err = mq_api_body_object(req, &doc);
-    if (!err) err = mq_api_string_field(req, doc, "refresh_token", true, &token);
-    if (err) return err;
+    mq_err err = MQ_OK;
+    if (mq_api_web_session(req)) {
+        /* The app's cookie; the body is empty. */
+        err = mq_api_web_admit(req);
+        if (err) return err;
+        token = mq_api_web_refresh_token(req);
+        if (!token)
+            return mq_problem(req, 401, "invalid_refresh_token", NULL,
+                              "this browser holds no session; sign in");
+    } else {
+        err = mq_api_body_object(req, &doc);
+        if (!err) err = mq_api_string_field(req, doc, "refresh_token", true, &token);
+        if (err) return err;
+    }
     err = mq_session_refresh(req->ctx, req->arena, token, &t, &reused, user);
     if (reused) {
         req->actor_id = mq_arena_strdup(req->arena, user);
@@ -130,11 +134,13 @@ mq_err mq_api_auth_refresh(struct mq_req *req)
         mq_log_warn(req->ctx->log, "auth",
                     "a used refresh token came back; its session is revoked (user %s)", user);
     }
-    if (err == MQ_EPERM)
+    if (err == MQ_EPERM) {
+        if (mq_api_web_session(req)) (void)mq_api_web_clear(req);
         return mq_problem(req, 401, "invalid_refresh_token", NULL,
                           "the refresh token is unknown, expired or already used; sign in again");
+    }
     if (err) return err;
-    return mq_reply_json(req, 200, tokens_json(&t));
+    return mq_api_reply_tokens(req, &t, NULL);
 }
 
 mq_err mq_api_auth_logout(struct mq_req *req)
@@ -142,13 +148,21 @@ mq_err mq_api_auth_logout(struct mq_req *req)
     const char *token = NULL, *session = NULL;
     json_t *doc = NULL;
     mq_err err = MQ_OK;
-    if (req->body_len) {
+    bool web = mq_api_web_session(req);
+    if (web) {
+        err = mq_api_web_admit(req);
+        if (!err) err = mq_api_web_clear(req);
+        if (err) return err;
+        token = mq_api_web_refresh_token(req);
+        if (!token && !req->principal) return mq_reply_empty(req, 204); /* nothing to end */
+    } else if (req->body_len) {
         err = mq_api_body_object(req, &doc);
         if (!err) err = mq_api_string_field(req, doc, "refresh_token", false, &token);
         if (err) return err;
     }
     if (token) {
         err = mq_session_of_refresh_token(req->ctx, req->arena, token, &session);
+        if (err == MQ_EPERM && web) return mq_reply_empty(req, 204); /* ended already */
         if (err == MQ_EPERM)
             return mq_problem(req, 401, "invalid_refresh_token", NULL, "unknown refresh token");
         if (err) return err;

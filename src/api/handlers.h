@@ -96,6 +96,7 @@ mq_err mq_api_admin_users_mfa_reset(struct mq_req *req);
 mq_err mq_api_libraries_list(struct mq_req *req);
 mq_err mq_api_libraries_get(struct mq_req *req);
 mq_err mq_api_admin_libraries_create(struct mq_req *req);
+mq_err mq_api_admin_filesystem(struct mq_req *req);
 mq_err mq_api_admin_libraries_update(struct mq_req *req);
 mq_err mq_api_admin_libraries_delete(struct mq_req *req);
 mq_err mq_api_admin_libraries_path_add(struct mq_req *req);

@@ -154,6 +154,32 @@ mq_err mq_api_admin_libraries_create(struct mq_req *req)
     return mq_reply_json(req, 201, mq_api_library_json(&lib, true));
 }
 
+/* GET /api/v1/admin/filesystem?path=: the folders in one folder of the
+ * server, for the picker of library folders. Audited: it shows an admin
+ * what the server can read. */
+mq_err mq_api_admin_filesystem(struct mq_req *req)
+{
+    const char *path = NULL;
+    struct mq_folder_listing l;
+    struct mq_refusal why = {0};
+    mq_err err = mq_req_query(req, "path", &path);
+    if (err) return err;
+    err = mq_libraries_browse(req->arena, path, &l, &why);
+    if (err) return mq_api_refused(req, err, &why);
+    mq_req_audit(req, "admin.filesystem_browse", req->actor_kind, "folder", NULL,
+                 json_pack("{s:s}", "path", l.path));
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < l.n; i++)
+        json_array_append_new(
+            items, json_pack("{s:s,s:s}", "name", l.names[i], "path",
+                             mq_arena_printf(req->arena, "%s/%s", strcmp(l.path, "/") ? l.path : "",
+                                             l.names[i])));
+    return mq_reply_json(req, 200,
+                         json_pack("{s:s,s:o,s:o,s:b}", "path", l.path, "parent",
+                                   l.parent ? json_string(l.parent) : json_null(), "items", items,
+                                   "truncated", l.truncated));
+}
+
 /* PATCH /api/v1/admin/libraries/{id} */
 mq_err mq_api_admin_libraries_update(struct mq_req *req)
 {

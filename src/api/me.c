@@ -5,6 +5,7 @@
 
 #include "api/body.h"
 #include "api/handlers.h"
+#include "api/tokens.h"
 #include "api/refusal.h"
 #include "auth/principal.h"
 #include "core/keyset.h"
@@ -132,7 +133,7 @@ static mq_err password_work(struct mq_req *req, void *arg)
 {
     struct password_call *c = arg;
     struct mq_refusal why = {0};
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     struct mq_session_factor factor = {c->who->mfa_method, c->who->enrol_only};
     mq_err err = mq_account_change_password(req->ctx, req->arena, c->who->user_id, c->current,
                                             c->new_password, &c->device, &factor, &t, &why);
@@ -143,11 +144,7 @@ static mq_err password_work(struct mq_req *req, void *arg)
     mq_req_audit(
         req, "password.changed", "user", "user", c->who->user_id,
         json_pack("{s:s,s:s}", "effect", "all sessions ended", "new_session", t.session_id));
-    return mq_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
-                                   "refresh_token", t.refresh_token, "token_type", "Bearer",
-                                   "expires_in", (json_int_t)t.expires_in, "session_id",
-                                   t.session_id));
+    return mq_api_reply_tokens(req, &t, NULL);
 }
 
 mq_err mq_api_users_me_change_password(struct mq_req *req)

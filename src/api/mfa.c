@@ -7,6 +7,7 @@
 
 #include "api/body.h"
 #include "api/handlers.h"
+#include "api/tokens.h"
 #include "api/refusal.h"
 #include "auth/conf.h"
 #include "auth/mfa.h"
@@ -272,7 +273,7 @@ static const char *const mfa_actions[] = {
 /* The second half of a sign-in, with a code or a WebAuthn assertion. */
 static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
 {
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     enum mq_mfa_outcome outcome;
     char user[37];
     mq_err err = mq_signin_second_factor(req->ctx, req->arena, in, &t, &outcome, user);
@@ -305,12 +306,7 @@ static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
     mq_req_audit(
         req, "login.success", "user", "user", user,
         json_pack("{s:s,s:b}", "mfa", in->method, "remember_device", t.device_token != NULL));
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
-                            "refresh_token", t.refresh_token, "token_type", "Bearer", "expires_in",
-                            (json_int_t)t.expires_in, "session_id", t.session_id);
-    if (doc && t.device_token)
-        json_object_set_new(doc, "device_token", json_string(t.device_token));
-    return mq_reply_json(req, 200, doc);
+    return mq_api_reply_tokens(req, &t, NULL);
 }
 
 /* The sign-in rate limit covers the second half too. */
@@ -660,7 +656,7 @@ mq_err mq_api_auth_passkey_finish(struct mq_req *req)
 {
     json_t *doc = NULL;
     struct mq_device device = {.ip = req->remote};
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     enum mq_passkey_verdict verdict;
     enum mq_login_outcome outcome;
     const char *why = NULL;
@@ -703,9 +699,5 @@ mq_err mq_api_auth_passkey_finish(struct mq_req *req)
                           "the passkey is unknown, disabled, or did not verify");
     }
     mq_req_audit(req, "login.success", "user", "user", user, json_pack("{s:s}", "via", "passkey"));
-    return mq_reply_json(req, 200,
-                         json_pack("{s:s,s:s,s:s,s:I,s:s}", "access_token", t.access_token,
-                                   "refresh_token", t.refresh_token, "token_type", "Bearer",
-                                   "expires_in", (json_int_t)t.expires_in, "session_id",
-                                   t.session_id));
+    return mq_api_reply_tokens(req, &t, NULL);
 }

@@ -170,6 +170,7 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/admin/content/quality-report", "content:moderate", 0},
      mq_api_content_quality_report},
     {{MQ_POST, "/api/v1/admin/libraries", "libraries:manage", 0}, mq_api_admin_libraries_create},
+    {{MQ_GET, "/api/v1/admin/filesystem", "libraries:manage", 0}, mq_api_admin_filesystem},
     {{MQ_PATCH, "/api/v1/admin/libraries/{id}", "libraries:manage", 0},
      mq_api_admin_libraries_update},
     {{MQ_DELETE, "/api/v1/admin/libraries/{id}", "libraries:manage", 0},

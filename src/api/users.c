@@ -6,6 +6,7 @@
 
 #include "api/body.h"
 #include "api/handlers.h"
+#include "api/tokens.h"
 #include "api/refusal.h"
 #include "audit/audit.h"
 #include "auth/mfa.h"
@@ -307,7 +308,7 @@ mq_err mq_api_admin_users_delete(struct mq_req *req)
 mq_err mq_api_admin_users_impersonate(struct mq_req *req)
 {
     const struct mq_principal *who = req->principal;
-    struct mq_tokens t;
+    struct mq_tokens t = {0};
     const char *id = mq_req_param(req, "id");
     struct mq_refusal why = {0};
     if (!mq_uuid_valid(id, strlen(id))) return user_not_found(req);
@@ -319,6 +320,9 @@ mq_err mq_api_admin_users_impersonate(struct mq_req *req)
                  json_pack("{s:s,s:s,s:I}", "by", who->user_id, "session", t.session_id,
                            "expires_in", (json_int_t)t.expires_in));
     (void)mq_reply_header(req, "Cache-Control", "no-store");
+    /* The app shows the member's pictures and streams under their name. */
+    if (mq_api_web_session(req) && mq_req_same_origin(req))
+        (void)mq_api_web_media_cookie(req, t.access_token, t.expires_in);
     return mq_reply_json(req, 200,
                          json_pack("{s:s,s:s,s:I,s:s}", "access_token", t.access_token,
                                    "token_type", "Bearer", "expires_in", (json_int_t)t.expires_in,

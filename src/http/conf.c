@@ -66,6 +66,9 @@ static const struct mq_setting settings[] = {
      NULL, NULL,
      "bearer token for /api/v1/admin/* until accounts exist (unset = admin API closed, 403); "
      "masked by marquee config"},
+    {"web_dir", MQ_SETTING_STRING, OFF(web_dir), NULL, NULL, 0, 4096, 0, NULL, NULL,
+     "folder of the built web app (unset = web/ beside the binary, else "
+     "../share/marquee/web from it; none = the API alone)"},
 };
 
 static mq_err check(const struct mq_config *cfg, char *errbuf, size_t errlen)

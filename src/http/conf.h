@@ -26,6 +26,7 @@ struct mq_http_conf {
     struct mq_conf_rate rate_default;    /* per client address and per user, on /api/ */
     int ipv6_prefix;                     /* bits naming one IPv6 client */
     char *admin_token; /* bootstrap token for the admin API; NULL or "" = closed */
+    char *web_dir;     /* the built web app; NULL = beside the binary (http/webapp.h) */
 };
 
 extern const struct mq_config_module mq_config_http;

@@ -114,6 +114,12 @@ static mq_err authenticate(struct mq_req *req, struct mq_principal *who, const c
 {
     const char *key = api_key_of(req), *token = bearer(req);
     if (key) return mq_apikey_authenticate(req->ctx, req->arena, key, req->remote, who, why);
+    /* The web app's <img> and <video> carry its access token as a cookie;
+     * only these read-only routes take it, so a page elsewhere cannot make
+     * it do anything (and SameSite=Strict keeps it from being sent there). */
+    if (!token && req->match.flags & MQ_ROUTE_QUERY_KEY &&
+        (req->method == MQ_GET || req->method == MQ_HEAD))
+        token = mq_req_cookie(req, "mq_media");
     if (!token || !looks_like_jwt(token)) return MQ_ENOTFOUND;
     return mq_session_authenticate(req->ctx, req->arena, token, who, why);
 }

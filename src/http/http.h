@@ -83,6 +83,17 @@ MQ_MUST_CHECK mq_err mq_req_query(struct mq_req *req, const char *name, const ch
  * it cannot. The value lives until the arena is dropped. */
 MQ_MUST_CHECK mq_err mq_req_json(struct mq_req *req, json_t **out);
 
+/* The value of a request cookie, or NULL. */
+const char *mq_req_cookie(const struct mq_req *req, const char *name);
+/* Whether the request's Origin header names this server: its public_url's
+ * origin, or the scheme and Host it was reached by. Browsers send Origin on
+ * every cross-site write, so a write without one, or with another, did not
+ * come from the app's own pages. */
+bool mq_req_same_origin(const struct mq_req *req);
+/* Whether people reach the server over HTTPS (TLS here, or an https
+ * public_url before a proxy): cookies are then Secure. */
+bool mq_req_secure(const struct mq_req *req);
+
 /* Answers with a JSON document; steals the reference to doc. */
 mq_err mq_reply_json(struct mq_req *req, int status, json_t *doc);
 /* Answers with bytes that outlive the request (static or arena memory). */

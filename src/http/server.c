@@ -28,6 +28,8 @@
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/ratelimit.h"
+#include "http/webapp.h"
+#include "system/conf.h"
 
 /* Room in libmicrohttpd's per-connection memory beyond our own header limit,
  * so oversized heads reach us and get a proper 431 problem document. */
@@ -50,7 +52,8 @@ struct mq_http_server {
     struct mq_http_metrics *metrics;
     struct mq_connwatch *watch;
     struct MHD_Daemon *daemon;
-    int quiesced_fd; /* the listen socket once quiesced; closed after the daemon stops */
+    struct mq_webapp *web; /* NULL: no app built */
+    int quiesced_fd;       /* the listen socket once quiesced; closed after the daemon stops */
     uint16_t port;
     bool tls;
     atomic_bool starting; /* read by libmicrohttpd's threads when they log */
@@ -138,6 +141,34 @@ const char *mq_req_param(const struct mq_req *req, const char *name)
 const char *mq_req_header(const struct mq_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *mq_req_cookie(const struct mq_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+bool mq_req_secure(const struct mq_req *req)
+{
+    const char *url = mq_system_conf(req->ctx->cfg)->public_url;
+    return req->server->tls || (url && !strncmp(url, "https://", 8));
+}
+
+bool mq_req_same_origin(const struct mq_req *req)
+{
+    const char *origin = mq_req_header(req, "Origin"), *host = mq_req_header(req, "Host");
+    const char *url = mq_system_conf(req->ctx->cfg)->public_url;
+    if (!origin) return false;
+    if (url) {
+        /* public_url's origin: scheme://host[:port], without its path. */
+        const char *auth = strstr(url, "://");
+        size_t len = auth ? strcspn(auth + 3, "/") + (size_t)(auth + 3 - url) : strlen(url);
+        if (strlen(origin) == len && !strncasecmp(origin, url, len)) return true;
+    }
+    if (!host) return false;
+    const char *scheme = req->server->tls ? "https://" : "http://";
+    size_t slen = strlen(scheme);
+    return !strncasecmp(origin, scheme, slen) && !strcasecmp(origin + slen, host);
 }
 
 mq_err mq_req_query(struct mq_req *req, const char *name, const char **out)
@@ -502,7 +533,10 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
     if (rate_limited(srv, req)) return;
     switch (rs->route) {
     case MQ_MATCH_NOT_FOUND:
-        mq_problem(req, 404, "not_found", NULL, "no resource at this path");
+        if (mq_webapp_claims(req))
+            answer_error(srv, req, mq_webapp_serve(srv->web, req));
+        else
+            mq_problem(req, 404, "not_found", NULL, "no resource at this path");
         return;
     case MQ_MATCH_METHOD_NOT_ALLOWED: {
         if (req->method == MQ_OPTIONS) {
@@ -568,17 +602,19 @@ static enum MHD_Result send_response(struct mq_http_server *srv, struct req_stat
         resp = MHD_create_response_from_buffer(req->resp_len, (void *)req->resp_body,
                                                MHD_RESPMEM_PERSISTENT);
     if (!resp) return MHD_NO;
-    bool cache_set = false;
+    bool cache_set = false, csp_set = false;
     for (struct mq_header *h = req->resp_headers; h; h = h->next) {
         MHD_add_response_header(resp, h->name, h->value);
         if (!strcasecmp(h->name, "Cache-Control")) cache_set = true;
+        if (!strcasecmp(h->name, "Content-Security-Policy")) csp_set = true;
     }
     if (req->content_type) MHD_add_response_header(resp, "Content-Type", req->content_type);
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Content-Security-Policy", CSP_POLICY);
+    /* The app's pages bring their own (http/webapp.c); the API's is stricter. */
+    if (!csp_set) MHD_add_response_header(resp, "Content-Security-Policy", CSP_POLICY);
     MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
     if (!cache_set) MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -898,6 +934,7 @@ mq_err mq_http_start(struct mq_ctx *ctx, const struct mq_router *router,
         .trusted = &hc->trusted_proxies.nets,
     };
     err = mq_connwatch_start(&limits, &srv->watch);
+    if (!err) err = mq_webapp_open(cfg, ctx->log, &srv->web);
     if (err) goto fail;
 
     unsigned threads = mq_http_conf(cfg)->threads > 0 ? (unsigned)mq_http_conf(cfg)->threads
@@ -1006,6 +1043,7 @@ void mq_http_stop(struct mq_http_server *srv)
     if (srv->quiesced_fd >= 0) close(srv->quiesced_fd);
     MHD_set_panic_func(NULL, NULL);
     mq_connwatch_stop(srv->watch);
+    mq_webapp_close(srv->web);
     mq_http_metrics_free(srv->metrics);
     free(srv->tls_cert_pem);
     if (srv->tls_key_pem) {

@@ -1,6 +1,8 @@
 #include "media/libraries.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -424,4 +426,102 @@ mq_err mq_libraries_grants(struct mq_ctx *ctx, struct mq_arena *a, const char *i
     if (!err) err = mq_store_library_grants(db, a, id, out, n);
     mq_store_rollback(db);
     return err;
+}
+
+/* ---- the folder picker ---------------------------------------------------- */
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static bool system_folder(const char *path)
+{
+    for (int i = 0; FORBIDDEN[i]; i++)
+        if (mq_path_within(FORBIDDEN[i], path)) return true;
+    return false;
+}
+
+mq_err mq_libraries_browse(struct mq_arena *a, const char *path, struct mq_folder_listing *out,
+                           struct mq_refusal *why)
+{
+    const char *rule = NULL;
+    *out = (struct mq_folder_listing){0};
+    if (!path || !*path) path = "/";
+    if (!mq_utf8_valid(path, strlen(path)) || strlen(path) >= PATH_MAX)
+        return mq_refuse(why, MQ_EINVAL, "invalid_path", "path",
+                         "a folder is an absolute path of valid UTF-8");
+    char *norm = mq_path_normalize(a, path, &rule);
+    if (!norm)
+        return rule ? mq_refuse(why, MQ_EINVAL, "invalid_path", "path", "%s", rule) : MQ_ENOMEM;
+    char resolved[PATH_MAX];
+    if (!realpath(norm, resolved))
+        return errno == EACCES
+                   ? mq_refuse(why, MQ_EINVAL, "path_unreadable", "path",
+                               "the server may not read %s", norm)
+                   : mq_refuse(why, MQ_EINVAL, "path_not_found", "path", "%s does not exist", norm);
+    if (system_folder(resolved))
+        return mq_refuse(why, MQ_EINVAL, "path_forbidden", "path",
+                         "%s is a system folder, not media", resolved);
+    int fd = open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOTDIR ? mq_refuse(why, MQ_EINVAL, "path_not_directory", "path",
+                                            "%s is not a folder", resolved)
+                                : mq_refuse(why, MQ_EINVAL, "path_unreadable", "path",
+                                            "the server may not read the folder %s", resolved);
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return MQ_EIO;
+    }
+    size_t cap = 64;
+    const char **names = mq_arena_alloc(a, cap * sizeof(*names));
+    mq_err err = names ? MQ_OK : MQ_ENOMEM;
+    struct dirent *e;
+    size_t base = strlen(resolved);
+    while (!err && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue; /* ".", ".." and hidden folders */
+        size_t len = strlen(e->d_name);
+        if (!mq_utf8_valid(e->d_name, len)) continue; /* a name no one can type back */
+        struct stat sb;
+        if (fstatat(fd, e->d_name, &sb, 0) || !S_ISDIR(sb.st_mode)) continue;
+        char *child = mq_arena_printf(a, "%s/%s", base > 1 ? resolved : "", e->d_name);
+        if (!child) {
+            err = MQ_ENOMEM;
+            break;
+        }
+        if (system_folder(child)) continue;
+        if (out->n == MQ_BROWSE_MAX) {
+            out->truncated = true;
+            break;
+        }
+        if (out->n == cap) {
+            const char **bigger = mq_arena_alloc(a, 2 * cap * sizeof(*names));
+            if (!bigger) {
+                err = MQ_ENOMEM;
+                break;
+            }
+            memcpy(bigger, names, cap * sizeof(*names));
+            names = bigger;
+            cap *= 2;
+        }
+        names[out->n++] = mq_arena_strdup(a, e->d_name);
+        if (!names[out->n - 1]) err = MQ_ENOMEM;
+    }
+    closedir(d);
+    if (err) return err;
+    qsort(names, out->n, sizeof(*names), by_name);
+    out->names = names;
+    out->path = mq_arena_strdup(a, resolved);
+    if (base > 1) {
+        char *parent = mq_arena_strdup(a, resolved);
+        if (!parent) return MQ_ENOMEM;
+        char *slash = strrchr(parent, '/');
+        if (slash == parent)
+            slash[1] = 0;
+        else
+            *slash = 0;
+        out->parent = parent;
+    }
+    return out->path ? MQ_OK : MQ_ENOMEM;
 }

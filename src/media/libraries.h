@@ -93,6 +93,22 @@ MQ_MUST_CHECK mq_err mq_libraries_list(struct mq_ctx *ctx, struct mq_arena *a,
                                        const struct mq_visible *vis, struct mq_library **out,
                                        size_t *n);
 
+/* One folder of the server's file system as the folder picker shows it:
+ * its real path, its parent (NULL at /) and the folders in it, by name,
+ * hidden ones and the kernel's (/proc, /sys, /dev, /run) left out; files
+ * are never listed. At most MQ_BROWSE_MAX entries (`truncated` says if
+ * more). MQ_EINVAL with *why for a path that is not an absolute, existing,
+ * readable folder. */
+#define MQ_BROWSE_MAX 2000
+struct mq_folder_listing {
+    const char *path, *parent;
+    const char **names; /* arena */
+    size_t n;
+    bool truncated;
+};
+MQ_MUST_CHECK mq_err mq_libraries_browse(struct mq_arena *a, const char *path,
+                                         struct mq_folder_listing *out, struct mq_refusal *why);
+
 /* Grants a restricted library to a user (role NULL) or a role (user_id
  * NULL). MQ_ENOTFOUND (why) for no such library, user or role;
  * MQ_ECONFLICT when granted already. */

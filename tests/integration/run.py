@@ -1,6 +1,8 @@
 """Runs the integration tests against one binary and one backend.
 
-usage: run.py --binary PATH --backend sqlite|postgres [--label L] [-k SUBSTRING]
+usage: run.py --binary PATH --backend sqlite|postgres [--label L] [-k SUBSTRING] [--browser]
+--browser runs the web app's tests in headless Chromium (BROWSER_MODULES)
+instead of the API's.
 Prints one TAP-style line per test ("ok - ..." / "not ok - ...").
 """
 import argparse
@@ -15,6 +17,9 @@ import harness  # noqa: E402
 
 MODULES = ["test_cli", "test_http", "test_input", "test_logs", "test_lifecycle", "test_tls", "test_jobs", "test_ratelimit", "test_audit", "test_users", "test_setup", "test_keys", "test_auth", "test_account", "test_mfa", "test_webauthn", "test_rbac", "test_gate", "test_admin", "test_settings", "test_hostile", "test_libraries", "test_scanner", "test_watch", "test_catalog"]
 
+# The web app's, in Chromium: slower, so run on the plain build only.
+BROWSER_MODULES = ["test_web"]
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -22,10 +27,11 @@ def main():
     ap.add_argument("--backend", required=True, choices=["sqlite", "postgres"])
     ap.add_argument("--label", default="")
     ap.add_argument("-k", default="")
+    ap.add_argument("--browser", action="store_true")
     a = ap.parse_args()
     env = harness.Env(a.binary, a.backend)
     failed = 0
-    for modname in MODULES:
+    for modname in BROWSER_MODULES if a.browser else MODULES:
         mod = importlib.import_module(modname)
         for name in sorted(n for n in dir(mod) if n.startswith("test_")):
             fn = getattr(mod, name)

@@ -1,0 +1,139 @@
+// What the media pages share: the catalogue's shapes, what a library's grid
+// lists, and whether this browser can play a file as it is.
+
+export interface Item {
+  id: string;
+  type: "movie" | "series" | "season" | "episode" | "book" | "audiobook";
+  title: string;
+  sort_title?: string;
+  original_title?: string | null;
+  overview?: string | null;
+  year?: number | null;
+  runtime_min?: number | null;
+  content_rating?: string | null;
+  rating?: number | null;
+  parent_id?: string | null;
+  index?: number | null;
+  index_end?: number | null;
+  library_id: string;
+  added_at?: string;
+  genres?: string[];
+  images?: Record<string, string>;
+}
+
+export interface Stream {
+  index: number;
+  type: string;
+  codec?: string;
+  profile?: string;
+  language?: string;
+  title?: string;
+  default?: boolean;
+  forced?: boolean;
+  width?: number;
+  height?: number;
+  channels?: number;
+  layout?: string;
+  hdr?: string;
+  vtt_url?: string;
+}
+
+export interface MediaFile {
+  id: string;
+  role: "main" | "extra" | "trailer" | "subtitle" | "image";
+  state: string;
+  size: number;
+  container?: string | null;
+  duration_ms?: number | null;
+  width?: number | null;
+  height?: number | null;
+  video_codec?: string | null;
+  hdr?: string | null;
+  streams?: Stream[];
+  chapters?: { start_ms: number; end_ms: number; title?: string }[];
+  stream_url: string;
+  vtt_url?: string;
+  language?: string;
+  missing_since?: string | null;
+  path?: string;
+  detail?: string | null;
+}
+
+export interface Library {
+  id: string;
+  name: string;
+  type: "movies" | "tv" | "books" | "audiobooks" | "mixed" | string;
+}
+
+export type { Page } from "./api";
+
+/** What a library's grid lists: its top-level items. */
+export function gridType(lib: Library): string | undefined {
+  switch (lib.type) {
+    case "movies":
+      return "movie";
+    case "tv":
+      return "series";
+    case "books":
+      return "book";
+    case "audiobooks":
+      return "audiobook";
+    default:
+      return undefined;
+  }
+}
+
+export function posterUrl(item: Item, width: number): string {
+  const kind = "poster";
+  const known = item.images?.[kind];
+  const base = known || `/api/v1/media/${encodeURIComponent(item.id)}/images/${kind}`;
+  return base + (base.includes("?") ? "&" : "?") + "w=" + width;
+}
+
+// Containers and codecs a browser plays without help, by what the probe
+// calls them. The <video> element's canPlayType has the last word.
+const CONTAINER_TYPES: [RegExp, string][] = [
+  [/mp4|mov|m4a/, "video/mp4"],
+  [/webm|matroska/, "video/webm"],
+  [/^mp3$/, "audio/mpeg"],
+  [/ogg/, "audio/ogg"],
+  [/^flac$/, "audio/flac"],
+  [/^wav$/, "audio/wav"],
+];
+
+const CODECS: Record<string, string> = {
+  h264: "avc1.42E01E",
+  hevc: "hvc1.1.6.L93.B0",
+  vp8: "vp8",
+  vp9: "vp09.00.10.08",
+  av1: "av01.0.04M.08",
+  aac: "mp4a.40.2",
+  mp3: "mp3",
+  opus: "opus",
+  vorbis: "vorbis",
+  flac: "flac",
+};
+
+export function mimeFor(file: MediaFile, audioOnly: boolean): string | null {
+  const container = file.container || "";
+  const found = CONTAINER_TYPES.find(([re]) => re.test(container));
+  if (!found) return null;
+  let mime = found[1];
+  if (audioOnly && mime.startsWith("video/")) mime = mime.replace("video/", "audio/");
+  const codecs = (file.streams || [])
+    .filter((s) => s.type === "video" || s.type === "audio")
+    .map((s) => (s.codec ? CODECS[s.codec] : undefined));
+  if (codecs.some((c) => !c)) return null;
+  const list = [...new Set(codecs)];
+  return list.length ? `${mime}; codecs="${list.join(", ")}"` : mime;
+}
+
+/** Whether this browser plays the file directly, by asking the element. */
+export function playable(file: MediaFile, probe: HTMLMediaElement, audioOnly: boolean): boolean {
+  const mime = mimeFor(file, audioOnly);
+  return !!mime && probe.canPlayType(mime) !== "";
+}
+
+export function isAudio(file: MediaFile): boolean {
+  return !(file.streams || []).some((s) => s.type === "video" && !(s as { cover?: boolean }).cover) && !file.width;
+}
