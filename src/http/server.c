@@ -533,8 +533,10 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
     if (rate_limited(srv, req)) return;
     switch (rs->route) {
     case MQ_MATCH_NOT_FOUND:
-        if (mq_webapp_claims(req))
+        if (mq_webapp_claims(req)) {
+            req->match.pattern = "(web app)"; /* what the request log calls it */
             answer_error(srv, req, mq_webapp_serve(srv->web, req));
+        }
         else
             mq_problem(req, 404, "not_found", NULL, "no resource at this path");
         return;
@@ -791,7 +793,7 @@ static void access_log(struct mq_http_server *srv, const struct mq_req *req, dou
     mq_log_str(&l, "route", req->match.pattern ? req->match.pattern : "unmatched");
     /* Paths of matched routes may carry identifiers; the pattern says enough.
      * Unmatched paths are logged (without the query) to show what was tried. */
-    if (!req->match.pattern) mq_log_str(&l, "path", req->path);
+    if (req->match.route_id < 0) mq_log_str(&l, "path", req->path); /* unmatched, or the app's */
     mq_log_int(&l, "status", req->status);
     mq_log_double(&l, "duration_ms", ms);
     mq_log_int(&l, "bytes", (int64_t)req->resp_len);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,10 +127,20 @@ void mq_webapp_close(struct mq_webapp *w)
 bool mq_webapp_claims(const struct mq_req *req)
 {
     if (req->method != MQ_GET && req->method != MQ_HEAD) return false;
-    if (!strcmp(req->path, "/api") || !strncmp(req->path, "/api/", 5)) return false;
-    static const char *const machine[] = {"/healthz", "/readyz", "/startupz", "/metrics"};
+    /* The API's and the probes' names stay theirs, in any case and with any
+     * tail: /api/v9/x, /HEALTHZ and /healthz/ are 404 problems, not pages. */
+    static const char *const machine[] = {"api", "healthz", "readyz", "startupz", "metrics"};
+    const char *first = req->path + 1;
+    size_t flen = strcspn(first, "/");
     for (size_t i = 0; i < sizeof(machine) / sizeof(machine[0]); i++)
-        if (!strcmp(req->path, machine[i])) return false;
+        if (flen == strlen(machine[i]) && !strncasecmp(first, machine[i], flen)) return false;
+    /* The app's own routes are plain: ids, names, percent-escapes. */
+    for (const char *p = req->path; *p; p++) {
+        char c = *p;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_' || c == '.' || c == '~' || c == '%' || c == '/';
+        if (!plain || (c == '/' && p[1] == '/')) return false;
+    }
     return true;
 }
 

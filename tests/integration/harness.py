@@ -89,10 +89,11 @@ def base_env():
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, set_cookies=()):
         self.status = status
         self.headers = headers  # lower-case names
         self.body = body
+        self.set_cookies = list(set_cookies)  # every Set-Cookie, which headers folds into one
 
     def json(self):
         return json.loads(self.body)
@@ -203,7 +204,8 @@ class Server:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
             data = r.read()
-            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data,
+                            r.msg.get_all("Set-Cookie") or [])
         finally:
             c.close()
 

@@ -37,7 +37,7 @@ def test_request_id_echo(env):
         r = s.request("GET", "/healthz", headers={"X-Request-Id": "trace-abc.123:x"})
         check(r.header("x-request-id") == "trace-abc.123:x")
         for bad in ("has space", "x" * 129, "quote\"", "<script>"):
-            r = s.request("GET", "/nope", headers={"X-Request-Id": bad})
+            r = s.request("GET", "/api/v1/nope", headers={"X-Request-Id": bad})
             rid = r.header("x-request-id")
             check(rid != bad and len(rid) == 36, rid)
             check(r.json()["request_id"] == rid)
@@ -139,7 +139,7 @@ def test_metrics(env):
     with env.server() as s:
         for _ in range(3):
             s.request("GET", "/healthz")
-        s.request("GET", "/no/such/thing/" + uuid.uuid4().hex)
+        s.request("GET", "/api/no/such/thing/" + uuid.uuid4().hex)
         s.request("GET", "/readyz")
         r = s.request("GET", "/metrics")
         check(r.status == 200 and r.header("content-type").startswith("text/plain; version=0.0.4"))

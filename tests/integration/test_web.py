@@ -74,3 +74,103 @@ def test_invitation_and_reset(env):
             scenario("accounts", {"base": base(s), "invite_url": inv["url"], "invite_code": inv["code"],
                                   "mail_dir": sink.dir, "password": PASSWORD,
                                   "new_password": "a brand new passphrase 5521"})
+
+
+def jcall(s, method, path, token, body=None):
+    return s.request(method, path, json.dumps(body if body is not None else {}).encode(),
+                     dict(bearer(token), **{"Content-Type": "application/json"}))
+
+
+def test_sessions_keys_and_a_disabled_member(env):
+    with web_server(env) as s:
+        root = member(env, s, "root@example.org", admin=True)
+        make_user(env, s, "ada@example.org")  # no session of its own: the browsers hold the only two
+        scenario("sessions", {"base": base(s), "email": "ada@example.org", "password": PASSWORD,
+                              "admin_token": root})
+
+
+def library(s, token, name, kind, path, restricted=False):
+    from test_scanner import scan
+    r = jcall(s, "POST", "/api/v1/admin/libraries", token,
+              {"name": name, "type": kind, "paths": [path], "restricted": restricted})
+    check(r.status == 201, r.body)
+    lib = r.json()
+    scan(s, token, lib["id"])
+    return lib
+
+
+def test_impersonation(env):
+    import media
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        media.put(root_dir, "open/Heat (1995)/Heat (1995).mp4", "h264.mp4")
+        media.put(root_dir, "private/Alien (1979)/Alien (1979).mp4", "h264.mp4")
+        with web_server(env) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            ada = member(env, s)
+            ada_id = jcall(s, "GET", "/api/v1/users/me", ada).json()["id"]
+            check(jcall(s, "PATCH", "/api/v1/admin/users/" + ada_id, root, {"display_name": "Ada"}).status == 200,
+                  "renamed")
+            library(s, root, "Open", "movies", root_dir + "/open")
+            library(s, root, "Private", "movies", root_dir + "/private", restricted=True)
+            scenario("impersonation", {"base": base(s), "admin_email": "root@example.org", "password": PASSWORD})
+    finally:
+        shutil.rmtree(root_dir)
+
+
+def test_library_creation_and_scan(env):
+    import media
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        media.put(root_dir, "films/Heat (1995)/Heat (1995).mp4", "h264.mp4")
+        media.put(root_dir, "films/Nature (2019)/Nature (2019).webm", "vp9.webm")
+        os.makedirs(root_dir + "/.secret")
+        media.text(root_dir, "notes.txt", "not a folder")
+        with web_server(env) as s:
+            member(env, s, "root@example.org", admin=True)
+            scenario("library", {"base": base(s), "admin_email": "root@example.org", "password": PASSWORD,
+                                 "root": os.path.realpath(root_dir)})
+    finally:
+        shutil.rmtree(root_dir)
+
+
+def test_browse_and_play(env):
+    import media
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        m = "films/The Matrix (1999)/"
+        media.put(root_dir, m + "The Matrix (1999).mp4", "h264.mp4")
+        media.text(root_dir, m + "The Matrix (1999).en.srt", media.SRT)
+        media.put(root_dir, "films/Heat (1995)/Heat (1995).avi", "mpeg4.avi")
+        media.put(root_dir, "films/Cartoon (2001)/Cartoon (2001).mp4", "h264.mp4")
+        media.put(root_dir, "films/Horror (2002)/Horror (2002).mp4", "h264.mp4")
+        s1 = "tv/Breaking Bad (2008)/Season 01/"
+        media.put(root_dir, s1 + "Breaking Bad - S01E01 - Pilot.mkv", "h264.mp4")
+        media.put(root_dir, s1 + "Breaking Bad - S01E02.mkv", "h264.mp4")
+        media.put(root_dir, "audio/The Long Book/The Long Book.m4b", "book.m4b")
+        with web_server(env) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            ada = member(env, s)
+            films = library(s, root, "Films", "movies", root_dir + "/films")
+            tv = library(s, root, "TV", "tv", root_dir + "/tv")
+            audio = library(s, root, "Audiobooks", "audiobooks", root_dir + "/audio")
+
+            def items(lib, kind):
+                r = jcall(s, "GET", "/api/v1/media?limit=200&library=%s&type=%s" % (lib["id"], kind), root)
+                return {i["title"]: i for i in r.json()["items"]}
+            by = items(films, "movie")
+            jcall(s, "PATCH", "/api/v1/admin/catalog/content/" + by["Cartoon"]["id"], root, {"content_rating": "G"})
+            jcall(s, "PATCH", "/api/v1/admin/catalog/content/" + by["Horror"]["id"], root,
+                  {"content_rating": {"system": "FSK", "value": "18"}})
+            ada_id = jcall(s, "GET", "/api/v1/users/me", ada).json()["id"]
+            r = jcall(s, "PATCH", "/api/v1/admin/users/%s/parental-controls" % ada_id, root,
+                      {"max_rating": "PG-13", "unrated": "allow"})
+            check(r.status == 200, r.body)
+            avi = jcall(s, "GET", "/api/v1/media/%s/files" % by["Heat"]["id"], root).json()["items"][0]
+            series = items(tv, "series")["Breaking Bad"]
+            book = items(audio, "audiobook")["The Long Book"]
+            scenario("play", {"base": base(s), "email": "ada@example.org", "password": PASSWORD,
+                              "films": films["id"], "matrix": by["The Matrix"]["id"], "avi_item": by["Heat"]["id"],
+                              "avi_file": avi["id"], "series": series["id"], "audiobook": book["id"]})
+    finally:
+        shutil.rmtree(root_dir)

@@ -21,7 +21,7 @@ try {
   for (const [i, ctx] of browser.contexts().entries())
     for (const [j, p] of ctx.pages().entries()) {
       const text = await p.evaluate(() => document.body.innerText).catch(() => "");
-      console.error(`--- page ${i}.${j} ${p.url()}\n${text.slice(0, 1500)}`);
+      console.error(`--- page ${i}.${j} ${p.url()}\n${text.slice(0, 4000)}`);
       if (process.env.MQ_E2E_SHOTS) await p.screenshot({ path: `${process.env.MQ_E2E_SHOTS}/${name}-${i}-${j}.png` }).catch(() => {});
     }
 } finally {

@@ -36,6 +36,8 @@ export interface Stream {
   layout?: string;
   hdr?: string;
   vtt_url?: string;
+  /** a cover picture stored as a video stream */
+  cover?: boolean;
 }
 
 export interface MediaFile {
@@ -121,7 +123,7 @@ export function mimeFor(file: MediaFile, audioOnly: boolean): string | null {
   let mime = found[1];
   if (audioOnly && mime.startsWith("video/")) mime = mime.replace("video/", "audio/");
   const codecs = (file.streams || [])
-    .filter((s) => s.type === "video" || s.type === "audio")
+    .filter((s) => (s.type === "video" && !s.cover) || s.type === "audio")
     .map((s) => (s.codec ? CODECS[s.codec] : undefined));
   if (codecs.some((c) => !c)) return null;
   const list = [...new Set(codecs)];
@@ -135,5 +137,5 @@ export function playable(file: MediaFile, probe: HTMLMediaElement, audioOnly: bo
 }
 
 export function isAudio(file: MediaFile): boolean {
-  return !(file.streams || []).some((s) => s.type === "video" && !(s as { cover?: boolean }).cover) && !file.width;
+  return !(file.streams || []).some((s) => s.type === "video" && !s.cover);
 }

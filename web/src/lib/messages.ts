@@ -125,7 +125,7 @@ export const en = {
   "security.api_keys": "API keys",
   "security.api_key_new": "New API key",
   "security.api_key_once": "Copy the key now: it is shown only once.",
-  "security.api_key_scopes": "Scopes (comma-separated, empty for all yours)",
+  "security.api_key_scopes": "What the key may do (some of what you may)",
   "security.api_key_expires": "Expires in days (empty for never)",
   "security.passkeys": "Security keys and passkeys",
   "security.passkey_add": "Add a passkey",
