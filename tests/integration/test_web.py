@@ -174,3 +174,22 @@ def test_browse_and_play(env):
                               "avi_file": avi["id"], "series": series["id"], "audiobook": book["id"]})
     finally:
         shutil.rmtree(root_dir)
+
+
+def test_administration(env):
+    import media
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        media.put(root_dir, "films/Heat (1995)/Heat (1995).mp4", "h264.mp4")
+        # rate_limit_login set by flag: the operator's, locked in the app.
+        with web_server(env, args=["--rate-limit-login", "100/min"]) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            ada = member(env, s)
+            ada_id = jcall(s, "GET", "/api/v1/users/me", ada).json()["id"]
+            jcall(s, "PATCH", "/api/v1/admin/users/" + ada_id, root, {"display_name": "Ada"})
+            library(s, root, "Films", "movies", root_dir + "/films")
+            scenario("admin", {"base": base(s), "admin_email": "root@example.org", "password": PASSWORD})
+            r = jcall(s, "GET", "/api/v1/admin/users/" + ada_id, root).json()
+            check("moderator" in r["roles"], r)
+    finally:
+        shutil.rmtree(root_dir)

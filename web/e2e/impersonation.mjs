@@ -6,6 +6,7 @@ export default async function (browser) {
   const { page } = await open(browser);
   await signIn(page, cfg.admin_email);
   await page.getByRole("heading", { name: "Home" }).waitFor();
+  await page.getByRole("navigation").getByRole("link", { name: "Administration" }).click();
   await page.getByRole("link", { name: "Users" }).click();
   await page.getByRole("heading", { name: "Users" }).waitFor();
   await axe(page, "admin users");
@@ -19,7 +20,7 @@ export default async function (browser) {
   await banner.waitFor();
   // The member's view: no administration, and their library alone.
   await page.getByRole("heading", { name: "Home" }).waitFor();
-  check((await page.getByRole("link", { name: "Users" }).count()) === 0, "admin links hidden");
+  check((await page.getByRole("link", { name: "Administration" }).count()) === 0, "admin links hidden");
   await page.getByText("Recently added to Open").waitFor();
   check((await page.getByText("Recently added to Private").count()) === 0, "restricted library hidden");
   await page.getByRole("link", { name: "Account" }).click();

@@ -6,7 +6,10 @@ export default async function (browser) {
   const { page } = await open(browser);
   await signIn(page, cfg.admin_email);
   await page.getByRole("heading", { name: "Home" }).waitFor();
-  await page.getByRole("navigation").getByRole("link", { name: "Libraries" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Administration" }).click();
+  await page.getByRole("heading", { name: "Administration" }).waitFor();
+  await axe(page, "administration");
+  await page.getByRole("main").getByRole("link", { name: "Libraries" }).click();
   await page.getByRole("heading", { name: "Libraries" }).waitFor();
   await page.getByLabel("Name", { exact: true }).fill("Films");
   await page.getByLabel("Type").selectOption("movies");
