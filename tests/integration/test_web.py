@@ -141,6 +141,7 @@ def test_browse_and_play(env):
         m = "films/The Matrix (1999)/"
         media.put(root_dir, m + "The Matrix (1999).mp4", "h264.mp4")
         media.text(root_dir, m + "The Matrix (1999).en.srt", media.SRT)
+        media.put(root_dir, m + "poster.jpg", "cover.jpg")
         media.put(root_dir, "films/Heat (1995)/Heat (1995).avi", "mpeg4.avi")
         media.put(root_dir, "films/Cartoon (2001)/Cartoon (2001).mp4", "h264.mp4")
         media.put(root_dir, "films/Horror (2002)/Horror (2002).mp4", "h264.mp4")

@@ -19,6 +19,8 @@ export default async function (browser) {
   await page.getByRole("link", { name: "Recently added to Films" }).click();
   await page.getByRole("heading", { name: "Films" }).waitFor();
   await page.getByRole("link", { name: /Matrix/ }).waitFor();
+  // Its poster is drawn (the others have none: their initials show).
+  await page.waitForFunction(() => [...document.images].some((i) => i.complete && i.naturalWidth > 0));
   await axe(page, "library grid");
   // The parental limit: the member sees no "Horror".
   check((await page.getByRole("link", { name: /Horror/ }).count()) === 0, "a film past the limit shown");
@@ -26,6 +28,7 @@ export default async function (browser) {
   await page.getByRole("link", { name: /Matrix/ }).click();
   await page.getByRole("heading", { name: /The Matrix/ }).waitFor();
   await page.getByText("Files", { exact: true }).waitFor();
+  await page.waitForFunction(() => [...document.images].some((i) => i.complete && i.naturalWidth > 0));
   await axe(page, "film");
   await page.getByRole("link", { name: "Play" }).first().click();
   const video = page.locator("video");

@@ -85,11 +85,16 @@ export function gridType(lib: Library): string | undefined {
   }
 }
 
+/** The widths the server makes pictures at (it refuses others). */
+export const IMAGE_WIDTHS = [160, 320, 480, 780, 1280, 1920];
+
+/** The poster at the smallest width of at least `width` CSS pixels. */
 export function posterUrl(item: Item, width: number): string {
   const kind = "poster";
   const known = item.images?.[kind];
   const base = known || `/api/v1/media/${encodeURIComponent(item.id)}/images/${kind}`;
-  return base + (base.includes("?") ? "&" : "?") + "w=" + width;
+  const w = IMAGE_WIDTHS.find((x) => x >= width) ?? IMAGE_WIDTHS[IMAGE_WIDTHS.length - 1];
+  return base + (base.includes("?") ? "&" : "?") + "w=" + w;
 }
 
 // Containers and codecs a browser plays without help, by what the probe

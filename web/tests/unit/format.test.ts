@@ -3,6 +3,7 @@ import { formatBytes, formatClock, formatDate, relativeTime } from "../../src/li
 import { t, setLanguage } from "../../src/lib/i18n";
 import { match } from "../../src/lib/paths";
 import { b64urlToBytes, bytesToB64url } from "../../src/lib/webauthn";
+import { mimeFor, posterUrl, type Item, type MediaFile } from "../../src/lib/media";
 
 describe("format", () => {
   it("clocks", () => {
@@ -56,5 +57,26 @@ describe("webauthn encoding", () => {
     expect(s).not.toMatch(/[+/=]/);
     expect([...b64urlToBytes(s)]).toEqual([...bytes]);
     expect(bytesToB64url(new Uint8Array([]))).toBe("");
+  });
+});
+
+describe("media", () => {
+  const item = { id: "abc", type: "movie", title: "X", library_id: "l" } as Item;
+  it("asks for pictures at widths the server makes", () => {
+    expect(posterUrl(item, 300)).toBe("/api/v1/media/abc/images/poster?w=320");
+    expect(posterUrl(item, 100)).toBe("/api/v1/media/abc/images/poster?w=160");
+    expect(posterUrl(item, 5000)).toBe("/api/v1/media/abc/images/poster?w=1920");
+    expect(posterUrl({ ...item, images: { poster: "/p?v=1" } }, 480)).toBe("/p?v=1&w=480");
+  });
+  it("names what a file holds for canPlayType, leaving covers out", () => {
+    const f = (container: string, streams: object[]) => ({ container, streams }) as unknown as MediaFile;
+    expect(mimeFor(f("mov,mp4,m4a,3gp,3g2,mj2", [{ type: "video", codec: "h264" }, { type: "audio", codec: "aac" }]), false)).toBe(
+      'video/mp4; codecs="avc1.42E01E, mp4a.40.2"',
+    );
+    expect(mimeFor(f("mov,mp4,m4a,3gp,3g2,mj2", [{ type: "audio", codec: "aac" }, { type: "video", codec: "mjpeg", cover: true }]), true)).toBe(
+      'audio/mp4; codecs="mp4a.40.2"',
+    );
+    expect(mimeFor(f("avi", [{ type: "video", codec: "mpeg4" }]), false)).toBeNull();
+    expect(mimeFor(f("matroska,webm", [{ type: "video", codec: "mpeg2video" }]), false)).toBeNull();
   });
 });
