@@ -126,16 +126,21 @@ void mq_webapp_close(struct mq_webapp *w)
 
 bool mq_webapp_claims(const struct mq_req *req)
 {
-    if (req->method != MQ_GET && req->method != MQ_HEAD) return false;
+    return (req->method == MQ_GET || req->method == MQ_HEAD) && mq_webapp_path_ok(req->path);
+}
+
+bool mq_webapp_path_ok(const char *path)
+{
+    if (path[0] != '/') return false;
     /* The API's and the probes' names stay theirs, in any case and with any
      * tail: /api/v9/x, /HEALTHZ and /healthz/ are 404 problems, not pages. */
     static const char *const machine[] = {"api", "healthz", "readyz", "startupz", "metrics"};
-    const char *first = req->path + 1;
+    const char *first = path + 1;
     size_t flen = strcspn(first, "/");
     for (size_t i = 0; i < sizeof(machine) / sizeof(machine[0]); i++)
         if (flen == strlen(machine[i]) && !strncasecmp(first, machine[i], flen)) return false;
     /* The app's own routes are plain: ids, names, percent-escapes. */
-    for (const char *p = req->path; *p; p++) {
+    for (const char *p = path; *p; p++) {
         char c = *p;
         bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                      c == '-' || c == '_' || c == '.' || c == '~' || c == '%' || c == '/';
@@ -144,13 +149,13 @@ bool mq_webapp_claims(const struct mq_req *req)
     return true;
 }
 
-/* The file a path names, relative to the folder, or NULL for one the app
- * cannot hold: only its own plain names (letters, digits, '-', '_', '.',
- * '/'), no hidden parts, no ".." — the router refused those already, this
- * is the second lock. */
-static const char *file_name(struct mq_arena *a, const char *path)
+/* The router refused ".." already; this is the second lock. */
+const char *mq_webapp_file(struct mq_arena *a, const char *path, bool *page)
 {
-    const char *rel = path + 1;
+    *page = false;
+    if (!strcmp(path, "/")) return "index.html";
+    const char *rel = path + 1, *last = strrchr(path, '/') + 1;
+    *page = !strchr(last, '.');
     size_t len = strlen(rel);
     if (!len || len > FILE_PATH_MAX) return NULL;
     for (size_t i = 0; i < len; i++) {
@@ -192,16 +197,16 @@ static int open_file(const struct mq_webapp *w, struct mq_req *req, const char *
 
 mq_err mq_webapp_serve(const struct mq_webapp *w, struct mq_req *req)
 {
-    const char *name = strcmp(req->path, "/") ? file_name(req->arena, req->path) : "index.html";
-    const char *last = name ? strrchr(name, '/') : NULL;
-    bool looks_like_file = name && strchr(last ? last : name, '.');
+    bool page;
+    const char *name = mq_webapp_file(req->arena, req->path, &page);
+    bool looks_like_file = name && !page && strcmp(name, "index.html");
     if (!w)
         return mq_problem(req, 404, "web_app_missing", NULL,
                           "this server has no web app; build it with make web, or set web_dir");
     bool gzipped;
     struct stat st;
     int fd = looks_like_file ? open_file(w, req, name, &gzipped, &st) : -1;
-    if (fd < 0 && looks_like_file && strcmp(name, "index.html"))
+    if (fd < 0 && (looks_like_file || (!name && !page)))
         return mq_problem(req, 404, "not_found", NULL, "no resource at this path");
     if (fd < 0) {
         /* An app route (/media/…, /setup): the app reads it itself. */

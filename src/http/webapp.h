@@ -27,8 +27,20 @@ MQ_MUST_CHECK mq_err mq_webapp_open(const struct mq_config *cfg, const struct mq
 void mq_webapp_close(struct mq_webapp *w);
 
 /* Whether a request that matched no route is the app's to answer: GET or
- * HEAD, outside /api/ and the probes. */
+ * HEAD, and mq_webapp_path_ok. */
 bool mq_webapp_claims(const struct mq_req *req);
+
+/* Whether a (raw, still escaped) path may be the app's: not the API's or a
+ * probe's name in any case, only plain characters, no empty segment. */
+bool mq_webapp_path_ok(const char *path);
+
+struct mq_arena;
+/* The file a path the app claims names, relative to its folder: a name of
+ * [A-Za-z0-9._/-] with no hidden or empty part, or "index.html" for "/".
+ * *page says a missing file falls back to index.html (an app route: no dot
+ * in the last part). NULL, with *page set, for a path no file can have.
+ * Pure: tests/fuzz/webapp_fuzz.c holds it to these rules. */
+const char *mq_webapp_file(struct mq_arena *a, const char *path, bool *page);
 
 /* Answers req with the file it names, index.html for an app route, or a 404
  * problem for a missing file. */

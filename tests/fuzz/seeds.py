@@ -246,6 +246,12 @@ def small():
     write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")
     write("paths", "dots", "/srv/./a//b/../c/")
     write("names", "invalid-utf8", b"Bad\xff\xfeName (2001)\\Season 1\\\xc3.mkv")
+    write("webapp", "root", "/")
+    write("webapp", "asset", "/assets/index-CJBDPl7A.js")
+    write("webapp", "route", "/media/01a232f4-fbad-7c0b-a2eb-bd55d5f35053")
+    write("webapp", "hidden", "/assets/.env")
+    write("webapp", "probe", "/HealthZ/x")
+    write("webapp", "escaped", "/a%2e%2e/..%2fetc/passwd")
 
 
 def main():
