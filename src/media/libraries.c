@@ -92,24 +92,44 @@ static void name_key(const char *name, char *out, size_t cap)
 }
 
 /* A folder as it will be kept: its real path, after the checks. */
-static mq_err check_path(struct mq_arena *a, const char *given, const char **real,
-                         struct mq_refusal *why)
+/* Whether path is in one of the kernel's folders. */
+static bool system_folder(const char *path)
+{
+    for (int i = 0; FORBIDDEN[i]; i++)
+        if (mq_path_within(FORBIDDEN[i], path)) return true;
+    return false;
+}
+
+/* A folder someone typed, normalised and resolved: its real path in
+ * `resolved`, or a refusal naming `field`. */
+static mq_err resolve_folder(struct mq_arena *a, const char *given, const char *field,
+                             char resolved[PATH_MAX], const char **norm_out, struct mq_refusal *why)
 {
     const char *rule = NULL;
     if (!given || !mq_utf8_valid(given, strlen(given)) || strlen(given) >= PATH_MAX)
-        return mq_refuse(why, MQ_EINVAL, "invalid_path", "paths",
-                         "a library folder is an absolute path of valid UTF-8");
+        return mq_refuse(why, MQ_EINVAL, "invalid_path", field,
+                         "a folder is an absolute path of valid UTF-8");
     char *norm = mq_path_normalize(a, given, &rule);
     if (!norm)
-        return rule ? mq_refuse(why, MQ_EINVAL, "invalid_path", "paths", "%s", rule) : MQ_ENOMEM;
+        return rule ? mq_refuse(why, MQ_EINVAL, "invalid_path", field, "%s", rule) : MQ_ENOMEM;
+    *norm_out = norm;
+    if (realpath(norm, resolved)) return MQ_OK;
+    return errno == EACCES
+               ? mq_refuse(why, MQ_EINVAL, "path_unreadable", field, "the server may not read %s",
+                           norm)
+               : mq_refuse(why, MQ_EINVAL, "path_not_found", field, "%s does not exist", norm);
+}
+
+static mq_err check_path(struct mq_arena *a, const char *given, const char **real,
+                         struct mq_refusal *why)
+{
     char resolved[PATH_MAX];
+    const char *norm = NULL;
     struct stat sb;
-    if (!realpath(norm, resolved) || stat(resolved, &sb)) {
-        if (errno == EACCES)
-            return mq_refuse(why, MQ_EINVAL, "path_unreadable", "paths",
-                             "the server may not read %s", norm);
+    mq_err err = resolve_folder(a, given, "paths", resolved, &norm, why);
+    if (err) return err;
+    if (stat(resolved, &sb))
         return mq_refuse(why, MQ_EINVAL, "path_not_found", "paths", "%s does not exist", norm);
-    }
     if (!S_ISDIR(sb.st_mode))
         return mq_refuse(why, MQ_EINVAL, "path_not_directory", "paths", "%s is not a folder", norm);
     if (access(resolved, R_OK | X_OK))
@@ -118,10 +138,9 @@ static mq_err check_path(struct mq_arena *a, const char *given, const char **rea
     if (!strcmp(resolved, "/"))
         return mq_refuse(why, MQ_EINVAL, "path_forbidden", "paths",
                          "a library cannot be the whole file system");
-    for (int i = 0; FORBIDDEN[i]; i++)
-        if (mq_path_within(FORBIDDEN[i], resolved))
-            return mq_refuse(why, MQ_EINVAL, "path_forbidden", "paths",
-                             "%s is a system folder, not media", resolved);
+    if (system_folder(resolved))
+        return mq_refuse(why, MQ_EINVAL, "path_forbidden", "paths",
+                         "%s is a system folder, not media", resolved);
     *real = mq_arena_strdup(a, resolved);
     return *real ? MQ_OK : MQ_ENOMEM;
 }
@@ -435,31 +454,14 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-static bool system_folder(const char *path)
-{
-    for (int i = 0; FORBIDDEN[i]; i++)
-        if (mq_path_within(FORBIDDEN[i], path)) return true;
-    return false;
-}
-
 mq_err mq_libraries_browse(struct mq_arena *a, const char *path, struct mq_folder_listing *out,
                            struct mq_refusal *why)
 {
-    const char *rule = NULL;
-    *out = (struct mq_folder_listing){0};
-    if (!path || !*path) path = "/";
-    if (!mq_utf8_valid(path, strlen(path)) || strlen(path) >= PATH_MAX)
-        return mq_refuse(why, MQ_EINVAL, "invalid_path", "path",
-                         "a folder is an absolute path of valid UTF-8");
-    char *norm = mq_path_normalize(a, path, &rule);
-    if (!norm)
-        return rule ? mq_refuse(why, MQ_EINVAL, "invalid_path", "path", "%s", rule) : MQ_ENOMEM;
     char resolved[PATH_MAX];
-    if (!realpath(norm, resolved))
-        return errno == EACCES
-                   ? mq_refuse(why, MQ_EINVAL, "path_unreadable", "path",
-                               "the server may not read %s", norm)
-                   : mq_refuse(why, MQ_EINVAL, "path_not_found", "path", "%s does not exist", norm);
+    const char *norm = NULL;
+    *out = (struct mq_folder_listing){0};
+    mq_err err = resolve_folder(a, path && *path ? path : "/", "path", resolved, &norm, why);
+    if (err) return err;
     if (system_folder(resolved))
         return mq_refuse(why, MQ_EINVAL, "path_forbidden", "path",
                          "%s is a system folder, not media", resolved);
@@ -476,7 +478,7 @@ mq_err mq_libraries_browse(struct mq_arena *a, const char *path, struct mq_folde
     }
     size_t cap = 64;
     const char **names = mq_arena_alloc(a, cap * sizeof(*names));
-    mq_err err = names ? MQ_OK : MQ_ENOMEM;
+    err = names ? MQ_OK : MQ_ENOMEM;
     struct dirent *e;
     size_t base = strlen(resolved);
     while (!err && (e = readdir(d))) {

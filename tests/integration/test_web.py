@@ -194,3 +194,9 @@ def test_administration(env):
             check("moderator" in r["roles"], r)
     finally:
         shutil.rmtree(root_dir)
+
+
+def test_reauthentication(env):
+    with web_server(env, args=["--reauth-window", "2s"]) as s:
+        make_user(env, s, "ada@example.org")
+        scenario("reauth", {"base": base(s), "email": "ada@example.org", "password": PASSWORD, "window_ms": 2000})

@@ -22,6 +22,14 @@ export default async function (browser) {
   // Its poster is drawn (the others have none: their initials show).
   await page.waitForFunction(() => [...document.images].some((i) => i.complete && i.naturalWidth > 0));
   await axe(page, "library grid");
+  // Filters: the years 1999 to 1999 hold one film.
+  await page.getByLabel("From year").fill("1999");
+  await page.getByLabel("To year").fill("1999");
+  await page.waitForFunction(() => document.querySelectorAll(".grid li").length === 1);
+  await page.getByRole("link", { name: /Matrix/ }).waitFor();
+  await page.getByLabel("From year").fill("");
+  await page.getByLabel("To year").fill("");
+  await page.waitForFunction(() => document.querySelectorAll(".grid li").length > 1);
   // The parental limit: the member sees no "Horror".
   check((await page.getByRole("link", { name: /Horror/ }).count()) === 0, "a film past the limit shown");
 
