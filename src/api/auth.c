@@ -162,6 +162,13 @@ mq_err mq_api_auth_logout(struct mq_req *req)
     }
     if (token) {
         err = mq_session_of_refresh_token(req->ctx, req->arena, token, &session);
+        /* A browser's cookie that is stale (its session ended, or rotated in
+         * a response the browser lost): end the session its access token
+         * names, if any. */
+        if (err == MQ_EPERM && web && req->principal && req->principal->session_id) {
+            session = req->principal->session_id;
+            err = MQ_OK;
+        }
         if (err == MQ_EPERM && web) return mq_reply_empty(req, 204); /* ended already */
         if (err == MQ_EPERM)
             return mq_problem(req, 401, "invalid_refresh_token", NULL, "unknown refresh token");

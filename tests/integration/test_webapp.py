@@ -194,6 +194,13 @@ def test_the_browser_session_lives_in_cookies(env):
                   with_cookie(public, mq_refresh=jar["mq_refresh"][0])).problem(401, "invalid_refresh_token")
         s.request("GET", "/api/v1/users/me", headers=bearer(tok)).problem(401)
         check(me["email"] == "ada@example.org", me)
+        # A stale cookie beside a live access token: the token's session ends.
+        r = web_login(s, public)
+        tok2 = r.json()["access_token"]
+        h = with_cookie(public, mq_refresh="mqr_" + "x" * 43)
+        h.update(bearer(tok2))
+        check(s.request("POST", "/api/v1/auth/logout", b"", h).status == 204, "stale cookie")
+        s.request("GET", "/api/v1/users/me", headers=bearer(tok2)).problem(401)
         # Sign-out from elsewhere is refused; with nothing to end, it is done.
         r = s.request("POST", "/api/v1/auth/logout", b"", with_cookie("http://evil.example", mq_refresh="x"))
         r.problem(403, "cross_origin_refused")
