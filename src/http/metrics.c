@@ -26,7 +26,7 @@ struct route_stats {
 };
 
 struct mq_http_metrics {
-    size_t nroutes; /* plus one "unmatched" slot at index nroutes */
+    size_t nroutes; /* plus "unmatched" at index nroutes and "(web app)" after it */
     uint64_t bound_ns[NBUCKETS];
     struct route_stats *routes;
 };
@@ -54,7 +54,7 @@ mq_err mq_http_metrics_new(size_t nroutes, struct mq_http_metrics **out)
     struct mq_http_metrics *m = calloc(1, sizeof(*m));
     if (!m) return MQ_ENOMEM;
     m->nroutes = nroutes;
-    m->routes = calloc(nroutes + 1, sizeof(*m->routes));
+    m->routes = calloc(nroutes + 2, sizeof(*m->routes));
     if (!m->routes) {
         free(m);
         return MQ_ENOMEM;
@@ -74,7 +74,9 @@ void mq_http_metrics_free(struct mq_http_metrics *m)
 void mq_http_metrics_observe(struct mq_http_metrics *m, int route_id, enum mq_method method,
                              int status, uint64_t duration_ns)
 {
-    size_t r = route_id < 0 || (size_t)route_id >= m->nroutes ? m->nroutes : (size_t)route_id;
+    size_t r = route_id == MQ_METRICS_WEBAPP                    ? m->nroutes + 1
+               : route_id < 0 || (size_t)route_id >= m->nroutes ? m->nroutes
+                                                                : (size_t)route_id;
     struct route_stats *rs = &m->routes[r];
     atomic_fetch_add_explicit(&rs->count[method][status_index(status)], 1, memory_order_relaxed);
     size_t b = 0;
@@ -87,7 +89,9 @@ void mq_http_metrics_observe(struct mq_http_metrics *m, int route_id, enum mq_me
 static const char *route_label(const struct mq_http_metrics *m, const struct mq_router *router,
                                size_t r)
 {
-    return r == m->nroutes ? "unmatched" : mq_router_pattern(router, (int)r);
+    return r == m->nroutes       ? "unmatched"
+           : r == m->nroutes + 1 ? "(web app)"
+                                 : mq_router_pattern(router, (int)r);
 }
 
 mq_err mq_http_metrics_render(const struct mq_http_metrics *m, const struct mq_router *router,
@@ -95,7 +99,7 @@ mq_err mq_http_metrics_render(const struct mq_http_metrics *m, const struct mq_r
 {
     mq_err err = mq_buf_adds(out, "# HELP marquee_http_requests_total HTTP requests answered.\n"
                                   "# TYPE marquee_http_requests_total counter\n");
-    for (size_t r = 0; r <= m->nroutes && !err; r++) {
+    for (size_t r = 0; r < m->nroutes + 2 && !err; r++) {
         for (int meth = 0; meth < MQ_METHOD_COUNT && !err; meth++) {
             for (size_t s = 0; s < NSTATUS && !err; s++) {
                 uint64_t v =
@@ -115,7 +119,7 @@ mq_err mq_http_metrics_render(const struct mq_http_metrics *m, const struct mq_r
                           "# HELP marquee_http_request_duration_seconds Time from request head to "
                           "response sent.\n"
                           "# TYPE marquee_http_request_duration_seconds histogram\n");
-    for (size_t r = 0; r <= m->nroutes && !err; r++) {
+    for (size_t r = 0; r < m->nroutes + 2 && !err; r++) {
         const struct route_stats *rs = &m->routes[r];
         uint64_t n = atomic_load_explicit(&rs->observed, memory_order_relaxed);
         if (!n) continue;

@@ -18,6 +18,10 @@ struct mq_http_metrics;
 MQ_MUST_CHECK mq_err mq_http_metrics_new(size_t nroutes, struct mq_http_metrics **out);
 void mq_http_metrics_free(struct mq_http_metrics *m);
 
+/* The route id of what the web app answered (http/webapp.h), counted as
+ * route "(web app)"; other negative ids are "unmatched". */
+#define MQ_METRICS_WEBAPP (-2)
+
 void mq_http_metrics_observe(struct mq_http_metrics *m, int route_id, enum mq_method method,
                              int status, uint64_t duration_ns);
 

@@ -534,10 +534,10 @@ static void dispatch(struct mq_http_server *srv, struct req_state *rs)
     switch (rs->route) {
     case MQ_MATCH_NOT_FOUND:
         if (mq_webapp_claims(req)) {
-            req->match.pattern = "(web app)"; /* what the request log calls it */
+            req->match.pattern = "(web app)"; /* what the log and the metrics call it */
+            req->match.route_id = MQ_METRICS_WEBAPP;
             answer_error(srv, req, mq_webapp_serve(srv->web, req));
-        }
-        else
+        } else
             mq_problem(req, 404, "not_found", NULL, "no resource at this path");
         return;
     case MQ_MATCH_METHOD_NOT_ALLOWED: {

@@ -77,6 +77,11 @@ def test_the_app_is_served(env):
                 check(r.status in (200, 400, 404), (path, r.status))
                 if r.status != 200:
                     r.problem(r.status)
+            # Counted as the app's in the metrics.
+            import re as _re
+            m = _re.search(r'marquee_http_requests_total\{method="GET",route="\(web app\)",status="200"\} (\d+)',
+                           get(s, "/metrics").body.decode())
+            check(m and int(m.group(1)) >= 5, get(s, "/metrics").body.decode()[:2000])
             # Writes are the API's.
             r = s.request("POST", "/setup", body=b"x", headers={"Content-Type": "text/plain"})
             r.problem(404)
