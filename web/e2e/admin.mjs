@@ -2,7 +2,7 @@
 // custom role, an invitation, the audit log (filter, export), server
 // settings (one locked by the operator), jobs, a library's folders and
 // grants; and the member's own Account page.
-import { axe, cfg, check, clean, open, signIn } from "./lib.mjs";
+import { axe, cfg, check, clean, noOverflow, open, signIn } from "./lib.mjs";
 
 export default async function (browser) {
   const { page } = await open(browser);
@@ -92,5 +92,16 @@ export default async function (browser) {
   await page.getByLabel("Display name").fill("Root Admin");
   await page.locator("form", { has: page.getByLabel("Display name") }).getByRole("button", { name: "Save" }).click();
   await page.getByRole("status").filter({ hasText: "Saved" }).first().waitFor();
+
+  // At a phone's width, wide tables scroll in their box, not the page.
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const path of ["/security", "/account", "/admin", "/admin/users", "/admin/roles", "/admin/invites",
+                      "/admin/audit", "/admin/settings", "/admin/jobs", "/admin/libraries"]) {
+    await page.goto(path);
+    await page.locator("main h1").first().waitFor();
+    await page.waitForTimeout(300);
+    await noOverflow(page, path);
+  }
+  await axe(page, "admin libraries (phone)");
   clean(page);
 }

@@ -133,3 +133,9 @@ export async function signOut(page) {
   await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
 }
+
+/** Nothing on the page is wider than the window (a phone's 360 px). */
+export async function noOverflow(page, what) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(scroll <= width + 1, `${what}: ${scroll} px wide in a ${width} px window`);
+}

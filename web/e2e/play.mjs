@@ -2,12 +2,7 @@
 // the player (the video plays and its position advances, subtitles load as
 // WebVTT), a series' seasons and episodes, an audiobook's chapters, and a
 // parental limit hiding a film. At a phone's width and a desktop's.
-import { axe, cfg, check, clean, open, signIn } from "./lib.mjs";
-
-async function noOverflow(page, what) {
-  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  check(scroll <= width + 1, `${what}: ${scroll} px wide in a ${width} px window`);
-}
+import { axe, cfg, check, clean, noOverflow, open, signIn } from "./lib.mjs";
 
 export default async function (browser) {
   const { page } = await open(browser);
