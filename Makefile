@@ -188,16 +188,20 @@ bench: $(BUILD)/marquee bench-drivers
 
 web: $(BUILD)/web/index.html
 
+# npm trusts the machine's CA store as well as its own: hosts behind a proxy
+# that signs with a local CA have it there.
+NPM := $(if $(wildcard /etc/ssl/certs/ca-certificates.crt),NODE_EXTRA_CA_CERTS=$${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}) npm
+
 web/node_modules/.package-lock.json: web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
 
 $(BUILD)/web/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
-	cd web && npm run --silent build
+	cd web && $(NPM) run --silent build
 	rm -rf $(BUILD)/web && mkdir -p $(BUILD) && cp -r web/dist $(BUILD)/web
 
 # The app's own checks: types (svelte-check) and unit tests (vitest).
 web-test: web/node_modules/.package-lock.json
-	cd web && npm run --silent check && npm run --silent test
+	cd web && $(NPM) run --silent check && $(NPM) run --silent test
 
 clean:
 	rm -rf build build-asan build-fuzz web/dist
