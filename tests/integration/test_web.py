@@ -66,7 +66,7 @@ def test_passkey(env):
 def test_invitation_and_reset(env):
     with SmtpSink() as sink:
         e = {"MARQUEE_SMTP_URL": sink.url(), "MARQUEE_MAIL_FROM": "marquee@marquee.test"}
-        with web_server(env, e, args=["--registration", "invite"]) as s:
+        with web_server(env, e, args=["--registration", "invite", "--require-verified-email", "true"]) as s:
             root = member(env, s, "root@example.org", admin=True)
             inv = s.request("POST", "/api/v1/admin/invites", json.dumps({}).encode(),
                             dict(bearer(root), **{"Content-Type": "application/json"})).json()

@@ -14,7 +14,12 @@ export default async function (browser) {
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByText("Check your mail").waitFor();
 
-  const verify = await mailLink("verify-email");
+  // Not confirmed yet: the page says so and sends the link again.
+  await signIn(page, "zed@example.org");
+  await page.getByText("Confirm your e-mail address first").waitFor();
+  await page.getByRole("button", { name: "Send the link again" }).click();
+  await page.getByText("a new link is on its way").waitFor();
+  const verify = await mailLink("verify-email", 1);
   await page.goto(verify);
   await page.getByText("Your address is confirmed").waitFor();
   await axe(page, "verify e-mail");
@@ -32,7 +37,7 @@ export default async function (browser) {
   await page.getByLabel("E-mail address").fill("zed@example.org");
   await page.getByRole("button", { name: "Send me a link" }).click();
   await page.getByText("If an account has that address").waitFor();
-  const reset = await mailLink("reset-password", 1);
+  const reset = await mailLink("reset-password", 2);
   await page.goto(reset);
   await axe(page, "reset password");
   await page.getByLabel("New password").fill(cfg.new_password);
@@ -41,6 +46,17 @@ export default async function (browser) {
   await signIn(page, "zed@example.org", cfg.password);
   await page.getByRole("alert").waitFor();
   await signIn(page, "zed@example.org", cfg.new_password);
+  await page.getByRole("heading", { name: "Home" }).waitFor();
+
+  // Deleting the account signs out; signing in within the grace restores it.
+  await page.goto("/account");
+  await axe(page, "account");
+  await page.locator("#del-password").fill(cfg.new_password);
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await signIn(page, "zed@example.org", cfg.new_password);
+  await page.getByText("This account was deleted").waitFor();
+  await page.getByRole("button", { name: "Restore my account" }).click();
   await page.getByRole("heading", { name: "Home" }).waitFor();
   clean(page);
 }

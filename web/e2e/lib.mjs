@@ -113,7 +113,9 @@ export async function mailLink(path, seen = 0, timeout = 20000) {
 
 /** The API as the test's own client (to arrange what a page then shows). */
 export async function apiCall(method, path, token, body) {
-  const res = await fetch(cfg.base + path, {
+  // By address: Node 18's fetch tries only the first of localhost's (::1),
+  // and the server listens on 127.0.0.1.
+  const res = await fetch(cfg.base.replace("//localhost:", "//127.0.0.1:") + path, {
     method,
     headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
