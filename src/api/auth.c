@@ -80,7 +80,7 @@ static mq_err login_work(struct mq_req *req, void *arg)
                           "the e-mail address or the password is wrong");
     }
     if (outcome == MQ_LOGIN_MFA) return mq_reply_json(req, 200, mfa_json(&t));
-    return mq_api_reply_tokens(req, &t, NULL);
+    return mq_api_reply_tokens(req, &t);
 }
 
 mq_err mq_api_auth_login(struct mq_req *req)
@@ -140,7 +140,7 @@ mq_err mq_api_auth_refresh(struct mq_req *req)
                           "the refresh token is unknown, expired or already used; sign in again");
     }
     if (err) return err;
-    return mq_api_reply_tokens(req, &t, NULL);
+    return mq_api_reply_tokens(req, &t);
 }
 
 mq_err mq_api_auth_logout(struct mq_req *req)

@@ -144,7 +144,7 @@ static mq_err password_work(struct mq_req *req, void *arg)
     mq_req_audit(
         req, "password.changed", "user", "user", c->who->user_id,
         json_pack("{s:s,s:s}", "effect", "all sessions ended", "new_session", t.session_id));
-    return mq_api_reply_tokens(req, &t, NULL);
+    return mq_api_reply_tokens(req, &t);
 }
 
 mq_err mq_api_users_me_change_password(struct mq_req *req)

@@ -306,7 +306,7 @@ static mq_err finish_sign_in(struct mq_req *req, struct mq_mfa_answer *in)
     mq_req_audit(
         req, "login.success", "user", "user", user,
         json_pack("{s:s,s:b}", "mfa", in->method, "remember_device", t.device_token != NULL));
-    return mq_api_reply_tokens(req, &t, NULL);
+    return mq_api_reply_tokens(req, &t);
 }
 
 /* The sign-in rate limit covers the second half too. */
@@ -699,5 +699,5 @@ mq_err mq_api_auth_passkey_finish(struct mq_req *req)
                           "the passkey is unknown, disabled, or did not verify");
     }
     mq_req_audit(req, "login.success", "user", "user", user, json_pack("{s:s}", "via", "passkey"));
-    return mq_api_reply_tokens(req, &t, NULL);
+    return mq_api_reply_tokens(req, &t);
 }

@@ -59,22 +59,14 @@ mq_err mq_api_web_clear(struct mq_req *req)
     return err;
 }
 
-mq_err mq_api_reply_tokens(struct mq_req *req, const struct mq_tokens *t, json_t *extra)
+mq_err mq_api_reply_tokens(struct mq_req *req, const struct mq_tokens *t)
 {
     bool web = mq_api_web_session(req);
-    if (web && mq_api_web_admit(req)) {
-        json_decref(extra);
-        return MQ_EPERM; /* answered */
-    }
+    if (web && mq_api_web_admit(req)) return MQ_EPERM; /* answered */
     json_t *doc =
         json_pack("{s:s,s:s,s:I,s:s}", "access_token", t->access_token, "token_type", "Bearer",
                   "expires_in", (json_int_t)t->expires_in, "session_id", t->session_id);
-    if (!doc) {
-        json_decref(extra);
-        return MQ_ENOMEM;
-    }
-    if (extra) json_object_update(doc, extra);
-    json_decref(extra);
+    if (!doc) return MQ_ENOMEM;
     /* Every request but enrolling a factor gets 403 until one is set up. */
     if (t->enrol_only) json_object_set_new(doc, "mfa_enrollment_required", json_true());
     mq_err err = MQ_OK;

@@ -14,7 +14,6 @@
 #ifndef MQ_API_TOKENS_H
 #define MQ_API_TOKENS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
 #include "auth/sessions.h"
@@ -37,9 +36,8 @@ const char *mq_api_web_refresh_token(const struct mq_req *req);
 const char *mq_api_web_device_token(const struct mq_req *req);
 
 /* Answers 200 with t: access_token, token_type, expires_in, session_id, and
- * refresh_token and device_token in the body or, in cookie mode, as cookies.
- * `extra` (may be NULL, reference stolen) adds members. */
-mq_err mq_api_reply_tokens(struct mq_req *req, const struct mq_tokens *t, json_t *extra);
+ * refresh_token and device_token in the body or, in cookie mode, as cookies. */
+mq_err mq_api_reply_tokens(struct mq_req *req, const struct mq_tokens *t);
 
 /* Sets the media cookie alone (an impersonation's token, which has no
  * refresh token). */
