@@ -40,6 +40,7 @@ export default async function (browser) {
   await page.evaluate(() => {
     const v = document.querySelector("video");
     v.muted = true;
+    v.loop = true; // the clip lasts a second: it must not end between the checks
     return v.play();
   });
   await page.waitForFunction(() => {
@@ -55,9 +56,15 @@ export default async function (browser) {
     return track.cues ? track.cues.length : 0;
   });
   check(cues > 0, "subtitle cues: " + cues);
-  // A keyboard shortcut pauses it.
+  // A keyboard shortcut pauses it; with the video focused, Space plays it
+  // again once (the element's own controls must not toggle it back).
   await page.locator("body").press("k");
   await page.waitForFunction(() => document.querySelector("video").paused);
+  await video.focus();
+  await page.keyboard.press(" ");
+  await page.waitForFunction(() => !document.querySelector("video").paused);
+  await page.waitForTimeout(300);
+  check(await page.evaluate(() => !document.querySelector("video").paused), "Space toggled twice");
 
   // A file the browser cannot play says so, kindly.
   await page.goto(`/play/${cfg.avi_file}?item=${cfg.avi_item}`);
