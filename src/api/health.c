@@ -36,8 +36,10 @@ mq_err mq_api_readyz(struct mq_req *req)
     json_t *o = json_pack("{s:s,s:s,s:i}", "status", "ready", "database", backend, "schema_version",
                           r.schema_version);
     /* Libraries kept current by periodic scans only: not a reason to take
-     * the instance out of service, but never a silent one. */
-    if (o && req->ctx->watch)
-        json_object_set_new(o, "libraries_polled", mq_watch_polled(req->ctx->watch));
+     * the instance out of service, but never a silent one. Always there, so
+     * the answer keeps its shape while the watcher starts. */
+    struct mq_watch *watch = req->ctx->watch;
+    if (o)
+        json_object_set_new(o, "libraries_polled", watch ? mq_watch_polled(watch) : json_array());
     return mq_reply_json(req, 200, o);
 }

@@ -26,7 +26,8 @@ mq_err mq_api_metrics(struct mq_req *req)
         if (err) return err;
     }
     err = mq_system_render_metrics(req->ctx, out);
-    if (!err && req->ctx->watch) err = mq_watch_render_metrics(req->ctx->watch, out);
+    struct mq_watch *watch = req->ctx->watch;
+    if (!err && watch) err = mq_watch_render_metrics(watch, out);
     if (err) return err;
     return mq_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", out->data,
                           out->len);

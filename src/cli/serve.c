@@ -95,8 +95,10 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     }
     *out = jobs;
     /* Scans are enqueued by the watcher: it starts with the jobs. */
-    if (mq_media_conf(ctx->cfg)->watch && mq_watch_start(ctx, &ctx->watch))
+    struct mq_watch *watch = NULL;
+    if (mq_media_conf(ctx->cfg)->watch && mq_watch_start(ctx, &watch))
         mq_log_warn(ctx->log, "main", "libraries are not watched; scheduled scans only");
+    ctx->watch = watch;
     return MQ_OK;
 }
 
@@ -233,8 +235,8 @@ int mq_cli_serve(int argc, char **argv)
     int left = mq_http_drain(http, mq_system_conf(&cfg)->shutdown_timeout);
     if (left) mq_log_warn(&log, "main", "%d requests still running at the deadline", left);
     int spent = (int)((mq_clock_now_ms(ctx.clock) - t0) / 1000);
-    mq_watch_stop(ctx.watch);
-    ctx.watch = NULL;
+    /* The watcher stops after the server (below, at out): a request on a
+     * connection kept alive may still read it until then. */
     int jobs_left = mq_jobs_stop(jobs, spent < mq_system_conf(&cfg)->shutdown_timeout
                                            ? mq_system_conf(&cfg)->shutdown_timeout - spent
                                            : 0);
@@ -255,8 +257,7 @@ out:
      * libmicrohttpd stops (it must not stop with suspended connections). */
     mq_cli_pools_free(&ctx);
     mq_http_stop(http);
-    mq_watch_stop(ctx.watch);
-    ctx.watch = NULL;
+    mq_watch_stop(atomic_exchange(&ctx.watch, NULL));
     if (jobs) mq_jobs_stop(jobs, mq_system_conf(&cfg)->shutdown_timeout);
     mq_jobs_free(jobs);
     ctx.jobs = NULL;

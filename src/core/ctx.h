@@ -53,7 +53,9 @@ struct mq_ctx {
                                            config as loaded (CLI commands, tests) */
     struct mq_events *events;           /* domain events (core/events.h); NULL = none told */
     struct mq_prober *prober;           /* media probe helpers (media/probe.h); NULL = none */
-    struct mq_watch *watch;             /* libraries watched for changes (media/watch.h), or NULL */
+    /* Libraries watched for changes (media/watch.h), or NULL. Set once the
+     * jobs run, after the server listens, so request threads load it. */
+    struct mq_watch *_Atomic watch;
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */
