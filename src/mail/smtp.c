@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "core/utf8.h"
-#include "mail/libcurl.h"
+#include "core/libcurl.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
 

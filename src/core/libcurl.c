@@ -1,4 +1,4 @@
-#include "mail/libcurl.h"
+#include "core/libcurl.h"
 
 #include <pthread.h>
 #include <stdbool.h>

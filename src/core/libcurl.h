@@ -1,4 +1,5 @@
-/* libcurl.h - libcurl, loaded at run time by the mail sender.
+/* libcurl.h - libcurl, loaded at run time by the mail sender and the
+ * metadata providers.
  *
  * Linking libcurl (with its Kerberos, LDAP, SSH and HTTP/2 dependencies)
  * costs every process about 5 MB of resident memory (bench/README.md) for
