@@ -414,7 +414,8 @@ static bool quality_marker(struct parse *ps, int i, struct mq_name *nm)
     }
     if (id_token(nm, w)) return true;
     /* "-x02-Stunts": the second extra of the item; "-f21-": the 21st film. */
-    if ((w[0] == 'x' || w[0] == 'f') && all_digits(w + 1, strlen(w + 1)) && strlen(w) <= 4) {
+    /* (Not "x264": a codec, whose digits are three.) */
+    if ((w[0] == 'x' || w[0] == 'f') && all_digits(w + 1, strlen(w + 1)) && strlen(w) <= 3) {
         if (w[0] == 'x' && !nm->extra) nm->extra = MQ_EXTRA_FEATURETTE;
         return true;
     }
@@ -521,7 +522,11 @@ static void parse_component(const char *s, size_t n, struct mq_name *nm, bool is
                             enum mq_name_kind hint)
 {
     struct parse ps = {.s = s, .n = n};
-    ps.spaced = memchr(s, ' ', n) != NULL;
+    /* Spaced when spaces are its separators: "2001.A.Space.Odyssey.1968.
+     * x264.dxva EuReKA" has one space (in its group) and is dotted. */
+    size_t spaces = 0, dots = 0;
+    for (size_t i = 0; i < n; i++) spaces += s[i] == ' ', dots += s[i] == '.';
+    ps.spaced = spaces && spaces >= dots;
     tokenize(&ps);
     int start = 0;
     /* A leading "[Group]" is the release group (fansub convention). */
