@@ -118,7 +118,8 @@ AV_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libavformat l
 $(BUILD)/obj/media/probe.o $(BUILD)/obj/media/libav.o: CFLAGS += $(AV_CFLAGS)
 # libzip and libxml2 the same way, for e-books (src/media/books.h).
 BOOK_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libzip libxml-2.0))
-$(BUILD)/obj/media/books.o: CFLAGS += $(BOOK_CFLAGS)
+# NFO files too (src/media/nfo.h); their readers share media/xml.h.
+$(BUILD)/obj/media/books.o $(BUILD)/obj/media/xml.o $(BUILD)/obj/media/nfo.o: CFLAGS += $(BOOK_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

@@ -24,6 +24,7 @@ static void usage(FILE *out)
                  "  routes    list the API's routes and the permission each needs\n"
                  "  scan      scan the libraries into the catalogue\n"
                  "  probe     print what media files contain, as the scanner reads them\n"
+                 "  metadata  refresh works from the metadata providers now\n"
                  "  version   print the version and the libraries in use\n\n"
                  "Run 'marquee COMMAND --help' for a command's options.\n");
 }
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "routes")) return mq_cli_routes(argc - 2, argv + 2);
     if (!strcmp(cmd, "probe")) return mq_cli_probe(argc - 2, argv + 2);
     if (!strcmp(cmd, "scan")) return mq_cli_scan(argc - 2, argv + 2);
+    if (!strcmp(cmd, "metadata")) return mq_cli_metadata(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
         return mq_cli_version(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

@@ -115,6 +115,19 @@ mq_err mq_api_media_get(struct mq_req *req);
 mq_err mq_api_media_files(struct mq_req *req);
 mq_err mq_api_media_genres(struct mq_req *req);
 mq_err mq_api_media_image(struct mq_req *req);
+mq_err mq_api_people_photo(struct mq_req *req);
+struct mq_image;
+mq_err mq_api_reply_image(struct mq_req *req, const struct mq_image *img, const char *want);
+
+/* metadata.c */
+mq_err mq_api_admin_unidentified(struct mq_req *req);
+mq_err mq_api_media_identification(struct mq_req *req);
+mq_err mq_api_media_identify(struct mq_req *req);
+mq_err mq_api_media_refresh(struct mq_req *req);
+mq_err mq_api_metadata_search(struct mq_req *req);
+mq_err mq_api_admin_metadata(struct mq_req *req);
+mq_err mq_api_admin_metadata_test(struct mq_req *req);
+mq_err mq_api_metadata_image(struct mq_req *req);
 mq_err mq_api_media_cast(struct mq_req *req);
 mq_err mq_api_media_crew(struct mq_req *req);
 mq_err mq_api_media_similar(struct mq_req *req);

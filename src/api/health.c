@@ -2,6 +2,7 @@
 #include <stdatomic.h>
 
 #include "api/handlers.h"
+#include "metadata/fetch.h"
 
 #include "media/watch.h"
 #include "system/system.h"
@@ -41,5 +42,19 @@ mq_err mq_api_readyz(struct mq_req *req)
     struct mq_watch *watch = req->ctx->watch;
     if (o)
         json_object_set_new(o, "libraries_polled", watch ? mq_watch_polled(watch) : json_array());
+    /* A provider resting after failures: works wait, nothing else does.
+     * Only the state: the reason (an address, an error) is for admins, in
+     * GET /api/v1/admin/metadata. */
+    if (o && req->ctx->metadata) {
+        json_t *b = json_object();
+        int64_t now = mq_clock_now_ms(req->ctx->clock);
+        for (int p = 0; p < MQ_PROVIDER_COUNT; p++) {
+            struct mq_breaker_state st;
+            mq_metadata_breaker(req->ctx->metadata, (enum mq_provider_id)p, now, &st);
+            json_object_set_new(b, mq_provider_name((enum mq_provider_id)p),
+                                json_string(st.open ? "open" : "closed"));
+        }
+        json_object_set_new(o, "metadata_breakers", b);
+    }
     return mq_reply_json(req, 200, o);
 }

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "api/body.h"
+#include "metadata/identify.h"
+#include "metadata/provider.h"
 #include "api/handlers.h"
 #include "api/refusal.h"
 #include "auth/principal.h"
@@ -34,6 +36,13 @@ static json_t *mq_api_library_json(const struct mq_library *l, bool with_paths)
         o, "watch",
         json_pack("{s:s,s:o}", "state", r->watch_state, "error", mq_api_nullable(r->watch_error)));
     if (with_paths) {
+        /* The providers asked, in order; "default" tells whether it is the
+         * kind's own. */
+        const char *order =
+            r->metadata_order ? r->metadata_order : mq_provider_default_order(r->kind);
+        json_t *mo = json_loads(order, 0, NULL);
+        json_object_set_new(o, "metadata_order", json_is_array(mo) ? mo : json_array());
+        json_object_set_new(o, "metadata_order_default", json_boolean(!r->metadata_order));
         json_t *paths = json_array();
         for (size_t i = 0; i < l->npaths; i++)
             json_array_append_new(paths, path_json(&l->paths[i]));
@@ -197,6 +206,19 @@ mq_err mq_api_admin_libraries_update(struct mq_req *req)
     if (!err) err = scan_interval_field(req, doc, &p.scan_interval);
     if (err) return err;
     if (r) p.restricted = restricted;
+    json_t *mo = json_object_get(doc, "metadata_order");
+    const char *rule = NULL;
+    if (json_is_null(mo)) {
+        p.metadata_order = ""; /* back to the kind's default */
+    } else if (mo) {
+        if (!mq_provider_order_valid(mo, &rule))
+            return mq_problem(req, 422, "invalid_metadata_order",
+                              json_pack("{s:s}", "field", "metadata_order"), "%s", rule);
+        char *text = json_dumps(mo, JSON_COMPACT);
+        p.metadata_order = text ? mq_arena_strdup(req->arena, text) : NULL;
+        free(text);
+        if (!p.metadata_order) return MQ_ENOMEM;
+    }
     if (json_object_get(doc, "type"))
         return mq_problem(req, 422, "type_fixed", json_pack("{s:s}", "field", "type"),
                           "a library's type cannot change; make a new library");
@@ -382,6 +404,15 @@ mq_err mq_api_admin_libraries_scan_status(struct mq_req *req)
     mq_err err = id ? mq_scan_status(req->ctx, req->arena, id, &row, &never) : MQ_ENOTFOUND;
     if (err == MQ_ENOTFOUND) return not_found(req);
     if (err) return err;
-    if (never) return mq_reply_json(req, 200, json_pack("{s:s,s:n}", "state", "idle", "files"));
-    return mq_reply_json(req, 200, scan_json(&row, mq_clock_now_ms(req->ctx->clock)));
+    /* Identification follows the scan: its progress beside the scan's. */
+    int64_t counts[5];
+    err = mq_metadata_counts(req->ctx, id, counts);
+    if (err) return err;
+    json_t *ident = json_object();
+    for (int k = 0; k < 5; k++)
+        json_object_set_new(ident, mq_match_states[k], json_integer(counts[k]));
+    json_t *o = never ? json_pack("{s:s,s:n}", "state", "idle", "files")
+                      : scan_json(&row, mq_clock_now_ms(req->ctx->clock));
+    json_object_set_new(o, "identification", ident);
+    return mq_reply_json(req, 200, o);
 }

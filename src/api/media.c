@@ -69,6 +69,9 @@ json_t *mq_api_item_json(const struct mq_item_row *r)
     json_object_set_new(o, "library_id", mq_api_nullable(r->library_id));
     json_object_set_new(o, "added_at", mq_api_time(r->added_at));
     json_object_set_new(o, "updated_at", mq_api_time(r->updated_at));
+    json_object_set_new(o, "origin", json_string(r->origin ? r->origin : "scan"));
+    json_object_set_new(o, "sources", parsed_or(r->sources, json_object()));
+    json_object_set_new(o, "details", parsed_or(r->details, json_object()));
     return o;
 }
 
@@ -378,6 +381,22 @@ mq_err mq_api_media_get(struct mq_req *req)
                                             colls[i].name, "type", colls[i].kind, "index",
                                             (json_int_t)colls[i].position));
     json_object_set_new(o, "collections", cj);
+    /* Where it streams, by the region the server is set to first. */
+    struct mq_availability_row *av = NULL;
+    size_t na = 0;
+    err = mq_catalog_availability(req->ctx, req->arena, item.id, &av, &na);
+    if (err) {
+        json_decref(o);
+        return err;
+    }
+    json_t *aj = json_array();
+    for (size_t i = 0; i < na; i++) {
+        json_t *x = json_pack("{s:s,s:s,s:s}", "platform", av[i].platform, "region", av[i].region,
+                              "kind", av[i].kind);
+        json_object_set_new(x, "url", mq_api_nullable(av[i].url));
+        json_array_append_new(aj, x);
+    }
+    json_object_set_new(o, "availability", aj);
     const char *etag = etag_of(req, o);
     if (!etag) {
         json_decref(o);
@@ -474,32 +493,17 @@ mq_err mq_api_libraries_stats(struct mq_req *req)
 
 /* ---- pictures ---------------------------------------------------------- */
 
-struct image_job {
-    struct mq_visible vis;
-    const char *id, *kind, *version;
-    int width;
-};
-
-static mq_err image_work(struct mq_req *req, void *arg)
+/* Sends a picture made at its width: ETag by version and width, cached
+ * for ever when the URL named that version. */
+mq_err mq_api_reply_image(struct mq_req *req, const struct mq_image *img, const char *want)
 {
-    struct image_job *j = arg;
-    struct mq_image img;
-    char why[256];
-    mq_err err = mq_images_get(req->ctx, req->arena, &j->vis, j->id, j->kind, j->width, &img, why,
-                               sizeof(why));
-    if (err == MQ_ENOTFOUND)
-        return mq_problem(req, 404, "image_not_found", NULL, "the item has no %s picture", j->kind);
-    if (err == MQ_EIO)
-        return mq_problem(req, 422, "image_unreadable", NULL, "%s",
-                          why[0] ? why : "the picture cannot be decoded");
-    if (err) return err;
-    int fd = open(img.path, O_RDONLY | O_CLOEXEC);
+    int fd = open(img->path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb)) {
         if (fd >= 0) close(fd);
         return MQ_EIO;
     }
-    char *etag = mq_arena_printf(req->arena, "\"%s-%d\"", img.version, img.width);
+    char *etag = mq_arena_printf(req->arena, "\"%s-%d\"", img->version, img->width);
     if (!etag) {
         close(fd);
         return MQ_ENOMEM;
@@ -507,7 +511,7 @@ static mq_err image_work(struct mq_req *req, void *arg)
     (void)mq_reply_header(req, "ETag", etag);
     /* A URL naming the version always shows the same picture. */
     (void)mq_reply_header(req, "Cache-Control",
-                          j->version && !strcmp(j->version, img.version)
+                          want && !strcmp(want, img->version)
                               ? "private, max-age=31536000, immutable"
                               : "private, max-age=300");
     const char *inm = mq_req_header(req, "If-None-Match");
@@ -516,6 +520,32 @@ static mq_err image_work(struct mq_req *req, void *arg)
         return mq_reply_empty(req, 304);
     }
     return mq_reply_file(req, 200, "image/jpeg", fd, 0, (uint64_t)sb.st_size);
+}
+
+struct image_job {
+    struct mq_visible vis;
+    const char *id, *kind, *version;
+    int width;
+    bool person; /* a person's photo, not a work's picture */
+};
+
+static mq_err image_work(struct mq_req *req, void *arg)
+{
+    struct image_job *j = arg;
+    struct mq_image img;
+    char why[256];
+    mq_err err =
+        j->person ? mq_images_person(req->ctx, req->arena, j->id, j->width, &img, why, sizeof(why))
+                  : mq_images_get(req->ctx, req->arena, &j->vis, j->id, j->kind, j->width, &img,
+                                  why, sizeof(why));
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "image_not_found", NULL, "%s has no %s picture",
+                          j->person ? "the person" : "the item", j->kind);
+    if (err == MQ_EIO)
+        return mq_problem(req, 422, "image_unreadable", NULL, "%s",
+                          why[0] ? why : "the picture cannot be decoded");
+    if (err) return err;
+    return mq_api_reply_image(req, &img, j->version);
 }
 
 /* GET /api/v1/media/{id}/images/{kind}?w=WIDTH&v=VERSION */
@@ -537,6 +567,24 @@ mq_err mq_api_media_image(struct mq_req *req)
                           "w is one of 160, 320, 480, 780, 1280, 1920");
     err = visible(req, &j->vis);
     if (err) return err;
+    return mq_req_offload(req, req->ctx->cpu_pool, image_work, j);
+}
+
+/* GET /api/v1/people/{id}/photo?w=WIDTH&v=VERSION */
+mq_err mq_api_people_photo(struct mq_req *req)
+{
+    struct image_job *j = mq_arena_calloc(req->arena, 1, sizeof(*j));
+    if (!j) return MQ_ENOMEM;
+    j->id = mq_req_param(req, "id");
+    j->kind = "photo";
+    j->person = true;
+    j->width = 320;
+    mq_err err = int_query(req, "w", 1, 100000, &j->width);
+    if (!err) err = mq_req_query(req, "v", &j->version);
+    if (err) return err;
+    if (!mq_image_width_valid(j->width))
+        return mq_problem(req, 400, "invalid_width", json_pack("{s:s}", "field", "w"),
+                          "w is one of 160, 320, 480, 780, 1280, 1920");
     return mq_req_offload(req, req->ctx->cpu_pool, image_work, j);
 }
 
@@ -562,6 +610,12 @@ static mq_err credits(struct mq_req *req, const char *kind)
                             rows[i].role && *rows[i].role ? json_string(rows[i].role)
                                                           : json_null());
         if (!cast) json_object_set_new(o, "department", mq_api_nullable(rows[i].department));
+        char v[17];
+        bool photo = !mq_images_person_version(req->ctx, req->arena, rows[i].person_id, v);
+        json_object_set_new(o, "photo",
+                            photo
+                                ? json_sprintf("/api/v1/people/%s/photo?v=%s", rows[i].person_id, v)
+                                : json_null());
         json_array_append_new(items, o);
     }
     return mq_reply_json(req, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));

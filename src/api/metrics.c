@@ -1,5 +1,6 @@
 /* metrics.c - GET /metrics in the Prometheus text format (version 0.0.4). */
 #include "api/handlers.h"
+#include "metadata/fetch.h"
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "http/server.h"
@@ -28,6 +29,8 @@ mq_err mq_api_metrics(struct mq_req *req)
     err = mq_system_render_metrics(req->ctx, out);
     struct mq_watch *watch = req->ctx->watch;
     if (!err && watch) err = mq_watch_render_metrics(watch, out);
+    if (!err && req->ctx->metadata)
+        err = mq_metadata_render_metrics(req->ctx->metadata, mq_clock_now_ms(req->ctx->clock), out);
     if (err) return err;
     return mq_reply_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", out->data,
                           out->len);

@@ -30,6 +30,7 @@ int mq_cli_keys(int argc, char **argv);
 int mq_cli_routes(int argc, char **argv);
 int mq_cli_probe(int argc, char **argv);
 int mq_cli_scan(int argc, char **argv);
+int mq_cli_metadata(int argc, char **argv);
 
 /* The running binary's path (for the probe helpers it starts). */
 bool mq_cli_self_exe(char *out, size_t cap);

@@ -22,6 +22,7 @@
 #include "http/ratelimit.h"
 #include "media/conf.h"
 #include "media/probe.h"
+#include "metadata/fetch.h"
 #include "store/conf.h"
 #include "store/migrate.h"
 #include "system/conf.h"
@@ -203,6 +204,8 @@ mq_err mq_cli_services_open(struct mq_ctx *ctx, const struct mq_config *cfg,
     if (!err) err = mq_audit_start(ctx, &ctx->audit);
     if (!err) err = mq_pool_new(cpus > 0 ? cpus : 1, 256, &ctx->cpu_pool);
     if (!err) err = mq_pool_new(images, 32, &ctx->image_pool);
+    if (!err) err = mq_pool_new(2, 16, &ctx->net_pool);
+    if (!err) err = mq_metadata_new(&ctx->metadata);
     /* A member's uploads are decoded one at a time; the set is as large as
      * the pool's queue can ever hold, and then some. */
     if (!err) err = mq_keyset_new(256, &ctx->uploads);
@@ -220,6 +223,8 @@ void mq_cli_pools_free(struct mq_ctx *ctx)
     ctx->cpu_pool = NULL;
     mq_pool_free(ctx->image_pool);
     ctx->image_pool = NULL;
+    mq_pool_free(ctx->net_pool);
+    ctx->net_pool = NULL;
 }
 
 void mq_cli_services_close(struct mq_ctx *ctx)
@@ -231,6 +236,8 @@ void mq_cli_services_close(struct mq_ctx *ctx)
     ctx->uploads = NULL;
     mq_prober_free(ctx->prober);
     ctx->prober = NULL;
+    mq_metadata_free(ctx->metadata);
+    ctx->metadata = NULL;
     mq_audit_stop(ctx->audit, 5);
     ctx->audit = NULL;
     mq_settings_free(ctx->settings);

@@ -21,6 +21,7 @@
 #include "media/content.h"
 #include "media/scanner.h"
 #include "media/watch.h"
+#include "metadata/identify.h"
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/version.h"
@@ -83,6 +84,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_audit_register_jobs(jobs);
     if (!err) err = mq_scanner_register(jobs);
     if (!err) err = mq_content_register(jobs);
+    if (!err) err = mq_metadata_register(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

@@ -28,6 +28,7 @@ struct mq_settings;
 struct mq_events;
 struct mq_prober;
 struct mq_watch;
+struct mq_metadata;
 
 struct mq_ctx {
     /* The configuration in force: replaced whole, never changed in place, when
@@ -53,6 +54,9 @@ struct mq_ctx {
                                            config as loaded (CLI commands, tests) */
     struct mq_events *events;           /* domain events (core/events.h); NULL = none told */
     struct mq_prober *prober;           /* media probe helpers (media/probe.h); NULL = none */
+    struct mq_metadata *metadata;       /* providers' limiters and breakers (metadata/fetch.h) */
+    struct mq_pool *net_pool;           /* provider searches a person waits for (the picker):
+                                           threads of their own, off the connection threads */
     /* Libraries watched for changes (media/watch.h), or NULL. Set once the
      * jobs run, after the server listens, so request threads load it. */
     struct mq_watch *_Atomic watch;

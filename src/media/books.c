@@ -15,6 +15,7 @@
 
 #include "core/dynlib.h"
 #include "core/utf8.h"
+#include "media/xml.h"
 
 /* ---- the libraries, loaded in the helper at the first book -------------- */
 
@@ -31,15 +32,7 @@ struct libzip {
     void (*discard)(zip_t *z);
 };
 
-struct libxml {
-    void *handle;
-    xmlDocPtr (*read_memory)(const char *buf, int size, const char *url, const char *encoding,
-                             int options);
-    void (*free_doc)(xmlDocPtr doc);
-};
-
 #define ZSYM(name, field) MQ_DYNSYM(struct libzip, name, field)
-#define XSYM(name, field) MQ_DYNSYM(struct libxml, name, field)
 
 static const struct mq_dynsym zip_symbols[] = {
     ZSYM("zip_fdopen", fdopen),         ZSYM("zip_get_num_entries", num_entries),
@@ -48,16 +41,11 @@ static const struct mq_dynsym zip_symbols[] = {
     ZSYM("zip_fread", fread),           ZSYM("zip_fclose", fclose),
     ZSYM("zip_discard", discard),
 };
-static const struct mq_dynsym xml_symbols[] = {
-    XSYM("xmlReadMemory", read_memory),
-    XSYM("xmlFreeDoc", free_doc),
-};
 
 /* The helper is one process serving one request at a time: the tables
  * are filled once and only read after. */
 static struct libzip zipl;
-static struct libxml xmll;
-static bool zip_ok, xml_ok;
+static bool zip_ok;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
@@ -66,57 +54,13 @@ static void load(void)
     zip_ok = !mq_dynlib_load("libzip.so.4", "libzip4", zip_symbols,
                              sizeof(zip_symbols) / sizeof(zip_symbols[0]), &zipl, &zipl.handle, why,
                              sizeof(why));
-    xml_ok = !mq_dynlib_load("libxml2.so.2", "libxml2", xml_symbols,
-                             sizeof(xml_symbols) / sizeof(xml_symbols[0]), &xmll, &xmll.handle, why,
-                             sizeof(why));
 }
 
 /* ---- XML ------------------------------------------------------------------ */
 
-static bool named(const xmlNode *n, const char *local)
-{
-    return n->type == XML_ELEMENT_NODE && n->name && !strcasecmp((const char *)n->name, local);
-}
-
-/* An attribute's value by local name, borrowed from the tree, or NULL. */
-static const char *attr(const xmlNode *n, const char *local)
-{
-    for (const xmlAttr *a = n->properties; a; a = a->next)
-        if (a->name && !strcasecmp((const char *)a->name, local) && a->children &&
-            a->children->content)
-            return (const char *)a->children->content;
-    return NULL;
-}
-
-/* An element's text, from its text children, cleaned into out. */
-static const char *text_of(const xmlNode *n, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = 0;
-    for (const xmlNode *c = n->children; c && o + 1 < cap; c = c->next) {
-        if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) || !c->content)
-            continue;
-        const char *t = (const char *)c->content;
-        size_t k = strlen(t);
-        if (k > cap - 1 - o) k = cap - 1 - o;
-        memcpy(out + o, t, k);
-        o += k;
-    }
-    out[o] = 0;
-    /* Whitespace folded, invalid bytes replaced. */
-    char tmp[4096];
-    size_t w = 0;
-    bool space = true;
-    for (size_t i = 0; i < o && w + 1 < sizeof(tmp); i++) {
-        bool s = isspace((unsigned char)out[i]);
-        if (s && space) continue;
-        tmp[w++] = s ? ' ' : out[i];
-        space = s;
-    }
-    while (w && tmp[w - 1] == ' ') w--;
-    mq_utf8_repair(tmp, w, out, cap);
-    return out;
-}
+#define named   mq_xml_named
+#define attr    mq_xml_attr
+#define text_of mq_xml_text
 
 static void set(json_t *o, const char *key, const char *v)
 {
@@ -146,13 +90,14 @@ static bool isbn_of(const char *id, char out[14])
 json_t *mq_book_parse_opf(const char *xml, size_t n)
 {
     pthread_once(&once, load);
-    if (!xml_ok) return NULL;
+    const struct mq_libxml *xmll = mq_libxml_get();
+    if (!xmll) return NULL;
     if (n > (size_t)MQ_BOOK_ENTRY_MAX)
         return json_pack("{s:s}", "error", "the package is too large");
     /* No network, no entity substitution, no DTD: the document as given. */
-    xmlDocPtr doc = xmll.read_memory(xml, (int)n, "package.opf", NULL,
-                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                         XML_PARSE_NOCDATA);
+    xmlDocPtr doc = xmll->read_memory(xml, (int)n, "package.opf", NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                          XML_PARSE_NOCDATA);
     if (!doc) return json_pack("{s:s}", "error", "the package document is not XML");
     json_t *o = json_object();
     json_t *authors = json_array();
@@ -229,7 +174,7 @@ json_t *mq_book_parse_opf(const char *xml, size_t n)
         json_object_set_new(o, "authors", authors);
     else
         json_decref(authors);
-    xmll.free_doc(doc);
+    xmll->free_doc(doc);
     return o;
 }
 
@@ -274,12 +219,13 @@ static char *package_path(zip_t *z)
     size_t n = 0;
     char *xml = read_entry(z, zipl.name_locate(z, "META-INF/container.xml", ZIP_FL_NOCASE),
                            MQ_BOOK_ENTRY_MAX, &n);
-    if (!xml || !xml_ok) {
+    const struct mq_libxml *xmll = mq_libxml_get();
+    if (!xml || !xmll) {
         free(xml);
         return NULL;
     }
-    xmlDocPtr doc = xmll.read_memory(xml, (int)n, "container.xml", NULL,
-                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = xmll->read_memory(xml, (int)n, "container.xml", NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     free(xml);
     if (!doc) return NULL;
     char *path = NULL;
@@ -291,7 +237,7 @@ static char *package_path(zip_t *z)
             for (xmlNode *r = s->children; r && !path; r = r->next)
                 if (named(r, "rootfile") && attr(r, "full-path"))
                     path = strdup(attr(r, "full-path"));
-    xmll.free_doc(doc);
+    xmll->free_doc(doc);
     return path;
 }
 

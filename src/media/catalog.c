@@ -154,6 +154,17 @@ mq_err mq_catalog_collections_of(struct mq_ctx *ctx, struct mq_arena *a, const c
     return err;
 }
 
+mq_err mq_catalog_availability(struct mq_ctx *ctx, struct mq_arena *a, const char *item_id,
+                               struct mq_availability_row **out, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_availability_of(db, a, item_id, out, n);
+    mq_store_rollback(db);
+    return err;
+}
+
 mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
                              const char *id, int limit, struct mq_collection_row *out,
                              struct mq_item_row **items, size_t *n)

@@ -38,6 +38,11 @@ MQ_MUST_CHECK mq_err mq_catalog_similar(struct mq_ctx *ctx, struct mq_arena *a,
 MQ_MUST_CHECK mq_err mq_catalog_collections_of(struct mq_ctx *ctx, struct mq_arena *a,
                                                const char *item_id, struct mq_collection_row **out,
                                                size_t *n);
+/* Where the work can be watched elsewhere (the caller read the item
+ * through visibility first, as for collections_of). */
+MQ_MUST_CHECK mq_err mq_catalog_availability(struct mq_ctx *ctx, struct mq_arena *a,
+                                             const char *item_id, struct mq_availability_row **out,
+                                             size_t *n);
 /* A collection and its items one may see; MQ_ENOTFOUND. */
 MQ_MUST_CHECK mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *a,
                                            const struct mq_visible *vis, const char *id, int limit,

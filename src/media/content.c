@@ -409,6 +409,7 @@ mq_err mq_content_create(struct mq_ctx *ctx, struct mq_arena *a, const json_t *d
     int64_t now = mq_clock_now_ms(ctx->clock);
     struct mq_item_row row = {.id = mq_arena_strdup(a, id),
                               .kind = kind,
+                              .origin = "admin",
                               .position = -1,
                               .position_end = -1,
                               .rating = -1,

@@ -13,6 +13,7 @@
 #include "media/catalog.h"
 #include "media/paths.h"
 #include "media/probe.h"
+#include "store/metadata.h"
 #include "system/conf.h"
 
 static const char *const KINDS[] = {"poster", "backdrop", "banner",   "logo",
@@ -33,11 +34,12 @@ bool mq_image_width_valid(int width)
     return false;
 }
 
-/* Where a picture comes from: an image file, or the cover inside a main
- * file. */
+/* Where a picture comes from: an image file, the cover inside a main
+ * file, or a provider's picture fetched into data_dir/images/remote. */
 struct source {
     const struct mq_file_row *file;
     bool embedded;
+    const char *remote; /* the fetched copy's path */
 };
 
 /* A cover inside: a video or audio file's attached picture, or the one
@@ -66,15 +68,35 @@ static void pick(const struct mq_file_row *files, size_t n, const char *kind, st
 
 static void version_of(const struct source *s, const char *kind, char out[17])
 {
-    char text[160];
+    char text[600];
     unsigned char h[8];
-    snprintf(text, sizeof(text), "%s|%lld|%lld|%s|%d", s->file->id, (long long)s->file->size,
-             (long long)s->file->mtime, kind, s->embedded);
+    if (s->remote)
+        snprintf(text, sizeof(text), "remote|%s|%s", s->remote, kind);
+    else
+        snprintf(text, sizeof(text), "%s|%lld|%lld|%s|%d", s->file->id, (long long)s->file->size,
+                 (long long)s->file->mtime, kind, s->embedded);
     crypto_generichash(h, sizeof(h), (const unsigned char *)text, strlen(text), NULL, 0);
     sodium_bin2hex(out, 17, h, sizeof(h));
 }
 
-/* The item's files, and for a season its series' "poster,season=N". */
+/* A provider's picture of the owner (an item or a person), fetched. */
+static mq_err remote_source(struct mq_ctx *ctx, struct mq_arena *a, const char *owner,
+                            const char *kind, struct source *s)
+{
+    struct mq_db *db = NULL;
+    struct mq_remote_image_row *rows = NULL;
+    size_t n = 0;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_remote_images_of(db, a, owner, &rows, &n);
+    mq_store_rollback(db);
+    for (size_t i = 0; !err && i < n && !s->remote; i++)
+        if (!strcmp(rows[i].kind, kind)) s->remote = rows[i].file;
+    return err ? err : s->remote ? MQ_OK : MQ_ENOTFOUND;
+}
+
+/* The item's files, and for a season its series' "poster,season=N"; then
+ * what a provider gave. Local pictures come first: a poster.jpg someone
+ * put beside the film is the one they want. */
 static mq_err find_source(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
                           const char *item_id, const char *kind, struct source *s)
 {
@@ -85,6 +107,8 @@ static mq_err find_source(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     if (err) return err;
     pick(files, n, kind, s);
     if (s->file) return MQ_OK;
+    err = remote_source(ctx, a, item_id, kind, s);
+    if (err != MQ_ENOTFOUND) return err;
     struct mq_item_row item;
     err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
     if (err || strcmp(item.kind, "season") || !item.parent_id) return err ? err : MQ_ENOTFOUND;
@@ -117,20 +141,9 @@ mq_err mq_images_available(struct mq_ctx *ctx, struct mq_arena *a, const struct 
     return MQ_OK;
 }
 
-/* The file the scan saw, or -1: not there, or another file at its path
- * (a link swapped in since). */
-static int open_file(struct mq_arena *a, const struct mq_file_row *f)
-{
-    char *raw = mq_path_unescape(a, f->path, NULL);
-    int fd = raw ? open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
-    struct stat sb;
-    if (fd >= 0 &&
-        (fstat(fd, &sb) || (int64_t)sb.st_dev != f->dev || (int64_t)sb.st_ino != f->ino)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
+static mq_err make_width(struct mq_ctx *ctx, struct mq_arena *a, const struct source *sp,
+                         const char *kind, int width, struct mq_image *out, char *why,
+                         size_t whylen);
 
 mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
                      const char *item_id, const char *kind, int width, struct mq_image *out,
@@ -140,6 +153,43 @@ mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     why[0] = 0;
     mq_err err = find_source(ctx, a, vis, item_id, kind, &s);
     if (err) return err;
+    return make_width(ctx, a, &s, kind, width, out, why, whylen);
+}
+
+mq_err mq_images_person(struct mq_ctx *ctx, struct mq_arena *a, const char *person_id, int width,
+                        struct mq_image *out, char *why, size_t whylen)
+{
+    struct source s = {0};
+    why[0] = 0;
+    mq_err err = remote_source(ctx, a, person_id, "photo", &s);
+    if (err) return err;
+    return make_width(ctx, a, &s, "photo", width, out, why, whylen);
+}
+
+mq_err mq_images_from_file(struct mq_ctx *ctx, struct mq_arena *a, const char *path,
+                           const char *kind, int width, struct mq_image *out, char *why,
+                           size_t whylen)
+{
+    struct source s = {.remote = path};
+    why[0] = 0;
+    return make_width(ctx, a, &s, kind, width, out, why, whylen);
+}
+
+mq_err mq_images_person_version(struct mq_ctx *ctx, struct mq_arena *a, const char *person_id,
+                                char version[17])
+{
+    struct source s = {0};
+    mq_err err = remote_source(ctx, a, person_id, "photo", &s);
+    if (!err) version_of(&s, "photo", version);
+    return err;
+}
+
+static mq_err make_width(struct mq_ctx *ctx, struct mq_arena *a, const struct source *sp,
+                         const char *kind, int width, struct mq_image *out, char *why,
+                         size_t whylen)
+{
+    struct source s = *sp;
+    mq_err err = MQ_OK;
     version_of(&s, kind, out->version);
     out->width = width;
     const char *data_dir = mq_system_conf(ctx->cfg)->data_dir;
@@ -152,7 +202,8 @@ mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     char *top = mq_arena_printf(a, "%s/images", data_dir);
     if (!top || (mkdir(top, 0700) && errno != EEXIST) || (mkdir(dir, 0700) && errno != EEXIST))
         return MQ_EIO;
-    int src = open_file(a, s.file);
+    int src = s.remote ? open(s.remote, O_RDONLY | O_CLOEXEC)
+                       : mq_path_open_same(a, s.file->path, s.file->dev, s.file->ino);
     if (src < 0) return MQ_ENOTFOUND; /* not on disk now */
     if (s.embedded) {
         int cover = memfd_create("marquee-cover", MFD_CLOEXEC);

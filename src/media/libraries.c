@@ -260,6 +260,7 @@ mq_err mq_libraries_update(struct mq_ctx *ctx, struct mq_arena *a, const char *i
         }
         if (p->restricted >= 0) row.restricted = p->restricted;
         if (p->scan_interval != MQ_LIBRARY_KEEP) row.scan_interval = p->scan_interval;
+        if (p->metadata_order) row.metadata_order = *p->metadata_order ? p->metadata_order : NULL;
         row.updated_at = mq_clock_now_ms(ctx->clock);
         err = mq_store_library_update(db, &row);
         if (err == MQ_ECONFLICT)

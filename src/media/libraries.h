@@ -42,6 +42,9 @@ struct mq_library_patch {
     const char *name;
     int restricted;        /* -1 = unchanged */
     int64_t scan_interval; /* MQ_LIBRARY_KEEP = unchanged, -1 = the server's */
+    /* The providers asked, a JSON array the caller checked
+     * (metadata/provider.h); "" = the kind's default; NULL = unchanged. */
+    const char *metadata_order;
 };
 
 /* What a principal may see: libraries, and within them what their

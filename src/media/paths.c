@@ -1,6 +1,9 @@
 #include "media/paths.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/utf8.h"
 
@@ -92,4 +95,16 @@ bool mq_path_within(const char *outer, const char *inner)
     size_t n = strlen(outer);
     if (n == 1 && outer[0] == '/') return inner[0] == '/';
     return !strncmp(outer, inner, n) && (inner[n] == 0 || inner[n] == '/');
+}
+
+int mq_path_open_same(struct mq_arena *a, const char *esc, int64_t dev, int64_t ino)
+{
+    char *raw = mq_path_unescape(a, esc, NULL);
+    int fd = raw ? open(raw, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
+    struct stat sb;
+    if (fd >= 0 && (fstat(fd, &sb) || (int64_t)sb.st_dev != dev || (int64_t)sb.st_ino != ino)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }

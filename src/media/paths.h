@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 
@@ -29,5 +30,10 @@ char *mq_path_normalize(struct mq_arena *a, const char *in, const char **why);
 /* Whether `inner` is `outer` or lies inside it (component-wise: "/a/b" is
  * not inside "/a/bc"). */
 bool mq_path_within(const char *outer, const char *inner);
+
+/* Opens, read-only, the file at an escaped path if it is still the one
+ * with that device and inode (not a link swapped in since): the
+ * descriptor, or -1. */
+int mq_path_open_same(struct mq_arena *a, const char *esc, int64_t dev, int64_t ino);
 
 #endif

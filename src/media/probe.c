@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "media/books.h"
+#include "media/nfo.h"
 #include "media/libav.h"
 #include "media/subtitles.h"
 #include "users/libvips.h"
@@ -301,6 +302,12 @@ mq_err mq_prober_read_book(struct mq_prober *p, int fd, const char *name, struct
                            const char **json, char *why, size_t whylen)
 {
     return request(p, 'B', 0, fd, -1, name, a, json, why, whylen);
+}
+
+mq_err mq_prober_read_nfo(struct mq_prober *p, int fd, const char *name, struct mq_arena *a,
+                          const char **json, char *why, size_t whylen)
+{
+    return request(p, 'N', 0, fd, -1, name, a, json, why, whylen);
 }
 
 mq_err mq_prober_extract(struct mq_prober *p, enum mq_extract what, int fd, const char *name,
@@ -767,6 +774,8 @@ int mq_probe_helper_main(int sock, uint64_t memory_limit, int64_t timeout_ms)
             doc = subtitles_fd(&av, fds[0], name, index, fds[1], timeout_ms);
         else if (req[0] == 'B')
             doc = mq_book_read(fds[0]);
+        else if (req[0] == 'N')
+            doc = mq_nfo_read(fds[0]);
         else if (req[0] == 'C' && fds[1] >= 0)
             doc = is_zip(fds[0]) ? mq_book_cover(fds[0], fds[1])
                                  : cover_fd(&av, fds[0], name, fds[1], timeout_ms);

@@ -64,6 +64,12 @@ MQ_MUST_CHECK mq_err mq_prober_read_book(struct mq_prober *p, int fd, const char
                                          struct mq_arena *a, const char **json, char *why,
                                          size_t whylen);
 
+/* An NFO file's details (media/nfo.h), read by a helper: MQ_OK with
+ * *json (which may be {"error": ...}: the file is refused, not the helper). */
+MQ_MUST_CHECK mq_err mq_prober_read_nfo(struct mq_prober *p, int fd, const char *name,
+                                        struct mq_arena *a, const char **json, char *why,
+                                        size_t whylen);
+
 /* What a helper can make from a file, into a descriptor of the caller's:
  * a text subtitle stream as WebVTT, the cover picture the container
  * carries, or a picture resized (a JPEG at most `stream` pixels wide,

@@ -28,7 +28,13 @@
 #define WALK_DEPTH_MAX 48
 #define PATH_BYTES_MAX 4096
 
-enum ekind { K_VIDEO, K_AUDIO, K_BOOK, K_SUB, K_IMAGE };
+enum ekind { K_VIDEO, K_AUDIO, K_BOOK, K_SUB, K_IMAGE, K_NFO };
+
+/* Subtitles, pictures and NFO files: they belong to a main file's item. */
+static bool is_sidecar(int kind)
+{
+    return kind == K_SUB || kind == K_IMAGE || kind == K_NFO;
+}
 
 enum action {
     A_UNCHANGED, /* nothing to write */
@@ -87,6 +93,7 @@ static const char *const AUDIO_EXT[] = {"m4b",  "m4a", "mp3", "flac", "ogg",
 static const char *const BOOK_EXT[] = {"epub", "pdf", "cbz", "cbr", "mobi", "azw3", NULL};
 static const char *const SUB_EXT[] = {"srt", "ass", "ssa", "vtt", "sub", "idx", "sup", NULL};
 static const char *const IMAGE_EXT[] = {"jpg", "jpeg", "png", "webp", NULL};
+static const char *const NFO_EXT[] = {"nfo", NULL};
 
 /* Folders nobody means to catalogue: NAS thumbnails, Mac forks, lost
  * blocks, Windows' recycle bin. Hidden folders are skipped anyway. */
@@ -121,6 +128,7 @@ static int kind_of(const struct scan *s, const char *name, size_t n)
             memcpy(ext, dot + 1, (size_t)(name + n - dot - 1));
         if (mq_name_is_video_ext(ext)) return K_VIDEO;
         if (ext_in(name, n, SUB_EXT)) return K_SUB;
+        if (ext_in(name, n, NFO_EXT)) return K_NFO;
         return -1;
     }
     if (!strcmp(s->lib.kind, "audiobooks")) return ext_in(name, n, AUDIO_EXT) ? K_AUDIO : -1;
@@ -861,14 +869,14 @@ static mq_err main_pass(struct scan *s)
         struct mq_arena *arenas[64] = {0};
         bool writes = false;
         for (size_t i = from; i < to && !writes; i++)
-            writes = s->e[i].kind != K_SUB && s->e[i].kind != K_IMAGE &&
-                     s->e[i].action != A_UNCHANGED && s->e[i].action != A_SKIP;
+            writes = !is_sidecar(s->e[i].kind) && s->e[i].action != A_UNCHANGED &&
+                     s->e[i].action != A_SKIP;
         size_t na = probe_range(s, from, to, arenas);
         struct mq_db *db = NULL;
         mq_err err = MQ_OK;
         for (size_t i = from; i < to && !err; i++) {
             struct entry *e = &s->e[i];
-            if (e->kind == K_SUB || e->kind == K_IMAGE) continue;
+            if (is_sidecar(e->kind)) continue;
             s->row.seen++;
             if (!db && writes) err = mq_store_begin(s->ctx->store, MQ_DB_WRITE, &db);
             if (!err && db)
@@ -909,7 +917,7 @@ static mq_err index_main(struct scan *s)
     mq_err err = MQ_OK;
     for (size_t i = 0; i < s->n && !err; i++) {
         struct entry *e = &s->e[i];
-        if (e->kind == K_SUB || e->kind == K_IMAGE || !e->item_id[0]) continue;
+        if (is_sidecar(e->kind) || !e->item_id[0]) continue;
         err = mq_strmap_put(s->stems, e->raw, stem_len(e), (int64_t)i);
         /* A folder of one item (a film's, a season's) gives that item its
          * posters; a folder of several, only by name (Name-poster.jpg). */
@@ -953,14 +961,51 @@ static const char *image_kind(const char *stem, size_t n)
     return NULL;
 }
 
-/* Finds what a subtitle or image belongs to. For a subtitle, *video is
- * the video and *detail its language and flags ("en", "eng,forced"). */
+static mq_err show_of_folder(struct scan *s, struct mq_db *db, struct entry *e, const char **item);
+
+/* tvshow.nfo: the series of its folder; season.nfo: the season; movie.nfo:
+ * the folder's one work; Name.nfo: the video Name's work (a film or an
+ * episode). *detail says which. */
+static mq_err nfo_owner(struct scan *s, struct mq_db *db, struct entry *e, const char **item,
+                        const char **detail)
+{
+    size_t n = stem_len(e);
+    const char *base = e->raw + e->dirlen;
+    size_t bl = n - e->dirlen;
+    int64_t k = mq_strmap_get(s->stems, e->raw, n);
+    if (k >= 0) {
+        *item = s->e[k].item_id;
+        *detail = "item";
+        return MQ_OK;
+    }
+    bool show = bl == 6 && !strncasecmp(base, "tvshow", 6);
+    bool season = bl == 6 && !strncasecmp(base, "season", 6);
+    bool movie = bl == 5 && !strncasecmp(base, "movie", 5);
+    if (!show && !season && !movie) return MQ_OK;
+    *detail = show ? "tvshow" : season ? "season" : "movie";
+    int64_t d = mq_strmap_get(s->dir_items, e->raw, e->dirlen);
+    if (d >= 0 && d != INT64_MAX) {
+        mq_err err = groups_of(s, db, &s->e[d]);
+        if (err) return err;
+        struct entry *v = &s->e[d];
+        *item = show     ? (v->top_id[0] ? v->top_id : NULL)
+                : season ? (v->top_id[0] && v->group_id[0] ? v->group_id : NULL)
+                         : (v->top_id[0] ? NULL : v->item_id);
+        return MQ_OK;
+    }
+    return show ? show_of_folder(s, db, e, item) : MQ_OK;
+}
+
+/* Finds what a subtitle, image or NFO file belongs to. For a subtitle,
+ * *video is the video and *detail its language and flags ("en",
+ * "eng,forced"). */
 static mq_err sidecar_owner(struct scan *s, struct mq_db *db, struct entry *e, const char **item,
                             struct entry **video, const char **detail)
 {
     *item = NULL;
     *video = NULL;
     *detail = NULL;
+    if (e->kind == K_NFO) return nfo_owner(s, db, e, item, detail);
     size_t n = stem_len(e);
     const char *base = e->raw + e->dirlen;
     size_t bl = n - e->dirlen;
@@ -1021,11 +1066,16 @@ static mq_err sidecar_owner(struct scan *s, struct mq_db *db, struct entry *e, c
         if (!err) *item = s->e[d].group_id[0] ? s->e[d].group_id : s->e[d].item_id;
         return err;
     }
-    /* A show's own folder holds no video but its season folders do: the
-     * series, through any episode below it. */
+    return show_of_folder(s, db, e, item);
+}
+
+/* A show's own folder holds no video but its season folders do: the
+ * series, through any episode below it. */
+static mq_err show_of_folder(struct scan *s, struct mq_db *db, struct entry *e, const char **item)
+{
     for (size_t i = 0; i < s->n; i++) {
         struct entry *v = &s->e[i];
-        if (v->kind == K_SUB || v->kind == K_IMAGE || !v->item_id[0]) continue;
+        if (is_sidecar(v->kind) || !v->item_id[0]) continue;
         if (v->dirlen <= e->dirlen || memcmp(v->raw, e->raw, e->dirlen)) continue;
         if (memchr(v->raw + e->dirlen, '/', v->dirlen - e->dirlen - 1)) continue;
         mq_err err = groups_of(s, db, v);
@@ -1042,7 +1092,7 @@ static mq_err sidecar_pass(struct scan *s)
     struct mq_db *db = NULL;
     for (size_t i = 0; i < s->n && !err; i++) {
         struct entry *e = &s->e[i];
-        if (e->kind != K_SUB && e->kind != K_IMAGE) continue;
+        if (!is_sidecar(e->kind)) continue;
         s->row.seen++;
         if (e->action == A_UNCHANGED || e->action == A_SKIP) {
             s->row.unchanged += e->action == A_UNCHANGED;
@@ -1070,7 +1120,9 @@ static mq_err sidecar_pass(struct scan *s)
                                     .library_id = s->lib.id,
                                     .item_id = item,
                                     .video_id = video && video->file_id[0] ? video->file_id : NULL,
-                                    .role = e->kind == K_SUB ? "subtitle" : "image",
+                                    .role = e->kind == K_SUB   ? "subtitle"
+                                            : e->kind == K_NFO ? "nfo"
+                                                               : "image",
                                     .detail = detail,
                                     .path = e->esc,
                                     .dev = e->dev,
@@ -1205,6 +1257,17 @@ static mq_err end_scan(struct scan *s, mq_err failure, bool changed)
                                 .unique_key = "media.quality"};
         char job[37];
         if (!err) err = mq_jobs_enqueue(s->ctx, db, &q, job, NULL);
+        /* New works are identified off the scan, on the metadata queue, so
+         * a scan never waits on the network (metadata/identify.h). */
+        char payload[80], key[80];
+        snprintf(payload, sizeof(payload), "{\"library_id\":\"%s\"}", s->lib.id);
+        snprintf(key, sizeof(key), "metadata.identify:%s", s->lib.id);
+        struct mq_job_spec idj = {.kind = "metadata.identify",
+                                  .payload = payload,
+                                  .queue = "metadata",
+                                  .max_attempts = 5,
+                                  .unique_key = key};
+        if (!err) err = mq_jobs_enqueue(s->ctx, db, &idj, job, NULL);
     }
     return mq_store_finish(db, err);
 }

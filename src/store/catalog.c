@@ -12,7 +12,7 @@
     "id, library_id, kind, parent_id, match_key, position, position_end, title, sort_title, "      \
     "original_title, overview, year, release_date, runtime_min, content_rating_system, "           \
     "content_rating, rating, edition, external_ids, locked, quality, refreshed_at, added_at, "     \
-    "updated_at, deleted_at, rating_level"
+    "updated_at, deleted_at, rating_level, origin, sources, details"
 
 static const struct mq_sql SQL_FILES_IDENTITY = {
     "media_files.identity",
@@ -63,7 +63,7 @@ static const struct mq_sql SQL_ITEM_BY_MATCH = {
 static const struct mq_sql SQL_ITEM_INSERT = {
     "media_items.insert",
     "INSERT INTO media_items (" ITEM_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-    "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
+    "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
     NULL};
 static const struct mq_sql SQL_ITEM_UPDATE = {
     "media_items.update",
@@ -71,7 +71,7 @@ static const struct mq_sql SQL_ITEM_UPDATE = {
     "$6, sort_title = $7, original_title = $8, overview = $9, year = $10, release_date = $11, "
     "runtime_min = $12, content_rating_system = $13, content_rating = $14, rating = $15, edition "
     "= $16, external_ids = $17, locked = $18, quality = $19, refreshed_at = $20, updated_at = "
-    "$21, deleted_at = $22, rating_level = $23 WHERE id = $1",
+    "$21, deleted_at = $22, rating_level = $23, sources = $24, details = $25 WHERE id = $1",
     NULL};
 static const struct mq_sql SQL_ITEM_GET = {
     "media_items.get", "SELECT " ITEM_COLS " FROM media_items WHERE id = $1", NULL};
@@ -80,10 +80,20 @@ static const struct mq_sql SQL_ITEM_SET_DELETED = {
 static const struct mq_sql SQL_ITEMS_PRUNE = {
     "media_items.prune",
     "UPDATE media_items SET deleted_at = $2, updated_at = $2 WHERE library_id = $1 "
-    "AND match_key IS NOT NULL AND deleted_at IS NULL "
+    "AND match_key IS NOT NULL AND deleted_at IS NULL AND origin = 'scan' "
     "AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = media_items.id) "
     "AND NOT EXISTS (SELECT 1 FROM media_items c WHERE c.parent_id = media_items.id "
-    "AND c.deleted_at IS NULL)",
+    "AND c.deleted_at IS NULL AND (c.origin = 'scan' OR EXISTS (SELECT 1 FROM media_files f "
+    "WHERE f.item_id = c.id)))",
+    NULL};
+/* What a provider made (the seasons and episodes no file backs yet) goes
+ * with the scanned parent it was made for. */
+static const struct mq_sql SQL_ITEMS_PRUNE_MADE = {
+    "media_items.prune_made",
+    "UPDATE media_items SET deleted_at = $2, updated_at = $2 WHERE library_id = $1 "
+    "AND deleted_at IS NULL AND origin = 'provider' "
+    "AND NOT EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = media_items.id) "
+    "AND parent_id IN (SELECT id FROM media_items WHERE deleted_at IS NOT NULL)",
     NULL};
 
 static const struct mq_sql SQL_STATS_ITEMS = {
@@ -258,6 +268,9 @@ static void read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool 
     r->updated_at = int_or_zero(rows, 23);
     r->deleted_at = int_or_zero(rows, 24);
     r->rating_level = int_or_zero(rows, 25);
+    r->origin = mq_rows_dup(rows, 26, a, oom);
+    r->sources = mq_rows_dup(rows, 27, a, oom);
+    r->details = mq_rows_dup(rows, 28, a, oom);
 }
 
 mq_err mq_store_item_by_match(struct mq_db *db, struct mq_arena *a, const char *library_id,
@@ -296,8 +309,11 @@ mq_err mq_store_item_insert(struct mq_db *db, const struct mq_item_row *r)
                            MQ_P_INT(r->added_at),
                            MQ_P_INT(r->updated_at),
                            MQ_P_INT_OR_NULL(r->deleted_at),
-                           MQ_P_INT_OR_NULL(r->rating_level)};
-    return mq_db_exec(db, &SQL_ITEM_INSERT, p, 26, NULL);
+                           MQ_P_INT_OR_NULL(r->rating_level),
+                           MQ_P_TEXT(r->origin ? r->origin : "scan"),
+                           MQ_P_TEXT(r->sources ? r->sources : "{}"),
+                           MQ_P_TEXT(r->details ? r->details : "{}")};
+    return mq_db_exec(db, &SQL_ITEM_INSERT, p, 29, NULL);
 }
 
 mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r)
@@ -324,8 +340,10 @@ mq_err mq_store_item_update(struct mq_db *db, const struct mq_item_row *r)
                            MQ_P_INT_OR_NULL(r->refreshed_at),
                            MQ_P_INT(r->updated_at),
                            MQ_P_INT_OR_NULL(r->deleted_at),
-                           MQ_P_INT_OR_NULL(r->rating_level)};
-    return mq_db_exec_one(db, &SQL_ITEM_UPDATE, p, 23);
+                           MQ_P_INT_OR_NULL(r->rating_level),
+                           MQ_P_TEXT(r->sources ? r->sources : "{}"),
+                           MQ_P_TEXT(r->details ? r->details : "{}")};
+    return mq_db_exec_one(db, &SQL_ITEM_UPDATE, p, 25);
 }
 
 mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, const char *id,
@@ -347,11 +365,13 @@ mq_err mq_store_items_prune(struct mq_db *db, const char *library_id, int64_t no
     int64_t changed = 0;
     *n = 0;
     /* Episodes, then their seasons, then their series. */
-    for (int pass = 0; pass < 4; pass++) {
+    for (int pass = 0; pass < 6; pass++) {
+        int64_t made = 0;
         mq_err err = mq_db_exec(db, &SQL_ITEMS_PRUNE, p, 2, &changed);
+        if (!err) err = mq_db_exec(db, &SQL_ITEMS_PRUNE_MADE, p, 2, &made);
         if (err) return err;
-        *n += changed;
-        if (!changed) break;
+        *n += changed + made;
+        if (!changed && !made) break;
     }
     return MQ_OK;
 }
@@ -425,7 +445,8 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
     "i.id, i.library_id, i.kind, i.parent_id, i.match_key, i.position, i.position_end, i.title, "  \
     "i.sort_title, i.original_title, i.overview, i.year, i.release_date, i.runtime_min, "          \
     "i.content_rating_system, i.content_rating, i.rating, i.edition, i.external_ids, i.locked, "   \
-    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at, i.rating_level"
+    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at, i.rating_level, "          \
+    "i.origin, i.sources, i.details"
 
 #define LIST(VIS, KEY, DIR, CMP)                                                                   \
     "SELECT " ICOLS " FROM media_items i WHERE " VIS FILTERS " AND ($11 = 0 OR (" KEY              \
@@ -594,9 +615,11 @@ mq_err mq_store_items_purge(struct mq_db *db, int64_t before, int64_t *n)
     "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
     "f.detail = 'poster') OR EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND "      \
     "f.role = 'main' AND (f.streams LIKE '%\"cover\":true%' OR (f.container IN ('epub', "          \
-    "'cbz') AND f.tags LIKE '%\"cover\":%'))), "                                                   \
+    "'cbz') AND f.tags LIKE '%\"cover\":%'))) OR EXISTS (SELECT 1 FROM remote_images r WHERE "     \
+    "r.owner_id = i.id AND r.kind = 'poster'), "                                                   \
     "EXISTS (SELECT 1 FROM media_files f WHERE f.item_id = i.id AND f.role = 'image' AND "         \
-    "f.detail = 'backdrop'), i.year IS NOT NULL, "                                                 \
+    "f.detail = 'backdrop') OR EXISTS (SELECT 1 FROM remote_images r WHERE r.owner_id = i.id AND " \
+    "r.kind = 'backdrop'), i.year IS NOT NULL, "                                                   \
     "EXISTS (SELECT 1 FROM media_genres g WHERE g.item_id = i.id), "                               \
     "EXISTS (SELECT 1 FROM media_credits c WHERE c.item_id = i.id), "                              \
     "i.external_ids <> '{}', i.rating IS NOT NULL, i.refreshed_at, i.added_at"
@@ -672,8 +695,19 @@ mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, const char *id,
 
 static const struct mq_sql SQL_PERSON_BY_NAME = {
     "people.by_name", "SELECT id FROM people WHERE name_key = $1 ORDER BY id LIMIT 1", NULL};
+static const struct mq_sql SQL_PERSON_BY_PROVIDER = {
+    "people.by_provider", "SELECT id FROM people WHERE provider_id = $1 ORDER BY id LIMIT 1", NULL};
+/* A person found by name takes the provider's id only when it has none:
+ * two people of one name stay two once a provider tells them apart. */
+static const struct mq_sql SQL_PERSON_CLAIM = {
+    "people.claim", "UPDATE people SET provider_id = $2 WHERE id = $1 AND provider_id IS NULL",
+    NULL};
+static const struct mq_sql SQL_PERSON_BY_NAME_FREE = {
+    "people.by_name_free",
+    "SELECT id FROM people WHERE name_key = $1 AND provider_id IS NULL ORDER BY id LIMIT 1", NULL};
 static const struct mq_sql SQL_PERSON_INSERT = {
-    "people.insert", "INSERT INTO people (id, name, name_key) VALUES ($1, $2, $3)", NULL};
+    "people.insert", "INSERT INTO people (id, name, name_key, provider_id) VALUES ($1, $2, $3, $4)",
+    NULL};
 static const struct mq_sql SQL_CREDITS_CLEAR = {
     "media_credits.clear", "DELETE FROM media_credits WHERE item_id = $1 AND kind = $2", NULL};
 static const struct mq_sql SQL_CREDIT_ADD = {
@@ -705,16 +739,27 @@ mq_err mq_store_credits_set(struct mq_db *db, const char *item_id, const char *k
     for (size_t i = 0; !err && i < n; i++) {
         char key[256];
         lower_key(rows[i].name, key, sizeof(key));
-        struct mq_param q[] = {MQ_P_TEXT(key)};
+        const char *prov = rows[i].provider_id;
+        struct mq_param q[] = {MQ_P_TEXT(prov ? prov : key)};
         struct mq_rows *r = NULL;
         char pid[37] = "";
-        err = mq_db_query(db, &SQL_PERSON_BY_NAME, q, 1, &r);
+        err = mq_db_query(db, prov ? &SQL_PERSON_BY_PROVIDER : &SQL_PERSON_BY_NAME, q, 1, &r);
         if (!err && mq_rows_next(r)) snprintf(pid, sizeof(pid), "%s", mq_rows_text(r, 0));
         if (!err) err = mq_rows_close(r);
+        if (!err && !pid[0] && prov) {
+            /* Named before by a scan or an admin: the same person. */
+            q[0] = MQ_P_TEXT(key);
+            err = mq_db_query(db, &SQL_PERSON_BY_NAME_FREE, q, 1, &r);
+            if (!err && mq_rows_next(r)) snprintf(pid, sizeof(pid), "%s", mq_rows_text(r, 0));
+            if (!err) err = mq_rows_close(r);
+            struct mq_param c[] = {MQ_P_TEXT(pid), MQ_P_TEXT(prov)};
+            if (!err && pid[0]) err = mq_db_exec(db, &SQL_PERSON_CLAIM, c, 2, NULL);
+        }
         if (!err && !pid[0]) {
             snprintf(pid, sizeof(pid), "%s", new_id(arg));
-            struct mq_param ins[] = {MQ_P_TEXT(pid), MQ_P_TEXT(rows[i].name), MQ_P_TEXT(key)};
-            err = mq_db_exec(db, &SQL_PERSON_INSERT, ins, 3, NULL);
+            struct mq_param ins[] = {MQ_P_TEXT(pid), MQ_P_TEXT(rows[i].name), MQ_P_TEXT(key),
+                                     P_TEXT_OR_NULL(prov)};
+            err = mq_db_exec(db, &SQL_PERSON_INSERT, ins, 4, NULL);
         }
         struct mq_param add[] = {MQ_P_TEXT(item_id),
                                  MQ_P_TEXT(pid),

@@ -22,6 +22,9 @@ struct mq_item_row {
     int64_t quality;      /* 0-1000 */
     int64_t rating_level; /* content_rating on the parental ladder, 0 = unrated */
     int64_t refreshed_at, added_at, updated_at, deleted_at; /* 0 = none */
+    const char *origin;  /* scan, provider, admin; NULL on insert = scan */
+    const char *sources; /* JSON: field -> provider that gave it */
+    const char *details; /* JSON: what providers say beyond the columns */
 };
 
 struct mq_file_row {
@@ -175,8 +178,10 @@ MQ_MUST_CHECK mq_err mq_store_quality_of(struct mq_db *db, struct mq_arena *a, c
 struct mq_credit_row {
     const char *person_id, *name, *kind, *role, *department; /* kind: cast, crew */
     int64_t position;
+    const char *provider_id; /* "tmdb:287": finds the person by it first; NULL = by name */
 };
-/* Replaces the item's credits of `kind`, making people by name as needed. */
+/* Replaces the item's credits of `kind`, making people as needed: by
+ * provider id when the row has one, else by name. */
 MQ_MUST_CHECK mq_err mq_store_credits_set(struct mq_db *db, const char *item_id, const char *kind,
                                           const struct mq_credit_row *rows, size_t n,
                                           const char *(*new_id)(void *arg), void *arg);

@@ -4,15 +4,16 @@
 
 #define LIB_COLS                                                                                   \
     "id, name, name_key, kind, restricted, scan_interval, watch_state, watch_error, created_at, "  \
-    "updated_at"
+    "updated_at, metadata_order"
 
-static const struct mq_sql SQL_INSERT = {
-    "libraries.insert",
-    "INSERT INTO libraries (" LIB_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", NULL};
+static const struct mq_sql SQL_INSERT = {"libraries.insert",
+                                         "INSERT INTO libraries (" LIB_COLS
+                                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                         NULL};
 static const struct mq_sql SQL_UPDATE = {
     "libraries.update",
     "UPDATE libraries SET name = $2, name_key = $3, restricted = $4, scan_interval = $5, "
-    "updated_at = $6 WHERE id = $1",
+    "updated_at = $6, metadata_order = $7 WHERE id = $1",
     NULL};
 static const struct mq_sql SQL_SET_WATCH = {
     "libraries.set_watch",
@@ -99,6 +100,7 @@ static void read_library(struct mq_rows *rows, struct mq_arena *a, void *dst, bo
     r->watch_error = mq_rows_dup(rows, 7, a, oom);
     r->created_at = mq_rows_int(rows, 8);
     r->updated_at = mq_rows_int(rows, 9);
+    r->metadata_order = mq_rows_dup(rows, 10, a, oom);
 }
 
 mq_err mq_store_library_insert(struct mq_db *db, const struct mq_library_row *r)
@@ -112,8 +114,9 @@ mq_err mq_store_library_insert(struct mq_db *db, const struct mq_library_row *r)
                            MQ_P_TEXT(r->watch_state ? r->watch_state : "off"),
                            MQ_P_TEXT(r->watch_error),
                            MQ_P_INT(r->created_at),
-                           MQ_P_INT(r->updated_at)};
-    return mq_db_exec(db, &SQL_INSERT, p, 10, NULL);
+                           MQ_P_INT(r->updated_at),
+                           r->metadata_order ? MQ_P_TEXT(r->metadata_order) : MQ_P_NULL};
+    return mq_db_exec(db, &SQL_INSERT, p, 11, NULL);
 }
 
 mq_err mq_store_library_update(struct mq_db *db, const struct mq_library_row *r)
@@ -123,8 +126,9 @@ mq_err mq_store_library_update(struct mq_db *db, const struct mq_library_row *r)
                            MQ_P_TEXT(r->name_key),
                            MQ_P_INT(r->restricted),
                            r->scan_interval < 0 ? MQ_P_NULL : MQ_P_INT(r->scan_interval),
-                           MQ_P_INT(r->updated_at)};
-    return mq_db_exec_one(db, &SQL_UPDATE, p, 6);
+                           MQ_P_INT(r->updated_at),
+                           r->metadata_order ? MQ_P_TEXT(r->metadata_order) : MQ_P_NULL};
+    return mq_db_exec_one(db, &SQL_UPDATE, p, 7);
 }
 
 mq_err mq_store_library_set_watch(struct mq_db *db, const char *id, const char *state,

@@ -15,6 +15,7 @@ struct mq_library_row {
     int64_t scan_interval; /* ms; -1 = the server's setting, 0 = never */
     const char *watch_state, *watch_error;
     int64_t created_at, updated_at;
+    const char *metadata_order; /* JSON array of provider names; NULL = the kind's default */
 };
 
 struct mq_library_path_row {

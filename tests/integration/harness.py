@@ -83,6 +83,9 @@ class Env:
 def base_env():
     """The environment for a marquee process: no stray MARQUEE_* settings."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("MARQUEE_")}
+    # No test reaches the internet: metadata providers are asked only where
+    # a test points them at the replay (replay.py turns them on).
+    e["MARQUEE_METADATA_ENABLED"] = "false"
     e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=86")
     e.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     return e
