@@ -246,6 +246,32 @@ def small():
     write("paths", "invalid", b"/srv/Bad\xff\xfeName/\x01\x7f.mkv")
     write("paths", "dots", "/srv/./a//b/../c/")
     write("names", "invalid-utf8", b"Bad\xff\xfeName (2001)\\Season 1\\\xc3.mkv")
+    fix = os.path.join(ROOT, "tests", "fixtures")
+    for name in ("phptmdb_movie_87421_riddick_append_all", "phptmdb_tv_1396_breaking_bad_append_all",
+                 "jellyfin_tv_1396_season_1", "jdrouet_collection-details", "jellyfin_search_tv_breaking_bad",
+                 "keidsid_tv_84958_loki_next_episode_to_air", "jdrouet_movie-credits"):
+        with open(os.path.join(fix, "tmdb", name + ".json"), "rb") as f:
+            write("tmdb", name, f.read())
+    with open(os.path.join(fix, "openlibrary", "ibraheemmawwal_search_json_dune_fields_upstream_trimmed.json"), "rb") as f:
+        write("tmdb", "openlibrary-search", f.read())
+    write("tmdb", "hostile", '{"id": 5, "title": "T", "poster_path": "/../../etc/passwd", "parts": [{"id": 1, '
+                             '"title": "A", "release_date": "2000-01-01"}, {"id": 2, "title": "B"}], '
+                             '"seasons": [{"season_number": -1}, {"season_number": 2}]}')
+    import test_metadata
+    write("nfo", "movie", test_metadata.FIGHT_CLUB_NFO)
+    write("nfo", "billion-laughs", test_metadata.BILLION_LAUGHS)
+    write("nfo", "external-entity", test_metadata.EXTERNAL_ENTITY)
+    write("nfo", "tvshow", '<?xml version="1.0"?><tvshow><title>Game of Thrones</title>'
+                           '<uniqueid type="tvdb">121361</uniqueid><actor><name>A</name><role>B</role></actor></tvshow>')
+    write("nfo", "episode", "<episodedetails><title>Pilot</title><season>1</season><episode>1</episode>"
+                            "<aired>2008-01-20</aired><ratings><rating max=\"10\"><value>8.2</value></rating></ratings>"
+                            "</episodedetails>")
+    write("nfo", "link", "https://www.imdb.com/title/tt0133093/\n")
+    write("nfo", "bad-bytes", b"<movie><title>\xff\xfe</title><genre>a/b|c</genre></movie>")
+    write("title", "two", "Spider-Man: No Way Home\nspider man no way home")
+    write("title", "variants", "08 03 09 The Doors (1991) [x]\nThe Doors")
+    write("title", "group", "blow-how to be single\n")
+    write("title", "accents", "Am\xc3\xa9lie & Stra\xc3\x9fe\xe2\x80\x99s\nAmelie")
     write("webapp", "root", "/")
     write("webapp", "asset", "/assets/index-CJBDPl7A.js")
     write("webapp", "route", "/media/01a232f4-fbad-7c0b-a2eb-bd55d5f35053")
