@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import shutil
 
 from harness import SmtpSink, check, free_port
@@ -130,6 +131,31 @@ def test_library_creation_and_scan(env):
             member(env, s, "root@example.org", admin=True)
             scenario("library", {"base": base(s), "admin_email": "root@example.org", "password": PASSWORD,
                                  "root": os.path.realpath(root_dir)})
+    finally:
+        shutil.rmtree(root_dir)
+
+
+def test_identify_in_the_browser(env):
+    import media
+    from replay import Replay
+    from test_scanner import scan
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        media.put(root_dir, "films/Hercules.mp4", "h264.mp4")
+        media.put(root_dir, "films/Riddick (2013) {tmdb-87421}/Riddick (2013) {tmdb-87421}.mp4", "h264.mp4")
+        with Replay() as rp, web_server(env, rp.settings()) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            lib = jcall(s, "POST", "/api/v1/admin/libraries", root,
+                        {"name": "Films", "type": "movies", "paths": [os.path.join(root_dir, "films")]}).json()
+            scan(s, root, lib["id"])
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                st = s.request("GET", "/api/v1/admin/libraries/%s/scan" % lib["id"], headers=bearer(root)).json()
+                if st["identification"]["pending"] == 0 and st["identification"]["review"] == 1:
+                    break
+                time.sleep(0.1)
+            scenario("metadata", {"base": base(s), "admin_email": "root@example.org", "password": PASSWORD,
+                                  "library_id": lib["id"]})
     finally:
         shutil.rmtree(root_dir)
 

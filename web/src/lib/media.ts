@@ -10,7 +10,7 @@ export interface Item {
   overview?: string | null;
   year?: number | null;
   runtime_min?: number | null;
-  content_rating?: string | null;
+  content_rating?: { system: string | null; value: string } | null;
   rating?: number | null;
   parent_id?: string | null;
   index?: number | null;
@@ -19,6 +19,72 @@ export interface Item {
   added_at?: string;
   genres?: string[];
   images?: Record<string, string>;
+  origin?: "scan" | "provider" | "admin";
+  sources?: Record<string, string>;
+  details?: Details;
+  availability?: Availability[];
+  collections?: { id: string; name: string; type: string; index: number }[];
+}
+
+/** What providers say beyond the fields. */
+export interface Details {
+  tagline?: string;
+  status?: string;
+  link?: string;
+  votes?: number;
+  next_episode?: { season: number; episode: number; air_date?: string; title?: string };
+}
+
+export interface Availability {
+  platform: string;
+  region: string;
+  kind: "flatrate" | "free" | "ads" | "rent" | "buy";
+  url?: string | null;
+}
+
+export interface Candidate {
+  provider: string;
+  id: string;
+  title: string;
+  year?: number | null;
+  original_title?: string | null;
+  overview?: string | null;
+  poster?: string | null;
+  confidence: number;
+}
+
+export interface Identification {
+  item_id: string;
+  state: "pending" | "matched" | "review" | "unmatched" | "failed";
+  type: string;
+  title?: string | null;
+  year?: number | null;
+  provider?: string | null;
+  provider_id?: string | null;
+  confidence: number;
+  method?: string | null;
+  reason?: string | null;
+  candidates: Candidate[];
+  updated_at: string;
+}
+
+/** The provider that knows works of this type. */
+export function providerFor(type: string): "tmdb" | "openlibrary" {
+  return type === "book" || type === "audiobook" ? "openlibrary" : "tmdb";
+}
+
+/** A candidate's picture, fetched for the picker by the server. */
+export function candidatePicture(c: Candidate, width = 160): string | null {
+  if (!c.poster) return null;
+  return `/api/v1/metadata/image?provider=${encodeURIComponent(c.provider)}&ref=${encodeURIComponent(c.poster)}&w=${width}`;
+}
+
+/** A picture of the item of another kind at a width, when it has one. */
+export function imageUrl(item: Item, kind: string, width: number): string | null {
+  const known = item.images?.[kind];
+  if (!known) return null;
+  const w = IMAGE_WIDTHS.find((x) => x >= width) ?? IMAGE_WIDTHS[IMAGE_WIDTHS.length - 1];
+  return known + (known.includes("?") ? "&" : "?") + "w=" + w;
 }
 
 export interface Stream {
