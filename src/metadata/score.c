@@ -192,7 +192,7 @@ void mq_score_candidates(const struct mq_md_query *q, struct mq_candidate *c, si
         /* A title that is not the same one cannot be rescued by the rest. */
         if (sim < 900 && c[i].score > sim) c[i].score = sim;
     }
-    qsort(c, n, sizeof(*c), by_score);
+    if (n > 1) qsort(c, n, sizeof(*c), by_score);
 }
 
 int mq_score_confidence(const struct mq_candidate *c, size_t n)
