@@ -142,8 +142,9 @@ static void breaker_record(struct mq_ctx *ctx, struct mq_metadata *m, enum mq_pr
                            bool ok, const char *error, int64_t rest_ms)
 {
     const struct mq_metadata_conf *c = mq_metadata_conf(ctx->cfg);
-    int64_t now = mq_clock_now_ms(ctx->clock);
+    int64_t now = mq_clock_now_ms(ctx->clock), rest = 0;
     bool opened = false;
+    int failures = 0;
     pthread_mutex_lock(&m->mu);
     struct provider_state *s = &m->p[p];
     s->probing = false;
@@ -151,10 +152,10 @@ static void breaker_record(struct mq_ctx *ctx, struct mq_metadata *m, enum mq_pr
         s->failures = 0;
         s->open_until = 0;
     } else {
-        s->failures++;
+        failures = ++s->failures;
         s->errors++;
         snprintf(s->last_error, sizeof(s->last_error), "%s", error);
-        int64_t rest = rest_ms > c->breaker_cooldown ? rest_ms : c->breaker_cooldown;
+        rest = rest_ms > c->breaker_cooldown ? rest_ms : c->breaker_cooldown;
         if (s->failures >= c->breaker_failures || s->open_until || rest_ms > 0) {
             opened = s->open_until <= now;
             s->open_until = now + rest;
@@ -164,8 +165,7 @@ static void breaker_record(struct mq_ctx *ctx, struct mq_metadata *m, enum mq_pr
     pthread_mutex_unlock(&m->mu);
     if (opened)
         mq_log_warn(ctx->log, "metadata", "%s: not called for %lld s after %d failures: %s",
-                    mq_provider_name(p), (long long)(c->breaker_cooldown / 1000), s->failures,
-                    error);
+                    mq_provider_name(p), (long long)(rest / 1000), failures, error);
 }
 
 void mq_metadata_breaker(struct mq_metadata *m, enum mq_provider_id p, int64_t now,
@@ -217,12 +217,12 @@ mq_err mq_metadata_render_metrics(struct mq_metadata *m, int64_t now, struct mq_
     return err;
 }
 
-static void count(struct mq_metadata *m, enum mq_provider_id p, uint64_t *field_of_state)
+/* One of the counters of m->p[], under the lock. */
+static void count(struct mq_metadata *m, uint64_t *counter)
 {
     pthread_mutex_lock(&m->mu);
-    (*field_of_state)++;
+    (*counter)++;
     pthread_mutex_unlock(&m->mu);
-    (void)p;
 }
 
 /* ---- one request ---------------------------------------------------------- */
@@ -311,7 +311,7 @@ static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_so
 struct attempt {
     long status;
     bool transport_failed;
-    char error[160];
+    char error[CURL_ERROR_SIZE + 64];
 };
 
 static mq_err perform(struct mq_ctx *ctx, struct mq_metadata *m, const struct mq_fetch *f,
@@ -354,7 +354,7 @@ static mq_err perform(struct mq_ctx *ctx, struct mq_metadata *m, const struct mq
         lc->easy_setopt(curl, CURLOPT_PROXY, c->metadata_proxy);
     else
         lc->easy_setopt(curl, CURLOPT_PROXY, ""); /* not the environment's */
-    count(m, f->provider, &m->p[f->provider].requests);
+    count(m, &m->p[f->provider].requests);
     CURLcode rc = lc->easy_perform(curl);
     long code = 0;
     lc->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
@@ -431,7 +431,7 @@ mq_err mq_fetch(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_fetch *f
     if (cacheable && !f->fresh) {
         mq_err err = cache_get(ctx, a, f, out);
         if (!err) {
-            count(m, f->provider, &m->p[f->provider].cache_hits);
+            count(m, &m->p[f->provider].cache_hits);
             return MQ_OK;
         }
         if (err != MQ_ENOTFOUND) return err;
@@ -482,7 +482,7 @@ mq_err mq_fetch(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_fetch *f
                      attempt + 1);
             return MQ_EUNAVAILABLE;
         }
-        count(m, f->provider, &m->p[f->provider].retries);
+        count(m, &m->p[f->provider].retries);
         int64_t wait = r.retry_after_ms >= 0 ? r.retry_after_ms : backoff(ctx, attempt);
         sleep_ms(wait);
     }
