@@ -416,6 +416,18 @@ mq_err mq_apply_catalogue_item(struct mq_apply *ap, const char *provider, const 
     const char *poster = json_string_value(json_object_get(part, "poster"));
     if (!err && poster)
         err = mq_store_remote_image_put(ap->db, id, "poster", provider, poster, ap->now);
+    /* Matched by its id and due at once: the next refresh brings what a
+     * part of a list lacks (its age rating above all, which parental
+     * controls need, its overview, cast). */
+    struct mq_match_row m = {.item_id = id,
+                             .state = "matched",
+                             .provider = provider,
+                             .provider_id = pid,
+                             .confidence = 1000,
+                             .method = "id",
+                             .next_refresh_at = ap->now,
+                             .updated_at = ap->now};
+    if (!err) err = mq_store_match_put(ap->db, &m);
     return err;
 }
 
@@ -612,6 +624,11 @@ mq_err mq_apply_seasons(struct mq_apply *ap, const struct mq_item_row *series, c
                                             1000, ap->now);
             json_decref(doc);
         }
+        /* The season's episodes as they are, renumbered ones among them
+         * (their match keys name the numbers of their files). */
+        struct mq_item_row *have = NULL;
+        size_t nhave = 0;
+        if (!err) err = mq_store_item_children(ap->db, ap->a, season.id, &have, &nhave);
         size_t i;
         json_t *e;
         json_array_foreach(json_object_get(sd, "episodes"), i, e)
@@ -624,8 +641,13 @@ mq_err mq_apply_seasons(struct mq_apply *ap, const struct mq_item_row *series, c
             snprintf(efallback, sizeof(efallback), "Episode %lld", (long long)en);
             snprintf(key, sizeof(key), "episode|%s|%lld|%lld", series->id, (long long)num,
                      (long long)en);
-            err = child_for(ap, series, season.id, "episode", key, en, etitle ? etitle : efallback,
-                            &ep);
+            size_t h = 0;
+            while (h < nhave && have[h].position != en) h++;
+            if (h < nhave)
+                ep = have[h];
+            else
+                err = child_for(ap, series, season.id, "episode", key, en,
+                                etitle ? etitle : efallback, &ep);
             json_t *ed = err ? NULL : episode_doc(provider, e);
             if (ed) {
                 err = apply_part(ap, &ep, ed, parts, nparts);

@@ -1025,9 +1025,14 @@ mq_err mq_metadata_fetch_images(struct mq_ctx *ctx, struct mq_arena *a, int64_t 
             char why[256] = "";
             const char *file = NULL;
             mq_err e = fetch_image(ctx, a, &rows[i], &file, why, sizeof(why));
-            if (e == MQ_EUNAVAILABLE && !strncmp(why, mq_provider_name(MQ_PROVIDER_TMDB), 4) &&
-                strstr(why, "not being called"))
-                return MQ_EUNAVAILABLE; /* the breaker is open: the job comes back */
+            /* The provider is away (offline, failing, its breaker open):
+             * the pictures stay pending and the job comes back later.
+             * Anything else (gone, too large, refused) is this picture's. */
+            if (e == MQ_EUNAVAILABLE || e == MQ_ETIMEOUT) {
+                mq_log_warn(ctx->log, "metadata", "pictures wait: %s",
+                            why[0] ? why : mq_err_name(e));
+                return e;
+            }
             e ? (*failures)++ : (*fetched)++;
             err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
             if (!err)
@@ -1079,17 +1084,13 @@ mq_err mq_metadata_sync(struct mq_ctx *ctx, struct mq_arena *a, int64_t *added)
             err = mq_apply_catalogue_item(&ap, "tmdb", w, kind, id);
             if (!err) {
                 (*added)++;
-                /* Matched by its id, and due at once: the next refresh
-                 * brings its details, then keeps it current. */
-                struct mq_match_row m = {.item_id = id,
-                                         .state = "matched",
-                                         .provider = "tmdb",
-                                         .provider_id = pid,
-                                         .confidence = 1000,
-                                         .method = "sync",
-                                         .next_refresh_at = ap.now,
-                                         .updated_at = ap.now};
-                err = mq_store_match_put(db, &m);
+                /* As any catalogue-only work, due at once; made by the sync. */
+                struct mq_match_row m;
+                err = mq_store_match_get(db, a, id, &m);
+                if (!err) {
+                    m.method = "sync";
+                    err = mq_store_match_put(db, &m);
+                }
             }
         }
     }

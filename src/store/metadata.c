@@ -85,7 +85,8 @@ static const struct mq_sql SQL_MATCHES_NEW = {
 static const struct mq_sql SQL_MATCHES_WAITING = {
     "media_matches.waiting",
     "SELECT " MATCH_COLS " FROM media_matches m JOIN media_items i ON i.id = m.item_id WHERE "
-    "m.state IN ('review', 'unmatched', 'failed') AND i.deleted_at IS NULL AND m.item_id > $1 "
+    "m.state IN ('review', 'unmatched', 'failed') AND m.library_id IS NOT NULL AND i.deleted_at IS "
+    "NULL AND m.item_id > $1 "
     "ORDER BY m.item_id LIMIT $2",
     NULL};
 static const struct mq_sql SQL_MATCHES_DUE = {

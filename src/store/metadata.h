@@ -44,8 +44,9 @@ MQ_MUST_CHECK mq_err mq_store_match_get(struct mq_db *db, struct mq_arena *a, co
 MQ_MUST_CHECK mq_err mq_store_matches_new(struct mq_db *db, struct mq_arena *a,
                                           const char *library_id, const char *after, int limit,
                                           struct mq_item_row **out, size_t *n);
-/* Works waiting for an admin (review, unmatched, failed), oldest first,
- * after the item id `after` ("" from the start). */
+/* A library's works waiting for an admin (review, unmatched, failed),
+ * oldest first, after the item id `after` ("" from the start);
+ * catalogue-only works are left out (no scan made them). */
 MQ_MUST_CHECK mq_err mq_store_matches_waiting(struct mq_db *db, struct mq_arena *a,
                                               const char *after, int limit,
                                               struct mq_match_row **out, size_t *n);

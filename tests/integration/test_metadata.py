@@ -45,7 +45,9 @@ FIGHT_CLUB_NFO = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def server(env, rp, extra=None):
+    # Scans come when the test asks: a watcher's would race them (409).
     e = rp.settings()
+    e["MARQUEE_WATCH_LIBRARIES"] = "false"
     e.update(extra or {})
     return env.server(args=FAST, env=e)
 
@@ -243,6 +245,8 @@ def test_series_seasons_episodes_and_air_dates(env):
                    "<episodedetails><title>The Bag, as we call it</title><season>1</season>"
                    "<episode>2</episode></episodedetails>")
         media.put(root, "tv/Breaking Bad/Season 02/Breaking.Bad.S02E01.mkv", "h264.mp4")
+        # Numbered absolutely: season 1 has 7 episodes, so this is S02E02.
+        media.put(root, "tv/Breaking Bad/Breaking.Bad.S01E09.mkv", "h264.mp4")
         media.put(root, "tv/Game of Thrones/Season 1/Game.of.Thrones.S01E01.mkv", "h264.mp4")
         media.text(root, "tv/Game of Thrones/tvshow.nfo",
                    '<?xml version="1.0"?><tvshow><title>Game of Thrones</title>'
@@ -269,6 +273,9 @@ def test_series_seasons_episodes_and_air_dates(env):
             check(s1[1]["release_date"] == "2008-01-27" and s1[1]["sources"]["release_date"] == "tmdb", s1[1])
             s2 = s.request("GET", "/api/v1/seasons/%s/episodes?limit=50" % seasons[2]["id"], headers=bearer(t)).json()["items"]
             check(len(s2) == 13 and s2[0]["title"] == "Seven Thirty-Seven", [e["title"] for e in s2][:2])
+            check(s2[1]["title"] == "Grilled" and s2[1]["index"] == 2 and s2[1]["origin"] == "scan", s2[1])
+            files = s.request("GET", "/api/v1/media/%s/files" % s2[1]["id"], headers=bearer(t)).json()["items"]
+            check([f["path"].split("/")[-1] for f in files if f["role"] == "main"] == ["Breaking.Bad.S01E09.mkv"], files)
             # A season no recording holds: there, without episodes.
             s5 = s.request("GET", "/api/v1/seasons/%s/episodes" % seasons[5]["id"], headers=bearer(t)).json()["items"]
             check(s5 == [], s5)
