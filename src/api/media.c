@@ -259,17 +259,18 @@ mq_err mq_api_media_list(struct mq_req *req)
     return answer_items(req, &f, true);
 }
 
-/* GET /api/v1/media/recently-added */
+/* GET /api/v1/media/recently-added: what a library holds (works only the
+ * catalogue knows, a collection's other parts, are not "added"). */
 mq_err mq_api_media_recent(struct mq_req *req)
 {
-    struct mq_item_filter f = {.has_file = -1, .sort = MQ_SORT_ADDED};
+    struct mq_item_filter f = {.has_file = 1, .sort = MQ_SORT_ADDED};
     return answer_items(req, &f, false);
 }
 
-/* GET /api/v1/media/top-rated */
+/* GET /api/v1/media/top-rated: of what a library holds. */
 mq_err mq_api_media_top_rated(struct mq_req *req)
 {
-    struct mq_item_filter f = {.has_file = -1, .sort = MQ_SORT_RATING};
+    struct mq_item_filter f = {.has_file = 1, .sort = MQ_SORT_RATING};
     return answer_items(req, &f, false);
 }
 
