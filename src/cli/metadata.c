@@ -52,7 +52,7 @@ int mq_cli_metadata(int argc, char **argv)
     struct mq_cli_args args;
     struct mq_config cfg;
     struct mq_log log;
-    struct mq_ctx ctx = {0};
+    struct mq_ctx ctx = {.cfg = NULL};
     struct mq_arena *a = NULL;
     int status = 1;
     if (mq_cli_wants_help(argc, argv)) {

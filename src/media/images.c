@@ -35,7 +35,7 @@ bool mq_image_width_valid(int width)
 }
 
 /* Where a picture comes from: an image file, the cover inside a main
- * file, or a provider's picture fetched into data_dir/images/remote. */
+ * file, or a provider's picture fetched into data_dir/pictures. */
 struct source {
     const struct mq_file_row *file;
     bool embedded;

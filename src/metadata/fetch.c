@@ -47,7 +47,10 @@ struct mq_metadata {
 
 const char *mq_provider_name(enum mq_provider_id p)
 {
-    return p == MQ_PROVIDER_TMDB ? "tmdb" : p == MQ_PROVIDER_OPENLIBRARY ? "openlibrary" : "?";
+    return p == MQ_PROVIDER_TMDB          ? "tmdb"
+           : p == MQ_PROVIDER_OPENLIBRARY ? "openlibrary"
+           : p == MQ_PROVIDER_PICTURES    ? "pictures"
+                                          : "?";
 }
 
 mq_err mq_metadata_new(struct mq_metadata **out)
@@ -75,8 +78,10 @@ void mq_metadata_free(struct mq_metadata *m)
 static void limits_of(const struct mq_metadata_conf *c, enum mq_provider_id p, double *limit,
                       double *window)
 {
-    *limit = p == MQ_PROVIDER_TMDB ? c->tmdb_rate_limit : c->openlibrary_rate_limit;
-    *window = (double)(p == MQ_PROVIDER_TMDB ? c->tmdb_rate_window : c->openlibrary_rate_window);
+    /* Pictures at TMDb's pace: its CDN publishes no limit of its own. */
+    bool ol = p == MQ_PROVIDER_OPENLIBRARY;
+    *limit = ol ? c->openlibrary_rate_limit : c->tmdb_rate_limit;
+    *window = (double)(ol ? c->openlibrary_rate_window : c->tmdb_rate_window);
 }
 
 static void sleep_ms(int64_t ms)

@@ -29,7 +29,15 @@
 #include "core/buf.h"
 #include "core/ctx.h"
 
-enum mq_provider_id { MQ_PROVIDER_TMDB, MQ_PROVIDER_OPENLIBRARY, MQ_PROVIDER_COUNT };
+/* The picture servers (TMDb's CDN, Open Library's covers) are other hosts
+ * than the APIs: a breaker and a bucket of their own, so that pictures
+ * arriving never close the breaker of an API that fails. */
+enum mq_provider_id {
+    MQ_PROVIDER_TMDB,
+    MQ_PROVIDER_OPENLIBRARY,
+    MQ_PROVIDER_PICTURES,
+    MQ_PROVIDER_COUNT
+};
 
 const char *mq_provider_name(enum mq_provider_id p);
 

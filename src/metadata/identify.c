@@ -920,7 +920,9 @@ mq_err mq_metadata_refresh(struct mq_ctx *ctx, struct mq_arena *a, const char *i
 
 /* ---- pictures ----------------------------------------------------------------------- */
 
-/* Fetched once into data_dir/images/remote under a name that is the hash
+/* Fetched once into data_dir/pictures (beside the resized cache in
+ * data_dir/images, which can be deleted; these are the originals) under a
+ * name that is the hash
  * of its reference, written whole or not at all. */
 static mq_err fetch_image(struct mq_ctx *ctx, struct mq_arena *a,
                           const struct mq_remote_image_row *r, const char **file, char *why,
@@ -933,11 +935,8 @@ static mq_err fetch_image(struct mq_ctx *ctx, struct mq_arena *a,
         snprintf(why, whylen, "no URL for the picture %s", r->remote);
         return MQ_EINVAL;
     }
-    struct mq_fetch f = {.provider = !strcmp(r->provider, "tmdb") ? MQ_PROVIDER_TMDB
-                                                                  : MQ_PROVIDER_OPENLIBRARY,
-                         .url = url,
-                         .follow = true,
-                         .max_bytes = IMAGE_BYTES_MAX};
+    struct mq_fetch f = {
+        .provider = MQ_PROVIDER_PICTURES, .url = url, .follow = true, .max_bytes = IMAGE_BYTES_MAX};
     struct mq_fetched got;
     mq_err err = mq_fetch(ctx, a, &f, &got, why, whylen);
     if (err) return err;
@@ -950,13 +949,11 @@ static mq_err fetch_image(struct mq_ctx *ctx, struct mq_arena *a,
     crypto_generichash(h, sizeof(h), (const unsigned char *)url, strlen(url), NULL, 0);
     sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
     const char *data_dir = mq_system_conf(ctx->cfg)->data_dir;
-    char *dir = mq_arena_printf(a, "%s/images/remote", data_dir);
+    char *dir = mq_arena_printf(a, "%s/pictures", data_dir);
     char *path = mq_arena_printf(a, "%s/%s", dir, hex);
     char *tmp = mq_arena_printf(a, "%s.tmp%d", path, (int)gettid());
-    char *top = mq_arena_printf(a, "%s/images", data_dir);
-    if (!dir || !path || !tmp || !top) return MQ_ENOMEM;
-    if ((mkdir(top, 0700) && errno != EEXIST) || (mkdir(dir, 0700) && errno != EEXIST))
-        return MQ_EIO;
+    if (!dir || !path || !tmp) return MQ_ENOMEM;
+    if (mkdir(dir, 0700) && errno != EEXIST) return MQ_EIO;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return MQ_EIO;
     size_t off = 0;
@@ -997,7 +994,7 @@ mq_err mq_metadata_picture(struct mq_ctx *ctx, struct mq_arena *a, const char *p
     char hex[33];
     crypto_generichash(h, sizeof(h), (const unsigned char *)url, strlen(url), NULL, 0);
     sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-    char *path = mq_arena_printf(a, "%s/images/remote/%s", mq_system_conf(ctx->cfg)->data_dir, hex);
+    char *path = mq_arena_printf(a, "%s/pictures/%s", mq_system_conf(ctx->cfg)->data_dir, hex);
     if (!path) return MQ_ENOMEM;
     if (access(path, R_OK)) {
         struct mq_remote_image_row r = {.provider = provider, .remote = remote};
@@ -1109,6 +1106,30 @@ static void background(void)
         (void)setpriority(PRIO_PROCESS, (id_t)gettid(), METADATA_NICE);
 }
 
+/* A work whose identification could not be written is recorded as failed
+ * (in a transaction of its own), so it is tried again later rather than
+ * waiting for ever as pending. */
+static void record_failure(struct mq_ctx *ctx, const struct mq_item_row *item, mq_err why)
+{
+    struct mq_db *db = NULL;
+    int64_t now = mq_clock_now_ms(ctx->clock);
+    char reason[96];
+    snprintf(reason, sizeof(reason), "the work could not be written: %s", mq_err_name(why));
+    struct mq_match_row m = {.item_id = item->id,
+                             .library_id = item->library_id,
+                             .state = "failed",
+                             .reason = reason,
+                             .attempts = 1,
+                             .next_refresh_at = now + 3600000,
+                             .updated_at = now};
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_match_put(db, &m);
+    err = mq_store_finish(db, err);
+    if (err)
+        mq_log_error(ctx->log, "metadata", "cannot record the failure of %s: %s", item->id,
+                     mq_err_name(err));
+}
+
 /* One work that cannot be written (a bug, a constraint) must not hold up
  * the library's others: it is logged and passed over, and the job goes
  * on by id. Errors in a row are the database's, not a work's: the job
@@ -1147,6 +1168,7 @@ static mq_err identify_job(struct mq_job_run *run)
             }
             mq_log_error(run->ctx->log, "metadata", "identifying %s (%s) failed: %s",
                          items[i].title, items[i].id, mq_err_name(err));
+            record_failure(run->ctx, &items[i], err);
             if (++in_a_row >= ERRORS_IN_A_ROW) {
                 snprintf(run->error, sizeof(run->error), "identifying %s: %s", items[i].title,
                          mq_err_name(err));

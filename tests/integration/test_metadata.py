@@ -61,7 +61,8 @@ def wait_identified(s, t, lib_id, total, timeout=60):
         if r.get("state") == "completed" and ident.get("pending", 0) == 0 and done >= total:
             return ident
         time.sleep(0.1)
-    raise AssertionError("identification did not finish: %r" % r)
+    errors = [l for l in s.lines if '"level":"error"' in l or '"level":"warn"' in l][-8:]
+    raise AssertionError("identification did not finish: %r\n%s" % (r, "\n".join(errors)))
 
 
 def wait_job(s, t, job_id, timeout=60):

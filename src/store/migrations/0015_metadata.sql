@@ -49,7 +49,7 @@ CREATE TABLE metadata_cache (
 );
 CREATE INDEX metadata_cache_expires ON metadata_cache (expires_at);
 
--- Pictures fetched from a provider once, kept in data_dir/images/remote and
+-- Pictures fetched from a provider once, kept in data_dir/pictures and
 -- resized there like the local ones. owner is an item or a person.
 CREATE TABLE remote_images (
     owner_id TEXT NOT NULL,
