@@ -489,7 +489,14 @@ mq_err mq_fetch(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_fetch *f
         }
         count(m, &m->p[f->provider].retries);
         int64_t wait = r.retry_after_ms >= 0 ? r.retry_after_ms : backoff(ctx, attempt);
-        sleep_ms(wait);
+        /* A minute's Retry-After must not hold up a shutdown: waited in
+         * slices, given up when the server drains (the job comes back). */
+        for (; wait > 0 && !atomic_load(&ctx->draining); wait -= 100)
+            sleep_ms(wait < 100 ? wait : 100);
+        if (atomic_load(&ctx->draining)) {
+            snprintf(why, whylen, "%s: the server is shutting down", mq_provider_name(f->provider));
+            return MQ_EUNAVAILABLE;
+        }
     }
 }
 

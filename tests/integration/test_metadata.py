@@ -75,6 +75,20 @@ def wait_job(s, t, job_id, timeout=60):
     raise AssertionError("job did not finish: %r" % j)
 
 
+def rescan(s, t, lib_id):
+    """A scan right after another: the last one's job may still be closing
+    (409 scan_running) for a moment."""
+    deadline = time.time() + 10
+    while True:
+        r = jreq(s, "POST", "/api/v1/admin/libraries/%s/scan" % lib_id, {"full": False}, t)
+        if r.status != 409 or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    check(r.status == 202, r.body)
+    from test_scanner import wait_scan
+    return wait_scan(s, t, lib_id, r.json()["job_id"])
+
+
 def refresh_until(s, t, item_id, state, reason=None, timeout=30):
     """Asks for a refresh and waits for the work's identification to reach
     `state` (a failed refresh's job is retried on its own meanwhile)."""
@@ -186,7 +200,7 @@ def test_films_identified_by_id_nfo_and_search(env):
             # The part's file arrives: one TMDb id is one work, so the
             # catalogue-only one becomes the library's, in its place.
             media.put(root, f + "Empire (1980) {tmdb-1891}/Empire (1980) {tmdb-1891}.mkv", "h264.mp4")
-            scan(s, t, lib["id"])
+            rescan(s, t, lib["id"])
             wait_identified(s, t, lib["id"], 8)
             parts = s.request("GET", "/api/v1/collections/%s/items?limit=50" % coll["id"], headers=bearer(t)).json()["items"]
             check(len(parts) == 9 and parts[1]["library_id"] == lib["id"] and parts[1]["id"] != empire["id"], parts[1])
@@ -298,14 +312,14 @@ def test_series_seasons_episodes_and_air_dates(env):
             r = env.run_cli(["metadata", "refresh"], env=e)
             check(r.returncode == 2 and "usage" in r.stderr, r.stderr)
             # A rescan keeps what the provider made; the scan's episode files stay attached.
-            r = scan(s, t, lib["id"])
+            r = rescan(s, t, lib["id"])
             check(r["state"] == "completed", r)
             again = s.request("GET", "/api/v1/seasons/%s/episodes?limit=50" % seasons[1]["id"], headers=bearer(t)).json()["items"]
             check(len(again) == 7, len(again))
             # Removing the show's files removes what the provider made for it.
             shutil.rmtree(os.path.join(root, "tv", "Breaking Bad"))
-            scan(s, t, lib["id"])  # missing now
-            scan(s, t, lib["id"])  # removed: no grace
+            rescan(s, t, lib["id"])  # missing now
+            rescan(s, t, lib["id"])  # removed: no grace
             check("Breaking Bad" not in by_title(s, t, "type=series"), "gone")
     finally:
         shutil.rmtree(root)
