@@ -525,7 +525,14 @@ mq_err mq_identify_item(struct mq_ctx *ctx, struct mq_arena *a, const char *item
         }
         break;
     }
-    if (!err) err = write_outcome(ctx, a, &s, io, &o, out);
+    /* MQ_ECONFLICT: the pictures job finished while this write queued the
+     * next one (jobs/queue.h asks to try again); nothing was written. */
+    for (int tries = 0; !err && tries < 3; tries++) {
+        for (size_t i = 0; i < s.nparts; i++) s.parts[i].used = false;
+        err = write_outcome(ctx, a, &s, io, &o, out);
+        if (err != MQ_ECONFLICT) break;
+        if (tries < 2) err = MQ_OK;
+    }
     outcome_free(&o);
     json_decref(s.local);
     for (size_t i = 0; i < s.nparts; i++) json_decref(s.parts[i].doc);
