@@ -80,54 +80,104 @@ static void version_of(const struct source *s, const char *kind, char out[17])
 }
 
 /* A provider's picture of the owner (an item or a person), fetched. */
+static mq_err remote_rows(struct mq_ctx *ctx, struct mq_arena *a, const char *owner,
+                          struct mq_remote_image_row **rows, size_t *n)
+{
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (!err) err = mq_store_remote_images_of(db, a, owner, rows, n);
+    mq_store_rollback(db);
+    return err;
+}
+
+static bool pick_remote(const struct mq_remote_image_row *rows, size_t n, const char *kind,
+                        struct source *s)
+{
+    for (size_t i = 0; i < n && !s->remote; i++)
+        if (!strcmp(rows[i].kind, kind)) s->remote = rows[i].file;
+    return s->remote != NULL;
+}
+
 static mq_err remote_source(struct mq_ctx *ctx, struct mq_arena *a, const char *owner,
                             const char *kind, struct source *s)
 {
-    struct mq_db *db = NULL;
     struct mq_remote_image_row *rows = NULL;
     size_t n = 0;
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (!err) err = mq_store_remote_images_of(db, a, owner, &rows, &n);
-    mq_store_rollback(db);
-    for (size_t i = 0; !err && i < n && !s->remote; i++)
-        if (!strcmp(rows[i].kind, kind)) s->remote = rows[i].file;
-    return err ? err : s->remote ? MQ_OK : MQ_ENOTFOUND;
+    mq_err err = remote_rows(ctx, a, owner, &rows, &n);
+    return err ? err : pick_remote(rows, n, kind, s) ? MQ_OK : MQ_ENOTFOUND;
 }
 
-/* The item's files, and for a season its series' "poster,season=N"; then
- * what a provider gave. Local pictures come first: a poster.jpg someone
- * put beside the film is the one they want. */
-static mq_err find_source(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
-                          const char *item_id, const char *kind, struct source *s)
+/* What an item's pictures can come from, read once for all its kinds:
+ * its files, a provider's pictures, and for a season (read when a kind
+ * needs it) its series' files. */
+struct origins {
+    const struct mq_visible *vis;
+    const char *item_id;
+    struct mq_file_row *files, *parent_files;
+    size_t nfiles, nparent;
+    struct mq_remote_image_row *remote;
+    size_t nremote;
+    bool parent_read;
+    int64_t season; /* the item's number when it is a season of a series; -1 otherwise */
+};
+
+static mq_err origins_read(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                           const char *item_id, struct origins *o)
 {
-    struct mq_file_row *files = NULL;
-    size_t n = 0;
+    memset(o, 0, sizeof(*o));
+    o->vis = vis;
+    o->item_id = item_id;
+    o->season = -1;
+    mq_err err = mq_catalog_files(ctx, a, vis, item_id, &o->files, &o->nfiles);
+    if (!err) err = remote_rows(ctx, a, item_id, &o->remote, &o->nremote);
+    return err;
+}
+
+/* Local pictures come first: a poster.jpg someone put beside the film is
+ * the one they want; then what a provider gave; then, for a season, its
+ * series' "poster,season=N". */
+static mq_err choose(struct mq_ctx *ctx, struct mq_arena *a, struct origins *o, const char *kind,
+                     struct source *s)
+{
     memset(s, 0, sizeof(*s));
-    mq_err err = mq_catalog_files(ctx, a, vis, item_id, &files, &n);
-    if (err) return err;
-    pick(files, n, kind, s);
-    if (s->file) return MQ_OK;
-    err = remote_source(ctx, a, item_id, kind, s);
-    if (err != MQ_ENOTFOUND) return err;
-    struct mq_item_row item;
-    err = mq_catalog_get(ctx, a, vis, item_id, &item, NULL, NULL);
-    if (err || strcmp(item.kind, "season") || !item.parent_id) return err ? err : MQ_ENOTFOUND;
-    err = mq_catalog_files(ctx, a, vis, item.parent_id, &files, &n);
-    if (err) return err;
-    char *want = mq_arena_printf(a, "%s,season=%lld", kind, (long long)item.position);
-    for (size_t i = 0; want && i < n && !s->file; i++)
-        if (!strcmp(files[i].role, "image") && files[i].detail && !strcmp(files[i].detail, want))
-            s->file = &files[i];
+    pick(o->files, o->nfiles, kind, s);
+    if (s->file || pick_remote(o->remote, o->nremote, kind, s)) return MQ_OK;
+    if (!o->parent_read) {
+        struct mq_item_row item;
+        o->parent_read = true;
+        mq_err err = mq_catalog_get(ctx, a, o->vis, o->item_id, &item, NULL, NULL);
+        if (err) return err;
+        if (!strcmp(item.kind, "season") && item.parent_id) {
+            o->season = item.position;
+            err = mq_catalog_files(ctx, a, o->vis, item.parent_id, &o->parent_files, &o->nparent);
+            if (err) return err;
+        }
+    }
+    if (o->season < 0) return MQ_ENOTFOUND;
+    char *want = mq_arena_printf(a, "%s,season=%lld", kind, (long long)o->season);
+    for (size_t i = 0; want && i < o->nparent && !s->file; i++)
+        if (!strcmp(o->parent_files[i].role, "image") && o->parent_files[i].detail &&
+            !strcmp(o->parent_files[i].detail, want))
+            s->file = &o->parent_files[i];
     return s->file ? MQ_OK : MQ_ENOTFOUND;
 }
 
 mq_err mq_images_available(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
                            const char *item_id, json_t **out)
 {
+    struct origins o;
+    *out = NULL;
+    mq_err err = origins_read(ctx, a, vis, item_id, &o);
     *out = json_object();
+    if (err == MQ_ENOTFOUND) return MQ_OK; /* none to show */
+    if (err) {
+        json_decref(*out);
+        *out = NULL;
+        return err;
+    }
     for (int i = 0; KINDS[i]; i++) {
         struct source s;
-        mq_err err = find_source(ctx, a, vis, item_id, KINDS[i], &s);
+        err = choose(ctx, a, &o, KINDS[i], &s);
         if (err == MQ_ENOTFOUND) continue;
         if (err) {
             json_decref(*out);
@@ -150,8 +200,10 @@ mq_err mq_images_get(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
                      char *why, size_t whylen)
 {
     struct source s;
+    struct origins o;
     why[0] = 0;
-    mq_err err = find_source(ctx, a, vis, item_id, kind, &s);
+    mq_err err = origins_read(ctx, a, vis, item_id, &o);
+    if (!err) err = choose(ctx, a, &o, kind, &s);
     if (err) return err;
     return make_width(ctx, a, &s, kind, width, out, why, whylen);
 }
