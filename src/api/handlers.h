@@ -116,6 +116,13 @@ mq_err mq_api_media_files(struct mq_req *req);
 mq_err mq_api_media_genres(struct mq_req *req);
 mq_err mq_api_media_image(struct mq_req *req);
 mq_err mq_api_people_photo(struct mq_req *req);
+mq_err mq_api_people_get(struct mq_req *req);
+mq_err mq_api_search(struct mq_req *req);
+mq_err mq_api_search_autocomplete(struct mq_req *req);
+mq_err mq_api_search_facets(struct mq_req *req);
+mq_err mq_api_admin_search(struct mq_req *req);
+mq_err mq_api_admin_search_reindex(struct mq_req *req);
+mq_err mq_api_admin_search_stats(struct mq_req *req);
 struct mq_image;
 mq_err mq_api_reply_image(struct mq_req *req, const struct mq_image *img, const char *want);
 

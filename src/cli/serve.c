@@ -22,6 +22,7 @@
 #include "media/scanner.h"
 #include "media/watch.h"
 #include "metadata/identify.h"
+#include "search/search.h"
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/version.h"
@@ -85,6 +86,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_scanner_register(jobs);
     if (!err) err = mq_content_register(jobs);
     if (!err) err = mq_metadata_register(jobs);
+    if (!err) err = mq_search_register(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);
@@ -101,6 +103,12 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (mq_media_conf(ctx->cfg)->watch && mq_watch_start(ctx, &watch))
         mq_log_warn(ctx->log, "main", "libraries are not watched; scheduled scans only");
     ctx->watch = watch;
+    /* The index follows the catalogue where jobs run (on PostgreSQL one
+     * instance at a time takes each batch). */
+    struct mq_search *search = NULL;
+    if (mq_search_start(ctx, &search))
+        mq_log_warn(ctx->log, "search", "the search index is not kept current");
+    ctx->search = search;
     return MQ_OK;
 }
 
@@ -260,6 +268,7 @@ out:
     mq_cli_pools_free(&ctx);
     mq_http_stop(http);
     mq_watch_stop(atomic_exchange(&ctx.watch, NULL));
+    mq_search_stop(atomic_exchange(&ctx.search, NULL));
     if (jobs) mq_jobs_stop(jobs, mq_system_conf(&cfg)->shutdown_timeout);
     mq_jobs_free(jobs);
     ctx.jobs = NULL;

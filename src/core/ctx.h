@@ -29,6 +29,7 @@ struct mq_events;
 struct mq_prober;
 struct mq_watch;
 struct mq_metadata;
+struct mq_search;
 
 struct mq_ctx {
     /* The configuration in force: replaced whole, never changed in place, when
@@ -60,6 +61,9 @@ struct mq_ctx {
     /* Libraries watched for changes (media/watch.h), or NULL. Set once the
      * jobs run, after the server listens, so request threads load it. */
     struct mq_watch *_Atomic watch;
+    /* The search indexer and query statistics (search/search.h), or NULL;
+     * set with the watcher, for the same reason. */
+    struct mq_search *_Atomic search;
 
     int64_t boot_ms;     /* when the process started, Unix ms */
     atomic_int started;  /* start-up finished: schema migrated, services ready */

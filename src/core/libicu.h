@@ -29,6 +29,7 @@
     X(u_charType, charType)                                                                        \
     X(u_hasBinaryProperty, hasBinaryProperty)                                                      \
     X(unorm2_getNFCInstance, getNFCInstance)                                                       \
+    X(unorm2_getNFKDInstance, getNFKDInstance)                                                     \
     X(unorm2_normalize, normalize)                                                                 \
     X(uspoof_open, spoofOpen)                                                                      \
     X(uspoof_close, spoofClose)                                                                    \

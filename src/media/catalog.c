@@ -182,3 +182,20 @@ mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *a, const struc
     mq_store_rollback(db);
     return err;
 }
+
+mq_err mq_catalog_person(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_visible *vis,
+                         const char *id, int limit, struct mq_person_row *out,
+                         struct mq_person_credit **credits, size_t *n)
+{
+    struct mq_item_filter f;
+    struct mq_db *db = NULL;
+    if (!valid_id(id)) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    limits_of(vis, limit, &f);
+    err = mq_store_person_get(db, a, id, out);
+    if (!err) err = mq_store_person_credits(db, a, id, &f, credits, n);
+    if (!err && !*n) err = MQ_ENOTFOUND;
+    mq_store_rollback(db);
+    return err;
+}

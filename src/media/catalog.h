@@ -49,6 +49,13 @@ MQ_MUST_CHECK mq_err mq_catalog_collection(struct mq_ctx *ctx, struct mq_arena *
                                            struct mq_collection_row *out,
                                            struct mq_item_row **items, size_t *n);
 
+/* A person and the works one may see them in (at most limit): a person
+ * in none of them is MQ_ENOTFOUND, as one that does not exist. */
+MQ_MUST_CHECK mq_err mq_catalog_person(struct mq_ctx *ctx, struct mq_arena *a,
+                                       const struct mq_visible *vis, const char *id, int limit,
+                                       struct mq_person_row *out, struct mq_person_credit **credits,
+                                       size_t *n);
+
 MQ_MUST_CHECK mq_err mq_catalog_genres(struct mq_ctx *ctx, struct mq_arena *a,
                                        const struct mq_visible *vis, struct mq_genre_count **out,
                                        size_t *n);

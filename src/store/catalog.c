@@ -1,4 +1,5 @@
 #include "store/catalog.h"
+#include "store/catalog_sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -239,7 +240,7 @@ mq_err mq_store_item_files(struct mq_db *db, struct mq_arena *a, const char *ite
     return mq_db_query_list(db, &SQL_ITEM_FILES, p, 1, a, read_file, sizeof(**out), 0, out, n);
 }
 
-static void read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+void mq_store_read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
     struct mq_item_row *r = dst;
     r->id = mq_rows_dup(rows, 0, a, oom);
@@ -277,7 +278,7 @@ mq_err mq_store_item_by_match(struct mq_db *db, struct mq_arena *a, const char *
                               const char *match_key, struct mq_item_row *out)
 {
     struct mq_param p[] = {MQ_P_TEXT(library_id), MQ_P_TEXT(match_key)};
-    return mq_db_query_one(db, &SQL_ITEM_BY_MATCH, p, 2, a, read_item, out);
+    return mq_db_query_one(db, &SQL_ITEM_BY_MATCH, p, 2, a, mq_store_read_item, out);
 }
 
 #define P_POS(v) ((v) < 0 ? MQ_P_NULL : MQ_P_INT(v))
@@ -350,7 +351,7 @@ mq_err mq_store_item_get(struct mq_db *db, struct mq_arena *a, const char *id,
                          struct mq_item_row *out)
 {
     struct mq_param p[] = {MQ_P_TEXT(id)};
-    return mq_db_query_one(db, &SQL_ITEM_GET, p, 1, a, read_item, out);
+    return mq_db_query_one(db, &SQL_ITEM_GET, p, 1, a, mq_store_read_item, out);
 }
 
 mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id, int64_t at)
@@ -406,9 +407,8 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
 
 /* ---- browsing -------------------------------------------------------- */
 
-#define VIS_LITE "(i.library_id IS NULL OR i.library_id IN (SELECT value FROM json_each($1)))"
-#define VIS_PG                                                                                     \
-    "(i.library_id IS NULL OR i.library_id IN (SELECT jsonb_array_elements_text($1::jsonb)))"
+#define VIS_LITE STORE_VIS_LITE("$1")
+#define VIS_PG   STORE_VIS_PG("$1")
 
 /* A file that plays: the item's own, or one of its children's or
  * grandchildren's (a series' episodes). */
@@ -418,12 +418,7 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
     "UNION SELECT e.id FROM media_items c JOIN media_items e ON e.parent_id = c.id "               \
     "WHERE c.parent_id = i.id))"
 
-/* The rating level that applies: the item's, its parent's, its
- * grandparent's (an episode rated through its series); 0 = unrated. */
-#define LEVEL                                                                                      \
-    "COALESCE(i.rating_level, (SELECT p.rating_level FROM media_items p WHERE p.id = "             \
-    "i.parent_id), (SELECT g.rating_level FROM media_items p JOIN media_items g ON g.id = "        \
-    "p.parent_id WHERE p.id = i.parent_id), 0)"
+#define LEVEL STORE_LEVEL
 
 #define FILTERS                                                                                    \
     " AND i.deleted_at IS NULL"                                                                    \
@@ -441,12 +436,7 @@ mq_err mq_store_library_stats(struct mq_db *db, const char *library_id,
     " AND ($10 = '' OR i.parent_id = $10)"                                                         \
     " AND (($15 = 0 OR " LEVEL " <= $15) AND ($16 = 0 OR " LEVEL " > 0))"
 
-#define ICOLS                                                                                      \
-    "i.id, i.library_id, i.kind, i.parent_id, i.match_key, i.position, i.position_end, i.title, "  \
-    "i.sort_title, i.original_title, i.overview, i.year, i.release_date, i.runtime_min, "          \
-    "i.content_rating_system, i.content_rating, i.rating, i.edition, i.external_ids, i.locked, "   \
-    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at, i.rating_level, "          \
-    "i.origin, i.sources, i.details"
+#define ICOLS STORE_ICOLS
 
 #define LIST(VIS, KEY, DIR, CMP)                                                                   \
     "SELECT " ICOLS " FROM media_items i WHERE " VIS FILTERS " AND ($11 = 0 OR (" KEY              \
@@ -489,7 +479,7 @@ mq_err mq_store_items_list(struct mq_db *db, struct mq_arena *a, const struct mq
         MQ_P_INT(f->max_level),
         MQ_P_INT(f->block_unrated),
     };
-    return mq_db_query_list(db, &SQL_LIST[f->sort], p, 16, a, read_item, sizeof(**out),
+    return mq_db_query_list(db, &SQL_LIST[f->sort], p, 16, a, mq_store_read_item, sizeof(**out),
                             (size_t)f->limit, out, n);
 }
 
@@ -898,7 +888,8 @@ static mq_err seen_list(struct mq_db *db, struct mq_arena *a, const struct mq_sq
 {
     struct mq_param p[] = {MQ_P_TEXT(f->visible_json), MQ_P_INT(f->max_level),
                            MQ_P_INT(f->block_unrated), MQ_P_TEXT(id), MQ_P_INT(f->limit)};
-    return mq_db_query_list(db, sql, p, 5, a, read_item, sizeof(**out), (size_t)f->limit, out, n);
+    return mq_db_query_list(db, sql, p, 5, a, mq_store_read_item, sizeof(**out), (size_t)f->limit,
+                            out, n);
 }
 
 mq_err mq_store_collection_items(struct mq_db *db, struct mq_arena *a, const char *collection_id,
@@ -926,4 +917,50 @@ mq_err mq_store_item_runtime_from_files(struct mq_db *db, const char *id)
 {
     struct mq_param p[] = {MQ_P_TEXT(id)};
     return mq_db_exec(db, &SQL_RUNTIME, p, 1, NULL);
+}
+
+/* ---- people ------------------------------------------------------------- */
+
+static const struct mq_sql SQL_PERSON_GET = {
+    "people.get", "SELECT id, name, external_ids FROM people WHERE id = $1", NULL};
+
+static void read_person(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_person_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->name = mq_rows_dup(rows, 1, a, oom);
+    r->external_ids = mq_rows_dup(rows, 2, a, oom);
+}
+
+mq_err mq_store_person_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                           struct mq_person_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_PERSON_GET, p, 1, a, read_person, out);
+}
+
+#define PERSON_CREDITS(VIS)                                                                        \
+    "SELECT " ICOLS ", c.kind, c.role FROM media_credits c JOIN media_items i ON i.id = "          \
+    "c.item_id WHERE c.person_id = $1 AND i.deleted_at IS NULL AND " VIS " AND " STORE_LEVEL_OK(   \
+        "$3", "$4") " ORDER BY COALESCE(i.year, 0) DESC, i.sort_title, i.id, c.kind, "             \
+                    "c.position LIMIT $5"
+static const struct mq_sql SQL_PERSON_CREDITS = {
+    "people.credits", PERSON_CREDITS(STORE_VIS_LITE("$2")), PERSON_CREDITS(STORE_VIS_PG("$2"))};
+
+static void read_person_credit(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_person_credit *r = dst;
+    mq_store_read_item(rows, a, &r->item, oom);
+    r->kind = mq_rows_dup(rows, STORE_ICOLS_N, a, oom);
+    r->role = mq_rows_dup(rows, STORE_ICOLS_N + 1, a, oom);
+}
+
+mq_err mq_store_person_credits(struct mq_db *db, struct mq_arena *a, const char *person_id,
+                               const struct mq_item_filter *f, struct mq_person_credit **out,
+                               size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(person_id), MQ_P_TEXT(f->visible_json), MQ_P_INT(f->max_level),
+                           MQ_P_INT(f->block_unrated), MQ_P_INT(f->limit)};
+    return mq_db_query_list(db, &SQL_PERSON_CREDITS, p, 5, a, read_person_credit, sizeof(**out),
+                            (size_t)f->limit, out, n);
 }

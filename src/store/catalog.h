@@ -188,6 +188,21 @@ MQ_MUST_CHECK mq_err mq_store_credits_set(struct mq_db *db, const char *item_id,
 MQ_MUST_CHECK mq_err mq_store_credits_of(struct mq_db *db, struct mq_arena *a, const char *item_id,
                                          const char *kind, struct mq_credit_row **out, size_t *n);
 
+/* A person, and the works one may see them in (newest first), with the
+ * part they had: kind cast or crew, role the character or the job. */
+struct mq_person_row {
+    const char *id, *name, *external_ids;
+};
+struct mq_person_credit {
+    struct mq_item_row item;
+    const char *kind, *role;
+};
+MQ_MUST_CHECK mq_err mq_store_person_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                                         struct mq_person_row *out);
+MQ_MUST_CHECK mq_err mq_store_person_credits(struct mq_db *db, struct mq_arena *a,
+                                             const char *person_id, const struct mq_item_filter *f,
+                                             struct mq_person_credit **out, size_t *n);
+
 struct mq_collection_row {
     const char *id, *kind, *name, *overview;
     int64_t position; /* of an item in it */

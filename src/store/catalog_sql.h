@@ -1,0 +1,42 @@
+/* catalog_sql.h - the catalogue's SQL that more than one store file
+ * shares: who may see an item, the rating level that applies to it, and
+ * the item columns with their reader. Private to src/store/. Browsing
+ * (catalog.c) and search (search.c) use the same check, so a search can
+ * never show what browsing would not. */
+#ifndef MQ_STORE_CATALOG_SQL_H
+#define MQ_STORE_CATALOG_SQL_H
+
+#include "store/store.h"
+
+/* Item `i` is in one of the libraries in the JSON array parameter P, or in
+ * none (what only the catalogue knows). */
+#define STORE_VIS_LITE(P)                                                                          \
+    "(i.library_id IS NULL OR i.library_id IN (SELECT value FROM json_each(" P ")))"
+#define STORE_VIS_PG(P)                                                                            \
+    "(i.library_id IS NULL OR i.library_id IN (SELECT jsonb_array_elements_text(" P "::jsonb)))"
+
+/* The rating level that applies to `i`: its own, its parent's, its
+ * grandparent's (an episode rated through its series); 0 = unrated. */
+#define STORE_LEVEL                                                                                \
+    "COALESCE(i.rating_level, (SELECT p.rating_level FROM media_items p WHERE p.id = "             \
+    "i.parent_id), (SELECT g.rating_level FROM media_items p JOIN media_items g ON g.id = "        \
+    "p.parent_id WHERE p.id = i.parent_id), 0)"
+
+/* Parental controls on `i`: MAX the highest level shown (0 = any), BLOCK
+ * whether unrated works are left out. */
+#define STORE_LEVEL_OK(MAX, BLOCK)                                                                 \
+    "((" MAX " = 0 OR " STORE_LEVEL " <= " MAX ") AND (" BLOCK " = 0 OR " STORE_LEVEL " > 0))"
+
+/* The columns mq_store_read_item reads, in its order. */
+#define STORE_ICOLS                                                                                \
+    "i.id, i.library_id, i.kind, i.parent_id, i.match_key, i.position, i.position_end, i.title, "  \
+    "i.sort_title, i.original_title, i.overview, i.year, i.release_date, i.runtime_min, "          \
+    "i.content_rating_system, i.content_rating, i.rating, i.edition, i.external_ids, i.locked, "   \
+    "i.quality, i.refreshed_at, i.added_at, i.updated_at, i.deleted_at, i.rating_level, "          \
+    "i.origin, i.sources, i.details"
+#define STORE_ICOLS_N 29
+
+/* Reads STORE_ICOLS from column 0 into a struct mq_item_row. */
+void mq_store_read_item(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom);
+
+#endif

@@ -1,0 +1,954 @@
+/* search.c - the search index's SQL (search.h). */
+#include "store/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/catalog_sql.h"
+
+/* ---- match expressions ------------------------------------------------ */
+
+/* Folded tokens hold letters and digits only; quotes are still escaped, so
+ * that a token could never end a string early even if folding changed. */
+static mq_err fts_token(struct mq_buf *b, const char *tok, size_t len, bool prefix)
+{
+    mq_err err = mq_buf_adds(b, "\"");
+    for (size_t i = 0; !err && i < len; i++)
+        err = tok[i] == '"' ? mq_buf_adds(b, "\"\"") : mq_buf_add(b, tok + i, 1);
+    if (!err) err = mq_buf_adds(b, prefix ? "\"*" : "\"");
+    return err;
+}
+
+static mq_err pg_token(struct mq_buf *b, const char *tok, size_t len, bool prefix,
+                       const char *weights)
+{
+    mq_err err = mq_buf_adds(b, "'");
+    for (size_t i = 0; !err && i < len; i++) {
+        if (tok[i] == '\'' || tok[i] == '\\') err = mq_buf_add(b, "\\", 1);
+        if (!err) err = mq_buf_add(b, tok + i, 1);
+    }
+    if (!err) err = mq_buf_adds(b, "'");
+    if (!err && (prefix || *weights)) err = mq_buf_printf(b, ":%s%s", prefix ? "*" : "", weights);
+    return err;
+}
+
+enum scope { ALL, TITLES };
+
+struct expr {
+    struct mq_buf *b;
+    bool pg;
+    const char *weights; /* PostgreSQL: the weights a token must carry ("" = any) */
+};
+
+static mq_err token(struct expr *e, const char *tok, size_t len, bool prefix)
+{
+    return e->pg ? pg_token(e->b, tok, len, prefix, e->weights) : fts_token(e->b, tok, len, prefix);
+}
+
+/* The words, all of them; with `joined` >= 0 the pair at joined and
+ * joined + 1 written as one word ("spider man" meets "Spiderman"). */
+static mq_err words(struct expr *e, const struct mq_search_terms *t, int joined)
+{
+    mq_err err = MQ_OK;
+    char pair[260];
+    for (int i = 0; !err && i < t->nwords; i++) {
+        bool last = i == t->nwords - 1 || (joined == t->nwords - 2 && i == joined);
+        if (i) err = mq_buf_adds(e->b, e->pg ? " & " : " ");
+        if (err) break;
+        if (i == joined) {
+            size_t a = strlen(t->words[i]), c = strlen(t->words[i + 1]);
+            if (a + c >= sizeof(pair)) return MQ_EINVAL;
+            memcpy(pair, t->words[i], a);
+            memcpy(pair + a, t->words[i + 1], c);
+            err = token(e, pair, a + c, last && t->prefix);
+            i++;
+        } else {
+            err = token(e, t->words[i], strlen(t->words[i]), last && t->prefix);
+        }
+    }
+    return err;
+}
+
+/* A folded phrase "a b c" as a phrase of tokens. */
+static mq_err phrase(struct expr *e, const char *p, bool prefix)
+{
+    if (!e->pg) return fts_token(e->b, p, strlen(p), prefix);
+    mq_err err = mq_buf_adds(e->b, "(");
+    for (const char *s = p; !err && *s;) {
+        const char *sp = strchr(s, ' ');
+        size_t len = sp ? (size_t)(sp - s) : strlen(s);
+        if (s != p) err = mq_buf_adds(e->b, " <-> ");
+        if (!err) err = token(e, s, len, prefix && !sp);
+        s += len + (sp ? 1 : 0);
+    }
+    if (!err) err = mq_buf_adds(e->b, ")");
+    return err;
+}
+
+/* What must match: the words (or any pair of them joined) and the
+ * phrases, none of the exclusions. */
+static mq_err positive(struct expr *e, const struct mq_search_terms *t)
+{
+    mq_err err = MQ_OK;
+    const char * or = e->pg ? " | " : " OR ";
+    const char *and = e->pg ? " & " : " AND ";
+    bool any = false;
+    if (t->nwords) {
+        err = mq_buf_adds(e->b, "((");
+        if (!err) err = words(e, t, -1);
+        if (!err) err = mq_buf_adds(e->b, ")");
+        for (int j = 0; !err && j + 1 < t->nwords; j++) {
+            err = mq_buf_printf(e->b, "%s(", or);
+            if (!err) err = words(e, t, j);
+            if (!err) err = mq_buf_adds(e->b, ")");
+        }
+        if (!err) err = mq_buf_adds(e->b, ")");
+        any = true;
+    }
+    for (int i = 0; !err && i < t->nphrases; i++) {
+        if (any) err = mq_buf_adds(e->b, and);
+        if (!err) err = phrase(e, t->phrases[i], false);
+        any = true;
+    }
+    return err;
+}
+
+/* The whole expression for a scope. */
+static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg, enum scope scope,
+                    bool in_order, const char **out);
+
+mq_err mq_store_search_expr(struct mq_arena *a, const struct mq_search_terms *t, bool pg,
+                            bool titles, bool in_order, const char **out)
+{
+    return build(a, t, pg, titles ? TITLES : ALL, in_order, out);
+}
+
+static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg, enum scope scope,
+                    bool in_order, const char **out)
+{
+    struct mq_buf b;
+    mq_buf_init(&b, 16384);
+    struct expr e = {&b, pg, pg && scope == TITLES ? "A" : ""};
+    mq_err err = MQ_OK;
+    if (!pg) err = mq_buf_adds(&b, scope == TITLES ? "titles : (" : "(");
+    if (!err && in_order && t->nwords > 1) {
+        /* The words as one phrase: in the order typed. */
+        struct mq_buf p;
+        mq_buf_init(&p, 4096);
+        for (int i = 0; !err && i < t->nwords; i++)
+            err = mq_buf_printf(&p, "%s%s", i ? " " : "", t->words[i]);
+        if (!err) err = phrase(&e, p.data, t->prefix);
+        for (int i = 0; !err && i < t->nphrases; i++) {
+            err = mq_buf_adds(&b, pg ? " & " : " AND ");
+            if (!err) err = phrase(&e, t->phrases[i], false);
+        }
+        mq_buf_cleanup(&p);
+    } else if (!err) {
+        err = positive(&e, t);
+    }
+    if (!err && !pg) err = mq_buf_adds(&b, ")");
+    if (!err && t->nexcluded && scope == ALL) {
+        /* Exclusions look at titles and genres or collections, not at
+         * every overview that mentions the word. */
+        err = mq_buf_adds(&b, pg ? " & !(" : " NOT {titles extra} : (");
+        e.weights = "AC";
+        for (int i = 0; !err && i < t->nexcluded; i++) {
+            if (i) err = mq_buf_adds(&b, pg ? " | " : " OR ");
+            if (!err) err = phrase(&e, t->excluded[i], false);
+        }
+        if (!err) err = mq_buf_adds(&b, ")");
+    }
+    if (!err) *out = mq_arena_strndup(a, b.data ? b.data : "", b.len);
+    mq_buf_cleanup(&b);
+    if (!err && !*out) err = MQ_ENOMEM;
+    return err;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+/* Works of the top-level kinds unless one kind is asked for. */
+#define KIND_OK(K, T)                                                                              \
+    "((" K " = '' AND " T ".kind IN ('movie', 'series', 'book', 'audiobook')) OR " T ".kind = " K  \
+    ")"
+
+#define FILTERS(GENRE, YF, YT, LIB, HF, RES, HDR, AUD, CR, ST)                                     \
+    " AND (" GENRE " = '' OR EXISTS (SELECT 1 FROM media_genres g WHERE g.item_id = d.item_id "    \
+    "AND g.genre = " GENRE "))"                                                                    \
+    " AND (" YF " = 0 OR d.year >= " YF ") AND (" YT " = 0 OR d.year <= " YT ")"                   \
+    " AND (" LIB " = '' OR d.library_id = " LIB ")"                                                \
+    " AND (" HF " < 0 OR d.has_file = " HF ")"                                                     \
+    " AND (" RES " = '' OR d.resolution = " RES ")"                                                \
+    " AND (" HDR " < 0 OR d.hdr = " HDR ")"                                                        \
+    " AND (" AUD " = '' OR d.audio LIKE " AUD ")"                                                  \
+    " AND (" CR " = '' OR d.content_rating = " CR ")"                                              \
+    " AND (" ST " = '' OR d.status = " ST ")"
+
+/* The same check as browsing: a work through its library and rating, a
+ * person through the works one may see them in. */
+#define VISIBLE(VIS, LVL)                                                                          \
+    " AND (CASE WHEN d.kind = 'person' THEN EXISTS (SELECT 1 FROM media_credits c JOIN "           \
+    "media_items i ON i.id = c.item_id WHERE c.person_id = d.item_id AND i.deleted_at IS NULL "    \
+    "AND " VIS " AND " LVL ") ELSE (i.id IS NOT NULL AND i.deleted_at IS NULL AND " VIS            \
+    " AND " LVL ") END)"
+
+#define S_FILTERS      FILTERS("$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19", "$20")
+#define S_VISIBLE_LITE VISIBLE(STORE_VIS_LITE("$7"), STORE_LEVEL_OK("$8", "$9"))
+#define S_VISIBLE_PG   VISIBLE(STORE_VIS_PG("$7"), STORE_LEVEL_OK("$8", "$9"))
+
+#define HIT_COLS STORE_ICOLS ", d.item_id, d.kind, d.title, d.popularity"
+
+#define TIER_HEAD                                                                                  \
+    "CASE WHEN d.title_compact = $23 OR d.alt_compact = $23 THEN 6 WHEN d.title_compact = $4 OR "  \
+    "d.alt_compact = $4 THEN 5 WHEN d.title_compact LIKE $5 OR d.alt_compact LIKE $5 THEN 4 "
+#define TIER_LITE                                                                                  \
+    TIER_HEAD "WHEN m.r IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $3) THEN 3 WHEN "  \
+              "m.r IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $2) THEN 2 ELSE 1 END"
+#define TIER_PG                                                                                    \
+    TIER_HEAD "WHEN d.doc @@ $3::tsquery THEN 3 WHEN d.doc @@ $2::tsquery THEN 2 ELSE 1 END"
+
+#define LITE_HITS                                                                                  \
+    "WITH m AS (SELECT rowid AS r, bm25(search_fts, 10.0, 4.0, 2.0, 1.0) AS s FROM search_fts "    \
+    "WHERE search_fts MATCH $1), h AS (SELECT " HIT_COLS ", " TIER_LITE " AS tier, m.s AS score, " \
+    "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
+    "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
+    "LENGTH(d.title_compact) AS tlen FROM m JOIN "                                                 \
+    "search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON i.id = d.item_id WHERE " KIND_OK(  \
+        "$10", "d") S_FILTERS S_VISIBLE_LITE ") SELECT * FROM h ORDER BY "
+#define PG_HITS                                                                                    \
+    "WITH h AS (SELECT " HIT_COLS ", " TIER_PG                                                     \
+    " AS tier, -ts_rank(d.doc, $1::tsquery, 1) AS score, "                                         \
+    "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
+    "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
+    "LENGTH(d.title_compact) AS tlen FROM search_docs d "                                          \
+    "LEFT JOIN media_items i ON i.id = d.item_id WHERE d.doc @@ $1::tsquery AND " KIND_OK(         \
+        "$10", "d") S_FILTERS S_VISIBLE_PG ") SELECT * FROM h ORDER BY "
+
+/* Relevance: how the title met the query, the year typed, popularity
+ * and then the shorter title among title matches (what was typed is more
+ * of it), then BM25 (ts_rank), quality, a file, the id. */
+#define ORDER_RELEVANCE                                                                            \
+    "tier DESC, CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC, CASE WHEN tier >= 2 THEN popularity " \
+    "ELSE 0 END DESC, CASE WHEN tier >= 2 THEN tlen ELSE 0 END, score, popularity DESC, dquality " \
+    "DESC, dhas DESC, 30"
+#define PAGE " LIMIT $21 OFFSET $22"
+
+/* Other orders break ties by the year typed, then the id. */
+#define YEAR_FIRST ", CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC"
+#define SEARCH_SQL(name, ORDER)                                                                    \
+    {                                                                                              \
+        name, LITE_HITS ORDER YEAR_FIRST ", 30" PAGE, PG_HITS ORDER YEAR_FIRST ", 30" PAGE         \
+    }
+
+/* In the order of enum mq_search_sort (30 is d.item_id, for ties). */
+static const struct mq_sql SQL_SEARCH[] = {
+    {"search.relevance", LITE_HITS ORDER_RELEVANCE PAGE, PG_HITS ORDER_RELEVANCE PAGE},
+    SEARCH_SQL("search.popularity", "popularity DESC, tier DESC"),
+    SEARCH_SQL("search.rating", "COALESCE(drating, -1) DESC, tier DESC"),
+    SEARCH_SQL("search.released", "COALESCE(released, CAST(dyear AS TEXT), '') DESC, tier DESC"),
+    SEARCH_SQL("search.added", "added DESC, tier DESC"),
+    SEARCH_SQL("search.title", "dsort, tier DESC"),
+};
+
+static void read_hit(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_hit *h = dst;
+    mq_store_read_item(rows, a, &h->item, oom);
+    h->doc_id = mq_rows_dup(rows, STORE_ICOLS_N, a, oom);
+    h->kind = mq_rows_dup(rows, STORE_ICOLS_N + 1, a, oom);
+    h->person_name = mq_rows_dup(rows, STORE_ICOLS_N + 2, a, oom);
+    h->popularity = mq_rows_int(rows, STORE_ICOLS_N + 3);
+    h->tier = (int)mq_rows_int(rows, STORE_ICOLS_N + 4);
+}
+
+static char *like_prefix(struct mq_arena *a, const char *compact)
+{
+    return mq_arena_printf(a, "%s%%", compact);
+}
+
+static const char *audio_like(struct mq_arena *a, const char *audio)
+{
+    return audio ? mq_arena_printf(a, "%% %s %%", audio) : "";
+}
+
+#define OR_EMPTY(s) MQ_P_TEXT((s) ? (s) : "")
+
+mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                       const struct mq_search_filter *f, enum mq_search_sort sort, int offset,
+                       int limit, struct mq_search_hit **out, size_t *n)
+{
+    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
+    const char *all = NULL, *titled = NULL, *ordered = NULL;
+    mq_err err = build(a, t, pg, ALL, false, &all);
+    if (!err) err = build(a, t, pg, TITLES, false, &titled);
+    if (!err) err = build(a, t, pg, TITLES, true, &ordered);
+    if (err) return err;
+    char *like = like_prefix(a, t->compact);
+    const char *aud = audio_like(a, f->audio);
+    if (!like || !aud) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(all),
+        MQ_P_TEXT(titled),
+        MQ_P_TEXT(ordered),
+        MQ_P_TEXT(t->compact),
+        MQ_P_TEXT(like),
+        MQ_P_INT(t->year),
+        MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level),
+        MQ_P_INT(f->block_unrated),
+        OR_EMPTY(f->kind),
+        OR_EMPTY(f->genre),
+        MQ_P_INT(f->year_from),
+        MQ_P_INT(f->year_to),
+        OR_EMPTY(f->library_id),
+        MQ_P_INT(f->has_file),
+        OR_EMPTY(f->resolution),
+        MQ_P_INT(f->hdr),
+        MQ_P_TEXT(aud),
+        OR_EMPTY(f->content_rating),
+        OR_EMPTY(f->status),
+        MQ_P_INT(limit),
+        MQ_P_INT(offset),
+        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
+    };
+    return mq_db_query_list(db, &SQL_SEARCH[sort], p, 23, a, read_hit, sizeof(**out), (size_t)limit,
+                            out, n);
+}
+
+/* ---- facets --------------------------------------------------------------- */
+
+#define F_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
+#define FACET_GROUPS                                                                               \
+    " SELECT 'type', kind, COUNT(*) FROM h GROUP BY kind"                                          \
+    " UNION ALL SELECT 'genre', g.genre, COUNT(*) FROM h JOIN media_genres g ON g.item_id = "      \
+    "h.item_id WHERE " KIND_OK(                                                                    \
+        "$5", "h") " GROUP BY g.genre"                                                             \
+                   " UNION ALL SELECT 'decade', CAST(h.year / 10 * 10 AS TEXT), COUNT(*) FROM h "  \
+                   "WHERE h.year IS "                                                              \
+                   "NOT NULL AND " KIND_OK(                                                        \
+                       "$5",                                                                       \
+                       "h") " GROUP BY h.year / 10"                                                \
+                            " UNION ALL SELECT 'resolution', h.resolution, COUNT(*) FROM h WHERE " \
+                            "h.resolution IS NOT "                                                 \
+                            "NULL AND " KIND_OK(                                                   \
+                                "$5",                                                              \
+                                "h") " GROUP BY h.resolution"                                      \
+                                     " UNION ALL SELECT 'has_file', CAST(h.has_file AS TEXT), "    \
+                                     "COUNT(*) FROM h WHERE " KIND_OK(                             \
+                                         "$5",                                                     \
+                                         "h") " GROUP BY h.has_file"                               \
+                                              " UNION ALL SELECT 'library', h.library_id, "        \
+                                              "COUNT(*) FROM h WHERE h.library_id IS NOT NULL "    \
+                                              "AND " KIND_OK("$5", "h") " GROUP BY h.library_id"
+#define H_COLS "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id"
+
+static const struct mq_sql SQL_FACETS = {
+    "search.facets",
+    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS MATERIALIZED "
+    "(SELECT " H_COLS " FROM m JOIN search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON "
+    "i.id = d.item_id WHERE 1 = 1" F_FILTERS VISIBLE(STORE_VIS_LITE("$2"),
+                                                     STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS,
+    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
+    "= d.item_id WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE(
+        STORE_VIS_PG("$2"), STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS};
+
+/* The whole catalogue: the same with $1 standing for nothing. */
+#define A_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
+static const struct mq_sql SQL_FACETS_ALL = {
+    "search.facets_all",
+    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
+    "= d.item_id WHERE $1 = ''" A_FILTERS VISIBLE(STORE_VIS_LITE("$2"),
+                                                  STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS,
+    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
+    "= d.item_id WHERE $1 = ''" A_FILTERS VISIBLE(STORE_VIS_PG("$2"),
+                                                  STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS};
+
+static void read_facet(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_facet_count *c = dst;
+    c->facet = mq_rows_dup(rows, 0, a, oom);
+    c->value = mq_rows_dup(rows, 1, a, oom);
+    c->count = mq_rows_int(rows, 2);
+}
+
+mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                              const struct mq_search_filter *f, struct mq_facet_count **out,
+                              size_t *n)
+{
+    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
+    const char *all = "";
+    mq_err err = t ? build(a, t, pg, ALL, false, &all) : MQ_OK;
+    if (err) return err;
+    const char *aud = audio_like(a, f->audio);
+    if (!aud) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(all),          MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level),  MQ_P_INT(f->block_unrated),
+        OR_EMPTY(f->kind),       OR_EMPTY(f->genre),
+        MQ_P_INT(f->year_from),  MQ_P_INT(f->year_to),
+        OR_EMPTY(f->library_id), MQ_P_INT(f->has_file),
+        OR_EMPTY(f->resolution), MQ_P_INT(f->hdr),
+        MQ_P_TEXT(aud),          OR_EMPTY(f->content_rating),
+        OR_EMPTY(f->status),
+    };
+    return mq_db_query_list(db, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, a, read_facet,
+                            sizeof(**out), 0, out, n);
+}
+
+/* ---- autocomplete ----------------------------------------------------- */
+
+#define C_TIER                                                                                     \
+    "CASE WHEN d.title_compact = $8 OR d.alt_compact = $8 THEN 6 WHEN d.title_compact = $2 OR "    \
+    "d.alt_compact = $2 THEN 5 WHEN d.title_compact LIKE $3 OR d.alt_compact LIKE $3 THEN 4 ELSE " \
+    "2 END"
+#define C_KINDS " AND d.kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
+#define C_ORDER ") SELECT * FROM h ORDER BY tier DESC, popularity DESC, 30 LIMIT $7"
+
+static const struct mq_sql SQL_COMPLETE = {
+    "search.complete",
+    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS "
+    "(SELECT " HIT_COLS ", " C_TIER
+    " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON "
+    "i.id = d.item_id WHERE 1 = 1" C_KINDS VISIBLE(STORE_VIS_LITE("$4"), STORE_LEVEL_OK("$5", "$6"))
+        C_ORDER,
+    "WITH h AS (SELECT " HIT_COLS ", " C_TIER " AS tier FROM search_docs d LEFT JOIN media_items i "
+    "ON i.id = d.item_id WHERE d.doc @@ $1::tsquery" C_KINDS VISIBLE(
+        STORE_VIS_PG("$4"), STORE_LEVEL_OK("$5", "$6")) C_ORDER};
+
+mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
+                                const struct mq_search_terms *t, const struct mq_search_filter *f,
+                                int limit, struct mq_search_hit **out, size_t *n)
+{
+    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
+    const char *titled = NULL;
+    mq_err err = build(a, t, pg, TITLES, false, &titled);
+    if (err) return err;
+    char *like = like_prefix(a, t->compact);
+    if (!like) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(titled),      MQ_P_TEXT(t->compact),
+        MQ_P_TEXT(like),        MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level), MQ_P_INT(f->block_unrated),
+        MQ_P_INT(limit),        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact)};
+    return mq_db_query_list(db, &SQL_COMPLETE, p, 8, a, read_hit, sizeof(**out), (size_t)limit, out,
+                            n);
+}
+
+/* ---- vocabulary ------------------------------------------------------------- */
+
+static const struct mq_sql SQL_TERM_KNOWN = {
+    "search_terms.known", "SELECT COUNT(*) FROM search_terms WHERE term = $1", NULL};
+static const struct mq_sql SQL_TERM_PREFIX = {
+    "search_terms.prefix",
+    "SELECT COUNT(*) FROM (SELECT 1 FROM search_terms WHERE term >= $1 AND term < $2 LIMIT 1) x",
+    NULL};
+
+mq_err mq_store_search_term_known(struct mq_db *db, const char *word, bool prefix, bool *known)
+{
+    char upper[MQ_SEARCH_WORDS_MAX * 16 + 8];
+    int64_t c = 0;
+    /* Everything that starts with the word sorts below word + U+10FFFF. */
+    if (strlen(word) + 5 > sizeof(upper)) return MQ_EINVAL;
+    memcpy(upper, word, strlen(word));
+    memcpy(upper + strlen(word), "\xf4\x8f\xbf\xbf", 5);
+    struct mq_param p[] = {MQ_P_TEXT(word), MQ_P_TEXT(upper)};
+    mq_err err = prefix ? mq_db_query_int(db, &SQL_TERM_PREFIX, p, 2, &c)
+                        : mq_db_query_int(db, &SQL_TERM_KNOWN, p, 1, &c);
+    *known = !err && c > 0;
+    return err;
+}
+
+static const struct mq_sql SQL_TERMS_NEAR = {
+    "search_terms.near",
+    "SELECT t.term FROM (SELECT rowid AS r, rank AS k FROM search_terms_tri WHERE "
+    "search_terms_tri MATCH $1 ORDER BY rank LIMIT $2) x JOIN search_terms t ON t.id = x.r ORDER "
+    "BY x.k, t.term",
+    "SELECT term FROM search_terms WHERE term % $1 ORDER BY similarity(term, $1) DESC, term "
+    "LIMIT $2"};
+/* pg_trgm's default threshold (0.3) misses one swapped pair in a short
+ * word ("matirx"): candidates are judged again by edit distance. */
+static const struct mq_sql SQL_TRGM_LIMIT = {
+    "search_terms.threshold", NULL,
+    "SELECT set_config('pg_trgm.similarity_threshold', '0.2', true)"};
+
+static size_t utf8_char(const char *p)
+{
+    unsigned char c = (unsigned char)*p;
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+mq_err mq_store_search_terms_near(struct mq_db *db, struct mq_arena *a, const char *word, int max,
+                                  const char ***out, size_t *n)
+{
+    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
+    const char *arg = word;
+    *out = NULL;
+    *n = 0;
+    if (pg) {
+        struct mq_rows *rows = NULL;
+        mq_err err = mq_db_query(db, &SQL_TRGM_LIMIT, NULL, 0, &rows);
+        if (!err) err = mq_rows_close(rows);
+        if (err) return err;
+    } else {
+        /* ^word$ in trigrams, any of them. */
+        char padded[300];
+        size_t len = strlen(word);
+        if (len + 3 > sizeof(padded)) return MQ_OK;
+        padded[0] = '^';
+        memcpy(padded + 1, word, len);
+        padded[len + 1] = '$';
+        padded[len + 2] = 0;
+        struct mq_buf b;
+        mq_buf_init(&b, 4096);
+        mq_err err = MQ_OK;
+        for (const char *p = padded; !err && *p; p += utf8_char(p)) {
+            const char *q = p;
+            int k = 0;
+            while (*q && k < 3) q += utf8_char(q), k++;
+            if (k < 3) break;
+            if (b.len) err = mq_buf_adds(&b, " OR ");
+            if (!err) err = fts_token(&b, p, (size_t)(q - p), false);
+        }
+        size_t len_made = b.len;
+        if (!err && len_made) arg = mq_arena_strndup(a, b.data, len_made);
+        mq_buf_cleanup(&b);
+        if (err) return err;
+        if (!len_made) return MQ_OK; /* shorter than a trigram */
+        if (!arg) return MQ_ENOMEM;
+    }
+    struct mq_param p[] = {MQ_P_TEXT(arg), MQ_P_INT(max)};
+    return mq_db_query_list(db, &SQL_TERMS_NEAR, p, 2, a, mq_read_text, sizeof(**out), (size_t)max,
+                            out, n);
+}
+
+/* ---- indexing ----------------------------------------------------------- */
+
+static const struct mq_sql SQL_MARKED = {
+    "search_dirty.next", "SELECT id, seq FROM search_dirty ORDER BY seq LIMIT $1", NULL};
+static const struct mq_sql SQL_UNMARK = {
+    "search_dirty.clear", "DELETE FROM search_dirty WHERE id = $1 AND seq <= $2", NULL};
+static const struct mq_sql SQL_MARK_ITEMS = {
+    "search_dirty.all_items", "INSERT INTO search_dirty (id) SELECT id FROM media_items", NULL};
+static const struct mq_sql SQL_MARK_PEOPLE = {
+    "search_dirty.all_people", "INSERT INTO search_dirty (id) SELECT id FROM people", NULL};
+static const struct mq_sql SQL_PENDING = {"search_dirty.count", "SELECT COUNT(*) FROM search_dirty",
+                                          NULL};
+static const struct mq_sql SQL_LOCK = {"search.lock", NULL,
+                                       "SELECT pg_try_advisory_xact_lock(7235631)::int"};
+
+static void read_mark(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_mark *m = dst;
+    m->id = mq_rows_dup(rows, 0, a, oom);
+    m->seq = mq_rows_int(rows, 1);
+}
+
+mq_err mq_store_search_marked(struct mq_db *db, struct mq_arena *a, int max,
+                              struct mq_search_mark **out, size_t *n)
+{
+    struct mq_search_mark *rows = NULL;
+    size_t got = 0;
+    struct mq_param p[] = {MQ_P_INT(max)};
+    mq_err err = mq_db_query_list(db, &SQL_MARKED, p, 1, a, read_mark, sizeof(*rows), (size_t)max,
+                                  &rows, &got);
+    if (err) return err;
+    /* One entry per id, with the newest mark read. */
+    size_t k = 0;
+    for (size_t i = 0; i < got; i++) {
+        size_t j = 0;
+        while (j < k && strcmp(rows[j].id, rows[i].id)) j++;
+        if (j < k) {
+            if (rows[i].seq > rows[j].seq) rows[j].seq = rows[i].seq;
+        } else {
+            rows[k++] = rows[i];
+        }
+    }
+    *out = rows;
+    *n = k;
+    return MQ_OK;
+}
+
+mq_err mq_store_search_unmark(struct mq_db *db, const struct mq_search_mark *m)
+{
+    struct mq_param p[] = {MQ_P_TEXT(m->id), MQ_P_INT(m->seq)};
+    return mq_db_exec(db, &SQL_UNMARK, p, 2, NULL);
+}
+
+mq_err mq_store_search_mark_all(struct mq_db *db, int64_t *n)
+{
+    int64_t a = 0, b = 0;
+    mq_err err = mq_db_exec(db, &SQL_MARK_ITEMS, NULL, 0, &a);
+    if (!err) err = mq_db_exec(db, &SQL_MARK_PEOPLE, NULL, 0, &b);
+    *n = a + b;
+    return err;
+}
+
+mq_err mq_store_search_pending(struct mq_db *db, int64_t *n)
+{
+    return mq_db_query_int(db, &SQL_PENDING, NULL, 0, n);
+}
+
+mq_err mq_store_search_lock(struct mq_db *db, bool *got)
+{
+    *got = true;
+    if (mq_db_backend(db) != MQ_STORE_POSTGRES) return MQ_OK;
+    int64_t v = 0;
+    mq_err err = mq_db_query_int(db, &SQL_LOCK, NULL, 0, &v);
+    *got = !err && v;
+    return err;
+}
+
+#define IDS_LITE(P) "(SELECT value FROM json_each(" P "))"
+#define IDS_PG(P)   "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+
+#define SOURCES(IDS)                                                                               \
+    "SELECT " STORE_ICOLS ", p.title, g.title FROM media_items i LEFT JOIN media_items p ON p.id " \
+    "= i.parent_id LEFT JOIN media_items g ON g.id = p.parent_id WHERE i.id IN " IDS
+static const struct mq_sql SQL_SOURCES = {"search.sources", SOURCES(IDS_LITE("$1")),
+                                          SOURCES(IDS_PG("$1"))};
+#define PEOPLE(IDS)                                                                                \
+    "SELECT p.id, p.name, (SELECT COUNT(*) FROM media_credits c WHERE c.person_id = p.id) FROM "   \
+    "people p WHERE p.id IN " IDS
+static const struct mq_sql SQL_PEOPLE = {"search.people", PEOPLE(IDS_LITE("$1")),
+                                         PEOPLE(IDS_PG("$1"))};
+
+static void read_source(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_source *s = dst;
+    mq_store_read_item(rows, a, &s->item, oom);
+    s->parent_title = mq_rows_dup(rows, STORE_ICOLS_N, a, oom);
+    s->grandparent_title = mq_rows_dup(rows, STORE_ICOLS_N + 1, a, oom);
+}
+
+static void read_person(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_source *s = dst;
+    s->person_id = mq_rows_dup(rows, 0, a, oom);
+    s->person_name = mq_rows_dup(rows, 1, a, oom);
+    s->credits = mq_rows_int(rows, 2);
+}
+
+mq_err mq_store_search_sources(struct mq_db *db, struct mq_arena *a, const char *ids_json,
+                               struct mq_search_source **out, size_t *n)
+{
+    struct mq_search_source *items = NULL, *people = NULL;
+    size_t ni = 0, np = 0;
+    struct mq_param p[] = {MQ_P_TEXT(ids_json)};
+    mq_err err =
+        mq_db_query_list(db, &SQL_SOURCES, p, 1, a, read_source, sizeof(*items), 0, &items, &ni);
+    if (!err)
+        err = mq_db_query_list(db, &SQL_PEOPLE, p, 1, a, read_person, sizeof(*people), 0, &people,
+                               &np);
+    if (err) return err;
+    struct mq_search_source *all = mq_arena_calloc(a, ni + np + 1, sizeof(*all));
+    if (!all) return MQ_ENOMEM;
+    if (ni) memcpy(all, items, ni * sizeof(*all));
+    if (np) memcpy(all + ni, people, np * sizeof(*all));
+    *out = all;
+    *n = ni + np;
+    return MQ_OK;
+}
+
+#define GENRES(IDS)                                                                                \
+    "SELECT item_id, genre FROM media_genres WHERE item_id IN " IDS " ORDER BY item_id, genre"
+#define CREDITS(IDS)                                                                               \
+    "SELECT c.item_id, p.name FROM media_credits c JOIN people p ON p.id = c.person_id WHERE "     \
+    "c.item_id IN " IDS " ORDER BY c.item_id, c.kind, c.position"
+#define COLLECTIONS(IDS)                                                                           \
+    "SELECT ci.item_id, c.name FROM collection_items ci JOIN collections c ON c.id = "             \
+    "ci.collection_id WHERE ci.item_id IN " IDS
+static const struct mq_sql SQL_GENRES = {"search.genres", GENRES(IDS_LITE("$1")),
+                                         GENRES(IDS_PG("$1"))};
+static const struct mq_sql SQL_CREDITS = {"search.credits", CREDITS(IDS_LITE("$1")),
+                                          CREDITS(IDS_PG("$1"))};
+static const struct mq_sql SQL_COLLECTIONS = {"search.collections", COLLECTIONS(IDS_LITE("$1")),
+                                              COLLECTIONS(IDS_PG("$1"))};
+
+static mq_err pairs(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
+                    const char *ids_json, struct mq_text_pair **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(ids_json)};
+    return mq_db_query_list(db, sql, p, 1, a, mq_read_text_pair, sizeof(**out), 0, out, n);
+}
+
+mq_err mq_store_search_genres(struct mq_db *db, struct mq_arena *a, const char *ids_json,
+                              struct mq_text_pair **out, size_t *n)
+{
+    return pairs(db, a, &SQL_GENRES, ids_json, out, n);
+}
+
+mq_err mq_store_search_credits(struct mq_db *db, struct mq_arena *a, const char *ids_json,
+                               struct mq_text_pair **out, size_t *n)
+{
+    return pairs(db, a, &SQL_CREDITS, ids_json, out, n);
+}
+
+mq_err mq_store_search_collections(struct mq_db *db, struct mq_arena *a, const char *ids_json,
+                                   struct mq_text_pair **out, size_t *n)
+{
+    return pairs(db, a, &SQL_COLLECTIONS, ids_json, out, n);
+}
+
+#define PLAYS "f.role = 'main' AND f.state = 'ok'"
+#define FILES(IDS)                                                                                 \
+    "SELECT x.id, f.hdr, f.streams, f.width, f.height FROM media_items x JOIN media_files f ON "   \
+    "f.item_id = x.id WHERE x.id IN " IDS " AND " PLAYS " UNION ALL SELECT x.id, f.hdr, "          \
+    "f.streams, f.width, f.height FROM media_items x JOIN media_items c ON c.parent_id = x.id "    \
+    "JOIN media_files f ON f.item_id = c.id WHERE x.id IN " IDS " AND " PLAYS " UNION ALL SELECT " \
+    "x.id, f.hdr, f.streams, f.width, f.height FROM media_items x JOIN media_items c ON "          \
+    "c.parent_id = x.id JOIN media_items e ON e.parent_id = c.id JOIN media_files f ON f.item_id " \
+    "= e.id WHERE x.id IN " IDS " AND " PLAYS
+static const struct mq_sql SQL_FILES = {"search.files", FILES(IDS_LITE("$1")), FILES(IDS_PG("$1"))};
+
+static void read_file(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_file *f = dst;
+    f->item_id = mq_rows_dup(rows, 0, a, oom);
+    f->hdr = mq_rows_dup(rows, 1, a, oom);
+    f->streams = mq_rows_dup(rows, 2, a, oom);
+    f->width = mq_rows_null(rows, 3) ? 0 : mq_rows_int(rows, 3);
+    f->height = mq_rows_null(rows, 4) ? 0 : mq_rows_int(rows, 4);
+}
+
+mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *ids_json,
+                             struct mq_search_file **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(ids_json)};
+    return mq_db_query_list(db, &SQL_FILES, p, 1, a, read_file, sizeof(**out), 0, out, n);
+}
+
+#define DOC_COLS                                                                                   \
+    "item_id, kind, library_id, title, sort_title, title_compact, alt_compact, titles, people, "   \
+    "extra, overview, year, release_date, popularity, rating, quality, has_file, resolution, "     \
+    "hdr, audio, content_rating, status, added_at, indexed_at"
+#define DOC_VALUES                                                                                 \
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "  \
+    "$21, $22, $23, $24"
+#define DOC_SET                                                                                    \
+    "kind = excluded.kind, library_id = excluded.library_id, title = excluded.title, sort_title "  \
+    "= excluded.sort_title, title_compact = excluded.title_compact, alt_compact = "                \
+    "excluded.alt_compact, titles = excluded.titles, people = excluded.people, extra = "           \
+    "excluded.extra, overview = excluded.overview, year = excluded.year, release_date = "          \
+    "excluded.release_date, popularity = excluded.popularity, rating = excluded.rating, quality "  \
+    "= excluded.quality, has_file = excluded.has_file, resolution = excluded.resolution, hdr = "   \
+    "excluded.hdr, audio = excluded.audio, content_rating = excluded.content_rating, status = "    \
+    "excluded.status, added_at = excluded.added_at, indexed_at = excluded.indexed_at"
+
+static const struct mq_sql SQL_DOC_PUT = {
+    "search_docs.put",
+    "INSERT INTO search_docs (" DOC_COLS ") VALUES (" DOC_VALUES
+    ") ON CONFLICT (item_id) DO UPDATE SET " DOC_SET,
+    "INSERT INTO search_docs (" DOC_COLS ", doc) VALUES (" DOC_VALUES
+    ", $25::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
+static const struct mq_sql SQL_DOC_REMOVE = {"search_docs.remove",
+                                             "DELETE FROM search_docs WHERE item_id = $1", NULL};
+
+/* PostgreSQL's document: each column's tokens at their positions, with the
+ * column's weight; positions run on across columns, as FTS5 keeps its
+ * columns apart. */
+static mq_err tsvector(struct mq_buf *b, const char *const *cols, const char *weights)
+{
+    int pos = 1;
+    mq_err err = MQ_OK;
+    for (int c = 0; !err && cols[c]; c++) {
+        for (const char *s = cols[c]; !err && *s && pos < 16383;) {
+            const char *sp = strchr(s, ' ');
+            size_t len = sp ? (size_t)(sp - s) : strlen(s);
+            if (len) {
+                if (b->len) err = mq_buf_adds(b, " ");
+                if (!err) err = pg_token(b, s, len, false, "");
+                if (!err) err = mq_buf_printf(b, ":%d", pos++);
+                if (!err && weights[c] != 'D') err = mq_buf_add(b, weights + c, 1);
+            }
+            s += len + (sp ? 1 : 0);
+        }
+        pos++;
+    }
+    return err;
+}
+
+#define P_TEXT_OR_NULL(s) ((s) ? MQ_P_TEXT(s) : MQ_P_NULL)
+
+mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
+{
+    struct mq_buf tv;
+    mq_buf_init(&tv, 1 << 20);
+    mq_err err = MQ_OK;
+    if (mq_db_backend(db) == MQ_STORE_POSTGRES) {
+        const char *cols[] = {d->titles, d->people, d->extra, d->overview, NULL};
+        err = tsvector(&tv, cols, "ABCD");
+    }
+    struct mq_param p[] = {
+        MQ_P_TEXT(d->item_id),
+        MQ_P_TEXT(d->kind),
+        P_TEXT_OR_NULL(d->library_id),
+        MQ_P_TEXT(d->title),
+        MQ_P_TEXT(d->sort_title),
+        MQ_P_TEXT(d->title_compact),
+        MQ_P_TEXT(d->alt_compact ? d->alt_compact : ""),
+        MQ_P_TEXT(d->titles),
+        MQ_P_TEXT(d->people),
+        MQ_P_TEXT(d->extra),
+        MQ_P_TEXT(d->overview),
+        MQ_P_INT_OR_NULL(d->year),
+        P_TEXT_OR_NULL(d->release_date),
+        MQ_P_INT(d->popularity),
+        d->rating >= 0 ? MQ_P_INT(d->rating) : MQ_P_NULL,
+        MQ_P_INT(d->quality),
+        MQ_P_INT(d->has_file),
+        P_TEXT_OR_NULL(d->resolution),
+        MQ_P_INT(d->hdr),
+        MQ_P_TEXT(d->audio ? d->audio : " "),
+        P_TEXT_OR_NULL(d->content_rating),
+        P_TEXT_OR_NULL(d->status),
+        MQ_P_INT(d->added_at),
+        MQ_P_INT(d->indexed_at),
+        MQ_P_TEXT(tv.data ? tv.data : ""),
+    };
+    if (!err)
+        err =
+            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 25 : 24, NULL);
+    mq_buf_cleanup(&tv);
+    return err;
+}
+
+mq_err mq_store_search_remove(struct mq_db *db, const char *item_id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(item_id)};
+    return mq_db_exec(db, &SQL_DOC_REMOVE, p, 1, NULL);
+}
+
+static const struct mq_sql SQL_TERMS_ADD = {
+    "search_terms.add",
+    "INSERT INTO search_terms (term, gen) SELECT value, $2 FROM json_each($1) WHERE true ON "
+    "CONFLICT (term) DO UPDATE SET gen = excluded.gen WHERE search_terms.gen < excluded.gen",
+    "INSERT INTO search_terms (term, gen) SELECT DISTINCT jsonb_array_elements_text($1::jsonb), "
+    "$2::bigint ON CONFLICT (term) DO UPDATE SET gen = excluded.gen WHERE search_terms.gen < "
+    "excluded.gen"};
+static const struct mq_sql SQL_TERMS_PRUNE = {"search_terms.prune",
+                                              "DELETE FROM search_terms WHERE gen < $1", NULL};
+
+mq_err mq_store_search_terms_add(struct mq_db *db, const char *terms_json, int64_t gen)
+{
+    struct mq_param p[] = {MQ_P_TEXT(terms_json), MQ_P_INT(gen)};
+    return mq_db_exec(db, &SQL_TERMS_ADD, p, 2, NULL);
+}
+
+mq_err mq_store_search_terms_prune(struct mq_db *db, int64_t gen, int64_t *n)
+{
+    struct mq_param p[] = {MQ_P_INT(gen)};
+    return mq_db_exec(db, &SQL_TERMS_PRUNE, p, 1, n);
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+static const struct mq_sql SQL_QUERY_ADD = {
+    "search_queries.add",
+    "INSERT INTO search_queries (query, searches, zero_results, last_at) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (query) DO UPDATE SET searches = search_queries.searches + excluded.searches, "
+    "zero_results = search_queries.zero_results + excluded.zero_results, last_at = "
+    "excluded.last_at",
+    NULL};
+static const struct mq_sql SQL_QUERIES_TOP = {
+    "search_queries.top",
+    "SELECT query, searches, zero_results, last_at FROM search_queries ORDER BY searches DESC, "
+    "query LIMIT $1",
+    NULL};
+static const struct mq_sql SQL_QUERIES_ZERO = {
+    "search_queries.zero",
+    "SELECT query, searches, zero_results, last_at FROM search_queries WHERE zero_results > 0 "
+    "ORDER BY zero_results DESC, query LIMIT $1",
+    NULL};
+
+mq_err mq_store_search_query_add(struct mq_db *db, const char *query, int64_t searches,
+                                 int64_t zero, int64_t at)
+{
+    struct mq_param p[] = {MQ_P_TEXT(query), MQ_P_INT(searches), MQ_P_INT(zero), MQ_P_INT(at)};
+    return mq_db_exec(db, &SQL_QUERY_ADD, p, 4, NULL);
+}
+
+static void read_query(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_query_row *r = dst;
+    r->query = mq_rows_dup(rows, 0, a, oom);
+    r->searches = mq_rows_int(rows, 1);
+    r->zero_results = mq_rows_int(rows, 2);
+    r->last_at = mq_rows_int(rows, 3);
+}
+
+mq_err mq_store_search_queries_top(struct mq_db *db, struct mq_arena *a, bool zero_only, int limit,
+                                   struct mq_search_query_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_INT(limit)};
+    return mq_db_query_list(db, zero_only ? &SQL_QUERIES_ZERO : &SQL_QUERIES_TOP, p, 1, a,
+                            read_query, sizeof(**out), (size_t)limit, out, n);
+}
+
+/* ---- rebuilds ------------------------------------------------------------ */
+
+#define REINDEX_COLS "id, job_id, state, total, done, error, started_at, finished_at"
+static const struct mq_sql SQL_REINDEX_INSERT = {"search_reindexes.insert",
+                                                 "INSERT INTO search_reindexes (" REINDEX_COLS
+                                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                                 NULL};
+static const struct mq_sql SQL_REINDEX_UPDATE = {
+    "search_reindexes.update",
+    "UPDATE search_reindexes SET state = $2, total = $3, done = $4, error = $5, finished_at = $6 "
+    "WHERE id = $1",
+    NULL};
+static const struct mq_sql SQL_REINDEX_GET = {
+    "search_reindexes.get", "SELECT " REINDEX_COLS " FROM search_reindexes WHERE id = $1", NULL};
+static const struct mq_sql SQL_REINDEX_LAST = {
+    "search_reindexes.last",
+    "SELECT " REINDEX_COLS " FROM search_reindexes ORDER BY started_at DESC, id DESC LIMIT 1",
+    NULL};
+static const struct mq_sql SQL_DOCUMENTS = {"search_docs.count", "SELECT COUNT(*) FROM search_docs",
+                                            NULL};
+
+static void read_reindex(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_search_reindex_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->job_id = mq_rows_dup(rows, 1, a, oom);
+    r->state = mq_rows_dup(rows, 2, a, oom);
+    r->total = mq_rows_int(rows, 3);
+    r->done = mq_rows_int(rows, 4);
+    r->error = mq_rows_dup(rows, 5, a, oom);
+    r->started_at = mq_rows_int(rows, 6);
+    r->finished_at = mq_rows_null(rows, 7) ? 0 : mq_rows_int(rows, 7);
+}
+
+mq_err mq_store_search_reindex_insert(struct mq_db *db, const struct mq_search_reindex_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),        P_TEXT_OR_NULL(r->job_id),
+                           MQ_P_TEXT(r->state),     MQ_P_INT(r->total),
+                           MQ_P_INT(r->done),       P_TEXT_OR_NULL(r->error),
+                           MQ_P_INT(r->started_at), MQ_P_INT_OR_NULL(r->finished_at)};
+    return mq_db_exec(db, &SQL_REINDEX_INSERT, p, 8, NULL);
+}
+
+mq_err mq_store_search_reindex_update(struct mq_db *db, const struct mq_search_reindex_row *r)
+{
+    struct mq_param p[] = {MQ_P_TEXT(r->id),         MQ_P_TEXT(r->state),
+                           MQ_P_INT(r->total),       MQ_P_INT(r->done),
+                           P_TEXT_OR_NULL(r->error), MQ_P_INT_OR_NULL(r->finished_at)};
+    return mq_db_exec_one(db, &SQL_REINDEX_UPDATE, p, 6);
+}
+
+mq_err mq_store_search_reindex_get(struct mq_db *db, struct mq_arena *a, const char *id,
+                                   struct mq_search_reindex_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(id)};
+    return mq_db_query_one(db, &SQL_REINDEX_GET, p, 1, a, read_reindex, out);
+}
+
+mq_err mq_store_search_reindex_last(struct mq_db *db, struct mq_arena *a,
+                                    struct mq_search_reindex_row *out)
+{
+    return mq_db_query_one(db, &SQL_REINDEX_LAST, NULL, 0, a, read_reindex, out);
+}
+
+mq_err mq_store_search_documents(struct mq_db *db, int64_t *n)
+{
+    return mq_db_query_int(db, &SQL_DOCUMENTS, NULL, 0, n);
+}
