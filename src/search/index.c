@@ -140,6 +140,7 @@ struct batch {
     struct mq_search_file *files;
     size_t nf;
     json_t *terms; /* the batch's vocabulary, as object keys */
+    json_t *index; /* id -> its source's place in src */
     int64_t now;
 };
 
@@ -152,6 +153,8 @@ static mq_err item_doc(struct batch *b, const struct mq_search_source *s, struct
     d->item_id = it->id;
     d->kind = it->kind;
     d->library_id = it->library_id;
+    d->parent_id = it->parent_id;
+    d->rating_level = it->rating_level;
     d->title = it->title;
     d->sort_title = it->sort_title;
     d->year = it->year;
@@ -238,18 +241,15 @@ static mq_err person_doc(struct batch *b, const struct mq_search_source *s, stru
 
 static const struct mq_search_source *source_of(const struct batch *b, const char *id)
 {
-    for (size_t i = 0; i < b->nsrc; i++) {
-        const char *sid = b->src[i].item.id ? b->src[i].item.id : b->src[i].person_id;
-        if (sid && !strcmp(sid, id)) return &b->src[i];
-    }
-    return NULL;
+    json_t *at = json_object_get(b->index, id);
+    return at ? &b->src[json_integer_value(at)] : NULL;
 }
 
 static mq_err index_marks(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                          const struct mq_search_mark *marks, size_t n)
+                          const char **marks, size_t n, const char *seqs)
 {
     json_t *ids = json_array();
-    for (size_t i = 0; i < n; i++) json_array_append_new(ids, json_string(marks[i].id));
+    for (size_t i = 0; i < n; i++) json_array_append_new(ids, json_string(marks[i]));
     char *ids_json = json_dumps(ids, JSON_COMPACT);
     json_decref(ids);
     if (!ids_json) return MQ_ENOMEM;
@@ -260,18 +260,23 @@ static mq_err index_marks(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena 
     if (!err) err = mq_store_search_collections(db, a, ids_json, &b.colls, &b.ncol);
     if (!err) err = mq_store_search_files(db, a, ids_json, &b.files, &b.nf);
     free(ids_json);
+    b.index = json_object();
+    for (size_t i = 0; !err && i < b.nsrc; i++) {
+        const char *sid = b.src[i].item.id ? b.src[i].item.id : b.src[i].person_id;
+        if (sid) json_object_set_new(b.index, sid, json_integer((json_int_t)i));
+    }
     for (size_t i = 0; !err && i < n; i++) {
-        const struct mq_search_source *s = source_of(&b, marks[i].id);
+        const struct mq_search_source *s = source_of(&b, marks[i]);
         struct mq_search_doc d;
         bool keep = s && (s->person_id || (!s->item.deleted_at && indexed_kind(s->item.kind)));
         if (keep) {
             err = s->person_id ? person_doc(&b, s, &d) : item_doc(&b, s, &d);
             if (!err) err = mq_store_search_put(db, &d);
         } else {
-            err = mq_store_search_remove(db, marks[i].id);
+            err = mq_store_search_remove(db, marks[i]);
         }
-        if (!err) err = mq_store_search_unmark(db, &marks[i]);
     }
+    if (!err) err = mq_store_search_unmark(db, seqs);
     if (!err && json_object_size(b.terms)) {
         json_t *list = json_array();
         const char *key;
@@ -283,6 +288,7 @@ static mq_err index_marks(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena 
         free(text);
     }
     json_decref(b.terms);
+    json_decref(b.index);
     return err;
 }
 
@@ -290,15 +296,15 @@ mq_err mq_search_index_batch(struct mq_ctx *ctx, int max, int *done)
 {
     struct mq_arena *a = mq_arena_new(1 << 20);
     struct mq_db *db = NULL;
-    struct mq_search_mark *marks = NULL;
+    const char **marks = NULL, *seqs = NULL;
     size_t n = 0;
     bool got = false;
     *done = 0;
     if (!a) return MQ_ENOMEM;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!err) err = mq_store_search_lock(db, &got);
-    if (!err && got) err = mq_store_search_marked(db, a, max, &marks, &n);
-    if (!err && n) err = index_marks(ctx, db, a, marks, n);
+    if (!err && got) err = mq_store_search_marked(db, a, max, &marks, &n, &seqs);
+    if (!err && n) err = index_marks(ctx, db, a, marks, n, seqs);
     if (!err && n) {
         err = mq_store_commit(db);
         if (!err) *done = (int)n;

@@ -151,6 +151,39 @@ static const char *suggestion_text(struct mq_arena *a, const struct mq_search_te
     return s;
 }
 
+/* ---- common words ------------------------------------------------------ */
+
+#define COMMON_SHARE 50    /* a word in more than one document in 50 ... */
+#define COMMON_FLOOR 10000 /* ... of a catalogue at least this big */
+#define PREFIX_CHARS 3     /* a last word shorter than this is whole (search) */
+
+static size_t chars_of(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* Words so common that requiring them narrows nothing ("the", "of") stop
+ * being required when rarer ones come with them: BM25 gives them little
+ * weight anyway, and the title tiers still rank by every word. In a small
+ * catalogue every word is common and nothing is slow, so it stays exact. */
+static mq_err mark_common(struct mq_db *db, struct mq_search_terms *t)
+{
+    if (t->nwords < 2) return MQ_OK;
+    int common = 0;
+    for (int i = 0; i < t->nwords; i++) {
+        int64_t docs = 0, total = 0;
+        mq_err err = mq_store_search_frequency(db, t->words[i], &docs, &total);
+        if (err) return err;
+        t->optional[i] = total >= COMMON_FLOOR && docs * COMMON_SHARE > total;
+        if (t->optional[i]) common++;
+    }
+    if (common == t->nwords) memset(t->optional, 0, sizeof(t->optional));
+    return MQ_OK;
+}
+
 /* ---- searching -------------------------------------------------------- */
 
 static bool kind_counts(const struct mq_search_filter *f, const char *kind)
@@ -189,10 +222,14 @@ mq_err mq_search_run(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     if (err) return err;
     struct mq_search_filter f = r->filter;
     fill_visibility(&f, vis);
+    /* A word of one or two letters alone, as a prefix, matches half the
+     * index; after other words ("stranger th") it is what was being typed. */
+    if (t.prefix && t.nwords == 1 && chars_of(t.words[0]) < PREFIX_CHARS) t.prefix = false;
     struct mq_db *db = NULL;
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    err = stage(db, a, &t, r, &f, out);
+    err = mark_common(db, &t);
+    if (!err) err = stage(db, a, &t, r, &f, out);
     if (!err && out->total == 0 && r->offset == 0) {
         struct mq_search_terms fixed;
         bool changed = false;
@@ -246,7 +283,28 @@ mq_err mq_search_complete(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     struct mq_db *db = NULL;
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    err = mq_store_search_complete(db, a, &t, &f, limit, out, n);
+    /* Titles that start with what is typed first, from their own index;
+     * then words anywhere in a title, once there are three letters. */
+    struct mq_search_hit *start = NULL, *more = NULL;
+    size_t ns = 0, nm = 0;
+    err = mq_store_search_starting(db, a, &t, &f, limit, &start, &ns);
+    if (!err && (int)ns < limit && chars_of(t.compact) >= PREFIX_CHARS) {
+        err = mark_common(db, &t);
+        if (!err) err = mq_store_search_complete(db, a, &t, &f, limit, &more, &nm);
+    }
+    if (!err) {
+        struct mq_search_hit *all = mq_arena_calloc(a, (size_t)limit, sizeof(*all));
+        size_t k = 0;
+        if (!all) err = MQ_ENOMEM;
+        for (size_t i = 0; !err && i < ns && k < (size_t)limit; i++) all[k++] = start[i];
+        for (size_t i = 0; !err && i < nm && k < (size_t)limit; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < ns && !dup; j++) dup = !strcmp(start[j].doc_id, more[i].doc_id);
+            if (!dup) all[k++] = more[i];
+        }
+        *out = all;
+        *n = k;
+    }
     if (!err && *n == 0) {
         struct mq_search_terms fixed;
         bool changed = false;

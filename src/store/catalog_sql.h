@@ -8,24 +8,31 @@
 
 #include "store/store.h"
 
-/* Item `i` is in one of the libraries in the JSON array parameter P, or in
- * none (what only the catalogue knows). */
-#define STORE_VIS_LITE(P)                                                                          \
-    "(i.library_id IS NULL OR i.library_id IN (SELECT value FROM json_each(" P ")))"
-#define STORE_VIS_PG(P)                                                                            \
-    "(i.library_id IS NULL OR i.library_id IN (SELECT jsonb_array_elements_text(" P "::jsonb)))"
+/* Item T (a table alias: media_items, or search_docs, which keeps the
+ * same three columns) is in one of the libraries in the JSON array
+ * parameter P, or in none (what only the catalogue knows). */
+#define STORE_VIS_LITE_OF(T, P)                                                                    \
+    "(" T ".library_id IS NULL OR " T ".library_id IN (SELECT value FROM json_each(" P ")))"
+#define STORE_VIS_PG_OF(T, P)                                                                      \
+    "(" T ".library_id IS NULL OR " T ".library_id IN (SELECT jsonb_array_elements_text(" P        \
+    "::jsonb)))"
+#define STORE_VIS_LITE(P) STORE_VIS_LITE_OF("i", P)
+#define STORE_VIS_PG(P)   STORE_VIS_PG_OF("i", P)
 
-/* The rating level that applies to `i`: its own, its parent's, its
+/* The rating level that applies to T: its own, its parent's, its
  * grandparent's (an episode rated through its series); 0 = unrated. */
-#define STORE_LEVEL                                                                                \
-    "COALESCE(i.rating_level, (SELECT p.rating_level FROM media_items p WHERE p.id = "             \
-    "i.parent_id), (SELECT g.rating_level FROM media_items p JOIN media_items g ON g.id = "        \
-    "p.parent_id WHERE p.id = i.parent_id), 0)"
+#define STORE_LEVEL_OF(T)                                                                          \
+    "COALESCE(" T ".rating_level, (SELECT p.rating_level FROM media_items p WHERE p.id = " T       \
+    ".parent_id), (SELECT g.rating_level FROM media_items p JOIN media_items g ON g.id = "         \
+    "p.parent_id WHERE p.id = " T ".parent_id), 0)"
+#define STORE_LEVEL STORE_LEVEL_OF("i")
 
-/* Parental controls on `i`: MAX the highest level shown (0 = any), BLOCK
+/* Parental controls on T: MAX the highest level shown (0 = any), BLOCK
  * whether unrated works are left out. */
-#define STORE_LEVEL_OK(MAX, BLOCK)                                                                 \
-    "((" MAX " = 0 OR " STORE_LEVEL " <= " MAX ") AND (" BLOCK " = 0 OR " STORE_LEVEL " > 0))"
+#define STORE_LEVEL_OK_OF(T, MAX, BLOCK)                                                           \
+    "((" MAX " = 0 OR " STORE_LEVEL_OF(T) " <= " MAX ") AND (" BLOCK                               \
+                                          " = 0 OR " STORE_LEVEL_OF(T) " > 0))"
+#define STORE_LEVEL_OK(MAX, BLOCK) STORE_LEVEL_OK_OF("i", MAX, BLOCK)
 
 /* The columns mq_store_read_item reads, in its order. */
 #define STORE_ICOLS                                                                                \

@@ -1,11 +1,24 @@
 /* search.c - the search index's SQL (search.h). */
 #include "store/search.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "store/catalog_sql.h"
+
+static size_t utf8_char(const char *p);
+
+/* The first n characters of s, for the keystroke indexes. */
+static void first_chars(const char *s, int n, char *out, size_t cap)
+{
+    size_t len = 0;
+    for (int k = 0; s[len] && k < n; k++) len += utf8_char(s + len);
+    if (len >= cap) len = 0;
+    memcpy(out, s, len);
+    out[len] = 0;
+}
 
 /* ---- match expressions ------------------------------------------------ */
 
@@ -130,6 +143,20 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
     struct mq_buf b;
     mq_buf_init(&b, 16384);
     struct expr e = {&b, pg, pg && scope == TITLES ? "A" : ""};
+    /* What must match leaves out the words too common to narrow anything,
+     * unless nothing else is left. */
+    struct mq_search_terms required = *t;
+    if (scope == ALL) {
+        required.nwords = 0;
+        for (int i = 0; i < t->nwords; i++)
+            if (!t->optional[i]) required.words[required.nwords++] = t->words[i];
+        if (!required.nwords)
+            required.nwords = t->nwords, memcpy(required.words, t->words, sizeof(t->words));
+        /* The prefix stays with the last word if that word is still required. */
+        required.prefix = t->prefix && t->nwords > 0 &&
+                          (required.nwords == t->nwords || !t->optional[t->nwords - 1]);
+        t = &required;
+    }
     mq_err err = MQ_OK;
     if (!pg) err = mq_buf_adds(&b, scope == TITLES ? "titles : (" : "(");
     if (!err && in_order && t->nwords > 1) {
@@ -186,17 +213,32 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 
 /* The same check as browsing: a work through its library and rating, a
  * person through the works one may see them in. */
-#define VISIBLE(VIS, LVL)                                                                          \
+#define VISIBLE_OF(VIS_OF, P, MAX, BLOCK)                                                          \
     " AND (CASE WHEN d.kind = 'person' THEN EXISTS (SELECT 1 FROM media_credits c JOIN "           \
     "media_items i ON i.id = c.item_id WHERE c.person_id = d.item_id AND i.deleted_at IS NULL "    \
-    "AND " VIS " AND " LVL ") ELSE (i.id IS NOT NULL AND i.deleted_at IS NULL AND " VIS            \
-    " AND " LVL ") END)"
+    "AND " VIS_OF("i", P) " AND " STORE_LEVEL_OK_OF("i", MAX, BLOCK) ") ELSE (" VIS_OF(            \
+        "d", P) " AND " STORE_LEVEL_OK_OF("d", MAX, BLOCK) ") END)"
+#define VISIBLE_LITE(P, MAX, BLOCK) VISIBLE_OF(STORE_VIS_LITE_OF, P, MAX, BLOCK)
+#define VISIBLE_PG(P, MAX, BLOCK)   VISIBLE_OF(STORE_VIS_PG_OF, P, MAX, BLOCK)
 
 #define S_FILTERS      FILTERS("$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19", "$20")
-#define S_VISIBLE_LITE VISIBLE(STORE_VIS_LITE("$7"), STORE_LEVEL_OK("$8", "$9"))
-#define S_VISIBLE_PG   VISIBLE(STORE_VIS_PG("$7"), STORE_LEVEL_OK("$8", "$9"))
+#define S_VISIBLE_LITE VISIBLE_LITE("$7", "$8", "$9")
+#define S_VISIBLE_PG   VISIBLE_PG("$7", "$8", "$9")
 
-#define HIT_COLS STORE_ICOLS ", d.item_id, d.kind, d.title, d.popularity"
+/* The ranking runs over small rows; only the page is joined to its works. */
+#define RANK_COLS                                                                                  \
+    "d.item_id AS did, d.kind AS dkind, d.title AS dtitle, d.popularity AS popularity, "           \
+    "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
+    "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
+    "LENGTH(d.title_compact) AS tlen"
+#define PAGE_COLS STORE_ICOLS ", h.did, h.dkind, h.dtitle, h.popularity, h.tier"
+#define PAGE_OF(ORDER)                                                                             \
+    " ORDER BY " ORDER " LIMIT $21 OFFSET $22) SELECT " PAGE_COLS                                  \
+    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " ORDER
+/* PostgreSQL orders by output names only when bare: one level more. */
+#define PAGE_OF_PG(ORDER)                                                                          \
+    "), h AS (SELECT * FROM h0 ORDER BY " ORDER " LIMIT $21 OFFSET $22) SELECT " PAGE_COLS         \
+    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " ORDER
 
 #define TIER_HEAD                                                                                  \
     "CASE WHEN d.title_compact = $23 OR d.alt_compact = $23 THEN 6 WHEN d.title_compact = $4 OR "  \
@@ -209,20 +251,13 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 
 #define LITE_HITS                                                                                  \
     "WITH m AS (SELECT rowid AS r, bm25(search_fts, 10.0, 4.0, 2.0, 1.0) AS s FROM search_fts "    \
-    "WHERE search_fts MATCH $1), h AS (SELECT " HIT_COLS ", " TIER_LITE " AS tier, m.s AS score, " \
-    "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
-    "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
-    "LENGTH(d.title_compact) AS tlen FROM m JOIN "                                                 \
-    "search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON i.id = d.item_id WHERE " KIND_OK(  \
-        "$10", "d") S_FILTERS S_VISIBLE_LITE ") SELECT * FROM h ORDER BY "
+    "WHERE search_fts MATCH $1), h AS (SELECT " RANK_COLS ", " TIER_LITE " AS tier, m.s AS score " \
+    "FROM m JOIN search_docs d ON d.doc_id = m.r"                                                  \
+    " WHERE " KIND_OK("$10", "d") S_FILTERS S_VISIBLE_LITE
 #define PG_HITS                                                                                    \
-    "WITH h AS (SELECT " HIT_COLS ", " TIER_PG                                                     \
-    " AS tier, -ts_rank(d.doc, $1::tsquery, 1) AS score, "                                         \
-    "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
-    "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
-    "LENGTH(d.title_compact) AS tlen FROM search_docs d "                                          \
-    "LEFT JOIN media_items i ON i.id = d.item_id WHERE d.doc @@ $1::tsquery AND " KIND_OK(         \
-        "$10", "d") S_FILTERS S_VISIBLE_PG ") SELECT * FROM h ORDER BY "
+    "WITH h0 AS (SELECT " RANK_COLS ", " TIER_PG " AS tier, -ts_rank(d.doc, $1::tsquery, 1) AS "   \
+    "score FROM search_docs d WHERE d.doc @@ $1::tsquery AND " KIND_OK("$10", "d")                 \
+        S_FILTERS S_VISIBLE_PG
 
 /* Relevance: how the title met the query, the year typed, popularity
  * and then the shorter title among title matches (what was typed is more
@@ -230,19 +265,18 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 #define ORDER_RELEVANCE                                                                            \
     "tier DESC, CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC, CASE WHEN tier >= 2 THEN popularity " \
     "ELSE 0 END DESC, CASE WHEN tier >= 2 THEN tlen ELSE 0 END, score, popularity DESC, dquality " \
-    "DESC, dhas DESC, 30"
-#define PAGE " LIMIT $21 OFFSET $22"
+    "DESC, dhas DESC, did"
 
 /* Other orders break ties by the year typed, then the id. */
-#define YEAR_FIRST ", CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC"
+#define YEAR_FIRST ", CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC, did"
 #define SEARCH_SQL(name, ORDER)                                                                    \
     {                                                                                              \
-        name, LITE_HITS ORDER YEAR_FIRST ", 30" PAGE, PG_HITS ORDER YEAR_FIRST ", 30" PAGE         \
+        name, LITE_HITS PAGE_OF(ORDER YEAR_FIRST), PG_HITS PAGE_OF_PG(ORDER YEAR_FIRST)            \
     }
 
-/* In the order of enum mq_search_sort (30 is d.item_id, for ties). */
+/* In the order of enum mq_search_sort. */
 static const struct mq_sql SQL_SEARCH[] = {
-    {"search.relevance", LITE_HITS ORDER_RELEVANCE PAGE, PG_HITS ORDER_RELEVANCE PAGE},
+    {"search.relevance", LITE_HITS PAGE_OF(ORDER_RELEVANCE), PG_HITS PAGE_OF_PG(ORDER_RELEVANCE)},
     SEARCH_SQL("search.popularity", "popularity DESC, tier DESC"),
     SEARCH_SQL("search.rating", "COALESCE(drating, -1) DESC, tier DESC"),
     SEARCH_SQL("search.released", "COALESCE(released, CAST(dyear AS TEXT), '') DESC, tier DESC"),
@@ -320,8 +354,8 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
 #define F_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
 #define FACET_GROUPS                                                                               \
     " SELECT 'type', kind, COUNT(*) FROM h GROUP BY kind"                                          \
-    " UNION ALL SELECT 'genre', g.genre, COUNT(*) FROM h JOIN media_genres g ON g.item_id = "      \
-    "h.item_id WHERE " KIND_OK(                                                                    \
+    " UNION ALL SELECT 'genre', g.genre, COUNT(*) FROM h CROSS JOIN media_genres g WHERE "         \
+    "g.item_id = h.item_id AND " KIND_OK(                                                          \
         "$5", "h") " GROUP BY g.genre"                                                             \
                    " UNION ALL SELECT 'decade', CAST(h.year / 10 * 10 AS TEXT), COUNT(*) FROM h "  \
                    "WHERE h.year IS "                                                              \
@@ -345,23 +379,21 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
 static const struct mq_sql SQL_FACETS = {
     "search.facets",
     "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS MATERIALIZED "
-    "(SELECT " H_COLS " FROM m JOIN search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON "
-    "i.id = d.item_id WHERE 1 = 1" F_FILTERS VISIBLE(STORE_VIS_LITE("$2"),
-                                                     STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS,
-    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
-    "= d.item_id WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE(
-        STORE_VIS_PG("$2"), STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS};
+    "(SELECT " H_COLS
+    " FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" F_FILTERS VISIBLE_LITE(
+        "$2", "$3", "$4") ")" FACET_GROUPS,
+    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    " FROM search_docs d WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE_PG("$2", "$3",
+                                                                          "$4") ")" FACET_GROUPS};
 
 /* The whole catalogue: the same with $1 standing for nothing. */
 #define A_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
 static const struct mq_sql SQL_FACETS_ALL = {
     "search.facets_all",
-    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
-    "= d.item_id WHERE $1 = ''" A_FILTERS VISIBLE(STORE_VIS_LITE("$2"),
-                                                  STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS,
-    "WITH h AS MATERIALIZED (SELECT " H_COLS " FROM search_docs d LEFT JOIN media_items i ON i.id "
-    "= d.item_id WHERE $1 = ''" A_FILTERS VISIBLE(STORE_VIS_PG("$2"),
-                                                  STORE_LEVEL_OK("$3", "$4")) ")" FACET_GROUPS};
+    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_LITE("$2", "$3", "$4") ")" FACET_GROUPS,
+    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_PG("$2", "$3", "$4") ")" FACET_GROUPS};
 
 static void read_facet(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
@@ -402,18 +434,19 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
     "d.alt_compact = $2 THEN 5 WHEN d.title_compact LIKE $3 OR d.alt_compact LIKE $3 THEN 4 ELSE " \
     "2 END"
 #define C_KINDS " AND d.kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
-#define C_ORDER ") SELECT * FROM h ORDER BY tier DESC, popularity DESC, 30 LIMIT $7"
+#define C_ORDER "tier DESC, popularity DESC, tlen, did"
+#define C_PAGE                                                                                     \
+    " ORDER BY " C_ORDER " LIMIT $7) SELECT " PAGE_COLS                                            \
+    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " C_ORDER
 
 static const struct mq_sql SQL_COMPLETE = {
     "search.complete",
     "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS "
-    "(SELECT " HIT_COLS ", " C_TIER
-    " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r LEFT JOIN media_items i ON "
-    "i.id = d.item_id WHERE 1 = 1" C_KINDS VISIBLE(STORE_VIS_LITE("$4"), STORE_LEVEL_OK("$5", "$6"))
-        C_ORDER,
-    "WITH h AS (SELECT " HIT_COLS ", " C_TIER " AS tier FROM search_docs d LEFT JOIN media_items i "
-    "ON i.id = d.item_id WHERE d.doc @@ $1::tsquery" C_KINDS VISIBLE(
-        STORE_VIS_PG("$4"), STORE_LEVEL_OK("$5", "$6")) C_ORDER};
+    "(SELECT " RANK_COLS ", " C_TIER
+    " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" C_KINDS VISIBLE_LITE(
+        "$4", "$5", "$6") C_PAGE,
+    "WITH h AS (SELECT " RANK_COLS ", " C_TIER " AS tier FROM search_docs d WHERE d.doc @@ "
+    "$1::tsquery" C_KINDS VISIBLE_PG("$4", "$5", "$6") C_PAGE};
 
 mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
                                 const struct mq_search_terms *t, const struct mq_search_filter *f,
@@ -434,7 +467,67 @@ mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
                             n);
 }
 
+#define START(COL, VIS)                                                                            \
+    "WITH s AS (SELECT * FROM (SELECT d.doc_id FROM search_docs d WHERE d." COL                    \
+    " = $1 AND d.kind "                                                                            \
+    "IN ('movie', 'series', 'book', 'audiobook', 'person')" VIS " ORDER BY d.popularity DESC "     \
+    "LIMIT 5000) x UNION SELECT d.doc_id FROM search_docs d WHERE d.title_compact = $2 AND "       \
+    "d.kind "                                                                                      \
+    "IN ('movie', 'series', 'book', 'audiobook', 'person')" VIS "), h AS (SELECT " RANK_COLS       \
+    ", " C_TIER                                                                                    \
+    " AS tier FROM s JOIN search_docs d ON d.doc_id = s.doc_id WHERE d.title_compact LIKE "        \
+    "$3" C_PAGE
+static const struct mq_sql SQL_START[] = {
+    {"search.start2", START("p2", VISIBLE_LITE("$4", "$5", "$6")),
+     START("p2", VISIBLE_PG("$4", "$5", "$6"))},
+    {"search.start3", START("p3", VISIBLE_LITE("$4", "$5", "$6")),
+     START("p3", VISIBLE_PG("$4", "$5", "$6"))},
+};
+
+mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena *a,
+                                const struct mq_search_terms *t, const struct mq_search_filter *f,
+                                int limit, struct mq_search_hit **out, size_t *n)
+{
+    char key[24];
+    size_t chars = 0;
+    for (const char *s = t->compact; *s; s += utf8_char(s)) chars++;
+    *out = NULL;
+    *n = 0;
+    if (chars < 2) return MQ_OK;
+    first_chars(t->compact, chars == 2 ? 2 : 3, key, sizeof(key));
+    char *like = like_prefix(a, t->compact);
+    if (!like) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(key),         MQ_P_TEXT(t->compact),
+        MQ_P_TEXT(like),        MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level), MQ_P_INT(f->block_unrated),
+        MQ_P_INT(limit),        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact)};
+    return mq_db_query_list(db, &SQL_START[chars == 2 ? 0 : 1], p, 8, a, read_hit, sizeof(**out),
+                            (size_t)limit, out, n);
+}
+
 /* ---- vocabulary ------------------------------------------------------------- */
+
+static const struct mq_sql SQL_FREQUENCY = {
+    "search_vocab.doc",
+    "SELECT COALESCE((SELECT doc FROM search_vocab WHERE term = $1), 0), COALESCE((SELECT "
+    "MAX(doc_id) FROM search_docs), 0)",
+    NULL};
+
+mq_err mq_store_search_frequency(struct mq_db *db, const char *word, int64_t *docs, int64_t *total)
+{
+    *docs = *total = 0;
+    if (mq_db_backend(db) == MQ_STORE_POSTGRES) return MQ_OK;
+    struct mq_param p[] = {MQ_P_TEXT(word)};
+    struct mq_rows *rows = NULL;
+    mq_err err = mq_db_query(db, &SQL_FREQUENCY, p, 1, &rows);
+    if (err) return err;
+    if (mq_rows_next(rows)) {
+        *docs = mq_rows_int(rows, 0);
+        *total = mq_rows_int(rows, 1);
+    }
+    return mq_rows_close(rows);
+}
 
 static const struct mq_sql SQL_TERM_KNOWN = {
     "search_terms.known", "SELECT COUNT(*) FROM search_terms WHERE term = $1", NULL};
@@ -525,8 +618,14 @@ mq_err mq_store_search_terms_near(struct mq_db *db, struct mq_arena *a, const ch
 
 static const struct mq_sql SQL_MARKED = {
     "search_dirty.next", "SELECT id, seq FROM search_dirty ORDER BY seq LIMIT $1", NULL};
+static const struct mq_sql SQL_MARKS_OF = {
+    "search_dirty.of",
+    "SELECT id, seq FROM search_dirty WHERE id IN (SELECT value FROM json_each($1))",
+    "SELECT id, seq FROM search_dirty WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb))"};
 static const struct mq_sql SQL_UNMARK = {
-    "search_dirty.clear", "DELETE FROM search_dirty WHERE id = $1 AND seq <= $2", NULL};
+    "search_dirty.clear", "DELETE FROM search_dirty WHERE seq IN (SELECT value FROM json_each($1))",
+    "DELETE FROM search_dirty WHERE seq IN (SELECT "
+    "(jsonb_array_elements_text($1::jsonb))::bigint)"};
 static const struct mq_sql SQL_MARK_ITEMS = {
     "search_dirty.all_items", "INSERT INTO search_dirty (id) SELECT id FROM media_items", NULL};
 static const struct mq_sql SQL_MARK_PEOPLE = {
@@ -536,42 +635,70 @@ static const struct mq_sql SQL_PENDING = {"search_dirty.count", "SELECT COUNT(*)
 static const struct mq_sql SQL_LOCK = {"search.lock", NULL,
                                        "SELECT pg_try_advisory_xact_lock(7235631)::int"};
 
+struct mark {
+    const char *id;
+    int64_t seq;
+};
+
 static void read_mark(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
-    struct mq_search_mark *m = dst;
+    struct mark *m = dst;
     m->id = mq_rows_dup(rows, 0, a, oom);
     m->seq = mq_rows_int(rows, 1);
 }
 
-mq_err mq_store_search_marked(struct mq_db *db, struct mq_arena *a, int max,
-                              struct mq_search_mark **out, size_t *n)
+mq_err mq_store_search_marked(struct mq_db *db, struct mq_arena *a, int max, const char ***ids,
+                              size_t *n, const char **seqs)
 {
-    struct mq_search_mark *rows = NULL;
+    struct mark *rows = NULL;
     size_t got = 0;
-    struct mq_param p[] = {MQ_P_INT(max)};
-    mq_err err = mq_db_query_list(db, &SQL_MARKED, p, 1, a, read_mark, sizeof(*rows), (size_t)max,
-                                  &rows, &got);
-    if (err) return err;
-    /* One entry per id, with the newest mark read. */
+    *ids = NULL;
+    *n = 0;
+    *seqs = "[]";
+    /* A change marks an id several times (a work, its credits, its
+     * genres): the first ids waiting, then every mark of theirs, so that
+     * each is indexed once. Exactly the marks read are removed: one made
+     * meanwhile (another writer, on PostgreSQL) stays for the next batch. */
+    struct mq_param p[] = {MQ_P_INT((int64_t)max * 8)};
+    mq_err err = mq_db_query_list(db, &SQL_MARKED, p, 1, a, read_mark, sizeof(*rows),
+                                  (size_t)max * 8, &rows, &got);
+    if (err || !got) return err;
+    json_t *seen = json_object(), *list = json_array();
+    const char **out = mq_arena_calloc(a, (size_t)max, sizeof(*out));
     size_t k = 0;
-    for (size_t i = 0; i < got; i++) {
-        size_t j = 0;
-        while (j < k && strcmp(rows[j].id, rows[i].id)) j++;
-        if (j < k) {
-            if (rows[i].seq > rows[j].seq) rows[j].seq = rows[i].seq;
-        } else {
-            rows[k++] = rows[i];
-        }
+    for (size_t i = 0; out && i < got && k < (size_t)max; i++) {
+        if (json_object_get(seen, rows[i].id)) continue;
+        json_object_set_new(seen, rows[i].id, json_true());
+        json_array_append_new(list, json_string(rows[i].id));
+        out[k++] = rows[i].id;
     }
-    *out = rows;
+    char *ids_json = json_dumps(list, JSON_COMPACT);
+    json_decref(seen);
+    json_decref(list);
+    if (!out || !ids_json) {
+        free(ids_json);
+        return MQ_ENOMEM;
+    }
+    struct mq_param q[] = {MQ_P_TEXT(ids_json)};
+    err = mq_db_query_list(db, &SQL_MARKS_OF, q, 1, a, read_mark, sizeof(*rows), 0, &rows, &got);
+    free(ids_json);
+    if (err) return err;
+    json_t *nums = json_array();
+    for (size_t i = 0; i < got; i++) json_array_append_new(nums, json_integer(rows[i].seq));
+    char *text = json_dumps(nums, JSON_COMPACT);
+    json_decref(nums);
+    *seqs = text ? mq_arena_strdup(a, text) : NULL;
+    free(text);
+    if (!*seqs) return MQ_ENOMEM;
+    *ids = out;
     *n = k;
     return MQ_OK;
 }
 
-mq_err mq_store_search_unmark(struct mq_db *db, const struct mq_search_mark *m)
+mq_err mq_store_search_unmark(struct mq_db *db, const char *seqs)
 {
-    struct mq_param p[] = {MQ_P_TEXT(m->id), MQ_P_INT(m->seq)};
-    return mq_db_exec(db, &SQL_UNMARK, p, 2, NULL);
+    struct mq_param p[] = {MQ_P_TEXT(seqs)};
+    return mq_db_exec(db, &SQL_UNMARK, p, 1, NULL);
 }
 
 mq_err mq_store_search_mark_all(struct mq_db *db, int64_t *n)
@@ -720,10 +847,10 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
 #define DOC_COLS                                                                                   \
     "item_id, kind, library_id, title, sort_title, title_compact, alt_compact, titles, people, "   \
     "extra, overview, year, release_date, popularity, rating, quality, has_file, resolution, "     \
-    "hdr, audio, content_rating, status, added_at, indexed_at"
+    "hdr, audio, content_rating, status, added_at, indexed_at, parent_id, rating_level, p2, p3"
 #define DOC_VALUES                                                                                 \
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "  \
-    "$21, $22, $23, $24"
+    "$21, $22, $23, $24, $25, $26, $27, $28"
 #define DOC_SET                                                                                    \
     "kind = excluded.kind, library_id = excluded.library_id, title = excluded.title, sort_title "  \
     "= excluded.sort_title, title_compact = excluded.title_compact, alt_compact = "                \
@@ -732,14 +859,16 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
     "excluded.release_date, popularity = excluded.popularity, rating = excluded.rating, quality "  \
     "= excluded.quality, has_file = excluded.has_file, resolution = excluded.resolution, hdr = "   \
     "excluded.hdr, audio = excluded.audio, content_rating = excluded.content_rating, status = "    \
-    "excluded.status, added_at = excluded.added_at, indexed_at = excluded.indexed_at"
+    "excluded.status, added_at = excluded.added_at, indexed_at = excluded.indexed_at, parent_id "  \
+    "= "                                                                                           \
+    "excluded.parent_id, rating_level = excluded.rating_level, p2 = excluded.p2, p3 = excluded.p3"
 
 static const struct mq_sql SQL_DOC_PUT = {
     "search_docs.put",
     "INSERT INTO search_docs (" DOC_COLS ") VALUES (" DOC_VALUES
     ") ON CONFLICT (item_id) DO UPDATE SET " DOC_SET,
     "INSERT INTO search_docs (" DOC_COLS ", doc) VALUES (" DOC_VALUES
-    ", $25::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
+    ", $29::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
 static const struct mq_sql SQL_DOC_REMOVE = {"search_docs.remove",
                                              "DELETE FROM search_docs WHERE item_id = $1", NULL};
 
@@ -771,6 +900,9 @@ static mq_err tsvector(struct mq_buf *b, const char *const *cols, const char *we
 
 mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
 {
+    char p2[16], p3[24];
+    first_chars(d->title_compact, 2, p2, sizeof(p2));
+    first_chars(d->title_compact, 3, p3, sizeof(p3));
     struct mq_buf tv;
     mq_buf_init(&tv, 1 << 20);
     mq_err err = MQ_OK;
@@ -803,11 +935,15 @@ mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
         P_TEXT_OR_NULL(d->status),
         MQ_P_INT(d->added_at),
         MQ_P_INT(d->indexed_at),
+        P_TEXT_OR_NULL(d->parent_id),
+        MQ_P_INT_OR_NULL(d->rating_level),
+        MQ_P_TEXT(p2),
+        MQ_P_TEXT(p3),
         MQ_P_TEXT(tv.data ? tv.data : ""),
     };
     if (!err)
         err =
-            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 25 : 24, NULL);
+            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 29 : 28, NULL);
     mq_buf_cleanup(&tv);
     return err;
 }

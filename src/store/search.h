@@ -23,6 +23,8 @@
 struct mq_search_terms {
     const char *words[MQ_SEARCH_WORDS_MAX]; /* all of them, in the order given */
     int nwords;
+    /* Words so common they need not match (titles still rank by them). */
+    bool optional[MQ_SEARCH_WORDS_MAX];
     bool prefix;                              /* the last word may be the start of one */
     const char *phrases[MQ_SEARCH_WORDS_MAX]; /* "a b c": these words, in this order */
     int nphrases;
@@ -95,7 +97,20 @@ MQ_MUST_CHECK mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena 
                                               const struct mq_search_filter *f, int limit,
                                               struct mq_search_hit **out, size_t *n);
 
+/* Titles that start with what is typed (at least two characters), most
+ * popular first, and exact titles: a keystroke's answer without the full
+ * text index, bounded however many titles start with "the". */
+MQ_MUST_CHECK mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena *a,
+                                              const struct mq_search_terms *t,
+                                              const struct mq_search_filter *f, int limit,
+                                              struct mq_search_hit **out, size_t *n);
+
 /* ---- vocabulary ------------------------------------------------------ */
+
+/* How many documents hold a word and how many there are (SQLite, from
+ * the index's own counts); both 0 where the backend cannot say cheaply. */
+MQ_MUST_CHECK mq_err mq_store_search_frequency(struct mq_db *db, const char *word, int64_t *docs,
+                                               int64_t *total);
 
 /* Whether the index has the word (or, prefix, a word starting with it). */
 MQ_MUST_CHECK mq_err mq_store_search_term_known(struct mq_db *db, const char *word, bool prefix,
@@ -108,15 +123,12 @@ MQ_MUST_CHECK mq_err mq_store_search_terms_near(struct mq_db *db, struct mq_aren
 
 /* ---- indexing -------------------------------------------------------- */
 
-struct mq_search_mark {
-    const char *id;
-    int64_t seq; /* the newest mark of it read */
-};
-/* Up to max marked ids, the longest waiting first. */
+/* Up to max ids waiting to be indexed, the longest waiting first, and
+ * every mark of theirs read (*seqs, a JSON array) for mq_store_search_unmark
+ * to remove once their documents are written. */
 MQ_MUST_CHECK mq_err mq_store_search_marked(struct mq_db *db, struct mq_arena *a, int max,
-                                            struct mq_search_mark **out, size_t *n);
-/* Removes an id's marks up to seq. */
-MQ_MUST_CHECK mq_err mq_store_search_unmark(struct mq_db *db, const struct mq_search_mark *m);
+                                            const char ***ids, size_t *n, const char **seqs);
+MQ_MUST_CHECK mq_err mq_store_search_unmark(struct mq_db *db, const char *seqs);
 /* Marks every item and person (a reindex); *n says how many. */
 MQ_MUST_CHECK mq_err mq_store_search_mark_all(struct mq_db *db, int64_t *n);
 MQ_MUST_CHECK mq_err mq_store_search_pending(struct mq_db *db, int64_t *n);
@@ -155,7 +167,8 @@ MQ_MUST_CHECK mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a,
                                            size_t *n);
 
 struct mq_search_doc {
-    const char *item_id, *kind, *library_id, *title, *sort_title;
+    const char *item_id, *kind, *library_id, *parent_id, *title, *sort_title;
+    int64_t rating_level; /* the item's own, 0 = none (the parents' are read live) */
     const char *title_compact, *alt_compact;
     const char *titles, *people, *extra, *overview; /* folded tokens */
     int64_t year;                                   /* 0 = none */

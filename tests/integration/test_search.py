@@ -452,7 +452,7 @@ def test_index_follows_changes_and_rebuilds(env):
             search(s, t, q)
         stats = s.request("GET", "/api/v1/admin/search/stats", headers=bearer(t)).json()
         top = {x["query"]: x for x in stats["top_queries"]}
-        check(top["interstellar"]["searches"] >= 2, top)
+        check(top["interstellar"]["searches"] >= 1 and top["interstelar"]["searches"] == 1, top)
         zero = {x["query"]: x["zero_results"] for x in stats["zero_result_queries"]}
         check(zero.get("nothing like this at all") == 2, zero)
         check(stats["latency"]["searches"] >= 4 and stats["latency"]["p99_ms"] >= stats["latency"]["p50_ms"], stats)

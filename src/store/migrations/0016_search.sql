@@ -25,17 +25,23 @@ CREATE INDEX search_dirty_id ON search_dirty (id, seq);
 -- extra (genres, collections, the series of an episode), overview.
 -- title_compact and alt_compact are the titles without spaces, for the
 -- exact and prefix tiers of the ranking; the rest copies what filters,
--- facets and sorting need, so that a query touches one table.
+-- facets, sorting and the visibility check need (library_id, parent_id and
+-- rating_level, as media_items has them, so that browsing's check runs on
+-- the document), so that ranking touches one table.
 -- @sqlite
 CREATE TABLE search_docs (
     doc_id INTEGER PRIMARY KEY,
     item_id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     library_id TEXT,
+    parent_id TEXT,
+    rating_level INTEGER,
     title TEXT NOT NULL,
     sort_title TEXT NOT NULL,
     title_compact TEXT NOT NULL,
     alt_compact TEXT NOT NULL DEFAULT '',
+    p2 TEXT NOT NULL DEFAULT '',
+    p3 TEXT NOT NULL DEFAULT '',
     titles TEXT NOT NULL,
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
@@ -75,6 +81,11 @@ CREATE TRIGGER search_docs_au AFTER UPDATE ON search_docs BEGIN
     INSERT INTO search_fts (rowid, titles, people, extra, overview)
         VALUES (NEW.doc_id, NEW.titles, NEW.people, NEW.extra, NEW.overview);
 END;
+
+-- How many documents hold each word, read from the index itself: words in
+-- more than one document in fifty are not required when rarer ones are
+-- typed with them (search/search.h).
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
 
 -- The words of titles and names, for "did you mean": a trigram index over
 -- each word written ^word$, so that beginnings and ends weigh as in
@@ -178,10 +189,14 @@ CREATE TABLE search_docs (
     item_id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     library_id TEXT,
+    parent_id TEXT,
+    rating_level INTEGER,
     title TEXT NOT NULL,
     sort_title TEXT NOT NULL,
     title_compact TEXT COLLATE "C" NOT NULL,
     alt_compact TEXT COLLATE "C" NOT NULL DEFAULT '',
+    p2 TEXT COLLATE "C" NOT NULL DEFAULT '',
+    p3 TEXT COLLATE "C" NOT NULL DEFAULT '',
     titles TEXT NOT NULL,
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
@@ -313,6 +328,11 @@ CREATE TRIGGER search_collections_au AFTER UPDATE ON collections FOR EACH ROW
 CREATE INDEX search_docs_kind ON search_docs (kind, popularity);
 CREATE INDEX search_docs_title ON search_docs (title_compact);
 CREATE INDEX search_docs_alt ON search_docs (alt_compact);
+-- A title's first two and three characters, by popularity: what a
+-- keystroke's first letters look up without reading every title that
+-- starts with "the".
+CREATE INDEX search_docs_p2 ON search_docs (p2, popularity);
+CREATE INDEX search_docs_p3 ON search_docs (p3, popularity);
 
 -- What was searched, for the admin's statistics: the folded query and how
 -- often, never who. Written in batches by the instance that answered.

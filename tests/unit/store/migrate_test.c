@@ -16,7 +16,7 @@ static const struct mq_sql SQL_COLUMNS = {
     "test.columns",
     "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
     "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'search_fts%' "
-    "AND m.name NOT LIKE 'search_terms_tri%' ORDER BY 1, 2",
+    "AND m.name NOT LIKE 'search_terms_tri%' AND m.name <> 'search_vocab' ORDER BY 1, 2",
     "SELECT table_name, column_name FROM information_schema.columns "
     "WHERE table_schema = 'public' AND NOT (table_name = 'search_docs' AND column_name = 'doc') "
     "ORDER BY 1, 2"};
