@@ -226,3 +226,20 @@ def test_reauthentication(env):
     with web_server(env, args=["--reauth-window", "2s"]) as s:
         make_user(env, s, "ada@example.org")
         scenario("reauth", {"base": base(s), "email": "ada@example.org", "password": PASSWORD, "window_ms": 2000})
+
+
+def test_search_in_the_browser(env):
+    from test_search import indexed
+    with web_server(env) as s:
+        root = member(env, s, "root@example.org", admin=True)
+        member(env, s, "ada@example.org")
+        for body in ({"type": "movie", "title": "Interstellar", "year": 2014},
+                     {"type": "movie", "title": "The Matrix", "year": 1999},
+                     {"type": "movie", "title": "The Matrix Reloaded", "year": 2003},
+                     {"type": "series", "title": "Matrix Show", "year": 2001},
+                     {"type": "movie", "title": "Volver", "year": 2006,
+                      "cast": [{"name": "Pen\u00e9lope Cruz", "character": "Raimunda"}]}):
+            r = jcall(s, "POST", "/api/v1/admin/catalog/content", root, body)
+            check(r.status == 201, r.body)
+        indexed(s, root)
+        scenario("search", {"base": base(s), "member_email": "ada@example.org", "password": PASSWORD})
