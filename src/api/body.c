@@ -1,5 +1,8 @@
 #include "api/body.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 mq_err mq_api_body_object(struct mq_req *req, json_t **doc)
@@ -71,5 +74,42 @@ mq_err mq_api_query_time(struct mq_req *req, const char *name, int64_t *out)
     if (mq_time_parse_rfc3339(v, out))
         return mq_problem(req, 400, "invalid_filter", NULL,
                           "%s must be an RFC 3339 time such as 2026-11-22T00:00:00Z", name);
+    return MQ_OK;
+}
+
+mq_err mq_api_bad_filter(struct mq_req *req, const char *name, const char *rule)
+{
+    return mq_problem(req, 400, "invalid_filter", json_pack("{s:s}", "field", name), "%s %s", name,
+                      rule);
+}
+
+mq_err mq_api_query_int(struct mq_req *req, const char *name, int lo, int hi, int *out)
+{
+    const char *v = NULL;
+    mq_err err = mq_req_query(req, name, &v);
+    if (err || !v) return err;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || !*v || n < lo || n > hi) {
+        char rule[64];
+        snprintf(rule, sizeof(rule), "is a whole number from %d to %d", lo, hi);
+        return mq_api_bad_filter(req, name, rule);
+    }
+    *out = (int)n;
+    return MQ_OK;
+}
+
+mq_err mq_api_query_bool(struct mq_req *req, const char *name, int *out)
+{
+    const char *v = NULL;
+    mq_err err = mq_req_query(req, name, &v);
+    if (err || !v) return err;
+    if (!strcmp(v, "true") || !strcmp(v, "1"))
+        *out = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "0"))
+        *out = 0;
+    else
+        return mq_api_bad_filter(req, name, "is true or false");
     return MQ_OK;
 }

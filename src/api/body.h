@@ -36,5 +36,13 @@ json_t *mq_api_nullable(const char *s);
  * (Unix ms); left alone when absent; 400 invalid_filter otherwise. */
 MQ_MUST_CHECK mq_err mq_api_query_text(struct mq_req *req, const char *name, const char **out);
 MQ_MUST_CHECK mq_err mq_api_query_time(struct mq_req *req, const char *name, int64_t *out);
+/* List filters: a whole number from lo to hi, or true/false (1/0); *out
+ * is left alone when the parameter is absent. 400 invalid_filter naming
+ * the field otherwise. */
+MQ_MUST_CHECK mq_err mq_api_query_int(struct mq_req *req, const char *name, int lo, int hi,
+                                      int *out);
+MQ_MUST_CHECK mq_err mq_api_query_bool(struct mq_req *req, const char *name, int *out);
+/* 400 invalid_filter: "`name` `rule`", with the field named. */
+mq_err mq_api_bad_filter(struct mq_req *req, const char *name, const char *rule);
 
 #endif

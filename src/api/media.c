@@ -128,40 +128,6 @@ static bool manager(const struct mq_req *req)
 
 static const char *const SORTS[] = {"title", "year", "added", "rating", "duration", "index", NULL};
 
-static mq_err bad_filter(struct mq_req *req, const char *name, const char *rule)
-{
-    return mq_problem(req, 400, "invalid_filter", json_pack("{s:s}", "field", name), "%s %s", name,
-                      rule);
-}
-
-static mq_err int_query(struct mq_req *req, const char *name, int lo, int hi, int *out)
-{
-    const char *v = NULL;
-    mq_err err = mq_req_query(req, name, &v);
-    if (err || !v) return err;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || !*v || n < lo || n > hi)
-        return bad_filter(req, name, "is not a whole number in range");
-    *out = (int)n;
-    return MQ_OK;
-}
-
-static mq_err bool_query(struct mq_req *req, const char *name, int *out)
-{
-    const char *v = NULL;
-    mq_err err = mq_req_query(req, name, &v);
-    if (err || !v) return err;
-    if (!strcmp(v, "true") || !strcmp(v, "1"))
-        *out = 1;
-    else if (!strcmp(v, "false") || !strcmp(v, "0"))
-        *out = 0;
-    else
-        return bad_filter(req, name, "is true or false");
-    return MQ_OK;
-}
-
 static json_t *item_item(const void *row, void *arg)
 {
     (void)arg;
@@ -220,11 +186,11 @@ static mq_err answer_items(struct mq_req *req, struct mq_item_filter *f, bool fi
         if (!err) err = mq_api_query_text(req, "genre", &f->genre);
         if (!err) err = mq_api_query_text(req, "library", &f->library_id);
         if (!err) err = mq_api_query_text(req, "content_rating", &f->content_rating);
-        if (!err) err = int_query(req, "year_from", 1800, 2200, &f->year_from);
-        if (!err) err = int_query(req, "year_to", 1800, 2200, &f->year_to);
-        if (!err) err = bool_query(req, "has_file", &f->has_file);
+        if (!err) err = mq_api_query_int(req, "year_from", 1800, 2200, &f->year_from);
+        if (!err) err = mq_api_query_int(req, "year_to", 1800, 2200, &f->year_to);
+        if (!err) err = mq_api_query_bool(req, "has_file", &f->has_file);
         int missing = 0;
-        if (!err) err = bool_query(req, "missing", &missing);
+        if (!err) err = mq_api_query_bool(req, "missing", &missing);
         f->missing = missing;
         if (!err) err = mq_req_query(req, "sort", &sort);
     }
@@ -232,12 +198,14 @@ static mq_err answer_items(struct mq_req *req, struct mq_item_filter *f, bool fi
     if (f->kind && strcmp(f->kind, "movie") && strcmp(f->kind, "series") &&
         strcmp(f->kind, "season") && strcmp(f->kind, "episode") && strcmp(f->kind, "book") &&
         strcmp(f->kind, "audiobook"))
-        return bad_filter(req, "type", "is one of movie, series, season, episode, book, audiobook");
+        return mq_api_bad_filter(req, "type",
+                                 "is one of movie, series, season, episode, book, audiobook");
     if (sort) {
         int k = 0;
         while (SORTS[k] && strcmp(SORTS[k], sort)) k++;
         if (!SORTS[k])
-            return bad_filter(req, "sort", "is one of title, year, added, rating, duration, index");
+            return mq_api_bad_filter(req, "sort",
+                                     "is one of title, year, added, rating, duration, index");
         f->sort = (enum mq_item_sort)k;
     }
     err = parse_cursor(req, &page, f);
@@ -560,7 +528,7 @@ mq_err mq_api_media_image(struct mq_req *req)
     if (!mq_image_kind_valid(j->kind))
         return mq_problem(req, 404, "image_not_found", NULL,
                           "pictures are poster, backdrop, banner, logo, thumb, disc, clearart");
-    mq_err err = int_query(req, "w", 1, 100000, &j->width);
+    mq_err err = mq_api_query_int(req, "w", 1, 100000, &j->width);
     if (!err) err = mq_req_query(req, "v", &j->version);
     if (err) return err;
     if (!mq_image_width_valid(j->width))
@@ -580,7 +548,7 @@ mq_err mq_api_people_photo(struct mq_req *req)
     j->kind = "photo";
     j->person = true;
     j->width = 320;
-    mq_err err = int_query(req, "w", 1, 100000, &j->width);
+    mq_err err = mq_api_query_int(req, "w", 1, 100000, &j->width);
     if (!err) err = mq_req_query(req, "v", &j->version);
     if (err) return err;
     if (!mq_image_width_valid(j->width))
@@ -648,7 +616,7 @@ mq_err mq_api_media_similar(struct mq_req *req)
     struct mq_item_row *rows = NULL;
     size_t n = 0;
     int limit = 20;
-    mq_err err = int_query(req, "limit", 1, 100, &limit);
+    mq_err err = mq_api_query_int(req, "limit", 1, 100, &limit);
     if (!err) err = visible(req, &vis);
     if (!err)
         err = mq_catalog_similar(req->ctx, req->arena, &vis, mq_req_param(req, "id"), limit, &rows,

@@ -18,43 +18,6 @@ static mq_err visible(struct mq_req *req, struct mq_visible *vis)
     return mq_libraries_visible(req->ctx, req->arena, req->principal, vis);
 }
 
-static mq_err bad_filter(struct mq_req *req, const char *name, const char *rule)
-{
-    return mq_problem(req, 400, "invalid_filter", json_pack("{s:s}", "field", name), "%s %s", name,
-                      rule);
-}
-
-static mq_err int_param(struct mq_req *req, const char *name, int lo, int hi, int *out)
-{
-    const char *v = NULL;
-    mq_err err = mq_req_query(req, name, &v);
-    if (err || !v) return err;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || !*v || n < lo || n > hi) {
-        char rule[64];
-        snprintf(rule, sizeof(rule), "is a whole number from %d to %d", lo, hi);
-        return bad_filter(req, name, rule);
-    }
-    *out = (int)n;
-    return MQ_OK;
-}
-
-static mq_err bool_param(struct mq_req *req, const char *name, int *out)
-{
-    const char *v = NULL;
-    mq_err err = mq_req_query(req, name, &v);
-    if (err || !v) return err;
-    if (!strcmp(v, "true") || !strcmp(v, "1"))
-        *out = 1;
-    else if (!strcmp(v, "false") || !strcmp(v, "0"))
-        *out = 0;
-    else
-        return bad_filter(req, name, "is true or false");
-    return MQ_OK;
-}
-
 static mq_err choice_param(struct mq_req *req, const char *name, const char *const *choices,
                            const char *rule, const char **out)
 {
@@ -66,7 +29,7 @@ static mq_err choice_param(struct mq_req *req, const char *name, const char *con
             *out = choices[i];
             return MQ_OK;
         }
-    return bad_filter(req, name, rule);
+    return mq_api_bad_filter(req, name, rule);
 }
 
 static const char *const KINDS[] = {"movie",     "series", "episode", "book",
@@ -150,11 +113,11 @@ mq_err mq_api_search(struct mq_req *req)
     if (!err) err = mq_api_query_text(req, "library", &r.filter.library_id);
     if (!err) err = mq_api_query_text(req, "content_rating", &r.filter.content_rating);
     if (!err) err = mq_api_query_text(req, "status", &r.filter.status);
-    if (!err) err = int_param(req, "year_from", 1800, 2200, &r.filter.year_from);
-    if (!err) err = int_param(req, "year_to", 1800, 2200, &r.filter.year_to);
-    if (!err) err = int_param(req, "decade", 1800, 2200, &decade);
-    if (!err) err = bool_param(req, "has_file", &r.filter.has_file);
-    if (!err) err = bool_param(req, "hdr", &r.filter.hdr);
+    if (!err) err = mq_api_query_int(req, "year_from", 1800, 2200, &r.filter.year_from);
+    if (!err) err = mq_api_query_int(req, "year_to", 1800, 2200, &r.filter.year_to);
+    if (!err) err = mq_api_query_int(req, "decade", 1800, 2200, &decade);
+    if (!err) err = mq_api_query_bool(req, "has_file", &r.filter.has_file);
+    if (!err) err = mq_api_query_bool(req, "hdr", &r.filter.hdr);
     if (!err)
         err = choice_param(req, "resolution", RESOLUTIONS, "is one of 4k, 1080p, 720p, sd",
                            &r.filter.resolution);
@@ -166,7 +129,8 @@ mq_err mq_api_search(struct mq_req *req)
                            &sort);
     if (err) return err;
     if (decade) {
-        if (decade % 10) return bad_filter(req, "decade", "is a year ending in 0, such as 1990");
+        if (decade % 10)
+            return mq_api_bad_filter(req, "decade", "is a year ending in 0, such as 1990");
         r.filter.year_from = decade;
         r.filter.year_to = decade + 9;
     }
@@ -175,7 +139,7 @@ mq_err mq_api_search(struct mq_req *req)
         bool ok = len == 2 || len == 3;
         for (size_t i = 0; ok && i < len; i++)
             ok = r.filter.audio[i] >= 'a' && r.filter.audio[i] <= 'z';
-        if (!ok) return bad_filter(req, "audio", "is a language code such as eng or fre");
+        if (!ok) return mq_api_bad_filter(req, "audio", "is a language code such as eng or fre");
     }
     for (int k = 0; sort && SORTS[k]; k++)
         if (!strcmp(SORTS[k], sort)) r.sort = (enum mq_search_sort)k;
@@ -228,7 +192,7 @@ mq_err mq_api_search_autocomplete(struct mq_req *req)
     const char *q = NULL;
     int limit = MQ_COMPLETE_MAX;
     mq_err err = query_text(req, &q);
-    if (!err) err = int_param(req, "limit", 1, MQ_COMPLETE_MAX, &limit);
+    if (!err) err = mq_api_query_int(req, "limit", 1, MQ_COMPLETE_MAX, &limit);
     if (err) return err;
     struct mq_visible vis;
     struct mq_search_hit *hits = NULL;

@@ -171,16 +171,27 @@ static size_t chars_of(const char *s)
  * catalogue every word is common and nothing is slow, so it stays exact. */
 static mq_err mark_common(struct mq_db *db, struct mq_search_terms *t)
 {
-    if (t->nwords < 2) return MQ_OK;
     int common = 0;
     for (int i = 0; i < t->nwords; i++) {
         int64_t docs = 0, total = 0;
-        mq_err err = mq_store_search_frequency(db, t->words[i], &docs, &total);
+        mq_err err = mq_store_search_frequency(db, t->words[i], false, &docs, &total);
         if (err) return err;
         t->optional[i] = total >= COMMON_FLOOR && docs * COMMON_SHARE > total;
         if (t->optional[i]) common++;
     }
-    if (common == t->nwords) memset(t->optional, 0, sizeof(t->optional));
+    if (common == t->nwords) {
+        memset(t->optional, 0, sizeof(t->optional));
+        /* Nothing rarer was typed: the titles that are, or start with, it. */
+        t->common = common > 0 && !t->nphrases && !t->nexcluded;
+    }
+    /* The last word as a prefix: whole if its continuations are common
+     * ("act" would read "action", a genre of one work in six). */
+    if (t->prefix && t->nwords && !t->common) {
+        int64_t docs = 0, total = 0;
+        mq_err err = mq_store_search_frequency(db, t->words[t->nwords - 1], true, &docs, &total);
+        if (err) return err;
+        if (total >= COMMON_FLOOR && docs * COMMON_SHARE > total) t->prefix = false;
+    }
     return MQ_OK;
 }
 
@@ -229,6 +240,7 @@ mq_err mq_search_run(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
     err = mark_common(db, &t);
+    if (r->sort != MQ_SEARCH_RELEVANCE) t.common = false;
     if (!err) err = stage(db, a, &t, r, &f, out);
     if (!err && out->total == 0 && r->offset == 0) {
         struct mq_search_terms fixed;
@@ -289,8 +301,18 @@ mq_err mq_search_complete(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     size_t ns = 0, nm = 0;
     err = mq_store_search_starting(db, a, &t, &f, limit, &start, &ns);
     if (!err && (int)ns < limit && chars_of(t.compact) >= PREFIX_CHARS) {
-        err = mark_common(db, &t);
-        if (!err) err = mq_store_search_complete(db, a, &t, &f, limit, &more, &nm);
+        /* A last word of one or two letters is what path A was for; as a
+         * prefix in the full-text index it would read half of it. */
+        struct mq_search_terms words = t;
+        if (words.prefix && words.nwords > 1 &&
+            chars_of(words.words[words.nwords - 1]) < PREFIX_CHARS) {
+            words.nwords--;
+            words.prefix = false;
+        }
+        err = mark_common(db, &words);
+        /* Common words alone are what path A answered. */
+        if (!err && words.nwords && !words.common)
+            err = mq_store_search_complete(db, a, &words, &f, limit, &more, &nm);
     }
     if (!err) {
         struct mq_search_hit *all = mq_arena_calloc(a, (size_t)limit, sizeof(*all));

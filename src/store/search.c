@@ -144,9 +144,10 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
     mq_buf_init(&b, 16384);
     struct expr e = {&b, pg, pg && scope == TITLES ? "A" : ""};
     /* What must match leaves out the words too common to narrow anything,
-     * unless nothing else is left. */
+     * unless nothing else is left: reading their postings is most of the
+     * cost of a query, and they decide nothing. */
     struct mq_search_terms required = *t;
-    if (scope == ALL) {
+    {
         required.nwords = 0;
         for (int i = 0; i < t->nwords; i++)
             if (!t->optional[i]) required.words[required.nwords++] = t->words[i];
@@ -307,10 +308,18 @@ static const char *audio_like(struct mq_arena *a, const char *audio)
 
 #define OR_EMPTY(s) MQ_P_TEXT((s) ? (s) : "")
 
+static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                            const struct mq_search_filter *f, int offset, int limit,
+                            struct mq_search_hit **out, size_t *n);
+static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                            const struct mq_search_filter *f, struct mq_facet_count **out,
+                            size_t *n);
+
 mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
                        const struct mq_search_filter *f, enum mq_search_sort sort, int offset,
                        int limit, struct mq_search_hit **out, size_t *n)
 {
+    if (t->common) return common_search(db, a, t, f, offset, limit, out, n);
     bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
     const char *all = NULL, *titled = NULL, *ordered = NULL;
     mq_err err = build(a, t, pg, ALL, false, &all);
@@ -352,29 +361,26 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
 /* ---- facets --------------------------------------------------------------- */
 
 #define F_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
-#define FACET_GROUPS                                                                               \
-    " SELECT 'type', kind, COUNT(*) FROM h GROUP BY kind"                                          \
-    " UNION ALL SELECT 'genre', g.genre, COUNT(*) FROM h CROSS JOIN media_genres g WHERE "         \
-    "g.item_id = h.item_id AND " KIND_OK(                                                          \
-        "$5", "h") " GROUP BY g.genre"                                                             \
-                   " UNION ALL SELECT 'decade', CAST(h.year / 10 * 10 AS TEXT), COUNT(*) FROM h "  \
-                   "WHERE h.year IS "                                                              \
-                   "NOT NULL AND " KIND_OK(                                                        \
-                       "$5",                                                                       \
-                       "h") " GROUP BY h.year / 10"                                                \
-                            " UNION ALL SELECT 'resolution', h.resolution, COUNT(*) FROM h WHERE " \
-                            "h.resolution IS NOT "                                                 \
-                            "NULL AND " KIND_OK(                                                   \
-                                "$5",                                                              \
-                                "h") " GROUP BY h.resolution"                                      \
-                                     " UNION ALL SELECT 'has_file', CAST(h.has_file AS TEXT), "    \
-                                     "COUNT(*) FROM h WHERE " KIND_OK(                             \
-                                         "$5",                                                     \
-                                         "h") " GROUP BY h.has_file"                               \
-                                              " UNION ALL SELECT 'library', h.library_id, "        \
-                                              "COUNT(*) FROM h WHERE h.library_id IS NOT NULL "    \
-                                              "AND " KIND_OK("$5", "h") " GROUP BY h.library_id"
-#define H_COLS "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id"
+/* K is the kind filter's parameter: the type facet ignores it. */
+#define FACET_GROUPS_OF(K)                                                                         \
+    " SELECT 'type', kind, COUNT(*) FROM h GROUP BY kind UNION ALL SELECT 'genre', g.genre, "      \
+    "COUNT(*) FROM h CROSS JOIN media_genres g WHERE g.item_id = h.item_id AND " KIND_OK(          \
+        K, "h") " GROUP BY g.genre UNION ALL SELECT 'decade', CAST(h.year / 10 * 10 AS TEXT), "    \
+                "COUNT(*) FROM "                                                                   \
+                "h WHERE h.year IS NOT NULL AND " KIND_OK(                                         \
+                    K, "h") " GROUP BY h.year / 10 UNION ALL SELECT "                              \
+                            "'resolution', h.resolution, COUNT(*) FROM h WHERE h.resolution IS "   \
+                            "NOT NULL AND " KIND_OK(                                               \
+                                K, "h") " GROUP BY h.resolution UNION ALL SELECT 'has_file', "     \
+                                        "CAST(h.has_file AS TEXT), "                               \
+                                        "COUNT(*) FROM h WHERE " KIND_OK(                          \
+                                            K, "h") " GROUP BY h.has_file UNION ALL SELECT "       \
+                                                    "'library', h.library_id, COUNT(*) FROM h "    \
+                                                    "WHERE h.library_id IS NOT NULL AND " KIND_OK( \
+                                                        K, "h") " GROUP BY h.library_id"
+#define FACET_GROUPS FACET_GROUPS_OF("$5")
+#define H_COLS       "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id"
+#define H_COLS_D     H_COLS
 
 static const struct mq_sql SQL_FACETS = {
     "search.facets",
@@ -407,6 +413,7 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
                               const struct mq_search_filter *f, struct mq_facet_count **out,
                               size_t *n)
 {
+    if (t && t->common) return common_facets(db, a, t, f, out, n);
     bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
     const char *all = "";
     mq_err err = t ? build(a, t, pg, ALL, false, &all) : MQ_OK;
@@ -425,6 +432,150 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
     };
     return mq_db_query_list(db, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, a, read_facet,
                             sizeof(**out), 0, out, n);
+}
+
+/* ---- queries of common words alone -------------------------------------- */
+
+/* "the", "the the", "a": words in a third of all titles. Matching them in
+ * the full-text index reads a third of it; what anyone typing them wants
+ * is the titles that are, or start with, them. The candidates are exact
+ * titles and the 2,000 most popular titles that start with the words,
+ * walked in popularity order through the first letters' index (COL). */
+#define COMMON_M(COL)                                                                              \
+    "m AS (SELECT d.doc_id AS r FROM search_docs d WHERE d.title_compact = $3 OR "                 \
+    "d.title_compact = $1 UNION SELECT x.r FROM (SELECT d.doc_id AS r FROM search_docs d WHERE "   \
+    "d." COL " = $4 AND d.title_compact LIKE $2 ORDER BY d.popularity DESC LIMIT 2000) x)"
+#define COMMON_TIER                                                                                \
+    "CASE WHEN d.title_compact = $3 THEN 6 WHEN d.title_compact = $1 THEN 5 WHEN "                 \
+    "d.title_compact LIKE $2 THEN 4 ELSE 2 END"
+#define C_FILTERS FILTERS("$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19")
+#define COMMON_H(COL, VIS)                                                                         \
+    "WITH " COMMON_M(COL) ", h0 AS (SELECT " RANK_COLS ", " COMMON_TIER " AS tier, 0.0 AS score "  \
+                          "FROM m JOIN search_docs d ON d.doc_id = m.r WHERE d.title_compact "     \
+                          "LIKE $2 AND " KIND_OK("$9", "d") C_FILTERS VIS
+#define COMMON_ORDER                                                                               \
+    "tier DESC, CASE WHEN dyear = $5 THEN 1 ELSE 0 END DESC, popularity DESC, tlen, did"
+#define COMMON_PAGE                                                                                \
+    "), h AS (SELECT * FROM h0 ORDER BY " COMMON_ORDER " LIMIT $20 OFFSET $21) SELECT " PAGE_COLS  \
+    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " COMMON_ORDER
+#define COMMON_SQL(name, COL)                                                                      \
+    {                                                                                              \
+        name, COMMON_H(COL, VISIBLE_LITE("$6", "$7", "$8")) COMMON_PAGE,                           \
+            COMMON_H(COL, VISIBLE_PG("$6", "$7", "$8")) COMMON_PAGE                                \
+    }
+/* By key length: p2, p3, p4, p6. */
+static const struct mq_sql SQL_COMMON[] = {
+    COMMON_SQL("search.common2", "p2"), COMMON_SQL("search.common3", "p3"),
+    COMMON_SQL("search.common4", "p4"), COMMON_SQL("search.common6", "p6")};
+
+#define COMMON_F_FILTERS                                                                           \
+    FILTERS("$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18")
+#define COMMON_FACETS(COL, VIS)                                                                    \
+    "WITH " COMMON_M(COL) ", h AS MATERIALIZED (SELECT " H_COLS_D " FROM m JOIN search_docs d ON " \
+                          "d.doc_id = m.r WHERE d.title_compact LIKE $2" COMMON_F_FILTERS VIS      \
+                          ")" FACET_GROUPS_OF("$8")
+#define COMMON_FACETS_SQL(name, COL)                                                               \
+    {                                                                                              \
+        name, COMMON_FACETS(COL, VISIBLE_LITE("$5", "$6", "$7")),                                  \
+            COMMON_FACETS(COL, VISIBLE_PG("$5", "$6", "$7"))                                       \
+    }
+static const struct mq_sql SQL_COMMON_FACETS[] = {COMMON_FACETS_SQL("search.common_facets2", "p2"),
+                                                  COMMON_FACETS_SQL("search.common_facets3", "p3"),
+                                                  COMMON_FACETS_SQL("search.common_facets4", "p4"),
+                                                  COMMON_FACETS_SQL("search.common_facets6", "p6")};
+
+/* The longest first-letters key the typed text fills (2, 3, 4 or 6
+ * characters), as an index into the statements above; -1 below two. */
+static int prefix_key(const char *compact, char *key, size_t cap)
+{
+    static const int LENGTHS[] = {2, 3, 4, 6};
+    size_t chars = 0;
+    for (const char *p = compact; *p; p += utf8_char(p)) chars++;
+    int k = -1;
+    for (int i = 0; i < 4; i++)
+        if (chars >= (size_t)LENGTHS[i]) k = i;
+    if (k >= 0) first_chars(compact, LENGTHS[k], key, cap);
+    return k;
+}
+
+/* A common word alone of one letter ("a") has only exact titles to give. */
+static int common_key(const struct mq_search_terms *t, char *key, size_t cap)
+{
+    int k = prefix_key(t->compact, key, cap);
+    if (k < 0) {
+        first_chars(t->compact, 2, key, cap);
+        k = 0;
+    }
+    return k;
+}
+
+static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                            const struct mq_search_filter *f, int offset, int limit,
+                            struct mq_search_hit **out, size_t *n)
+{
+    char key[48];
+    int which = common_key(t, key, sizeof(key));
+    char *like = like_prefix(a, t->compact);
+    const char *aud = audio_like(a, f->audio);
+    if (!like || !aud) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(t->compact),
+        MQ_P_TEXT(like),
+        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
+        MQ_P_TEXT(key),
+        MQ_P_INT(t->year),
+        MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level),
+        MQ_P_INT(f->block_unrated),
+        OR_EMPTY(f->kind),
+        OR_EMPTY(f->genre),
+        MQ_P_INT(f->year_from),
+        MQ_P_INT(f->year_to),
+        OR_EMPTY(f->library_id),
+        MQ_P_INT(f->has_file),
+        OR_EMPTY(f->resolution),
+        MQ_P_INT(f->hdr),
+        MQ_P_TEXT(aud),
+        OR_EMPTY(f->content_rating),
+        OR_EMPTY(f->status),
+        MQ_P_INT(limit),
+        MQ_P_INT(offset),
+    };
+    return mq_db_query_list(db, &SQL_COMMON[which], p, 21, a, read_hit, sizeof(**out),
+                            (size_t)limit, out, n);
+}
+
+static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                            const struct mq_search_filter *f, struct mq_facet_count **out,
+                            size_t *n)
+{
+    char key[48];
+    int which = common_key(t, key, sizeof(key));
+    char *like = like_prefix(a, t->compact);
+    const char *aud = audio_like(a, f->audio);
+    if (!like || !aud) return MQ_ENOMEM;
+    struct mq_param p[] = {
+        MQ_P_TEXT(t->compact),
+        MQ_P_TEXT(like),
+        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
+        MQ_P_TEXT(key),
+        MQ_P_TEXT(f->visible_json),
+        MQ_P_INT(f->max_level),
+        MQ_P_INT(f->block_unrated),
+        OR_EMPTY(f->kind),
+        OR_EMPTY(f->genre),
+        MQ_P_INT(f->year_from),
+        MQ_P_INT(f->year_to),
+        OR_EMPTY(f->library_id),
+        MQ_P_INT(f->has_file),
+        OR_EMPTY(f->resolution),
+        MQ_P_INT(f->hdr),
+        MQ_P_TEXT(aud),
+        OR_EMPTY(f->content_rating),
+        OR_EMPTY(f->status),
+    };
+    return mq_db_query_list(db, &SQL_COMMON_FACETS[which], p, 18, a, read_facet, sizeof(**out), 0,
+                            out, n);
 }
 
 /* ---- autocomplete ----------------------------------------------------- */
@@ -467,34 +618,35 @@ mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
                             n);
 }
 
+#define C_KINDS_OF(T) " AND " T ".kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
+/* The most popular titles that start with what is typed, walked through
+ * the first letters' index (COL) and stopped at the limit, and the exact
+ * titles whatever their popularity. */
 #define START(COL, VIS)                                                                            \
-    "WITH s AS (SELECT * FROM (SELECT d.doc_id FROM search_docs d WHERE d." COL                    \
-    " = $1 AND d.kind "                                                                            \
-    "IN ('movie', 'series', 'book', 'audiobook', 'person')" VIS " ORDER BY d.popularity DESC "     \
-    "LIMIT 5000) x UNION SELECT d.doc_id FROM search_docs d WHERE d.title_compact = $2 AND "       \
-    "d.kind "                                                                                      \
-    "IN ('movie', 'series', 'book', 'audiobook', 'person')" VIS "), h AS (SELECT " RANK_COLS       \
-    ", " C_TIER                                                                                    \
-    " AS tier FROM s JOIN search_docs d ON d.doc_id = s.doc_id WHERE d.title_compact LIKE "        \
-    "$3" C_PAGE
+    "WITH s AS (SELECT x.doc_id FROM (SELECT d.doc_id FROM search_docs d WHERE d." COL " = $1 "    \
+    "AND d.title_compact LIKE $3" C_KINDS_OF("d") VIS                                              \
+        " ORDER BY d.popularity DESC LIMIT $7) x "                                                 \
+        "UNION SELECT d.doc_id FROM search_docs d WHERE d.title_compact = $2" C_KINDS_OF("d") VIS  \
+        "), h AS (SELECT " RANK_COLS ", " C_TIER                                                   \
+        " AS tier FROM s JOIN search_docs d ON d.doc_id = "                                        \
+        "s.doc_id" C_PAGE
+#define START_SQL(name, COL)                                                                       \
+    {                                                                                              \
+        name, START(COL, VISIBLE_LITE("$4", "$5", "$6")), START(COL, VISIBLE_PG("$4", "$5", "$6")) \
+    }
 static const struct mq_sql SQL_START[] = {
-    {"search.start2", START("p2", VISIBLE_LITE("$4", "$5", "$6")),
-     START("p2", VISIBLE_PG("$4", "$5", "$6"))},
-    {"search.start3", START("p3", VISIBLE_LITE("$4", "$5", "$6")),
-     START("p3", VISIBLE_PG("$4", "$5", "$6"))},
-};
+    START_SQL("search.start2", "p2"), START_SQL("search.start3", "p3"),
+    START_SQL("search.start4", "p4"), START_SQL("search.start6", "p6")};
 
 mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena *a,
                                 const struct mq_search_terms *t, const struct mq_search_filter *f,
                                 int limit, struct mq_search_hit **out, size_t *n)
 {
-    char key[24];
-    size_t chars = 0;
-    for (const char *s = t->compact; *s; s += utf8_char(s)) chars++;
+    char key[48];
     *out = NULL;
     *n = 0;
-    if (chars < 2) return MQ_OK;
-    first_chars(t->compact, chars == 2 ? 2 : 3, key, sizeof(key));
+    int which = prefix_key(t->compact, key, sizeof(key));
+    if (which < 0) return MQ_OK;
     char *like = like_prefix(a, t->compact);
     if (!like) return MQ_ENOMEM;
     struct mq_param p[] = {
@@ -502,8 +654,8 @@ mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena *a,
         MQ_P_TEXT(like),        MQ_P_TEXT(f->visible_json),
         MQ_P_INT(f->max_level), MQ_P_INT(f->block_unrated),
         MQ_P_INT(limit),        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact)};
-    return mq_db_query_list(db, &SQL_START[chars == 2 ? 0 : 1], p, 8, a, read_hit, sizeof(**out),
-                            (size_t)limit, out, n);
+    return mq_db_query_list(db, &SQL_START[which], p, 8, a, read_hit, sizeof(**out), (size_t)limit,
+                            out, n);
 }
 
 /* ---- vocabulary ------------------------------------------------------------- */
@@ -513,14 +665,26 @@ static const struct mq_sql SQL_FREQUENCY = {
     "SELECT COALESCE((SELECT doc FROM search_vocab WHERE term = $1), 0), COALESCE((SELECT "
     "MAX(doc_id) FROM search_docs), 0)",
     NULL};
+/* A prefix's words counted each: an upper bound, which is what is wanted. */
+static const struct mq_sql SQL_FREQUENCY_PREFIX = {
+    "search_vocab.prefix",
+    "SELECT COALESCE((SELECT SUM(doc) FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND "
+    "term < $2 LIMIT 200)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
+    NULL};
 
-mq_err mq_store_search_frequency(struct mq_db *db, const char *word, int64_t *docs, int64_t *total)
+mq_err mq_store_search_frequency(struct mq_db *db, const char *word, bool prefix, int64_t *docs,
+                                 int64_t *total)
 {
+    char upper[MQ_SEARCH_WORDS_MAX * 16 + 8];
     *docs = *total = 0;
     if (mq_db_backend(db) == MQ_STORE_POSTGRES) return MQ_OK;
-    struct mq_param p[] = {MQ_P_TEXT(word)};
+    if (strlen(word) + 5 > sizeof(upper)) return MQ_OK;
+    memcpy(upper, word, strlen(word));
+    memcpy(upper + strlen(word), "\xf4\x8f\xbf\xbf", 5);
+    struct mq_param p[] = {MQ_P_TEXT(word), MQ_P_TEXT(upper)};
     struct mq_rows *rows = NULL;
-    mq_err err = mq_db_query(db, &SQL_FREQUENCY, p, 1, &rows);
+    mq_err err =
+        mq_db_query(db, prefix ? &SQL_FREQUENCY_PREFIX : &SQL_FREQUENCY, p, prefix ? 2 : 1, &rows);
     if (err) return err;
     if (mq_rows_next(rows)) {
         *docs = mq_rows_int(rows, 0);
@@ -847,10 +1011,11 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
 #define DOC_COLS                                                                                   \
     "item_id, kind, library_id, title, sort_title, title_compact, alt_compact, titles, people, "   \
     "extra, overview, year, release_date, popularity, rating, quality, has_file, resolution, "     \
-    "hdr, audio, content_rating, status, added_at, indexed_at, parent_id, rating_level, p2, p3"
+    "hdr, audio, content_rating, status, added_at, indexed_at, parent_id, rating_level, p2, p3, "  \
+    "p4, p6"
 #define DOC_VALUES                                                                                 \
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "  \
-    "$21, $22, $23, $24, $25, $26, $27, $28"
+    "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30"
 #define DOC_SET                                                                                    \
     "kind = excluded.kind, library_id = excluded.library_id, title = excluded.title, sort_title "  \
     "= excluded.sort_title, title_compact = excluded.title_compact, alt_compact = "                \
@@ -861,14 +1026,16 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
     "excluded.hdr, audio = excluded.audio, content_rating = excluded.content_rating, status = "    \
     "excluded.status, added_at = excluded.added_at, indexed_at = excluded.indexed_at, parent_id "  \
     "= "                                                                                           \
-    "excluded.parent_id, rating_level = excluded.rating_level, p2 = excluded.p2, p3 = excluded.p3"
+    "excluded.parent_id, rating_level = excluded.rating_level, p2 = excluded.p2, p3 = "            \
+    "excluded.p3, "                                                                                \
+    "p4 = excluded.p4, p6 = excluded.p6"
 
 static const struct mq_sql SQL_DOC_PUT = {
     "search_docs.put",
     "INSERT INTO search_docs (" DOC_COLS ") VALUES (" DOC_VALUES
     ") ON CONFLICT (item_id) DO UPDATE SET " DOC_SET,
     "INSERT INTO search_docs (" DOC_COLS ", doc) VALUES (" DOC_VALUES
-    ", $29::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
+    ", $31::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
 static const struct mq_sql SQL_DOC_REMOVE = {"search_docs.remove",
                                              "DELETE FROM search_docs WHERE item_id = $1", NULL};
 
@@ -900,9 +1067,11 @@ static mq_err tsvector(struct mq_buf *b, const char *const *cols, const char *we
 
 mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
 {
-    char p2[16], p3[24];
+    char p2[16], p3[24], p4[32], p6[48];
     first_chars(d->title_compact, 2, p2, sizeof(p2));
     first_chars(d->title_compact, 3, p3, sizeof(p3));
+    first_chars(d->title_compact, 4, p4, sizeof(p4));
+    first_chars(d->title_compact, 6, p6, sizeof(p6));
     struct mq_buf tv;
     mq_buf_init(&tv, 1 << 20);
     mq_err err = MQ_OK;
@@ -939,11 +1108,13 @@ mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
         MQ_P_INT_OR_NULL(d->rating_level),
         MQ_P_TEXT(p2),
         MQ_P_TEXT(p3),
+        MQ_P_TEXT(p4),
+        MQ_P_TEXT(p6),
         MQ_P_TEXT(tv.data ? tv.data : ""),
     };
     if (!err)
         err =
-            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 29 : 28, NULL);
+            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 31 : 30, NULL);
     mq_buf_cleanup(&tv);
     return err;
 }

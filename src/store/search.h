@@ -33,6 +33,9 @@ struct mq_search_terms {
     int year;                 /* a year given with the words: ranks its works first; 0 = none */
     const char *compact;      /* the words and phrases without spaces, for the title tiers */
     const char *compact_full; /* the same with the year where it was typed ("bladerunner2049") */
+    /* Every word is in a large share of all titles ("the"): the results are
+     * the titles that are or start with them, by relevance (search/search.h). */
+    bool common;
 };
 
 /* The match expression a backend is given (FTS5 MATCH text, or tsquery
@@ -107,10 +110,11 @@ MQ_MUST_CHECK mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena 
 
 /* ---- vocabulary ------------------------------------------------------ */
 
-/* How many documents hold a word and how many there are (SQLite, from
- * the index's own counts); both 0 where the backend cannot say cheaply. */
-MQ_MUST_CHECK mq_err mq_store_search_frequency(struct mq_db *db, const char *word, int64_t *docs,
-                                               int64_t *total);
+/* How many documents hold a word (with prefix, words starting with it:
+ * an upper bound) and how many there are (SQLite, from the index's own
+ * counts); both 0 where the backend cannot say cheaply. */
+MQ_MUST_CHECK mq_err mq_store_search_frequency(struct mq_db *db, const char *word, bool prefix,
+                                               int64_t *docs, int64_t *total);
 
 /* Whether the index has the word (or, prefix, a word starting with it). */
 MQ_MUST_CHECK mq_err mq_store_search_term_known(struct mq_db *db, const char *word, bool prefix,

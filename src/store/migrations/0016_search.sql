@@ -42,6 +42,8 @@ CREATE TABLE search_docs (
     alt_compact TEXT NOT NULL DEFAULT '',
     p2 TEXT NOT NULL DEFAULT '',
     p3 TEXT NOT NULL DEFAULT '',
+    p4 TEXT NOT NULL DEFAULT '',
+    p6 TEXT NOT NULL DEFAULT '',
     titles TEXT NOT NULL,
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
@@ -197,6 +199,8 @@ CREATE TABLE search_docs (
     alt_compact TEXT COLLATE "C" NOT NULL DEFAULT '',
     p2 TEXT COLLATE "C" NOT NULL DEFAULT '',
     p3 TEXT COLLATE "C" NOT NULL DEFAULT '',
+    p4 TEXT COLLATE "C" NOT NULL DEFAULT '',
+    p6 TEXT COLLATE "C" NOT NULL DEFAULT '',
     titles TEXT NOT NULL,
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
@@ -328,11 +332,14 @@ CREATE TRIGGER search_collections_au AFTER UPDATE ON collections FOR EACH ROW
 CREATE INDEX search_docs_kind ON search_docs (kind, popularity);
 CREATE INDEX search_docs_title ON search_docs (title_compact);
 CREATE INDEX search_docs_alt ON search_docs (alt_compact);
--- A title's first two and three characters, by popularity: what a
--- keystroke's first letters look up without reading every title that
--- starts with "the".
+-- A title's first 2, 3, 4 and 6 characters, by popularity: what a
+-- keystroke's first letters look up, walking the most popular titles that
+-- start with them and stopping at the tenth, without reading every title
+-- that starts with "the".
 CREATE INDEX search_docs_p2 ON search_docs (p2, popularity);
 CREATE INDEX search_docs_p3 ON search_docs (p3, popularity);
+CREATE INDEX search_docs_p4 ON search_docs (p4, popularity);
+CREATE INDEX search_docs_p6 ON search_docs (p6, popularity);
 
 -- What was searched, for the admin's statistics: the folded query and how
 -- often, never who. Written in batches by the instance that answered.
