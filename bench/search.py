@@ -64,6 +64,9 @@ def vocabulary():
 
 
 REAL, WORDS, WEIGHTS = vocabulary()
+# Titles are never only articles and prepositions ("The", "Of The"), which
+# real catalogues do not have but drawing words by frequency would make.
+TOP = set(w for _, w in sorted(zip(WEIGHTS, WORDS), reverse=True)[:30])
 
 
 def title():
@@ -75,6 +78,8 @@ def title():
     if r < 0.25:
         return rng.choice(REAL)
     ws = rng.choices(WORDS, WEIGHTS, k=rng.choice([1, 2, 2, 3, 3, 3, 4, 4, 5]))
+    while all(w in TOP for w in ws):
+        ws = rng.choices(WORDS, WEIGHTS, k=len(ws))
     if rng.random() < 0.15:
         ws[rng.randrange(len(ws))] = rng.choice(ACCENTED)
     t = " ".join(ws)

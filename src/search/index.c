@@ -192,7 +192,15 @@ static mq_err item_doc(struct batch *b, const struct mq_search_source *s, struct
     if (!err) d->people = text_of(b->a, &t);
 
     pairs_of(b->genres, b->ng, it->id, &from, &to);
-    for (size_t i = from; !err && i < to; i++) err = append(b->a, &t, b->genres[i].second, 0, NULL);
+    struct mq_buf g;
+    mq_buf_init(&g, 8192);
+    for (size_t i = from; !err && i < to; i++) {
+        err = append(b->a, &t, b->genres[i].second, 0, NULL);
+        if (!err) err = mq_buf_printf(&g, "%s\x1f", b->genres[i].second);
+    }
+    d->genres = err ? NULL : mq_arena_strndup(b->a, g.data ? g.data : "", g.len);
+    mq_buf_cleanup(&g);
+    if (!err && !d->genres) err = MQ_ENOMEM;
     pairs_of(b->colls, b->ncol, it->id, &from, &to);
     for (size_t i = from; !err && i < to; i++)
         err = append(b->a, &t, b->colls[i].second, MQ_FOLD_FORMS, NULL);

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "search/conf.h"
 #include "search/query.h"
 
 static void fill_visibility(struct mq_search_filter *f, const struct mq_visible *vis)
@@ -153,9 +154,7 @@ static const char *suggestion_text(struct mq_arena *a, const struct mq_search_te
 
 /* ---- common words ------------------------------------------------------ */
 
-#define COMMON_SHARE 50    /* a word in more than one document in 50 ... */
-#define COMMON_FLOOR 10000 /* ... of a catalogue at least this big */
-#define PREFIX_CHARS 3     /* a last word shorter than this is whole (search) */
+#define PREFIX_CHARS 3 /* a last word shorter than this is whole (search) */
 
 static size_t chars_of(const char *s)
 {
@@ -168,15 +167,22 @@ static size_t chars_of(const char *s)
 /* Words so common that requiring them narrows nothing ("the", "of") stop
  * being required when rarer ones come with them: BM25 gives them little
  * weight anyway, and the title tiers still rank by every word. In a small
- * catalogue every word is common and nothing is slow, so it stays exact. */
-static mq_err mark_common(struct mq_db *db, struct mq_search_terms *t)
+ * catalogue every word is common and nothing is slow, so it stays exact
+ * (search_common_min_documents, search_common_share). */
+static bool is_common(const struct mq_search_conf *c, int64_t docs, int64_t total)
 {
+    return total > 0 && total >= c->common_min_documents && docs * c->common_share > total;
+}
+
+static mq_err mark_common(struct mq_ctx *ctx, struct mq_db *db, struct mq_search_terms *t)
+{
+    const struct mq_search_conf *c = mq_search_conf(ctx->cfg);
     int common = 0;
     for (int i = 0; i < t->nwords; i++) {
         int64_t docs = 0, total = 0;
         mq_err err = mq_store_search_frequency(db, t->words[i], false, &docs, &total);
         if (err) return err;
-        t->optional[i] = total >= COMMON_FLOOR && docs * COMMON_SHARE > total;
+        t->optional[i] = is_common(c, docs, total);
         if (t->optional[i]) common++;
     }
     if (common == t->nwords) {
@@ -190,7 +196,7 @@ static mq_err mark_common(struct mq_db *db, struct mq_search_terms *t)
         int64_t docs = 0, total = 0;
         mq_err err = mq_store_search_frequency(db, t->words[t->nwords - 1], true, &docs, &total);
         if (err) return err;
-        if (total >= COMMON_FLOOR && docs * COMMON_SHARE > total) t->prefix = false;
+        if (is_common(c, docs, total)) t->prefix = false;
     }
     return MQ_OK;
 }
@@ -239,7 +245,7 @@ mq_err mq_search_run(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     struct mq_db *db = NULL;
     err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    err = mark_common(db, &t);
+    err = mark_common(ctx, db, &t);
     if (r->sort != MQ_SEARCH_RELEVANCE) t.common = false;
     if (!err) err = stage(db, a, &t, r, &f, out);
     if (!err && out->total == 0 && r->offset == 0) {
@@ -309,7 +315,7 @@ mq_err mq_search_complete(struct mq_ctx *ctx, struct mq_arena *a, const struct m
             words.nwords--;
             words.prefix = false;
         }
-        err = mark_common(db, &words);
+        err = mark_common(ctx, db, &words);
         /* Common words alone are what path A answered. */
         if (!err && words.nwords && !words.common)
             err = mq_store_search_complete(db, a, &words, &f, limit, &more, &nm);

@@ -361,34 +361,24 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
 /* ---- facets --------------------------------------------------------------- */
 
 #define F_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
-/* K is the kind filter's parameter: the type facet ignores it. */
-#define FACET_GROUPS_OF(K)                                                                         \
-    " SELECT 'type', kind, COUNT(*) FROM h GROUP BY kind UNION ALL SELECT 'genre', g.genre, "      \
-    "COUNT(*) FROM h CROSS JOIN media_genres g WHERE g.item_id = h.item_id AND " KIND_OK(          \
-        K, "h") " GROUP BY g.genre UNION ALL SELECT 'decade', CAST(h.year / 10 * 10 AS TEXT), "    \
-                "COUNT(*) FROM "                                                                   \
-                "h WHERE h.year IS NOT NULL AND " KIND_OK(                                         \
-                    K, "h") " GROUP BY h.year / 10 UNION ALL SELECT "                              \
-                            "'resolution', h.resolution, COUNT(*) FROM h WHERE h.resolution IS "   \
-                            "NOT NULL AND " KIND_OK(                                               \
-                                K, "h") " GROUP BY h.resolution UNION ALL SELECT 'has_file', "     \
-                                        "CAST(h.has_file AS TEXT), "                               \
-                                        "COUNT(*) FROM h WHERE " KIND_OK(                          \
-                                            K, "h") " GROUP BY h.has_file UNION ALL SELECT "       \
-                                                    "'library', h.library_id, COUNT(*) FROM h "    \
-                                                    "WHERE h.library_id IS NOT NULL AND " KIND_OK( \
-                                                        K, "h") " GROUP BY h.library_id"
-#define FACET_GROUPS FACET_GROUPS_OF("$5")
-#define H_COLS       "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id"
-#define H_COLS_D     H_COLS
+/* The matches' facet fields, counted in C (faster than six GROUP BYs and
+ * a join to the genres); the kind filter is left to the counting, since
+ * the type facet ignores it. */
+#define FACET_ROWS_OF(K)                                                                           \
+    " SELECT h.kind, h.year, h.resolution, h.has_file, h.library_id, h.genres, CASE "              \
+    "WHEN " KIND_OK(K, "h") " THEN 1 ELSE 0 END FROM h"
+#define FACET_GROUPS       FACET_ROWS_OF("$5")
+#define FACET_GROUPS_OF(K) FACET_ROWS_OF(K)
+#define H_COLS             "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id, d.genres"
+#define H_COLS_D           H_COLS
 
 static const struct mq_sql SQL_FACETS = {
     "search.facets",
-    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS MATERIALIZED "
+    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS "
     "(SELECT " H_COLS
     " FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" F_FILTERS VISIBLE_LITE(
         "$2", "$3", "$4") ")" FACET_GROUPS,
-    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    "WITH h AS (SELECT " H_COLS
     " FROM search_docs d WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE_PG("$2", "$3",
                                                                           "$4") ")" FACET_GROUPS};
 
@@ -396,17 +386,85 @@ static const struct mq_sql SQL_FACETS = {
 #define A_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
 static const struct mq_sql SQL_FACETS_ALL = {
     "search.facets_all",
-    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    "WITH h AS (SELECT " H_COLS
     " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_LITE("$2", "$3", "$4") ")" FACET_GROUPS,
-    "WITH h AS MATERIALIZED (SELECT " H_COLS
+    "WITH h AS (SELECT " H_COLS
     " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_PG("$2", "$3", "$4") ")" FACET_GROUPS};
 
-static void read_facet(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+struct tally {
+    struct mq_facet_count *c;
+    size_t n, cap;
+    struct mq_arena *a;
+    bool oom;
+};
+
+static void count(struct tally *t, const char *facet, const char *value)
 {
-    struct mq_facet_count *c = dst;
-    c->facet = mq_rows_dup(rows, 0, a, oom);
-    c->value = mq_rows_dup(rows, 1, a, oom);
-    c->count = mq_rows_int(rows, 2);
+    for (size_t i = 0; i < t->n; i++)
+        if (t->c[i].facet == facet && !strcmp(t->c[i].value, value)) {
+            t->c[i].count++;
+            return;
+        }
+    if (t->n == t->cap) {
+        struct mq_facet_count *c = mq_arena_grow(t->a, t->c, t->n + 1, &t->cap, sizeof(*c));
+        if (!c) {
+            t->oom = true;
+            return;
+        }
+        t->c = c;
+    }
+    const char *v = mq_arena_strdup(t->a, value);
+    if (!v) {
+        t->oom = true;
+        return;
+    }
+    t->c[t->n++] = (struct mq_facet_count){facet, v, 1};
+}
+
+/* Runs a facet statement (rows of kind, year, resolution, has_file,
+ * library_id, genres, and whether the kind filter keeps the row) and
+ * counts them. */
+static mq_err tally_rows(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
+                         const struct mq_param *p, size_t np, struct mq_facet_count **out,
+                         size_t *n)
+{
+    struct mq_rows *rows = NULL;
+    struct tally t = {.a = a};
+    mq_err err = mq_db_query(db, sql, p, np, &rows);
+    if (err) return err;
+    while (!t.oom && mq_rows_next(rows)) {
+        const char *k = mq_rows_text(rows, 0);
+        if (!k) continue;
+        count(&t, "type", k);
+        if (!mq_rows_int(rows, 6)) continue;
+        char num[24];
+        if (!mq_rows_null(rows, 1)) {
+            snprintf(num, sizeof(num), "%lld", (long long)(mq_rows_int(rows, 1) / 10 * 10));
+            count(&t, "decade", num);
+        }
+        const char *res = mq_rows_text(rows, 2);
+        if (res) count(&t, "resolution", res);
+        count(&t, "has_file", mq_rows_int(rows, 3) ? "1" : "0");
+        const char *lib = mq_rows_text(rows, 4);
+        if (lib) count(&t, "library", lib);
+        const char *g = mq_rows_text(rows, 5);
+        for (const char *s = g; s && *s;) {
+            const char *end = strchr(s, '\x1f');
+            size_t len = end ? (size_t)(end - s) : strlen(s);
+            char name[128];
+            if (len && len < sizeof(name)) {
+                memcpy(name, s, len);
+                name[len] = 0;
+                count(&t, "genre", name);
+            }
+            s += len + (end ? 1 : 0);
+        }
+    }
+    err = mq_rows_close(rows);
+    if (!err && t.oom) err = MQ_ENOMEM;
+    *out = t.c;
+    *n = t.n;
+    return err;
 }
 
 mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
@@ -430,8 +488,7 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
         MQ_P_TEXT(aud),          OR_EMPTY(f->content_rating),
         OR_EMPTY(f->status),
     };
-    return mq_db_query_list(db, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, a, read_facet,
-                            sizeof(**out), 0, out, n);
+    return tally_rows(db, a, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, out, n);
 }
 
 /* ---- queries of common words alone -------------------------------------- */
@@ -471,7 +528,7 @@ static const struct mq_sql SQL_COMMON[] = {
 #define COMMON_F_FILTERS                                                                           \
     FILTERS("$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18")
 #define COMMON_FACETS(COL, VIS)                                                                    \
-    "WITH " COMMON_M(COL) ", h AS MATERIALIZED (SELECT " H_COLS_D " FROM m JOIN search_docs d ON " \
+    "WITH " COMMON_M(COL) ", h AS (SELECT " H_COLS_D " FROM m JOIN search_docs d ON "              \
                           "d.doc_id = m.r WHERE d.title_compact LIKE $2" COMMON_F_FILTERS VIS      \
                           ")" FACET_GROUPS_OF("$8")
 #define COMMON_FACETS_SQL(name, COL)                                                               \
@@ -574,8 +631,7 @@ static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct m
         OR_EMPTY(f->content_rating),
         OR_EMPTY(f->status),
     };
-    return mq_db_query_list(db, &SQL_COMMON_FACETS[which], p, 18, a, read_facet, sizeof(**out), 0,
-                            out, n);
+    return tally_rows(db, a, &SQL_COMMON_FACETS[which], p, 18, out, n);
 }
 
 /* ---- autocomplete ----------------------------------------------------- */
@@ -1012,10 +1068,10 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
     "item_id, kind, library_id, title, sort_title, title_compact, alt_compact, titles, people, "   \
     "extra, overview, year, release_date, popularity, rating, quality, has_file, resolution, "     \
     "hdr, audio, content_rating, status, added_at, indexed_at, parent_id, rating_level, p2, p3, "  \
-    "p4, p6"
+    "p4, p6, genres"
 #define DOC_VALUES                                                                                 \
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "  \
-    "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30"
+    "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31"
 #define DOC_SET                                                                                    \
     "kind = excluded.kind, library_id = excluded.library_id, title = excluded.title, sort_title "  \
     "= excluded.sort_title, title_compact = excluded.title_compact, alt_compact = "                \
@@ -1028,14 +1084,14 @@ mq_err mq_store_search_files(struct mq_db *db, struct mq_arena *a, const char *i
     "= "                                                                                           \
     "excluded.parent_id, rating_level = excluded.rating_level, p2 = excluded.p2, p3 = "            \
     "excluded.p3, "                                                                                \
-    "p4 = excluded.p4, p6 = excluded.p6"
+    "p4 = excluded.p4, p6 = excluded.p6, genres = excluded.genres"
 
 static const struct mq_sql SQL_DOC_PUT = {
     "search_docs.put",
     "INSERT INTO search_docs (" DOC_COLS ") VALUES (" DOC_VALUES
     ") ON CONFLICT (item_id) DO UPDATE SET " DOC_SET,
     "INSERT INTO search_docs (" DOC_COLS ", doc) VALUES (" DOC_VALUES
-    ", $31::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
+    ", $32::tsvector) ON CONFLICT (item_id) DO UPDATE SET " DOC_SET ", doc = excluded.doc"};
 static const struct mq_sql SQL_DOC_REMOVE = {"search_docs.remove",
                                              "DELETE FROM search_docs WHERE item_id = $1", NULL};
 
@@ -1110,11 +1166,12 @@ mq_err mq_store_search_put(struct mq_db *db, const struct mq_search_doc *d)
         MQ_P_TEXT(p3),
         MQ_P_TEXT(p4),
         MQ_P_TEXT(p6),
+        MQ_P_TEXT(d->genres ? d->genres : ""),
         MQ_P_TEXT(tv.data ? tv.data : ""),
     };
     if (!err)
         err =
-            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 31 : 30, NULL);
+            mq_db_exec(db, &SQL_DOC_PUT, p, mq_db_backend(db) == MQ_STORE_POSTGRES ? 32 : 31, NULL);
     mq_buf_cleanup(&tv);
     return err;
 }

@@ -175,6 +175,7 @@ struct mq_search_doc {
     int64_t rating_level; /* the item's own, 0 = none (the parents' are read live) */
     const char *title_compact, *alt_compact;
     const char *titles, *people, *extra, *overview; /* folded tokens */
+    const char *genres;                             /* each followed by U+001F */
     int64_t year;                                   /* 0 = none */
     const char *release_date;
     int64_t popularity, rating, quality; /* rating -1 = none */

@@ -458,3 +458,46 @@ def test_index_follows_changes_and_rebuilds(env):
         check(stats["latency"]["searches"] >= 4 and stats["latency"]["p99_ms"] >= stats["latency"]["p50_ms"], stats)
         check("user" not in json.dumps(stats), "no one is named")
         s.request("GET", "/api/v1/admin/search/stats", headers=bearer(tok["kid"])).problem(403)
+
+
+def test_common_words(env):
+    """In a big catalogue a word in a large share of documents is not
+    required beside rarer ones, and typed alone finds the titles that are or
+    start with it; a prefix whose continuations are common is whole. The
+    thresholds are lowered so that a small catalogue shows it."""
+    common = {"MARQUEE_SEARCH_COMMON_MIN_DOCUMENTS": "10", "MARQUEE_SEARCH_COMMON_SHARE": "3"}
+    with env.server(args=FAST, env=common) as s:
+        tok, _ = admin_and_member(env, s)
+        t = tok["root"]
+        titles = ["The", "The Wild Bunch", "Into the Wild", "The Thing", "The Fly", "The Birds",
+                  "The Shining", "The Others", "The Host", "The Ring", "The Mist", "The Road",
+                  "The Wave", "The Hunt", "Class Act", "Heat", "Alien", "Up", "Jaws", "Rocky"]
+        for i, title in enumerate(titles):
+            create(s, t, {"type": "movie", "title": title, "year": 1960 + i,
+                          "genres": ["Action"] if i % 2 else ["Drama"]})
+        indexed(s, t)
+        # Alone: the title that is the word, then those that start with it.
+        # SQLite knows how common a word is from the index itself;
+        # PostgreSQL cannot say cheaply, and requires every word.
+        doc = search(s, t, "the", limit="50").json()
+        got = [label(i) for i in doc["items"]]
+        starting = 13 if env.backend == "sqlite" else 14
+        check(got[0] == "The" and len(got) == starting, got)
+        check(("Into the Wild" in got) == (env.backend == "postgres"), got)
+        check(doc["total_estimate"] == starting, doc["total_estimate"])
+        # Beside a rarer word it is not required, and still ranks.
+        got = [label(i) for i in search(s, t, "the wild").json()["items"]]
+        check(got[:2] == ["The Wild Bunch", "Into the Wild"], got)
+        # A prefix whose words are common ("act" -> "action", half the
+        # catalogue's genre) is the word itself.
+        if env.backend == "sqlite":
+            got = [label(i) for i in search(s, t, "act").json()["items"]]
+            check(got == ["Class Act"], got)
+        # Keystrokes: the first letters' indexes.
+        for q, want in (("the wi", "The Wild Bunch"), ("the sh", "The Shining"),
+                        ("into the w", "Into the Wild"), ("the", "The")):
+            items = s.request("GET", "/api/v1/search/autocomplete?q=" + urllib.parse.quote(q),
+                              headers=bearer(t)).json()["items"]
+            check(items and label(items[0]) == want, (q, items[:3]))
+        items = s.request("GET", "/api/v1/search/autocomplete?q=th", headers=bearer(t)).json()["items"]
+        check(len(items) == 10 and all(label(i).lower().startswith("th") for i in items), items)

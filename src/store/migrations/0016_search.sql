@@ -23,7 +23,9 @@ CREATE INDEX search_dirty_id ON search_dirty (id, seq);
 -- both backends: titles (title, original and alternative titles, sort
 -- title, with joined and number forms), people (cast and crew names),
 -- extra (genres, collections, the series of an episode), overview.
--- title_compact and alt_compact are the titles without spaces, for the
+-- genres are the work's genres as they are, each followed by U+001F, for
+-- the facet counts. title_compact and alt_compact are the titles without
+-- spaces, for the
 -- exact and prefix tiers of the ranking; the rest copies what filters,
 -- facets, sorting and the visibility check need (library_id, parent_id and
 -- rating_level, as media_items has them, so that browsing's check runs on
@@ -48,6 +50,7 @@ CREATE TABLE search_docs (
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
     overview TEXT NOT NULL,
+    genres TEXT NOT NULL DEFAULT '',
     year INTEGER,
     release_date TEXT,
     popularity BIGINT NOT NULL DEFAULT 0,
@@ -205,6 +208,7 @@ CREATE TABLE search_docs (
     people TEXT NOT NULL,
     extra TEXT NOT NULL,
     overview TEXT NOT NULL,
+    genres TEXT NOT NULL DEFAULT '',
     -- The four columns' tokens with their positions and weights (A
     -- titles, B people, C extra, D overview), written by us, not parsed
     -- by a text search configuration: both backends see the same tokens.
