@@ -244,11 +244,18 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 #define TIER_HEAD                                                                                  \
     "CASE WHEN d.title_compact = $23 OR d.alt_compact = $23 THEN 6 WHEN d.title_compact = $4 OR "  \
     "d.alt_compact = $4 THEN 5 WHEN d.title_compact LIKE $5 OR d.alt_compact LIKE $5 THEN 4 "
-#define TIER_LITE                                                                                  \
-    TIER_HEAD "WHEN m.r IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $3) THEN 3 WHEN "  \
-              "m.r IN (SELECT rowid FROM search_fts WHERE search_fts MATCH $2) THEN 2 ELSE 1 END"
-#define TIER_PG                                                                                    \
-    TIER_HEAD "WHEN d.doc @@ $3::tsquery THEN 3 WHEN d.doc @@ $2::tsquery THEN 2 ELSE 1 END"
+/* The words in the titles' tokens, as LIKE patterns over " titles ": $3
+ * all of them in the order typed, $2 and $24-$26 each of the first four
+ * ('' = none). Tokens hold letters and digits only, so no pattern has a
+ * wildcard of its own; a pattern per row is cheaper than two more passes
+ * over the full-text index. */
+#define TITLED "(' ' || d.titles || ' ')"
+#define TIER_WORDS                                                                                 \
+    "WHEN " TITLED " LIKE $3 THEN 3 WHEN " TITLED " LIKE $2 AND ($24 = '' OR " TITLED              \
+    " LIKE $24) AND ($25 = '' OR " TITLED " LIKE $25) AND ($26 = '' OR " TITLED " LIKE $26) "      \
+    "THEN 2 ELSE 1 END"
+#define TIER_LITE TIER_HEAD TIER_WORDS
+#define TIER_PG   TIER_HEAD TIER_WORDS
 
 #define LITE_HITS                                                                                  \
     "WITH m AS (SELECT rowid AS r, bm25(search_fts, 10.0, 4.0, 2.0, 1.0) AS s FROM search_fts "    \
@@ -321,17 +328,40 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
 {
     if (t->common) return common_search(db, a, t, f, offset, limit, out, n);
     bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
-    const char *all = NULL, *titled = NULL, *ordered = NULL;
+    const char *all = NULL, *word[4] = {"", "", "", ""}, *ordered = "";
     mq_err err = build(a, t, pg, ALL, false, &all);
-    if (!err) err = build(a, t, pg, TITLES, false, &titled);
-    if (!err) err = build(a, t, pg, TITLES, true, &ordered);
+    if (err) return err;
+    /* The words that must match (the common ones left out unless nothing
+     * else is left), each and in order. */
+    const char *w[MQ_SEARCH_WORDS_MAX];
+    int nw = 0;
+    for (int i = 0; i < t->nwords; i++)
+        if (!t->optional[i]) w[nw++] = t->words[i];
+    if (!nw)
+        for (int i = 0; i < t->nwords; i++) w[nw++] = t->words[i];
+    bool prefix = t->prefix && nw && w[nw - 1] == t->words[t->nwords - 1];
+    struct mq_buf b;
+    mq_buf_init(&b, 8192);
+    for (int i = 0; !err && i < nw; i++) err = mq_buf_printf(&b, "%s%s", i ? " " : "% ", w[i]);
+    for (int i = 0; !err && i < t->nphrases; i++)
+        err = mq_buf_printf(&b, "%s%s", b.len ? " " : "% ", t->phrases[i]);
+    if (!err) err = mq_buf_adds(&b, prefix ? "%" : " %");
+    if (!err) ordered = mq_arena_strndup(a, b.data, b.len);
+    mq_buf_cleanup(&b);
+    for (int i = 0; !err && i < nw && i < 4; i++) {
+        bool last = prefix && i == nw - 1;
+        word[i] = mq_arena_printf(a, "%% %s%s", w[i], last ? "%" : " %");
+        if (!word[i]) err = MQ_ENOMEM;
+    }
+    if (!nw && t->nphrases) word[0] = ordered;
+    if (!err && !ordered) err = MQ_ENOMEM;
     if (err) return err;
     char *like = like_prefix(a, t->compact);
     const char *aud = audio_like(a, f->audio);
     if (!like || !aud) return MQ_ENOMEM;
     struct mq_param p[] = {
         MQ_P_TEXT(all),
-        MQ_P_TEXT(titled),
+        MQ_P_TEXT(word[0]),
         MQ_P_TEXT(ordered),
         MQ_P_TEXT(t->compact),
         MQ_P_TEXT(like),
@@ -353,8 +383,11 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
         MQ_P_INT(limit),
         MQ_P_INT(offset),
         MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
+        MQ_P_TEXT(word[1]),
+        MQ_P_TEXT(word[2]),
+        MQ_P_TEXT(word[3]),
     };
-    return mq_db_query_list(db, &SQL_SEARCH[sort], p, 23, a, read_hit, sizeof(**out), (size_t)limit,
+    return mq_db_query_list(db, &SQL_SEARCH[sort], p, 26, a, read_hit, sizeof(**out), (size_t)limit,
                             out, n);
 }
 
@@ -646,9 +679,13 @@ static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct m
     " ORDER BY " C_ORDER " LIMIT $7) SELECT " PAGE_COLS                                            \
     " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " C_ORDER
 
+/* Words anywhere in a title: on SQLite the 500 best by BM25 (computed
+ * inside FTS5, cheaply) are ranked, not every title with a common word; a
+ * suggestion list needs no count and no second page. */
 static const struct mq_sql SQL_COMPLETE = {
     "search.complete",
-    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS "
+    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1 ORDER BY rank LIMIT "
+    "500), h AS "
     "(SELECT " RANK_COLS ", " C_TIER
     " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" C_KINDS VISIBLE_LITE(
         "$4", "$5", "$6") C_PAGE,
