@@ -316,7 +316,7 @@ static mq_err emit_forms(struct scratch *s)
     }
     /* II <-> 2. */
     for (size_t i = 0; i < s->n; i++) {
-        char num[4];
+        char num[12];
         const struct word *w = &s->w[i];
         if (w->cjk) continue;
         const char *f = number_form(s->chars + w->off, w->len, num, sizeof(num));

@@ -22,10 +22,11 @@
 #include "jobs/runner.h"
 #include "search/fold.h"
 
-#define BATCH       256
-#define CREDITS_MAX 30 /* names of a work indexed, in billing order */
-#define FLUSH_EVERY 10000
-#define POLL_MS     1000
+#define BATCH         256
+#define CREDITS_MAX   30 /* names of a work indexed, in billing order */
+#define FLUSH_EVERY   10000
+#define POLL_MS       1000
+#define ANALYZE_AFTER 5000 /* documents indexed before PostgreSQL's statistics are renewed */
 
 /* ---- documents ---------------------------------------------------------- */
 
@@ -107,7 +108,11 @@ static mq_err file_fields(struct mq_arena *a, const struct mq_search_file *files
             if (!type || strcmp(type, "audio") || !lang) continue;
             char key[8];
             size_t len = strlen(lang);
-            if (len < 2 || len > 3) continue;
+            bool letters = len >= 2 && len <= 3;
+            for (size_t c = 0; letters && c < len; c++)
+                letters = (lang[c] >= 'a' && lang[c] <= 'z') || (lang[c] >= 'A' && lang[c] <= 'Z');
+            /* A file's tags are anyone's: only ISO 639 codes are kept. */
+            if (!letters) continue;
             key[0] = ' ';
             for (size_t c = 0; c < len; c++)
                 key[c + 1] = (char)(lang[c] >= 'A' && lang[c] <= 'Z' ? lang[c] + 32 : lang[c]);
@@ -408,6 +413,7 @@ static void *indexer(void *arg)
     struct mq_search *s = arg;
     uint64_t flushed = mq_monotonic_ns();
     bool quiet = false;
+    int64_t since_analyze = 0;
     for (;;) {
         pthread_mutex_lock(&s->mu);
         if (!s->kicked && !s->stop) {
@@ -421,6 +427,7 @@ static void *indexer(void *arg)
         int done = 0;
         do {
             mq_err err = mq_search_index_batch(s->ctx, BATCH, &done);
+            if (!err) since_analyze += done;
             if (err && err != MQ_ECONFLICT) {
                 /* Said once until indexing works again. */
                 if (!quiet)
@@ -430,6 +437,15 @@ static void *indexer(void *arg)
             }
             if (!err) quiet = false;
         } while (done > 0 && !atomic_load(&s->ctx->draining));
+        /* After a large batch, the word shares the queries read are stale. */
+        if (since_analyze >= ANALYZE_AFTER && !done) {
+            struct mq_db *db = NULL;
+            mq_err err = mq_store_begin(s->ctx->store, MQ_DB_WRITE, &db);
+            if (!err) err = mq_store_finish(db, mq_store_search_analyze(db));
+            if (err)
+                mq_log_warn(s->ctx->log, "search", "statistics not renewed: %s", mq_err_name(err));
+            since_analyze = 0;
+        }
         if ((mq_monotonic_ns() - flushed) / 1000000 >= FLUSH_EVERY) {
             flush_queries(s);
             flushed = mq_monotonic_ns();

@@ -265,7 +265,10 @@ mq_err mq_search_run(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vis
     }
     mq_store_rollback(db);
     struct mq_search *s = atomic_load(&ctx->search);
-    if (!err && s && r->offset == 0)
+    /* A query is noted once: not for its later pages, nor for the people
+     * row the results page asks beside the works. */
+    bool people = r->filter.kind && !strcmp(r->filter.kind, "person");
+    if (!err && s && r->offset == 0 && !people)
         mq_search_note(s, display, out->total == 0, (int64_t)((mq_monotonic_ns() - t0) / 1000));
     return err;
 }

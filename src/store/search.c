@@ -753,24 +753,44 @@ mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena *a,
 
 /* ---- vocabulary ------------------------------------------------------------- */
 
+/* SQLite counts a word's documents in the index itself (fts5vocab);
+ * PostgreSQL keeps the share of rows holding each of its most common
+ * lexemes in the column's statistics (ANALYZE, which the indexer runs after
+ * a large batch): a word missing there is not common. */
+#define PG_ELEMS(COND)                                                                             \
+    "FROM pg_stats s CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], "                \
+    "s.most_common_elem_freqs) AS u(e, f) WHERE s.schemaname = current_schema() AND s.tablename "  \
+    "= 'search_docs' AND s.attname = 'doc' AND " COND
+#define PG_ROWS                                                                                    \
+    "(SELECT GREATEST(c.reltuples, 0) FROM pg_class c WHERE c.oid = 'search_docs'::regclass)"
 static const struct mq_sql SQL_FREQUENCY = {
     "search_vocab.doc",
     "SELECT COALESCE((SELECT doc FROM search_vocab WHERE term = $1), 0), COALESCE((SELECT "
     "MAX(doc_id) FROM search_docs), 0)",
-    NULL};
+    "SELECT COALESCE((SELECT (u.f * " PG_ROWS ")::bigint " PG_ELEMS("u.e = $1") " LIMIT 1), 0), "
+                                                                                "COALESCE(" PG_ROWS
+                                                                                "::bigint, 0)"};
 /* A prefix's words counted each: an upper bound, which is what is wanted. */
 static const struct mq_sql SQL_FREQUENCY_PREFIX = {
     "search_vocab.prefix",
     "SELECT COALESCE((SELECT SUM(doc) FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND "
     "term < $2 LIMIT 200)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
-    NULL};
+    "SELECT COALESCE((SELECT (SUM(u.f) * " PG_ROWS ")::bigint " PG_ELEMS(
+        "u.e COLLATE \"C\" >= $1 AND u.e COLLATE \"C\" < $2") "), 0), COALESCE(" PG_ROWS
+                                                              "::bigint, 0)"};
+static const struct mq_sql SQL_ANALYZE = {"search_docs.analyze", NULL, "ANALYZE search_docs"};
+
+mq_err mq_store_search_analyze(struct mq_db *db)
+{
+    if (mq_db_backend(db) != MQ_STORE_POSTGRES) return MQ_OK;
+    return mq_db_exec(db, &SQL_ANALYZE, NULL, 0, NULL);
+}
 
 mq_err mq_store_search_frequency(struct mq_db *db, const char *word, bool prefix, int64_t *docs,
                                  int64_t *total)
 {
     char upper[MQ_SEARCH_WORDS_MAX * 16 + 8];
     *docs = *total = 0;
-    if (mq_db_backend(db) == MQ_STORE_POSTGRES) return MQ_OK;
     if (strlen(word) + 5 > sizeof(upper)) return MQ_OK;
     memcpy(upper, word, strlen(word));
     memcpy(upper + strlen(word), "\xf4\x8f\xbf\xbf", 5);

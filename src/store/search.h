@@ -111,8 +111,9 @@ MQ_MUST_CHECK mq_err mq_store_search_starting(struct mq_db *db, struct mq_arena 
 /* ---- vocabulary ------------------------------------------------------ */
 
 /* How many documents hold a word (with prefix, words starting with it:
- * an upper bound) and how many there are (SQLite, from the index's own
- * counts); both 0 where the backend cannot say cheaply. */
+ * an upper bound) and how many there are: on SQLite from the index's own
+ * counts, on PostgreSQL from the column's statistics (0 for a word that is
+ * not among its most common, and before the first ANALYZE). */
 MQ_MUST_CHECK mq_err mq_store_search_frequency(struct mq_db *db, const char *word, bool prefix,
                                                int64_t *docs, int64_t *total);
 
@@ -139,6 +140,9 @@ MQ_MUST_CHECK mq_err mq_store_search_pending(struct mq_db *db, int64_t *n);
 /* On PostgreSQL, takes the indexer's lock for this transaction (one
  * instance indexes at a time); *got false when another holds it. */
 MQ_MUST_CHECK mq_err mq_store_search_lock(struct mq_db *db, bool *got);
+/* PostgreSQL: refreshes the documents' statistics (the words' shares that
+ * mq_store_search_frequency reads). Nothing on SQLite. */
+MQ_MUST_CHECK mq_err mq_store_search_analyze(struct mq_db *db);
 
 /* What a document is made of, read for a batch of ids (JSON array). */
 struct mq_search_source {
