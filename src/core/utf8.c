@@ -110,3 +110,11 @@ size_t mq_utf8_repair(const char *s, size_t n, char *out, size_t cap)
     out[o] = 0;
     return o;
 }
+
+size_t mq_utf8_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
+    return c;
+}

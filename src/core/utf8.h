@@ -12,6 +12,10 @@ size_t mq_utf8_sequence_len(const char *s, size_t n);
 /* True when all n bytes are valid UTF-8. */
 bool mq_utf8_valid(const char *s, size_t n);
 
+/* The characters in n bytes of valid UTF-8 (the bytes that do not
+ * continue one). */
+size_t mq_utf8_chars(const char *s, size_t n);
+
 /* Copies text from outside (a header) for keeping: at most cap - 1 bytes,
  * never cutting a character, each invalid byte or control character turned
  * into '?', "..." marking a cut. Returns out. */

@@ -8,6 +8,7 @@
 #include "search/search.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -30,14 +31,37 @@
 
 /* ---- documents ---------------------------------------------------------- */
 
-/* The text of a batch, grouped by the id it belongs to. */
-static void pairs_of(const struct mq_text_pair *p, size_t n, const char *id, size_t *from,
-                     size_t *to)
+/* A batch's rows of one kind (genres, credits, files), which the store
+ * gives grouped by the id they belong to: where each id's rows start, so
+ * that a document finds its own without reading the others'. */
+struct spans {
+    json_t *start; /* id -> index of its first row */
+    const char *rows;
+    size_t n, size, id_at; /* rows, their size, where the id pointer is in one */
+};
+
+static const char *span_id(const struct spans *sp, size_t i)
 {
-    size_t i = 0;
-    while (i < n && strcmp(p[i].first, id)) i++;
+    const char *id;
+    memcpy(&id, sp->rows + i * sp->size + sp->id_at, sizeof(id));
+    return id;
+}
+
+static void spans_init(struct spans *sp, const void *rows, size_t n, size_t size, size_t id_at)
+{
+    *sp = (struct spans){json_object(), rows, n, size, id_at};
+    for (size_t i = 0; i < n; i++)
+        if (!i || strcmp(span_id(sp, i), span_id(sp, i - 1)))
+            json_object_set_new(sp->start, span_id(sp, i), json_integer((json_int_t)i));
+}
+
+/* The rows of id: from (inclusive) to (exclusive); none: from == to. */
+static void span_of(const struct spans *sp, const char *id, size_t *from, size_t *to)
+{
+    json_t *at = json_object_get(sp->start, id);
+    size_t i = at ? (size_t)json_integer_value(at) : sp->n;
     *from = i;
-    while (i < n && !strcmp(p[i].first, id)) i++;
+    while (i < sp->n && !strcmp(span_id(sp, i), id)) i++;
     *to = i;
 }
 
@@ -85,15 +109,16 @@ static bool indexed_kind(const char *kind)
 
 /* What the files say: whether one plays, the best resolution, HDR, the
  * audio languages (" eng fre "). */
-static mq_err file_fields(struct mq_arena *a, const struct mq_search_file *files, size_t nf,
-                          const char *id, struct mq_search_doc *d)
+static mq_err file_fields(struct mq_arena *a, const struct mq_search_file *files,
+                          const struct spans *sp, const char *id, struct mq_search_doc *d)
 {
     int64_t w = 0, h = 0;
+    size_t from, to;
     struct mq_buf langs;
     mq_buf_init(&langs, 1024);
     mq_err err = mq_buf_adds(&langs, " ");
-    for (size_t i = 0; !err && i < nf; i++) {
-        if (strcmp(files[i].item_id, id)) continue;
+    span_of(sp, id, &from, &to);
+    for (size_t i = from; !err && i < to; i++) {
         d->has_file = true;
         if (files[i].hdr && *files[i].hdr) d->hdr = true;
         if (files[i].width > w) w = files[i].width;
@@ -144,6 +169,7 @@ struct batch {
     size_t ng, nc, ncol;
     struct mq_search_file *files;
     size_t nf;
+    struct spans genre_rows, credit_rows, coll_rows, file_rows;
     json_t *terms; /* the batch's vocabulary, as object keys */
     json_t *index; /* id -> its source's place in src */
     int64_t now;
@@ -191,12 +217,12 @@ static mq_err item_doc(struct batch *b, const struct mq_search_source *s, struct
     if (!err) d->titles = text_of(b->a, &t);
 
     size_t from, to;
-    pairs_of(b->credits, b->nc, it->id, &from, &to);
+    span_of(&b->credit_rows, it->id, &from, &to);
     for (size_t i = from; !err && i < to && i - from < CREDITS_MAX; i++)
         err = append(b->a, &t, b->credits[i].second, MQ_FOLD_FORMS, b->terms);
     if (!err) d->people = text_of(b->a, &t);
 
-    pairs_of(b->genres, b->ng, it->id, &from, &to);
+    span_of(&b->genre_rows, it->id, &from, &to);
     struct mq_buf g;
     mq_buf_init(&g, 8192);
     for (size_t i = from; !err && i < to; i++) {
@@ -206,7 +232,7 @@ static mq_err item_doc(struct batch *b, const struct mq_search_source *s, struct
     d->genres = err ? NULL : mq_arena_strndup(b->a, g.data ? g.data : "", g.len);
     mq_buf_cleanup(&g);
     if (!err && !d->genres) err = MQ_ENOMEM;
-    pairs_of(b->colls, b->ncol, it->id, &from, &to);
+    span_of(&b->coll_rows, it->id, &from, &to);
     for (size_t i = from; !err && i < to; i++)
         err = append(b->a, &t, b->colls[i].second, MQ_FOLD_FORMS, NULL);
     /* An episode is found by its series' name too. */
@@ -225,7 +251,7 @@ static mq_err item_doc(struct batch *b, const struct mq_search_source *s, struct
             !d->overview)
             err = MQ_ENOMEM;
     }
-    if (!err) err = file_fields(b->a, b->files, b->nf, it->id, d);
+    if (!err) err = file_fields(b->a, b->files, &b->file_rows, it->id, d);
     json_decref(details);
     mq_buf_cleanup(&t);
     return err;
@@ -273,6 +299,14 @@ static mq_err index_marks(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena 
     if (!err) err = mq_store_search_collections(db, a, ids_json, &b.colls, &b.ncol);
     if (!err) err = mq_store_search_files(db, a, ids_json, &b.files, &b.nf);
     free(ids_json);
+    spans_init(&b.genre_rows, b.genres, b.ng, sizeof(*b.genres),
+               offsetof(struct mq_text_pair, first));
+    spans_init(&b.credit_rows, b.credits, b.nc, sizeof(*b.credits),
+               offsetof(struct mq_text_pair, first));
+    spans_init(&b.coll_rows, b.colls, b.ncol, sizeof(*b.colls),
+               offsetof(struct mq_text_pair, first));
+    spans_init(&b.file_rows, b.files, b.nf, sizeof(*b.files),
+               offsetof(struct mq_search_file, item_id));
     b.index = json_object();
     for (size_t i = 0; !err && i < b.nsrc; i++) {
         const char *sid = b.src[i].item.id ? b.src[i].item.id : b.src[i].person_id;
@@ -302,6 +336,10 @@ static mq_err index_marks(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena 
     }
     json_decref(b.terms);
     json_decref(b.index);
+    json_decref(b.genre_rows.start);
+    json_decref(b.credit_rows.start);
+    json_decref(b.coll_rows.start);
+    json_decref(b.file_rows.start);
     return err;
 }
 

@@ -32,14 +32,6 @@ static bool year_word(const char *w, int *year)
     return true;
 }
 
-static size_t chars(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
-    return c;
-}
-
 mq_err mq_search_parse(struct mq_arena *a, const char *q, size_t n, struct mq_search_terms *out,
                        const char **display, const char **code)
 {
@@ -51,7 +43,7 @@ mq_err mq_search_parse(struct mq_arena *a, const char *q, size_t n, struct mq_se
         *code = "invalid_utf8";
         return MQ_EINVAL;
     }
-    if (chars(q, n) > MQ_QUERY_MAX_CHARS) {
+    if (mq_utf8_chars(q, n) > MQ_QUERY_MAX_CHARS) {
         *code = "query_too_long";
         return MQ_EINVAL;
     }

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "search/conf.h"
 #include "search/query.h"
 
@@ -156,19 +157,16 @@ static const char *suggestion_text(struct mq_arena *a, const struct mq_search_te
 
 #define PREFIX_CHARS 3 /* a last word shorter than this is whole (search) */
 
-static size_t chars_of(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
-
 /* Words so common that requiring them narrows nothing ("the", "of") stop
  * being required when rarer ones come with them: BM25 gives them little
  * weight anyway, and the title tiers still rank by every word. In a small
  * catalogue every word is common and nothing is slow, so it stays exact
  * (search_common_min_documents, search_common_share). */
+static size_t chars_of(const char *s)
+{
+    return mq_utf8_chars(s, strlen(s));
+}
+
 static bool is_common(const struct mq_search_conf *c, int64_t docs, int64_t total)
 {
     return total > 0 && total >= c->common_min_documents && docs * c->common_share > total;

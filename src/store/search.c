@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "store/catalog_sql.h"
 
 static size_t utf8_char(const char *p);
@@ -315,6 +316,23 @@ static const char *audio_like(struct mq_arena *a, const char *audio)
 
 #define OR_EMPTY(s) MQ_P_TEXT((s) ? (s) : "")
 
+/* The caller's visibility and filters, as every statement here takes them
+ * in this order (VISIBLE_* then FILTERS, from its first number on). */
+#define FILTER_PARAMS 14
+static bool filter_params(struct mq_arena *a, const struct mq_search_filter *f, struct mq_param *p)
+{
+    const char *aud = audio_like(a, f->audio);
+    struct mq_param v[FILTER_PARAMS] = {
+        MQ_P_TEXT(f->visible_json),  MQ_P_INT(f->max_level),  MQ_P_INT(f->block_unrated),
+        OR_EMPTY(f->kind),           OR_EMPTY(f->genre),      MQ_P_INT(f->year_from),
+        MQ_P_INT(f->year_to),        OR_EMPTY(f->library_id), MQ_P_INT(f->has_file),
+        OR_EMPTY(f->resolution),     MQ_P_INT(f->hdr),        MQ_P_TEXT(aud ? aud : ""),
+        OR_EMPTY(f->content_rating), OR_EMPTY(f->status),
+    };
+    memcpy(p, v, sizeof(v));
+    return aud != NULL;
+}
+
 static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
                             const struct mq_search_filter *f, int offset, int limit,
                             struct mq_search_hit **out, size_t *n);
@@ -357,36 +375,17 @@ mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_sea
     if (!err && !ordered) err = MQ_ENOMEM;
     if (err) return err;
     char *like = like_prefix(a, t->compact);
-    const char *aud = audio_like(a, f->audio);
-    if (!like || !aud) return MQ_ENOMEM;
-    struct mq_param p[] = {
-        MQ_P_TEXT(all),
-        MQ_P_TEXT(word[0]),
-        MQ_P_TEXT(ordered),
-        MQ_P_TEXT(t->compact),
-        MQ_P_TEXT(like),
-        MQ_P_INT(t->year),
-        MQ_P_TEXT(f->visible_json),
-        MQ_P_INT(f->max_level),
-        MQ_P_INT(f->block_unrated),
-        OR_EMPTY(f->kind),
-        OR_EMPTY(f->genre),
-        MQ_P_INT(f->year_from),
-        MQ_P_INT(f->year_to),
-        OR_EMPTY(f->library_id),
-        MQ_P_INT(f->has_file),
-        OR_EMPTY(f->resolution),
-        MQ_P_INT(f->hdr),
-        MQ_P_TEXT(aud),
-        OR_EMPTY(f->content_rating),
-        OR_EMPTY(f->status),
-        MQ_P_INT(limit),
-        MQ_P_INT(offset),
-        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
-        MQ_P_TEXT(word[1]),
-        MQ_P_TEXT(word[2]),
-        MQ_P_TEXT(word[3]),
+    struct mq_param p[26] = {
+        MQ_P_TEXT(all),        MQ_P_TEXT(word[0]), MQ_P_TEXT(ordered),
+        MQ_P_TEXT(t->compact), MQ_P_TEXT(like),    MQ_P_INT(t->year),
     };
+    if (!like || !filter_params(a, f, p + 6)) return MQ_ENOMEM;
+    p[20] = MQ_P_INT(limit);
+    p[21] = MQ_P_INT(offset);
+    p[22] = MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact);
+    p[23] = MQ_P_TEXT(word[1]);
+    p[24] = MQ_P_TEXT(word[2]);
+    p[25] = MQ_P_TEXT(word[3]);
     return mq_db_query_list(db, &SQL_SEARCH[sort], p, 26, a, read_hit, sizeof(**out), (size_t)limit,
                             out, n);
 }
@@ -509,18 +508,8 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
     const char *all = "";
     mq_err err = t ? build(a, t, pg, ALL, false, &all) : MQ_OK;
     if (err) return err;
-    const char *aud = audio_like(a, f->audio);
-    if (!aud) return MQ_ENOMEM;
-    struct mq_param p[] = {
-        MQ_P_TEXT(all),          MQ_P_TEXT(f->visible_json),
-        MQ_P_INT(f->max_level),  MQ_P_INT(f->block_unrated),
-        OR_EMPTY(f->kind),       OR_EMPTY(f->genre),
-        MQ_P_INT(f->year_from),  MQ_P_INT(f->year_to),
-        OR_EMPTY(f->library_id), MQ_P_INT(f->has_file),
-        OR_EMPTY(f->resolution), MQ_P_INT(f->hdr),
-        MQ_P_TEXT(aud),          OR_EMPTY(f->content_rating),
-        OR_EMPTY(f->status),
-    };
+    struct mq_param p[15] = {MQ_P_TEXT(all)};
+    if (!filter_params(a, f, p + 1)) return MQ_ENOMEM;
     return tally_rows(db, a, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, out, n);
 }
 
@@ -579,8 +568,7 @@ static const struct mq_sql SQL_COMMON_FACETS[] = {COMMON_FACETS_SQL("search.comm
 static int prefix_key(const char *compact, char *key, size_t cap)
 {
     static const int LENGTHS[] = {2, 3, 4, 6};
-    size_t chars = 0;
-    for (const char *p = compact; *p; p += utf8_char(p)) chars++;
+    size_t chars = mq_utf8_chars(compact, strlen(compact));
     int k = -1;
     for (int i = 0; i < 4; i++)
         if (chars >= (size_t)LENGTHS[i]) k = i;
@@ -606,31 +594,16 @@ static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct m
     char key[48];
     int which = common_key(t, key, sizeof(key));
     char *like = like_prefix(a, t->compact);
-    const char *aud = audio_like(a, f->audio);
-    if (!like || !aud) return MQ_ENOMEM;
-    struct mq_param p[] = {
+    struct mq_param p[21] = {
         MQ_P_TEXT(t->compact),
         MQ_P_TEXT(like),
         MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
         MQ_P_TEXT(key),
         MQ_P_INT(t->year),
-        MQ_P_TEXT(f->visible_json),
-        MQ_P_INT(f->max_level),
-        MQ_P_INT(f->block_unrated),
-        OR_EMPTY(f->kind),
-        OR_EMPTY(f->genre),
-        MQ_P_INT(f->year_from),
-        MQ_P_INT(f->year_to),
-        OR_EMPTY(f->library_id),
-        MQ_P_INT(f->has_file),
-        OR_EMPTY(f->resolution),
-        MQ_P_INT(f->hdr),
-        MQ_P_TEXT(aud),
-        OR_EMPTY(f->content_rating),
-        OR_EMPTY(f->status),
-        MQ_P_INT(limit),
-        MQ_P_INT(offset),
     };
+    if (!like || !filter_params(a, f, p + 5)) return MQ_ENOMEM;
+    p[19] = MQ_P_INT(limit);
+    p[20] = MQ_P_INT(offset);
     return mq_db_query_list(db, &SQL_COMMON[which], p, 21, a, read_hit, sizeof(**out),
                             (size_t)limit, out, n);
 }
@@ -642,28 +615,13 @@ static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct m
     char key[48];
     int which = common_key(t, key, sizeof(key));
     char *like = like_prefix(a, t->compact);
-    const char *aud = audio_like(a, f->audio);
-    if (!like || !aud) return MQ_ENOMEM;
-    struct mq_param p[] = {
+    struct mq_param p[18] = {
         MQ_P_TEXT(t->compact),
         MQ_P_TEXT(like),
         MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
         MQ_P_TEXT(key),
-        MQ_P_TEXT(f->visible_json),
-        MQ_P_INT(f->max_level),
-        MQ_P_INT(f->block_unrated),
-        OR_EMPTY(f->kind),
-        OR_EMPTY(f->genre),
-        MQ_P_INT(f->year_from),
-        MQ_P_INT(f->year_to),
-        OR_EMPTY(f->library_id),
-        MQ_P_INT(f->has_file),
-        OR_EMPTY(f->resolution),
-        MQ_P_INT(f->hdr),
-        MQ_P_TEXT(aud),
-        OR_EMPTY(f->content_rating),
-        OR_EMPTY(f->status),
     };
+    if (!like || !filter_params(a, f, p + 4)) return MQ_ENOMEM;
     return tally_rows(db, a, &SQL_COMMON_FACETS[which], p, 18, out, n);
 }
 
@@ -1060,7 +1018,7 @@ mq_err mq_store_search_sources(struct mq_db *db, struct mq_arena *a, const char 
     "c.item_id IN " IDS " ORDER BY c.item_id, c.kind, c.position"
 #define COLLECTIONS(IDS)                                                                           \
     "SELECT ci.item_id, c.name FROM collection_items ci JOIN collections c ON c.id = "             \
-    "ci.collection_id WHERE ci.item_id IN " IDS
+    "ci.collection_id WHERE ci.item_id IN " IDS " ORDER BY ci.item_id, c.name"
 static const struct mq_sql SQL_GENRES = {"search.genres", GENRES(IDS_LITE("$1")),
                                          GENRES(IDS_PG("$1"))};
 static const struct mq_sql SQL_CREDITS = {"search.credits", CREDITS(IDS_LITE("$1")),
@@ -1101,7 +1059,7 @@ mq_err mq_store_search_collections(struct mq_db *db, struct mq_arena *a, const c
     "JOIN media_files f ON f.item_id = c.id WHERE x.id IN " IDS " AND " PLAYS " UNION ALL SELECT " \
     "x.id, f.hdr, f.streams, f.width, f.height FROM media_items x JOIN media_items c ON "          \
     "c.parent_id = x.id JOIN media_items e ON e.parent_id = c.id JOIN media_files f ON f.item_id " \
-    "= e.id WHERE x.id IN " IDS " AND " PLAYS
+    "= e.id WHERE x.id IN " IDS " AND " PLAYS " ORDER BY 1"
 static const struct mq_sql SQL_FILES = {"search.files", FILES(IDS_LITE("$1")), FILES(IDS_PG("$1"))};
 
 static void read_file(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)

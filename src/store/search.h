@@ -154,8 +154,8 @@ struct mq_search_source {
 MQ_MUST_CHECK mq_err mq_store_search_sources(struct mq_db *db, struct mq_arena *a,
                                              const char *ids_json, struct mq_search_source **out,
                                              size_t *n);
-/* (id, text) pairs for the batch: genres, names of the credited (billing
- * order), collection names. */
+/* (id, text) pairs for the batch, each id's together: genres, names of
+ * the credited (billing order), collection names. */
 MQ_MUST_CHECK mq_err mq_store_search_genres(struct mq_db *db, struct mq_arena *a,
                                             const char *ids_json, struct mq_text_pair **out,
                                             size_t *n);
@@ -165,7 +165,8 @@ MQ_MUST_CHECK mq_err mq_store_search_credits(struct mq_db *db, struct mq_arena *
 MQ_MUST_CHECK mq_err mq_store_search_collections(struct mq_db *db, struct mq_arena *a,
                                                  const char *ids_json, struct mq_text_pair **out,
                                                  size_t *n);
-/* The files that play for each item of the batch (its own, its episodes'). */
+/* The files that play for each item of the batch (its own, its
+ * episodes'), each item's together. */
 struct mq_search_file {
     const char *item_id, *hdr, *streams;
     int64_t width, height;
