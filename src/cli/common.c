@@ -97,6 +97,7 @@ mq_err mq_cli_open_store(const struct mq_config *cfg, const struct mq_log *log,
         .sqlite_path = path,
         .pool_size = mq_store_conf(cfg)->pool_size,
         .acquire_timeout_ms = mq_store_conf(cfg)->acquire_timeout,
+        .sqlite_mmap_bytes = mq_store_conf(cfg)->sqlite_mmap,
         .log = log,
     };
     return mq_store_open(&opts, out);

@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "search/conf.h"
 #include "search/query.h"
+#include "search/rank.h"
 
 static void fill_visibility(struct mq_search_filter *f, const struct mq_visible *vis)
 {
@@ -213,8 +214,8 @@ static mq_err stage(struct mq_db *db, struct mq_arena *a, const struct mq_search
                     struct mq_search_response *out)
 {
     size_t n = 0;
-    mq_err err = mq_store_search(db, a, t, f, r->sort, r->offset, r->limit + 1, &out->hits, &n);
-    if (!err) err = mq_store_search_facets(db, a, t, f, &out->facets, &out->nfacets);
+    mq_err err = mq_rank_search(db, a, t, f, r->sort, r->offset, r->limit + 1, &out->hits, &n,
+                                &out->facets, &out->nfacets);
     if (err) return err;
     out->more = n > (size_t)r->limit && r->offset + r->limit < MQ_SEARCH_OFFSET_MAX;
     out->n = n > (size_t)r->limit ? (size_t)r->limit : n;
@@ -352,7 +353,7 @@ mq_err mq_search_facets(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
     struct mq_db *db = NULL;
     mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
     if (err) return err;
-    err = mq_store_search_facets(db, a, NULL, &f, out, n);
+    err = mq_rank_facets(db, a, NULL, &f, out, n);
     mq_store_rollback(db);
     return err;
 }

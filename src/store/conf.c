@@ -19,6 +19,10 @@ static const struct mq_setting settings[] = {
      "database connections: SQLite readers (plus one writer), or PostgreSQL connections"},
     {"db_acquire_timeout", MQ_SETTING_INT, OFF(acquire_timeout), "5000", NULL, 1, 600000, 0, NULL,
      NULL, "milliseconds to wait for a free database connection before answering 503"},
+    {"db_sqlite_mmap", MQ_SETTING_SIZE, OFF(sqlite_mmap), "1GiB", NULL, 0, 1L << 40, 0, NULL, NULL,
+     "SQLite: how much of the database file is read through memory mapping, shared by every "
+     "connection (0 = none; each connection then reads pages with system calls into its own "
+     "cache)"},
 };
 
 const struct mq_config_module mq_config_store = {.name = "store",

@@ -8,6 +8,7 @@ struct mq_store_conf {
     char *database_url; /* NULL or "" = SQLite under data_dir */
     int pool_size;
     int acquire_timeout; /* milliseconds */
+    long sqlite_mmap;    /* bytes */
 };
 
 extern const struct mq_config_module mq_config_store;

@@ -223,10 +223,6 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 #define VISIBLE_LITE(P, MAX, BLOCK) VISIBLE_OF(STORE_VIS_LITE_OF, P, MAX, BLOCK)
 #define VISIBLE_PG(P, MAX, BLOCK)   VISIBLE_OF(STORE_VIS_PG_OF, P, MAX, BLOCK)
 
-#define S_FILTERS      FILTERS("$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19", "$20")
-#define S_VISIBLE_LITE VISIBLE_LITE("$7", "$8", "$9")
-#define S_VISIBLE_PG   VISIBLE_PG("$7", "$8", "$9")
-
 /* The ranking runs over small rows; only the page is joined to its works. */
 #define RANK_COLS                                                                                  \
     "d.item_id AS did, d.kind AS dkind, d.title AS dtitle, d.popularity AS popularity, "           \
@@ -234,64 +230,6 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
     "d.release_date AS released, d.added_at AS added, d.sort_title AS dsort, "                     \
     "LENGTH(d.title_compact) AS tlen"
 #define PAGE_COLS STORE_ICOLS ", h.did, h.dkind, h.dtitle, h.popularity, h.tier"
-#define PAGE_OF(ORDER)                                                                             \
-    " ORDER BY " ORDER " LIMIT $21 OFFSET $22) SELECT " PAGE_COLS                                  \
-    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " ORDER
-/* PostgreSQL orders by output names only when bare: one level more. */
-#define PAGE_OF_PG(ORDER)                                                                          \
-    "), h AS (SELECT * FROM h0 ORDER BY " ORDER " LIMIT $21 OFFSET $22) SELECT " PAGE_COLS         \
-    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " ORDER
-
-#define TIER_HEAD                                                                                  \
-    "CASE WHEN d.title_compact = $23 OR d.alt_compact = $23 THEN 6 WHEN d.title_compact = $4 OR "  \
-    "d.alt_compact = $4 THEN 5 WHEN d.title_compact LIKE $5 OR d.alt_compact LIKE $5 THEN 4 "
-/* The words in the titles' tokens, as LIKE patterns over " titles ": $3
- * all of them in the order typed, $2 and $24-$26 each of the first four
- * ('' = none). Tokens hold letters and digits only, so no pattern has a
- * wildcard of its own; a pattern per row is cheaper than two more passes
- * over the full-text index. */
-#define TITLED "(' ' || d.titles || ' ')"
-#define TIER_WORDS                                                                                 \
-    "WHEN " TITLED " LIKE $3 THEN 3 WHEN " TITLED " LIKE $2 AND ($24 = '' OR " TITLED              \
-    " LIKE $24) AND ($25 = '' OR " TITLED " LIKE $25) AND ($26 = '' OR " TITLED " LIKE $26) "      \
-    "THEN 2 ELSE 1 END"
-#define TIER_LITE TIER_HEAD TIER_WORDS
-#define TIER_PG   TIER_HEAD TIER_WORDS
-
-#define LITE_HITS                                                                                  \
-    "WITH m AS (SELECT rowid AS r, bm25(search_fts, 10.0, 4.0, 2.0, 1.0) AS s FROM search_fts "    \
-    "WHERE search_fts MATCH $1), h AS (SELECT " RANK_COLS ", " TIER_LITE " AS tier, m.s AS score " \
-    "FROM m JOIN search_docs d ON d.doc_id = m.r"                                                  \
-    " WHERE " KIND_OK("$10", "d") S_FILTERS S_VISIBLE_LITE
-#define PG_HITS                                                                                    \
-    "WITH h0 AS (SELECT " RANK_COLS ", " TIER_PG " AS tier, -ts_rank(d.doc, $1::tsquery, 1) AS "   \
-    "score FROM search_docs d WHERE d.doc @@ $1::tsquery AND " KIND_OK("$10", "d")                 \
-        S_FILTERS S_VISIBLE_PG
-
-/* Relevance: how the title met the query, the year typed, popularity
- * and then the shorter title among title matches (what was typed is more
- * of it), then BM25 (ts_rank), quality, a file, the id. */
-#define ORDER_RELEVANCE                                                                            \
-    "tier DESC, CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC, CASE WHEN tier >= 2 THEN popularity " \
-    "ELSE 0 END DESC, CASE WHEN tier >= 2 THEN tlen ELSE 0 END, score, popularity DESC, dquality " \
-    "DESC, dhas DESC, did"
-
-/* Other orders break ties by the year typed, then the id. */
-#define YEAR_FIRST ", CASE WHEN dyear = $6 THEN 1 ELSE 0 END DESC, did"
-#define SEARCH_SQL(name, ORDER)                                                                    \
-    {                                                                                              \
-        name, LITE_HITS PAGE_OF(ORDER YEAR_FIRST), PG_HITS PAGE_OF_PG(ORDER YEAR_FIRST)            \
-    }
-
-/* In the order of enum mq_search_sort. */
-static const struct mq_sql SQL_SEARCH[] = {
-    {"search.relevance", LITE_HITS PAGE_OF(ORDER_RELEVANCE), PG_HITS PAGE_OF_PG(ORDER_RELEVANCE)},
-    SEARCH_SQL("search.popularity", "popularity DESC, tier DESC"),
-    SEARCH_SQL("search.rating", "COALESCE(drating, -1) DESC, tier DESC"),
-    SEARCH_SQL("search.released", "COALESCE(released, CAST(dyear AS TEXT), '') DESC, tier DESC"),
-    SEARCH_SQL("search.added", "added DESC, tier DESC"),
-    SEARCH_SQL("search.title", "dsort, tier DESC"),
-};
 
 static void read_hit(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
@@ -333,184 +271,164 @@ static bool filter_params(struct mq_arena *a, const struct mq_search_filter *f, 
     return aud != NULL;
 }
 
-static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                            const struct mq_search_filter *f, int offset, int limit,
-                            struct mq_search_hit **out, size_t *n);
-static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                            const struct mq_search_filter *f, struct mq_facet_count **out,
-                            size_t *n);
+/* ---- matches ------------------------------------------------------------ */
 
-mq_err mq_store_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                       const struct mq_search_filter *f, enum mq_search_sort sort, int offset,
-                       int limit, struct mq_search_hit **out, size_t *n)
-{
-    if (t->common) return common_search(db, a, t, f, offset, limit, out, n);
-    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
-    const char *all = NULL, *word[4] = {"", "", "", ""}, *ordered = "";
-    mq_err err = build(a, t, pg, ALL, false, &all);
-    if (err) return err;
-    /* The words that must match (the common ones left out unless nothing
-     * else is left), each and in order. */
-    const char *w[MQ_SEARCH_WORDS_MAX];
-    int nw = 0;
-    for (int i = 0; i < t->nwords; i++)
-        if (!t->optional[i]) w[nw++] = t->words[i];
-    if (!nw)
-        for (int i = 0; i < t->nwords; i++) w[nw++] = t->words[i];
-    bool prefix = t->prefix && nw && w[nw - 1] == t->words[t->nwords - 1];
-    struct mq_buf b;
-    mq_buf_init(&b, 8192);
-    for (int i = 0; !err && i < nw; i++) err = mq_buf_printf(&b, "%s%s", i ? " " : "% ", w[i]);
-    for (int i = 0; !err && i < t->nphrases; i++)
-        err = mq_buf_printf(&b, "%s%s", b.len ? " " : "% ", t->phrases[i]);
-    if (!err) err = mq_buf_adds(&b, prefix ? "%" : " %");
-    if (!err) ordered = mq_arena_strndup(a, b.data, b.len);
-    mq_buf_cleanup(&b);
-    for (int i = 0; !err && i < nw && i < 4; i++) {
-        bool last = prefix && i == nw - 1;
-        word[i] = mq_arena_printf(a, "%% %s%s", w[i], last ? "%" : " %");
-        if (!word[i]) err = MQ_ENOMEM;
-    }
-    if (!nw && t->nphrases) word[0] = ordered;
-    if (!err && !ordered) err = MQ_ENOMEM;
-    if (err) return err;
-    char *like = like_prefix(a, t->compact);
-    struct mq_param p[26] = {
-        MQ_P_TEXT(all),        MQ_P_TEXT(word[0]), MQ_P_TEXT(ordered),
-        MQ_P_TEXT(t->compact), MQ_P_TEXT(like),    MQ_P_INT(t->year),
-    };
-    if (!like || !filter_params(a, f, p + 6)) return MQ_ENOMEM;
-    p[20] = MQ_P_INT(limit);
-    p[21] = MQ_P_INT(offset);
-    p[22] = MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact);
-    p[23] = MQ_P_TEXT(word[1]);
-    p[24] = MQ_P_TEXT(word[2]);
-    p[25] = MQ_P_TEXT(word[3]);
-    return mq_db_query_list(db, &SQL_SEARCH[sort], p, 26, a, read_hit, sizeof(**out), (size_t)limit,
-                            out, n);
-}
-
-/* ---- facets --------------------------------------------------------------- */
+/* What ranking and the facet counts read of each match (mq_search_row),
+ * and whether the kind filter K keeps it: the type facet counts every
+ * kind, the rest only what the filter keeps. */
+#define ROW_COLS_OF(K)                                                                             \
+    "d.doc_id, d.item_id, d.kind, d.title_compact, d.alt_compact, d.titles, d.sort_title, "        \
+    "d.release_date, d.resolution, d.library_id, d.genres, d.year, d.popularity, d.quality, "      \
+    "d.rating, d.added_at, d.has_file, CASE WHEN " KIND_OK(K, "d") " THEN 1 ELSE 0 END"
+#define ROW_COLS ROW_COLS_OF("$5")
 
 #define F_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
-/* The matches' facet fields, counted in C (faster than six GROUP BYs and
- * a join to the genres); the kind filter is left to the counting, since
- * the type facet ignores it. */
-#define FACET_ROWS_OF(K)                                                                           \
-    " SELECT h.kind, h.year, h.resolution, h.has_file, h.library_id, h.genres, CASE "              \
-    "WHEN " KIND_OK(K, "h") " THEN 1 ELSE 0 END FROM h"
-#define FACET_GROUPS       FACET_ROWS_OF("$5")
-#define FACET_GROUPS_OF(K) FACET_ROWS_OF(K)
-#define H_COLS             "d.item_id, d.kind, d.year, d.resolution, d.has_file, d.library_id, d.genres"
-#define H_COLS_D           H_COLS
-
-static const struct mq_sql SQL_FACETS = {
-    "search.facets",
-    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), h AS "
-    "(SELECT " H_COLS
-    " FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" F_FILTERS VISIBLE_LITE(
-        "$2", "$3", "$4") ")" FACET_GROUPS,
-    "WITH h AS (SELECT " H_COLS
-    " FROM search_docs d WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE_PG("$2", "$3",
-                                                                          "$4") ")" FACET_GROUPS};
+/* Every match under the filters but the kind: one pass gives the page,
+ * the counts and the facets (search/rank.c), where a statement for the
+ * page and another for the facets would read every match twice. */
+static const struct mq_sql SQL_MATCHES = {
+    "search.matches",
+    "SELECT " ROW_COLS " FROM search_fts f JOIN search_docs d ON d.doc_id = f.rowid WHERE "
+    "search_fts MATCH $1" F_FILTERS VISIBLE_LITE("$2", "$3", "$4"),
+    "SELECT " ROW_COLS
+    " FROM search_docs d WHERE d.doc @@ $1::tsquery" F_FILTERS VISIBLE_PG("$2", "$3", "$4")};
 
 /* The whole catalogue: the same with $1 standing for nothing. */
-#define A_FILTERS FILTERS("$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15")
-static const struct mq_sql SQL_FACETS_ALL = {
-    "search.facets_all",
-    "WITH h AS (SELECT " H_COLS
-    " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_LITE("$2", "$3", "$4") ")" FACET_GROUPS,
-    "WITH h AS (SELECT " H_COLS
-    " FROM search_docs d WHERE $1 = ''" A_FILTERS VISIBLE_PG("$2", "$3", "$4") ")" FACET_GROUPS};
+static const struct mq_sql SQL_CATALOGUE = {
+    "search.catalogue",
+    "SELECT " ROW_COLS " FROM search_docs d WHERE $1 = ''" F_FILTERS VISIBLE_LITE("$2", "$3", "$4"),
+    "SELECT " ROW_COLS " FROM search_docs d WHERE $1 = ''" F_FILTERS VISIBLE_PG("$2", "$3", "$4")};
 
-struct tally {
-    struct mq_facet_count *c;
-    size_t n, cap;
-    struct mq_arena *a;
-    bool oom;
-};
+/* Each match's BM25 (ts_rank on PostgreSQL, negated): lower is better,
+ * in millionths. Only the matches outside the titles are ordered by it,
+ * and only a page that reaches them asks. */
+static const struct mq_sql SQL_SCORES = {
+    "search.scores",
+    "SELECT rowid, CAST(bm25(search_fts, 10.0, 4.0, 2.0, 1.0) * 1000000 AS INTEGER) FROM "
+    "search_fts WHERE search_fts MATCH $1",
+    "SELECT doc_id, (-ts_rank(doc, $1::tsquery, 1) * 1000000)::bigint FROM search_docs WHERE doc "
+    "@@ $1::tsquery"};
 
-static void count(struct tally *t, const char *facet, const char *value)
+/* A page of documents, with their works (a person's document has none). */
+static const struct mq_sql SQL_PAGE = {
+    "search.page",
+    "SELECT " STORE_ICOLS ", d.item_id, d.kind, d.title, d.popularity, d.doc_id FROM search_docs "
+    "d LEFT JOIN media_items i ON i.id = d.item_id WHERE d.doc_id IN (SELECT value FROM "
+    "json_each($1))",
+    "SELECT " STORE_ICOLS ", d.item_id, d.kind, d.title, d.popularity, d.doc_id FROM search_docs "
+    "d LEFT JOIN media_items i ON i.id = d.item_id WHERE d.doc_id IN (SELECT "
+    "(jsonb_array_elements_text($1::jsonb))::bigint)"};
+
+static void read_row(struct mq_rows *rows, struct mq_search_row *r)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (t->c[i].facet == facet && !strcmp(t->c[i].value, value)) {
-            t->c[i].count++;
-            return;
-        }
-    if (t->n == t->cap) {
-        struct mq_facet_count *c = mq_arena_grow(t->a, t->c, t->n + 1, &t->cap, sizeof(*c));
-        if (!c) {
-            t->oom = true;
-            return;
-        }
-        t->c = c;
-    }
-    const char *v = mq_arena_strdup(t->a, value);
-    if (!v) {
-        t->oom = true;
-        return;
-    }
-    t->c[t->n++] = (struct mq_facet_count){facet, v, 1};
+    r->doc = mq_rows_int(rows, 0);
+    r->item_id = mq_rows_text(rows, 1);
+    r->kind = mq_rows_text(rows, 2);
+    r->title_compact = mq_rows_text(rows, 3);
+    r->alt_compact = mq_rows_text(rows, 4);
+    r->titles = mq_rows_text(rows, 5);
+    r->sort_title = mq_rows_text(rows, 6);
+    r->release_date = mq_rows_text(rows, 7);
+    r->resolution = mq_rows_text(rows, 8);
+    r->library_id = mq_rows_text(rows, 9);
+    r->genres = mq_rows_text(rows, 10);
+    r->has_year = !mq_rows_null(rows, 11);
+    r->year = mq_rows_int(rows, 11);
+    r->popularity = mq_rows_int(rows, 12);
+    r->quality = mq_rows_int(rows, 13);
+    r->rating = mq_rows_null(rows, 14) ? -1 : mq_rows_int(rows, 14);
+    r->added_at = mq_rows_int(rows, 15);
+    r->has_file = mq_rows_int(rows, 16) != 0;
+    r->kind_ok = mq_rows_int(rows, 17) != 0;
 }
 
-/* Runs a facet statement (rows of kind, year, resolution, has_file,
- * library_id, genres, and whether the kind filter keeps the row) and
- * counts them. */
-static mq_err tally_rows(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
-                         const struct mq_param *p, size_t np, struct mq_facet_count **out,
-                         size_t *n)
+/* Runs a statement of ROW_COLS and hands each row to the visitor. */
+static mq_err visit_rows(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *p,
+                         size_t np, mq_search_row_fn *visit, void *ctx)
 {
     struct mq_rows *rows = NULL;
-    struct tally t = {.a = a};
     mq_err err = mq_db_query(db, sql, p, np, &rows);
     if (err) return err;
-    while (!t.oom && mq_rows_next(rows)) {
-        const char *k = mq_rows_text(rows, 0);
-        if (!k) continue;
-        count(&t, "type", k);
-        if (!mq_rows_int(rows, 6)) continue;
-        char num[24];
-        if (!mq_rows_null(rows, 1)) {
-            snprintf(num, sizeof(num), "%lld", (long long)(mq_rows_int(rows, 1) / 10 * 10));
-            count(&t, "decade", num);
-        }
-        const char *res = mq_rows_text(rows, 2);
-        if (res) count(&t, "resolution", res);
-        count(&t, "has_file", mq_rows_int(rows, 3) ? "1" : "0");
-        const char *lib = mq_rows_text(rows, 4);
-        if (lib) count(&t, "library", lib);
-        const char *g = mq_rows_text(rows, 5);
-        for (const char *s = g; s && *s;) {
-            const char *end = strchr(s, '\x1f');
-            size_t len = end ? (size_t)(end - s) : strlen(s);
-            char name[128];
-            if (len && len < sizeof(name)) {
-                memcpy(name, s, len);
-                name[len] = 0;
-                count(&t, "genre", name);
-            }
-            s += len + (end ? 1 : 0);
-        }
+    bool stopped = false;
+    while (!stopped && mq_rows_next(rows)) {
+        struct mq_search_row r;
+        read_row(rows, &r);
+        /* A document always has these; a row without them is skipped
+         * rather than trusted. */
+        if (!r.item_id || !r.kind || !r.title_compact || !r.alt_compact || !r.titles ||
+            !r.sort_title)
+            continue;
+        stopped = !visit(ctx, &r);
     }
     err = mq_rows_close(rows);
-    if (!err && t.oom) err = MQ_ENOMEM;
-    *out = t.c;
-    *n = t.n;
+    if (!err && stopped) err = MQ_ENOMEM;
     return err;
 }
 
-mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                              const struct mq_search_filter *f, struct mq_facet_count **out,
-                              size_t *n)
+static mq_err common_rows(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                          const struct mq_search_filter *f, mq_search_row_fn *visit, void *ctx);
+
+mq_err mq_store_search_each(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                            const struct mq_search_filter *f, mq_search_row_fn *visit, void *ctx)
 {
-    if (t && t->common) return common_facets(db, a, t, f, out, n);
+    if (t && t->common) return common_rows(db, a, t, f, visit, ctx);
     bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
     const char *all = "";
     mq_err err = t ? build(a, t, pg, ALL, false, &all) : MQ_OK;
     if (err) return err;
     struct mq_param p[15] = {MQ_P_TEXT(all)};
     if (!filter_params(a, f, p + 1)) return MQ_ENOMEM;
-    return tally_rows(db, a, t ? &SQL_FACETS : &SQL_FACETS_ALL, p, 15, out, n);
+    return visit_rows(db, t ? &SQL_MATCHES : &SQL_CATALOGUE, p, 15, visit, ctx);
+}
+
+mq_err mq_store_search_scores(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                              mq_search_score_fn *visit, void *ctx)
+{
+    const char *all = NULL;
+    mq_err err = build(a, t, mq_db_backend(db) == MQ_STORE_POSTGRES, ALL, false, &all);
+    if (err) return err;
+    struct mq_param p[] = {MQ_P_TEXT(all)};
+    struct mq_rows *rows = NULL;
+    err = mq_db_query(db, &SQL_SCORES, p, 1, &rows);
+    if (err) return err;
+    while (mq_rows_next(rows)) visit(ctx, mq_rows_int(rows, 0), mq_rows_int(rows, 1));
+    return mq_rows_close(rows);
+}
+
+mq_err mq_store_search_page(struct mq_db *db, struct mq_arena *a, const int64_t *docs, size_t n,
+                            struct mq_search_hit *out)
+{
+    struct mq_buf b;
+    mq_buf_init(&b, 1 << 20);
+    mq_err err = mq_buf_adds(&b, "[");
+    for (size_t i = 0; !err && i < n; i++)
+        err = mq_buf_printf(&b, "%s%lld", i ? "," : "", (long long)docs[i]);
+    if (!err) err = mq_buf_adds(&b, "]");
+    struct mq_param p[] = {MQ_P_TEXT(b.data)};
+    struct mq_rows *rows = NULL;
+    bool oom = false;
+    /* The text is bound, not copied: it lives until the rows are closed. */
+    if (!err) err = mq_db_query(db, &SQL_PAGE, p, 1, &rows);
+    if (err) {
+        mq_buf_cleanup(&b);
+        return err;
+    }
+    while (!oom && mq_rows_next(rows)) {
+        int64_t doc = mq_rows_int(rows, STORE_ICOLS_N + 4);
+        for (size_t i = 0; i < n; i++) {
+            if (docs[i] != doc) continue;
+            struct mq_search_hit *h = &out[i];
+            mq_store_read_item(rows, a, &h->item, &oom);
+            h->doc_id = mq_rows_dup(rows, STORE_ICOLS_N, a, &oom);
+            h->kind = mq_rows_dup(rows, STORE_ICOLS_N + 1, a, &oom);
+            h->person_name = mq_rows_dup(rows, STORE_ICOLS_N + 2, a, &oom);
+            h->popularity = mq_rows_int(rows, STORE_ICOLS_N + 3);
+            break;
+        }
+    }
+    err = mq_rows_close(rows);
+    mq_buf_cleanup(&b);
+    return !err && oom ? MQ_ENOMEM : err;
 }
 
 /* ---- queries of common words alone -------------------------------------- */
@@ -524,44 +442,20 @@ mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a, const struct
     "m AS (SELECT d.doc_id AS r FROM search_docs d WHERE d.title_compact = $3 OR "                 \
     "d.title_compact = $1 UNION SELECT x.r FROM (SELECT d.doc_id AS r FROM search_docs d WHERE "   \
     "d." COL " = $4 AND d.title_compact LIKE $2 ORDER BY d.popularity DESC LIMIT 2000) x)"
-#define COMMON_TIER                                                                                \
-    "CASE WHEN d.title_compact = $3 THEN 6 WHEN d.title_compact = $1 THEN 5 WHEN "                 \
-    "d.title_compact LIKE $2 THEN 4 ELSE 2 END"
-#define C_FILTERS FILTERS("$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19")
-#define COMMON_H(COL, VIS)                                                                         \
-    "WITH " COMMON_M(COL) ", h0 AS (SELECT " RANK_COLS ", " COMMON_TIER " AS tier, 0.0 AS score "  \
-                          "FROM m JOIN search_docs d ON d.doc_id = m.r WHERE d.title_compact "     \
-                          "LIKE $2 AND " KIND_OK("$9", "d") C_FILTERS VIS
-#define COMMON_ORDER                                                                               \
-    "tier DESC, CASE WHEN dyear = $5 THEN 1 ELSE 0 END DESC, popularity DESC, tlen, did"
-#define COMMON_PAGE                                                                                \
-    "), h AS (SELECT * FROM h0 ORDER BY " COMMON_ORDER " LIMIT $20 OFFSET $21) SELECT " PAGE_COLS  \
-    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " COMMON_ORDER
-#define COMMON_SQL(name, COL)                                                                      \
-    {                                                                                              \
-        name, COMMON_H(COL, VISIBLE_LITE("$6", "$7", "$8")) COMMON_PAGE,                           \
-            COMMON_H(COL, VISIBLE_PG("$6", "$7", "$8")) COMMON_PAGE                                \
-    }
-/* By key length: p2, p3, p4, p6. */
-static const struct mq_sql SQL_COMMON[] = {
-    COMMON_SQL("search.common2", "p2"), COMMON_SQL("search.common3", "p3"),
-    COMMON_SQL("search.common4", "p4"), COMMON_SQL("search.common6", "p6")};
-
 #define COMMON_F_FILTERS                                                                           \
     FILTERS("$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18")
-#define COMMON_FACETS(COL, VIS)                                                                    \
-    "WITH " COMMON_M(COL) ", h AS (SELECT " H_COLS_D " FROM m JOIN search_docs d ON "              \
-                          "d.doc_id = m.r WHERE d.title_compact LIKE $2" COMMON_F_FILTERS VIS      \
-                          ")" FACET_GROUPS_OF("$8")
-#define COMMON_FACETS_SQL(name, COL)                                                               \
+#define COMMON_ROWS(COL, VIS)                                                                      \
+    "WITH " COMMON_M(COL) " SELECT " ROW_COLS_OF(                                                  \
+        "$8") " FROM m JOIN search_docs d ON d.doc_id = "                                          \
+              "m.r WHERE d.title_compact LIKE $2" COMMON_F_FILTERS VIS
+#define COMMON_ROWS_SQL(name, COL)                                                                 \
     {                                                                                              \
-        name, COMMON_FACETS(COL, VISIBLE_LITE("$5", "$6", "$7")),                                  \
-            COMMON_FACETS(COL, VISIBLE_PG("$5", "$6", "$7"))                                       \
+        name, COMMON_ROWS(COL, VISIBLE_LITE("$5", "$6", "$7")),                                    \
+            COMMON_ROWS(COL, VISIBLE_PG("$5", "$6", "$7"))                                         \
     }
-static const struct mq_sql SQL_COMMON_FACETS[] = {COMMON_FACETS_SQL("search.common_facets2", "p2"),
-                                                  COMMON_FACETS_SQL("search.common_facets3", "p3"),
-                                                  COMMON_FACETS_SQL("search.common_facets4", "p4"),
-                                                  COMMON_FACETS_SQL("search.common_facets6", "p6")};
+static const struct mq_sql SQL_COMMON_ROWS[] = {
+    COMMON_ROWS_SQL("search.common_rows2", "p2"), COMMON_ROWS_SQL("search.common_rows3", "p3"),
+    COMMON_ROWS_SQL("search.common_rows4", "p4"), COMMON_ROWS_SQL("search.common_rows6", "p6")};
 
 /* The longest first-letters key the typed text fills (2, 3, 4 or 6
  * characters), as an index into the statements above; -1 below two. */
@@ -587,30 +481,8 @@ static int common_key(const struct mq_search_terms *t, char *key, size_t cap)
     return k;
 }
 
-static mq_err common_search(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                            const struct mq_search_filter *f, int offset, int limit,
-                            struct mq_search_hit **out, size_t *n)
-{
-    char key[48];
-    int which = common_key(t, key, sizeof(key));
-    char *like = like_prefix(a, t->compact);
-    struct mq_param p[21] = {
-        MQ_P_TEXT(t->compact),
-        MQ_P_TEXT(like),
-        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact),
-        MQ_P_TEXT(key),
-        MQ_P_INT(t->year),
-    };
-    if (!like || !filter_params(a, f, p + 5)) return MQ_ENOMEM;
-    p[19] = MQ_P_INT(limit);
-    p[20] = MQ_P_INT(offset);
-    return mq_db_query_list(db, &SQL_COMMON[which], p, 21, a, read_hit, sizeof(**out),
-                            (size_t)limit, out, n);
-}
-
-static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
-                            const struct mq_search_filter *f, struct mq_facet_count **out,
-                            size_t *n)
+static mq_err common_rows(struct mq_db *db, struct mq_arena *a, const struct mq_search_terms *t,
+                          const struct mq_search_filter *f, mq_search_row_fn *visit, void *ctx)
 {
     char key[48];
     int which = common_key(t, key, sizeof(key));
@@ -622,7 +494,7 @@ static mq_err common_facets(struct mq_db *db, struct mq_arena *a, const struct m
         MQ_P_TEXT(key),
     };
     if (!like || !filter_params(a, f, p + 4)) return MQ_ENOMEM;
-    return tally_rows(db, a, &SQL_COMMON_FACETS[which], p, 18, out, n);
+    return visit_rows(db, &SQL_COMMON_ROWS[which], p, 18, visit, ctx);
 }
 
 /* ---- autocomplete ----------------------------------------------------- */
@@ -728,11 +600,15 @@ static const struct mq_sql SQL_FREQUENCY = {
     "SELECT COALESCE((SELECT (u.f * " PG_ROWS ")::bigint " PG_ELEMS("u.e = $1") " LIMIT 1), 0), "
                                                                                 "COALESCE(" PG_ROWS
                                                                                 "::bigint, 0)"};
-/* A prefix's words counted each: an upper bound, which is what is wanted. */
+/* A prefix's words counted each: an upper bound, which is what is wanted.
+ * A prefix of more than 200 words ("i" after other words) counts as in
+ * every document: FTS5 merges each word's postings, which costs more
+ * than any count says. */
 static const struct mq_sql SQL_FREQUENCY_PREFIX = {
     "search_vocab.prefix",
-    "SELECT COALESCE((SELECT SUM(doc) FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND "
-    "term < $2 LIMIT 200)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
+    "SELECT COALESCE((SELECT CASE WHEN COUNT(*) > 200 THEN (SELECT MAX(doc_id) FROM search_docs) "
+    "ELSE SUM(doc) END FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND term < $2 LIMIT "
+    "201)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
     "SELECT COALESCE((SELECT (SUM(u.f) * " PG_ROWS ")::bigint " PG_ELEMS(
         "u.e COLLATE \"C\" >= $1 AND u.e COLLATE \"C\" < $2") "), 0), COALESCE(" PG_ROWS
                                                               "::bigint, 0)"};

@@ -81,18 +81,46 @@ struct mq_facet_count {
     int64_t count;
 };
 
-/* A page of results, `limit` from `offset`. */
-MQ_MUST_CHECK mq_err mq_store_search(struct mq_db *db, struct mq_arena *a,
-                                     const struct mq_search_terms *t,
-                                     const struct mq_search_filter *f, enum mq_search_sort sort,
-                                     int offset, int limit, struct mq_search_hit **out, size_t *n);
-/* Facet counts of what a query finds under the filter (t NULL: the whole
- * visible catalogue): type (the other filters only), genre, decade,
- * resolution, has_file, library. */
-MQ_MUST_CHECK mq_err mq_store_search_facets(struct mq_db *db, struct mq_arena *a,
+/* A document that matches, as mq_store_search_each hands it over; the
+ * strings are borrowed until the visitor returns. */
+struct mq_search_row {
+    int64_t doc; /* the document's number, for mq_store_search_page */
+    const char *item_id, *kind;
+    const char *title_compact, *alt_compact, *titles; /* for the title tiers */
+    const char *sort_title, *release_date;            /* release_date may be NULL */
+    const char *resolution, *library_id, *genres;     /* facets; the first two may be NULL */
+    bool has_year;
+    int64_t year;
+    int64_t popularity, quality, rating, added_at; /* rating -1 = none */
+    bool has_file;
+    bool kind_ok; /* the kind filter keeps it (the type facet counts it anyway) */
+};
+/* Returns false to stop (out of memory: the call then fails MQ_ENOMEM). */
+typedef bool mq_search_row_fn(void *ctx, const struct mq_search_row *row);
+
+/* Every document a query matches under the filter's visibility and
+ * filters, the kind filter only marked (kind_ok): with t NULL, the whole
+ * visible catalogue; with t->common, the titles that are or start with
+ * the words (at most 2,000 of them besides the exact ones). Ordering is
+ * the caller's (search/rank.c). */
+MQ_MUST_CHECK mq_err mq_store_search_each(struct mq_db *db, struct mq_arena *a,
+                                          const struct mq_search_terms *t,
+                                          const struct mq_search_filter *f, mq_search_row_fn *visit,
+                                          void *ctx);
+
+/* BM25 (or, on PostgreSQL, ts_rank negated) of every document the query
+ * matches, in millionths: lower is better. */
+typedef void mq_search_score_fn(void *ctx, int64_t doc, int64_t score);
+MQ_MUST_CHECK mq_err mq_store_search_scores(struct mq_db *db, struct mq_arena *a,
                                             const struct mq_search_terms *t,
-                                            const struct mq_search_filter *f,
-                                            struct mq_facet_count **out, size_t *n);
+                                            mq_search_score_fn *visit, void *ctx);
+
+/* The hits of n documents, out[i] for docs[i] (item, kind, doc_id as the
+ * item's or person's id, person_name, popularity; the tier is left to the
+ * caller). A document gone meanwhile leaves its hit as it was. */
+MQ_MUST_CHECK mq_err mq_store_search_page(struct mq_db *db, struct mq_arena *a, const int64_t *docs,
+                                          size_t n, struct mq_search_hit *out);
+
 /* Titles and names that start with the words, best first, for each
  * keystroke: works of the top-level kinds and people. */
 MQ_MUST_CHECK mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,

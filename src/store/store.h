@@ -43,6 +43,7 @@ struct mq_store_opts {
     const char *sqlite_path;  /* database file when SQLite */
     int pool_size;
     int acquire_timeout_ms;
+    long sqlite_mmap_bytes; /* SQLite: how much of the file to map (0 = read() only) */
     const struct mq_log *log;
 };
 

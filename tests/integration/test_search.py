@@ -334,30 +334,41 @@ def test_facets_filters_and_paging(env):
                 create(s, t, {"type": "movie", "title": "Matrix Sequel %d" % i, "year": 1990 + i,
                               "genres": ["Action"] if i % 2 else ["Drama"]})
             create(s, t, {"type": "series", "title": "Matrix Show", "year": 2001})
+            # Works that only mention the word: after every title, by BM25.
+            for i in range(12):
+                create(s, t, {"type": "movie", "title": "Other Film %d" % i, "year": 1980 + i,
+                              "overview": "A story about the matrix." + " Matrix." * (i % 3)})
             indexed(s, t)
             doc = search(s, t, "matrix", limit="10").json()
-            check(doc["total_estimate"] == 28, doc["total_estimate"])
+            check(doc["total_estimate"] == 40, doc["total_estimate"])
             check(len(doc["items"]) == 10 and doc["next_cursor"], len(doc["items"]))
             f = doc["facets"]
-            check({x["value"]: x["count"] for x in f["type"]} == {"movie": 27, "series": 1}, f["type"])
-            check({x["value"]: x["count"] for x in f["has_file"]} == {True: 2, False: 26}, f["has_file"])
+            check({x["value"]: x["count"] for x in f["type"]} == {"movie": 39, "series": 1}, f["type"])
+            check({x["value"]: x["count"] for x in f["has_file"]} == {True: 2, False: 38}, f["has_file"])
             check({x["value"]: x["count"] for x in f["genre"]} == {"Action": 12, "Drama": 13}, f["genre"])
-            check(sum(x["count"] for x in f["decade"]) == 28, f["decade"])
+            check(sum(x["count"] for x in f["decade"]) == 40, f["decade"])
             check(f["library"] == [{"value": lib["id"], "count": 2}], f["library"])
             check(any(x["value"] in ("sd", "720p", "1080p", "4k") for x in f["resolution"]), f["resolution"])
             # Pages: full, each work once, in a stable order.
-            seen, cursor = [], None
+            seen, pages, cursor = [], [], None
             while True:
                 p = {"limit": "10"}
                 if cursor:
                     p["cursor"] = cursor
                 page = search(s, t, "matrix", **p).json()
                 seen += [i["id"] for i in page["items"]]
+                pages += page["items"]
                 cursor = page["next_cursor"]
                 if not cursor:
                     break
                 check(len(page["items"]) == 10, len(page["items"]))
-            check(len(seen) == 28 and len(set(seen)) == 28, len(seen))
+            check(len(seen) == 40 and len(set(seen)) == 40, len(seen))
+            # Every title match first; then the overviews, those that say it
+            # more than once before those that say it once (BM25).
+            titles = [label(i).startswith("Other Film") for i in pages]
+            check(titles == [False] * 28 + [True] * 12, titles)
+            more = [int(label(i).split()[-1]) % 3 > 0 for i in pages[28:]]
+            check(more == [True] * 8 + [False] * 4, [label(i) for i in pages[28:]])
             # Filters narrow the results and the counts alike.
             doc = search(s, t, "matrix", has_file="true").json()
             check(sorted(label(i) for i in doc["items"]) == ["Matrix Theory", "The Matrix"], doc["items"])
@@ -366,7 +377,7 @@ def test_facets_filters_and_paging(env):
             check(all(2000 <= i["year"] <= 2009 for i in doc["items"]) and doc["total_estimate"] == 5, doc)
             doc = search(s, t, "matrix", type="series").json()
             check([label(i) for i in doc["items"]] == ["Matrix Show"], doc["items"])
-            check({x["value"]: x["count"] for x in doc["facets"]["type"]} == {"movie": 27, "series": 1}, doc)
+            check({x["value"]: x["count"] for x in doc["facets"]["type"]} == {"movie": 39, "series": 1}, doc)
             doc = search(s, t, "matrix", year_from="2010", year_to="2012", sort="released").json()
             check([i["year"] for i in doc["items"]] == sorted([i["year"] for i in doc["items"]], reverse=True), doc)
             doc = search(s, t, "matrix", sort="title", limit="3").json()
@@ -376,7 +387,7 @@ def test_facets_filters_and_paging(env):
             check(doc["items"] == [] and doc["total_estimate"] == 0, doc)
             # The catalogue's own facets.
             all_ = s.request("GET", "/api/v1/search/facets", headers=bearer(t)).json()
-            check(all_["total"] == 28, all_)
+            check(all_["total"] == 40, all_)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
