@@ -226,10 +226,12 @@ class Server:
         self.p.wait(timeout=60)
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="RssAnon"):
+    """The server's own memory (RssAnon); RssFile is the database's pages
+    mapped into it, the kernel's page cache, shared and reclaimable."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
 
@@ -392,11 +394,12 @@ def main():
     for name, xs, q in (("search", st_times, qs), ("autocomplete", ac_times, ks)):
         slow = sorted(zip(xs, q), reverse=True)[:8]
         print("slowest %s: %s" % (name, ", ".join("%r %.1f ms" % (b, a) for a, b in slow)), file=sys.stderr)
-    rss = rss_kb(s.p.pid)
+    rss, mapped = rss_kb(s.p.pid), rss_kb(s.p.pid, "RssFile")
     s.stop()
     res = {"backend": BACKEND, "works": N, "people": len(people), "documents": st["documents"],
            "load_s": round(load_s, 1), "index_build_s": round(build_s, 1),
            "index_mb": round(index_bytes / 1e6, 1), "rss_mb": round(rss / 1024, 1),
+           "mapped_mb": round(mapped / 1024, 1),
            "search_p50_ms": round(pct(st_times, 50), 2), "search_p99_ms": round(pct(st_times, 99), 2),
            "search_empty": st_empty,
            "complete_p50_ms": round(pct(ac_times, 50), 2), "complete_p99_ms": round(pct(ac_times, 99), 2),

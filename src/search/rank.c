@@ -153,8 +153,7 @@ static int tier_of(const struct needles *nd, const struct mq_search_row *r, cons
 
 /* What ordering needs of a match, kept while every match is read. */
 struct cand {
-    int64_t doc;
-    const char *item_id;
+    int64_t doc;     /* the last tie-break: stable, as a document keeps its number */
     const char *key; /* released: the date or year; title: the sort title; else NULL */
     int64_t popularity, quality, rating, added, score;
     int tier, tlen;
@@ -192,7 +191,6 @@ static bool collect_visit(void *ctx, const struct mq_search_row *r)
     struct cand *c = &cl->c[cl->n];
     memset(c, 0, sizeof(*c));
     c->doc = r->doc;
-    c->item_id = mq_arena_strdup(cl->a, r->item_id);
     if (cl->sort == MQ_SEARCH_TITLE) {
         c->key = mq_arena_strdup(cl->a, r->sort_title);
     } else if (cl->sort == MQ_SEARCH_RELEASED) {
@@ -201,7 +199,7 @@ static bool collect_visit(void *ctx, const struct mq_search_row *r)
                                  : "";
     }
     bool keyed = cl->sort == MQ_SEARCH_TITLE || cl->sort == MQ_SEARCH_RELEASED;
-    if (!c->item_id || (keyed && !c->key)) return !(cl->oom = true);
+    if (keyed && !c->key) return !(cl->oom = true);
     c->popularity = r->popularity;
     c->quality = r->quality;
     c->rating = r->rating;
@@ -222,8 +220,8 @@ static bool collect_visit(void *ctx, const struct mq_search_row *r)
 
 /* Relevance: the tier, the year typed; among title matches popularity
  * and then the shorter title (what was typed is more of it); elsewhere
- * BM25; then popularity, quality, a file, and the id, so that ties always
- * break the same way and pages never overlap. */
+ * BM25; then popularity, quality, a file, and the document, so that ties
+ * always break the same way and pages never overlap. */
 static int by_relevance(const void *x, const void *y)
 {
     const struct cand *a = x, *b = y;
@@ -237,15 +235,17 @@ static int by_relevance(const void *x, const void *y)
     DESC(popularity);
     DESC(quality);
     DESC(has_file);
-    return strcmp(a->item_id, b->item_id);
+    ASC(doc);
+    return 0;
 }
 
-/* The other orders break ties by the tier, the year typed, the id. */
+/* The other orders break ties by the tier, the year typed, the document. */
 static int ties(const struct cand *a, const struct cand *b)
 {
     DESC(tier);
     DESC(year);
-    return strcmp(a->item_id, b->item_id);
+    ASC(doc);
+    return 0;
 }
 
 static int by_popularity(const void *x, const void *y)

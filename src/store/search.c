@@ -223,7 +223,8 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
 #define VISIBLE_LITE(P, MAX, BLOCK) VISIBLE_OF(STORE_VIS_LITE_OF, P, MAX, BLOCK)
 #define VISIBLE_PG(P, MAX, BLOCK)   VISIBLE_OF(STORE_VIS_PG_OF, P, MAX, BLOCK)
 
-/* The ranking runs over small rows; only the page is joined to its works. */
+/* Keystrokes are ranked in SQL over small rows; only the ten are joined
+ * to their works. */
 #define RANK_COLS                                                                                  \
     "d.item_id AS did, d.kind AS dkind, d.title AS dtitle, d.popularity AS popularity, "           \
     "d.year AS dyear, d.quality AS dquality, d.has_file AS dhas, d.rating AS drating, "            \
@@ -601,14 +602,16 @@ static const struct mq_sql SQL_FREQUENCY = {
                                                                                 "COALESCE(" PG_ROWS
                                                                                 "::bigint, 0)"};
 /* A prefix's words counted each: an upper bound, which is what is wanted.
- * A prefix of more than 200 words ("i" after other words) counts as in
- * every document: FTS5 merges each word's postings, which costs more
- * than any count says. */
+ * On SQLite a prefix without an index of its own ($3 = 0: not two or
+ * three characters) of more than 200 words ("i" after other words, or
+ * "dark" once titles add "darkknight" and the like) counts as in every
+ * document: FTS5 merges each word's postings, which costs more than any
+ * count says. */
 static const struct mq_sql SQL_FREQUENCY_PREFIX = {
     "search_vocab.prefix",
-    "SELECT COALESCE((SELECT CASE WHEN COUNT(*) > 200 THEN (SELECT MAX(doc_id) FROM search_docs) "
-    "ELSE SUM(doc) END FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND term < $2 LIMIT "
-    "201)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
+    "SELECT COALESCE((SELECT CASE WHEN $3 = 0 AND COUNT(*) > 200 THEN (SELECT MAX(doc_id) FROM "
+    "search_docs) ELSE SUM(doc) END FROM (SELECT doc FROM search_vocab WHERE term >= $1 AND term "
+    "< $2 LIMIT 201)), 0), COALESCE((SELECT MAX(doc_id) FROM search_docs), 0)",
     "SELECT COALESCE((SELECT (SUM(u.f) * " PG_ROWS ")::bigint " PG_ELEMS(
         "u.e COLLATE \"C\" >= $1 AND u.e COLLATE \"C\" < $2") "), 0), COALESCE(" PG_ROWS
                                                               "::bigint, 0)"};
@@ -628,10 +631,13 @@ mq_err mq_store_search_frequency(struct mq_db *db, const char *word, bool prefix
     if (strlen(word) + 5 > sizeof(upper)) return MQ_OK;
     memcpy(upper, word, strlen(word));
     memcpy(upper + strlen(word), "\xf4\x8f\xbf\xbf", 5);
-    struct mq_param p[] = {MQ_P_TEXT(word), MQ_P_TEXT(upper)};
+    /* search_fts indexes prefixes of two and three characters. */
+    size_t chars = mq_utf8_chars(word, strlen(word));
+    bool indexed = chars == 2 || chars == 3;
+    struct mq_param p[] = {MQ_P_TEXT(word), MQ_P_TEXT(upper), MQ_P_INT(indexed)};
+    size_t np = !prefix ? 1 : mq_db_backend(db) == MQ_STORE_POSTGRES ? 2 : 3;
     struct mq_rows *rows = NULL;
-    mq_err err =
-        mq_db_query(db, prefix ? &SQL_FREQUENCY_PREFIX : &SQL_FREQUENCY, p, prefix ? 2 : 1, &rows);
+    mq_err err = mq_db_query(db, prefix ? &SQL_FREQUENCY_PREFIX : &SQL_FREQUENCY, p, np, &rows);
     if (err) return err;
     if (mq_rows_next(rows)) {
         *docs = mq_rows_int(rows, 0);
