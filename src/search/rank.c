@@ -98,15 +98,12 @@ struct needles {
 
 static mq_err needles_of(struct mq_arena *a, const struct mq_search_terms *t, struct needles *nd)
 {
-    /* The words that must match: the common ones are left out unless
-     * nothing else is left (as the match expression does). */
-    const char *w[MQ_SEARCH_WORDS_MAX];
-    int nw = 0;
-    for (int i = 0; i < t->nwords; i++)
-        if (!t->optional[i]) w[nw++] = t->words[i];
-    if (!nw)
-        for (int i = 0; i < t->nwords; i++) w[nw++] = t->words[i];
-    bool prefix = t->prefix && nw && w[nw - 1] == t->words[t->nwords - 1];
+    /* The words that must match, as the match expression has them. */
+    struct mq_search_terms req;
+    mq_store_search_required(t, &req);
+    const char *const *w = req.words;
+    int nw = req.nwords;
+    bool prefix = req.prefix;
     struct mq_buf b;
     mq_buf_init(&b, 8192);
     mq_err err = MQ_OK;

@@ -128,6 +128,21 @@ static mq_err positive(struct expr *e, const struct mq_search_terms *t)
     return err;
 }
 
+/* What must match leaves out the words too common to narrow anything,
+ * unless nothing else is left: reading their postings is most of the cost
+ * of a query, and they decide nothing. */
+void mq_store_search_required(const struct mq_search_terms *t, struct mq_search_terms *out)
+{
+    *out = *t;
+    out->nwords = 0;
+    for (int i = 0; i < t->nwords; i++)
+        if (!t->optional[i]) out->words[out->nwords++] = t->words[i];
+    if (!out->nwords) out->nwords = t->nwords, memcpy(out->words, t->words, sizeof(t->words));
+    /* The prefix stays with the last word if that word is still required. */
+    out->prefix =
+        t->prefix && t->nwords > 0 && (out->nwords == t->nwords || !t->optional[t->nwords - 1]);
+}
+
 /* The whole expression for a scope. */
 static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg, enum scope scope,
                     bool in_order, const char **out);
@@ -144,21 +159,9 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
     struct mq_buf b;
     mq_buf_init(&b, 16384);
     struct expr e = {&b, pg, pg && scope == TITLES ? "A" : ""};
-    /* What must match leaves out the words too common to narrow anything,
-     * unless nothing else is left: reading their postings is most of the
-     * cost of a query, and they decide nothing. */
-    struct mq_search_terms required = *t;
-    {
-        required.nwords = 0;
-        for (int i = 0; i < t->nwords; i++)
-            if (!t->optional[i]) required.words[required.nwords++] = t->words[i];
-        if (!required.nwords)
-            required.nwords = t->nwords, memcpy(required.words, t->words, sizeof(t->words));
-        /* The prefix stays with the last word if that word is still required. */
-        required.prefix = t->prefix && t->nwords > 0 &&
-                          (required.nwords == t->nwords || !t->optional[t->nwords - 1]);
-        t = &required;
-    }
+    struct mq_search_terms required;
+    mq_store_search_required(t, &required);
+    t = &required;
     mq_err err = MQ_OK;
     if (!pg) err = mq_buf_adds(&b, scope == TITLES ? "titles : (" : "(");
     if (!err && in_order && t->nwords > 1) {

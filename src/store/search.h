@@ -38,6 +38,10 @@ struct mq_search_terms {
     bool common;
 };
 
+/* The words that must match: t's without the optional ones, unless all
+ * are (then every word), the last a prefix if t's is and it stays. */
+void mq_store_search_required(const struct mq_search_terms *t, struct mq_search_terms *out);
+
 /* The match expression a backend is given (FTS5 MATCH text, or tsquery
  * text for pg): everything, or the titles alone, the words in any order or
  * in the order typed. Exposed for the fuzz driver. */
