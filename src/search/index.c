@@ -22,6 +22,7 @@
 #include "jobs/queue.h"
 #include "jobs/runner.h"
 #include "search/fold.h"
+#include "search/freq.h"
 
 #define BATCH         256
 #define CREDITS_MAX   30 /* names of a work indexed, in billing order */
@@ -359,6 +360,8 @@ mq_err mq_search_index_batch(struct mq_ctx *ctx, int max, int *done)
     if (!err && n) {
         err = mq_store_commit(db);
         if (!err) *done = (int)n;
+        struct mq_search *s = atomic_load(&ctx->search);
+        if (!err && s) mq_freq_forget(mq_search_freq(s));
     } else {
         mq_store_rollback(db);
     }
@@ -385,7 +388,13 @@ struct mq_search {
     int64_t latencies[MQ_SEARCH_LATENCIES];
     size_t nlat, lat_at;
     int64_t searches;
+    struct mq_freq_cache freq; /* forgotten at each batch indexed */
 };
+
+struct mq_freq_cache *mq_search_freq(struct mq_search *s)
+{
+    return &s->freq;
+}
 
 #define QUERIES_MAX 2048 /* distinct queries kept between two writes */
 
@@ -500,6 +509,7 @@ mq_err mq_search_start(struct mq_ctx *ctx, struct mq_search **out)
     if (!s) return MQ_ENOMEM;
     s->ctx = ctx;
     pthread_mutex_init(&s->mu, NULL);
+    mq_freq_init(&s->freq);
     mq_cond_init_monotonic(&s->cond);
     mq_err err = MQ_OK;
     if (ctx->events) err = mq_events_subscribe(ctx->events, "media.*", kick, s);
@@ -509,6 +519,7 @@ mq_err mq_search_start(struct mq_ctx *ctx, struct mq_search **out)
         mq_events_unsubscribe(ctx->events, kick, s);
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->mu);
+        mq_freq_cleanup(&s->freq);
         free(s);
         return err;
     }
@@ -529,6 +540,7 @@ void mq_search_stop(struct mq_search *s)
     free(s->queries);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->mu);
+    mq_freq_cleanup(&s->freq);
     free(s);
 }
 

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/utf8.h"
 #include "search/conf.h"
+#include "search/freq.h"
 #include "search/query.h"
 #include "search/rank.h"
 
@@ -173,13 +174,26 @@ static bool is_common(const struct mq_search_conf *c, int64_t docs, int64_t tota
     return total > 0 && total >= c->common_min_documents && docs * c->common_share > total;
 }
 
+/* The store's count, or the one it gave a moment ago (search/freq.h). */
+static mq_err frequency(struct mq_ctx *ctx, struct mq_db *db, const char *word, bool prefix,
+                        int64_t *docs, int64_t *total)
+{
+    struct mq_search *s = atomic_load(&ctx->search);
+    struct mq_freq_cache *c = s ? mq_search_freq(s) : NULL;
+    uint64_t gen = 0, now = mq_monotonic_ns();
+    if (c && mq_freq_get(c, word, prefix, now, docs, total, &gen)) return MQ_OK;
+    mq_err err = mq_store_search_frequency(db, word, prefix, docs, total);
+    if (!err && c) mq_freq_put(c, word, prefix, now, *docs, *total, gen);
+    return err;
+}
+
 static mq_err mark_common(struct mq_ctx *ctx, struct mq_db *db, struct mq_search_terms *t)
 {
     const struct mq_search_conf *c = mq_search_conf(ctx->cfg);
     int common = 0;
     for (int i = 0; i < t->nwords; i++) {
         int64_t docs = 0, total = 0;
-        mq_err err = mq_store_search_frequency(db, t->words[i], false, &docs, &total);
+        mq_err err = frequency(ctx, db, t->words[i], false, &docs, &total);
         if (err) return err;
         t->optional[i] = is_common(c, docs, total);
         if (t->optional[i]) common++;
@@ -193,7 +207,7 @@ static mq_err mark_common(struct mq_ctx *ctx, struct mq_db *db, struct mq_search
      * ("act" would read "action", a genre of one work in six). */
     if (t->prefix && t->nwords && !t->common) {
         int64_t docs = 0, total = 0;
-        mq_err err = mq_store_search_frequency(db, t->words[t->nwords - 1], true, &docs, &total);
+        mq_err err = frequency(ctx, db, t->words[t->nwords - 1], true, &docs, &total);
         if (err) return err;
         if (is_common(c, docs, total)) t->prefix = false;
     }
@@ -309,15 +323,27 @@ mq_err mq_search_complete(struct mq_ctx *ctx, struct mq_arena *a, const struct m
     size_t ns = 0, nm = 0;
     err = mq_store_search_starting(db, a, &t, &f, limit, &start, &ns);
     if (!err && (int)ns < limit && chars_of(t.compact) >= PREFIX_CHARS) {
-        /* A last word of one or two letters is what path A was for; as a
-         * prefix in the full-text index it would read half of it. */
+        /* A last word of one letter is what path A was for; as a prefix
+         * in the full-text index it would read half of it. One of two
+         * letters is looked for as a prefix beside a rarer word: FTS5
+         * keeps two-letter prefixes as postings of their own, so it
+         * narrows "man american ba" for little, where matching "american"
+         * alone would rank thousands of titles. */
         struct mq_search_terms words = t;
+        const char *two = NULL;
         if (words.prefix && words.nwords > 1 &&
             chars_of(words.words[words.nwords - 1]) < PREFIX_CHARS) {
+            if (chars_of(words.words[words.nwords - 1]) == PREFIX_CHARS - 1)
+                two = words.words[words.nwords - 1];
             words.nwords--;
             words.prefix = false;
         }
         err = mark_common(ctx, db, &words);
+        if (!err && two && !words.common) {
+            words.optional[words.nwords] = false;
+            words.words[words.nwords++] = two;
+            words.prefix = true;
+        }
         /* Common words alone are what path A answered. */
         if (!err && words.nwords && !words.common)
             err = mq_store_search_complete(db, a, &words, &f, limit, &more, &nm);

@@ -217,12 +217,19 @@ static mq_err build(struct mq_arena *a, const struct mq_search_terms *t, bool pg
     " AND (" ST " = '' OR d.status = " ST ")"
 
 /* The same check as browsing: a work through its library and rating, a
- * person through the works one may see them in. */
+ * person through the works one may see them in. Written as a condition,
+ * not as CASE: SQLite computes a CASE branch as a value, every OR in it
+ * evaluated in full, so each match ran the parents' rating lookups even
+ * for a member without parental controls; a condition stops at the first
+ * term that decides it. */
 #define VISIBLE_OF(VIS_OF, P, MAX, BLOCK)                                                          \
-    " AND (CASE WHEN d.kind = 'person' THEN EXISTS (SELECT 1 FROM media_credits c JOIN "           \
-    "media_items i ON i.id = c.item_id WHERE c.person_id = d.item_id AND i.deleted_at IS NULL "    \
-    "AND " VIS_OF("i", P) " AND " STORE_LEVEL_OK_OF("i", MAX, BLOCK) ") ELSE (" VIS_OF(            \
-        "d", P) " AND " STORE_LEVEL_OK_OF("d", MAX, BLOCK) ") END)"
+    " AND ((d.kind = 'person' AND EXISTS (SELECT 1 FROM media_credits c JOIN media_items i ON "    \
+    "i.id = c.item_id WHERE c.person_id = d.item_id AND i.deleted_at IS NULL AND " VIS_OF(         \
+        "i", P) " AND " STORE_LEVEL_OK_OF("i", MAX,                                                \
+                                          BLOCK) ")) OR (d.kind <> 'person' "                      \
+                                                 "AND " VIS_OF("d", P) " AND"                      \
+                                                                       " " STORE_LEVEL_OK_OF(      \
+                                                                           "d", MAX, BLOCK) "))"
 #define VISIBLE_LITE(P, MAX, BLOCK) VISIBLE_OF(STORE_VIS_LITE_OF, P, MAX, BLOCK)
 #define VISIBLE_PG(P, MAX, BLOCK)   VISIBLE_OF(STORE_VIS_PG_OF, P, MAX, BLOCK)
 
@@ -513,18 +520,21 @@ static mq_err common_rows(struct mq_db *db, struct mq_arena *a, const struct mq_
     " ORDER BY " C_ORDER " LIMIT $7) SELECT " PAGE_COLS                                            \
     " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " C_ORDER
 
-/* Words anywhere in a title: on SQLite the 500 best by BM25 (computed
- * inside FTS5, cheaply) are ranked, not every title with a common word; a
- * suggestion list needs no count and no second page. */
+/* Words anywhere in a title, ranked as the titles starting with what is
+ * typed are: the ten best picked over only their sort keys, and those ten
+ * read. (Picking the 500 best by BM25 first, as this did, spent most of a
+ * keystroke on scoring thousands of titles, and lost the popular ones.) */
+#define C_BEST(MATCHES, VIS)                                                                       \
+    "WITH m AS (SELECT d.doc_id AS r FROM " MATCHES C_KINDS VIS " ORDER BY " C_TIER                \
+    " DESC, d.popularity DESC, LENGTH(d.title_compact), d.item_id LIMIT $7), h AS "                \
+    "(SELECT " RANK_COLS ", " C_TIER                                                               \
+    " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r) SELECT " PAGE_COLS                      \
+    " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " C_ORDER
 static const struct mq_sql SQL_COMPLETE = {
     "search.complete",
-    "WITH m AS (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1 ORDER BY rank LIMIT "
-    "500), h AS "
-    "(SELECT " RANK_COLS ", " C_TIER
-    " AS tier FROM m JOIN search_docs d ON d.doc_id = m.r WHERE 1 = 1" C_KINDS VISIBLE_LITE(
-        "$4", "$5", "$6") C_PAGE,
-    "WITH h AS (SELECT " RANK_COLS ", " C_TIER " AS tier FROM search_docs d WHERE d.doc @@ "
-    "$1::tsquery" C_KINDS VISIBLE_PG("$4", "$5", "$6") C_PAGE};
+    C_BEST("search_fts f JOIN search_docs d ON d.doc_id = f.rowid WHERE search_fts MATCH $1",
+           VISIBLE_LITE("$4", "$5", "$6")),
+    C_BEST("search_docs d WHERE d.doc @@ $1::tsquery", VISIBLE_PG("$4", "$5", "$6"))};
 
 mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
                                 const struct mq_search_terms *t, const struct mq_search_filter *f,

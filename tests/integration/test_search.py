@@ -512,3 +512,10 @@ def test_common_words(env):
             check(items and label(items[0]) == want, (q, items[:3]))
         items = s.request("GET", "/api/v1/search/autocomplete?q=th", headers=bearer(t)).json()["items"]
         check(len(items) == 10 and all(label(i).lower().startswith("th") for i in items), items)
+        # Then words anywhere in a title; a last word of two letters
+        # narrows them as a prefix (not dropped, not taken whole).
+        for q, want in (("wild", ["Into the Wild", "The Wild Bunch"]), ("wild bu", ["The Wild Bunch"]),
+                        ("wild in", ["Into the Wild"])):
+            items = s.request("GET", "/api/v1/search/autocomplete?q=" + urllib.parse.quote(q),
+                              headers=bearer(t)).json()["items"]
+            check([label(i) for i in items] == want, (q, items))
