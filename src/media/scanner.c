@@ -24,6 +24,7 @@
 #include "media/paths.h"
 #include "media/probe.h"
 #include "store/catalog.h"
+#include "store/jobs.h"
 
 #define WALK_DEPTH_MAX 48
 #define PATH_BYTES_MAX 4096
@@ -1460,6 +1461,18 @@ mq_err mq_scan_status(struct mq_ctx *ctx, struct mq_arena *a, const char *librar
     if (err == MQ_ENOTFOUND && lib.id) {
         *never = true;
         err = MQ_OK;
+    }
+    /* The scan row is completed a moment before its job ends; until the job
+     * has ended a new scan is refused as running, so report it running. */
+    if (!err && !*never && out->job_id && strcmp(out->state, "completed") == 0) {
+        struct mq_job_row job = {0};
+        mq_err jerr = mq_store_job_get(db, a, out->job_id, &job);
+        if (!jerr && strcmp(job.state, "running") == 0) {
+            out->state = "running";
+            out->finished_at = 0;
+        } else if (jerr && jerr != MQ_ENOTFOUND) {
+            err = jerr;
+        }
     }
     mq_store_rollback(db);
     return err;
