@@ -28,10 +28,13 @@
 #define STORE_LEVEL STORE_LEVEL_OF("i")
 
 /* Parental controls on T: MAX the highest level shown (0 = any), BLOCK
- * whether unrated works are left out. */
+ * whether unrated works are left out. Without either, nothing is looked
+ * up; with them, T's level is worked out once, between the two bounds. */
 #define STORE_LEVEL_OK_OF(T, MAX, BLOCK)                                                           \
-    "((" MAX " = 0 OR " STORE_LEVEL_OF(T) " <= " MAX ") AND (" BLOCK                               \
-                                          " = 0 OR " STORE_LEVEL_OF(T) " > 0))"
+    "((" MAX " = 0 AND " BLOCK                                                                     \
+    " = 0) OR " STORE_LEVEL_OF(T) " BETWEEN CASE WHEN " BLOCK                                      \
+                                  " = 0 THEN 0 ELSE 1 END AND CASE WHEN " MAX                      \
+                                  " = 0 THEN 2147483647 ELSE " MAX " END)"
 #define STORE_LEVEL_OK(MAX, BLOCK) STORE_LEVEL_OK_OF("i", MAX, BLOCK)
 
 /* The columns mq_store_read_item reads, in its order. */

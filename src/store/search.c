@@ -520,8 +520,9 @@ static mq_err common_rows(struct mq_db *db, struct mq_arena *a, const struct mq_
     "CASE WHEN d.title_compact = $8 OR d.alt_compact = $8 THEN 6 WHEN d.title_compact = $2 OR "    \
     "d.alt_compact = $2 THEN 5 WHEN (d.title_compact >= $2 AND d.title_compact < $3) OR "          \
     "(d.alt_compact >= $2 AND d.alt_compact < $3) THEN 4 ELSE 2 END"
-#define C_KINDS " AND d.kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
-#define C_ORDER "tier DESC, popularity DESC, tlen, did"
+#define C_KINDS_OF(T) " AND " T ".kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
+#define C_KINDS       C_KINDS_OF("d")
+#define C_ORDER       "tier DESC, popularity DESC, tlen, did"
 #define C_PAGE                                                                                     \
     " ORDER BY " C_ORDER " LIMIT $7) SELECT " PAGE_COLS                                            \
     " FROM h LEFT JOIN media_items i ON i.id = h.did ORDER BY " C_ORDER
@@ -542,13 +543,63 @@ static const struct mq_sql SQL_COMPLETE = {
            VISIBLE_LITE("$4", "$5", "$6")),
     C_BEST("search_docs d WHERE d.doc @@ $1::tsquery", VISIBLE_PG("$4", "$5", "$6"))};
 
+/* Many matches ("woman", "love"): rather than read every match's row to
+ * sort them, walk the works by popularity and stop at the ten best that
+ * match, each looked up in the matches' numbers (f); beside them, the
+ * matches whose title or other title is or starts with what was typed
+ * (the tiers above 2), from those columns' indexes, each of the few there
+ * tested in the full-text index itself. The ten best overall are among
+ * these: a lower tier's work in them has fewer than ten works of higher
+ * popularity above it. Walking costs about the catalogue's size over the
+ * matches' count, reading costs the count, so the walk is taken from the
+ * square root of the catalogue's size on. SQLite only: the plan is forced
+ * with INDEXED BY; PostgreSQL plans the join well itself. */
+#define C_IN_MATCHES                                                                               \
+    " AND EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 AND rowid = d.doc_id)"
+#define C_WALK_TIERS                                                                               \
+    "SELECT d.doc_id AS r FROM search_docs d WHERE d.title_compact >= $2 AND "                     \
+    "d.title_compact < $3" C_IN_MATCHES " UNION SELECT d.doc_id FROM search_docs d WHERE "         \
+    "d.alt_compact >= $2 AND d.alt_compact < $3" C_IN_MATCHES " UNION SELECT d.doc_id FROM "       \
+    "search_docs d WHERE (d.title_compact = $8 OR d.alt_compact = $8)" C_IN_MATCHES
+#define C_WALK(VIS)                                                                                \
+    "WITH f AS MATERIALIZED (SELECT rowid AS r FROM search_fts WHERE search_fts MATCH $1), "       \
+    "m AS (SELECT x.r FROM (SELECT d.doc_id AS r FROM search_docs d INDEXED BY "                   \
+    "search_docs_popularity WHERE d.doc_id IN f" C_KINDS_OF("+d") VIS                              \
+        " ORDER BY d.popularity DESC, LENGTH(d.title_compact), d.item_id LIMIT $7) x UNION "       \
+        "SELECT "                                                                                  \
+        "y.r FROM (" C_WALK_TIERS ") y, search_docs d WHERE d.doc_id = y.r" C_KINDS VIS            \
+        "), h AS (SELECT " RANK_COLS ", " C_TIER " AS tier FROM m JOIN search_docs d ON "          \
+        "d.doc_id = m.r" C_PAGE
+static const struct mq_sql SQL_COMPLETE_WALK = {"search.complete_walk",
+                                                C_WALK(VISIBLE_LITE("$4", "$5", "$6")), NULL};
+static const struct mq_sql SQL_DOCS_MAX = {
+    "search.docs_max", "SELECT COALESCE(MAX(doc_id), 0) FROM search_docs", NULL};
+static const struct mq_sql SQL_MATCHES_UPTO = {
+    "search.matches_upto",
+    "SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT $2)", NULL};
+
+/* Whether the matches of `titled` are enough for the walk to be cheaper. */
+static mq_err walk_pays(struct mq_db *db, const char *titled, bool *walk)
+{
+    int64_t docs = 0, n = 0, cap = 1;
+    *walk = false;
+    mq_err err = mq_db_query_int(db, &SQL_DOCS_MAX, NULL, 0, &docs);
+    if (err || docs < 10000) return err; /* small: either way costs nothing */
+    while (cap * cap < docs) cap *= 2;
+    struct mq_param p[] = {MQ_P_TEXT(titled), MQ_P_INT(cap)};
+    err = mq_db_query_int(db, &SQL_MATCHES_UPTO, p, 2, &n);
+    if (!err) *walk = n >= cap;
+    return err;
+}
+
 mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
                                 const struct mq_search_terms *t, const struct mq_search_filter *f,
                                 int limit, struct mq_search_hit **out, size_t *n)
 {
-    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES;
+    bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES, walk = false;
     const char *titled = NULL;
     mq_err err = build(a, t, pg, TITLES, false, &titled);
+    if (!err && !pg) err = walk_pays(db, titled, &walk);
     if (err) return err;
     char *upper = prefix_upper(a, t->compact);
     if (!upper) return MQ_ENOMEM;
@@ -557,11 +608,10 @@ mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
         MQ_P_TEXT(upper),       MQ_P_TEXT(f->visible_json),
         MQ_P_INT(f->max_level), MQ_P_INT(f->block_unrated),
         MQ_P_INT(limit),        MQ_P_TEXT(t->compact_full ? t->compact_full : t->compact)};
-    return mq_db_query_list(db, &SQL_COMPLETE, p, 8, a, read_hit, sizeof(**out), (size_t)limit, out,
-                            n);
+    return mq_db_query_list(db, walk ? &SQL_COMPLETE_WALK : &SQL_COMPLETE, p, 8, a, read_hit,
+                            sizeof(**out), (size_t)limit, out, n);
 }
 
-#define C_KINDS_OF(T) " AND " T ".kind IN ('movie', 'series', 'book', 'audiobook', 'person')"
 /* The most popular titles that start with what is typed, walked through
  * the first letters' index (COL) and stopped at the limit, and the exact
  * titles whatever their popularity. */
