@@ -79,6 +79,7 @@ mq_err mq_libraries_visible(struct mq_ctx *ctx, struct mq_arena *a, const struct
         for (size_t k = 0; !seen && k < ngranted; k++) seen = !strcmp(granted[k], libs[i].id);
         if (seen) out->ids[out->n++] = libs[i].id;
     }
+    out->every = out->n == nlibs;
     out->json = ids_json(a, out->ids, out->n);
     if (!out->json) return MQ_ENOMEM;
     return mq_parental_restriction(ctx, a, who, &out->limits);

@@ -51,6 +51,7 @@ struct mq_library_patch {
  * parental controls (media/parental.h) allow now. */
 struct mq_visible {
     bool all;         /* every library (libraries:manage) */
+    bool every;       /* every library there is, by right or by grants */
     const char **ids; /* otherwise these */
     size_t n;
     const char *json; /* the same ids as a JSON array, for the store's queries */

@@ -17,6 +17,7 @@ static void fill_visibility(struct mq_search_filter *f, const struct mq_visible 
     f->visible_json = vis->json;
     f->max_level = vis->limits.max_level;
     f->block_unrated = vis->limits.block_unrated;
+    f->unrestricted = vis->every && !vis->limits.max_level && !vis->limits.block_unrated;
 }
 
 static mq_err parse(struct mq_arena *a, const char *q, size_t n, struct mq_search_terms *t,

@@ -578,11 +578,15 @@ static const struct mq_sql SQL_MATCHES_UPTO = {
     "search.matches_upto",
     "SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT $2)", NULL};
 
-/* Whether the matches of `titled` are enough for the walk to be cheaper. */
-static mq_err walk_pays(struct mq_db *db, const char *titled, bool *walk)
+/* Whether the matches of `titled` are enough for the walk to be cheaper.
+ * Not for a member who sees a small part (a child's profile): the walk
+ * would pass over every work they may not see. */
+static mq_err walk_pays(struct mq_db *db, const char *titled, const struct mq_search_filter *f,
+                        bool *walk)
 {
     int64_t docs = 0, n = 0, cap = 1;
     *walk = false;
+    if (!f->unrestricted) return MQ_OK;
     mq_err err = mq_db_query_int(db, &SQL_DOCS_MAX, NULL, 0, &docs);
     if (err || docs < 10000) return err; /* small: either way costs nothing */
     while (cap * cap < docs) cap *= 2;
@@ -599,7 +603,7 @@ mq_err mq_store_search_complete(struct mq_db *db, struct mq_arena *a,
     bool pg = mq_db_backend(db) == MQ_STORE_POSTGRES, walk = false;
     const char *titled = NULL;
     mq_err err = build(a, t, pg, TITLES, false, &titled);
-    if (!err && !pg) err = walk_pays(db, titled, &walk);
+    if (!err && !pg) err = walk_pays(db, titled, f, &walk);
     if (err) return err;
     char *upper = prefix_upper(a, t->compact);
     if (!upper) return MQ_ENOMEM;

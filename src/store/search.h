@@ -53,6 +53,9 @@ struct mq_search_filter {
     const char *visible_json; /* libraries, as for browsing */
     int max_level;
     bool block_unrated;
+    /* Every library and no parental limits: most matches are visible, so a
+     * plan may look for the best few before testing visibility. */
+    bool unrestricted;
     const char *kind; /* NULL = works (movie, series, book, audiobook); or one kind, "person" */
     const char *genre, *library_id, *resolution, *audio, *content_rating, *status; /* NULL = any */
     int year_from, year_to;                                                        /* 0 = open */
