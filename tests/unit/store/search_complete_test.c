@@ -20,7 +20,7 @@
 #define DOCS 12000
 
 struct doc {
-    char item_id[16], kind[8], title[64], compact[64], alt[64], titles[128];
+    char item_id[24], kind[8], title[64], compact[64], alt[64], titles[128];
     int popularity;
 };
 
@@ -62,7 +62,9 @@ static void catalogue(void)
         for (const char *p = d->title; *p; p++)
             if (*p != ' ') d->compact[k++] = *p;
         d->compact[k] = 0;
-        snprintf(d->titles, sizeof(d->titles), "%s%s%s", d->title, d->alt[0] ? " " : "", d->alt);
+        char titles[sizeof(d->titles)];
+        snprintf(titles, sizeof(titles), "%s%s%s", d->title, d->alt[0] ? " " : "", d->alt);
+        memcpy(d->titles, titles, sizeof(titles));
         d->popularity = (int)(next(&s) % 500); /* many ties */
     }
 }
