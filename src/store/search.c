@@ -552,8 +552,8 @@ static const struct mq_sql SQL_COMPLETE = {
  * these: a lower tier's work in them has fewer than ten works of higher
  * popularity above it. Walking costs about the catalogue's size over the
  * matches' count, reading costs the count, so the walk is taken from the
- * square root of the catalogue's size on. SQLite only: the plan is forced
- * with INDEXED BY; PostgreSQL plans the join well itself. */
+ * square root of the catalogue's size on. SQLite only, where the plan can
+ * be forced with INDEXED BY; PostgreSQL keeps the one plan. */
 #define C_IN_MATCHES                                                                               \
     " AND EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 AND rowid = d.doc_id)"
 #define C_WALK_TIERS                                                                               \
