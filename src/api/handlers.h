@@ -161,4 +161,19 @@ mq_err mq_api_parental_update(struct mq_req *req);
 mq_err mq_api_admin_parental_update(struct mq_req *req);
 mq_err mq_api_parental_verify_pin(struct mq_req *req);
 
+/* track.c */
+mq_err mq_api_progress_put(struct mq_req *req);
+mq_err mq_api_progress_get(struct mq_req *req);
+mq_err mq_api_progress_delete(struct mq_req *req);
+mq_err mq_api_watched_mark(struct mq_req *req);
+mq_err mq_api_watched_unmark(struct mq_req *req);
+mq_err mq_api_continue_watching(struct mq_req *req);
+mq_err mq_api_next_up(struct mq_req *req);
+mq_err mq_api_history(struct mq_req *req);
+mq_err mq_api_history_delete(struct mq_req *req);
+mq_err mq_api_stats(struct mq_req *req);
+mq_err mq_api_library(struct mq_req *req);
+mq_err mq_api_library_put(struct mq_req *req);
+mq_err mq_api_library_delete(struct mq_req *req);
+
 #endif

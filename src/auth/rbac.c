@@ -4,8 +4,10 @@
 
 static const struct mq_permission permissions[] = {
     {"*:*", "everything"},
-    {"self:read", "read one's own profile, preferences, sessions, factors and keys"},
-    {"self:write", "change one's own profile, preferences, password, sessions, factors and keys"},
+    {"self:read", "read one's own profile, preferences, sessions, factors, keys, watch history and "
+                  "library"},
+    {"self:write", "change one's own profile, preferences, password, sessions, factors, keys, "
+                   "watch history and library"},
     {"users:read", "list and read every account"},
     {"users:update", "change other accounts: profile, roles, status"},
     {"users:delete", "erase accounts"},
