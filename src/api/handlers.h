@@ -176,4 +176,15 @@ mq_err mq_api_library(struct mq_req *req);
 mq_err mq_api_library_put(struct mq_req *req);
 mq_err mq_api_library_delete(struct mq_req *req);
 
+/* imports.c */
+mq_err mq_api_import_csv(struct mq_req *req);
+mq_err mq_api_import_status(struct mq_req *req);
+mq_err mq_api_import_history(struct mq_req *req);
+mq_err mq_api_import_unmatched(struct mq_req *req);
+mq_err mq_api_import_rows(struct mq_req *req);
+mq_err mq_api_import_resolve(struct mq_req *req);
+mq_err mq_api_import_manual(struct mq_req *req);
+mq_err mq_api_admin_aliases(struct mq_req *req);
+mq_err mq_api_admin_alias_delete(struct mq_req *req);
+
 #endif

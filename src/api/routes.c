@@ -10,6 +10,7 @@
 
 #include "api/handlers.h"
 #include "auth/rbac.h"
+#include "track/conf.h"
 #include "users/conf.h"
 
 #define PUBLIC    MQ_PERM_PUBLIC
@@ -18,6 +19,7 @@
 #define QUERY_KEY MQ_ROUTE_QUERY_KEY
 #define OWN       MQ_ROUTE_OWN_SESSION
 #define CALLER    MQ_ROUTE_CALLER_OPTIONAL
+#define IMPORT    MQ_ROUTE_IMPORT
 
 struct route {
     struct mq_api_route r;
@@ -82,6 +84,14 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/users/me/library", "self:read", 0}, mq_api_library},
     {{MQ_PUT, "/api/v1/users/me/library/{mediaId}", "self:write", 0}, mq_api_library_put},
     {{MQ_DELETE, "/api/v1/users/me/library/{mediaId}", "self:write", 0}, mq_api_library_delete},
+    {{MQ_POST, "/api/v1/import/csv", "self:write", IMPORT}, mq_api_import_csv},
+    {{MQ_POST, "/api/v1/import/manual", "self:write", 0}, mq_api_import_manual},
+    {{MQ_GET, "/api/v1/import/history", "self:read", 0}, mq_api_import_history},
+    {{MQ_GET, "/api/v1/import/status/{jobId}", "self:read", 0}, mq_api_import_status},
+    {{MQ_GET, "/api/v1/import/{jobId}/unmatched", "self:read", 0}, mq_api_import_unmatched},
+    {{MQ_GET, "/api/v1/import/{jobId}/rows", "self:read", 0}, mq_api_import_rows},
+    {{MQ_POST, "/api/v1/import/{jobId}/unmatched/{row}/resolve", "self:write", 0},
+     mq_api_import_resolve},
     {{MQ_GET, "/api/v1/sessions", "self:read", 0}, mq_api_sessions_list},
     {{MQ_DELETE, "/api/v1/sessions", "self:write", OWN}, mq_api_sessions_delete_others},
     {{MQ_DELETE, "/api/v1/sessions/{id}", "self:write", OWN}, mq_api_sessions_delete},
@@ -177,6 +187,8 @@ static const struct route routes[] = {
      mq_api_admin_user_role_remove},
     {{MQ_PATCH, "/api/v1/admin/users/{id}/parental-controls", "users:update", 0},
      mq_api_admin_parental_update},
+    {{MQ_GET, "/api/v1/admin/aliases", "content:moderate", 0}, mq_api_admin_aliases},
+    {{MQ_DELETE, "/api/v1/admin/aliases/{key}", "content:moderate", 0}, mq_api_admin_alias_delete},
     {{MQ_POST, "/api/v1/admin/catalog/content", "content:moderate", 0}, mq_api_content_create},
     {{MQ_GET, "/api/v1/admin/catalog/content/{id}", "content:moderate", 0}, mq_api_content_get},
     {{MQ_PATCH, "/api/v1/admin/catalog/content/{id}", "content:moderate", 0},
@@ -201,8 +213,7 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/metadata/image", "libraries:manage", QUERY_KEY}, mq_api_metadata_image},
     {{MQ_GET, "/api/v1/admin/metadata", "settings:read", 0}, mq_api_admin_metadata},
     {{MQ_GET, "/api/v1/admin/search", "libraries:manage", 0}, mq_api_admin_search},
-    {{MQ_POST, "/api/v1/admin/search/reindex", "libraries:manage", 0},
-     mq_api_admin_search_reindex},
+    {{MQ_POST, "/api/v1/admin/search/reindex", "libraries:manage", 0}, mq_api_admin_search_reindex},
     {{MQ_GET, "/api/v1/admin/search/stats", "libraries:manage", 0}, mq_api_admin_search_stats},
     {{MQ_POST, "/api/v1/admin/metadata/test", "settings:update", 0}, mq_api_admin_metadata_test},
     {{MQ_PATCH, "/api/v1/admin/libraries/{id}", "libraries:manage", 0},
@@ -243,10 +254,12 @@ mq_err mq_api_register(struct mq_router *r, const struct mq_config *cfg)
 {
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         const struct mq_api_route *a = &routes[i].r;
+        /* An export as a form carries its field's headers too. */
+        long max_body = a->flags & MQ_ROUTE_UPLOAD   ? mq_users_conf(cfg)->avatar_max_size
+                        : a->flags & MQ_ROUTE_IMPORT ? mq_track_conf(cfg)->import_max_size + 16384
+                                                     : 0;
         struct mq_route_opts opts = {
-            .max_body = a->flags & MQ_ROUTE_UPLOAD ? mq_users_conf(cfg)->avatar_max_size : 0,
-            .permission = a->permission,
-            .flags = mq_api_route_flags(a)};
+            .max_body = max_body, .permission = a->permission, .flags = mq_api_route_flags(a)};
         mq_err err = mq_router_add_route(r, a->method, a->pattern, routes[i].handler, &opts);
         if (err) return err;
     }

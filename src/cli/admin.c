@@ -137,7 +137,8 @@ int mq_cli_routes(int argc, char **argv)
                  {MQ_ROUTE_QUERY_KEY, "query-key"},
                  {MQ_ROUTE_OWN_SESSION, "own-session"},
                  {MQ_ROUTE_ADMIN, "admin"},
-                 {MQ_ROUTE_CALLER_OPTIONAL, "caller-optional"}};
+                 {MQ_ROUTE_CALLER_OPTIONAL, "caller-optional"},
+                 {MQ_ROUTE_IMPORT, "import"}};
     if (mq_cli_wants_help(argc, argv)) {
         printf("usage: marquee routes\n\nPrints every route of the API, one 'METHOD PATTERN "
                "PERMISSION FLAGS' line each, tab-separated: what the server checks before a "

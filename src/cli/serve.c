@@ -23,6 +23,7 @@
 #include "media/watch.h"
 #include "metadata/identify.h"
 #include "search/search.h"
+#include "track/import.h"
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/version.h"
@@ -87,6 +88,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_content_register(jobs);
     if (!err) err = mq_metadata_register(jobs);
     if (!err) err = mq_search_register(jobs);
+    if (!err) err = mq_import_register(jobs);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

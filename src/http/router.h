@@ -46,6 +46,9 @@ typedef mq_err (*mq_handler)(struct mq_req *req);
  * names no other proof (sign out, resend verification, re-authenticate
  * with a passkey): the gate recognises a caller without requiring one. */
 #define MQ_ROUTE_CALLER_OPTIONAL 16u
+/* Bodies up to the route table's own limit for it (an imported export),
+ * not http_max_body. */
+#define MQ_ROUTE_IMPORT 32u
 
 struct mq_router;
 

@@ -481,6 +481,18 @@ mq_err mq_store_shelf_touch(struct mq_db *db, const struct mq_shelf_row *r)
     return mq_db_exec(db, &SQL_SHELF_TOUCH, p, 7, NULL);
 }
 
+static const struct mq_sql SQL_SHELF_RATE = {
+    "track_library.rate",
+    "UPDATE track_library SET rating = $3, updated_at = $4 WHERE user_id = $1 AND item_id = $2",
+    NULL};
+
+mq_err mq_store_shelf_rate(struct mq_db *db, const char *user_id, const char *item_id,
+                           int64_t rating, int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(item_id), MQ_P_INT(rating), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_SHELF_RATE, p, 4, NULL);
+}
+
 #define SHELF_FILTERS(VIS)                                                                         \
     " FROM track_library l JOIN media_items i ON i.id = l.item_id WHERE l.user_id = $1" SEES(      \
         VIS) " AND ($5 = '' OR l.status = $5) AND ($6 = '' OR i.kind = $6) AND ($7 = '' OR "       \

@@ -163,6 +163,10 @@ MQ_MUST_CHECK mq_err mq_store_shelf_delete(struct mq_db *db, const char *user_id
  * to in_progress; any but completed to completed, when r->status says). */
 MQ_MUST_CHECK mq_err mq_store_shelf_touch(struct mq_db *db, const struct mq_shelf_row *r);
 
+/* Sets the rating (5-100) of an existing entry. */
+MQ_MUST_CHECK mq_err mq_store_shelf_rate(struct mq_db *db, const char *user_id, const char *item_id,
+                                         int64_t rating, int64_t now);
+
 enum mq_shelf_sort { MQ_SHELF_ACTIVITY, MQ_SHELF_TITLE, MQ_SHELF_ADDED, MQ_SHELF_RATING };
 struct mq_shelf_filter {
     struct mq_track_view view;

@@ -2,6 +2,9 @@
 
 #define OFF(f) offsetof(struct mq_track_conf, f)
 
+/* In the order of the values (exact = 0). */
+static const char *const STRATEGIES[] = {"exact", "fuzzy", NULL};
+
 static const struct mq_setting settings[] = {
     {"track_complete_percent", MQ_SETTING_INT, OFF(complete_percent), "90", NULL, 50, 100,
      MQ_CONFIG_LIVE, NULL, NULL,
@@ -17,6 +20,20 @@ static const struct mq_setting settings[] = {
      "MinResumePct)"},
     {"track_resume_min_duration", MQ_SETTING_DURATION, OFF(resume_min_ms), "1m", NULL, 0, 3600000,
      MQ_CONFIG_LIVE, NULL, NULL, "nor a position under this much time from the start"},
+    {"track_match_strategy", MQ_SETTING_CHOICE, OFF(match_fuzzy), "fuzzy", NULL, 0, 0,
+     MQ_CONFIG_LIVE, STRATEGIES, NULL,
+     "how imported titles meet the catalogue: exact (after folding case, accents, punctuation "
+     "and articles) or fuzzy (typos and word order too, scored by similarity)"},
+    {"track_match_threshold", MQ_SETTING_INT, OFF(match_threshold), "850", NULL, 500, 1000,
+     MQ_CONFIG_LIVE, NULL, NULL,
+     "the confidence (0-1000) an imported row's match needs; below it the row waits in the "
+     "member's review queue with its candidates"},
+    {"track_import_max_size", MQ_SETTING_SIZE, OFF(import_max_size), "10MiB", NULL, 1024,
+     256L << 20, 0, NULL, NULL, "largest export a member may upload (413 past it)"},
+    {"track_import_max_rows", MQ_SETTING_INT, OFF(import_max_rows), "10000", NULL, 1, 1000000,
+     MQ_CONFIG_LIVE, NULL, NULL, "most rows of one import (422 past it)"},
+    {"track_imports_per_hour", MQ_SETTING_INT, OFF(imports_per_hour), "5", NULL, 1, 1000,
+     MQ_CONFIG_LIVE, NULL, NULL, "imports a member may start in an hour (429 past it)"},
 };
 
 const struct mq_config_module mq_config_track = {.name = "track",

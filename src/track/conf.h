@@ -10,6 +10,11 @@ struct mq_track_conf {
     long complete_credits;  /* ms: with less than this left, too (end credits) */
     int resume_min_percent; /* under this share a position is not resumable */
     long resume_min_ms;     /* nor under this much time */
+    int match_fuzzy;        /* imports: fuzzy titles too, not only exact ones */
+    int match_threshold;    /* 0-1000: the confidence a match needs */
+    long import_max_size;   /* bytes of an uploaded export */
+    int import_max_rows;    /* rows of one */
+    int imports_per_hour;   /* a member's imports in an hour */
 };
 
 extern const struct mq_config_module mq_config_track;

@@ -97,9 +97,12 @@ int mq_netflix_season(const char *seg, size_t n, const char *show)
     return -1;
 }
 
-static const char *const EPISODE_WORDS[] = {"episode",  "aflevering", "afl.",     "folge",
-                                            "capítulo", "capitulo",   "episodio", "épisode",
-                                            "episódio", "odcinek",    "jakso",    NULL};
+/* Episode words, and the chapter words shows use for episodes ("Chapter
+ * 1", "Hoofdstuk 1"; "Chapter One: ..." is a title, as its number is a
+ * word). */
+static const char *const EPISODE_WORDS[] = {
+    "episode",  "aflevering", "afl.",  "folge",   "capítulo",  "capitulo", "episodio", "épisode",
+    "episódio", "odcinek",    "jakso", "chapter", "hoofdstuk", "kapitel",  "chapitre", NULL};
 
 /* "Episode 19" is episode 19; "Title (Folge 5)" is episode 5 called Title
  * (*n shortened to the title). */
