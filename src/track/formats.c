@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/utf8.h"
 #include "track/csv.h"
 #include "track/netflix.h"
 
@@ -125,7 +126,15 @@ static struct mq_import_entry *next_entry(struct mq_arena *a, struct mq_import_f
     struct mq_import_entry *e = &out->entries[out->n++];
     memset(e, 0, sizeof(*e));
     e->line = r ? r->line : (int64_t)out->n;
-    e->raw = r ? mq_arena_strndup(a, r->raw, r->raw_len) : NULL;
+    e->raw = NULL;
+    if (r && mq_utf8_valid(r->raw, r->raw_len)) {
+        e->raw = mq_arena_strndup(a, r->raw, r->raw_len);
+    } else if (r) {
+        /* Kept as text: each byte that is not UTF-8 becomes U+FFFD. */
+        char *fixed = mq_arena_alloc(a, r->raw_len * 3 + 1);
+        if (fixed) fixed[mq_utf8_repair(r->raw, r->raw_len, fixed, r->raw_len * 3 + 1)] = '\0';
+        e->raw = fixed;
+    }
     e->season = e->episode = -1;
     e->platform = platform;
     e->status = "completed";

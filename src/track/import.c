@@ -176,10 +176,13 @@ static mq_err record(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a, c
         if (!added) *state = "duplicate";
         *play_id = added ? id : NULL;
     } else if (e->play && playable(it.kind) && partial && at) {
-        /* Stopped short: where it stopped, unless a later report is in. */
+        /* Stopped short: where it stopped, unless a later report is in;
+         * resumable past the same thresholds as the player's reports. */
+        bool resumable = e->duration_ms >= conf->resume_min_ms &&
+                         e->duration_ms * 100 >= length * (int64_t)conf->resume_min_percent;
         struct mq_progress_row r = {.user_id = user_id,
                                     .item_id = it.id,
-                                    .state = "in_progress",
+                                    .state = resumable ? "in_progress" : "started",
                                     .position_ms = e->duration_ms,
                                     .duration_ms = length,
                                     .progress = e->duration_ms * 1000 / length,

@@ -445,10 +445,11 @@ static mq_err match_db(struct mq_matcher *m, const struct mq_import_entry *e, st
         *kind = "series";
         *title = split->show;
         err = stages(m, e, "series", split->show, out, need_search);
-        if (!err && !out->work_id && !split->episode && film.ncand) {
-            /* A one-segment title that is no series: the film's candidates. */
-            *out = film;
-            *kind = "movie";
+        if (!err && !out->work_id && !split->episode) {
+            /* A title with no episode in it that no series has: a film or
+             * a show, as search finds it. */
+            if (film.ncand) *out = film;
+            *kind = NULL;
             *title = e->title;
         }
         return err;

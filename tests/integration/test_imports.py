@@ -10,7 +10,7 @@ import os
 import time
 import urllib.parse
 
-from harness import check
+from harness import check, parse_raw
 from test_auth import FAST, bearer
 from test_catalog import admin_and_member, create
 from test_libraries import jreq
@@ -222,3 +222,225 @@ def test_matching_across_formats(env):
             print("#   %r" % (line,))
         check(share >= 0.95, (share, report))
         check(wrong == 0, report)
+
+
+def test_twice_review_aliases_and_manual(env):
+    with env.server(args=FAST) as s:
+        tok, users = admin_and_member(env, s)
+        root, kid = tok["root"], tok["kid"]
+        ids = build_catalogue(s, root)
+        st = run(s, kid, "netflix_us.csv")
+        plays = len(history(s, kid))
+        check(plays == st["rows"]["matched"] - 1, (plays, st))  # the show-level row makes no play
+        check(st["rows"]["failed"] == 1 and st["rows"]["needs_review"] == 1, st)
+        # The same file again, and an overlapping later export: nothing twice.
+        again = run(s, kid, "netflix_us.csv")
+        check(again["rows"]["matched"] == 1 and again["rows"]["duplicates"] == st["rows"]["matched"] - 1, again)
+        check(len(history(s, kid)) == plays, "no play twice")
+        overlap = b'Title,Date\n"Arrival","10/14/23"\n"Heat","1/3/24"\n'
+        r = upload(s, kid, overlap)
+        check(r.status == 202, r.body)
+        st2 = finished(s, kid, r.json())
+        check(st2["rows"]["duplicates"] == 1 and st2["rows"]["matched"] == 1, st2)
+        check(len(history(s, kid)) == plays + 1, "only the new row")
+        # The import history, newest first; the raw rows are kept.
+        hist = s.request("GET", "/api/v1/import/history", headers=bearer(kid)).json()["items"]
+        check([h["id"] for h in hist][:3] == [st2["id"], again["id"], st["id"]], hist)
+        raws = [r["raw"] for r in all_rows(s, kid, st["id"])]
+        check('"Money Heist: Part ll: Episode 1","8/2/24"' in raws, raws)
+        # Someone else's import is not there for another member.
+        r = s.request("GET", "/api/v1/import/status/" + st["id"], headers=bearer(root))
+        check(r.status == 404 and r.json()["code"] == "import_not_found", r.body)
+        r = s.request("GET", "/api/v1/import/%s/unmatched" % st["id"], headers=bearer(root))
+        check(r.status == 404, r.body)
+        # The job's id works as well as the import's.
+        check(s.request("GET", "/api/v1/import/status/" + st["job_id"], headers=bearer(kid)).json()["id"] == st["id"],
+              "by job id")
+
+        # The review queue: a title the catalogue lacks, with candidates.
+        r = upload(s, kid, b'Title,Date\n"Glass Onion","6/2/24"\n"Spider Man","5/5/24"\n"Zzyzx Qwv","5/5/24"\n')
+        imp = finished(s, kid, r.json())
+        queue = rows_of(s, kid, imp["id"])
+        by_raw = {q["raw"]: q for q in queue}
+        check(imp["rows"]["needs_review"] == len(queue), (imp, queue))
+        # A title that is only the start of one: not sure, so it waits with
+        # that work as its first candidate.
+        onion = by_raw['"Glass Onion","6/2/24"']
+        check(onion["reason"] == "below_threshold" and
+              onion["candidates"][0]["item_id"] == ids[("Glass Onion: A Knives Out Mystery", 2022)], onion)
+        nothing = by_raw['"Zzyzx Qwv","5/5/24"']
+        check(nothing["reason"] == "no_candidates" and nothing["candidates"] == [], nothing)
+        # Resolve it to a work: the play is recorded and the title becomes an alias.
+        line = nothing["row"]
+        r = jreq(s, "POST", "/api/v1/import/%s/unmatched/%d/resolve" % (imp["id"], line),
+                 {"media_id": ids[("Soul", 2020)]}, kid)
+        check(r.status == 200 and r.json()["state"] == "resolved", r.body)
+        check(any(h["item_id"] == ids[("Soul", 2020)] for h in history(s, kid)), "resolved into history")
+        r = jreq(s, "POST", "/api/v1/import/%s/unmatched/%d/resolve" % (imp["id"], line), {"skip": True}, kid)
+        check(r.status == 409 and r.json()["code"] == "not_in_review", r.body)
+        for body in ({}, {"media_id": ids[("Soul", 2020)], "skip": True}):
+            r = jreq(s, "POST", "/api/v1/import/%s/unmatched/%d/resolve" % (imp["id"], line), body, kid)
+            check(r.status in (409, 422), (body, r.body))
+        aliases = s.request("GET", "/api/v1/admin/aliases", headers=bearer(root)).json()["items"]
+        check([a["item_id"] for a in aliases] == [ids[("Soul", 2020)]] and aliases[0]["title"] == "Zzyzx Qwv", aliases)
+        # Everyone's later imports use it.
+        r = upload(s, root, b'Title,Date\n"Zzyzx Qwv","7/7/24"\n')
+        later = finished(s, root, r.json())
+        row = all_rows(s, root, later["id"])[0]
+        check(row["state"] == "matched" and row["method"] == "alias" and row["item_id"] == ids[("Soul", 2020)], row)
+        # Admins may delete an alias; members may not list them.
+        check(s.request("GET", "/api/v1/admin/aliases", headers=bearer(kid)).status == 403, "members")
+        key = urllib.parse.quote(aliases[0]["key"], safe="")
+        check(s.request("DELETE", "/api/v1/admin/aliases/" + key, headers=bearer(root)).status == 204, "deleted")
+        check(s.request("DELETE", "/api/v1/admin/aliases/" + key, headers=bearer(root)).status == 404, "gone")
+        # Skipping a row.
+        spider = by_raw.get('"Spider Man","5/5/24"')
+        if spider:
+            r = jreq(s, "POST", "/api/v1/import/%s/unmatched/%d/resolve" % (imp["id"], spider["row"]), {"skip": True}, kid)
+            check(r.status == 200 and r.json()["state"] == "dismissed", r.body)
+
+        # Manual entries: matched like a row, or waiting for review; never a new work.
+        r = jreq(s, "POST", "/api/v1/import/manual", {"title": "dune", "type": "movie", "platform": "Netflix",
+                                                      "consumed_at": "2022-03-01T20:00:00Z"}, kid)
+        check(r.status == 201 and r.json()["state"] == "matched" and r.json()["item_id"] == ids[("Dune", 2021)], r.body)
+        r = jreq(s, "POST", "/api/v1/import/manual", {"title": "<b>Not a real film</b>", "type": "movie"}, kid)
+        check(r.status == 201 and r.json()["state"] == "review" and r.json()["title"] == "<b>Not a real film</b>", r.body)
+        media = s.request("GET", "/api/v1/search?q=" + urllib.parse.quote("Not a real film"), headers=bearer(kid)).json()
+        check(all(i.get("title") != "<b>Not a real film</b>" for i in media["items"]), "nothing invented")
+        for body, code in (({"title": "", "type": "movie"}, "invalid_body"), ({"title": "x" * 600, "type": "movie"}, "invalid_title"),
+                           ({"title": "X", "type": "film"}, "invalid_type"), ({"title": "X", "type": "movie", "year": 3000}, "invalid_year"),
+                           ({"title": "X", "type": "movie", "consumed_at": "2999-01-01T00:00:00Z"}, "invalid_consumed_at"),
+                           ({"title": "X", "type": "movie", "colour": 1}, "unknown_field")):
+            r = jreq(s, "POST", "/api/v1/import/manual", body, kid)
+            check(r.status in (400, 422) and r.json()["code"] in (code, "invalid_title"), (body, r.body))
+
+
+def test_other_formats_and_profiles(env):
+    with env.server(args=FAST) as s:
+        tok, users = admin_and_member(env, s)
+        root, kid = tok["root"], tok["kid"]
+        ids = build_catalogue(s, root)
+        # ViewingActivity: one profile; trailers, hooks and recaps skipped;
+        # a viewing split in two rows is one play; one that stopped early
+        # is a position.
+        r = upload(s, kid, sample("netflix_activity.csv"), profile="Ada")
+        check(r.status == 202 and r.json()["format"] == "netflix_activity", r.body)
+        st = finished(s, kid, r.json())
+        rows = all_rows(s, kid, st["id"])
+        reasons = sorted(r["reason"] for r in rows if r["state"] == "skipped")
+        check(reasons == ["hook", "merged", "other_profile", "other_profile", "recap", "trailer"], reasons)
+        h = history(s, kid)
+        heat = [x for x in h if x["item_id"] == ids[("Heat", 1995)]]
+        check(len(heat) == 1 and heat[0]["duration_ms"] == 165 * 60000 and heat[0]["platform"] == "netflix", heat)
+        check(not any(x["item_id"] == ids[("Arrival", 2016)] for x in h), "25 minutes is no play")
+        check(any(x["item_id"] == ids[("Dark", 1, 1)] for x in h), "47 of 50 minutes is")
+        cw = s.request("GET", "/api/v1/users/me/continue-watching", headers=bearer(kid)).json()["items"]
+        check([c["item"]["id"] for c in cw] == [ids[("Arrival", 2016)]], cw)
+        r = upload(s, kid, sample("netflix_activity.csv"), profile="Nobody")
+        check(r.status == 422 and r.json()["code"] == "unknown_profile", r.body)
+        # Mapping profiles to other members needs users:update.
+        r = upload(s, kid, sample("netflix_activity.csv"), profiles=json.dumps({"Kid": users["root"]}))
+        check(r.status == 403, r.body)
+        r = upload(s, root, sample("netflix_activity.csv"), profiles=json.dumps({"Kid": users["kid"]}))
+        check(r.status == 202, r.body)
+        finished(s, root, r.json())
+        check(any(x["item_id"] == ids[("Spider-Man: Into the Spider-Verse", 2018)] for x in history(s, kid)),
+              "the Kid profile went to the kid")
+        check(not history(s, root), "and nothing to the admin")
+
+        # A multipart form, as the import page sends it.
+        boundary = "----mqtest"
+        body = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"watchlist.csv\"\r\n"
+                "Content-Type: text/csv\r\n\r\n" % boundary).encode() + sample("letterboxd_watchlist.csv") + \
+               ("\r\n--%s\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nletterboxd_watchlist\r\n--%s--\r\n"
+                % (boundary, boundary)).encode()
+        r = upload(s, kid, body, "multipart/form-data; boundary=" + boundary)
+        check(r.status == 202 and r.json()["format"] == "letterboxd_watchlist" and r.json()["filename"] == "watchlist.csv", r.body)
+        finished(s, kid, r.json())
+        lib = {e["item"]["id"]: e for e in s.request("GET", "/api/v1/users/me/library?limit=200", headers=bearer(kid)).json()["items"]}
+        check(lib[ids[("Black Caesar", 1973)]]["status"] == "planned", lib.get(ids[("Black Caesar", 1973)]))
+
+        # IMDb ratings: ids first, ratings kept, no plays.
+        st = run(s, kid, "imdb_ratings.csv")
+        check(st["format"] == "imdb" and st["rows"]["matched"] == 2, st)
+        lib = {e["item"]["id"]: e for e in s.request("GET", "/api/v1/users/me/library?limit=200", headers=bearer(kid)).json()["items"]}
+        check(lib[ids[("The Matrix", 1999)]]["rating"] == 9 and lib[ids[("Breaking Bad", 2008)]]["rating"] == 10, lib)
+        # Goodreads: the ISBN written as a formula, books only.
+        st = run(s, kid, "goodreads_library.csv")
+        check(st["format"] == "goodreads" and st["rows"]["matched"] == 2, st)
+        lib = {e["item"]["id"]: e for e in s.request("GET", "/api/v1/users/me/library?limit=200", headers=bearer(kid)).json()["items"]}
+        check(lib[ids[("Dune", "book")]]["status"] == "completed" and lib[ids[("Dune", "book")]]["rating"] == 10, lib)
+        check(lib[ids[("Old Man's War", "book")]]["status"] == "planned", lib)
+        # Generic, with a mapping: Disney+; the formula cell is kept as text.
+        mapping = {"title": "Name", "date": "Watched On", "date_format": "%d/%m/%Y", "type": "Kind",
+                   "rating": "Score", "rating_scale": "5", "platform": "disney+"}
+        r = upload(s, kid, sample("disney_generic.csv"), mapping=json.dumps(mapping))
+        check(r.status == 202 and r.json()["format"] == "generic", r.body)
+        st = finished(s, kid, r.json())
+        rows = all_rows(s, kid, st["id"])
+        check(rows[0]["state"] == "matched" and rows[0]["item_id"] == ids[("Encanto", 2021)], rows[0])
+        check(rows[2]["title"].startswith("=HYPERLINK") and rows[2]["state"] == "review", rows[2])
+        enc = [x for x in history(s, kid) if x["item_id"] == ids[("Encanto", 2021)]]
+        check(enc and enc[0]["platform"] == "disney+" and enc[0]["watched_at"].startswith("2021-12-25"), enc)
+        for bad in ({"date": "Watched On"}, {"title": "Nope"}, {"title": "Name", "colour": "x"}):
+            r = upload(s, kid, sample("disney_generic.csv"), mapping=json.dumps(bad))
+            check(r.status == 422 and r.json()["code"] == "invalid_mapping", (bad, r.body))
+        r = upload(s, kid, sample("disney_generic.csv"), mapping="[1")
+        check(r.status == 422 and r.json()["code"] == "invalid_mapping", r.body)
+
+
+def test_hostile_files(env):
+    with env.server(args=FAST + ["--track-import-max-size", "1MiB"]) as s:
+        tok, users = admin_and_member(env, s)
+        root, kid = tok["root"], tok["kid"]
+        build_catalogue(s, root)
+        # A binary renamed .csv, and a zip (Letterboxd's whole export).
+        with open("/proc/self/exe", "rb") as f:
+            elf = f.read(8192)
+        for data in (elf, b"PK\x03\x04" + os.urandom(2000), b"\x00\x01\x02" * 100):
+            r = upload(s, kid, data)
+            check(r.status == 415 and r.json()["code"] == "not_text", r.body)
+        # Past the size limit: 413 naming it, before or after reading.
+        big = b"Title,Date\n" + b'"x","1/1/24"\n' * ((1 << 20) // 13 + 300)
+        r = upload(s, kid, big)
+        check(r.status == 413 and r.json()["code"] == "too_large" and "1048576" in r.json()["detail"], r.body)
+        r = parse_raw(s.raw(("POST /api/v1/import/csv HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                             "Content-Type: text/csv\r\nContent-Length: 20000000\r\n\r\n" % kid).encode(),
+                            read_all=False))
+        r.problem(413, "payload_too_large")
+        # Past the row limit: 422 naming it.
+        r = jreq(s, "PATCH", "/api/v1/admin/settings", {"track_import_max_rows": 100}, root)
+        check(r.status == 200, r.body)
+        r = upload(s, kid, b"Title,Date\n" + b'"Arrival","1/1/24"\n' * 101)
+        check(r.status == 422 and r.json()["code"] == "too_many_rows" and "100" in r.json()["detail"], r.body)
+        # UTF-16 with its mark is read; invalid UTF-8 fails its row alone.
+        text = 'Title,Date\n"Am\u00e9lie","9/2/23"\n"Arrival","9/3/23"\n'
+        r = upload(s, kid, text.encode("utf-16"))
+        check(r.status == 202 and r.json()["rows"]["total"] == 2, r.body)
+        st = finished(s, kid, r.json())
+        check(st["rows"]["matched"] == 2, st)
+        r = upload(s, kid, b'Title,Date\n"Arr\xffival","9/3/23"\n"Brick","9/4/23"\n"stray"quote,"9/5/23"\n'
+                           b'"Rocky II","9/6/23"\n"never closed,9/7/23\n')
+        check(r.status == 202, r.body)
+        st = finished(s, kid, r.json())
+        rows = all_rows(s, kid, st["id"])
+        check([x["row"] for x in rows] == [2, 3, 4, 5, 6] and rows[0]["reason"] == "invalid_utf8", rows)
+        check(rows[0]["raw"] == '"Arr\ufffdival","9/3/23"' and rows[-1]["reason"] == "unterminated_quote" and
+              [x["state"] for x in rows if x["row"] in (3, 5)] == ["matched", "matched"], rows)
+        # No header anything reads; malformed JSON for Trakt; SQL in titles is text.
+        r = upload(s, kid, b"foo;bar\n1;2\n")
+        check(r.status == 422 and r.json()["code"] == "unknown_format", r.body)
+        r = upload(s, kid, b"[{\"movie\": ", "application/json")
+        check(r.status == 422 and r.json()["code"] == "invalid_json", r.body)
+        r = upload(s, kid, b'Title,Date\n"x\'); DROP TABLE track_plays; --","1/1/24"\n')
+        st = finished(s, kid, r.json())
+        check(st["rows"]["needs_review"] == 1 and s.request("GET", "/api/v1/users/me/history", headers=bearer(kid)).status == 200, st)
+        r = upload(s, kid, b"Title,Date\n", format="films")
+        check(r.status == 422 and r.json()["code"] == "invalid_format", r.body)
+        r = upload(s, kid, b"")
+        check(r.status == 400, r.body)
+        # Five imports an hour, then 429.
+        r = jreq(s, "PATCH", "/api/v1/admin/settings", {"track_imports_per_hour": 2}, root)
+        check(r.status == 200, r.body)
+        codes = [upload(s, root, b'Title,Date\n"Arrival","1/1/24"\n').status for _ in range(3)]
+        check(codes == [202, 202, 429], codes)
