@@ -15,6 +15,14 @@
 
 #define TITLE_CANDIDATES 16
 
+/* A remembered answer: works of a title, episodes of a series, or the work
+ * of an alias (items[0], n 0 or 1). */
+struct lookup {
+    struct mq_item_row *items;
+    struct mq_episode_row *eps;
+    size_t n;
+};
+
 struct mq_matcher {
     struct mq_ctx *ctx;
     struct mq_arena *a;
@@ -24,7 +32,12 @@ struct mq_matcher {
     struct mq_match *results;
     size_t nresults, cap;
     struct mq_strmap *shows; /* a folded show title -> 1 known, 0 not */
-    struct mq_db *db;        /* the read transaction of the entry being matched */
+    /* What the database said, for the whole import: a title's works (by
+     * kind and folded form), a series' episodes, an alias's work. */
+    struct mq_strmap *lookups;
+    struct lookup *found;
+    size_t nfound, capfound;
+    struct mq_db *db; /* the read transaction of the entry being matched */
     bool fuzzy;
     int threshold;
 };
@@ -41,7 +54,8 @@ mq_err mq_matcher_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vi
     const struct mq_track_conf *conf = mq_track_conf(ctx->cfg);
     m->fuzzy = conf->match_fuzzy;
     m->threshold = conf->match_threshold;
-    if (mq_strmap_new(256, &m->done) || mq_strmap_new(256, &m->shows)) {
+    if (mq_strmap_new(256, &m->done) || mq_strmap_new(256, &m->shows) ||
+        mq_strmap_new(256, &m->lookups)) {
         mq_matcher_free(m);
         return MQ_ENOMEM;
     }
@@ -54,6 +68,7 @@ void mq_matcher_free(struct mq_matcher *m)
     if (!m) return;
     mq_strmap_free(m->done);
     mq_strmap_free(m->shows);
+    mq_strmap_free(m->lookups);
     free(m);
 }
 
@@ -64,6 +79,42 @@ static const char *compact(struct mq_arena *a, const char *title)
     struct mq_folded f;
     if (!title || mq_search_fold(a, title, strlen(title), 0, &f) || !f.compact[0]) return NULL;
     return f.compact;
+}
+
+/* The remembered answer to a question, or NULL. */
+static struct lookup *recall(struct mq_matcher *m, const char *q)
+{
+    int64_t at = mq_strmap_get(m->lookups, q, strlen(q));
+    return at >= 0 ? &m->found[at] : NULL;
+}
+
+static mq_err remember(struct mq_matcher *m, const char *q, const struct lookup *l)
+{
+    if (m->nfound == m->capfound) {
+        size_t cap = m->capfound ? m->capfound * 2 : 64;
+        struct lookup *f = mq_arena_alloc(m->a, cap * sizeof(*f));
+        if (!f) return MQ_ENOMEM;
+        if (m->nfound) memcpy(f, m->found, m->nfound * sizeof(*f));
+        m->found = f;
+        m->capfound = cap;
+    }
+    m->found[m->nfound] = *l;
+    return mq_strmap_put(m->lookups, q, strlen(q), (int64_t)m->nfound++);
+}
+
+/* The works of a kind (NULL: any work) whose folded title is `key`. */
+static mq_err works_titled(struct mq_matcher *m, const char *kind, const char *key,
+                           struct lookup **out)
+{
+    const char *q = mq_arena_printf(m->a, "t\x1f%s\x1f%s", kind ? kind : "", key);
+    if (!q) return MQ_ENOMEM;
+    if ((*out = recall(m, q))) return MQ_OK;
+    struct lookup l = {0};
+    mq_err err =
+        mq_store_match_by_title(m->db, m->a, &m->view, key, kind, TITLE_CANDIDATES, &l.items, &l.n);
+    if (!err) err = remember(m, q, &l);
+    if (!err) *out = recall(m, q);
+    return err;
 }
 
 const char *mq_match_alias_key(struct mq_arena *a, const char *kind, const char *title)
@@ -248,16 +299,30 @@ static mq_err by_alias(struct mq_matcher *m, const char *kind, const char *title
                        struct mq_match *out)
 {
     const char *key = mq_match_alias_key(m->a, kind, title);
-    struct mq_alias_row al;
-    struct mq_item_row it;
     if (!key) return MQ_OK;
-    mq_err err = mq_store_alias_get(m->db, m->a, key, &al);
-    if (err == MQ_ENOTFOUND) return MQ_OK;
-    if (!err) err = mq_store_item_get(m->db, m->a, al.item_id, &it);
-    if (err == MQ_ENOTFOUND) return MQ_OK;
-    if (err) return err;
-    if (it.deleted_at || (it.library_id && !mq_visible_has(&m->vis, it.library_id))) return MQ_OK;
-    add_candidate(out, m->a, &it, 990);
+    const char *q = mq_arena_printf(m->a, "a\x1f%s", key);
+    if (!q) return MQ_ENOMEM;
+    struct lookup *l = recall(m, q);
+    if (!l) {
+        struct mq_alias_row al;
+        struct lookup got = {0};
+        mq_err err = mq_store_alias_get(m->db, m->a, key, &al);
+        if (!err) {
+            got.items = mq_arena_calloc(m->a, 1, sizeof(*got.items));
+            if (!got.items) return MQ_ENOMEM;
+            err = mq_store_item_get(m->db, m->a, al.item_id, got.items);
+            got.n = !err;
+        }
+        if (err && err != MQ_ENOTFOUND) return err;
+        err = remember(m, q, &got);
+        if (err) return err;
+        l = recall(m, q);
+    }
+    if (!l->n) return MQ_OK;
+    const struct mq_item_row *it = &l->items[0];
+    if (it->deleted_at || (it->library_id && !mq_visible_has(&m->vis, it->library_id)))
+        return MQ_OK;
+    add_candidate(out, m->a, it, 990);
     take_best(out, 0, "alias");
     return MQ_OK;
 }
@@ -273,15 +338,13 @@ static mq_err by_title(struct mq_matcher *m, const struct mq_import_entry *e, co
     struct mq_item_row all[TITLE_CANDIDATES];
     size_t nall = 0;
     for (size_t k = 0; k < nk; k++) {
-        struct mq_item_row *rows = NULL;
-        size_t n = 0;
-        mq_err err = mq_store_match_by_title(m->db, m->a, &m->view, keys[k], kind, TITLE_CANDIDATES,
-                                             &rows, &n);
+        struct lookup *l = NULL;
+        mq_err err = works_titled(m, kind, keys[k], &l);
         if (err) return err;
-        for (size_t i = 0; i < n && nall < TITLE_CANDIDATES; i++) {
+        for (size_t i = 0; i < l->n && nall < TITLE_CANDIDATES; i++) {
             size_t j = 0;
-            while (j < nall && strcmp(all[j].id, rows[i].id)) j++;
-            if (j == nall) all[nall++] = rows[i];
+            while (j < nall && strcmp(all[j].id, l->items[i].id)) j++;
+            if (j == nall) all[nall++] = l->items[i];
         }
     }
     if (!nall) return MQ_OK;
@@ -344,9 +407,10 @@ static bool known_show(void *arg, const char *title, size_t len)
     if (!c || k->err) return false;
     int64_t v = mq_strmap_get(m->shows, c, strlen(c));
     if (v >= 0) return v == 1;
-    struct mq_item_row *rows = NULL;
+    struct lookup *l = NULL;
     size_t n = 0;
-    k->err = mq_store_match_by_title(m->db, m->a, &m->view, c, "series", 1, &rows, &n);
+    k->err = works_titled(m, "series", c, &l);
+    if (!k->err) n = l->n;
     if (!k->err && !n) {
         const char *key = mq_match_alias_key(m->a, "series", t);
         struct mq_alias_row al;
@@ -365,10 +429,18 @@ static bool known_show(void *arg, const char *title, size_t len)
 static mq_err find_episode(struct mq_matcher *m, const struct mq_import_entry *e, int season,
                            int number, const char *title, struct mq_match *out)
 {
-    struct mq_episode_row *eps = NULL;
-    size_t n = 0;
-    mq_err err = mq_store_episodes(m->db, m->a, &m->view, out->work_id, &eps, &n);
-    if (err) return err;
+    const char *q = mq_arena_printf(m->a, "e\x1f%s", out->work_id);
+    if (!q) return MQ_ENOMEM;
+    struct lookup *l = recall(m, q);
+    if (!l) {
+        struct lookup got = {0};
+        mq_err err = mq_store_episodes(m->db, m->a, &m->view, out->work_id, &got.eps, &got.n);
+        if (!err) err = remember(m, q, &got);
+        if (err) return err;
+        l = recall(m, q);
+    }
+    const struct mq_episode_row *eps = l->eps;
+    size_t n = l->n;
     const struct mq_episode_row *hit = NULL;
     int best = 0;
     for (size_t i = 0; i < n && !hit; i++)
@@ -418,7 +490,9 @@ static mq_err stages(struct mq_matcher *m, const struct mq_import_entry *e, cons
     mq_err err = MQ_OK;
     if (!out->work_id) err = by_alias(m, kind, title, out);
     if (!err && !out->work_id) err = by_title(m, e, kind, title, out);
-    *need_search = !err && !out->work_id && m->fuzzy;
+    /* Search only when the title met nothing: between works that share
+     * it, search cannot tell better than the dates did. */
+    *need_search = !err && !out->work_id && !out->ncand && m->fuzzy;
     return err;
 }
 
