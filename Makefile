@@ -120,6 +120,8 @@ $(BUILD)/obj/media/probe.o $(BUILD)/obj/media/libav.o: CFLAGS += $(AV_CFLAGS)
 BOOK_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libzip libxml-2.0))
 # NFO files too (src/media/nfo.h); their readers share media/xml.h.
 $(BUILD)/obj/media/books.o $(BUILD)/obj/media/xml.o $(BUILD)/obj/media/nfo.o: CFLAGS += $(BOOK_CFLAGS)
+# And a member's export's zip (src/track/export.h).
+$(BUILD)/obj/track/export.o: CFLAGS += $(BOOK_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

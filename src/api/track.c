@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "core/uuid.h"
 #include "http/page.h"
+#include "track/export.h"
 #include "track/history.h"
 #include "track/progress.h"
 #include "track/shelf.h"
@@ -595,4 +596,51 @@ mq_err mq_api_library_delete(struct mq_req *req)
                           "that work is not in your library");
     if (err) return err;
     return mq_reply_empty(req, 204);
+}
+
+/* ---- export --------------------------------------------------------------------- */
+
+static long export_read(void *state, char *buf, size_t max)
+{
+    return mq_export_read(state, buf, max);
+}
+
+static void export_done(void *state)
+{
+    mq_export_free(state);
+}
+
+/* GET /api/v1/users/me/export?format=json|zip */
+mq_err mq_api_export(struct mq_req *req)
+{
+    const char *format = NULL;
+    mq_err err = mq_req_query(req, "format", &format);
+    if (err) return err;
+    if (format && strcmp(format, "json") && strcmp(format, "zip"))
+        return mq_api_bad_filter(req, "format", "is json or zip");
+    mq_req_audit(req, "user.exported", req->actor_kind, "user", req->principal->user_id,
+                 json_pack("{s:s}", "format", format ? format : "json"));
+    if (format && !strcmp(format, "zip")) {
+        char *data = NULL;
+        size_t len = 0;
+        err = mq_export_zip(req->ctx, req->principal->user_id, &data, &len);
+        if (err == MQ_EUNSUPPORTED)
+            return mq_problem(req, 503, "zip_unavailable", NULL,
+                              "libzip (Debian's libzip4) is not installed on the server");
+        if (err) return err;
+        /* The answer is sent after the handler returns: from the arena. */
+        char *body = mq_arena_alloc(req->arena, len ? len : 1);
+        if (body) memcpy(body, data, len);
+        free(data);
+        if (!body) return MQ_ENOMEM;
+        (void)mq_reply_header(req, "Content-Disposition",
+                              "attachment; filename=\"marquee-export.zip\"");
+        return mq_reply_bytes(req, 200, "application/zip", body, len);
+    }
+    struct mq_export *x = NULL;
+    err = mq_export_new(req->ctx, req->principal->user_id, &x);
+    if (err) return err;
+    (void)mq_reply_header(req, "Content-Disposition",
+                          "attachment; filename=\"marquee-export.json\"");
+    return mq_reply_stream(req, 200, "application/json", export_read, export_done, x);
 }

@@ -271,6 +271,20 @@ mq_err mq_store_aliases(struct mq_db *db, struct mq_arena *a, const char *after,
                             out, n);
 }
 
+static const struct mq_sql SQL_ALIASES_BY = {
+    "track_aliases.by",
+    "SELECT key, title, item_id, created_by, created_at FROM track_aliases WHERE created_by = $1 "
+    "AND key > $2 ORDER BY key LIMIT $3",
+    NULL};
+
+mq_err mq_store_aliases_by(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                           const char *after, int limit, struct mq_alias_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(after ? after : ""), MQ_P_INT(limit)};
+    return mq_db_query_list(db, &SQL_ALIASES_BY, p, 3, a, read_alias, sizeof(**out), (size_t)limit,
+                            out, n);
+}
+
 /* ---- what matching looks up ---------------------------------------------- */
 
 #define SEES(VIS) " AND i.deleted_at IS NULL AND " VIS " AND " STORE_LEVEL_OK("$3", "$4")

@@ -79,6 +79,11 @@ MQ_MUST_CHECK mq_err mq_store_alias_delete(struct mq_db *db, const char *key);
 MQ_MUST_CHECK mq_err mq_store_aliases(struct mq_db *db, struct mq_arena *a, const char *after,
                                       int limit, struct mq_alias_row **out, size_t *n);
 
+/* The aliases a member's resolutions made, by key after `after`. */
+MQ_MUST_CHECK mq_err mq_store_aliases_by(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                         const char *after, int limit, struct mq_alias_row **out,
+                                         size_t *n);
+
 /* ---- what matching looks up ---------------------------------------------- */
 
 enum mq_match_id { MQ_MATCH_TMDB, MQ_MATCH_IMDB, MQ_MATCH_TVDB, MQ_MATCH_ISBN };

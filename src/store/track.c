@@ -540,3 +540,50 @@ mq_err mq_store_shelf_list(struct mq_db *db, struct mq_arena *a, const struct mq
     return mq_db_query_list(db, &SQL_SHELF_LIST[f->sort], p, 13, a, read_shelf_item, sizeof(**out),
                             (size_t)f->limit, out, n);
 }
+
+/* ---- a member's export ---------------------------------------------------- */
+
+static const struct mq_sql SQL_EXPORT_LIBRARY = {
+    "track_library.export",
+    "SELECT " LCOLS ", i.title, i.kind FROM track_library l JOIN media_items i ON i.id = l.item_id "
+    "WHERE l.user_id = $1 AND l.item_id > $2 ORDER BY l.item_id LIMIT $3",
+    NULL};
+static const struct mq_sql SQL_EXPORT_PROGRESS = {
+    "track_progress.export",
+    "SELECT " PCOLS ", i.title, i.kind FROM track_progress p JOIN media_items i ON i.id = "
+    "p.item_id WHERE p.user_id = $1 AND p.item_id > $2 ORDER BY p.item_id LIMIT $3",
+    NULL};
+
+static void read_export_library(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_export_entry *r = dst;
+    read_shelf_at(rows, 0, a, &r->e, oom);
+    r->title = mq_rows_dup(rows, 11, a, oom);
+    r->kind = mq_rows_dup(rows, 12, a, oom);
+}
+
+static void read_export_progress(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_export_entry *r = dst;
+    read_progress_at(rows, 0, a, &r->p, oom);
+    r->title = mq_rows_dup(rows, PCOLS_N, a, oom);
+    r->kind = mq_rows_dup(rows, PCOLS_N + 1, a, oom);
+}
+
+mq_err mq_store_export_library(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                               const char *after_item, int limit, struct mq_export_entry **out,
+                               size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), TEXT_OR_EMPTY(after_item), MQ_P_INT(limit)};
+    return mq_db_query_list(db, &SQL_EXPORT_LIBRARY, p, 3, a, read_export_library, sizeof(**out),
+                            (size_t)limit, out, n);
+}
+
+mq_err mq_store_export_progress(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                const char *after_item, int limit, struct mq_export_entry **out,
+                                size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), TEXT_OR_EMPTY(after_item), MQ_P_INT(limit)};
+    return mq_db_query_list(db, &SQL_EXPORT_PROGRESS, p, 3, a, read_export_progress, sizeof(**out),
+                            (size_t)limit, out, n);
+}

@@ -184,4 +184,21 @@ MQ_MUST_CHECK mq_err mq_store_shelf_list(struct mq_db *db, struct mq_arena *a,
                                          const struct mq_shelf_filter *f,
                                          struct mq_shelf_item **out, size_t *n);
 
+/* ---- a member's export ---------------------------------------------------- */
+
+/* Everything of one member, whatever they may see now, in pages by item:
+ * library entries and positions after `after_item` (NULL = the first),
+ * with the work's title (in the row's `title`). */
+struct mq_export_entry {
+    struct mq_shelf_row e;
+    struct mq_progress_row p;
+    const char *title, *kind;
+};
+MQ_MUST_CHECK mq_err mq_store_export_library(struct mq_db *db, struct mq_arena *a,
+                                             const char *user_id, const char *after_item, int limit,
+                                             struct mq_export_entry **out, size_t *n);
+MQ_MUST_CHECK mq_err mq_store_export_progress(struct mq_db *db, struct mq_arena *a,
+                                              const char *user_id, const char *after_item,
+                                              int limit, struct mq_export_entry **out, size_t *n);
+
 #endif

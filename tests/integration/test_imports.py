@@ -444,3 +444,54 @@ def test_hostile_files(env):
         check(r.status == 200, r.body)
         codes = [upload(s, root, b'Title,Date\n"Arrival","1/1/24"\n').status for _ in range(3)]
         check(codes == [202, 202, 429], codes)
+
+
+def test_export(env):
+    import csv
+    import io
+    import zipfile
+    with env.server(args=FAST) as s:
+        tok, users = admin_and_member(env, s)
+        root, kid = tok["root"], tok["kid"]
+        ids = build_catalogue(s, root)
+        st = run(s, kid, "netflix_us.csv")
+        mapping = {"title": "Name", "date": "Watched On", "date_format": "%d/%m/%Y", "platform": "disney+"}
+        r = upload(s, kid, sample("disney_generic.csv"), mapping=json.dumps(mapping))
+        finished(s, kid, r.json())
+        r = jreq(s, "PUT", "/api/v1/users/me/library/" + ids[("Heat", 1995)],
+                 {"status": "planned", "notes": "=cmd|' /C calc'!A0 and \"quotes\", commas"}, kid)
+        check(r.status == 201, r.body)
+        jreq(s, "PUT", "/api/v1/media/%s/progress" % ids[("Soul", 2020)], {"position_ms": 30 * 60000, "duration_ms": 100 * 60000}, kid)
+
+        r = s.request("GET", "/api/v1/users/me/export", headers=bearer(kid))
+        check(r.status == 200 and r.header("Content-Type").startswith("application/json"), r.status)
+        doc = json.loads(r.body)
+        check(doc["format"] == "marquee-export" and doc["profile"]["email"] == "kid@example.org", doc["profile"])
+        for key in ("preferences", "library", "progress", "history", "imports", "aliases", "sessions", "activity"):
+            check(key in doc, key)
+        check(len(doc["history"]) == len(history(s, kid)), (len(doc["history"]), len(history(s, kid))))
+        check([i["id"] for i in doc["imports"]][::-1][0] == st["id"], doc["imports"])
+        raws = [row["raw"] for imp in doc["imports"] for row in imp["rows"]]
+        check('"Money Heist: Part ll: Episode 1","8/2/24"' in raws, raws[:5])
+        check(any(e["item_id"] == ids[("Heat", 1995)] and e["notes"].startswith("=cmd") for e in doc["library"]),
+              "notes as written")
+        check(any(p["item_id"] == ids[("Soul", 2020)] for p in doc["progress"]), doc["progress"])
+        check(any(a["action"] == "import.started" for a in doc["activity"]), doc["activity"][:3])
+        check(len(doc["sessions"]) >= 1, doc["sessions"])
+        # Nothing of another member.
+        other = json.loads(s.request("GET", "/api/v1/users/me/export", headers=bearer(root)).body)
+        check(other["history"] == [] and other["imports"] == [] and other["library"] == [], other)
+
+        r = s.request("GET", "/api/v1/users/me/export?format=zip", headers=bearer(kid))
+        check(r.status == 200 and r.header("Content-Type") == "application/zip", r.status)
+        z = zipfile.ZipFile(io.BytesIO(r.body))
+        check(sorted(z.namelist()) == ["history.csv", "import_rows.csv", "library.csv", "progress.csv"], z.namelist())
+        lib = list(csv.reader(io.StringIO(z.read("library.csv").decode())))
+        heat = [row for row in lib if row[0] == ids[("Heat", 1995)]][0]
+        check(heat[6] == "'=cmd|' /C calc'!A0 and \"quotes\", commas", heat)
+        rows = list(csv.reader(io.StringIO(z.read("import_rows.csv").decode())))
+        formula = [row for row in rows if "HYPERLINK" in row[5]]
+        check(formula and formula[0][5].startswith("'=HYPERLINK"), formula)
+        check(len(list(csv.reader(io.StringIO(z.read("history.csv").decode())))) == len(doc["history"]) + 1, "history")
+        r = s.request("GET", "/api/v1/users/me/export?format=xml", headers=bearer(kid))
+        check(r.status == 400, r.body)
