@@ -174,6 +174,7 @@ mq_err mq_api_history_delete(struct mq_req *req);
 mq_err mq_api_stats(struct mq_req *req);
 mq_err mq_api_library(struct mq_req *req);
 mq_err mq_api_library_put(struct mq_req *req);
+mq_err mq_api_library_get(struct mq_req *req);
 mq_err mq_api_library_delete(struct mq_req *req);
 mq_err mq_api_export(struct mq_req *req);
 

@@ -83,6 +83,7 @@ static const struct route routes[] = {
     {{MQ_GET, "/api/v1/users/me/stats", "self:read", 0}, mq_api_stats},
     {{MQ_GET, "/api/v1/users/me/export", "self:read", OWN}, mq_api_export},
     {{MQ_GET, "/api/v1/users/me/library", "self:read", 0}, mq_api_library},
+    {{MQ_GET, "/api/v1/users/me/library/{mediaId}", "self:read", 0}, mq_api_library_get},
     {{MQ_PUT, "/api/v1/users/me/library/{mediaId}", "self:write", 0}, mq_api_library_put},
     {{MQ_DELETE, "/api/v1/users/me/library/{mediaId}", "self:write", 0}, mq_api_library_delete},
     {{MQ_POST, "/api/v1/import/csv", "self:write", IMPORT}, mq_api_import_csv},

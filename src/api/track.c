@@ -587,6 +587,21 @@ mq_err mq_api_library_put(struct mq_req *req)
     return mq_reply_json(req, created ? 201 : 200, o);
 }
 
+/* GET /api/v1/users/me/library/{mediaId} */
+mq_err mq_api_library_get(struct mq_req *req)
+{
+    struct mq_shelf_item out;
+    mq_err err =
+        mq_shelf_get(req->ctx, req->arena, req->principal->user_id, mq_req_param(req, "mediaId"), &out);
+    if (err == MQ_ENOTFOUND)
+        return mq_problem(req, 404, "library_entry_not_found", NULL,
+                          "that work is not in your library");
+    if (err) return err;
+    json_t *o = entry_json(&out.e);
+    json_object_set_new(o, "item", mq_api_item_json(&out.item));
+    return mq_reply_json(req, 200, o);
+}
+
 /* DELETE /api/v1/users/me/library/{mediaId} */
 mq_err mq_api_library_delete(struct mq_req *req)
 {

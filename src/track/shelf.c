@@ -82,6 +82,19 @@ done:
     return mq_store_finish(db, err);
 }
 
+mq_err mq_shelf_get(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                    const char *item_id, struct mq_shelf_item *out)
+{
+    struct mq_db *db = NULL;
+    if (!item_id || !mq_uuid_valid(item_id, strlen(item_id))) return MQ_ENOTFOUND;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_store_shelf_get(db, a, user_id, item_id, &out->e);
+    if (!err) err = mq_store_item_get(db, a, item_id, &out->item);
+    mq_store_rollback(db);
+    return err;
+}
+
 mq_err mq_shelf_delete(struct mq_ctx *ctx, const char *user_id, const char *item_id)
 {
     struct mq_db *db = NULL;

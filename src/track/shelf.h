@@ -30,6 +30,9 @@ MQ_MUST_CHECK mq_err mq_shelf_put(struct mq_ctx *ctx, struct mq_arena *a,
                                   const struct mq_visible *vis, const char *user_id,
                                   const char *item_id, const struct mq_shelf_change *c,
                                   struct mq_shelf_item *out, bool *created, struct mq_refusal *why);
+/* The member's entry for a work (with the work); MQ_ENOTFOUND without one. */
+MQ_MUST_CHECK mq_err mq_shelf_get(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                                  const char *item_id, struct mq_shelf_item *out);
 MQ_MUST_CHECK mq_err mq_shelf_delete(struct mq_ctx *ctx, const char *user_id, const char *item_id);
 /* f->view is filled from vis and user_id. */
 MQ_MUST_CHECK mq_err mq_shelf_list(struct mq_ctx *ctx, struct mq_arena *a,

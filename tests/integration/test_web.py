@@ -243,3 +243,38 @@ def test_search_in_the_browser(env):
             check(r.status == 201, r.body)
         indexed(s, root)
         scenario("search", {"base": base(s), "member_email": "ada@example.org", "password": PASSWORD})
+
+
+def test_tracking_in_the_browser(env):
+    import media
+    from test_catalog import create
+    from test_search import indexed
+    root_dir = tempfile.mkdtemp(prefix="mq-web-")
+    try:
+        media.put(root_dir, "films/The Matrix (1999)/The Matrix (1999).mp4", "h264.mp4")
+        history = os.path.join(root_dir, "NetflixViewingHistory.csv")
+        with open(history, "w") as f:
+            f.write('Title,Date\n"Heat","3/1/24"\n"Arrival","2/1/24"\n"Glass Onion","1/1/24"\n"Zzyzx Qwv","1/1/24"\n')
+        with web_server(env) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            member(env, s)
+            films = library(s, root, "Films", "movies", root_dir + "/films")
+            matrix = jcall(s, "GET", "/api/v1/media?library=%s&type=movie" % films["id"], root).json()["items"][0]
+            mfile = jcall(s, "GET", "/api/v1/media/%s/files" % matrix["id"], root).json()["items"][0]
+            ids = {}
+            for title, year in (("Heat", 1995), ("Arrival", 2016), ("Glass Onion: A Knives Out Mystery", 2022),
+                                ("Heat", 1986)):
+                ids[(title, year)] = create(s, root, {"type": "movie", "title": title, "year": year,
+                                                      "release_date": "%d-06-01" % year, "runtime_min": 100})["id"]
+            indexed(s, root)
+            # The clip lasts a second: any position is worth resuming.
+            r = jcall(s, "PATCH", "/api/v1/admin/settings", root,
+                      {"track_resume_min_duration": "0", "track_resume_min_percent": 0})
+            check(r.status == 200, r.body)
+            scenario("tracking", {"base": base(s), "email": "ada@example.org", "password": PASSWORD,
+                                  "netflix_file": history, "heat": ids[("Heat", 1995)],
+                                  "old_heat": ids[("Heat", 1986)],
+                                  "arrival": ids[("Arrival", 2016)], "matrix": matrix["id"],
+                                  "matrix_file": mfile["id"]})
+    finally:
+        shutil.rmtree(root_dir)

@@ -78,6 +78,8 @@ export interface CallOptions {
   rawType?: string;
   /** Give back the Response itself (exports, downloads). */
   response?: boolean;
+  /** Let the request outlive the page (a player's last position). */
+  keepalive?: boolean;
 }
 
 export class Api {
@@ -192,7 +194,7 @@ export class Api {
         payload = JSON.stringify(body);
         headers["Content-Type"] = "application/json";
       }
-      return this.fetchFn(path, { method, headers, body: payload, credentials: "same-origin" });
+      return this.fetchFn(path, { method, headers, body: payload, credentials: "same-origin", keepalive: opts.keepalive });
     };
     let res = await send();
     if (res.status === 401 && this.token && !opts.anonymous && !this.impersonating) {
@@ -218,6 +220,9 @@ export class Api {
   }
   patch<T = unknown>(path: string, body: unknown): Promise<T> {
     return this.call<T>("PATCH", path, body);
+  }
+  put<T = unknown>(path: string, body: unknown, opts: CallOptions = {}): Promise<T> {
+    return this.call<T>("PUT", path, body, opts);
   }
   del<T = unknown>(path: string): Promise<T> {
     return this.call<T>("DELETE", path);
