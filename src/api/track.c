@@ -591,8 +591,8 @@ mq_err mq_api_library_put(struct mq_req *req)
 mq_err mq_api_library_get(struct mq_req *req)
 {
     struct mq_shelf_item out;
-    mq_err err =
-        mq_shelf_get(req->ctx, req->arena, req->principal->user_id, mq_req_param(req, "mediaId"), &out);
+    mq_err err = mq_shelf_get(req->ctx, req->arena, req->principal->user_id,
+                              mq_req_param(req, "mediaId"), &out);
     if (err == MQ_ENOTFOUND)
         return mq_problem(req, 404, "library_entry_not_found", NULL,
                           "that work is not in your library");
