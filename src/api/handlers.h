@@ -189,4 +189,10 @@ mq_err mq_api_import_manual(struct mq_req *req);
 mq_err mq_api_admin_aliases(struct mq_req *req);
 mq_err mq_api_admin_alias_delete(struct mq_req *req);
 
+/* scrobble.c */
+mq_err mq_api_scrobble_tokens(struct mq_req *req);
+mq_err mq_api_scrobble_token_create(struct mq_req *req);
+mq_err mq_api_scrobble_token_delete(struct mq_req *req);
+mq_err mq_api_scrobble(struct mq_req *req);
+
 #endif

@@ -677,6 +677,19 @@ mq_err mq_import_manual(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_
     return mq_store_finish(db, err);
 }
 
+mq_err mq_import_record_one(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                            const char *source, const struct mq_import_entry *e,
+                            const char *item_id, const char **state)
+{
+    struct mq_match m = {.item_id = item_id, .work_id = item_id};
+    const char *play = NULL;
+    struct mq_db *db = NULL;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (err) return err;
+    err = record(ctx, db, a, user_id, source, e, &m, state, &play);
+    return mq_store_finish(db, err);
+}
+
 /* ---- aliases ------------------------------------------------------------------ */
 
 mq_err mq_alias_list(struct mq_ctx *ctx, struct mq_arena *a, const char *after, int limit,

@@ -18,6 +18,7 @@
 #include "jobs/runner.h"
 #include "media/libraries.h"
 #include "store/imports.h"
+#include "track/formats.h"
 
 struct mq_import_request {
     const char *user_id;
@@ -72,6 +73,16 @@ MQ_MUST_CHECK mq_err mq_import_manual(struct mq_ctx *ctx, struct mq_arena *a,
                                       const struct mq_visible *vis, const char *user_id,
                                       const struct mq_manual_entry *e, struct mq_import_row *import,
                                       struct mq_import_line *line, struct mq_refusal *why);
+
+/* Records one entry already matched to item_id for a member, in a
+ * transaction of its own: a play (its identity from `source`, the title
+ * and the time, so a repeat adds nothing), or a position for a viewing
+ * that stopped short, and the library entry. *state is matched or
+ * duplicate. For scrobbles from other servers. */
+MQ_MUST_CHECK mq_err mq_import_record_one(struct mq_ctx *ctx, struct mq_arena *a,
+                                          const char *user_id, const char *source,
+                                          const struct mq_import_entry *e, const char *item_id,
+                                          const char **state);
 
 /* Aliases, for admins. */
 MQ_MUST_CHECK mq_err mq_alias_list(struct mq_ctx *ctx, struct mq_arena *a, const char *after,

@@ -495,3 +495,86 @@ def test_export(env):
         check(len(list(csv.reader(io.StringIO(z.read("history.csv").decode())))) == len(doc["history"]) + 1, "history")
         r = s.request("GET", "/api/v1/users/me/export?format=xml", headers=bearer(kid))
         check(r.status == 400, r.body)
+
+
+WEBHOOKS = os.path.join(HERE, "..", "fixtures", "webhooks")
+
+
+def webhook(name):
+    with open(os.path.join(WEBHOOKS, name), "rb") as f:
+        return f.read()
+
+
+def test_scrobbling_from_plex_and_jellyfin(env):
+    with env.server(args=FAST) as s:
+        tok, users = admin_and_member(env, s)
+        root, kid = tok["root"], tok["kid"]
+        ids = build_catalogue(s, root)
+        ids[("Heat", 1995, "imdb")] = ids[("Heat", 1995)]
+        r = jreq(s, "PATCH", "/api/v1/admin/catalog/content/" + ids[("Heat", 1995)],
+                 {"external_ids": {"imdb": "tt0113277"}}, root)
+        check(r.status == 200, r.body)
+        bb = ids[("Breaking Bad", 2008)]
+        s1 = create(s, root, {"type": "season", "title": "Season 1", "parent_id": bb, "index": 1})
+        pilot = create(s, root, {"type": "episode", "title": "Pilot", "parent_id": s1["id"], "index": 1, "runtime_min": 58})
+        cat = create(s, root, {"type": "episode", "title": "Cat's in the Bag...", "parent_id": s1["id"], "index": 2,
+                               "runtime_min": 48})
+        indexed(s, root)
+
+        # Tokens: made (shown once), listed without the secret, revoked.
+        r = jreq(s, "POST", "/api/v1/users/me/scrobble-tokens", {"name": "Plex in the living room"}, kid)
+        check(r.status == 201 and r.json()["token"].startswith("mqs_") and r.json()["path"].endswith(r.json()["token"]), r.body)
+        plex_path = r.json()["path"]
+        r = jreq(s, "POST", "/api/v1/users/me/scrobble-tokens", {"name": "Jellyfin"}, kid)
+        jf_path, jf_id = r.json()["path"], r.json()["id"]
+        listed = s.request("GET", "/api/v1/users/me/scrobble-tokens", headers=bearer(kid)).json()["items"]
+        check(len(listed) == 2 and all("token" not in t for t in listed), listed)
+        check(s.request("GET", "/api/v1/users/me/scrobble-tokens", headers=bearer(root)).json()["items"] == [], "own")
+        r = jreq(s, "POST", "/api/v1/users/me/scrobble-tokens", {"name": ""}, kid)
+        check(r.status in (400, 422), r.body)
+
+        def plex(name, path=plex_path):
+            boundary = "----plex"
+            body = ("--%s\r\nContent-Disposition: form-data; name=\"payload\"\r\nContent-Type: application/json\r\n\r\n"
+                    % boundary).encode() + webhook(name) + ("\r\n--%s\r\nContent-Disposition: form-data; name=\"thumb\"; "
+                    "filename=\"thumb.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" % boundary).encode() + os.urandom(3000) + \
+                   ("\r\n--%s--\r\n" % boundary).encode()
+            return s.request("POST", path, body=body, headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+
+        # Plex: a film scrobbled (its ids), twice adds nothing; a music track is ignored.
+        r = plex("plex_media_scrobble_movie_ASSEMBLED.json")
+        check(r.status == 200 and r.json() == {"source": "plex", "action": "played", "plays": 1,
+                                               "item_id": ids[("The Matrix", 1999)], "reason": None}, r.body)
+        r = plex("plex_media_scrobble_movie_ASSEMBLED.json")
+        check(r.status == 200 and r.json()["plays"] == 0, r.body)
+        r = plex("plex_media_play_track_DOCEXAMPLE.json")
+        check(r.status == 200 and r.json()["action"] == "ignored", r.body)
+        # An episode stopped part-way: a position, in Continue Watching.
+        r = plex("plex_media_stop_episode_ASSEMBLED.json")
+        check(r.status == 200 and r.json()["action"] == "position" and r.json()["item_id"] == pilot["id"], r.body)
+        cw = s.request("GET", "/api/v1/users/me/continue-watching", headers=bearer(kid)).json()["items"]
+        check([c["item"]["id"] for c in cw] == [pilot["id"]] and cw[0]["progress"]["device"] == "plex", cw)
+
+        # Jellyfin: a film played to the end; "mark played" on a two-episode file.
+        h = {"Content-Type": "application/json"}
+        r = s.request("POST", jf_path, body=webhook("jellyfin_playback_stop_movie_ASSEMBLED.json"), headers=h)
+        check(r.status == 200 and r.json()["source"] == "jellyfin" and r.json()["item_id"] == ids[("Heat", 1995)], r.body)
+        r = s.request("POST", jf_path, body=webhook("jellyfin_multi_episode_user_data_saved_ASSEMBLED.json"), headers=h)
+        check(r.status == 200 and r.json()["plays"] == 2, r.body)
+        h_ = history(s, kid)
+        got = {(x["item_id"], x["source"], x["platform"]) for x in h_}
+        check({(ids[("The Matrix", 1999)], "plex", "plex"), (ids[("Heat", 1995)], "jellyfin", "jellyfin"),
+               (pilot["id"], "jellyfin", "jellyfin"), (cat["id"], "jellyfin", "jellyfin")} <= got, got)
+        check(not history(s, root), "the token's member only")
+
+        # Bad input: a revoked or made-up token, a body of neither kind, malformed JSON.
+        check(s.request("DELETE", "/api/v1/users/me/scrobble-tokens/" + jf_id, headers=bearer(kid)).status == 204, "revoked")
+        r = s.request("POST", jf_path, body=webhook("jellyfin_playback_stop_movie_ASSEMBLED.json"), headers=h)
+        check(r.status == 401 and r.json()["code"] == "invalid_token", r.body)
+        for path in ("/api/v1/scrobble/mqs_" + "A" * 43, "/api/v1/scrobble/nonsense", "/api/v1/scrobble/%27%20OR%201%3D1"):
+            r = s.request("POST", path, body=b"{}", headers=h)
+            check(r.status == 401, (path, r.status))
+        r = s.request("POST", plex_path, body=b'{"hello": "world"}', headers=h)
+        check(r.status == 422 and r.json()["code"] == "unknown_payload", r.body)
+        r = s.request("POST", plex_path, body=b'{"event": ', headers=h)
+        check(r.status == 400, r.body)

@@ -78,6 +78,19 @@ export default async function (browser) {
   await page.getByRole("heading", { name: "Plays by month" }).waitFor();
   await axe(page, "statistics");
 
+  // A scrobble URL for Plex: shown once, listed by name, revoked.
+  await page.goto("/account");
+  await page.getByRole("heading", { name: "Plays from other servers" }).waitFor();
+  await page.getByLabel("Name of the server").fill("Plex in the den");
+  await page.getByRole("button", { name: "Make a webhook URL" }).click();
+  await page.getByText("Copy the URL now: it is shown only once.").waitFor();
+  const url = await page.getByLabel("Webhook URL").inputValue();
+  check(/\/api\/v1\/scrobble\/mqs_/.test(url), url);
+  await page.getByText("Not used yet").waitFor();
+  await axe(page, "account with scrobble URLs");
+  await page.getByRole("button", { name: "Revoke Plex in the den" }).click();
+  await page.getByText("Not used yet").waitFor({ state: "detached" });
+
   // The player saves where it stops; a second browser resumes there.
   await page.goto(`/play/${cfg.matrix_file}?item=${cfg.matrix}`);
   await page.locator("video").waitFor();

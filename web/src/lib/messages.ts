@@ -418,6 +418,15 @@ export const en = {
   "review.skip": "Skip",
   "review.skipped": "Skipped",
   "review.resolved": "Recorded as {title}",
+  "scrobble.title": "Plays from other servers",
+  "scrobble.what": "Give Plex, Jellyfin or Emby a webhook URL and what you watch there lands in your history here.",
+  "scrobble.name": "Name of the server",
+  "scrobble.create": "Make a webhook URL",
+  "scrobble.once": "Copy the URL now: it is shown only once.",
+  "scrobble.url": "Webhook URL",
+  "scrobble.used": "Last used {when}",
+  "scrobble.unused": "Not used yet",
+  "scrobble.revoke": "Revoke {name}",
   "problem.network": "The server cannot be reached. Check your connection and try again.",
 } as const;
 
