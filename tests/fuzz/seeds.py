@@ -283,6 +283,11 @@ def small():
     write("netflix", "date-nl", b"\x0028-06-23")
     write("netflix", "instant", b"\x002023-06-28 21:15:09")
     write("netflix", "hms", b"\x0001:02:03")
+    for name in ("netflix_us.csv", "netflix_activity.csv", "amazon.csv", "letterboxd_diary.csv", "trakt_history.json",
+                 "imdb_ratings.csv", "goodreads_library.csv", "disney_generic.csv"):
+        with open(os.path.join(ROOT, "tests", "fixtures", "imports", name), "rb") as f:
+            write("import", name.split(".")[0], bytes([12]) + f.read()[:4000])
+    write("import", "generic", bytes([11]) + b'Title,Date\n"Soul","12/25/2020"\n"=1+1","13/45/2020"\n')
     write("title", "two", "Spider-Man: No Way Home\nspider man no way home")
     write("title", "variants", "08 03 09 The Doors (1991) [x]\nThe Doors")
     write("title", "group", "blow-how to be single\n")
