@@ -408,7 +408,10 @@ def test_hostile_files(env):
                              "Content-Type: text/csv\r\nContent-Length: 20000000\r\n\r\n" % kid).encode(),
                             read_all=False))
         r.problem(413, "payload_too_large")
-        # Past the row limit: 422 naming it.
+        # Past the row limit: 422 naming it; the default's 10,000 first.
+        rows = b"Title,Date\n" + b'"Arrival","1/1/24"\n' * 10001
+        r = upload(s, kid, rows)
+        check(r.status == 422 and r.json()["code"] == "too_many_rows" and "10000" in r.json()["detail"], r.body)
         r = jreq(s, "PATCH", "/api/v1/admin/settings", {"track_import_max_rows": 100}, root)
         check(r.status == 200, r.body)
         r = upload(s, kid, b"Title,Date\n" + b'"Arrival","1/1/24"\n' * 101)
