@@ -28,6 +28,11 @@ static const struct mq_setting settings[] = {
      MQ_CONFIG_LIVE, NULL, NULL,
      "the confidence (0-1000) an imported row's match needs; below it the row waits in the "
      "member's review queue with its candidates"},
+    {"track_match_provider", MQ_SETTING_BOOL, OFF(match_provider), "true", NULL, 0, 0,
+     MQ_CONFIG_LIVE, NULL, NULL,
+     "look an imported title the catalogue lacks up with the metadata provider (when "
+     "metadata_enabled), adding a sure answer as a catalogue-only work by its provider id; "
+     "the provider offline leaves the row for review"},
     {"track_import_max_size", MQ_SETTING_SIZE, OFF(import_max_size), "10MiB", NULL, 1024,
      256L << 20, 0, NULL, NULL, "largest export a member may upload (413 past it)"},
     {"track_import_max_rows", MQ_SETTING_INT, OFF(import_max_rows), "10000", NULL, 1, 1000000,

@@ -12,6 +12,7 @@ struct mq_track_conf {
     long resume_min_ms;     /* nor under this much time */
     int match_fuzzy;        /* imports: fuzzy titles too, not only exact ones */
     int match_threshold;    /* 0-1000: the confidence a match needs */
+    int match_provider;     /* look titles the catalogue lacks up with the metadata provider */
     long import_max_size;   /* bytes of an uploaded export */
     int import_max_rows;    /* rows of one */
     int imports_per_hour;   /* a member's imports in an hour */

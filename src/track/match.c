@@ -5,6 +5,9 @@
 #include <time.h>
 
 #include "core/strmap.h"
+#include "metadata/apply.h"
+#include "metadata/conf.h"
+#include "metadata/identify.h"
 #include "metadata/score.h"
 #include "search/fold.h"
 #include "search/search.h"
@@ -39,6 +42,7 @@ struct mq_matcher {
     size_t nfound, capfound;
     struct mq_db *db; /* the read transaction of the entry being matched */
     bool fuzzy;
+    bool provider; /* look titles the catalogue lacks up with the metadata provider */
     int threshold;
 };
 
@@ -53,6 +57,7 @@ mq_err mq_matcher_new(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_vi
     mq_track_view_of(&m->vis, user_id, &m->view);
     const struct mq_track_conf *conf = mq_track_conf(ctx->cfg);
     m->fuzzy = conf->match_fuzzy;
+    m->provider = conf->match_provider && mq_metadata_conf(ctx->cfg)->metadata_enabled;
     m->threshold = conf->match_threshold;
     if (mq_strmap_new(256, &m->done) || mq_strmap_new(256, &m->shows) ||
         mq_strmap_new(256, &m->lookups)) {
@@ -391,6 +396,60 @@ static mq_err by_search(struct mq_matcher *m, const struct mq_import_entry *e, c
     return MQ_OK;
 }
 
+/* A title the catalogue lacks: the metadata provider's search (its
+ * answers are cached by the metadata layer), scored as identification
+ * scores a file's name; a sure answer becomes a catalogue-only work by
+ * its provider id (found again if one exists), which the next refresh
+ * completes. The provider offline is "needs review", never a failure. */
+static mq_err by_provider(struct mq_matcher *m, const struct mq_import_entry *e, const char *kind,
+                          const char *title, struct mq_match *out)
+{
+    struct mq_md_query q = {.kind = kind ? kind : "movie", .title = title, .year = e->year};
+    struct mq_candidate *c = NULL;
+    size_t n = 0;
+    char why[256];
+    if (mq_metadata_search(m->ctx, m->a, &q, &c, &n, why, sizeof(why))) {
+        out->reason = "provider_unavailable";
+        return MQ_OK;
+    }
+    /* Nothing released after the viewing was what was watched. */
+    int watch_year = e->watched_at ? year_of_ms(e->watched_at) : 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!watch_year || !c[i].year || c[i].year <= watch_year) c[kept++] = c[i];
+    int conf = kept ? mq_score_confidence(c, kept) : 0;
+    if (!kept || conf < m->threshold) {
+        if (!out->reason) out->reason = kept ? "below_threshold" : "no_candidates";
+        return MQ_OK;
+    }
+    json_t *part =
+        json_pack("{s:s,s:s,s:i}", "id", c[0].id, "title", c[0].title, "year", c[0].year);
+    if (!part) return MQ_ENOMEM;
+    if (c[0].overview) json_object_set_new(part, "overview", json_string(c[0].overview));
+    if (c[0].poster) json_object_set_new(part, "poster", json_string(c[0].poster));
+    struct mq_db *db = NULL;
+    char id[37];
+    struct mq_item_row it;
+    mq_err err = mq_store_begin(m->ctx->store, MQ_DB_WRITE, &db);
+    if (!err) {
+        struct mq_apply ap = {.ctx = m->ctx,
+                              .db = db,
+                              .a = m->a,
+                              .now = mq_clock_now_ms(m->ctx->clock),
+                              .changed = json_array()};
+        err = mq_apply_catalogue_item(&ap, c[0].provider, part, q.kind, id);
+        if (!err) err = mq_store_item_get(db, m->a, id, &it);
+        json_decref(ap.changed);
+        err = mq_store_finish(db, err);
+    }
+    json_decref(part);
+    if (err) return err;
+    memset(out, 0, sizeof(*out));
+    add_candidate(out, m->a, &it, conf);
+    take_best(out, 0, "provider");
+    return MQ_OK;
+}
+
 /* ---- Netflix: which prefix is a show ---------------------------------------- */
 
 struct known_arg {
@@ -562,6 +621,10 @@ mq_err mq_match_entry(struct mq_matcher *m, const struct mq_import_entry *e, str
     mq_store_rollback(m->db);
     m->db = NULL;
     if (!err && need_search && title) err = by_search(m, e, kind, title, out);
+    /* Not in the catalogue at all: the provider, for a film, series or
+     * book (a Netflix title with no episode in it is tried as a film). */
+    if (!err && !out->work_id && !out->ncand && m->provider && title)
+        err = by_provider(m, e, kind, title, out);
     if (err) return err;
 
     /* An episode: in the matched series. */

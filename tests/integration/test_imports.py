@@ -581,3 +581,41 @@ def test_scrobbling_from_plex_and_jellyfin(env):
         check(r.status == 422 and r.json()["code"] == "unknown_payload", r.body)
         r = s.request("POST", plex_path, body=b'{"event": ', headers=h)
         check(r.status == 400, r.body)
+
+
+def test_titles_the_catalogue_lacks_through_the_provider(env):
+    from replay import Replay
+    with Replay() as rp:
+        e = rp.settings()
+        e["MARQUEE_WATCH_LIBRARIES"] = "false"
+        e["MARQUEE_METADATA_RETRIES"] = "0"
+        with env.server(args=FAST, env=e) as s:
+            tok, users = admin_and_member(env, s)
+            root, kid = tok["root"], tok["kid"]
+            # Nothing in the catalogue: the provider finds the film, which
+            # becomes a catalogue-only work by its TMDb id; a title it does
+            # not know waits for review; the same title again finds the
+            # work made the first time.
+            diary = b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+            r = upload(s, kid, diary + b"2020-01-02,American Beauty,1999,https://boxd.it/ab,4,,,2020-01-01\n"
+                                      b"2020-01-02,Zzyzx Qwv Unknowable,2001,https://boxd.it/zz,,,,2020-01-01\n")
+            check(r.status == 202, r.body)
+            st = finished(s, kid, r.json())
+            rows = all_rows(s, kid, st["id"])
+            check(rows[0]["state"] == "matched" and rows[0]["method"] == "provider" and rows[0]["item_id"],
+                  (rows[0], rp.log()))
+            check(rows[1]["state"] == "review", rows[1])
+            work = s.request("GET", "/api/v1/media/" + rows[0]["item_id"], headers=bearer(kid)).json()
+            check(work["title"] == "American Beauty" and work["external_ids"].get("tmdb") == "14" and
+                  work["origin"] == "provider" and work["library_id"] is None, work)
+            check(any(h["item_id"] == work["id"] for h in history(s, kid)), "the play is recorded")
+            indexed(s, root)
+            r = upload(s, kid, diary + b"2020-02-02,American Beauty,1999,https://boxd.it/ab,4,Yes,,2020-02-01\n")
+            again = all_rows(s, kid, finished(s, kid, r.json())["id"])[0]
+            check(again["item_id"] == rows[0]["item_id"] and again["method"] in ("exact", "normalised"), again)
+            # Offline: needs review, not a failed import.
+            rp.control(down=True)
+            r = upload(s, kid, diary + b"2020-01-02,Alien,1979,https://boxd.it/al,4,,,2020-01-01\n")
+            st = finished(s, kid, r.json())
+            row = all_rows(s, kid, st["id"])[0]
+            check(st["state"] == "done" and row["state"] == "review" and row["reason"] == "provider_unavailable", (st, row))
