@@ -38,8 +38,9 @@ static const struct route routes[] = {
     {{MQ_POST, "/api/v1/reports/csp", PUBLIC, 0}, mq_api_csp_report},
     {{MQ_POST, "/api/v1/setup", PUBLIC, 0}, mq_api_setup},
     {{MQ_POST, "/api/v1/auth/login", PUBLIC, 0}, mq_api_auth_login},
-    /* The token in the path is the credential: Plex and Jellyfin post to a URL. */
-    {{MQ_POST, "/api/v1/scrobble/{token}", PUBLIC, IMPORT}, mq_api_scrobble},
+    /* The token in the path is the credential: Plex and Jellyfin post to a URL.
+     * Bodies stay within http_max_body (a payload and Plex's thumbnail). */
+    {{MQ_POST, "/api/v1/scrobble/{token}", PUBLIC, 0}, mq_api_scrobble},
     {{MQ_POST, "/api/v1/auth/refresh", PUBLIC, 0}, mq_api_auth_refresh},
     {{MQ_POST, "/api/v1/auth/logout", PUBLIC, CALLER}, mq_api_auth_logout},
     {{MQ_POST, "/api/v1/auth/register", PUBLIC, 0}, mq_api_auth_register},

@@ -33,7 +33,9 @@ static const struct mq_sql SQL_LIST = {
     NULL};
 static const struct mq_sql SQL_SINCE = {
     "track_imports.since",
-    "SELECT COUNT(*) FROM track_imports WHERE user_id = $1 AND created_at >= $2", NULL};
+    "SELECT COUNT(*) FROM track_imports WHERE user_id = $1 AND created_at >= $2 AND format <> "
+    "'manual'",
+    NULL};
 static const struct mq_sql SQL_RECOUNT = {
     "track_imports.recount",
     "UPDATE track_imports SET matched = (SELECT COUNT(*) FROM track_import_rows r WHERE "

@@ -39,7 +39,8 @@ MQ_MUST_CHECK mq_err mq_store_import_job(struct mq_db *db, const char *id, const
 MQ_MUST_CHECK mq_err mq_store_imports_list(struct mq_db *db, struct mq_arena *a,
                                            const char *user_id, const struct mq_track_after *after,
                                            int limit, struct mq_import_row **out, size_t *n);
-/* How many the member started since `since`. */
+/* How many files the member imported since `since` (entries made by hand
+ * aside). */
 MQ_MUST_CHECK mq_err mq_store_imports_since(struct mq_db *db, const char *user_id, int64_t since,
                                             int64_t *n);
 /* The counters as the rows say, for a resolution's change. */
