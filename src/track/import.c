@@ -13,6 +13,7 @@
 #include "jobs/queue.h"
 #include "media/parental.h"
 #include "store/track.h"
+#include "store/users.h"
 #include "track/conf.h"
 #include "track/csv.h"
 #include "track/formats.h"
@@ -274,6 +275,24 @@ mq_err mq_import_start(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_i
             return mq_refuse(why, MQ_EINVAL, "unknown_profile", "profile",
                              "no row of the file is of that profile");
     }
+    /* Each member a profile goes to must exist (their plays are theirs). */
+    const char *key;
+    json_t *v;
+    json_object_foreach(r->profiles, key, v)
+    {
+        struct mq_db *rdb = NULL;
+        struct mq_user_row u;
+        const char *uid = json_string_value(v);
+        err = uid ? mq_store_begin(ctx->store, MQ_DB_READ, &rdb) : MQ_ENOTFOUND;
+        if (!err) {
+            err = mq_store_user_by_id(rdb, a, uid, &u);
+            mq_store_rollback(rdb);
+        }
+        if (err == MQ_ENOTFOUND || (!err && u.deleted_at))
+            return mq_refuse(why, MQ_EINVAL, "unknown_member", "profiles",
+                             "profile %s maps to no member", key);
+        if (err) return err;
+    }
     char *options = NULL;
     err = options_json(a, r, &options);
     if (err) return err;
@@ -433,13 +452,10 @@ static mq_err run_import(struct mq_job_run *run)
         p->line.line = e->line;
         p->line.raw = e->raw;
         p->line.title = e->title;
-        p->line.entry = entry_json(e);
+        char *entry = entry_json(e);
+        p->line.entry = entry ? mq_arena_strdup(a, entry) : NULL;
+        free(entry);
         p->owner = owner_of(&imp, opts, e);
-        if (p->line.entry) {
-            const char *kept = mq_arena_strdup(a, p->line.entry);
-            free((char *)p->line.entry);
-            p->line.entry = kept;
-        }
         if (e->error) {
             p->line.state = "failed";
             p->line.reason = e->error;

@@ -34,7 +34,7 @@ struct mq_import_request {
 /* Checks and queues an import; *out is its row (state queued).
  * Refusals (*why): MQ_EUNSUPPORTED not_text (libmagic, NUL bytes, bad
  * UTF-16); MQ_EINVAL unknown_format, invalid_mapping, invalid_json,
- * invalid_format, too_many_rows, unknown_profile; MQ_ETOOBIG too_large;
+ * invalid_format, too_many_rows, unknown_profile, unknown_member; MQ_ETOOBIG too_large;
  * MQ_ECONFLICT too_many_imports (the hourly limit). */
 MQ_MUST_CHECK mq_err mq_import_start(struct mq_ctx *ctx, struct mq_arena *a,
                                      const struct mq_import_request *r, struct mq_import_row *out,

@@ -341,6 +341,8 @@ def test_other_formats_and_profiles(env):
         # Mapping profiles to other members needs users:update.
         r = upload(s, kid, sample("netflix_activity.csv"), profiles=json.dumps({"Kid": users["root"]}))
         check(r.status == 403, r.body)
+        r = upload(s, root, sample("netflix_activity.csv"), profiles=json.dumps({"Kid": "00000000-0000-7000-8000-000000000000"}))
+        check(r.status == 422 and r.json()["code"] == "unknown_member", r.body)
         r = upload(s, root, sample("netflix_activity.csv"), profiles=json.dumps({"Kid": users["kid"]}))
         check(r.status == 202, r.body)
         finished(s, root, r.json())
