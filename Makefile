@@ -121,7 +121,7 @@ BOOK_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libzip libx
 # NFO files too (src/media/nfo.h); their readers share media/xml.h.
 $(BUILD)/obj/media/books.o $(BUILD)/obj/media/xml.o $(BUILD)/obj/media/nfo.o: CFLAGS += $(BOOK_CFLAGS)
 # And a member's export's zip (src/track/export.h).
-$(BUILD)/obj/track/export.o: CFLAGS += $(BOOK_CFLAGS)
+$(BUILD)/obj/track/export.o $(BUILD)/obj/track/libzip.o $(BUILD)/obj/track/import.o: CFLAGS += $(BOOK_CFLAGS)
 
 # Unit tests: one cmocka binary per tests/unit/<area>/<name>_test.c.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmarquee.a

@@ -1,21 +1,18 @@
 #include "track/export.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-#include <zip.h>
-
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/dynlib.h"
 #include "store/imports.h"
 #include "store/sessions.h"
 #include "store/track.h"
 #include "store/users.h"
 #include "track/csv.h"
+#include "track/libzip.h"
 
 #define PAGE 500 /* rows read at a time */
 
@@ -350,57 +347,6 @@ long mq_export_read(struct mq_export *x, char *out, size_t max)
 
 /* ---- the zip of CSV files ----------------------------------------------------------- */
 
-/* libzip is loaded at run time, as for e-books (media/books.c). */
-struct libzip_w {
-    void *handle;
-    zip_source_t *(*buffer_create)(const void *data, zip_uint64_t len, int freep, zip_error_t *e);
-    zip_t *(*open_from_source)(zip_source_t *src, int flags, zip_error_t *e);
-    void (*keep)(zip_source_t *src);
-    zip_source_t *(*buffer)(zip_t *z, const void *data, zip_uint64_t len, int freep);
-    zip_int64_t (*file_add)(zip_t *z, const char *name, zip_source_t *src, zip_flags_t flags);
-    int (*close)(zip_t *z);
-    void (*discard)(zip_t *z);
-    int (*open)(zip_source_t *src);
-    zip_int64_t (*read)(zip_source_t *src, void *buf, zip_uint64_t len);
-    int (*src_close)(zip_source_t *src);
-    void (*src_free)(zip_source_t *src);
-    int (*stat)(zip_source_t *src, zip_stat_t *st);
-    void (*error_init)(zip_error_t *e);
-    void (*error_fini)(zip_error_t *e);
-};
-
-#define ZSYM(name, field) MQ_DYNSYM(struct libzip_w, name, field)
-
-static const struct mq_dynsym ZIP_SYMBOLS[] = {
-    ZSYM("zip_source_buffer_create", buffer_create),
-    ZSYM("zip_open_from_source", open_from_source),
-    ZSYM("zip_source_keep", keep),
-    ZSYM("zip_source_buffer", buffer),
-    ZSYM("zip_file_add", file_add),
-    ZSYM("zip_close", close),
-    ZSYM("zip_discard", discard),
-    ZSYM("zip_source_open", open),
-    ZSYM("zip_source_read", read),
-    ZSYM("zip_source_close", src_close),
-    ZSYM("zip_source_free", src_free),
-    ZSYM("zip_source_stat", stat),
-    ZSYM("zip_error_init", error_init),
-    ZSYM("zip_error_fini", error_fini),
-};
-
-/* Filled once, then only read. */
-static struct libzip_w zipw;
-static bool zipw_ok;
-static pthread_once_t zipw_once = PTHREAD_ONCE_INIT;
-
-static void zipw_load(void)
-{
-    char why[256];
-    zipw_ok = !mq_dynlib_load("libzip.so.4", "libzip4", ZIP_SYMBOLS,
-                              sizeof(ZIP_SYMBOLS) / sizeof(ZIP_SYMBOLS[0]), &zipw, &zipw.handle,
-                              why, sizeof(why));
-}
-
 /* A CSV cell: quoted, quotes doubled, and a formula's first character
  * kept from a spreadsheet by an apostrophe before it. */
 static mq_err cell(struct mq_buf *b, const char *s, bool last)
@@ -532,10 +478,10 @@ mq_err mq_export_zip(struct mq_ctx *ctx, const char *user_id, char **data, size_
 {
     static const char *const names[] = {"library.csv", "history.csv", "progress.csv",
                                         "import_rows.csv"};
-    pthread_once(&zipw_once, zipw_load);
+    const struct mq_libzip *lz = mq_libzip();
     *data = NULL;
     *len = 0;
-    if (!zipw_ok) return MQ_EUNSUPPORTED;
+    if (!lz) return MQ_EUNSUPPORTED;
     struct mq_buf files[4];
     for (int i = 0; i < 4; i++) mq_buf_init(&files[i], 256u << 20);
     struct mq_arena *a = mq_arena_new(64 * 1024);
@@ -546,30 +492,30 @@ mq_err mq_export_zip(struct mq_ctx *ctx, const char *user_id, char **data, size_
         mq_store_rollback(db);
     }
     zip_error_t ze;
-    zipw.error_init(&ze);
-    zip_source_t *src = err ? NULL : zipw.buffer_create(NULL, 0, 0, &ze);
-    zip_t *z = src ? zipw.open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
+    lz->error_init(&ze);
+    zip_source_t *src = err ? NULL : lz->buffer_create(NULL, 0, 0, &ze);
+    zip_t *z = src ? lz->open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
     if (!err && !z) err = MQ_ENOMEM;
-    if (!err) zipw.keep(src);
+    if (!err) lz->keep(src);
     for (int i = 0; !err && i < 4; i++) {
-        zip_source_t *f = zipw.buffer(z, files[i].data ? files[i].data : "", files[i].len, 0);
-        if (!f || zipw.file_add(z, names[i], f, ZIP_FL_ENC_UTF_8) < 0) {
-            if (f) zipw.src_free(f);
+        zip_source_t *f = lz->buffer(z, files[i].data ? files[i].data : "", files[i].len, 0);
+        if (!f || lz->file_add(z, names[i], f, ZIP_FL_ENC_UTF_8) < 0) {
+            if (f) lz->src_free(f);
             err = MQ_EIO;
         }
     }
-    if (z && (err ? (zipw.discard(z), 0) : zipw.close(z)) < 0) err = MQ_EIO;
+    if (z && (err ? (lz->discard(z), 0) : lz->close(z)) < 0) err = MQ_EIO;
     zip_stat_t st;
-    if (!err && (zipw.open(src) < 0 || zipw.stat(src, &st) < 0)) err = MQ_EIO;
+    if (!err && (lz->open(src) < 0 || lz->stat(src, &st) < 0)) err = MQ_EIO;
     if (!err) {
         *data = malloc(st.size ? st.size : 1);
         /* A read may stop at the end of one of the buffer's fragments. */
         zip_int64_t got = *data ? 0 : -1, r = 1;
         while (got >= 0 && (zip_uint64_t)got < st.size && r > 0) {
-            r = zipw.read(src, *data + got, st.size - (zip_uint64_t)got);
+            r = lz->read(src, *data + got, st.size - (zip_uint64_t)got);
             got = r < 0 ? -1 : got + r;
         }
-        zipw.src_close(src);
+        lz->src_close(src);
         if (got < 0 || (zip_uint64_t)got != st.size) {
             free(*data);
             *data = NULL;
@@ -578,8 +524,8 @@ mq_err mq_export_zip(struct mq_ctx *ctx, const char *user_id, char **data, size_
             *len = (size_t)got;
         }
     }
-    if (src && (err || z)) zipw.src_free(src);
-    zipw.error_fini(&ze);
+    if (src && (err || z)) lz->src_free(src);
+    lz->error_fini(&ze);
     for (int i = 0; i < 4; i++) mq_buf_cleanup(&files[i]);
     mq_arena_free(a);
     return err;

@@ -17,6 +17,7 @@
 #include "track/conf.h"
 #include "track/csv.h"
 #include "track/formats.h"
+#include "track/libzip.h"
 #include "track/match.h"
 #include "track/progress.h"
 
@@ -210,6 +211,93 @@ static mq_err record(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a, c
     return err;
 }
 
+/* ---- reading an upload -------------------------------------------------------- */
+
+/* Letterboxd's export zip: the files this server reads, by name. */
+static const struct {
+    const char *name, *format;
+} LETTERBOXD[] = {{"diary.csv", "letterboxd_diary"},
+                  {"ratings.csv", "letterboxd_ratings"},
+                  {"watched.csv", "letterboxd_watched"},
+                  {"watchlist.csv", "letterboxd_watchlist"}};
+#define NLETTERBOXD (sizeof(LETTERBOXD) / sizeof(LETTERBOXD[0]))
+/* A row's line in a zip's import: the file's place, then its line. */
+#define ZIP_LINES 1000000
+
+static int letterboxd_index(const char *name)
+{
+    for (size_t i = 0; i < NLETTERBOXD; i++)
+        if (!strcmp(name, LETTERBOXD[i].name)) return (int)i;
+    return -1;
+}
+
+static bool letterboxd_file(const char *name)
+{
+    return letterboxd_index(name) >= 0;
+}
+
+/* An upload as entries: text (csv.h makes it UTF-8), or Letterboxd's zip,
+ * whose CSVs are read each in its format into one list. */
+static mq_err read_upload(struct mq_arena *a, const char *data, size_t n, const char *format,
+                          json_t *mapping, const struct mq_track_conf *conf,
+                          struct mq_import_file *out, const char **why, const char **detail)
+{
+    const char *text = NULL;
+    size_t tn = 0;
+    *detail = NULL;
+    if (!mq_is_zip(data, n)) {
+        if (format && !strcmp(format, "letterboxd")) {
+            *why = "unknown_format";
+            *detail = "format letterboxd is the export's zip; name the CSV's own format";
+            return MQ_EINVAL;
+        }
+        mq_err err = mq_csv_text(a, data, n, &text, &tn, why);
+        if (err == MQ_EINVAL) *why = "not_text";
+        return err ? err
+                   : mq_import_read(a, text, tn, format, mapping, conf->import_max_rows, out, why,
+                                    detail);
+    }
+    struct mq_unzipped files[MQ_UNZIP_FILES];
+    size_t nf = 0;
+    mq_err err = mq_unzip(a, data, n, (size_t)conf->import_max_size, letterboxd_file, files, &nf);
+    if (err == MQ_ETOOBIG) {
+        *why = "too_large";
+        *detail = mq_arena_printf(a, "the zip's files come to more than %ld bytes",
+                                  conf->import_max_size);
+        return MQ_EINVAL;
+    }
+    if (err == MQ_EPARSE || (!err && !nf)) {
+        *why = "unknown_format";
+        *detail = "a zip is read as Letterboxd's export: it holds none of diary.csv, "
+                  "ratings.csv, watched.csv, watchlist.csv";
+        return MQ_EINVAL;
+    }
+    if (err) return err;
+    memset(out, 0, sizeof(*out));
+    out->format = "letterboxd";
+    size_t total = 0;
+    struct mq_import_file parts[MQ_UNZIP_FILES];
+    for (size_t i = 0; i < nf; i++) {
+        int k = letterboxd_index(files[i].name);
+        err = mq_csv_text(a, files[i].data, files[i].len, &text, &tn, why);
+        if (err == MQ_EINVAL) *why = "not_text";
+        if (!err)
+            err = mq_import_read(a, text, tn, LETTERBOXD[k].format, NULL,
+                                 conf->import_max_rows - (int64_t)total, &parts[i], why, detail);
+        if (err) return err;
+        for (size_t j = 0; j < parts[i].n; j++)
+            parts[i].entries[j].line += (int64_t)(k + 1) * ZIP_LINES;
+        total += parts[i].n;
+    }
+    out->entries = mq_arena_calloc(a, total ? total : 1, sizeof(*out->entries));
+    if (!out->entries) return MQ_ENOMEM;
+    for (size_t i = 0; i < nf; i++) {
+        memcpy(out->entries + out->n, parts[i].entries, parts[i].n * sizeof(*out->entries));
+        out->n += parts[i].n;
+    }
+    return MQ_OK;
+}
+
 /* ---- starting ---------------------------------------------------------------- */
 
 static bool textual(const char *data, size_t len)
@@ -251,22 +339,28 @@ mq_err mq_import_start(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_i
         return mq_refuse(why, MQ_EINVAL, "invalid_format", "format",
                          "format is one of netflix, netflix_activity, amazon, letterboxd_diary, "
                          "letterboxd_watched, letterboxd_ratings, letterboxd_watchlist, "
-                         "letterboxd_reviews, trakt, imdb, goodreads, generic");
-    const char *text = NULL, *bad = NULL, *detail = NULL;
-    size_t n = 0;
-    if (!r->len || !textual(r->data, r->len) ||
-        mq_csv_text(a, r->data, r->len, &text, &n, &bad) != MQ_OK)
+                         "letterboxd_reviews, letterboxd (the export's zip), trakt, imdb, "
+                         "goodreads, generic");
+    const char *bad = NULL, *detail = NULL;
+    bool zip = mq_is_zip(r->data, r->len);
+    if (!r->len || (!zip && !textual(r->data, r->len)))
         return mq_refuse(why, MQ_EUNSUPPORTED, "not_text", NULL,
-                         "an export is a text file: CSV, or JSON for Trakt (a Letterboxd zip: "
-                         "upload the CSV files in it)");
+                         "an export is a text file (CSV, or JSON for Trakt) or Letterboxd's zip");
     /* Read once now, so that a file that is no export is refused while
      * the member waits, and the format is known. */
     struct mq_import_file f;
-    mq_err err =
-        mq_import_read(a, text, n, r->format, r->mapping, conf->import_max_rows, &f, &bad, &detail);
+    mq_err err = read_upload(a, r->data, r->len, r->format, r->mapping, conf, &f, &bad, &detail);
+    if (err == MQ_EINVAL && !strcmp(bad, "not_text"))
+        return mq_refuse(why, MQ_EUNSUPPORTED, "not_text", NULL,
+                         "an export is a text file (CSV, or JSON for Trakt) or Letterboxd's zip");
+    if (err == MQ_EINVAL && !strcmp(bad, "too_large"))
+        return mq_refuse(why, MQ_ETOOBIG, "too_large", NULL, "%s", detail);
     if (err == MQ_EINVAL)
         return mq_refuse(why, MQ_EINVAL, bad, NULL, "%s",
                          detail ? detail : "the file is no export this server reads");
+    if (err == MQ_EUNSUPPORTED)
+        return mq_refuse(why, MQ_EUNSUPPORTED, "zip_unavailable", NULL,
+                         "libzip (Debian's libzip4) is not installed on the server");
     if (err) return err;
     if (r->profile) {
         size_t k = 0;
@@ -296,10 +390,12 @@ mq_err mq_import_start(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_i
     char *options = NULL;
     err = options_json(a, r, &options);
     if (err) return err;
-    size_t b64len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    /* The upload as it came (the job reads it the same way). */
+    size_t b64len = sodium_base64_encoded_len(r->len, sodium_base64_VARIANT_ORIGINAL);
     char *body = mq_arena_alloc(a, b64len);
     if (!body) return MQ_ENOMEM;
-    sodium_bin2base64(body, b64len, (const unsigned char *)text, n, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(body, b64len, (const unsigned char *)r->data, r->len,
+                      sodium_base64_VARIANT_ORIGINAL);
 
     char *id = mq_arena_alloc(a, 37);
     if (!id) return MQ_ENOMEM;
@@ -430,8 +526,8 @@ static mq_err run_import(struct mq_job_run *run)
     json_t *opts = json_loads(imp.options, 0, NULL);
     struct mq_import_file f;
     const char *bad = NULL, *detail = NULL;
-    err = mq_import_read(a, (const char *)text, n, imp.format, json_object_get(opts, "mapping"),
-                         mq_track_conf(ctx->cfg)->import_max_rows, &f, &bad, &detail);
+    err = read_upload(a, (const char *)text, n, imp.format, json_object_get(opts, "mapping"),
+                      mq_track_conf(ctx->cfg), &f, &bad, &detail);
     struct mq_matcher *m = NULL;
     struct mq_visible vis;
     memset(&imp.c, 0, sizeof(imp.c));

@@ -288,6 +288,16 @@ def small():
         with open(os.path.join(ROOT, "tests", "fixtures", "imports", name), "rb") as f:
             write("import", name.split(".")[0], bytes([12]) + f.read()[:4000])
     write("import", "generic", bytes([11]) + b'Title,Date\n"Soul","12/25/2020"\n"=1+1","13/45/2020"\n')
+    import zipfile
+    for name, files in (("letterboxd", {"diary.csv": "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+                                                     "2022-03-10,Dune,2021,https://boxd.it/b,4,,,2022-03-09\n",
+                                        "watchlist.csv": "Date,Name,Year,Letterboxd URI\n"}),
+                        ("bomb", {"diary.csv": "\0" * 200000})):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for fname in sorted(files):
+                z.writestr(zipfile.ZipInfo(fname, date_time=(2024, 1, 1, 0, 0, 0)), files[fname])
+        write("zip", name, buf.getvalue())
     write("title", "two", "Spider-Man: No Way Home\nspider man no way home")
     write("title", "variants", "08 03 09 The Doors (1991) [x]\nThe Doors")
     write("title", "group", "blow-how to be single\n")

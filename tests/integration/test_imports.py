@@ -320,6 +320,8 @@ def test_other_formats_and_profiles(env):
         tok, users = admin_and_member(env, s)
         root, kid = tok["root"], tok["kid"]
         ids = build_catalogue(s, root)
+        r = jreq(s, "PATCH", "/api/v1/admin/settings", {"track_imports_per_hour": 50}, root)
+        check(r.status == 200, r.body)
         # ViewingActivity: one profile; trailers, hooks and recaps skipped;
         # a viewing split in two rows is one play; one that stopped early
         # is a position.
@@ -362,6 +364,23 @@ def test_other_formats_and_profiles(env):
         lib = {e["item"]["id"]: e for e in s.request("GET", "/api/v1/users/me/library?limit=200", headers=bearer(kid)).json()["items"]}
         check(lib[ids[("Black Caesar", 1973)]]["status"] == "planned", lib.get(ids[("Black Caesar", 1973)]))
 
+        # Letterboxd's whole export, as its zip: the diary's plays, the
+        # watchlist planned, its other files left alone.
+        import io
+        import zipfile
+        export = io.BytesIO()
+        with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("diary.csv", sample("letterboxd_diary.csv"))
+            z.writestr("watchlist.csv", sample("letterboxd_watchlist.csv"))
+            z.writestr("profile.csv", "Date Joined,Username,Email Address\n2019-01-01,someone,a@example.org\n")
+            z.writestr("lists/zatoichi.csv", "Letterboxd list export v7\n")
+        r = upload(s, kid, export.getvalue(), "application/zip")
+        check(r.status == 202 and r.json()["format"] == "letterboxd" and r.json()["rows"]["total"] == 12, r.body)
+        st = finished(s, kid, r.json())
+        check(st["rows"]["matched"] + st["rows"]["duplicates"] == 12, st)
+        check(any(x["item_id"] == ids[("Brick", 2005)] and x["platform"] == "letterboxd" for x in history(s, kid)),
+              "the diary's plays")
+
         # IMDb ratings: ids first, ratings kept, no plays.
         st = run(s, kid, "imdb_ratings.csv")
         check(st["format"] == "imdb" and st["rows"]["matched"] == 2, st)
@@ -399,9 +418,26 @@ def test_hostile_files(env):
         # A binary renamed .csv, and a zip (Letterboxd's whole export).
         with open("/proc/self/exe", "rb") as f:
             elf = f.read(8192)
-        for data in (elf, b"PK\x03\x04" + os.urandom(2000), b"\x00\x01\x02" * 100):
+        for data in (elf, b"\x00\x01\x02" * 100):
             r = upload(s, kid, data)
             check(r.status == 415 and r.json()["code"] == "not_text", r.body)
+        # Zips: what is no zip, one without Letterboxd's files, a bomb
+        # (20 MB of zeros in 20 KB) past the size limit whatever it claims.
+        import io
+        import zipfile
+        r = upload(s, kid, b"PK\x03\x04" + os.urandom(2000), "application/zip")
+        check(r.status == 422 and r.json()["code"] == "unknown_format", r.body)
+        other = io.BytesIO()
+        with zipfile.ZipFile(other, "w") as z:
+            z.writestr("profile.csv", "Date Joined,Username\n2019-01-01,someone\n")
+        r = upload(s, kid, other.getvalue(), "application/zip")
+        check(r.status == 422 and r.json()["code"] == "unknown_format", r.body)
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("diary.csv", b"Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n" + b"\0" * (20 << 20))
+        check(len(bomb.getvalue()) < 100000, len(bomb.getvalue()))
+        r = upload(s, kid, bomb.getvalue(), "application/zip")
+        check(r.status == 413 and r.json()["code"] == "too_large", r.body)
         # Past the size limit: 413 naming it, before or after reading.
         big = b"Title,Date\n" + b'"x","1/1/24"\n' * ((1 << 20) // 13 + 300)
         r = upload(s, kid, big)

@@ -387,6 +387,7 @@ export const en = {
   "import.format.letterboxd_ratings": "Letterboxd ratings",
   "import.format.letterboxd_watchlist": "Letterboxd watchlist",
   "import.format.letterboxd_reviews": "Letterboxd reviews",
+  "import.format.letterboxd": "Letterboxd export (zip)",
   "import.format.trakt": "Trakt",
   "import.format.imdb": "IMDb",
   "import.format.goodreads": "Goodreads",
