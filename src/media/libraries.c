@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/authz.h"
+#include "auth/principal.h"
 #include "auth/rbac.h"
 #include "core/events.h"
 #include "core/text.h"
@@ -30,6 +32,20 @@ bool mq_library_kind_valid(const char *kind)
     for (int i = 0; kind && KINDS[i]; i++)
         if (!strcmp(kind, KINDS[i])) return true;
     return false;
+}
+
+mq_err mq_libraries_visible_to(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
+                               struct mq_visible *out)
+{
+    struct mq_principal *p = mq_arena_calloc(a, 1, sizeof(*p));
+    struct mq_db *db = NULL;
+    if (!p) return MQ_ENOMEM;
+    p->user_id = user_id;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
+    if (err) return err;
+    err = mq_authz_load(db, a, user_id, &p->authz);
+    mq_store_rollback(db);
+    return err ? err : mq_libraries_visible(ctx, a, p, out);
 }
 
 bool mq_visible_has(const struct mq_visible *v, const char *library_id)

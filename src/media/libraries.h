@@ -64,6 +64,10 @@ bool mq_library_kind_valid(const char *kind);
 MQ_MUST_CHECK mq_err mq_libraries_visible(struct mq_ctx *ctx, struct mq_arena *a,
                                           const struct mq_principal *who, struct mq_visible *out);
 bool mq_visible_has(const struct mq_visible *v, const char *library_id);
+/* The same for a member acting with no request (a job for them, a webhook
+ * on their token): their roles as stored, no session (so no PIN unlock). */
+MQ_MUST_CHECK mq_err mq_libraries_visible_to(struct mq_ctx *ctx, struct mq_arena *a,
+                                             const char *user_id, struct mq_visible *out);
 
 /* On MQ_EINVAL or MQ_ECONFLICT *why names the field and the problem:
  * invalid_name, invalid_kind, library_name_taken, and for each folder

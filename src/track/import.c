@@ -7,8 +7,6 @@
 
 #include <sodium.h>
 
-#include "auth/authz.h"
-#include "auth/principal.h"
 #include "core/uuid.h"
 #include "jobs/queue.h"
 #include "media/parental.h"
@@ -430,22 +428,6 @@ mq_err mq_import_start(struct mq_ctx *ctx, struct mq_arena *a, const struct mq_i
 
 /* ---- the job -------------------------------------------------------------------- */
 
-/* What a user may see, as the job acts for them without a request. */
-static mq_err visible_for(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                          struct mq_visible *vis)
-{
-    struct mq_principal *p = mq_arena_calloc(a, 1, sizeof(*p));
-    struct mq_db *db = NULL;
-    if (!p) return MQ_ENOMEM;
-    p->user_id = user_id;
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (err) return err;
-    err = mq_authz_load(db, a, user_id, &p->authz);
-    mq_store_rollback(db);
-    if (!err) err = mq_libraries_visible(ctx, a, p, vis);
-    return err;
-}
-
 /* Whose a row is: the importer's, or with a profile map the member its
  * profile maps to (NULL: a profile left out). */
 static const char *owner_of(const struct mq_import_row *imp, json_t *opts,
@@ -534,7 +516,7 @@ static mq_err run_import(struct mq_job_run *run)
     imp.c.total = (int64_t)f.n;
     imp.state = "running";
     imp.started_at = mq_clock_now_ms(ctx->clock);
-    if (!err) err = visible_for(ctx, a, imp.user_id, &vis);
+    if (!err) err = mq_libraries_visible_to(ctx, a, imp.user_id, &vis);
     if (!err) err = mq_matcher_new(ctx, a, &vis, imp.user_id, &m);
     struct pending *batch = err ? NULL : mq_arena_calloc(a, BATCH, sizeof(*batch));
     if (!err && !batch) err = MQ_ENOMEM;

@@ -3,8 +3,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "auth/authz.h"
-#include "auth/principal.h"
 #include "core/text.h"
 #include "core/uuid.h"
 #include "crypto/token.h"
@@ -205,21 +203,6 @@ static mq_err owner_of(struct mq_ctx *ctx, struct mq_arena *a, const char *token
     return err == MQ_ENOTFOUND ? MQ_EPERM : err;
 }
 
-static mq_err visible_for(struct mq_ctx *ctx, struct mq_arena *a, const char *user_id,
-                          struct mq_visible *vis)
-{
-    struct mq_principal *p = mq_arena_calloc(a, 1, sizeof(*p));
-    struct mq_db *db = NULL;
-    if (!p) return MQ_ENOMEM;
-    p->user_id = user_id;
-    mq_err err = mq_store_begin(ctx->store, MQ_DB_READ, &db);
-    if (err) return err;
-    err = mq_authz_load(db, a, user_id, &p->authz);
-    mq_store_rollback(db);
-    if (!err) err = mq_libraries_visible(ctx, a, p, vis);
-    return err;
-}
-
 mq_err mq_scrobble_receive(struct mq_ctx *ctx, struct mq_arena *a, const char *token,
                            json_t *payload, struct mq_scrobble_result *out, struct mq_refusal *why)
 {
@@ -247,7 +230,7 @@ mq_err mq_scrobble_receive(struct mq_ctx *ctx, struct mq_arena *a, const char *t
     ev.e.play = true;
     /* The minute the server said it: a retried webhook is the same play. */
     ev.e.watched_at = now / 60000 * 60000;
-    err = visible_for(ctx, a, tok.user_id, &vis);
+    err = mq_libraries_visible_to(ctx, a, tok.user_id, &vis);
     if (!err) err = mq_matcher_new(ctx, a, &vis, tok.user_id, &m);
     int last = ev.episode_end > ev.e.episode ? ev.episode_end : ev.e.episode;
     int first = ev.e.episode;
