@@ -353,6 +353,18 @@ class SmtpSink:
             time.sleep(0.05)
         raise TestFailure("expected %d messages, got %d" % (count, len(self.messages())))
 
+    def wait_for(self, predicate, timeout=20):
+        """The messages once one satisfies predicate. Mail goes out through
+        the outbox in the background, so counting messages taken earlier
+        races with mail still on its way from a previous step."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            msgs = self.messages()
+            if any(predicate(m) for m in msgs):
+                return msgs
+            time.sleep(0.05)
+        raise TestFailure("no matching message among %r" % [m["Subject"] for m in self.messages()])
+
     def __enter__(self):
         return self.start()
 
