@@ -295,13 +295,14 @@ static int cmd_wordlist(const char *path, const char *name)
 static void check_placeholders(const char *file, const char *s)
 {
     for (const char *p = strstr(s, "{{"); p; p = strstr(p, "{{")) {
-        const char *end = strstr(p, "}}");
+        int braces = p[2] == '{' ? 3 : 2; /* {{{raw}}} or {{escaped}} */
+        const char *end = strstr(p + braces, braces == 3 ? "}}}" : "}}");
         char name[64];
-        if (!end || end - p - 2 <= 0 || end - p - 2 >= (long)sizeof(name))
+        if (!end || end - p - braces <= 0 || end - p - braces >= (long)sizeof(name))
             die("bad placeholder in %s", file);
-        snprintf(name, sizeof(name), "%.*s", (int)(end - p - 2), p + 2);
+        snprintf(name, sizeof(name), "%.*s", (int)(end - p - braces), p + braces);
         if (!match("^[a-z_]+$", name)) die("bad placeholder in %s", file);
-        p = end + 2;
+        p = end + braces;
     }
 }
 
@@ -336,7 +337,8 @@ static int cmd_mail(const char *dir)
         for (const char *c = text + 9; *c; c++)
             if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
                 die("%s: the subject must be printable ASCII", path);
-        if (strstr(text, "{{")) die("%s: the subject takes no placeholders", path);
+        if (strstr(text, "{{{")) die("%s: the subject takes no raw placeholders", path);
+        check_placeholders(path, text + 9);
         check_placeholders(path, nl + 2);
         snprintf(var, sizeof(var), "subject_%zu", i);
         printf("static ");

@@ -195,4 +195,27 @@ mq_err mq_api_scrobble_token_create(struct mq_req *req);
 mq_err mq_api_scrobble_token_delete(struct mq_req *req);
 mq_err mq_api_scrobble(struct mq_req *req);
 
+/* notify.c */
+mq_err mq_api_notifications(struct mq_req *req);
+mq_err mq_api_notifications_unread(struct mq_req *req);
+mq_err mq_api_notification_read(struct mq_req *req);
+mq_err mq_api_notifications_read_all(struct mq_req *req);
+mq_err mq_api_notification_delete(struct mq_req *req);
+mq_err mq_api_notify_prefs_get(struct mq_req *req);
+mq_err mq_api_notify_prefs_put(struct mq_req *req);
+mq_err mq_api_notify_channels(struct mq_req *req);
+mq_err mq_api_notify_channel_create(struct mq_req *req);
+mq_err mq_api_notify_channel_update(struct mq_req *req);
+mq_err mq_api_notify_channel_delete(struct mq_req *req);
+mq_err mq_api_notify_channel_test(struct mq_req *req);
+mq_err mq_api_notify_deliveries(struct mq_req *req);
+mq_err mq_api_server_channels(struct mq_req *req);
+mq_err mq_api_server_channel_create(struct mq_req *req);
+mq_err mq_api_server_channel_update(struct mq_req *req);
+mq_err mq_api_server_channel_delete(struct mq_req *req);
+mq_err mq_api_server_channel_test(struct mq_req *req);
+mq_err mq_api_server_deliveries(struct mq_req *req);
+mq_err mq_api_unsubscribe_check(struct mq_req *req);
+mq_err mq_api_unsubscribe(struct mq_req *req);
+
 #endif

@@ -1,6 +1,7 @@
 #include "core/netlist.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +85,37 @@ bool mq_netlist_contains(const struct mq_netlist *list, const struct mq_ip *ip)
     for (size_t i = 0; i < list->n; i++)
         if (in_net(&list->nets[i], ip)) return true;
     return false;
+}
+
+static const char INTERNAL_NETS[] =
+    "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
+    "192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/3, ::/128, ::1/128, fc00::/7, "
+    "fe80::/10, ff00::/8";
+
+void mq_netlist_internal(struct mq_netlist *out)
+{
+    const char *why = NULL;
+    memset(out, 0, sizeof(*out));
+    mq_err err = mq_netlist_parse(INTERNAL_NETS, out, &why);
+    (void)err; /* a constant that parses: tests/unit says so */
+}
+
+bool mq_ip_of_sockaddr(const struct sockaddr *sa, struct mq_ip *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (sa->sa_family == AF_INET) {
+        out->family = AF_INET;
+        memcpy(out->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        return true;
+    }
+    if (sa->sa_family != AF_INET6) return false;
+    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a6)) {
+        out->family = AF_INET;
+        memcpy(out->addr, a6->s6_addr + 12, 4);
+    } else {
+        out->family = AF_INET6;
+        memcpy(out->addr, a6->s6_addr, 16);
+    }
+    return true;
 }

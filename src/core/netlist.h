@@ -36,4 +36,14 @@ MQ_MUST_CHECK mq_err mq_netlist_parse(const char *s, struct mq_netlist *out, con
 
 bool mq_netlist_contains(const struct mq_netlist *list, const struct mq_ip *ip);
 
+/* Loopback, private, shared, link-local, multicast and unspecified
+ * networks: what a request to a URL someone gave (a metadata provider's
+ * redirect, a member's webhook) must not reach unless an admin allows it. */
+void mq_netlist_internal(struct mq_netlist *out);
+
+struct sockaddr;
+/* The address of an AF_INET or AF_INET6 socket address (IPv4-mapped
+ * addresses as IPv4); false for any other family. */
+bool mq_ip_of_sockaddr(const struct sockaddr *sa, struct mq_ip *out);
+
 #endif

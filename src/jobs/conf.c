@@ -42,11 +42,11 @@ static bool queues_valid(const char *s, size_t len, const char **why)
 }
 
 static const struct mq_setting settings[] = {
-    {"jobs_queues", MQ_SETTING_STRING, OFF(queues), "default:2,maintenance:1,media:1,metadata:2",
-     NULL, 0, 1024, 0, NULL, queues_valid,
+    {"jobs_queues", MQ_SETTING_STRING, OFF(queues),
+     "default:2,maintenance:1,media:1,metadata:2,notify:2", NULL, 0, 1024, 0, NULL, queues_valid,
      "background job queues and their worker threads, as name:workers,...; queue:0 runs none of "
      "that queue here; library scans run on the media queue, metadata requests on the metadata "
-     "queue"},
+     "queue, notification deliveries on the notify queue"},
     {"jobs_poll_interval", MQ_SETTING_DURATION, OFF(poll_interval), "1s", NULL, 10, 3600000L, 0,
      NULL, NULL,
      "how often idle workers look for jobs enqueued by other processes or due later, and leases "

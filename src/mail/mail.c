@@ -28,6 +28,8 @@ mq_err mq_mail_enqueue(struct mq_ctx *ctx, struct mq_db *db, const struct mq_mai
     }
     json_t *payload =
         json_pack("{s:s,s:s,s:o}", "to", m->to, "template", m->template, "vars", vars);
+    if (payload && m->list_unsubscribe)
+        json_object_set_new(payload, "list_unsubscribe", json_string(m->list_unsubscribe));
     char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     if (!text) return MQ_ENOMEM;
@@ -63,6 +65,14 @@ static void log_instead(struct mq_job_run *run, const char *to, const char *subj
     mq_log_end(&l);
 }
 
+/* The payload's unsubscribe URL when it is one a header can carry. */
+static const char *unsubscribe_url(json_t *payload)
+{
+    const char *u = json_string_value(json_object_get(payload, "list_unsubscribe"));
+    if (!u || strncmp(u, "http", 4) || strlen(u) > 900 || strpbrk(u, "<> \t\r\n,")) return NULL;
+    return u;
+}
+
 static mq_err send_mail(struct mq_job_run *run)
 {
     const struct mq_config *cfg = run->ctx->cfg;
@@ -77,8 +87,11 @@ static mq_err send_mail(struct mq_job_run *run)
         snprintf(run->error, sizeof(run->error), "bad mail: unknown template or recipient");
         return MQ_EINVAL;
     }
-    mq_err err = mq_mail_render(run->arena, t->text, vars, false, &text, &missing);
-    if (!err) err = mq_mail_render(run->arena, t->html, vars, true, &html, &missing);
+    char *subject = NULL;
+    mq_err err =
+        mq_mail_render(run->arena, t->subject, vars, MQ_ESCAPE_SUBJECT, &subject, &missing);
+    if (!err) err = mq_mail_render(run->arena, t->text, vars, MQ_ESCAPE_NONE, &text, &missing);
+    if (!err) err = mq_mail_render(run->arena, t->html, vars, MQ_ESCAPE_HTML, &html, &missing);
     if (err) {
         if (missing)
             snprintf(run->error, sizeof(run->error), "template %s needs a value for %s", name,
@@ -86,17 +99,18 @@ static mq_err send_mail(struct mq_job_run *run)
         return err;
     }
     if (!mq_mail_conf(cfg)->smtp_url || !*mq_mail_conf(cfg)->smtp_url) {
-        log_instead(run, to, t->subject, text);
+        log_instead(run, to, subject, text);
     } else {
         struct mq_smtp_message m = {
             .from = mq_mail_conf(cfg)->mail_from,
             .from_name = mq_system_conf(cfg)->server_name,
             .to = to,
-            .subject = t->subject,
+            .subject = subject,
             .text = text,
             .html = html,
             .message_id = message_id(run->arena, run->job->id, mq_system_conf(cfg)->public_url),
-            .date_ms = mq_clock_now_ms(run->ctx->clock)};
+            .date_ms = mq_clock_now_ms(run->ctx->clock),
+            .list_unsubscribe = unsubscribe_url(run->payload)};
         if (!m.message_id) return MQ_ENOMEM;
         err = mq_smtp_send(mq_mail_conf(cfg)->smtp_url, mq_mail_conf(cfg)->smtp_timeout, &m,
                            run->error, sizeof(run->error));

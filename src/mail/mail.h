@@ -21,6 +21,8 @@ struct mq_mail {
     const char *to;       /* a valid address */
     const char *template; /* a name under share/mail */
     json_t *vars;         /* borrowed: string values; public_url is added */
+    /* The one-click unsubscribe URL (RFC 8058) of a notification, or NULL. */
+    const char *list_unsubscribe;
 };
 
 /* Queues `m` in the caller's write transaction. MQ_EINVAL for an unknown

@@ -60,41 +60,76 @@ static curl_mimepart *add_part(const struct mq_libcurl *lc, curl_mime *mime, con
     return part;
 }
 
-/* The From header: the name as a quoted string when it is plain ASCII,
- * else as RFC 2047 encoded words of at most 45 bytes each (75 characters),
- * cut between characters. Control characters never reach here (the
- * configuration refuses them). */
-static void from_header(const char *name, const char *addr, char *out, size_t outlen)
+/* Appends `text` as RFC 2047 encoded words of at most 45 bytes each (75
+ * characters), cut between characters, each after a space. */
+static size_t encoded_words(const char *text, char *out, size_t o, size_t outlen)
 {
-    bool plain = true;
-    for (const char *p = name; *p; p++)
-        if ((unsigned char)*p >= 0x7f || *p == '"' || *p == '\\') plain = false;
-    if (plain) {
-        snprintf(out, outlen, "From: \"%s\" <%s>", name, addr);
-        return;
-    }
-    size_t o = (size_t)snprintf(out, outlen, "From:"), n = strlen(name);
+    size_t n = strlen(text);
     for (size_t at = 0; at < n && o < outlen;) {
         size_t len = 0;
         while (at + len < n) {
-            size_t step = mq_utf8_sequence_len(name + at + len, n - at - len);
+            size_t step = mq_utf8_sequence_len(text + at + len, n - at - len);
             if (!step || len + step > 45) break;
             len += step;
         }
         if (!len) break;
         char b64[sodium_base64_ENCODED_LEN(45, sodium_base64_VARIANT_ORIGINAL)];
-        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)name + at, len,
+        sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)text + at, len,
                           sodium_base64_VARIANT_ORIGINAL);
         o += (size_t)snprintf(out + o, outlen - o, " =?UTF-8?B?%s?=", b64);
         at += len;
     }
+    return o < outlen ? o : outlen - 1;
+}
+
+static bool plain_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x7f || (unsigned char)*s < 0x20 || *s == '"' || *s == '\\')
+            return false;
+    return true;
+}
+
+/* The From header: the name as a quoted string when it is plain ASCII,
+ * else as encoded words. Control characters never reach here (the
+ * configuration refuses them). */
+static void from_header(const char *name, const char *addr, char *out, size_t outlen)
+{
+    if (plain_ascii(name)) {
+        snprintf(out, outlen, "From: \"%s\" <%s>", name, addr);
+        return;
+    }
+    size_t o = encoded_words(name, out, (size_t)snprintf(out, outlen, "From:"), outlen);
     if (o < outlen) snprintf(out + o, outlen - o, " <%s>", addr);
+}
+
+/* The subject as it is when plain ASCII, else as encoded words: a title
+ * in the subject may be in any script. The template renderer has made
+ * its control characters spaces. */
+#define SUBJECT_MAX 240 /* bytes: encoded, the header stays one line of under 998 */
+
+static void subject_header(const char *subject, char *out, size_t outlen)
+{
+    char cut[SUBJECT_MAX + 1];
+    size_t n = strlen(subject);
+    if (n > SUBJECT_MAX) {
+        n = SUBJECT_MAX;
+        while (n && ((unsigned char)subject[n] & 0xc0) == 0x80) n--; /* between characters */
+        memcpy(cut, subject, n);
+        cut[n] = 0;
+        subject = cut;
+    }
+    if (plain_ascii(subject))
+        snprintf(out, outlen, "Subject: %s", subject);
+    else
+        encoded_words(subject, out, (size_t)snprintf(out, outlen, "Subject:"), outlen);
 }
 
 mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_message *m, char *why,
                     size_t whylen)
 {
     char errbuf[CURL_ERROR_SIZE] = "", date[64], from[300], to[300], from_line[640];
+    char subject_line[1024];
     struct curl_slist *rcpt = NULL, *headers = NULL;
     curl_mime *mime = NULL, *alt = NULL;
     bool oom = false;
@@ -119,9 +154,16 @@ mq_err mq_smtp_send(const char *url, long timeout_ms, const struct mq_smtp_messa
     from_header(m->from_name ? m->from_name : "Marquee", m->from, from_line, sizeof(from_line));
     headers = add(lc, headers, &oom, "%s", from_line);
     headers = add(lc, headers, &oom, "To: %s", m->to);
-    headers = add(lc, headers, &oom, "Subject: %s", m->subject);
+    subject_header(m->subject, subject_line, sizeof(subject_line));
+    headers = add(lc, headers, &oom, "%s", subject_line);
     headers = add(lc, headers, &oom, "Message-ID: %s", m->message_id);
     headers = add(lc, headers, &oom, "Auto-Submitted: %s", "auto-generated");
+    if (m->list_unsubscribe) {
+        /* RFC 8058: one POST to the URL unsubscribes, with no page to
+         * visit, so a mail client can offer the button. */
+        headers = add(lc, headers, &oom, "List-Unsubscribe: <%s>", m->list_unsubscribe);
+        headers = add(lc, headers, &oom, "List-Unsubscribe-Post: %s", "List-Unsubscribe=One-Click");
+    }
     mime = lc->mime_init(curl);
     alt = lc->mime_init(curl);
     if (oom || !mime || !alt) goto cleanup;

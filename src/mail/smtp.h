@@ -14,12 +14,13 @@
 #include "core/err.h"
 
 struct mq_smtp_message {
-    const char *from, *to;   /* bare addresses, already checked */
-    const char *from_name;   /* UTF-8 display name of the sender, or NULL */
-    const char *subject;     /* printable ASCII */
-    const char *text, *html; /* UTF-8 */
-    const char *message_id;  /* "<...@...>" */
-    int64_t date_ms;         /* Unix ms, for the Date header */
+    const char *from, *to;        /* bare addresses, already checked */
+    const char *from_name;        /* UTF-8 display name of the sender, or NULL */
+    const char *subject;          /* UTF-8 without control characters */
+    const char *text, *html;      /* UTF-8 */
+    const char *message_id;       /* "<...@...>" */
+    int64_t date_ms;              /* Unix ms, for the Date header */
+    const char *list_unsubscribe; /* an https URL without '>' or spaces, or NULL */
 };
 
 /* Sends `m` through `url`. MQ_EINVAL when the server refused it for good

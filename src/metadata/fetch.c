@@ -22,13 +22,6 @@
 #define BACKOFF_MAX_MS   30000
 #define RETRY_AFTER_MAX  60000 /* longer than this: the provider rests that long */
 
-/* Loopback, private, shared, link-local, multicast and unspecified
- * networks: what a provider (or a redirect) must not make us reach. */
-static const char INTERNAL_NETS[] =
-    "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
-    "192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/3, ::/128, ::1/128, fc00::/7, "
-    "fe80::/10, ff00::/8";
-
 struct provider_state {
     double tokens;
     int64_t refilled_at;
@@ -56,12 +49,8 @@ const char *mq_provider_name(enum mq_provider_id p)
 mq_err mq_metadata_new(struct mq_metadata **out)
 {
     struct mq_metadata *m = calloc(1, sizeof(*m));
-    const char *why = NULL;
     if (!m) return MQ_ENOMEM;
-    if (mq_netlist_parse(INTERNAL_NETS, &m->internal, &why)) {
-        free(m);
-        return MQ_EINTERNAL;
-    }
+    mq_netlist_internal(&m->internal);
     for (int i = 0; i < MQ_PROVIDER_COUNT; i++) m->p[i].tokens = -1; /* full at first use */
     pthread_mutex_init(&m->mu, NULL);
     *out = m;
@@ -280,23 +269,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 
 static bool internal_address(const struct mq_netlist *internal, const struct sockaddr *sa)
 {
-    struct mq_ip ip = {0};
-    if (sa->sa_family == AF_INET) {
-        ip.family = AF_INET;
-        memcpy(ip.addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-    } else if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-        if (IN6_IS_ADDR_V4MAPPED(a6)) {
-            ip.family = AF_INET;
-            memcpy(ip.addr, a6->s6_addr + 12, 4);
-        } else {
-            ip.family = AF_INET6;
-            memcpy(ip.addr, a6->s6_addr, 16);
-        }
-    } else {
-        return true;
-    }
-    return mq_netlist_contains(internal, &ip);
+    struct mq_ip ip;
+    return !mq_ip_of_sockaddr(sa, &ip) || mq_netlist_contains(internal, &ip);
 }
 
 /* Every connection libcurl opens passes here, after name resolution, so a

@@ -32,6 +32,19 @@ static const struct column columns[MQ_SEALED_COLUMNS] = {
                             "SELECT COUNT(*) FROM server_settings WHERE secret = 1 AND value LIKE "
                             "$1 || '%'",
                             NULL}},
+    [MQ_SEALED_CHANNEL] = {"channel:",
+                           {"sealed.channel.stale",
+                            "SELECT id, config FROM notification_channels WHERE config NOT LIKE "
+                            "$1 || '%' AND id > $2 ORDER BY id LIMIT $3",
+                            NULL},
+                           {"sealed.channel.replace",
+                            "UPDATE notification_channels SET config = $3 WHERE id = $1 AND "
+                            "config = $2",
+                            NULL},
+                           {"sealed.channel.count",
+                            "SELECT COUNT(*) FROM notification_channels WHERE config LIKE $1 || "
+                            "'%'",
+                            NULL}},
 };
 
 const char *mq_store_sealed_context(enum mq_sealed_column col)

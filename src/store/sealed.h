@@ -14,6 +14,7 @@
 enum mq_sealed_column {
     MQ_SEALED_TOTP,    /* mfa_totp.secret, context "totp:<user id>" */
     MQ_SEALED_SETTING, /* server_settings.value where secret = 1, context "setting:<key>" */
+    MQ_SEALED_CHANNEL, /* notification_channels.config, context "channel:<id>" */
     MQ_SEALED_COLUMNS
 };
 

@@ -10,6 +10,7 @@
 #include "core/uuid.h"
 #include "jobs/queue.h"
 #include "media/parental.h"
+#include "notify/notify.h"
 #include "store/track.h"
 #include "store/users.h"
 #include "track/conf.h"
@@ -478,6 +479,26 @@ static mq_err write_batch(struct mq_ctx *ctx, struct mq_arena *a, struct mq_impo
     return mq_store_finish(db, err);
 }
 
+/* The member hears that their import is done, once (a job run again
+ * after a crash tells nothing new: the import's id is the key). */
+static mq_err tell_done(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                        const struct mq_import_row *imp)
+{
+    json_t *vars = json_pack("{s:s,s:s,s:s,s:s}", "format", imp->format, "matched",
+                             mq_arena_printf(a, "%lld", (long long)imp->c.matched), "review",
+                             mq_arena_printf(a, "%lld", (long long)imp->c.review), "failed",
+                             mq_arena_printf(a, "%lld", (long long)imp->c.failed));
+    struct mq_notice n = {.event = "import.done",
+                          .user_id = imp->user_id,
+                          .dedupe_key = mq_arena_printf(a, "import.done:%s", imp->id),
+                          .vars = vars,
+                          .link = imp->c.review ? mq_arena_printf(a, "/import/%s", imp->id)
+                                                : "/my/library"};
+    mq_err err = vars && n.dedupe_key ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
+    json_decref(vars);
+    return err;
+}
+
 static mq_err run_import(struct mq_job_run *run)
 {
     struct mq_ctx *ctx = run->ctx;
@@ -572,6 +593,7 @@ static mq_err run_import(struct mq_job_run *run)
     mq_err werr = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
     if (!werr) werr = mq_store_import_update(db, &imp, !err);
     if (!werr && !err) werr = mq_db_publish(db, ctx->events, &ev);
+    if (!werr && !err) werr = tell_done(ctx, db, a, &imp);
     werr = mq_store_finish(db, werr);
     return err ? err : werr;
 }
