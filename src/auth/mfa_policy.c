@@ -7,6 +7,7 @@
 #include "auth/authz.h"
 #include "auth/rbac.h"
 #include "mail/mail.h"
+#include "notify/notify.h"
 #include "store/roles.h"
 #include "store/sessions.h"
 #include "store/settings.h"
@@ -155,7 +156,12 @@ mq_err mq_mfa_policy_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_aren
                              who->ip ? who->ip : "unknown", "change", change);
     if (!vars) return MQ_ENOMEM;
     struct mq_mail m = {.to = u.email, .template = "mfa-changed", .vars = vars};
+    struct mq_notice n = {.event = "auth.mfa_changed",
+                          .user_id = who->user_id,
+                          .vars = vars,
+                          .link = "/settings/security"};
     err = mq_mail_enqueue(ctx, db, &m);
+    if (!err) err = mq_notify(ctx, db, a, &n, NULL);
     json_decref(vars);
     return err;
 }

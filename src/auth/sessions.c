@@ -9,6 +9,7 @@
 #include "core/uuid.h"
 #include "crypto/jwt.h"
 #include "crypto/token.h"
+#include "notify/notify.h"
 #include "store/sessions.h"
 #include "auth/conf.h"
 #include "system/conf.h"
@@ -40,6 +41,32 @@ static mq_err issue_access(struct mq_ctx *ctx, struct mq_arena *a, const char *u
     return mq_jwt_issue(a, mq_keyring_signer(ctx->keyring), &c, &out->access_token);
 }
 
+/* A sign-in from a device or an address no earlier session of the
+ * account used is told to its owner (auth.new_login); the first sign-in
+ * of an account is not. */
+static mq_err tell_if_new(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                          const char *user_id, const struct mq_device *in)
+{
+    struct mq_session_seen seen;
+    char when[40];
+    mq_err err = mq_store_sessions_seen(db, user_id, in->ip, in->user_agent, &seen);
+    /* No user agent says nothing of the device (a session a password
+     * change opens, a client that sends none): only the address counts. */
+    if (!in->user_agent || !*in->user_agent) seen.device = true;
+    if (err || !seen.any || (seen.address && seen.device)) return err;
+    mq_time_format_rfc3339(mq_clock_now_ms(ctx->clock), when, sizeof(when));
+    const char *device = in->device_name && *in->device_name ? in->device_name
+                         : in->user_agent && *in->user_agent ? in->user_agent
+                                                             : "an unnamed device";
+    json_t *vars = json_pack("{s:s,s:s,s:s}", "device", device, "ip", in->ip ? in->ip : "unknown",
+                             "time", when);
+    struct mq_notice n = {
+        .event = "auth.new_login", .user_id = user_id, .vars = vars, .link = "/settings/security"};
+    err = vars ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
+    json_decref(vars);
+    return err;
+}
+
 mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                        const char *user_id, const struct mq_device *in,
                        const struct mq_session_factor *factor, struct mq_tokens *out)
@@ -67,7 +94,8 @@ mq_err mq_session_open(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                .mfa_verified_at = factor && factor->method ? now : 0,
                                .auth_at = now,
                                .enrol_only = factor && factor->enrol_only};
-    err = mq_store_session_insert(db, &s);
+    err = tell_if_new(ctx, db, a, user_id, in);
+    if (!err) err = mq_store_session_insert(db, &s);
     if (!err) err = mq_store_refresh_insert(db, hash, session_id, now);
     if (!err)
         err = mq_store_sessions_trim(db, user_id, now, mq_auth_conf(ctx->cfg)->sessions_per_user,

@@ -12,6 +12,7 @@
 #include "crypto/password.h"
 #include "crypto/token.h"
 #include "mail/mail.h"
+#include "notify/notify.h"
 #include "store/mfa.h"
 #include "store/sessions.h"
 #include "store/users.h"
@@ -37,7 +38,16 @@ mq_err mq_signin_count_failure(struct mq_ctx *ctx, struct mq_db *db, const struc
                              ip ? ip : "unknown");
     if (!vars) return MQ_ENOMEM;
     struct mq_mail m = {.to = user->email, .template = "account-locked", .vars = vars};
+    char until[40];
+    mq_time_format_rfc3339(now + mq_auth_conf(ctx->cfg)->lockout_duration, until, sizeof(until));
+    json_t *nvars = json_pack("{s:s}", "until", until);
+    struct mq_notice n = {
+        .event = "auth.lockout", .user_id = user->id, .vars = nvars, .link = "/settings/security"};
+    struct mq_arena *a = mq_arena_new(4096); /* the callers have none to spare here */
     err = mq_mail_enqueue(ctx, db, &m);
+    if (!err) err = nvars && a ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
+    mq_arena_free(a);
+    json_decref(nvars);
     json_decref(vars);
     return err;
 }

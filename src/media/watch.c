@@ -21,6 +21,7 @@
 #include "jobs/queue.h"
 #include "media/conf.h"
 #include "media/scanner.h"
+#include "notify/notify.h"
 #include "store/libraries.h"
 
 #define WATCH_MASK                                                                                 \
@@ -118,10 +119,24 @@ static void set_state(struct mq_watch *w, struct wlib *l, const char *state, con
                     "watch_poll_interval instead",
                     l->name, why);
     struct mq_db *db = NULL;
+    struct mq_arena *a = why ? mq_arena_new(4096) : NULL;
     mq_err err = mq_store_begin(w->ctx->store, MQ_DB_WRITE, &db);
     if (!err)
-        err = mq_store_finish(
-            db, mq_store_library_set_watch(db, l->id, state, why, mq_clock_now_ms(w->ctx->clock)));
+        err = mq_store_library_set_watch(db, l->id, state, why, mq_clock_now_ms(w->ctx->clock));
+    if (!err && why) {
+        /* The admins hear of it once per library and reason, not at each
+         * restart that finds the same NFS mount. */
+        json_t *vars = json_pack("{s:s,s:s}", "library", l->name, "reason", why);
+        struct mq_notice n = {
+            .event = "watcher.degraded",
+            .vars = vars,
+            .dedupe_key = a ? mq_arena_printf(a, "watcher.degraded:%s:%.200s", l->id, why) : NULL,
+            .link = a ? mq_arena_printf(a, "/admin/libraries/%s", l->id) : NULL};
+        err = vars && n.dedupe_key ? mq_notify(w->ctx, db, a, &n, NULL) : MQ_ENOMEM;
+        json_decref(vars);
+    }
+    err = mq_store_finish(db, err);
+    mq_arena_free(a);
     if (err && err != MQ_ENOTFOUND)
         mq_log_warn(w->ctx->log, "media", "cannot record the watch state of %s: %s", l->name,
                     mq_err_name(err));

@@ -174,7 +174,7 @@ static mq_err check_events(const json_t *events, struct mq_refusal *why)
     json_array_foreach(events, i, v)
     {
         const struct mq_notify_event *e = mq_notify_event_find(json_string_value(v));
-        if (!e || e->audience == MQ_NOTIFY_SYSTEM)
+        if (!e || e->audience != MQ_NOTIFY_SERVER)
             return mq_refuse(why, MQ_EINVAL, "unknown_event", "events",
                              "%.64s is not an event a server channel takes",
                              json_string_value(v) ? json_string_value(v) : "that");

@@ -18,6 +18,7 @@
 #include "notify/events.h"
 #include "notify/notify.h"
 #include "notify/outbound.h"
+#include "store/jobs.h"
 #include "store/users.h"
 #include "system/conf.h"
 
@@ -631,13 +632,52 @@ static mq_err purge(struct mq_job_run *run)
     return err;
 }
 
+/* The job queue sits below notifications, so it cannot tell of a job
+ * that failed for good; this looks at the queue every minute instead and
+ * tells the admins of each such job once (its id is the key). Failed
+ * deliveries are left out: a failing channel would otherwise be told of
+ * its own failures, through itself. */
+#define FAILED_JOBS_BATCH 50
+#define FAILED_JOBS_SINCE (2 * 3600 * 1000LL)
+
+static mq_err tell_failed_jobs(struct mq_job_run *run)
+{
+    struct mq_ctx *ctx = run->ctx;
+    struct mq_job_row *rows = mq_arena_calloc(run->arena, FAILED_JOBS_BATCH, sizeof(*rows));
+    struct mq_job_filter f = {.state = "discarded", .limit = FAILED_JOBS_BATCH};
+    struct mq_db *db = NULL;
+    size_t n = 0;
+    int64_t since = mq_clock_now_ms(ctx->clock) - FAILED_JOBS_SINCE;
+    if (!rows) return MQ_ENOMEM;
+    mq_err err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_store_job_list(db, run->arena, &f, rows, &n);
+    for (size_t i = 0; !err && i < n; i++) {
+        const struct mq_job_row *j = &rows[i];
+        if (j->finished_at < since || !strncmp(j->kind, "notify.", 7)) continue;
+        json_t *vars =
+            json_pack("{s:s,s:s,s:s}", "kind", j->kind, "job", j->id, "error",
+                      cut(run->arena, j->last_error ? j->last_error : "no error given", 300));
+        struct mq_notice notice = {.event = "job.failed",
+                                   .vars = vars,
+                                   .dedupe_key =
+                                       mq_arena_printf(run->arena, "job.failed:%s", j->id),
+                                   .link = mq_arena_printf(run->arena, "/admin/jobs/%s", j->id)};
+        err = vars && notice.dedupe_key ? mq_notify(ctx, db, run->arena, &notice, NULL) : MQ_ENOMEM;
+        json_decref(vars);
+    }
+    return mq_store_finish(db, err);
+}
+
 mq_err mq_notify_register(struct mq_jobs *jobs)
 {
+    struct mq_job_spec failed = {.kind = "notify.failed_jobs", .queue = "notify"};
     struct mq_job_spec digest = {.kind = "notify.digest", .queue = "notify"};
     struct mq_job_spec retention = {.kind = "notify.purge", .queue = "maintenance"};
     mq_err err = mq_jobs_register(jobs, "notify.deliver", deliver);
     if (!err) err = mq_jobs_register(jobs, "notify.digest", queue_digests);
     if (!err) err = mq_jobs_register(jobs, "notify.purge", purge);
+    if (!err) err = mq_jobs_register(jobs, "notify.failed_jobs", tell_failed_jobs);
+    if (!err) err = mq_jobs_schedule(jobs, "notify.failed_jobs", "every 1m", &failed);
     if (!err) err = mq_jobs_schedule(jobs, "notify.digest", "every 5m", &digest);
     if (!err) err = mq_jobs_schedule(jobs, "notify.purge", "daily at 03:30", &retention);
     return err;

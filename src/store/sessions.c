@@ -9,6 +9,12 @@ static const struct mq_sql SQL_INSERT = {
     "INSERT INTO sessions (" SESSION_COLS
     ") VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13, $14)",
     NULL};
+static const struct mq_sql SQL_SEEN = {
+    "sessions.seen",
+    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN ip = $2 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN user_agent = $3 THEN 1 ELSE 0 END), 0) FROM sessions WHERE "
+    "user_id = $1 AND actor_id IS NULL",
+    NULL};
 static const struct mq_sql SQL_GET = {"sessions.get",
                                       "SELECT " SESSION_COLS " FROM sessions WHERE id = $1", NULL};
 static const struct mq_sql SQL_REVOKE = {
@@ -90,6 +96,26 @@ static void read_session(struct mq_rows *rows, struct mq_arena *a, void *dst, bo
     out->auth_at = mq_rows_int(rows, 12);
     out->enrol_only = mq_rows_int(rows, 13) != 0;
     out->actor_id = mq_rows_dup(rows, 14, a, oom);
+}
+
+static void read_seen(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_session_seen *s = dst;
+    (void)a;
+    (void)oom;
+    s->any = mq_rows_int(rows, 0) > 0;
+    s->address = mq_rows_int(rows, 1) > 0;
+    s->device = mq_rows_int(rows, 2) > 0;
+}
+
+mq_err mq_store_sessions_seen(struct mq_db *db, const char *user_id, const char *ip,
+                              const char *user_agent, struct mq_session_seen *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(ip ? ip : ""),
+                           MQ_P_TEXT(user_agent ? user_agent : "")};
+    *out = (struct mq_session_seen){0};
+    mq_err err = mq_db_query_one(db, &SQL_SEEN, p, 3, NULL, read_seen, out);
+    return err == MQ_ENOTFOUND ? MQ_OK : err;
 }
 
 mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s)

@@ -29,6 +29,14 @@ struct mq_session_auth {
 };
 
 MQ_MUST_CHECK mq_err mq_store_session_insert(struct mq_db *db, const struct mq_session_row *s);
+/* What the account's earlier sessions (not impersonations) say of a new
+ * sign-in: whether there were any, and whether one came from this address
+ * or this device. */
+struct mq_session_seen {
+    bool any, address, device;
+};
+MQ_MUST_CHECK mq_err mq_store_sessions_seen(struct mq_db *db, const char *user_id, const char *ip,
+                                            const char *user_agent, struct mq_session_seen *out);
 /* MQ_ENOTFOUND when there is no such session. */
 MQ_MUST_CHECK mq_err mq_store_session_get(struct mq_db *db, struct mq_arena *a, const char *id,
                                           struct mq_session_row *out);

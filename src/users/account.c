@@ -10,6 +10,7 @@
 #include "crypto/password.h"
 #include "crypto/token.h"
 #include "mail/mail.h"
+#include "notify/notify.h"
 #include "store/apikeys.h"
 #include "store/roles.h"
 #include "store/sessions.h"
@@ -330,6 +331,17 @@ static mq_err apply_password(struct mq_ctx *ctx, struct mq_db *db, struct mq_are
     if (!err)
         err = send_notice(ctx, db, recovery ? "password-recovered" : "password-changed", u->email,
                           u->display_name, ip, "keys", keys);
+    if (!err) {
+        char when[40];
+        mq_time_format_rfc3339(now, when, sizeof(when));
+        json_t *vars = json_pack("{s:s}", "time", when);
+        struct mq_notice n = {.event = "auth.password_changed",
+                              .user_id = u->id,
+                              .vars = vars,
+                              .link = "/settings/security"};
+        err = vars ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
+        json_decref(vars);
+    }
     return err;
 }
 

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/uuid.h"
 #include "crypto/password.h"
+#include "notify/notify.h"
 #include "store/roles.h"
 #include "store/settings.h"
 #include "users/password_policy.h"
@@ -70,6 +71,21 @@ out:
     return err;
 }
 
+/* The admins' server channels hear of every new account (user.created). */
+static mq_err tell_admins(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                          const struct mq_user_row *row, const char *role)
+{
+    json_t *vars =
+        json_pack("{s:s,s:s}", "email", row->email, "how", mq_arena_printf(a, "role %s", role));
+    struct mq_notice n = {.event = "user.created",
+                          .vars = vars,
+                          .dedupe_key = mq_arena_printf(a, "user.created:%s", row->id),
+                          .link = mq_arena_printf(a, "/admin/users/%s", row->id)};
+    mq_err err = vars ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
+    json_decref(vars);
+    return err;
+}
+
 mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[37],
                        struct mq_refusal *why)
 {
@@ -105,6 +121,7 @@ mq_err mq_users_create(struct mq_ctx *ctx, const struct mq_user_new *u, char id[
         if (!err) err = grant_first_role(db, row.id, u->role, now);
         if (err == MQ_EINVAL) mq_refuse(why, err, "invalid_role", NULL, "no role has that name");
         if (!err && u->then) err = u->then(ctx, db, &row, u->then_arg, why);
+        if (!err) err = tell_admins(ctx, db, a, &row, u->role);
         err = mq_store_finish(db, err);
     }
     mq_arena_free(a);

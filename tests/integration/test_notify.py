@@ -212,3 +212,234 @@ def test_failing_channel_retries_then_pauses(env):
                 break
             time.sleep(0.1)
         check(not got["paused"] and got["failures"] == 0 and got["last_success_at"], got)
+
+
+def netflix(s, t, title):
+    h = bearer(t)
+    h["Content-Type"] = "text/csv"
+    r = s.request("POST", "/api/v1/import/csv?format=netflix", body=('Title,Date\n"%s","1/2/23"\n' % title).encode(),
+                  headers=h)
+    check(r.status == 202, r.body)
+    return r.json()
+
+
+def prefs(s, t, doc=None, status=200):
+    if doc is None:
+        r = s.request("GET", "/api/v1/users/me/notification-preferences", headers=bearer(t))
+    else:
+        r = jreq(s, "PUT", "/api/v1/users/me/notification-preferences", doc, t)
+    check(r.status == status, r.body)
+    return r.json()
+
+
+def inbox(s, t, query=""):
+    r = s.request("GET", "/api/v1/users/me/notifications" + query, headers=bearer(t))
+    check(r.status == 200, r.body)
+    return r.json()["items"]
+
+
+def wait_inbox(s, t, event, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = [n for n in inbox(s, t) if n["event"] == event]
+        if got:
+            return got
+        time.sleep(0.1)
+    raise AssertionError("no %s notification in %r" % (event, inbox(s, t)))
+
+
+def hhmm(ms):
+    return time.strftime("%H:%M", time.gmtime(ms / 1000))
+
+
+def test_centre_preferences_digests_quiet_hours_unsubscribe(env):
+    with Receivers() as rx, SmtpSink() as sink, notify_server(env, sink, rx) as s:
+        t = member(env, s)
+        hook = channel(s, t, {"kind": "webhook", "name": "Hook", "config": {"url": rx.url("/hooks/a")}})
+        rx.secret("/hooks/a", hook["secret"])
+        mail = channel(s, t, {"kind": "email", "name": "Mail"})
+
+        # By default an import's end is told everywhere, at once.
+        netflix(s, t, "Some Film Nobody Has")
+        got = rx.wait("/hooks/a")[0]
+        check(got["problem"] is None and got["json"]["type"] == "import.done", got)
+        check(got["json"]["data"]["notification"]["title"] == "Your netflix import is done", got["json"])
+        msg = sink.wait(1)[-1]
+        check(str(msg["subject"]) == "Your netflix import is done", msg)
+        check(msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", dict(msg))
+        unsub = msg["List-Unsubscribe"].strip("<>")
+        check(unsub.startswith(PUBLIC + "/api/v1/notifications/unsubscribe?token="), unsub)
+        text, html = mail_parts(msg)
+        check(unsub in text and "No more mail about import.done" in text, text)
+        items = wait_inbox(s, t, "import.done")
+        check(items[0]["read"] is False and items[0]["link"].startswith("/import/"), items)
+        check(s.request("GET", "/api/v1/users/me/notifications/unread-count", headers=bearer(t)).json()["unread"] == 1)
+
+        # The centre: read, read all, delete; someone else's is not found.
+        nid = items[0]["id"]
+        check(s.request("POST", "/api/v1/users/me/notifications/%s/read" % nid, headers=bearer(t)).status == 204)
+        check(inbox(s, t, "?unread=true") == [] and inbox(s, t)[0]["read"] is True, inbox(s, t))
+        other = member(env, s, "bob@example.org")
+        s.request("POST", "/api/v1/users/me/notifications/%s/read" % nid, headers=bearer(other)).problem(404, "notification_not_found")
+        s.request("DELETE", "/api/v1/users/me/notifications/%s" % nid, headers=bearer(other)).problem(404)
+        s.request("DELETE", "/api/v1/users/me/notifications/not-an-id", headers=bearer(t)).problem(404)
+        check(s.request("DELETE", "/api/v1/users/me/notifications/%s" % nid, headers=bearer(t)).status == 204)
+        check(inbox(s, t) == [], "deleted from the centre")
+        r = s.request("POST", "/api/v1/users/me/notifications/read-all", headers=bearer(t))
+        check(r.status == 200 and r.json() == {"marked": 0}, r.body)
+
+        # One click unsubscribes from that event on that channel; a link
+        # scanner's GET changes nothing; an altered token is refused.
+        path = unsub[len(PUBLIC):]
+        r = s.request("GET", path)
+        check(r.status == 200 and r.json() == {"channel": "Mail", "event": "import.done", "unsubscribed": False}, r.body)
+        check(prefs(s, t)["events"]["import.done"][mail["id"]] == "instant")
+        bad = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+        s.request("POST", bad, body=b"List-Unsubscribe=One-Click",
+                  headers={"Content-Type": "application/x-www-form-urlencoded"}).problem(400, "invalid_token")
+        s.request("POST", "/api/v1/notifications/unsubscribe?token=x'%20OR%201=1").problem(400, "invalid_token")
+        r = s.request("POST", path, body=b"List-Unsubscribe=One-Click",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+        check(r.status == 200 and r.json()["unsubscribed"] is True, r.body)
+        p = prefs(s, t)
+        check(p["events"]["import.done"][mail["id"]] == "off" and p["events"]["import.done"][hook["id"]] == "instant", p)
+
+        # Preferences refuse what they do not understand, and keep nothing of it.
+        for doc, code in [({"events": {"import.done": {"in_app": "weekly"}}}, "invalid_mode"),
+                          ({"events": {"nope.nope": {}}}, "unknown_event"),
+                          ({"events": {"import.done": {"01a23c6b-c147-7392-b8ab-56e90c8d89be": "off"}}}, "unknown_channel"),
+                          ({"quiet_hours": {"start": "7am", "end": "9am"}}, "invalid_quiet_hours"),
+                          ({"region": "Narnia"}, "invalid_region"), ({"sound": "loud"}, "unknown_field")]:
+            jreq(s, "PUT", "/api/v1/users/me/notification-preferences", doc, t).problem(422, code)
+        jreq(s, "PUT", "/api/v1/users/me/notification-preferences", "[1, 2", t).problem(400)
+        check(prefs(s, t) == p, "nothing kept")
+
+        # A daily digest: nothing at once, nothing in-app; the notification
+        # waits until the digest time of the member's day.
+        p["events"]["import.done"] = {"in_app": "off", hook["id"]: "daily", mail["id"]: "off"}
+        p["platforms"], p["region"] = ["netflix", "disney_plus"], "GB"
+        back = prefs(s, t, p)
+        check(back["events"]["import.done"] == p["events"]["import.done"] and back["platforms"] == p["platforms"], back)
+        sent = len(rx.requests("/hooks/a"))
+        before = time.time()
+        netflix(s, t, "Another Film Nobody Has")
+        time.sleep(1.5)
+        check(len(rx.requests("/hooks/a")) == sent and inbox(s, t) == [], "held for the digest")
+        due = []
+        deadline = time.time() + 10
+        while not due and time.time() < deadline:
+            due = query(env, s, "SELECT due_at FROM notification_pending")
+            time.sleep(0.1)
+        check(len(due) == 1, due)
+        # 08:00 UTC (no time zone set) after the import, to the minute.
+        check(hhmm(due[0]) == "08:00" and 0 < due[0] / 1000 - before <= 86400, due)
+        sql(env, s, "UPDATE notification_pending SET due_at = 0")
+        enqueue_digest(env, s)
+        got = rx.wait("/hooks/a", sent + 1)[-1]
+        check(got["problem"] is None and got["json"]["type"] == "notify.digest", got["json"])
+        titles = [n["title"] for n in got["json"]["data"]["notifications"]]
+        check(titles == ["Your netflix import is done"], titles)
+        check(query(env, s, "SELECT due_at FROM notification_pending") == [], "taken")
+
+        # Quiet hours over now hold an instant delivery until they end;
+        # a security notice is not held.
+        now = time.time() * 1000
+        p["events"]["import.done"] = {"in_app": "instant", hook["id"]: "instant", mail["id"]: "off"}
+        p["quiet_hours"] = {"start": hhmm(now - 3600000), "end": hhmm(now + 3600000)}
+        prefs(s, t, p)
+        sent = len(rx.requests("/hooks/a"))
+        netflix(s, t, "A Third Film Nobody Has")
+        wait_inbox(s, t, "import.done")
+        time.sleep(1)
+        check(len(rx.requests("/hooks/a")) == sent, "held for the quiet hours")
+        held = query(env, s, "SELECT run_at FROM jobs WHERE kind = 'notify.deliver' AND state = 'available'")
+        check(len(held) == 1 and 3300000 < held[0] - now <= 3660000, (held, now))
+        r = jreq(s, "POST", "/api/v1/users/me/change-password",
+                 {"current_password": "correct horse battery staple 8472",
+                  "new_password": "another horse battery staple 9931"}, t)
+        check(r.status == 200, r.body)
+        t = r.json()["access_token"]
+        got = rx.wait("/hooks/a", sent + 1)[-1]
+        check(got["json"]["type"] == "auth.password_changed", got["json"])
+        check(wait_inbox(s, t, "auth.password_changed")[0]["link"] == "/settings/security")
+        # The account mails the change itself; the e-mail channel does not again.
+        time.sleep(0.5)
+        subjects = [str(m["subject"]) for m in sink.messages()]
+        check(subjects.count("Your Marquee password was changed") == 1, subjects)
+
+
+def query(env, s, statement):
+    if env.backend == "sqlite":
+        import os
+        import sqlite3
+        db = sqlite3.connect(os.path.join(s.data_dir, "marquee.db"), timeout=10)
+        rows = [r[0] for r in db.execute(statement)]
+        db.close()
+        return rows
+    out = env.psql(s.database_url, statement)
+    return [int(x) for x in out.split()] if out.strip() else []
+
+
+def enqueue_digest(env, s):
+    extra = {"MARQUEE_DATA_DIR": s.data_dir}
+    if s.database_url:
+        extra["MARQUEE_DATABASE_URL"] = s.database_url
+    r = env.run_cli(["jobs", "enqueue", "notify.digest", "--queue", "notify"], env=extra)
+    check(r.returncode == 0, r.stderr)
+
+
+def test_server_channels_hear_server_events(env):
+    with Receivers() as rx, notify_server(env, receivers=rx) as s:
+        root = member(env, s, "root@example.org", admin=True)
+        r = jreq(s, "POST", "/api/v1/admin/notification-channels",
+                 {"kind": "webhook", "name": "Ops", "events": ["user.created"], "config": {"url": rx.url("/hooks/ops")}},
+                 root)
+        check(r.status == 201 and r.json()["events"] == ["user.created"], r.body)
+        ops = r.json()
+        rx.secret("/hooks/ops", ops["secret"])
+        jreq(s, "POST", "/api/v1/admin/notification-channels",
+             {"kind": "webhook", "name": "x", "events": ["channel.paused"], "config": {"url": rx.url("/hooks/x")}},
+             root).problem(422, "unknown_event")
+        t = member(env, s, "newcomer@example.org")
+        got = rx.wait("/hooks/ops")[0]
+        check(got["problem"] is None and got["json"]["type"] == "user.created", got)
+        check("newcomer@example.org" in got["json"]["data"]["notification"]["title"], got["json"])
+        # Members neither see nor reach the server's channels and log.
+        s.request("GET", "/api/v1/admin/notification-channels", headers=bearer(t)).problem(403)
+        s.request("GET", "/api/v1/admin/notification-deliveries", headers=bearer(t)).problem(403)
+        check(deliveries(s, t) == [], "a member's log holds only their own")
+        log = wait_deliveries(s, root, None, 1, path="/api/v1/admin/notification-deliveries")
+        check(log[0]["event"] == "user.created" and log[0]["outcome"] == "sent", log)
+        r = s.request("POST", "/api/v1/admin/notification-channels/%s/test" % ops["id"], headers=bearer(root))
+        check(r.status == 202, r.body)
+        check(rx.wait("/hooks/ops", 2)[-1]["json"]["type"] == "notify.test")
+        check(jreq(s, "PATCH", "/api/v1/admin/notification-channels/" + ops["id"], {"enabled": False}, root).json()["enabled"] is False)
+        check(s.request("DELETE", "/api/v1/admin/notification-channels/" + ops["id"], headers=bearer(root)).status == 204)
+        check(len(deliveries(s, root, path="/api/v1/admin/notification-deliveries")) == 2, "the log outlives the channel")
+
+
+def test_security_events_are_told(env):
+    with notify_server(env) as s:
+        make_user(env, s, "ada@example.org")
+
+        def sign_in(agent):
+            r = s.request("POST", "/api/v1/auth/login", body=json.dumps(
+                {"email": "ada@example.org", "password": "correct horse battery staple 8472"}).encode(),
+                headers={"Content-Type": "application/json", "User-Agent": agent})
+            check(r.status == 200, r.body)
+            return r.json()["access_token"]
+
+        t = sign_in("Firefox/133.0")
+        sign_in("Firefox/133.0")
+        check(inbox(s, t) == [], "the first device, then the same one again: nothing")
+        sign_in("curl/8.5.0 <script>")
+        items = wait_inbox(s, t, "auth.new_login")
+        check(len(items) == 1 and "curl/8.5.0 <script>" in items[0]["body"], items)
+        # Wrong passwords up to the lockout tell the owner in the app too.
+        for _ in range(12):
+            r = s.request("POST", "/api/v1/auth/login", body=json.dumps(
+                {"email": "ada@example.org", "password": "wrong, wrong, wrong"}).encode(),
+                headers={"Content-Type": "application/json"})
+            if r.status == 423 or b"locked" in r.body:
+                break
+        wait_inbox(s, t, "auth.lockout")
