@@ -195,6 +195,17 @@ mq_err mq_api_scrobble_token_create(struct mq_req *req);
 mq_err mq_api_scrobble_token_delete(struct mq_req *req);
 mq_err mq_api_scrobble(struct mq_req *req);
 
+/* monitor.c */
+mq_err mq_api_media_relations(struct mq_req *req);
+mq_err mq_api_admin_relations(struct mq_req *req);
+mq_err mq_api_admin_relation_put(struct mq_req *req);
+mq_err mq_api_admin_relation_delete(struct mq_req *req);
+mq_err mq_api_follows(struct mq_req *req);
+mq_err mq_api_follow_put(struct mq_req *req);
+mq_err mq_api_follow_delete(struct mq_req *req);
+mq_err mq_api_admin_monitor_run(struct mq_req *req);
+mq_err mq_api_admin_monitor_runs(struct mq_req *req);
+
 /* notify.c */
 mq_err mq_api_notifications(struct mq_req *req);
 mq_err mq_api_notifications_unread(struct mq_req *req);

@@ -24,6 +24,7 @@
 #include "metadata/identify.h"
 #include "search/search.h"
 #include "track/import.h"
+#include "track/monitor.h"
 #include "notify/notify.h"
 #include "core/ctx.h"
 #include "core/pool.h"
@@ -91,6 +92,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_search_register(jobs);
     if (!err) err = mq_import_register(jobs);
     if (!err) err = mq_notify_register(jobs);
+    if (!err) err = mq_monitor_register(jobs, ctx->cfg);
     if (!err) {
         ctx->jobs = jobs;
         err = mq_jobs_start(jobs);

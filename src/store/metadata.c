@@ -303,7 +303,7 @@ static const struct mq_sql SQL_RELATION_PUT = {
     "media_relations.put",
     "INSERT INTO media_relations (from_id, to_id, kind, source, confidence, created_at) VALUES "
     "($1, $2, $3, $4, $5, $6) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET source = "
-    "excluded.source, confidence = excluded.confidence",
+    "excluded.source, confidence = excluded.confidence WHERE media_relations.source <> 'admin'",
     NULL};
 
 mq_err mq_store_item_by_external(struct mq_db *db, struct mq_arena *a, const char *kind,

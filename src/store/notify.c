@@ -11,6 +11,10 @@ static const struct mq_sql SQL_N_INSERT = {
     "INSERT INTO notifications (" NCOLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
     "$12, $13, NULL) ON CONFLICT DO NOTHING",
     NULL};
+static const struct mq_sql SQL_N_KNOWN = {
+    "notifications.known",
+    "SELECT COUNT(*) FROM notifications WHERE COALESCE(user_id, '') = $1 AND dedupe_key = $2",
+    NULL};
 static const struct mq_sql SQL_N_GET = {"notifications.get",
                                         "SELECT " NCOLS " FROM notifications WHERE id = $1", NULL};
 static const struct mq_sql SQL_N_LIST = {
@@ -84,6 +88,16 @@ mq_err mq_store_notification_insert(struct mq_db *db, const struct mq_notificati
     int64_t changes = 0;
     mq_err err = mq_db_exec(db, &SQL_N_INSERT, p, 13, &changes);
     *inserted = !err && changes > 0;
+    return err;
+}
+
+mq_err mq_store_notification_known(struct mq_db *db, const char *user_id, const char *dedupe_key,
+                                   bool *known)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id ? user_id : ""), MQ_P_TEXT(dedupe_key)};
+    int64_t n = 0;
+    mq_err err = mq_db_query_int(db, &SQL_N_KNOWN, p, 2, &n);
+    *known = !err && n > 0;
     return err;
 }
 

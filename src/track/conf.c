@@ -1,9 +1,25 @@
 #include "track/conf.h"
 
+#include <string.h>
+
+#include "jobs/schedule.h"
+
 #define OFF(f) offsetof(struct mq_track_conf, f)
 
 /* In the order of the values (exact = 0). */
 static const char *const STRATEGIES[] = {"exact", "fuzzy", NULL};
+
+static bool schedule_valid(const char *s, size_t n, const char **why)
+{
+    char text[64];
+    struct mq_schedule parsed;
+    if (n >= sizeof(text)) n = sizeof(text) - 1;
+    memcpy(text, s, n);
+    text[n] = 0;
+    if (mq_schedule_parse(text, &parsed) == MQ_OK) return true;
+    *why = "a schedule: hourly, daily at HH:MM, weekly on DAY at HH:MM, or every N(s|m|h|d)";
+    return false;
+}
 
 static const struct mq_setting settings[] = {
     {"track_complete_percent", MQ_SETTING_INT, OFF(complete_percent), "90", NULL, 50, 100,
@@ -39,6 +55,10 @@ static const struct mq_setting settings[] = {
      MQ_CONFIG_LIVE, NULL, NULL, "most rows of one import (422 past it)"},
     {"track_imports_per_hour", MQ_SETTING_INT, OFF(imports_per_hour), "5", NULL, 1, 1000,
      MQ_CONFIG_LIVE, NULL, NULL, "imports a member may start in an hour (429 past it)"},
+    {"track_monitor_schedule", MQ_SETTING_STRING, OFF(monitor_schedule), "daily at 05:00", NULL, 0,
+     63, 0, NULL, schedule_valid,
+     "when the monitor looks for what comes next after what members finished (UTC; hourly, "
+     "daily at HH:MM, weekly on DAY at HH:MM, every N(s|m|h|d))"},
 };
 
 const struct mq_config_module mq_config_track = {.name = "track",

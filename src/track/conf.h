@@ -16,6 +16,7 @@ struct mq_track_conf {
     long import_max_size;   /* bytes of an uploaded export */
     int import_max_rows;    /* rows of one */
     int imports_per_hour;   /* a member's imports in an hour */
+    char *monitor_schedule; /* when the monitor runs (jobs/schedule.h) */
 };
 
 extern const struct mq_config_module mq_config_track;

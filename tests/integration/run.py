@@ -15,7 +15,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-MODULES = ["test_cli", "test_http", "test_input", "test_logs", "test_lifecycle", "test_tls", "test_jobs", "test_ratelimit", "test_audit", "test_users", "test_setup", "test_keys", "test_auth", "test_account", "test_mfa", "test_webauthn", "test_rbac", "test_gate", "test_admin", "test_settings", "test_hostile", "test_libraries", "test_scanner", "test_watch", "test_catalog", "test_metadata", "test_search", "test_tracking", "test_imports", "test_notify", "test_webapp"]
+MODULES = ["test_cli", "test_http", "test_input", "test_logs", "test_lifecycle", "test_tls", "test_jobs", "test_ratelimit", "test_audit", "test_users", "test_setup", "test_keys", "test_auth", "test_account", "test_mfa", "test_webauthn", "test_rbac", "test_gate", "test_admin", "test_settings", "test_hostile", "test_libraries", "test_scanner", "test_watch", "test_catalog", "test_metadata", "test_search", "test_tracking", "test_imports", "test_notify", "test_monitor", "test_webapp"]
 
 # The web app's, in Chromium: slower, so run on the plain build only.
 BROWSER_MODULES = ["test_web"]
