@@ -206,6 +206,13 @@ mq_err mq_api_follow_delete(struct mq_req *req);
 mq_err mq_api_admin_monitor_run(struct mq_req *req);
 mq_err mq_api_admin_monitor_runs(struct mq_req *req);
 
+/* upcoming.c */
+mq_err mq_api_upcoming(struct mq_req *req);
+mq_err mq_api_calendar_feed(struct mq_req *req);
+mq_err mq_api_calendar_token_get(struct mq_req *req);
+mq_err mq_api_calendar_token_rotate(struct mq_req *req);
+mq_err mq_api_calendar_token_delete(struct mq_req *req);
+
 /* notify.c */
 mq_err mq_api_notifications(struct mq_req *req);
 mq_err mq_api_notifications_unread(struct mq_req *req);

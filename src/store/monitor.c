@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "store/catalog_sql.h"
+
 /* What a member finished: a play, or "completed" in their own library. */
 #define CONSUMED(U)                                                                                \
     "(SELECT item_id FROM track_plays WHERE user_id = " U " AND item_id IS NOT NULL UNION SELECT " \
@@ -413,6 +415,112 @@ mq_err mq_store_monitor_platforms(struct mq_db *db, struct mq_arena *a, const ch
 {
     struct mq_param p[] = {MQ_P_TEXT(user_id)};
     return mq_db_query_list(db, &SQL_PLATFORMS, p, 1, a, mq_read_text, sizeof(**out), 0, out, n);
+}
+
+/* ---- upcoming ---------------------------------------------------------------- */
+
+#define WATCHED_SERIES(U)                                                                          \
+    "(SELECT work_id FROM track_plays WHERE user_id = " U " AND kind = 'episode' AND work_id IS "  \
+    "NOT NULL UNION SELECT target_id FROM track_follows WHERE user_id = " U " AND kind = "         \
+    "'series')"
+
+#define UPCOMING(VIS)                                                                              \
+    "SELECT i.id, i.kind, i.title, i.release_date, (SELECT w.title FROM media_items s JOIN "       \
+    "media_items w ON w.id = s.parent_id WHERE s.id = i.parent_id AND i.kind = 'episode'), "       \
+    "CASE WHEN i.kind = 'episode' THEN (SELECT s.position FROM media_items s WHERE s.id = "        \
+    "i.parent_id) END, CASE WHEN i.kind = 'episode' THEN i.position END, i.updated_at FROM "       \
+    "media_items i WHERE i.deleted_at IS NULL AND i.release_date IS NOT NULL AND i.release_date "  \
+    ">= $3 AND " VIS " AND " STORE_LEVEL_OK(                                                       \
+        "$4",                                                                                      \
+        "$5") " AND (i.id IN (SELECT r.from_id FROM media_relations r WHERE r.deleted_at "         \
+              "IS NULL AND r.kind IN ('sequel_of', 'prequel_of', 'part_of', "                      \
+              "'next_in_series') AND r.to_id IN " CONSUMED(                                        \
+                  "$1") ") OR (i.kind = 'episode' AND i.parent_id IN (SELECT id FROM "             \
+                        "media_items WHERE kind = 'season' AND parent_id IN " WATCHED_SERIES(      \
+                            "$1") ")) OR i.id IN (SELECT ci.item_id FROM collection_items "        \
+                                  "ci JOIN track_follows f ON f.target_id = "                      \
+                                  "ci.collection_id WHERE f.user_id = $1 AND f.kind IN "           \
+                                  "('collection', 'book_series')) OR i.id IN (SELECT "             \
+                                  "c.item_id FROM media_credits c JOIN track_follows f ON "        \
+                                  "f.target_id = c.person_id WHERE f.user_id = $1 AND "            \
+                                  "f.kind = 'person')) AND i.id NOT IN " CONSUMED(                 \
+                                      "$1") " AND (i.release_date > $6 OR (i.release_date "        \
+                                            "= $6 AND i.id > $7)) ORDER BY i.release_date, "       \
+                                            "i.id LIMIT $8"
+
+static const struct mq_sql SQL_UPCOMING = {"monitor.upcoming", UPCOMING(STORE_VIS_LITE("$2")),
+                                           UPCOMING(STORE_VIS_PG("$2"))};
+static const struct mq_sql SQL_CAL_PUT = {
+    "calendar_tokens.put",
+    "INSERT INTO calendar_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3) ON "
+    "CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = "
+    "excluded.created_at",
+    NULL};
+static const struct mq_sql SQL_CAL_DELETE = {
+    "calendar_tokens.delete", "DELETE FROM calendar_tokens WHERE user_id = $1", NULL};
+static const struct mq_sql SQL_CAL_OF = {
+    "calendar_tokens.of", "SELECT created_at FROM calendar_tokens WHERE user_id = $1", NULL};
+static const struct mq_sql SQL_CAL_USER = {
+    "calendar_tokens.user", "SELECT user_id FROM calendar_tokens WHERE token_hash = $1", NULL};
+
+static void read_upcoming(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_upcoming_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->kind = mq_rows_dup(rows, 1, a, oom);
+    r->title = mq_rows_dup(rows, 2, a, oom);
+    r->release_date = mq_rows_dup(rows, 3, a, oom);
+    r->series_title = mq_rows_dup(rows, 4, a, oom);
+    r->season = mq_rows_null(rows, 5) ? -1 : mq_rows_int(rows, 5);
+    r->episode = mq_rows_null(rows, 6) ? -1 : mq_rows_int(rows, 6);
+    r->updated_at = mq_rows_int(rows, 7);
+}
+
+mq_err mq_store_upcoming(struct mq_db *db, struct mq_arena *a, const struct mq_upcoming_query *q,
+                         struct mq_upcoming_row **out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(q->user_id),
+                           MQ_P_TEXT(q->visible),
+                           MQ_P_TEXT(q->from),
+                           MQ_P_INT(q->max_level),
+                           MQ_P_INT(q->block_unrated),
+                           MQ_P_TEXT(q->after_date ? q->after_date : ""),
+                           MQ_P_TEXT(q->after_id ? q->after_id : ""),
+                           MQ_P_INT(q->limit)};
+    return mq_db_query_list(db, &SQL_UPCOMING, p, 8, a, read_upcoming, sizeof(**out), 0, out, n);
+}
+
+mq_err mq_store_calendar_token_put(struct mq_db *db, const char *user_id, const char *hash,
+                                   int64_t now)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(hash), MQ_P_INT(now)};
+    return mq_db_exec(db, &SQL_CAL_PUT, p, 3, NULL);
+}
+
+mq_err mq_store_calendar_token_delete(struct mq_db *db, const char *user_id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id)};
+    return mq_db_exec_one(db, &SQL_CAL_DELETE, p, 1);
+}
+
+static void read_int(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    (void)a;
+    (void)oom;
+    *(int64_t *)dst = mq_rows_int(rows, 0);
+}
+
+mq_err mq_store_calendar_token_of(struct mq_db *db, const char *user_id, int64_t *created_at)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id)};
+    return mq_db_query_one(db, &SQL_CAL_OF, p, 1, NULL, read_int, created_at);
+}
+
+mq_err mq_store_calendar_token_user(struct mq_db *db, struct mq_arena *a, const char *hash,
+                                    const char **user_id)
+{
+    struct mq_param p[] = {MQ_P_TEXT(hash)};
+    return mq_db_query_one(db, &SQL_CAL_USER, p, 1, a, mq_read_text, user_id);
 }
 
 /* ---- runs ------------------------------------------------------------------- */

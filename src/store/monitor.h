@@ -128,6 +128,39 @@ MQ_MUST_CHECK mq_err mq_store_monitor_offers(struct mq_db *db, struct mq_arena *
 MQ_MUST_CHECK mq_err mq_store_monitor_platforms(struct mq_db *db, struct mq_arena *a,
                                                 const char *user_id, const char ***out, size_t *n);
 
+/* ---- upcoming ---------------------------------------------------------------- */
+
+struct mq_upcoming_row {
+    const char *id, *kind, *title, *release_date;
+    const char *series_title; /* an episode's series, or NULL */
+    int64_t season, episode;  /* an episode's, else -1 */
+    int64_t updated_at;
+};
+/* Announced works for what the member finished the one before of,
+ * watches (a series they played an episode of), or follows, released on
+ * or after `from` ("YYYY-MM-DD") and not finished yet, in libraries they
+ * may see (visible: JSON array) or catalogue-only, within their parental
+ * limits; by date, after (date, id). */
+struct mq_upcoming_query {
+    const char *user_id, *visible, *from, *after_date, *after_id;
+    int64_t max_level, block_unrated;
+    int limit;
+};
+MQ_MUST_CHECK mq_err mq_store_upcoming(struct mq_db *db, struct mq_arena *a,
+                                       const struct mq_upcoming_query *q,
+                                       struct mq_upcoming_row **out, size_t *n);
+
+/* Calendar tokens: only the hash is kept. */
+MQ_MUST_CHECK mq_err mq_store_calendar_token_put(struct mq_db *db, const char *user_id,
+                                                 const char *hash, int64_t now);
+MQ_MUST_CHECK mq_err mq_store_calendar_token_delete(struct mq_db *db, const char *user_id);
+/* The member's token's creation time; MQ_ENOTFOUND. */
+MQ_MUST_CHECK mq_err mq_store_calendar_token_of(struct mq_db *db, const char *user_id,
+                                                int64_t *created_at);
+/* Whose token it is; MQ_ENOTFOUND. */
+MQ_MUST_CHECK mq_err mq_store_calendar_token_user(struct mq_db *db, struct mq_arena *a,
+                                                  const char *hash, const char **user_id);
+
 /* ---- runs ------------------------------------------------------------------- */
 
 struct mq_monitor_run_row {

@@ -217,3 +217,75 @@ def test_two_instances_at_once_tell_once(env):
             for who in ("ada", "bob"):
                 got = told(b, tok[who], MONITOR)
                 check(got == [("season.complete", "Andor: all of Season 2 is out")], got)
+
+
+def test_upcoming_and_its_calendar_feed(env):
+    import icalendar
+    with env.server(args=FAST, env={"MARQUEE_PUBLIC_URL": "https://marquee.test"}) as s:
+        tok = members(env, s, ["ada", "bob"])
+        root, t = tok["root"], tok["ada"]
+        show = create(s, root, {"type": "series", "title": "Severance", "year": 2022})
+        s1 = create(s, root, {"type": "season", "title": "Season 1", "parent_id": show["id"], "index": 1})
+        create(s, root, {"type": "episode", "title": "Good News About Hell", "index": 1, "parent_id": s1["id"],
+                         "release_date": "2022-02-18"})
+        s2 = create(s, root, {"type": "season", "title": "Season 2", "parent_id": show["id"], "index": 2})
+        e1 = create(s, root, {"type": "episode", "title": "Hello, Ms. Cobel; again", "index": 1,
+                              "parent_id": s2["id"], "release_date": day(3 * DAY)})
+        e2 = create(s, root, {"type": "episode", "title": "Goodbye, Mrs. Selvig \u00e9t\u00e9 \U0001f3ac " + "long " * 20,
+                              "index": 2, "parent_id": s2["id"], "release_date": day(10 * DAY)})
+        jreq(s, "POST", "/api/v1/admin/catalog/content/%s/availability" % show["id"],
+             {"platform": "Apple TV Plus", "region": "US", "kind": "flatrate"}, root)
+        dune = create(s, root, {"type": "movie", "title": "Dune", "year": 2021, "release_date": "2021-10-22"})
+        three = create(s, root, {"type": "movie", "title": "Dune: Part Three", "year": 2026,
+                                 "release_date": day(100 * DAY)})
+        check(jreq(s, "POST", "/api/v1/admin/relations",
+                   {"from_id": dune["id"], "to_id": three["id"], "kind": "sequel_of"}, root).status == 201)
+        watched(s, t, s1["id"])
+        watched(s, t, dune["id"])
+
+        r = s.request("GET", "/api/v1/users/me/upcoming?limit=2", headers=bearer(t))
+        check(r.status == 200, r.body)
+        page = r.json()
+        check([i["id"] for i in page["items"]] == [e1["id"], e2["id"]] and page["next_cursor"], page)
+        check(page["items"][0]["series"] == "Severance" and page["items"][0]["season"] == 2
+              and page["items"][0]["platforms"] == "Apple TV Plus", page["items"][0])
+        more = s.request("GET", "/api/v1/users/me/upcoming?limit=2&cursor=" + page["next_cursor"], headers=bearer(t)).json()
+        check([i["id"] for i in more["items"]] == [three["id"]] and more["next_cursor"] is None, more)
+        check(s.request("GET", "/api/v1/users/me/upcoming", headers=bearer(tok["bob"])).json()["items"] == [],
+              "bob watches none of it")
+        s.request("GET", "/api/v1/users/me/upcoming?from=yesterday", headers=bearer(t)).problem(400, "invalid_filter")
+
+        # The feed: a token shown once, valid iCalendar that a real parser reads.
+        check(s.request("GET", "/api/v1/users/me/calendar-token", headers=bearer(t)).json()["exists"] is False)
+        r = s.request("POST", "/api/v1/users/me/calendar-token", headers=bearer(t))
+        check(r.status == 201 and r.json()["token"].startswith("mqc_"), r.body)
+        path = r.json()["path"]
+        feed = s.request("GET", path)
+        check(feed.status == 200 and feed.header("content-type").startswith("text/calendar"), feed.headers)
+        check("no-store" in feed.header("cache-control"), feed.headers)
+        raw = feed.body
+        for ln in raw.split(b"\r\n")[:-1]:
+            check(len(ln) <= 75 and b"\n" not in ln, ln)
+        cal = icalendar.Calendar.from_ical(raw)
+        check(str(cal["VERSION"]) == "2.0" and "Marquee" in str(cal["PRODID"]), cal)
+        events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+        check(len(events) == 3, list(events))
+        ev = events[e1["id"] + "@marquee.test"]
+        check(str(ev["SUMMARY"]) == "Severance S02E01: Hello, Ms. Cobel; again", str(ev["SUMMARY"]))
+        check(ev.decoded("DTSTART") == datetime.date.today() + 3 * DAY, ev.decoded("DTSTART"))
+        check(ev.decoded("DTEND") == datetime.date.today() + 4 * DAY and "LAST-MODIFIED" in ev, ev)
+        check(str(ev["URL"]) == "https://marquee.test/media/" + e1["id"], ev)
+        long = events[e2["id"] + "@marquee.test"]
+        check("\U0001f3ac" in str(long["SUMMARY"]) and str(long["SUMMARY"]).rstrip().endswith("long long"), str(long["SUMMARY"]))
+        again = icalendar.Calendar.from_ical(s.request("GET", path).body)
+        check({str(e["UID"]) for e in again.walk("VEVENT")} == set(events), "stable UIDs")
+
+        # Wrong, rotated and revoked tokens are refused.
+        s.request("GET", "/api/v1/users/me/calendar.ics?token=mqc_nope").problem(401, "invalid_token")
+        s.request("GET", "/api/v1/users/me/calendar.ics").problem(401, "invalid_token")
+        r = s.request("POST", "/api/v1/users/me/calendar-token", headers=bearer(t))
+        s.request("GET", path).problem(401, "invalid_token")
+        check(s.request("GET", r.json()["path"]).status == 200)
+        check(s.request("DELETE", "/api/v1/users/me/calendar-token", headers=bearer(t)).status == 204)
+        s.request("GET", r.json()["path"]).problem(401)
+        s.request("DELETE", "/api/v1/users/me/calendar-token", headers=bearer(t)).problem(404)
