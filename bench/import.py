@@ -17,11 +17,9 @@ fresh server, waits for the search index, then:
   4. the share of rows matched, and that of a plain exact-title lookup
      (lower-cased, whole title) over the same rows, as a reference.
 Prints one JSON line of figures on stdout."""
-import http.client
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +27,9 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import Server as BaseServer, pct, probe  # noqa: E402
 
 BINARY, BACKEND, WORK, N = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 DB_URL = sys.argv[5] if len(sys.argv) > 5 else ""
@@ -153,68 +154,6 @@ def load_postgres(items):
                    stdout=subprocess.DEVNULL)
 
 
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Server:
-    def __init__(self, data):
-        self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MARQUEE_")}
-        env.update({"MARQUEE_DATA_DIR": data, "MARQUEE_WATCH_LIBRARIES": "false",
-                    "MARQUEE_METADATA_ENABLED": "false", "MARQUEE_RATE_LIMIT_DEFAULT": "off",
-                    "MARQUEE_ARGON2_MEMORY": "8MiB", "MARQUEE_ARGON2_ITERATIONS": "1"})
-        if DB_URL:
-            env["MARQUEE_DATABASE_URL"] = DB_URL
-        self.env = env
-        self.log = open(os.path.join(WORK, "marquee-import-%s.log" % BACKEND), "a")
-        self.p = subprocess.Popen([BINARY, "serve", "--listen", "127.0.0.1:%d" % self.port], env=env,
-                                  stdout=self.log, stderr=self.log)
-        for _ in range(600):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                c.request("GET", "/readyz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.05)
-        self.token = None
-
-    def request(self, method, path, body=None, ctype=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        h = {"Authorization": "Bearer " + self.token} if self.token else {}
-        if ctype:
-            h["Content-Type"] = ctype
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        out = r.status, r.read()
-        c.close()
-        return out
-
-    def cli(self, args, stdin=None):
-        return subprocess.run([BINARY] + args, env=self.env, input=stdin, text=True, capture_output=True)
-
-    def login(self, email, password):
-        _, body = self.request("POST", "/api/v1/auth/login", json.dumps({"email": email, "password": password}),
-                               "application/json")
-        self.token = json.loads(body)["access_token"]
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        self.p.wait(timeout=60)
-
-
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(len(xs) * p / 100))] if xs else 0.0
-
-
 def paths(n):
     """The API requests both phases replay, in the same order: a search
     of a real title or a browse page, in turn."""
@@ -223,22 +162,8 @@ def paths(n):
              "/api/v1/media?limit=20&sort=added") for i in range(n)]
 
 
-def probe(server, todo, stop=None):
-    """The requests one after another: once through, or round and round
-    until stop is set."""
-    times = []
-    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    h = {"Authorization": "Bearer " + server.token}
-    i = 0
-    while (stop is None and i < len(todo)) or (stop is not None and not stop.is_set()):
-        path = todo[i % len(todo)]
-        t0 = time.perf_counter()
-        c.request("GET", path, headers=h)
-        c.getresponse().read()
-        times.append((time.perf_counter() - t0) * 1000)
-        i += 1
-    c.close()
-    return times
+def Server(data):
+    return BaseServer(BINARY, WORK, data, "import-" + BACKEND, DB_URL)
 
 
 def main():

@@ -297,24 +297,31 @@ static const struct mq_sql SQL_FOLLOWED = {
               "f.created_at AND i.deleted_at IS NULL AND i.id NOT IN " CONSUMED("$1"),
     NULL};
 
+/* The units of an item: itself when playable, a season's episodes, a
+ * series' episodes through its seasons. Three indexed branches rather
+ * than one OR, which SQLite would answer by reading every episode. */
+#define UNITS_OF(P)                                                                                \
+    "(SELECT id, library_id, release_date, deleted_at FROM media_items WHERE id = " P " AND kind " \
+    "IN ('movie', 'episode', 'book', 'audiobook') UNION ALL SELECT id, library_id, release_date, " \
+    "deleted_at FROM media_items WHERE parent_id = " P " AND kind = 'episode' UNION ALL SELECT "   \
+    "e.id, e.library_id, e.release_date, e.deleted_at FROM media_items s JOIN media_items e ON "   \
+    "e.parent_id = s.id WHERE s.parent_id = " P " AND s.kind = 'season')"
+
 #define REACH(LIST)                                                                                \
     "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (e.release_date IS NOT NULL AND e.release_date <= "   \
     "$3) OR " HAS_FILE("e") " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN e.library_id IN "     \
-                            "" LIST " AND " HAS_FILE(                                              \
-                                "e") " THEN 1 ELSE 0 END), 0) FROM media_items e WHERE "           \
-                                     "e.deleted_at IS NULL AND ((e.id = $1 AND e.kind IN "         \
-                                     "('movie', 'episode', 'book', 'audiobook')) OR (e.kind = "    \
-                                     "'episode' AND (e.parent_id = $1 OR e.parent_id IN (SELECT "  \
-                                     "id FROM media_items WHERE parent_id = $1 AND kind = "        \
-                                     "'season'))))"
+                            "" LIST                                                                \
+                            " AND " HAS_FILE("e") " THEN 1 ELSE 0 END), 0) FROM " UNITS_OF(        \
+                                "$1") " e WHERE e.deleted_at IS NULL"
 static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FROM json_each($2))"),
                                         REACH("(SELECT jsonb_array_elements_text($2::jsonb))")};
 static const struct mq_sql SQL_OFFERS = {
     "monitor.offers",
-    "SELECT a.platform, a.url FROM media_availability a WHERE (a.item_id = $1 OR a.item_id IN "
-    "(SELECT parent_id FROM media_items WHERE id = $1 AND parent_id IS NOT NULL UNION SELECT "
-    "p.parent_id FROM media_items c JOIN media_items p ON p.id = c.parent_id WHERE c.id = $1 AND "
-    "p.parent_id IS NOT NULL)) AND a.region = $2 AND a.kind IN ('flatrate', 'free', 'ads') AND "
+    "SELECT a.platform, a.url FROM media_availability a WHERE a.item_id IN (SELECT CAST($1 AS "
+    "TEXT) UNION SELECT parent_id FROM media_items WHERE id = $1 AND parent_id IS NOT NULL UNION "
+    "SELECT p.parent_id FROM media_items c JOIN media_items p ON p.id = c.parent_id WHERE c.id = "
+    "$1 AND p.parent_id IS NOT NULL) AND a.region = $2 AND a.kind IN ('flatrate', 'free', 'ads') "
+    "AND "
     "(a.available_from IS NULL OR a.available_from <= $3) AND (a.available_until IS NULL OR "
     "a.available_until > $3) ORDER BY a.platform LIMIT 50",
     NULL};
