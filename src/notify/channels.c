@@ -328,7 +328,8 @@ mq_err mq_channel_update(struct mq_ctx *ctx, struct mq_arena *a, const char *own
             err = check_config(ctx, db, a, owner, out->kind, in->config, keep, &out->target, why);
         if (!err) err = seal_config(ctx, a, id, keep, &out->config);
     }
-    if (!err) err = mq_store_notify_channel_update(db, out);
+    /* Enabling a channel, paused or not, is its owner saying it works. */
+    if (!err) err = mq_store_notify_channel_update(db, out, in->enabled == 1);
     if (!err) err = mq_store_notify_channel_get(db, a, owner, id, out);
 done:
     json_decref(old);

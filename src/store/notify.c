@@ -187,10 +187,9 @@ static const struct mq_sql SQL_C_INSERT = {"notification_channels.insert",
 static const struct mq_sql SQL_C_UPDATE = {
     "notification_channels.update",
     "UPDATE notification_channels SET name = $2, target = $3, config = $4, options = $5, "
-    "enabled = $6, updated_at = $7, failures = CASE WHEN $6 = 1 AND enabled = 0 THEN 0 ELSE "
-    "failures END, paused_at = CASE WHEN $6 = 1 AND enabled = 0 THEN NULL ELSE paused_at END, "
-    "pause_reason = CASE WHEN $6 = 1 AND enabled = 0 THEN NULL ELSE pause_reason END WHERE id "
-    "= $1",
+    "enabled = $6, updated_at = $7, failures = CASE WHEN $8 = 1 THEN 0 ELSE failures END, "
+    "paused_at = CASE WHEN $8 = 1 THEN NULL ELSE paused_at END, pause_reason = CASE WHEN $8 = 1 "
+    "THEN NULL ELSE pause_reason END WHERE id = $1",
     NULL};
 static const struct mq_sql SQL_C_GET = {"notification_channels.get",
                                         "SELECT " CCOLS " FROM notification_channels WHERE id = "
@@ -255,13 +254,14 @@ mq_err mq_store_notify_channel_insert(struct mq_db *db, const struct mq_notify_c
     return mq_db_exec(db, &SQL_C_INSERT, p, 9, NULL);
 }
 
-mq_err mq_store_notify_channel_update(struct mq_db *db, const struct mq_notify_channel_row *r)
+mq_err mq_store_notify_channel_update(struct mq_db *db, const struct mq_notify_channel_row *r,
+                                      bool resume)
 {
-    struct mq_param p[] = {MQ_P_TEXT(r->id),       MQ_P_TEXT(r->name),
-                           MQ_P_TEXT(r->target),   MQ_P_TEXT(r->config),
-                           MQ_P_TEXT(r->options),  MQ_P_INT(r->enabled ? 1 : 0),
-                           MQ_P_INT(r->updated_at)};
-    return mq_db_exec_one(db, &SQL_C_UPDATE, p, 7);
+    struct mq_param p[] = {MQ_P_TEXT(r->id),        MQ_P_TEXT(r->name),
+                           MQ_P_TEXT(r->target),    MQ_P_TEXT(r->config),
+                           MQ_P_TEXT(r->options),   MQ_P_INT(r->enabled ? 1 : 0),
+                           MQ_P_INT(r->updated_at), MQ_P_INT(resume ? 1 : 0)};
+    return mq_db_exec_one(db, &SQL_C_UPDATE, p, 8);
 }
 
 mq_err mq_store_notify_channel_get(struct mq_db *db, struct mq_arena *a, const char *owner,

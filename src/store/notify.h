@@ -63,10 +63,11 @@ struct mq_notify_channel_row {
 
 MQ_MUST_CHECK mq_err mq_store_notify_channel_insert(struct mq_db *db,
                                                     const struct mq_notify_channel_row *r);
-/* Name, target, config, options and enabled as in r; a channel enabled
- * again is resumed (no failures, no pause). MQ_ENOTFOUND. */
+/* Name, target, config, options and enabled as in r; resume clears the
+ * failures and any pause. MQ_ENOTFOUND. */
 MQ_MUST_CHECK mq_err mq_store_notify_channel_update(struct mq_db *db,
-                                                    const struct mq_notify_channel_row *r);
+                                                    const struct mq_notify_channel_row *r,
+                                                    bool resume);
 /* owner "" = a server channel. MQ_ENOTFOUND unless the owner's. */
 MQ_MUST_CHECK mq_err mq_store_notify_channel_get(struct mq_db *db, struct mq_arena *a,
                                                  const char *owner, const char *id,

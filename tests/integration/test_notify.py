@@ -201,14 +201,18 @@ def test_failing_channel_retries_then_pauses(env):
         inbox = s.request("GET", "/api/v1/users/me/notifications", headers=bearer(t)).json()["items"]
         check(inbox and inbox[0]["event"] == "channel.paused" and "Flaky" in inbox[0]["title"], inbox)
         check(s.request("GET", "/api/v1/users/me/notifications/unread-count", headers=bearer(t)).json() == {"unread": 1})
-        # Once it works again a test resumes it.
+        # Enabling it resumes it; a test that gets through clears its failures.
+        r = jreq(s, "PATCH", "/api/v1/users/me/notification-channels/" + c["id"], {"enabled": True}, t)
+        check(r.status == 200 and not r.json()["paused"] and r.json()["failures"] == 0, r.body)
+        r = jreq(s, "PATCH", "/api/v1/users/me/notification-channels/" + c["id"], {"name": "Flaky again"}, t)
+        check(r.status == 200 and r.json()["name"] == "Flaky again", r.body)
         time.sleep(1.5)  # the fourth delivery's own retries finish
         rx.fail("/hooks/flaky", None)
         s.request("POST", "/api/v1/users/me/notification-channels/%s/test" % c["id"], headers=bearer(t))
         deadline = time.time() + 10
         while time.time() < deadline:
             got = s.request("GET", "/api/v1/users/me/notification-channels", headers=bearer(t)).json()["items"][0]
-            if not got["paused"]:
+            if got["last_success_at"]:
                 break
             time.sleep(0.1)
         check(not got["paused"] and got["failures"] == 0 and got["last_success_at"], got)
