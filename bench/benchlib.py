@@ -10,6 +10,20 @@ import subprocess
 import time
 
 
+def vocabulary():
+    """Real film titles (tests/fixtures/metadata/tmdb_films.tsv) and their
+    words, to make titles from."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "metadata",
+                        "tmdb_films.tsv")
+    real, vocab = [], []
+    for line in open(path, encoding="utf-8"):
+        if not line.startswith("#"):
+            t = line.rstrip("\n").split("\t")[2]
+            real.append(t)
+            vocab += t.split()
+    return real, vocab
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -29,7 +29,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Server as BaseServer, pct, probe  # noqa: E402
+from benchlib import Server as BaseServer, pct, probe, vocabulary  # noqa: E402
 
 BINARY, BACKEND, WORK, N = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 DB_URL = sys.argv[5] if len(sys.argv) > 5 else ""
@@ -38,20 +38,7 @@ rng = random.Random(20261203)
 ROWS = 10000
 
 
-def words():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "metadata",
-                        "tmdb_films.tsv")
-    real, vocab = [], []
-    for line in open(path, encoding="utf-8"):
-        if line.startswith("#"):
-            continue
-        t = line.rstrip("\n").split("\t")[2]
-        real.append(t)
-        vocab += t.split()
-    return real, vocab
-
-
-REAL, VOCAB = words()
+REAL, VOCAB = vocabulary()
 
 
 def title():

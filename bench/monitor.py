@@ -29,7 +29,7 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import Server, pct, probe  # noqa: E402
+from benchlib import Server, pct, probe, vocabulary  # noqa: E402
 
 BINARY, BACKEND, WORK, N, MEMBERS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 DB_URL = sys.argv[6] if len(sys.argv) > 6 else ""
@@ -37,18 +37,6 @@ PSQL = sys.argv[7] if len(sys.argv) > 7 else "psql"
 rng = random.Random(20261203)
 SERIES, FILMS_EACH, SERIES_EACH = 500, 450, 5
 PAIRS = min(50000, N // 4)
-
-
-def vocabulary():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "metadata",
-                        "tmdb_films.tsv")
-    real, vocab = [], []
-    for line in open(path, encoding="utf-8"):
-        if not line.startswith("#"):
-            t = line.rstrip("\n").split("\t")[2]
-            real.append(t)
-            vocab += t.split()
-    return real, vocab
 
 
 REAL, VOCAB = vocabulary()

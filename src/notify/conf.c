@@ -16,7 +16,9 @@ static bool hhmm_valid(const char *s, size_t n, const char **why)
 
 static bool base_url_valid(const char *s, size_t n, const char **why)
 {
-    if ((n > 8 && !strncmp(s, "https://", 8)) || (n > 7 && !strncmp(s, "http://", 7))) return true;
+    /* A host after the scheme: "http:///" would be kept as "http://". */
+    size_t k = n > 8 && !strncmp(s, "https://", 8) ? 8 : n > 7 && !strncmp(s, "http://", 7) ? 7 : 0;
+    if (k && s[k] != '/') return true;
     *why = "an http or https URL";
     return false;
 }
