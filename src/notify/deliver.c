@@ -388,7 +388,7 @@ static void send_email(struct parcel *p, struct outcome *o)
 {
     const struct mq_config *cfg = p->ctx->cfg;
     const char *to = json_string_value(json_object_get(p->config, "to"));
-    const char *text, *html, *unsubscribe = NULL;
+    const char *text, *html, *unsubscribe = NULL, *unsubscribe_page = NULL;
     o->outcome = "failed";
     if (p->channel->user_id) {
         struct mq_db *db = NULL;
@@ -405,9 +405,13 @@ static void send_email(struct parcel *p, struct outcome *o)
         const char *base = mq_system_conf(cfg)->public_url;
         const char *token = mq_notify_unsubscribe_token(p->a, p->config, p->channel->id,
                                                         p->digest ? "*" : p->event);
-        if (token && base)
+        /* Mail programs POST to the API (RFC 8058); a person's click opens
+         * the page that asks first, so a link scanner stops nothing. */
+        if (token && base) {
             unsubscribe =
                 mq_arena_printf(p->a, "%s/api/v1/notifications/unsubscribe?token=%s", base, token);
+            unsubscribe_page = mq_arena_printf(p->a, "%s/unsubscribe?token=%s", base, token);
+        }
     }
     if (!mq_mail_conf(cfg)->smtp_url || !*mq_mail_conf(cfg)->smtp_url) {
         snprintf(o->error, sizeof(o->error), "smtp_url is not set: mail cannot be sent");
@@ -420,8 +424,8 @@ static void send_email(struct parcel *p, struct outcome *o)
         html = rerender(p, &p->items[0], true, MQ_ESCAPE_HTML);
     }
     if (unsubscribe) {
-        text = mq_arena_printf(p->a, "%s\n%s", text, footer(p, unsubscribe, false));
-        html = mq_arena_printf(p->a, "%s\n%s", html, footer(p, unsubscribe, true));
+        text = mq_arena_printf(p->a, "%s\n%s", text, footer(p, unsubscribe_page, false));
+        html = mq_arena_printf(p->a, "%s\n%s", html, footer(p, unsubscribe_page, true));
     }
     const char *base = mq_system_conf(cfg)->public_url;
     const char *host = base && strstr(base, "://") ? strstr(base, "://") + 3 : "marquee.invalid";

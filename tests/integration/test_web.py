@@ -278,3 +278,55 @@ def test_tracking_in_the_browser(env):
                                   "matrix_file": mfile["id"]})
     finally:
         shutil.rmtree(root_dir)
+
+
+def test_notifications_in_the_browser(env):
+    """A member sets preferences, adds a channel and tests it, follows a
+    series; the admin runs the monitor and sets a relation; the member's
+    bell then counts the new season, the centre opens it, the upcoming
+    page and its calendar link show what is next, and a mail's unsubscribe
+    link opens the page that stops it."""
+    import datetime
+    from receivers import Receivers
+    from test_catalog import create
+    day = lambda n: (datetime.date.today() + datetime.timedelta(days=n)).isoformat()
+    with Receivers() as rx, SmtpSink() as sink:
+        e = {"MARQUEE_SMTP_URL": sink.url(), "MARQUEE_MAIL_FROM": "marquee@marquee.test",
+             "MARQUEE_NOTIFY_ALLOWED_NETWORKS": "127.0.0.1", "MARQUEE_JOBS_POLL_INTERVAL": "100ms"}
+        with web_server(env, e) as s:
+            root = member(env, s, "root@example.org", admin=True)
+            ada = member(env, s)
+            r = jcall(s, "POST", "/api/v1/users/me/notification-channels", ada, {"kind": "email", "name": "Mail"})
+            check(r.status == 201, r.body)
+            show = create(s, root, {"type": "series", "title": "Severance", "year": 2022})
+            seasons = {}
+            for n, dates in ((1, ["2022-02-18", "2022-02-25"]), (2, [day(-1), day(7)])):
+                seasons[n] = create(s, root, {"type": "season", "title": "Season %d" % n, "parent_id": show["id"],
+                                              "index": n})
+                for i, d in enumerate(dates, 1):
+                    create(s, root, {"type": "episode", "title": "Episode %d" % i, "index": i,
+                                     "parent_id": seasons[n]["id"], "release_date": d})
+            r = jcall(s, "POST", "/api/v1/admin/catalog/content/%s/availability" % show["id"], root,
+                      {"platform": "Apple TV Plus", "region": "US", "kind": "flatrate",
+                       "url": "https://tv.apple.com/show/severance", "from": "2022-01-01T00:00:00Z"})
+            check(r.status == 201, r.body)
+            dune = create(s, root, {"type": "movie", "title": "Dune", "year": 2021, "release_date": "2021-10-22"})
+            create(s, root, {"type": "movie", "title": "Dune: Part Two", "year": 2024, "release_date": "2024-03-01"})
+            from test_search import indexed
+            indexed(s, root)
+            check(jcall(s, "POST", "/api/v1/media/%s/watched" % seasons[1]["id"], ada).status == 200, "watched")
+            scenario("notifications", {"base": base(s), "email": "ada@example.org", "admin_email": "root@example.org",
+                                       "password": PASSWORD, "hook": rx.url("/hooks/web"),
+                                       "server_hook": rx.url("/hooks/server"), "series": show["id"],
+                                       "season2": seasons[2]["id"], "dune": dune["id"], "mail_dir": sink.dir,
+                                       "out": os.path.join(sink.dir, "browser.json")},
+                     timeout=200)
+            # What the browser's test buttons sent arrived, signed.
+            check(len(rx.requests("/hooks/web")) >= 1 and len(rx.requests("/hooks/server")) >= 1,
+                  [r["path"] for r in rx.requests()])
+            from receivers import verify_standard_webhook
+            with open(os.path.join(sink.dir, "browser.json")) as f:
+                secret = json.load(f)["secret"]
+            got = rx.requests("/hooks/web")[0]
+            check(verify_standard_webhook(secret, got["headers"], got["body"]) is None, got)
+            check(got["json"]["data"]["test"] is True, got["json"])

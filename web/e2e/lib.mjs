@@ -98,13 +98,15 @@ export function totp(secret, steps = 0, now = Date.now()) {
 
 /** The first PUBLIC_URL/path?token=… link in a mail the sink holds beyond `seen`. */
 export async function mailLink(path, seen = 0, timeout = 20000) {
+  // The page right under the host (not an API address with the same last
+  // segment); tokens may be signed ("id.event.mac").
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     const names = readdirSync(cfg.mail_dir).filter((n) => n.endsWith(".eml")).sort();
     for (const n of names.slice(seen)) {
       const text = readFileSync(join(cfg.mail_dir, n), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      const m = text.match(new RegExp(`https?://[^\\s"<]+/${path}\\?token=[A-Za-z0-9_-]+`));
-      if (m) return m[0];
+      const m = text.match(new RegExp(`https?://[^\\s"</]+/${path}\\?token=[A-Za-z0-9_.-]+`));
+      if (m) return m[0].replace(/\.+$/, ""); // not a sentence's full stop
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -65,3 +65,10 @@ export function relativeTime(iso: string | null | undefined, now: number = Date.
   if (abs < 86400) return rtf.format(Math.round(diff / 3600), "hour");
   return rtf.format(Math.round(diff / 86400), "day");
 }
+
+/** A calendar date (YYYY-MM-DD) as itself: no zone moves it to another day. */
+export function formatDay(day: string, l: Locale = locale): string {
+  const d = new Date(day + "T00:00:00Z");
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(d.getTime())) return day;
+  return new Intl.DateTimeFormat(l.language || tag(), { dateStyle: "medium", timeZone: "UTC" }).format(d);
+}

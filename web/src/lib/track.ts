@@ -98,3 +98,14 @@ export function episodeLabel(i: { season?: number; episode?: number }): string {
   if (i.season === undefined && i.episode === undefined) return "";
   return `S${i.season ?? "?"} E${i.episode ?? "?"}`;
 }
+
+/** A platform as the server keeps it: "Apple TV+" is apple_tv, "Disney Plus" disney_plus. */
+export function platformId(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\+/g, " plus")
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 64);
+}

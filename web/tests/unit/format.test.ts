@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatClock, formatDate, relativeTime } from "../../src/lib/format";
+import { formatBytes, formatClock, formatDate, formatDay, relativeTime } from "../../src/lib/format";
 import { t, setLanguage } from "../../src/lib/i18n";
 import { match } from "../../src/lib/paths";
 import { b64urlToBytes, bytesToB64url } from "../../src/lib/webauthn";
 import { mimeFor, posterUrl, type Item, type MediaFile } from "../../src/lib/media";
 
 describe("format", () => {
+  it("calendar days stay on their day in any zone", () => {
+    expect(formatDay("2026-12-01", { language: "en-US", timeZone: "Pacific/Honolulu" })).toBe("Dec 1, 2026");
+    expect(formatDay("not a day")).toBe("not a day");
+  });
   it("clocks", () => {
     expect(formatClock(42)).toBe("0:42");
     expect(formatClock(3723)).toBe("1:02:03");
