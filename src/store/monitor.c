@@ -282,6 +282,15 @@ static const struct mq_sql SQL_SEASONS = {
               "WHERE user_id = $1 AND kind = 'series') GROUP BY s.id, s.parent_id, w.title, "
               "s.title, s.position ORDER BY s.parent_id, COALESCE(s.position, 0)",
     NULL};
+static const struct mq_sql SQL_NEXT_EPISODE = {
+    "monitor.next_episode",
+    "SELECT e.id, e.title, COALESCE(e.position, 0) FROM media_items e WHERE e.parent_id = $2 AND "
+    "e.kind = 'episode' AND e.deleted_at IS NULL AND e.position > (SELECT MAX(x.position) FROM "
+    "media_items x WHERE x.parent_id = $2 AND x.kind = 'episode' AND x.deleted_at IS NULL AND "
+    "x.id IN " CONSUMED("$1") ") AND e.id NOT IN " CONSUMED(
+        "$1") " AND (e.release_date >= $3 OR (e.release_date IS NULL AND e.added_at >= $4)) "
+              "ORDER BY e.position LIMIT 1",
+    NULL};
 static const struct mq_sql SQL_FOLLOWED = {
     "monitor.followed",
     "SELECT i.id, f.kind, f.target_id, i.title, pp.name, i.kind, pp.name FROM track_follows f "
@@ -381,6 +390,23 @@ mq_err mq_store_monitor_seasons(struct mq_db *db, struct mq_arena *a, const char
 {
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(today)};
     return mq_db_query_list(db, &SQL_SEASONS, p, 2, a, read_season, sizeof(**out), 0, out, n);
+}
+
+static void read_episode(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_next_episode_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->title = mq_rows_dup(rows, 1, a, oom);
+    r->position = mq_rows_int(rows, 2);
+}
+
+mq_err mq_store_monitor_next_episode(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                     const char *season_id, const char *since_day, int64_t since_ms,
+                                     struct mq_next_episode_row *out)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(season_id), MQ_P_TEXT(since_day),
+                           MQ_P_INT(since_ms)};
+    return mq_db_query_one(db, &SQL_NEXT_EPISODE, p, 4, a, read_episode, out);
 }
 
 static void read_reach(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)

@@ -99,6 +99,19 @@ MQ_MUST_CHECK mq_err mq_store_monitor_seasons(struct mq_db *db, struct mq_arena 
                                               const char *user_id, const char *today,
                                               struct mq_season_row **out, size_t *n);
 
+struct mq_next_episode_row {
+    const char *id, *title;
+    int64_t position;
+};
+/* The first episode of a season after the last one the member finished
+ * there, if they have not seen it and it is new: released on or after
+ * since_day ("YYYY-MM-DD"), or undated and added since since_ms.
+ * MQ_ENOTFOUND when none. */
+MQ_MUST_CHECK mq_err mq_store_monitor_next_episode(struct mq_db *db, struct mq_arena *a,
+                                                   const char *user_id, const char *season_id,
+                                                   const char *since_day, int64_t since_ms,
+                                                   struct mq_next_episode_row *out);
+
 /* Works by people, or in collections, the member follows, added after
  * they began following, that they have not finished. */
 MQ_MUST_CHECK mq_err mq_store_monitor_followed_works(struct mq_db *db, struct mq_arena *a,

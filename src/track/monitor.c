@@ -52,7 +52,7 @@ struct run {
     struct mq_ctx *ctx;
     struct mq_arena *a;
     int64_t now;
-    char today[11];
+    char today[11], new_since[11]; /* "YYYY-MM-DD" */
     struct mq_monitor_run_row row;
 };
 
@@ -156,9 +156,39 @@ static bool whole_season(const struct member *m, const char *series_id)
     return false;
 }
 
+/* In a season the member is part way through, the episode after the
+ * last they saw, once they can have it, if it is new (out within
+ * EPISODE_NEW_DAYS): someone catching up on an old series is not told of
+ * each episode they have yet to reach. Not in whole-season mode either,
+ * whose point is not to hear of each episode. */
+#define EPISODE_NEW_DAYS 30
+
+static mq_err tell_episode(struct run *r, struct mq_db *db, const struct member *m,
+                           const struct mq_season_row *season)
+{
+    struct mq_next_episode_row e;
+    const char *url = NULL, *w;
+    if (whole_season(m, season->series_id)) return MQ_OK;
+    mq_err err = mq_store_monitor_next_episode(db, r->a, m->id, season->id, r->new_since,
+                                               r->now - EPISODE_NEW_DAYS * 86400000LL, &e);
+    if (err) return err == MQ_ENOTFOUND ? MQ_OK : err;
+    if (!(w = where(r, db, m, e.id, false, &url))) return MQ_OK;
+    const char *name = e.title && *e.title
+                           ? mq_arena_printf(r->a, "S%lld E%lld, %s", (long long)season->position,
+                                             (long long)e.position, e.title)
+                           : mq_arena_printf(r->a, "S%lld E%lld", (long long)season->position,
+                                             (long long)e.position);
+    if (!name) return MQ_ENOMEM;
+    return tell(
+        r, db, m, "episode.available", mq_arena_printf(r->a, "episode.available:%s", e.id), e.id,
+        json_pack("{s:s,s:s,s:s}", "series", season->series_title, "episode", name, "where", w),
+        url);
+}
+
 /* The season after the last one the member finished, per series: told
  * when its first episode can be had (season.available) and when all of
- * them can (season.complete); whole-season mode keeps only the second. */
+ * them can (season.complete); whole-season mode keeps only the second.
+ * Within a season begun, each next episode (episode.available). */
 static mq_err tell_seasons(struct run *r, struct mq_db *db, const struct member *m)
 {
     struct mq_season_row *s = NULL;
@@ -170,6 +200,8 @@ static mq_err tell_seasons(struct run *r, struct mq_db *db, const struct member 
         while (end < n && !strcmp(s[end].series_id, s[i].series_id)) {
             if (s[end].position > 0 && s[end].episodes > 0 && s[end].watched == s[end].episodes)
                 done = s[end].position;
+            else if (s[end].watched > 0 && !err)
+                err = tell_episode(r, db, m, &s[end]);
             end++;
         }
         for (size_t k = i; !err && done && k < end; k++) {
@@ -254,6 +286,9 @@ static mq_err run_monitor(struct mq_job_run *job)
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(r.today, sizeof(r.today), "%Y-%m-%d", &tm);
+    secs -= EPISODE_NEW_DAYS * 86400;
+    gmtime_r(&secs, &tm);
+    strftime(r.new_since, sizeof(r.new_since), "%Y-%m-%d", &tm);
     mq_uuid7_new(job->ctx->clock, job->ctx->rng, id);
     r.row = (struct mq_monitor_run_row){
         .id = id, .job_id = job->job->id, .state = "running", .started_at = r.now};

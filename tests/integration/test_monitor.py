@@ -161,6 +161,49 @@ def test_next_season_and_sequel_once_and_only_within_reach(env):
         s.request("GET", "/api/v1/media/nope/relations", headers=bearer(tok["ada"])).problem(404)
 
 
+def test_next_episode_of_a_season_begun(env):
+    """Part way through a season that is airing, each next episode is told
+    once it is out; not for a series being caught up on long after it
+    aired, nor in whole-season mode."""
+    with env.server(args=FAST) as s:
+        tok = members(env, s, ["ada", "eve"])
+        root = tok["root"]
+        for who in ("ada", "eve"):
+            doc = {"platforms": ["disney_plus"], "region": "US", "whole_season": who == "eve"}
+            check(jreq(s, "PUT", "/api/v1/users/me/notification-preferences", doc, tok[who]).status == 200)
+        eps = {}
+        for title, dates in (("Andor", [day(-10 * DAY), day(-DAY), day(7 * DAY)]),
+                             ("The Wire", ["2002-06-02", "2002-06-09"])):
+            show = create(s, root, {"type": "series", "title": title})
+            season = create(s, root, {"type": "season", "title": "Season 1", "parent_id": show["id"], "index": 1})
+            for i, d in enumerate(dates, 1):
+                eps[(title, i)] = create(s, root, {"type": "episode", "title": "Chapter %d" % i, "index": i,
+                                                   "parent_id": season["id"], "release_date": d})
+            r = jreq(s, "POST", "/api/v1/admin/catalog/content/%s/availability" % show["id"],
+                     {"platform": "Disney Plus", "region": "US", "kind": "flatrate"}, root)
+            check(r.status == 201, r.body)
+        for who in ("ada", "eve"):
+            watched(s, tok[who], eps[("Andor", 1)]["id"])
+        watched(s, tok["ada"], eps[("The Wire", 1)]["id"])
+
+        run_monitor(s, root)
+        want = [("episode.available", "Andor: S1 E2, Chapter 2 is available")]
+        check(told(s, tok["ada"], {"episode.available"}) == want, told(s, tok["ada"]))
+        check(told(s, tok["eve"], {"episode.available"}) == [], told(s, tok["eve"]))
+        n = s.request("GET", "/api/v1/users/me/notifications", headers=bearer(tok["ada"])).json()["items"][0]
+        check(n["link"] == "/media/" + eps[("Andor", 2)]["id"] and "on Disney Plus" in n["body"], n)
+        run_monitor(s, root)
+        check(told(s, tok["ada"], {"episode.available"}) == want, "told once")
+
+        # The next week's episode comes out after ada caught up.
+        watched(s, tok["ada"], eps[("Andor", 2)]["id"])
+        jreq(s, "PATCH", "/api/v1/admin/catalog/content/" + eps[("Andor", 3)]["id"], {"release_date": day(-DAY)}, root)
+        run_monitor(s, root)
+        check(told(s, tok["ada"], {"episode.available"})[0] ==
+              ("episode.available", "Andor: S1 E3, Chapter 3 is available"), told(s, tok["ada"]))
+        check(len(told(s, tok["ada"], {"episode.available"})) == 2, told(s, tok["ada"]))
+
+
 def test_follows(env):
     with env.server(args=FAST) as s:
         tok = members(env, s, ["ada"])
