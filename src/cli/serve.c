@@ -17,6 +17,7 @@
 #include "audit/retention.h"
 #include "auth/keyring.h"
 #include "cli/cli.h"
+#include "media/announce.h"
 #include "media/conf.h"
 #include "media/content.h"
 #include "media/scanner.h"
@@ -87,6 +88,7 @@ static mq_err start_jobs(struct mq_ctx *ctx, struct mq_jobs **out)
     if (!err) err = mq_users_register_jobs(jobs);
     if (!err) err = mq_audit_register_jobs(jobs);
     if (!err) err = mq_scanner_register(jobs);
+    if (!err) err = mq_announce_register(jobs);
     if (!err) err = mq_content_register(jobs);
     if (!err) err = mq_metadata_register(jobs);
     if (!err) err = mq_search_register(jobs);

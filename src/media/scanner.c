@@ -19,6 +19,7 @@
 #include "core/strmap.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
+#include "media/announce.h"
 #include "media/conf.h"
 #include "media/names.h"
 #include "media/paths.h"
@@ -1269,6 +1270,8 @@ static mq_err end_scan(struct scan *s, mq_err failure, bool changed)
                                   .max_attempts = 5,
                                   .unique_key = key};
         if (!err) err = mq_jobs_enqueue(s->ctx, db, &idj, job, NULL);
+        if (!err && !failure && (s->row.new_files || s->row.changed || s->row.removed))
+            err = mq_announce_queue(s->ctx, db, &s->row);
     }
     return mq_store_finish(db, err);
 }

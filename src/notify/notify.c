@@ -181,6 +181,34 @@ static mq_err fan_out(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     return err;
 }
 
+/* Whether the member hears of e anywhere: in the app, or on a channel
+ * that is on and not paused. */
+static mq_err wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                     const struct mq_notify_event *e, const struct mq_notify_prefs *p, bool *out)
+{
+    struct mq_notify_channel_row *channels = NULL;
+    size_t n = 0;
+    *out = mq_notify_prefs_mode(p, e, "in_app") != MQ_MODE_OFF;
+    if (*out) return MQ_OK;
+    mq_err err = mq_store_notify_channels(db, a, user_id, &channels, &n);
+    for (size_t i = 0; !err && !*out && i < n; i++)
+        *out = channels[i].enabled && !channels[i].paused_at &&
+               !(e->security && !strcmp(channels[i].kind, "email")) &&
+               mq_notify_prefs_mode(p, e, channels[i].id) != MQ_MODE_OFF;
+    return err;
+}
+
+mq_err mq_notify_wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                        const char *event, bool *out)
+{
+    const struct mq_notify_event *e = mq_notify_event_find(event);
+    struct mq_notify_prefs p;
+    *out = false;
+    if (!e || e->audience != MQ_NOTIFY_MEMBER || !user_id) return MQ_EINVAL;
+    mq_err err = mq_notify_prefs_load(db, a, user_id, &p);
+    return err ? err : wanted(db, a, user_id, e, &p, out);
+}
+
 static mq_err render(struct mq_arena *a, const struct mq_notify_event *e, json_t *vars,
                      const char **title, const char **body)
 {
@@ -219,6 +247,12 @@ mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     else
         err = mq_notify_prefs_read(a, NULL, NULL, 0, &p, NULL);
     if (err) goto done;
+    /* A noisy event nobody turned on is not kept: a scan of a thousand
+     * films would otherwise leave a thousand rows per member unseen. */
+    bool keep = true;
+    if (e->quiet_by_default && n->user_id &&
+        ((err = wanted(db, a, n->user_id, e, &p, &keep)) || !keep))
+        goto done;
     if (!(vars_text = json_dumps(vars, JSON_COMPACT))) {
         err = MQ_ENOMEM;
         goto done;

@@ -43,6 +43,13 @@ struct mq_notice {
 MQ_MUST_CHECK mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                const struct mq_notice *n, const char **id);
 
+/* Whether the member has `event` (a member event) on anywhere: in the
+ * app or on a channel that can send. Producers that would make many
+ * notices (media.added) ask first. A noisy event's notice is dropped by
+ * mq_notify when this says no. */
+MQ_MUST_CHECK mq_err mq_notify_wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                      const char *event, bool *out);
+
 /* The same in a transaction of its own, for producers outside one (the
  * watcher, the job runner). */
 MQ_MUST_CHECK mq_err mq_notify_now(struct mq_ctx *ctx, struct mq_arena *a,

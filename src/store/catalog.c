@@ -360,6 +360,28 @@ mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id, int64_t at)
     return mq_db_exec_one(db, &SQL_ITEM_SET_DELETED, p, 2);
 }
 
+static const struct mq_sql SQL_WORKS_ADDED = {
+    "catalog.works_added",
+    "SELECT id, title, kind FROM media_items WHERE library_id = $1 AND parent_id IS NULL AND "
+    "added_at >= $2 AND deleted_at IS NULL ORDER BY added_at, id",
+    NULL};
+
+static void read_added(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_added_work_row *r = dst;
+    r->id = mq_rows_dup(rows, 0, a, oom);
+    r->title = mq_rows_dup(rows, 1, a, oom);
+    r->kind = mq_rows_dup(rows, 2, a, oom);
+}
+
+mq_err mq_store_works_added_since(struct mq_db *db, struct mq_arena *a, const char *library_id,
+                                  int64_t since, size_t max, struct mq_added_work_row **out,
+                                  size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(library_id), MQ_P_INT(since)};
+    return mq_db_query_list(db, &SQL_WORKS_ADDED, p, 2, a, read_added, sizeof(**out), max, out, n);
+}
+
 mq_err mq_store_items_prune(struct mq_db *db, const char *library_id, int64_t now, int64_t *n)
 {
     struct mq_param p[] = {MQ_P_TEXT(library_id), MQ_P_INT(now)};

@@ -87,6 +87,15 @@ MQ_MUST_CHECK mq_err mq_store_item_set_deleted(struct mq_db *db, const char *id,
 MQ_MUST_CHECK mq_err mq_store_items_prune(struct mq_db *db, const char *library_id, int64_t now,
                                           int64_t *n);
 
+struct mq_added_work_row {
+    const char *id, *title, *kind;
+};
+/* The library's works (no parent: a film, a series, a book) added at or
+ * after `since` (Unix ms) and not deleted, oldest first; at most max. */
+MQ_MUST_CHECK mq_err mq_store_works_added_since(struct mq_db *db, struct mq_arena *a,
+                                                const char *library_id, int64_t since, size_t max,
+                                                struct mq_added_work_row **out, size_t *n);
+
 /* ---- browsing -------------------------------------------------------- */
 
 enum mq_item_sort {

@@ -255,9 +255,6 @@ mq_err mq_store_follow_target(struct mq_db *db, const char *kind, const char *id
 
 /* ---- what the monitor reads --------------------------------------------------- */
 
-static const struct mq_sql SQL_MEMBERS = {
-    "monitor.members",
-    "SELECT id FROM users WHERE deleted_at IS NULL AND suspended_at IS NULL ORDER BY id", NULL};
 static const struct mq_sql SQL_NEXT = {
     "monitor.next",
     "SELECT r.from_id, r.kind, r.to_id, i.title, p.title, i.kind, (SELECT c.name FROM "
@@ -340,11 +337,6 @@ static const struct mq_sql SQL_PLATFORMS = {
     "platform FROM track_library WHERE user_id = $1 AND platform IS NOT NULL AND platform <> "
     "'marquee'",
     NULL};
-
-mq_err mq_store_monitor_members(struct mq_db *db, struct mq_arena *a, const char ***ids, size_t *n)
-{
-    return mq_db_query_list(db, &SQL_MEMBERS, NULL, 0, a, mq_read_text, sizeof(**ids), 0, ids, n);
-}
 
 static void read_next(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {

@@ -73,10 +73,6 @@ MQ_MUST_CHECK mq_err mq_store_follow_target(struct mq_db *db, const char *kind, 
 
 /* ---- what the monitor reads --------------------------------------------------- */
 
-/* Members who may be told: neither deleted nor suspended. */
-MQ_MUST_CHECK mq_err mq_store_monitor_members(struct mq_db *db, struct mq_arena *a,
-                                              const char ***ids, size_t *n);
-
 struct mq_next_row {
     const char *item_id, *relation, *after_id; /* relation: sequel_of, part_of, ... */
     const char *title, *after_title, *kind;

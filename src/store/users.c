@@ -374,3 +374,13 @@ mq_err mq_store_email_tokens_purge(struct mq_db *db, int64_t before, int64_t *de
     struct mq_param p[] = {MQ_P_INT(before)};
     return mq_db_exec(db, &SQL_TOKEN_PURGE, p, 1, deleted);
 }
+
+static const struct mq_sql SQL_ACTIVE_IDS = {
+    "users.active_ids",
+    "SELECT id FROM users WHERE deleted_at IS NULL AND suspended_at IS NULL ORDER BY id", NULL};
+
+mq_err mq_store_users_active_ids(struct mq_db *db, struct mq_arena *a, const char ***ids, size_t *n)
+{
+    return mq_db_query_list(db, &SQL_ACTIVE_IDS, NULL, 0, a, mq_read_text, sizeof(**ids), 0, ids,
+                            n);
+}

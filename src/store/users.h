@@ -94,6 +94,11 @@ struct mq_user_filter {
     int limit;
 };
 
+/* The ids of the accounts that may be told things (the monitor's and
+ * the announcer's members): neither deleted nor suspended; by id. */
+MQ_MUST_CHECK mq_err mq_store_users_active_ids(struct mq_db *db, struct mq_arena *a,
+                                               const char ***ids, size_t *n);
+
 /* Accounts matching the filter, in its order; at most f->limit. */
 MQ_MUST_CHECK mq_err mq_store_users_list(struct mq_db *db, struct mq_arena *a,
                                          const struct mq_user_filter *f, struct mq_user_row *out,

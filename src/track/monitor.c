@@ -10,6 +10,7 @@
 #include "media/libraries.h"
 #include "metadata/conf.h"
 #include "notify/notify.h"
+#include "store/users.h"
 #include "track/conf.h"
 #include "track/relations.h"
 
@@ -297,7 +298,7 @@ static mq_err run_monitor(struct mq_job_run *job)
     struct mq_db *db = NULL;
     if (!err) err = mq_store_begin(job->ctx->store, MQ_DB_READ, &db);
     if (!err) {
-        err = mq_store_monitor_members(db, job->arena, &members, &n);
+        err = mq_store_users_active_ids(db, job->arena, &members, &n);
         mq_store_rollback(db);
     }
     for (size_t i = 0; !err && i < n; i++) {

@@ -449,3 +449,76 @@ def test_security_events_are_told(env):
             if r.status == 423 or b"locked" in r.body:
                 break
         wait_inbox(s, t, "auth.lockout")
+
+
+def announced(s, root, count, timeout=30):
+    """Waits until `count` media.announce jobs are done."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        jobs = s.request("GET", "/api/v1/admin/jobs?kind=media.announce", headers=bearer(root)).json()["items"]
+        if len([j for j in jobs if j["state"] == "completed"]) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the scan's announcement did not run")
+
+
+def test_scan_news_for_those_who_asked(env):
+    """media.added and library.scan_done are off until a member turns them
+    on; then each scan that changed something tells them once, new works
+    their parental controls allow, and nothing of a library they may not
+    see."""
+    import os
+    import tempfile
+
+    import media
+    from test_scanner import scan
+
+    root_dir = tempfile.mkdtemp(prefix="mq-announce-")
+    for d in ("films", "private"):
+        os.makedirs(os.path.join(root_dir, d))
+    media.put(root_dir, "films/Arrival (2016)/Arrival (2016).mp4", "h264.mp4")
+    media.put(root_dir, "films/Heat (1995)/Heat (1995).mp4", "h264.mp4")
+    media.put(root_dir, "private/Home Video (2020)/Home Video (2020).mp4", "h264.mp4")
+    with notify_server(env) as s:
+        root = member(env, s, "root@example.org", admin=True)
+        ada, bob, kid = (member(env, s, w + "@example.org") for w in ("ada", "bob", "kid"))
+        on = {"events": {"media.added": {"in_app": "instant"}, "library.scan_done": {"in_app": "instant"}}}
+        for t in (ada, kid):
+            check(jreq(s, "PUT", "/api/v1/users/me/notification-preferences", on, t).status == 200)
+        kid_id = s.request("GET", "/api/v1/users/me", headers=bearer(kid)).json()["id"]
+        r = jreq(s, "PATCH", "/api/v1/admin/users/%s/parental-controls" % kid_id,
+                 {"max_rating": "PG-13", "unrated": "block", "pin": "4321"}, root)
+        check(r.status == 200, r.body)
+        films = jreq(s, "POST", "/api/v1/admin/libraries",
+                     {"name": "Films", "type": "movies", "paths": [os.path.join(root_dir, "films")]}, root).json()
+        private = jreq(s, "POST", "/api/v1/admin/libraries",
+                       {"name": "Private", "type": "movies", "restricted": True,
+                        "paths": [os.path.join(root_dir, "private")]}, root).json()
+        scan(s, root, films["id"])
+        scan(s, root, private["id"])
+        announced(s, root, 2)
+
+        def news(t):
+            return sorted((n["event"], n["title"]) for n in inbox(s, t)
+                          if n["event"] in ("media.added", "library.scan_done"))
+
+        check(news(ada) == [("library.scan_done", "Films scanned: 2 new"),
+                            ("media.added", "New in Films: Arrival"),
+                            ("media.added", "New in Films: Heat")], news(ada))
+        added = [n for n in inbox(s, ada) if n["event"] == "media.added"]
+        check(all(n["link"].startswith("/media/") and n["media_id"] for n in added), added)
+        check(news(bob) == [], "off by default: %r" % news(bob))
+        # Unrated films, and kid's controls block unrated ones: the summary only.
+        check(news(kid) == [("library.scan_done", "Films scanned: 2 new")], news(kid))
+        check(query(env, s, "SELECT COUNT(*) FROM notifications WHERE event = 'media.added' AND user_id <> "
+                    "(SELECT id FROM users WHERE email = 'ada@example.org')") == [0],
+              "a noisy notice nobody asked for is not kept")
+
+        # Nothing new: nothing told. One more film: that one.
+        scan(s, root, films["id"])
+        media.put(root_dir, "films/Dune (2021)/Dune (2021).mp4", "h264.mp4")
+        scan(s, root, films["id"])
+        announced(s, root, 3)
+        got = news(ada)
+        check(got.count(("media.added", "New in Films: Dune")) == 1 and len(got) == 5, got)
+        check(got.count(("library.scan_done", "Films scanned: 1 new")) == 1, got)
