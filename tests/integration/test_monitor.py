@@ -204,6 +204,51 @@ def test_next_episode_of_a_season_begun(env):
         check(len(told(s, tok["ada"], {"episode.available"})) == 2, told(s, tok["ada"]))
 
 
+def nfo(title, year, actors):
+    cast = "".join("<actor><name>%s</name><role>%s</role></actor>" % (a, r) for a, r in actors)
+    return ('<?xml version="1.0" encoding="UTF-8"?><movie><title>%s</title><year>%d</year>%s</movie>'
+            % (title, year, cast))
+
+
+def test_a_followed_persons_new_work(env):
+    """Following a person: a work of theirs that reaches the catalogue
+    afterwards (here credited by its NFO) and is within reach is told,
+    once; their earlier works are not news."""
+    from test_metadata import wait_identified
+
+    root_dir = tempfile.mkdtemp(prefix="mq-person-")
+    media.put(root_dir, "films/Heat (1995)/Heat (1995).mkv", "h264.mp4")
+    media.text(root_dir, "films/Heat (1995)/movie.nfo",
+               nfo("Heat", 1995, [("Al Pacino", "Vincent Hanna"), ("Robert De Niro", "Neil McCauley")]))
+    e = {"MARQUEE_METADATA_ENABLED": "false", "MARQUEE_WATCH_LIBRARIES": "false"}
+    with env.server(args=FAST, env=e) as s:
+        tok = members(env, s, ["ada"])
+        root, ada = tok["root"], tok["ada"]
+        lib = jreq(s, "POST", "/api/v1/admin/libraries",
+                   {"name": "Films", "type": "movies", "paths": [os.path.join(root_dir, "films")]}, root).json()
+        scan(s, root, lib["id"])
+        wait_identified(s, root, lib["id"], 1)
+        heat = [i for i in s.request("GET", "/api/v1/media?type=movie", headers=bearer(ada)).json()["items"]][0]
+        cast = s.request("GET", "/api/v1/media/%s/cast" % heat["id"], headers=bearer(ada)).json()["items"]
+        pacino = [c for c in cast if c["name"] == "Al Pacino"][0]["person_id"]
+        check(s.request("PUT", "/api/v1/users/me/follows/person/" + pacino, headers=bearer(ada)).status == 204)
+        run_monitor(s, root)
+        check(told(s, ada, MONITOR) == [], "Heat was there before the follow: %r" % told(s, ada))
+
+        media.put(root_dir, "films/The Irishman (2019)/The Irishman (2019).mkv", "h264.mp4")
+        media.text(root_dir, "films/The Irishman (2019)/movie.nfo",
+                   nfo("The Irishman", 2019, [("Robert De Niro", "Frank Sheeran"), ("Al Pacino", "Jimmy Hoffa")]))
+        media.put(root_dir, "films/Alien (1979)/Alien (1979).mkv", "h264.mp4")
+        media.text(root_dir, "films/Alien (1979)/movie.nfo", nfo("Alien", 1979, [("Sigourney Weaver", "Ripley")]))
+        scan(s, root, lib["id"])
+        wait_identified(s, root, lib["id"], 3)
+        run_monitor(s, root)
+        run_monitor(s, root)
+        check(told(s, ada, MONITOR) == [("person.new_work", "Al Pacino: The Irishman")], told(s, ada))
+        n = s.request("GET", "/api/v1/users/me/notifications", headers=bearer(ada)).json()["items"][0]
+        check("a new work by Al Pacino, is available in your library" in n["body"], n)
+
+
 def test_follows(env):
     with env.server(args=FAST) as s:
         tok = members(env, s, ["ada"])
