@@ -74,8 +74,18 @@ export default async function (browser) {
   await page.getByRole("button", { name: "Stop following Severance" }).waitFor();
   check((await page.getByRole("button", { name: "Stop following Severance" }).getAttribute("aria-pressed")) === "true", "pressed");
   await axe(page, "series with follow");
+  // Whole-season mode for this series alone: kept, then off again (the
+  // monitor below is to tell of the season's first episode).
+  const whole = page.getByLabel("Tell me of a season of Severance only once all of it has aired");
+  await whole.check();
+  await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
   await page.reload();
   await page.getByRole("button", { name: "Stop following Severance" }).waitFor();
+  check(await whole.isChecked(), "whole-season mode kept");
+  await whole.uncheck();
+  await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+  await page.goto("/settings/notifications");
+  check((await page.getByLabel("Platforms you watch on").inputValue()) === "netflix, apple_tv_plus", "the rest kept");
 
   // The admin: the monitor run, a server channel tested, a relation.
   const admin = await open(browser);

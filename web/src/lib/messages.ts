@@ -486,6 +486,8 @@ export const en = {
   "prefs.region_hint": "Two letters, for example GB. Left empty, the server's metadata region.",
   "prefs.whole_season": "Tell me of a season only once all of it has aired",
   "prefs.whole_season_some": "Whole-season mode is on for {n} series.",
+  "prefs.whole_season_this": "Tell me of a season of {name} only once all of it has aired",
+  "prefs.whole_season_all": "On for every series in your notification settings.",
   "channel.title": "Channels",
   "channel.server_title": "Server channels",
   "channel.none": "No channel yet: notifications stay in the app.",

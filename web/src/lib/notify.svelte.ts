@@ -29,6 +29,18 @@ export interface Prefs {
   time_zone?: string | null;
 }
 
+/** The document PUT takes: what GET gave, without what it only reports. */
+export function prefsDoc(p: Prefs): Omit<Prefs, "time_zone"> {
+  return {
+    events: p.events,
+    quiet_hours: p.quiet_hours,
+    platforms: p.platforms,
+    region: p.region,
+    whole_season: p.whole_season,
+    whole_season_series: p.whole_season_series,
+  };
+}
+
 export type ChannelKind = "email" | "webhook" | "discord" | "ntfy" | "gotify" | "telegram";
 export const KINDS: ChannelKind[] = ["email", "webhook", "discord", "ntfy", "gotify", "telegram"];
 
