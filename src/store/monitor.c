@@ -321,6 +321,46 @@ static const struct mq_sql SQL_FOLLOWED = {
                                 "$1") " e WHERE e.deleted_at IS NULL"
 static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FROM json_each($2))"),
                                         REACH("(SELECT jsonb_array_elements_text($2::jsonb))")};
+/* The same for many items at once, by item: the member's candidates in
+ * one query rather than one each. */
+#define ROOTS_OF(IDS)                                                                              \
+    "(SELECT id AS root, id, library_id, release_date, deleted_at FROM media_items WHERE id IN "   \
+    "" IDS " AND kind IN ('movie', 'episode', 'book', 'audiobook') UNION ALL SELECT parent_id, "   \
+    "id, library_id, release_date, deleted_at FROM media_items WHERE parent_id IN " IDS " AND "    \
+    "kind = 'episode' UNION ALL SELECT s.parent_id, e.id, e.library_id, e.release_date, "          \
+    "e.deleted_at FROM media_items s JOIN media_items e ON e.parent_id = s.id WHERE s.parent_id "  \
+    "IN " IDS " AND s.kind = 'season')"
+#define REACH_MANY(IDS, LIST)                                                                      \
+    "SELECT e.root, COUNT(*), COALESCE(SUM(CASE WHEN (e.release_date IS NOT NULL AND "             \
+    "e.release_date <= $3) OR " HAS_FILE(                                                          \
+        "e") " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "                                    \
+             "e.library_id IN " LIST                                                               \
+             " AND " HAS_FILE("e") " THEN 1 ELSE 0 END), 0) FROM " ROOTS_OF(                       \
+                 IDS) " e WHERE e.deleted_at IS NULL GROUP BY "                                    \
+                      "e.root"
+#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
+#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+static const struct mq_sql SQL_REACH_MANY = {"monitor.reach_many",
+                                             REACH_MANY(SQLITE_LIST("$1"), SQLITE_LIST("$2")),
+                                             REACH_MANY(PG_LIST("$1"), PG_LIST("$2"))};
+
+#define OFFER_NOW(A)                                                                               \
+    A ".region = $2 AND " A ".kind IN ('flatrate', 'free', 'ads') AND (" A                         \
+      ".available_from IS NULL OR " A ".available_from <= $3) AND (" A ".available_until IS NULL " \
+      "OR " A ".available_until > $3)"
+#define OFFERS_MANY(IDS)                                                                           \
+    "SELECT i.id, a.platform, a.url FROM media_items i JOIN media_availability a ON a.item_id = "  \
+    "i.id WHERE i.id IN " IDS " AND " OFFER_NOW(                                                   \
+        "a") " UNION ALL SELECT i.id, a.platform, a.url "                                          \
+             "FROM media_items i JOIN media_availability a ON a.item_id = i.parent_id WHERE i.id " \
+             "IN " IDS " AND " OFFER_NOW(                                                          \
+                 "a") " UNION ALL SELECT i.id, a.platform, a.url FROM media_items i JOIN "         \
+                      "media_items p ON p.id = i.parent_id JOIN media_availability a ON "          \
+                      "a.item_id = p.parent_id "                                                   \
+                      "WHERE i.id IN " IDS " AND " OFFER_NOW("a") " ORDER BY 1, 2"
+static const struct mq_sql SQL_OFFERS_MANY = {"monitor.offers_many", OFFERS_MANY(SQLITE_LIST("$1")),
+                                              OFFERS_MANY(PG_LIST("$1"))};
+
 static const struct mq_sql SQL_OFFERS = {
     "monitor.offers",
     "SELECT a.platform, a.url FROM media_availability a WHERE a.item_id IN (SELECT CAST($1 AS "
@@ -423,6 +463,7 @@ mq_err mq_store_monitor_reach(struct mq_db *db, const char *item_id, const char 
 static void read_offer(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
     struct mq_offer_row *r = dst;
+    r->item_id = NULL;
     r->platform = mq_rows_dup(rows, 0, a, oom);
     r->url = mq_rows_dup(rows, 1, a, oom);
 }
@@ -433,6 +474,39 @@ mq_err mq_store_monitor_offers(struct mq_db *db, struct mq_arena *a, const char 
 {
     struct mq_param p[] = {MQ_P_TEXT(item_id), MQ_P_TEXT(region), MQ_P_INT(now)};
     return mq_db_query_list(db, &SQL_OFFERS, p, 3, a, read_offer, sizeof(**out), 0, out, n);
+}
+
+static void read_reach_of(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_reach_of *r = dst;
+    r->item_id = mq_rows_dup(rows, 0, a, oom);
+    r->reach.units = mq_rows_int(rows, 1);
+    r->reach.released = mq_rows_int(rows, 2);
+    r->reach.in_library = mq_rows_int(rows, 3);
+}
+
+mq_err mq_store_monitor_reach_many(struct mq_db *db, struct mq_arena *a, const char *ids,
+                                   const char *visible, const char *today, struct mq_reach_of **out,
+                                   size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(ids), MQ_P_TEXT(visible), MQ_P_TEXT(today)};
+    return mq_db_query_list(db, &SQL_REACH_MANY, p, 3, a, read_reach_of, sizeof(**out), 0, out, n);
+}
+
+static void read_offer_of(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
+{
+    struct mq_offer_row *r = dst;
+    r->item_id = mq_rows_dup(rows, 0, a, oom);
+    r->platform = mq_rows_dup(rows, 1, a, oom);
+    r->url = mq_rows_dup(rows, 2, a, oom);
+}
+
+mq_err mq_store_monitor_offers_many(struct mq_db *db, struct mq_arena *a, const char *ids,
+                                    const char *region, int64_t now, struct mq_offer_row **out,
+                                    size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(ids), MQ_P_TEXT(region), MQ_P_INT(now)};
+    return mq_db_query_list(db, &SQL_OFFERS_MANY, p, 3, a, read_offer_of, sizeof(**out), 0, out, n);
 }
 
 mq_err mq_store_monitor_platforms(struct mq_db *db, struct mq_arena *a, const char *user_id,

@@ -125,9 +125,26 @@ MQ_MUST_CHECK mq_err mq_store_monitor_reach(struct mq_db *db, const char *item_i
                                             const char *visible, const char *today,
                                             struct mq_reach *out);
 
+struct mq_reach_of {
+    const char *item_id;
+    struct mq_reach reach;
+};
+/* The reach of each item of ids (a JSON array); items with no units are
+ * left out. In no particular order. */
+MQ_MUST_CHECK mq_err mq_store_monitor_reach_many(struct mq_db *db, struct mq_arena *a,
+                                                 const char *ids, const char *visible,
+                                                 const char *today, struct mq_reach_of **out,
+                                                 size_t *n);
+
 struct mq_offer_row {
+    const char *item_id; /* set by mq_store_monitor_offers_many */
     const char *platform, *url;
 };
+/* mq_store_monitor_offers for each item of ids (a JSON array), by item
+ * and platform. */
+MQ_MUST_CHECK mq_err mq_store_monitor_offers_many(struct mq_db *db, struct mq_arena *a,
+                                                  const char *ids, const char *region, int64_t now,
+                                                  struct mq_offer_row **out, size_t *n);
 /* Where the item (or its season, or series) streams in region at now. */
 MQ_MUST_CHECK mq_err mq_store_monitor_offers(struct mq_db *db, struct mq_arena *a,
                                              const char *item_id, const char *region, int64_t now,

@@ -101,6 +101,20 @@ mq_err mq_store_notification_known(struct mq_db *db, const char *user_id, const 
     return err;
 }
 
+static const struct mq_sql SQL_N_KNOWN_MANY = {
+    "notifications.known_many",
+    "SELECT dedupe_key FROM notifications WHERE COALESCE(user_id, '') = $1 AND dedupe_key IN "
+    "(SELECT value FROM json_each($2))",
+    "SELECT dedupe_key FROM notifications WHERE COALESCE(user_id, '') = $1 AND dedupe_key IN "
+    "(SELECT jsonb_array_elements_text($2::jsonb))"};
+
+mq_err mq_store_notifications_known(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                    const char *keys, const char ***out, size_t *n)
+{
+    struct mq_param p[] = {MQ_P_TEXT(user_id ? user_id : ""), MQ_P_TEXT(keys)};
+    return mq_db_query_list(db, &SQL_N_KNOWN_MANY, p, 2, a, mq_read_text, sizeof(**out), 0, out, n);
+}
+
 mq_err mq_store_notification_get(struct mq_db *db, struct mq_arena *a, const char *id,
                                  struct mq_notification_row *out)
 {

@@ -26,6 +26,10 @@ MQ_MUST_CHECK mq_err mq_store_notification_insert(struct mq_db *db,
 /* Whether the recipient ("" = the server) has a notification with the key. */
 MQ_MUST_CHECK mq_err mq_store_notification_known(struct mq_db *db, const char *user_id,
                                                  const char *dedupe_key, bool *known);
+/* Of keys (a JSON array of strings), those the recipient has. */
+MQ_MUST_CHECK mq_err mq_store_notifications_known(struct mq_db *db, struct mq_arena *a,
+                                                  const char *user_id, const char *keys,
+                                                  const char ***out, size_t *n);
 MQ_MUST_CHECK mq_err mq_store_notification_get(struct mq_db *db, struct mq_arena *a, const char *id,
                                                struct mq_notification_row *out);
 /* A member's in-app notifications, newest first, ids below `before` (NULL:

@@ -2,9 +2,11 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/strmap.h"
 #include "core/uuid.h"
 #include "jobs/queue.h"
 #include "media/libraries.h"
@@ -57,20 +59,18 @@ struct run {
     struct mq_monitor_run_row row;
 };
 
-/* Where the member can have it: "in your library", "on Netflix"; NULL
- * when nowhere. complete asks for every unit (a whole season). */
-static const char *where(struct run *r, struct mq_db *db, const struct member *m,
-                         const char *item_id, bool complete, const char **url)
+/* Where the member can have what reach says, given the item's offers:
+ * "in your library", "on Netflix"; NULL when nowhere. complete asks for
+ * every unit (a whole season). */
+static const char *where_from(struct run *r, const struct member *m, const struct mq_reach *reach,
+                              const struct mq_offer_row *offers, size_t n, bool complete,
+                              const char **url)
 {
-    struct mq_reach reach;
-    struct mq_offer_row *offers = NULL;
-    size_t n = 0;
     *url = NULL;
-    if (mq_store_monitor_reach(db, item_id, m->vis.json, r->today, &reach) || !reach.units)
+    if (!reach->units || (complete ? reach->released < reach->units : reach->released < 1))
         return NULL;
-    if (complete ? reach.released < reach.units : reach.released < 1) return NULL;
-    if (complete ? reach.in_library == reach.units : reach.in_library > 0) return "in your library";
-    if (mq_store_monitor_offers(db, r->a, item_id, m->region, r->now, &offers, &n)) return NULL;
+    if (complete ? reach->in_library == reach->units : reach->in_library > 0)
+        return "in your library";
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < m->n_platforms; k++)
             if (mq_platform_matches(offers[i].platform, m->platforms[k])) {
@@ -80,6 +80,39 @@ static const char *where(struct run *r, struct mq_db *db, const struct member *m
     return NULL;
 }
 
+/* The same for one item, read now: where all of it can be had (*all,
+ * for a whole season) and where some can (*some). */
+static mq_err where_now(struct run *r, struct mq_db *db, const struct member *m,
+                        const char *item_id, const char **all, const char **all_url,
+                        const char **some, const char **some_url)
+{
+    struct mq_reach reach;
+    struct mq_offer_row *offers = NULL;
+    size_t n = 0;
+    mq_err err = mq_store_monitor_reach(db, item_id, m->vis.json, r->today, &reach);
+    /* Offers only when they could matter: out, and not all in a library. */
+    if (!err && reach.released > 0 && reach.in_library < reach.units)
+        err = mq_store_monitor_offers(db, r->a, item_id, m->region, r->now, &offers, &n);
+    if (err) return err;
+    if (all) *all = where_from(r, m, &reach, offers, n, true, all_url);
+    if (some) *some = where_from(r, m, &reach, offers, n, false, some_url);
+    return MQ_OK;
+}
+
+/* Keeps a notice, told once the reading is done. */
+static mq_err keep(struct run *r, const char *event, const char *key, const char *item_id,
+                   json_t *vars, const char *url)
+{
+    r->row.candidates++;
+    if (!key || !vars || r->nfound == FOUND_MAX) {
+        json_decref(vars);
+        return key && vars ? MQ_OK : MQ_ENOMEM;
+    }
+    r->found[r->nfound++] =
+        (struct found){.event = event, .key = key, .item_id = item_id, .url = url, .vars = vars};
+    return MQ_OK;
+}
+
 /* Keeps a notice for the member unless they were told already (the
  * common case on every run after the first, decided in the read). */
 static mq_err tell(struct run *r, struct mq_db *db, const struct member *m, const char *event,
@@ -87,14 +120,12 @@ static mq_err tell(struct run *r, struct mq_db *db, const struct member *m, cons
 {
     bool known = false;
     mq_err err = key && vars ? mq_store_notification_known(db, m->id, key, &known) : MQ_ENOMEM;
-    r->row.candidates++;
-    if (err || known || r->nfound == FOUND_MAX) {
+    if (err || known) {
+        if (known) r->row.candidates++;
         json_decref(vars);
         return err;
     }
-    r->found[r->nfound++] =
-        (struct found){.event = event, .key = key, .item_id = item_id, .url = url, .vars = vars};
-    return MQ_OK;
+    return keep(r, event, key, item_id, vars, url);
 }
 
 static mq_err tell_found(struct run *r, const struct member *m)
@@ -129,23 +160,103 @@ static const char *event_of(const struct mq_next_row *x)
     return "sequel.available";
 }
 
+/* A work that follows one the member finished, on its way to a notice. */
+struct candidate {
+    const struct mq_next_row *x;
+    struct mq_reach reach;
+    const char *where, *url;
+    bool known;
+};
+
+/* A JSON array of the candidates' ids (prefixed: their dedupe keys) for
+ * which wanted() holds. */
+static const char *id_list(struct run *r, const struct candidate *c, size_t n, const char *prefix,
+                           bool (*wanted)(const struct candidate *))
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list && i < n; i++)
+        if (wanted(&c[i]))
+            json_array_append_new(list, json_sprintf("%s%s", prefix, c[i].x->item_id));
+    char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+    const char *copy = text ? mq_arena_strdup(r->a, text) : NULL;
+    free(text);
+    json_decref(list);
+    return copy;
+}
+
+static bool untold(const struct candidate *c)
+{
+    return !c->known;
+}
+static bool needs_offers(const struct candidate *c)
+{
+    return !c->known && c->reach.released > 0 && !c->reach.in_library;
+}
+static bool any(const struct candidate *c)
+{
+    (void)c;
+    return true;
+}
+
+/* Works that follow what the member finished: whether each was told
+ * already, how far each can be had, and where each streams, in three
+ * queries for all of them rather than three for each (a member of a big
+ * household has hundreds). */
 static mq_err tell_next(struct run *r, struct mq_db *db, const struct member *m,
                         const struct mq_next_row *rows, size_t n)
 {
-    mq_err err = MQ_OK;
+    struct candidate *c = n ? mq_arena_alloc(r->a, n * sizeof(*c)) : NULL;
+    struct mq_strmap *at = NULL;
+    const char **known = NULL, *ids;
+    struct mq_reach_of *reach = NULL;
+    struct mq_offer_row *offers = NULL;
+    size_t nc = 0, nk = 0, nr = 0, no = 0;
+    if (!n) return MQ_OK;
+    mq_err err = c ? mq_strmap_new(n, &at) : MQ_ENOMEM;
     for (size_t i = 0; !err && i < n; i++) {
-        const struct mq_next_row *x = &rows[i];
-        const char *url = NULL, *w;
-        if (i && !strcmp(rows[i - 1].item_id, x->item_id)) continue; /* one per work */
-        if (!(w = where(r, db, m, x->item_id, false, &url))) continue;
-        const char *event = event_of(x);
-        const char *group = x->group_name ? x->group_name : x->after_title;
-        json_t *vars =
-            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "title", x->title, "after", x->after_title,
-                      "where", w, "collection", group, "series", group, "person", x->after_title);
-        err = tell(r, db, m, event, mq_arena_printf(r->a, "next:%s", x->item_id), x->item_id, vars,
-                   url);
+        const char *id = rows[i].item_id;
+        if (mq_strmap_get(at, id, strlen(id)) >= 0) continue; /* one per work */
+        c[nc] = (struct candidate){.x = &rows[i]};
+        err = mq_strmap_put(at, id, strlen(id), (int64_t)nc++);
     }
+    if (!err) err = (ids = id_list(r, c, nc, "next:", any)) ? MQ_OK : MQ_ENOMEM;
+    if (!err) err = mq_store_notifications_known(db, r->a, m->id, ids, &known, &nk);
+    for (size_t i = 0; !err && i < nk; i++) {
+        int64_t k = mq_strmap_get(at, known[i] + 5, strlen(known[i] + 5));
+        if (k >= 0) c[k].known = true;
+    }
+    if (!err) err = (ids = id_list(r, c, nc, "", untold)) ? MQ_OK : MQ_ENOMEM;
+    if (!err) err = mq_store_monitor_reach_many(db, r->a, ids, m->vis.json, r->today, &reach, &nr);
+    for (size_t i = 0; !err && i < nr; i++) {
+        int64_t k = mq_strmap_get(at, reach[i].item_id, strlen(reach[i].item_id));
+        if (k >= 0) c[k].reach = reach[i].reach;
+    }
+    if (!err) err = (ids = id_list(r, c, nc, "", needs_offers)) ? MQ_OK : MQ_ENOMEM;
+    if (!err && strcmp(ids, "[]"))
+        err = mq_store_monitor_offers_many(db, r->a, ids, m->region, r->now, &offers, &no);
+    /* Offers come by item: each item's run of rows at once. */
+    for (size_t i = 0, end; !err && i < no; i = end) {
+        for (end = i; end < no && !strcmp(offers[end].item_id, offers[i].item_id);) end++;
+        int64_t k = mq_strmap_get(at, offers[i].item_id, strlen(offers[i].item_id));
+        if (k >= 0)
+            c[k].where = where_from(r, m, &c[k].reach, &offers[i], end - i, false, &c[k].url);
+    }
+    for (size_t i = 0; !err && i < nc; i++) {
+        const struct mq_next_row *x = c[i].x;
+        if (c[i].known) {
+            r->row.candidates++;
+            continue;
+        }
+        if (!c[i].where) c[i].where = where_from(r, m, &c[i].reach, NULL, 0, false, &c[i].url);
+        if (!c[i].where) continue;
+        const char *group = x->group_name ? x->group_name : x->after_title;
+        json_t *vars = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "title", x->title, "after",
+                                 x->after_title, "where", c[i].where, "collection", group, "series",
+                                 group, "person", x->after_title);
+        err = keep(r, event_of(x), mq_arena_printf(r->a, "next:%s", x->item_id), x->item_id, vars,
+                   c[i].url);
+    }
+    mq_strmap_free(at);
     return err;
 }
 
@@ -168,12 +279,12 @@ static mq_err tell_episode(struct run *r, struct mq_db *db, const struct member 
                            const struct mq_season_row *season)
 {
     struct mq_next_episode_row e;
-    const char *url = NULL, *w;
+    const char *url = NULL, *w = NULL;
     if (whole_season(m, season->series_id)) return MQ_OK;
     mq_err err = mq_store_monitor_next_episode(db, r->a, m->id, season->id, r->new_since,
                                                r->now - EPISODE_NEW_DAYS * 86400000LL, &e);
     if (err) return err == MQ_ENOTFOUND ? MQ_OK : err;
-    if (!(w = where(r, db, m, e.id, false, &url))) return MQ_OK;
+    if ((err = where_now(r, db, m, e.id, NULL, NULL, &w, &url)) || !w) return err;
     const char *name = e.title && *e.title
                            ? mq_arena_printf(r->a, "S%lld E%lld, %s", (long long)season->position,
                                              (long long)e.position, e.title)
@@ -214,12 +325,16 @@ static mq_err tell_seasons(struct run *r, struct mq_db *db, const struct member 
                     ? next->title
                     : mq_arena_printf(r->a, "Season %lld", (long long)next->position);
             bool whole = whole_season(m, next->series_id);
-            const char *url = NULL, *w = where(r, db, m, next->id, true, &url);
+            const char *url = NULL, *w = NULL, *some = NULL, *some_url = NULL;
+            err = where_now(r, db, m, next->id, &w, &url, &some, &some_url);
             /* All out at once (or in whole-season mode): one word, that
              * the whole season is there. */
             bool complete = w != NULL;
-            if (!complete && !whole) w = where(r, db, m, next->id, false, &url);
-            if (w)
+            if (!complete && !whole) {
+                w = some;
+                url = some_url;
+            }
+            if (!err && w)
                 err = tell(r, db, m, complete ? "season.complete" : "season.available",
                            mq_arena_printf(r->a, "%s:%s",
                                            complete ? "season.complete" : "season.available",
