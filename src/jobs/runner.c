@@ -1,11 +1,15 @@
 #include "jobs/runner.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/deadline.h"
 #include "core/events.h"
@@ -351,6 +355,13 @@ static void log_outcome(struct mq_jobs *j, const struct mq_job *job, const struc
     mq_log_end(&l);
 }
 
+/* Background work yields the processor to requests: a worker runs at
+ * this niceness (Linux gives each thread its own), so a monitor run over
+ * a thousand members or a scan slows the API only where it waits on the
+ * same rows, not for a processor. Helper processes a worker starts
+ * (probes) inherit it. */
+#define WORKER_NICE 10
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -359,6 +370,9 @@ static void *worker_main(void *arg)
     struct outcome o;
     bool have = false;
     struct mq_arena *cur = NULL; /* holds `job`'s strings until its outcome is stored */
+
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE))
+        mq_log_debug(j->ctx->log, "jobs", "worker niceness not set: %s", strerror(errno));
 
     while (!stopping(j)) {
         struct mq_arena *a = mq_arena_new(4096);

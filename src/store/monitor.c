@@ -266,18 +266,21 @@ static const struct mq_sql SQL_NEXT = {
     "'next_in_series') AND r.to_id IN " CONSUMED("$1") " AND r.from_id NOT IN " CONSUMED(
         "$1") " AND " NOT_OVERRIDDEN("r") " ORDER BY r.from_id, r.kind",
     NULL};
+/* Driven from the member's series (CROSS JOIN fixes SQLite's order),
+ * not from every season there is. */
 static const struct mq_sql SQL_SEASONS = {
     "monitor.seasons",
     "SELECT s.id, s.parent_id, w.title, s.title, COALESCE(s.position, 0), COUNT(e.id), "
     "COALESCE(SUM(CASE WHEN e.id IN " CONSUMED(
         "$1") " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN e.release_date IS NOT NULL AND "
-              "e.release_date <= $2 THEN 1 ELSE 0 END), 0) FROM media_items s JOIN media_items w "
-              "ON w.id = s.parent_id LEFT JOIN media_items e ON e.parent_id = s.id AND e.kind = "
-              "'episode' AND e.deleted_at IS NULL WHERE s.kind = 'season' AND s.deleted_at IS "
-              "NULL AND s.parent_id IN (SELECT work_id FROM track_plays WHERE user_id = $1 AND "
-              "kind = 'episode' AND work_id IS NOT NULL UNION SELECT target_id FROM track_follows "
-              "WHERE user_id = $1 AND kind = 'series') GROUP BY s.id, s.parent_id, w.title, "
-              "s.title, s.position ORDER BY s.parent_id, COALESCE(s.position, 0)",
+              "e.release_date <= $2 THEN 1 ELSE 0 END), 0) FROM (SELECT work_id AS id FROM "
+              "track_plays WHERE user_id = $1 AND kind = 'episode' AND work_id IS NOT NULL UNION "
+              "SELECT target_id FROM track_follows WHERE user_id = $1 AND kind = 'series') ser "
+              "CROSS JOIN media_items s JOIN media_items w ON w.id = s.parent_id LEFT JOIN "
+              "media_items e ON e.parent_id = s.id AND e.kind = 'episode' AND e.deleted_at IS "
+              "NULL WHERE s.parent_id = ser.id AND s.kind = 'season' AND s.deleted_at IS NULL "
+              "GROUP BY s.id, s.parent_id, w.title, s.title, s.position ORDER BY s.parent_id, "
+              "COALESCE(s.position, 0)",
     NULL};
 static const struct mq_sql SQL_NEXT_EPISODE = {
     "monitor.next_episode",
@@ -322,44 +325,51 @@ static const struct mq_sql SQL_FOLLOWED = {
 static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FROM json_each($2))"),
                                         REACH("(SELECT jsonb_array_elements_text($2::jsonb))")};
 /* The same for many items at once, by item: the member's candidates in
- * one query rather than one each. */
-#define ROOTS_OF(IDS)                                                                              \
-    "(SELECT id AS root, id, library_id, release_date, deleted_at FROM media_items WHERE id IN "   \
-    "" IDS " AND kind IN ('movie', 'episode', 'book', 'audiobook') UNION ALL SELECT parent_id, "   \
-    "id, library_id, release_date, deleted_at FROM media_items WHERE parent_id IN " IDS " AND "    \
-    "kind = 'episode' UNION ALL SELECT s.parent_id, e.id, e.library_id, e.release_date, "          \
-    "e.deleted_at FROM media_items s JOIN media_items e ON e.parent_id = s.id WHERE s.parent_id "  \
-    "IN " IDS " AND s.kind = 'season')"
-#define REACH_MANY(IDS, LIST)                                                                      \
+ * one query rather than one each. The list is joined first (CROSS JOIN
+ * fixes SQLite's order): asked "id IN (list)", SQLite cannot tell the
+ * list is short and reads every film by the kind index. */
+#define SQLITE_EACH(P) "json_each(" P ") j"
+#define PG_EACH(P)     "jsonb_array_elements_text(" P "::jsonb) AS j(value)"
+#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
+#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+#define ROOTS_OF(EACH)                                                                             \
+    "(SELECT j.value AS root, i.id, i.library_id, i.release_date, i.deleted_at FROM " EACH         \
+    " CROSS JOIN media_items i WHERE i.id = j.value AND i.kind IN ('movie', 'episode', 'book', "   \
+    "'audiobook') UNION ALL SELECT j.value, i.id, i.library_id, i.release_date, i.deleted_at "     \
+    "FROM " EACH " CROSS JOIN media_items i WHERE i.parent_id = j.value AND i.kind = 'episode' "   \
+    "UNION ALL SELECT j.value, e.id, e.library_id, e.release_date, e.deleted_at FROM " EACH        \
+    " CROSS JOIN media_items s JOIN media_items e ON e.parent_id = s.id WHERE s.parent_id = "      \
+    "j.value AND s.kind = 'season')"
+#define REACH_MANY(EACH, LIST)                                                                     \
     "SELECT e.root, COUNT(*), COALESCE(SUM(CASE WHEN (e.release_date IS NOT NULL AND "             \
     "e.release_date <= $3) OR " HAS_FILE(                                                          \
         "e") " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN "                                    \
              "e.library_id IN " LIST                                                               \
              " AND " HAS_FILE("e") " THEN 1 ELSE 0 END), 0) FROM " ROOTS_OF(                       \
-                 IDS) " e WHERE e.deleted_at IS NULL GROUP BY "                                    \
-                      "e.root"
-#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
-#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+                 EACH) " e WHERE e.deleted_at IS NULL GROUP BY "                                   \
+                       "e.root"
 static const struct mq_sql SQL_REACH_MANY = {"monitor.reach_many",
-                                             REACH_MANY(SQLITE_LIST("$1"), SQLITE_LIST("$2")),
-                                             REACH_MANY(PG_LIST("$1"), PG_LIST("$2"))};
+                                             REACH_MANY(SQLITE_EACH("$1"), SQLITE_LIST("$2")),
+                                             REACH_MANY(PG_EACH("$1"), PG_LIST("$2"))};
 
 #define OFFER_NOW(A)                                                                               \
     A ".region = $2 AND " A ".kind IN ('flatrate', 'free', 'ads') AND (" A                         \
       ".available_from IS NULL OR " A ".available_from <= $3) AND (" A ".available_until IS NULL " \
       "OR " A ".available_until > $3)"
-#define OFFERS_MANY(IDS)                                                                           \
-    "SELECT i.id, a.platform, a.url FROM media_items i JOIN media_availability a ON a.item_id = "  \
-    "i.id WHERE i.id IN " IDS " AND " OFFER_NOW(                                                   \
-        "a") " UNION ALL SELECT i.id, a.platform, a.url "                                          \
-             "FROM media_items i JOIN media_availability a ON a.item_id = i.parent_id WHERE i.id " \
-             "IN " IDS " AND " OFFER_NOW(                                                          \
-                 "a") " UNION ALL SELECT i.id, a.platform, a.url FROM media_items i JOIN "         \
-                      "media_items p ON p.id = i.parent_id JOIN media_availability a ON "          \
-                      "a.item_id = p.parent_id "                                                   \
-                      "WHERE i.id IN " IDS " AND " OFFER_NOW("a") " ORDER BY 1, 2"
-static const struct mq_sql SQL_OFFERS_MANY = {"monitor.offers_many", OFFERS_MANY(SQLITE_LIST("$1")),
-                                              OFFERS_MANY(PG_LIST("$1"))};
+#define OFFERS_MANY(EACH)                                                                          \
+    "SELECT j.value, a.platform, a.url FROM " EACH " CROSS JOIN media_availability a WHERE "       \
+    "a.item_id = j.value AND " OFFER_NOW(                                                          \
+        "a") " UNION ALL SELECT j.value, a.platform, a.url FROM "                                  \
+             "" EACH                                                                               \
+             " CROSS JOIN media_items i JOIN media_availability a ON a.item_id = i.parent_id "     \
+             "WHERE i.id = j.value AND " OFFER_NOW(                                                \
+                 "a") " UNION ALL SELECT j.value, a.platform, a.url "                              \
+                      "FROM " EACH                                                                 \
+                      " CROSS JOIN media_items i JOIN media_items p ON p.id = i.parent_id JOIN "   \
+                      "media_availability a ON a.item_id = p.parent_id WHERE i.id = j.value "      \
+                      "AND " OFFER_NOW("a") " ORDER BY 1, 2"
+static const struct mq_sql SQL_OFFERS_MANY = {"monitor.offers_many", OFFERS_MANY(SQLITE_EACH("$1")),
+                                              OFFERS_MANY(PG_EACH("$1"))};
 
 static const struct mq_sql SQL_OFFERS = {
     "monitor.offers",

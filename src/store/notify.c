@@ -103,10 +103,10 @@ mq_err mq_store_notification_known(struct mq_db *db, const char *user_id, const 
 
 static const struct mq_sql SQL_N_KNOWN_MANY = {
     "notifications.known_many",
-    "SELECT dedupe_key FROM notifications WHERE COALESCE(user_id, '') = $1 AND dedupe_key IN "
-    "(SELECT value FROM json_each($2))",
-    "SELECT dedupe_key FROM notifications WHERE COALESCE(user_id, '') = $1 AND dedupe_key IN "
-    "(SELECT jsonb_array_elements_text($2::jsonb))"};
+    "SELECT n.dedupe_key FROM json_each($2) j CROSS JOIN notifications n WHERE "
+    "COALESCE(n.user_id, '') = $1 AND n.dedupe_key = j.value",
+    "SELECT n.dedupe_key FROM jsonb_array_elements_text($2::jsonb) AS j(value) CROSS JOIN "
+    "notifications n WHERE COALESCE(n.user_id, '') = $1 AND n.dedupe_key = j.value"};
 
 mq_err mq_store_notifications_known(struct mq_db *db, struct mq_arena *a, const char *user_id,
                                     const char *keys, const char ***out, size_t *n)
