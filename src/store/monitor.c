@@ -53,11 +53,17 @@ static const struct mq_sql SQL_DELETE = {
     "UPDATE media_relations SET deleted_at = $4 WHERE from_id = $1 AND to_id = $2 AND kind = $3 "
     "AND deleted_at IS NULL",
     NULL};
+/* Derived pairs ([from, to], a JSON array of them) in one statement: a
+ * catalogue of 200,000 titles gives tens of thousands, each a round trip
+ * to PostgreSQL if sent alone. The WHERE is SQLite's, as below. */
 static const struct mq_sql SQL_DERIVE = {
     "media_relations.derive",
-    "INSERT INTO media_relations (from_id, to_id, kind, source, confidence, created_at) VALUES "
-    "($1, $2, $3, 'derived', $4, $5) ON CONFLICT DO NOTHING",
-    NULL};
+    "INSERT INTO media_relations (from_id, to_id, kind, source, confidence, created_at) SELECT "
+    "json_extract(value, '$[0]'), json_extract(value, '$[1]'), $2, 'derived', $3, $4 FROM "
+    "json_each($1) WHERE 1 ON CONFLICT DO NOTHING",
+    "INSERT INTO media_relations (from_id, to_id, kind, source, confidence, created_at) SELECT "
+    "x->>0, x->>1, $2, 'derived', $3, $4 FROM jsonb_array_elements($1::jsonb) AS x ON CONFLICT "
+    "DO NOTHING"};
 
 /* The catalogue's shape. SQLite reads "INSERT ... SELECT ... ON CONFLICT"
  * only with a WHERE in the SELECT: each has one. */
@@ -148,14 +154,13 @@ mq_err mq_store_relation_delete(struct mq_db *db, const char *from_id, const cha
     return mq_db_exec_one(db, &SQL_DELETE, p, 4);
 }
 
-mq_err mq_store_relation_derive(struct mq_db *db, const char *from_id, const char *to_id,
-                                const char *kind, int64_t confidence, int64_t now, bool *made)
+mq_err mq_store_relations_derive(struct mq_db *db, const char *pairs, const char *kind,
+                                 int64_t confidence, int64_t now, int64_t *made)
 {
-    struct mq_param p[] = {MQ_P_TEXT(from_id), MQ_P_TEXT(to_id), MQ_P_TEXT(kind),
-                           MQ_P_INT(confidence), MQ_P_INT(now)};
+    struct mq_param p[] = {MQ_P_TEXT(pairs), MQ_P_TEXT(kind), MQ_P_INT(confidence), MQ_P_INT(now)};
     int64_t changes = 0;
-    mq_err err = mq_db_exec(db, &SQL_DERIVE, p, 5, &changes);
-    *made = !err && changes > 0;
+    mq_err err = mq_db_exec(db, &SQL_DERIVE, p, 4, &changes);
+    *made = err ? 0 : changes;
     return err;
 }
 
@@ -255,17 +260,40 @@ mq_err mq_store_follow_target(struct mq_db *db, const char *kind, const char *id
 
 /* ---- what the monitor reads --------------------------------------------------- */
 
-static const struct mq_sql SQL_NEXT = {
-    "monitor.next",
-    "SELECT r.from_id, r.kind, r.to_id, i.title, p.title, i.kind, (SELECT c.name FROM "
-    "collection_items x1 JOIN collection_items x2 ON x2.collection_id = x1.collection_id JOIN "
-    "collections c ON c.id = x1.collection_id WHERE x1.item_id = r.from_id AND x2.item_id = "
-    "r.to_id ORDER BY c.id LIMIT 1) FROM media_relations r JOIN "
-    "media_items i ON i.id = r.from_id JOIN media_items p ON p.id = r.to_id WHERE r.deleted_at "
-    "IS NULL AND i.deleted_at IS NULL AND r.kind IN ('sequel_of', 'prequel_of', 'part_of', "
-    "'next_in_series') AND r.to_id IN " CONSUMED("$1") " AND r.from_id NOT IN " CONSUMED(
-        "$1") " AND " NOT_OVERRIDDEN("r") " ORDER BY r.from_id, r.kind",
-    NULL};
+/* A playable work's reach in the same row (the common case: films and
+ * books), so that only series need asking after: units (1, or 0 for a
+ * series: not known here), released, in a library the member may see
+ * ($2, a JSON array; $3 today). */
+#define ITEM_REACH(I, LIST)                                                                        \
+    "CASE WHEN " I ".kind IN ('movie', 'episode', 'book', 'audiobook') THEN 1 ELSE 0 END, CASE "   \
+    "WHEN (" I ".release_date IS NOT NULL AND " I                                                  \
+    ".release_date <= $3) OR " HAS_FILE(I) " THEN "                                                \
+                                           "1 ELSE 0 END, CASE WHEN " I ".library_id IN " LIST     \
+                                           " AND " HAS_FILE(I) " THEN 1 ELSE 0 END"
+#define NEXT(LIST)                                                                                 \
+    "SELECT r.from_id, r.kind, r.to_id, i.title, p.title, i.kind, (SELECT c.name FROM "            \
+    "collection_items x1 JOIN collection_items x2 ON x2.collection_id = x1.collection_id JOIN "    \
+    "collections c ON c.id = x1.collection_id WHERE x1.item_id = r.from_id AND x2.item_id = "      \
+    "r.to_id ORDER BY c.id LIMIT 1), " ITEM_REACH(                                                 \
+        "i",                                                                                       \
+        LIST) " FROM media_relations r JOIN "                                                      \
+              "media_items i ON i.id = r.from_id JOIN media_items p ON p.id = r.to_id WHERE "      \
+              "r.deleted_at "                                                                      \
+              "IS NULL AND i.deleted_at IS NULL AND r.kind IN ('sequel_of', 'prequel_of', "        \
+              "'part_of', "                                                                        \
+              "'next_in_series') AND r.to_id IN " CONSUMED(                                        \
+                  "$1") " AND r.from_id NOT IN " CONSUMED("$1") " AND " NOT_OVERRIDDEN("r") " ORD" \
+                                                                                            "ER "  \
+                                                                                            "BY "  \
+                                                                                            "r."   \
+                                                                                            "from" \
+                                                                                            "_id," \
+                                                                                            " r."  \
+                                                                                            "kind"
+#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
+#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+static const struct mq_sql SQL_NEXT = {"monitor.next", NEXT(SQLITE_LIST("$2")),
+                                       NEXT(PG_LIST("$2"))};
 /* Driven from the member's series (CROSS JOIN fixes SQLite's order),
  * not from every season there is. */
 static const struct mq_sql SQL_SEASONS = {
@@ -291,20 +319,24 @@ static const struct mq_sql SQL_NEXT_EPISODE = {
         "$1") " AND (e.release_date >= $3 OR (e.release_date IS NULL AND e.added_at >= $4)) "
               "ORDER BY e.position LIMIT 1",
     NULL};
-static const struct mq_sql SQL_FOLLOWED = {
-    "monitor.followed",
-    "SELECT i.id, f.kind, f.target_id, i.title, pp.name, i.kind, pp.name FROM track_follows f "
-    "JOIN "
-    "media_credits c ON c.person_id = f.target_id JOIN media_items i ON i.id = c.item_id JOIN "
-    "people pp ON pp.id = f.target_id WHERE f.user_id = $1 AND f.kind = 'person' AND i.added_at "
-    "> f.created_at AND i.deleted_at IS NULL AND i.kind IN ('movie', 'series', 'book', "
-    "'audiobook') AND i.id NOT IN " CONSUMED(
-        "$1") " UNION SELECT i.id, f.kind, f.target_id, i.title, c.name, i.kind, c.name FROM "
-              "track_follows f JOIN collection_items ci ON ci.collection_id = f.target_id JOIN "
-              "collections c ON c.id = f.target_id JOIN media_items i ON i.id = ci.item_id WHERE "
-              "f.user_id = $1 AND f.kind IN ('collection', 'book_series') AND i.added_at > "
-              "f.created_at AND i.deleted_at IS NULL AND i.id NOT IN " CONSUMED("$1"),
-    NULL};
+#define FOLLOWED(LIST)                                                                             \
+    "SELECT i.id, f.kind, f.target_id, i.title, pp.name, i.kind, pp.name, " ITEM_REACH(            \
+        "i", LIST) " FROM track_follows f JOIN media_credits c ON c.person_id = f.target_id JOIN " \
+                   "media_items i ON i.id = c.item_id JOIN people pp ON pp.id = f.target_id "      \
+                   "WHERE f.user_id = $1 AND f.kind = 'person' AND i.added_at > f.created_at AND " \
+                   "i.deleted_at IS NULL AND i.kind IN ('movie', 'series', 'book', 'audiobook') "  \
+                   "AND i.id NOT IN " CONSUMED(                                                    \
+                       "$1") " UNION SELECT i.id, f.kind, f.target_id, i.title, c.name, i.kind, "  \
+                             "c.name, " ITEM_REACH(                                                \
+                                 "i", LIST) " FROM track_follows f JOIN collection_items ci ON "   \
+                                            "ci.collection_id = f.target_id JOIN collections c "   \
+                                            "ON c.id = f.target_id JOIN media_items i ON i.id = "  \
+                                            "ci.item_id WHERE f.user_id = $1 AND f.kind IN "       \
+                                            "('collection', 'book_series') AND i.added_at > "      \
+                                            "f.created_at AND i.deleted_at IS NULL AND i.id NOT "  \
+                                            "IN " CONSUMED("$1")
+static const struct mq_sql SQL_FOLLOWED = {"monitor.followed", FOLLOWED(SQLITE_LIST("$2")),
+                                           FOLLOWED(PG_LIST("$2"))};
 
 /* The units of an item: itself when playable, a season's episodes, a
  * series' episodes through its seasons. Three indexed branches rather
@@ -330,8 +362,6 @@ static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FR
  * list is short and reads every film by the kind index. */
 #define SQLITE_EACH(P) "json_each(" P ") j"
 #define PG_EACH(P)     "jsonb_array_elements_text(" P "::jsonb) AS j(value)"
-#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
-#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
 #define ROOTS_OF(EACH)                                                                             \
     "(SELECT j.value AS root, i.id, i.library_id, i.release_date, i.deleted_at FROM " EACH         \
     " CROSS JOIN media_items i WHERE i.id = j.value AND i.kind IN ('movie', 'episode', 'book', "   \
@@ -356,18 +386,11 @@ static const struct mq_sql SQL_REACH_MANY = {"monitor.reach_many",
     A ".region = $2 AND " A ".kind IN ('flatrate', 'free', 'ads') AND (" A                         \
       ".available_from IS NULL OR " A ".available_from <= $3) AND (" A ".available_until IS NULL " \
       "OR " A ".available_until > $3)"
+/* Works (what follows a work is one: a film, a series, a book) have no
+ * parent whose offers would count: the item's own suffice. */
 #define OFFERS_MANY(EACH)                                                                          \
     "SELECT j.value, a.platform, a.url FROM " EACH " CROSS JOIN media_availability a WHERE "       \
-    "a.item_id = j.value AND " OFFER_NOW(                                                          \
-        "a") " UNION ALL SELECT j.value, a.platform, a.url FROM "                                  \
-             "" EACH                                                                               \
-             " CROSS JOIN media_items i JOIN media_availability a ON a.item_id = i.parent_id "     \
-             "WHERE i.id = j.value AND " OFFER_NOW(                                                \
-                 "a") " UNION ALL SELECT j.value, a.platform, a.url "                              \
-                      "FROM " EACH                                                                 \
-                      " CROSS JOIN media_items i JOIN media_items p ON p.id = i.parent_id JOIN "   \
-                      "media_availability a ON a.item_id = p.parent_id WHERE i.id = j.value "      \
-                      "AND " OFFER_NOW("a") " ORDER BY 1, 2"
+    "a.item_id = j.value AND " OFFER_NOW("a") " ORDER BY 1, 2"
 static const struct mq_sql SQL_OFFERS_MANY = {"monitor.offers_many", OFFERS_MANY(SQLITE_EACH("$1")),
                                               OFFERS_MANY(PG_EACH("$1"))};
 
@@ -398,20 +421,25 @@ static void read_next(struct mq_rows *rows, struct mq_arena *a, void *dst, bool 
     r->after_title = mq_rows_dup(rows, 4, a, oom);
     r->kind = mq_rows_dup(rows, 5, a, oom);
     r->group_name = mq_rows_dup(rows, 6, a, oom);
+    r->reach.units = mq_rows_int(rows, 7);
+    r->reach.released = mq_rows_int(rows, 8);
+    r->reach.in_library = mq_rows_int(rows, 9);
 }
 
 mq_err mq_store_monitor_next(struct mq_db *db, struct mq_arena *a, const char *user_id,
-                             struct mq_next_row **out, size_t *n)
+                             const char *visible, const char *today, struct mq_next_row **out,
+                             size_t *n)
 {
-    struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    return mq_db_query_list(db, &SQL_NEXT, p, 1, a, read_next, sizeof(**out), 0, out, n);
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(visible), MQ_P_TEXT(today)};
+    return mq_db_query_list(db, &SQL_NEXT, p, 3, a, read_next, sizeof(**out), 0, out, n);
 }
 
 mq_err mq_store_monitor_followed_works(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                                       const char *visible, const char *today,
                                        struct mq_next_row **out, size_t *n)
 {
-    struct mq_param p[] = {MQ_P_TEXT(user_id)};
-    return mq_db_query_list(db, &SQL_FOLLOWED, p, 1, a, read_next, sizeof(**out), 0, out, n);
+    struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(visible), MQ_P_TEXT(today)};
+    return mq_db_query_list(db, &SQL_FOLLOWED, p, 3, a, read_next, sizeof(**out), 0, out, n);
 }
 
 static void read_season(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)

@@ -38,10 +38,12 @@ MQ_MUST_CHECK mq_err mq_store_relation_admin_put(struct mq_db *db, const char *f
 /* Marks it deleted (it stays so); MQ_ENOTFOUND when there is none. */
 MQ_MUST_CHECK mq_err mq_store_relation_delete(struct mq_db *db, const char *from_id,
                                               const char *to_id, const char *kind, int64_t now);
-/* A derived relation, unless one of any source (deleted too) is there. */
-MQ_MUST_CHECK mq_err mq_store_relation_derive(struct mq_db *db, const char *from_id,
-                                              const char *to_id, const char *kind,
-                                              int64_t confidence, int64_t now, bool *made);
+/* Derived relations of one kind, `pairs` a JSON array of [from, to],
+ * each unless one of any source (deleted too) is there; *made says how
+ * many are new. */
+MQ_MUST_CHECK mq_err mq_store_relations_derive(struct mq_db *db, const char *pairs,
+                                               const char *kind, int64_t confidence, int64_t now,
+                                               int64_t *made);
 /* Derives what the catalogue's shape says: seasons and episodes of
  * series, films of a collection by release, books of a series by index. */
 MQ_MUST_CHECK mq_err mq_store_relations_derive_shape(struct mq_db *db, int64_t now, int64_t *made);
@@ -73,16 +75,24 @@ MQ_MUST_CHECK mq_err mq_store_follow_target(struct mq_db *db, const char *kind, 
 
 /* ---- what the monitor reads --------------------------------------------------- */
 
+struct mq_reach {
+    int64_t units;      /* the work itself, or a season's episodes */
+    int64_t released;   /* of them, out by today (or undated) */
+    int64_t in_library; /* of them, with a file in a library the member may see */
+};
+
 struct mq_next_row {
     const char *item_id, *relation, *after_id; /* relation: sequel_of, part_of, ... */
     const char *title, *after_title, *kind;
     const char *group_name; /* the collection or series both are in, the person; or NULL */
+    struct mq_reach reach;  /* a playable work's; units 0 for a series (ask its reach) */
 };
 /* Works that follow (sequel_of, prequel_of, part_of, next_in_series) one
- * the member finished, which they have not. */
+ * the member finished, which they have not; their reach for `visible`
+ * (the member's libraries, a JSON array) at `today`. */
 MQ_MUST_CHECK mq_err mq_store_monitor_next(struct mq_db *db, struct mq_arena *a,
-                                           const char *user_id, struct mq_next_row **out,
-                                           size_t *n);
+                                           const char *user_id, const char *visible,
+                                           const char *today, struct mq_next_row **out, size_t *n);
 
 struct mq_season_row {
     const char *id, *series_id, *series_title, *title;
@@ -109,16 +119,12 @@ MQ_MUST_CHECK mq_err mq_store_monitor_next_episode(struct mq_db *db, struct mq_a
                                                    struct mq_next_episode_row *out);
 
 /* Works by people, or in collections, the member follows, added after
- * they began following, that they have not finished. */
+ * they began following, that they have not finished; reach as above. */
 MQ_MUST_CHECK mq_err mq_store_monitor_followed_works(struct mq_db *db, struct mq_arena *a,
-                                                     const char *user_id, struct mq_next_row **out,
+                                                     const char *user_id, const char *visible,
+                                                     const char *today, struct mq_next_row **out,
                                                      size_t *n);
 
-struct mq_reach {
-    int64_t units;      /* the work itself, or a season's episodes */
-    int64_t released;   /* of them, out by today (or undated) */
-    int64_t in_library; /* of them, with a file in a library the member may see */
-};
 /* How far an item (a film, a book, a season) can be had. visible is the
  * member's libraries as a JSON array. */
 MQ_MUST_CHECK mq_err mq_store_monitor_reach(struct mq_db *db, const char *item_id,
@@ -140,8 +146,8 @@ struct mq_offer_row {
     const char *item_id; /* set by mq_store_monitor_offers_many */
     const char *platform, *url;
 };
-/* mq_store_monitor_offers for each item of ids (a JSON array), by item
- * and platform. */
+/* The offers of each work of ids (a JSON array; works, whose offers are
+ * their own), in region at now, by item and platform. */
 MQ_MUST_CHECK mq_err mq_store_monitor_offers_many(struct mq_db *db, struct mq_arena *a,
                                                   const char *ids, const char *region, int64_t now,
                                                   struct mq_offer_row **out, size_t *n);

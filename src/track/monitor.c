@@ -184,9 +184,10 @@ static const char *id_list(struct run *r, const struct candidate *c, size_t n, c
     return copy;
 }
 
-static bool untold(const struct candidate *c)
+/* A series' reach is its episodes': not in the row, asked after. */
+static bool needs_reach(const struct candidate *c)
 {
-    return !c->known;
+    return !c->known && !c->reach.units;
 }
 static bool needs_offers(const struct candidate *c)
 {
@@ -199,9 +200,10 @@ static bool any(const struct candidate *c)
 }
 
 /* Works that follow what the member finished: whether each was told
- * already, how far each can be had, and where each streams, in three
- * queries for all of them rather than three for each (a member of a big
- * household has hundreds). */
+ * already, how far each can be had (in their row for films and books,
+ * asked for series), and where each streams, a query each for all of
+ * them rather than three for each (a member of a big household has
+ * hundreds). */
 static mq_err tell_next(struct run *r, struct mq_db *db, const struct member *m,
                         const struct mq_next_row *rows, size_t n)
 {
@@ -216,7 +218,7 @@ static mq_err tell_next(struct run *r, struct mq_db *db, const struct member *m,
     for (size_t i = 0; !err && i < n; i++) {
         const char *id = rows[i].item_id;
         if (mq_strmap_get(at, id, strlen(id)) >= 0) continue; /* one per work */
-        c[nc] = (struct candidate){.x = &rows[i]};
+        c[nc] = (struct candidate){.x = &rows[i], .reach = rows[i].reach};
         err = mq_strmap_put(at, id, strlen(id), (int64_t)nc++);
     }
     if (!err) err = (ids = id_list(r, c, nc, "next:", any)) ? MQ_OK : MQ_ENOMEM;
@@ -225,8 +227,9 @@ static mq_err tell_next(struct run *r, struct mq_db *db, const struct member *m,
         int64_t k = mq_strmap_get(at, known[i] + 5, strlen(known[i] + 5));
         if (k >= 0) c[k].known = true;
     }
-    if (!err) err = (ids = id_list(r, c, nc, "", untold)) ? MQ_OK : MQ_ENOMEM;
-    if (!err) err = mq_store_monitor_reach_many(db, r->a, ids, m->vis.json, r->today, &reach, &nr);
+    if (!err) err = (ids = id_list(r, c, nc, "", needs_reach)) ? MQ_OK : MQ_ENOMEM;
+    if (!err && strcmp(ids, "[]"))
+        err = mq_store_monitor_reach_many(db, r->a, ids, m->vis.json, r->today, &reach, &nr);
     for (size_t i = 0; !err && i < nr; i++) {
         int64_t k = mq_strmap_get(at, reach[i].item_id, strlen(reach[i].item_id));
         if (k >= 0) c[k].reach = reach[i].reach;
@@ -369,9 +372,11 @@ static mq_err one_member(struct run *r, const char *user_id)
     }
     m.region = m.prefs.region ? m.prefs.region : mq_metadata_conf(r->ctx->cfg)->metadata_region;
     if (!m.region) m.region = "US";
-    if (!err) err = mq_store_monitor_next(db, r->a, user_id, &next, &nn);
+    if (!err) err = mq_store_monitor_next(db, r->a, user_id, m.vis.json, r->today, &next, &nn);
     if (!err) err = tell_next(r, db, &m, next, nn);
-    if (!err) err = mq_store_monitor_followed_works(db, r->a, user_id, &followed, &nf);
+    if (!err)
+        err = mq_store_monitor_followed_works(db, r->a, user_id, m.vis.json, r->today, &followed,
+                                              &nf);
     if (!err) err = tell_next(r, db, &m, followed, nf);
     if (!err) err = tell_seasons(r, db, &m);
     mq_store_rollback(db);

@@ -1,6 +1,7 @@
 #include "track/relations.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -214,6 +215,23 @@ static int by_base(const void *x, const void *y)
     return a->year < b->year ? -1 : a->year > b->year;
 }
 
+#define DERIVE_BATCH 1000
+
+static mq_err derive_batch(struct mq_db *db, json_t *pairs, const char *kind, int64_t now,
+                           int64_t *made)
+{
+    char *text = json_dumps(pairs, JSON_COMPACT);
+    int64_t fresh = 0;
+    mq_err err = text ? mq_store_relations_derive(
+                            db, text, strcmp(kind, "book") ? "sequel_of" : "next_in_series",
+                            PATTERN_CONFIDENCE, now, &fresh)
+                      : MQ_ENOMEM;
+    free(text);
+    *made += fresh;
+    json_array_clear(pairs);
+    return err;
+}
+
 static mq_err derive_titles(struct mq_db *db, struct mq_arena *a, const char *kind, int64_t now,
                             int64_t *made)
 {
@@ -229,6 +247,8 @@ static mq_err derive_titles(struct mq_db *db, struct mq_arena *a, const char *ki
         if (list[k].base && *list[k].base) k++;
     }
     qsort(list, k, sizeof(*list), by_base);
+    json_t *pairs = json_array();
+    if (!pairs) return MQ_ENOMEM;
     for (size_t i = 0; !err && i < k; i++) {
         if (list[i].n < 2) continue;
         /* The work numbered one less of the same title: of several (a film
@@ -240,12 +260,13 @@ static mq_err derive_titles(struct mq_db *db, struct mq_arena *a, const char *ki
             if (!prev || list[j].year > prev->year) prev = &list[j];
         }
         if (!prev) continue;
-        bool fresh = false;
-        err = mq_store_relation_derive(db, list[i].id, prev->id,
-                                       strcmp(kind, "book") ? "sequel_of" : "next_in_series",
-                                       PATTERN_CONFIDENCE, now, &fresh);
-        *made += fresh;
+        if (json_array_append_new(pairs, json_pack("[s,s]", list[i].id, prev->id))) err = MQ_ENOMEM;
+        /* Sent in batches: one statement, not one per pair. */
+        if (!err && json_array_size(pairs) == DERIVE_BATCH)
+            err = derive_batch(db, pairs, kind, now, made);
     }
+    if (!err && json_array_size(pairs)) err = derive_batch(db, pairs, kind, now, made);
+    json_decref(pairs);
     return err;
 }
 

@@ -83,6 +83,15 @@ export default async function (browser) {
   check(photo > 0, "a cast photo");
   await axe(page, "item with metadata");
 
+  // A person's page, followed: their next work will be told.
+  await page.locator(".people").getByRole("link", { name: "Vin Diesel" }).first().click();
+  await page.getByRole("heading", { name: "Vin Diesel" }).waitFor();
+  await page.getByRole("button", { name: "Follow Vin Diesel" }).click();
+  await page.getByRole("button", { name: "Stop following Vin Diesel" }).waitFor();
+  await axe(page, "person with follow");
+  await page.reload();
+  await page.getByRole("button", { name: "Stop following Vin Diesel" }).waitFor();
+
   // The providers' page: ready, and the test says the connection works.
   await page.goto("/admin/metadata");
   await page.getByRole("heading", { name: "Metadata providers" }).waitFor();
