@@ -141,14 +141,43 @@ static bool takes_event(const struct mq_notify_channel_row *c, const char *event
     return takes;
 }
 
+/* Who a notice is for, read once however many notices they get: their
+ * preferences (the defaults for the server) and, when first needed, their
+ * channels. */
+struct audience {
+    const char *user_id; /* NULL = the server */
+    struct mq_notify_prefs p;
+    struct mq_notify_channel_row *channels;
+    size_t nchannels;
+    bool have_channels;
+};
+
+static mq_err audience_load(struct mq_db *db, struct mq_arena *a, const char *user_id,
+                            struct audience *au)
+{
+    *au = (struct audience){.user_id = user_id};
+    return user_id ? mq_notify_prefs_load(db, a, user_id, &au->p)
+                   : mq_notify_prefs_read(a, NULL, NULL, 0, &au->p, NULL);
+}
+
+static mq_err audience_channels(struct mq_db *db, struct mq_arena *a, struct audience *au)
+{
+    if (au->have_channels) return MQ_OK;
+    mq_err err = mq_store_notify_channels(db, a, au->user_id ? au->user_id : "", &au->channels,
+                                          &au->nchannels);
+    au->have_channels = !err;
+    return err;
+}
+
 static mq_err fan_out(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                       const struct mq_notify_event *e, const struct mq_notification_row *row,
-                      const struct mq_notify_prefs *p)
+                      struct audience *au)
 {
-    struct mq_notify_channel_row *channels = NULL;
-    size_t n = 0;
+    const struct mq_notify_prefs *p = &au->p;
     int64_t now = row->created_at;
-    mq_err err = mq_store_notify_channels(db, a, row->user_id ? row->user_id : "", &channels, &n);
+    mq_err err = audience_channels(db, a, au);
+    size_t n = au->nchannels;
+    const struct mq_notify_channel_row *channels = au->channels;
     for (size_t i = 0; !err && i < n; i++) {
         const struct mq_notify_channel_row *c = &channels[i];
         enum mq_notify_mode mode = MQ_MODE_INSTANT;
@@ -183,18 +212,17 @@ static mq_err fan_out(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
 
 /* Whether the member hears of e anywhere: in the app, or on a channel
  * that is on and not paused. */
-static mq_err wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
-                     const struct mq_notify_event *e, const struct mq_notify_prefs *p, bool *out)
+static mq_err wanted(struct mq_db *db, struct mq_arena *a, const struct mq_notify_event *e,
+                     struct audience *au, bool *out)
 {
-    struct mq_notify_channel_row *channels = NULL;
-    size_t n = 0;
-    *out = mq_notify_prefs_mode(p, e, "in_app") != MQ_MODE_OFF;
+    *out = mq_notify_prefs_mode(&au->p, e, "in_app") != MQ_MODE_OFF;
     if (*out) return MQ_OK;
-    mq_err err = mq_store_notify_channels(db, a, user_id, &channels, &n);
-    for (size_t i = 0; !err && !*out && i < n; i++)
-        *out = channels[i].enabled && !channels[i].paused_at &&
-               !(e->security && !strcmp(channels[i].kind, "email")) &&
-               mq_notify_prefs_mode(p, e, channels[i].id) != MQ_MODE_OFF;
+    mq_err err = audience_channels(db, a, au);
+    for (size_t i = 0; !err && !*out && i < au->nchannels; i++) {
+        const struct mq_notify_channel_row *c = &au->channels[i];
+        *out = c->enabled && !c->paused_at && !(e->security && !strcmp(c->kind, "email")) &&
+               mq_notify_prefs_mode(&au->p, e, c->id) != MQ_MODE_OFF;
+    }
     return err;
 }
 
@@ -202,11 +230,11 @@ mq_err mq_notify_wanted(struct mq_db *db, struct mq_arena *a, const char *user_i
                         const char *event, bool *out)
 {
     const struct mq_notify_event *e = mq_notify_event_find(event);
-    struct mq_notify_prefs p;
+    struct audience au;
     *out = false;
     if (!e || e->audience != MQ_NOTIFY_MEMBER || !user_id) return MQ_EINVAL;
-    mq_err err = mq_notify_prefs_load(db, a, user_id, &p);
-    return err ? err : wanted(db, a, user_id, e, &p, out);
+    mq_err err = audience_load(db, a, user_id, &au);
+    return err ? err : wanted(db, a, e, &au, out);
 }
 
 static mq_err render(struct mq_arena *a, const struct mq_notify_event *e, json_t *vars,
@@ -223,35 +251,35 @@ static mq_err render(struct mq_arena *a, const struct mq_notify_event *e, json_t
     return err;
 }
 
-mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
-                 const struct mq_notice *n, const char **created)
+static const struct mq_notify_event *event_for(const struct mq_notice *n)
 {
     const struct mq_notify_event *e = mq_notify_event_find(n->event);
-    struct mq_notify_prefs p;
+    if (!e || (e->audience == MQ_NOTIFY_SERVER && n->user_id) ||
+        (e->audience == MQ_NOTIFY_MEMBER && !n->user_id))
+        return NULL;
+    return e;
+}
+
+static mq_err notify_one(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                         const struct mq_notify_event *e, const struct mq_notice *n,
+                         struct audience *au, const char **created)
+{
+    const struct mq_notify_prefs *p = &au->p;
     struct mq_notification_row row = {0};
     bool inserted = false;
     char *id = mq_arena_alloc(a, 37), *vars_text = NULL;
     mq_err err = MQ_OK;
     if (created) *created = NULL;
-    if (!e || (e->audience == MQ_NOTIFY_SERVER && n->user_id) ||
-        (e->audience == MQ_NOTIFY_MEMBER && !n->user_id))
-        return MQ_EINVAL;
     json_t *vars = vars_of(ctx, n);
     if (!vars || !id) {
         err = MQ_ENOMEM;
         goto done;
     }
     if ((err = render(a, e, vars, &row.title, &row.body))) goto done;
-    if (n->user_id)
-        err = mq_notify_prefs_load(db, a, n->user_id, &p);
-    else
-        err = mq_notify_prefs_read(a, NULL, NULL, 0, &p, NULL);
-    if (err) goto done;
     /* A noisy event nobody turned on is not kept: a scan of a thousand
      * films would otherwise leave a thousand rows per member unseen. */
     bool keep = true;
-    if (e->quiet_by_default && n->user_id &&
-        ((err = wanted(db, a, n->user_id, e, &p, &keep)) || !keep))
+    if (e->quiet_by_default && n->user_id && ((err = wanted(db, a, e, au, &keep)) || !keep))
         goto done;
     if (!(vars_text = json_dumps(vars, JSON_COMPACT))) {
         err = MQ_ENOMEM;
@@ -270,16 +298,46 @@ mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     row.created_at = mq_clock_now_ms(ctx->clock);
     row.in_app = n->user_id && strcmp(e->name, "notify.test") &&
                  (e->audience == MQ_NOTIFY_SYSTEM ||
-                  mq_notify_prefs_mode(&p, e, "in_app") == MQ_MODE_INSTANT);
+                  mq_notify_prefs_mode(p, e, "in_app") == MQ_MODE_INSTANT);
     err = mq_store_notification_insert(db, &row, &inserted);
     if (err || !inserted) goto done;
     if (created) *created = id;
     /* Marquee's own word (a channel paused) is in-app only: telling it
      * through channels could be how it loops. */
-    if (e->audience != MQ_NOTIFY_SYSTEM) err = fan_out(ctx, db, a, e, &row, &p);
+    if (e->audience != MQ_NOTIFY_SYSTEM) err = fan_out(ctx, db, a, e, &row, au);
 done:
     free(vars_text);
     json_decref(vars);
+    return err;
+}
+
+mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                 const struct mq_notice *n, const char **created)
+{
+    const struct mq_notify_event *e = event_for(n);
+    struct audience au;
+    if (created) *created = NULL;
+    if (!e) return MQ_EINVAL;
+    mq_err err = audience_load(db, a, n->user_id, &au);
+    return err ? err : notify_one(ctx, db, a, e, n, &au, created);
+}
+
+mq_err mq_notify_each(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                      const struct mq_notice *n, size_t count, size_t *made)
+{
+    struct audience au;
+    mq_err err = MQ_OK;
+    *made = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!event_for(&n[i]) || (n[i].user_id && strcmp(n[i].user_id, n[0].user_id)) ||
+            (!n[i].user_id != !n[0].user_id))
+            return MQ_EINVAL;
+    if (count) err = audience_load(db, a, n[0].user_id, &au);
+    for (size_t i = 0; !err && i < count; i++) {
+        const char *id = NULL;
+        err = notify_one(ctx, db, a, event_for(&n[i]), &n[i], &au, &id);
+        *made += id != NULL;
+    }
     return err;
 }
 

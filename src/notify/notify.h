@@ -43,6 +43,12 @@ struct mq_notice {
 MQ_MUST_CHECK mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                const struct mq_notice *n, const char **id);
 
+/* The same for several notices to one recipient (every user_id the
+ * same), their preferences and channels read once: the monitor's
+ * findings for a member. *made counts the new notifications. */
+MQ_MUST_CHECK mq_err mq_notify_each(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
+                                    const struct mq_notice *n, size_t count, size_t *made);
+
 /* Whether the member has `event` (a member event) on anywhere: in the
  * app or on a channel that can send. Producers that would make many
  * notices (media.added) ask first. A noisy event's notice is dropped by

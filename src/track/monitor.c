@@ -131,21 +131,27 @@ static mq_err tell(struct run *r, struct mq_db *db, const struct member *m, cons
 static mq_err tell_found(struct run *r, const struct member *m)
 {
     struct mq_db *db = NULL;
-    mq_err err = r->nfound ? mq_store_begin(r->ctx->store, MQ_DB_WRITE, &db) : MQ_OK;
-    for (size_t i = 0; i < r->nfound; i++) {
-        struct found *f = &r->found[i];
-        struct mq_notice n = {.event = f->event,
-                              .user_id = m->id,
-                              .dedupe_key = f->key,
-                              .vars = f->vars,
-                              .link = mq_arena_printf(r->a, "/media/%s", f->item_id),
-                              .external_url = f->url,
-                              .media_id = f->item_id};
-        const char *made = NULL;
-        if (!err) err = n.link ? mq_notify(r->ctx, db, r->a, &n, &made) : MQ_ENOMEM;
-        if (!err && made) r->row.notified++;
-        json_decref(f->vars);
+    struct mq_notice *n = r->nfound ? mq_arena_alloc(r->a, r->nfound * sizeof(*n)) : NULL;
+    size_t made = 0;
+    mq_err err = !r->nfound ? MQ_OK
+                 : n        ? mq_store_begin(r->ctx->store, MQ_DB_WRITE, &db)
+                            : MQ_ENOMEM;
+    for (size_t i = 0; !err && i < r->nfound; i++) {
+        const struct found *f = &r->found[i];
+        n[i] = (struct mq_notice){.event = f->event,
+                                  .user_id = m->id,
+                                  .dedupe_key = f->key,
+                                  .vars = f->vars,
+                                  .link = mq_arena_printf(r->a, "/media/%s", f->item_id),
+                                  .external_url = f->url,
+                                  .media_id = f->item_id};
+        if (!n[i].link) err = MQ_ENOMEM;
     }
+    /* One member's findings together: their preferences and channels
+     * read once, not once a notice. */
+    if (!err && r->nfound) err = mq_notify_each(r->ctx, db, r->a, n, r->nfound, &made);
+    r->row.notified += (int64_t)made;
+    for (size_t i = 0; i < r->nfound; i++) json_decref(r->found[i].vars);
     r->nfound = 0;
     return db ? mq_store_finish(db, err) : err;
 }
