@@ -206,6 +206,16 @@ enum mq_store_backend mq_db_backend(const struct mq_db *db)
     return db->store->backend;
 }
 
+static const struct mq_sql SQL_REDOABLE = {"store.redoable", "SELECT 1",
+                                           "SET LOCAL synchronous_commit = off"};
+
+mq_err mq_db_redoable(struct mq_db *db)
+{
+    if (db->mode != MQ_DB_WRITE) return MQ_EINVAL;
+    return db->store->backend == MQ_STORE_POSTGRES ? mq_db_exec(db, &SQL_REDOABLE, NULL, 0, NULL)
+                                                   : MQ_OK;
+}
+
 mq_err mq_db_exec(struct mq_db *db, const struct mq_sql *sql, const struct mq_param *params,
                   size_t nparams, int64_t *changes)
 {

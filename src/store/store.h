@@ -108,6 +108,15 @@ MQ_MUST_CHECK mq_err mq_store_finish(struct mq_db *db, mq_err err);
 
 enum mq_store_backend mq_db_backend(const struct mq_db *db);
 
+/* For a write transaction whose work a later run would do again if it
+ * were lost (the monitor's findings, told once by their dedupe keys):
+ * its commit need not wait for the disk. Atomic still; if the database's
+ * machine or server crashes within a moment of the commit, it may be
+ * missing, never half there (Marquee crashing loses nothing). This is
+ * the durability SQLite's WAL with synchronous=NORMAL gives every commit
+ * here; on PostgreSQL it is synchronous_commit off for the transaction. */
+MQ_MUST_CHECK mq_err mq_db_redoable(struct mq_db *db);
+
 /* Publishes a domain event (core/events.h) from this transaction: copied
  * now, handed to `bus` once the transaction has committed, dropped if it
  * rolls back. A NULL bus publishes nothing. MQ_EINVAL for an event that is

@@ -219,6 +219,47 @@ static void test_conflict_and_read_only(void **state)
     mq_store_rollback(db);
 }
 
+static const struct mq_sql SQL_SYNC_COMMIT = {"test.sync_commit", "SELECT 'n/a'",
+                                              "SELECT current_setting('synchronous_commit')"};
+
+/* The tests' server runs with it off: on, for this transaction, first. */
+static const struct mq_sql SQL_SYNC_ON = {"test.sync_on", "SELECT 1",
+                                          "SET LOCAL synchronous_commit = on"};
+
+static const char *sync_commit(struct mq_db *db, struct mq_arena *a)
+{
+    const char *v = NULL;
+    assert_int_equal(mq_db_query_one(db, &SQL_SYNC_COMMIT, NULL, 0, a, mq_read_text, &v), MQ_OK);
+    return v;
+}
+
+/* A redoable transaction commits what it wrote, without waiting for the
+ * disk on PostgreSQL, and only that transaction. */
+static void test_redoable(void **state)
+{
+    FIXTURE;
+    struct mq_db *db = NULL;
+    struct mq_arena *a = mq_arena_new(0);
+    bool pg = mq_store_backend(s) == MQ_STORE_POSTGRES;
+    migrate(s);
+    assert_int_equal(mq_store_begin(s, MQ_DB_READ, &db), MQ_OK);
+    assert_int_equal(mq_db_redoable(db), MQ_EINVAL);
+    const char *usual = sync_commit(db, a);
+    mq_store_rollback(db);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_int_equal(mq_db_exec(db, &SQL_SYNC_ON, NULL, 0, NULL), MQ_OK);
+    assert_int_equal(mq_db_redoable(db), MQ_OK);
+    assert_string_equal(sync_commit(db, a), pg ? "off" : "n/a");
+    struct mq_param p[] = {MQ_P_TEXT("redo"), MQ_P_TEXT("1"), MQ_P_INT(1)};
+    assert_int_equal(mq_db_exec(db, &SQL_PLAIN_INSERT, p, 3, NULL), MQ_OK);
+    assert_int_equal(mq_store_commit(db), MQ_OK);
+    assert_int_equal(mq_store_begin(s, MQ_DB_WRITE, &db), MQ_OK);
+    assert_string_equal(sync_commit(db, a), usual);
+    assert_int_equal(mq_db_exec(db, &SQL_PLAIN_INSERT, p, 3, NULL), MQ_ECONFLICT);
+    mq_store_rollback(db);
+    mq_arena_free(a);
+}
+
 static void test_pool_timeout(void **state)
 {
     FIXTURE;
@@ -306,6 +347,7 @@ int main(void)
         BOTH(test_settings_and_rollback),
         BOTH(test_events_after_commit),
         BOTH(test_conflict_and_read_only),
+        BOTH(test_redoable),
         BOTH(test_pool_timeout),
         BOTH(test_concurrent_writers),
         cmocka_unit_test(test_unreachable_postgres),
