@@ -148,8 +148,8 @@ static mq_err tell_found(struct run *r, const struct member *m)
         if (!n[i].link) err = MQ_ENOMEM;
     }
     /* One member's findings together: their preferences and channels
-     * read once, not once a notice. */
-    /* Lost in a crash, they would be found and told by the next run. */
+     * read once, not once a notice. Lost in a crash of the database's
+     * machine, they would be found and told by the next run. */
     if (!err && r->nfound) err = mq_db_redoable(db);
     if (!err && r->nfound) err = mq_notify_each(r->ctx, db, r->a, n, r->nfound, &made);
     r->row.notified += (int64_t)made;
