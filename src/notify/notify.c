@@ -329,8 +329,8 @@ mq_err mq_notify_each(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
     mq_err err = MQ_OK;
     *made = 0;
     for (size_t i = 0; i < count; i++)
-        if (!event_for(&n[i]) || (n[i].user_id && strcmp(n[i].user_id, n[0].user_id)) ||
-            (!n[i].user_id != !n[0].user_id))
+        if (!event_for(&n[i]) || !n[i].user_id != !n[0].user_id ||
+            (n[i].user_id && strcmp(n[i].user_id, n[0].user_id)))
             return MQ_EINVAL;
     if (count) err = audience_load(db, a, n[0].user_id, &au);
     for (size_t i = 0; !err && i < count; i++) {
