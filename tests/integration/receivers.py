@@ -87,14 +87,16 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             rec["json"] = None
         with st.lock:
-            st.requests.append(rec)
             failing = next((s for p, s in st.failures.items() if self.path.startswith(p)), None)
             secret = st.secrets.get(self.path)
         if failing:
-            rec["answer"] = failing
-            return self.reply(failing, {"error": "failing on purpose"})
-        status, doc = self.route(rec, secret)
+            status, doc = failing, {"error": "failing on purpose"}
+        else:
+            status, doc = self.route(rec, secret)
+        # Recorded once whole: a test waiting for it reads the answer too.
         rec["answer"] = status
+        with st.lock:
+            st.requests.append(rec)
         self.reply(status, doc)
 
     def route(self, rec, secret):
@@ -147,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
             if not doc.get("chat_id") or not doc.get("text"):
                 rec["problem"] = "chat or text"
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
-            return 200, {"ok": True, "result": {"message_id": len(st.requests), "date": int(time.time()),
+            return 200, {"ok": True, "result": {"message_id": len(st.requests) + 1, "date": int(time.time()),
                                                 "chat": {"id": doc["chat_id"], "type": "private"},
                                                 "text": doc["text"]}}
         return 404, {"error": "not found"}
