@@ -59,49 +59,45 @@ static mq_err read_news(struct mq_ctx *ctx, struct mq_arena *a, const char *libr
     return err;
 }
 
-static mq_err tell(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a, const char *user_id,
-                   const char *event, const char *key, json_t *vars, const char *link,
-                   const char *media_id)
-{
-    struct mq_notice n = {.event = event,
-                          .user_id = user_id,
-                          .dedupe_key = key,
-                          .vars = vars,
-                          .link = link,
-                          .media_id = media_id};
-    mq_err err = vars && key && link ? mq_notify(ctx, db, a, &n, NULL) : MQ_ENOMEM;
-    json_decref(vars);
-    return err;
-}
-
+/* The member's notices: the summary, and each new work their parental
+ * limits allow. Those they have not turned on are dropped by
+ * mq_notify_each, which reads their preferences once for all. */
 static mq_err tell_member(struct mq_ctx *ctx, struct mq_arena *a, const struct news *w,
                           const char *user_id)
 {
     struct mq_visible vis;
     struct mq_db *db = NULL;
-    bool summary = false, each = false;
-    mq_err err = mq_libraries_visible_to(ctx, a, user_id, &vis);
+    struct mq_notice *n = mq_arena_calloc(a, w->n + 1, sizeof(*n));
+    size_t count = 0, made = 0;
+    mq_err err = n ? mq_libraries_visible_to(ctx, a, user_id, &vis) : MQ_ENOMEM;
     if (err) return err == MQ_ENOTFOUND ? MQ_OK : err;
     if (!mq_visible_has(&vis, w->lib.id)) return MQ_OK;
-    if ((err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db))) return err;
-    err = mq_notify_wanted(db, a, user_id, "library.scan_done", &summary);
-    if (!err) err = mq_notify_wanted(db, a, user_id, "media.added", &each);
-    if (!err && summary)
-        err = tell(ctx, db, a, user_id, "library.scan_done",
-                   mq_arena_printf(a, "library.scan_done:%s", w->scan_id),
-                   json_pack("{s:s,s:s,s:s,s:s}", "library", w->lib.name, "added",
-                             mq_arena_printf(a, "%lld", w->added), "changed",
-                             mq_arena_printf(a, "%lld", w->changed), "removed",
-                             mq_arena_printf(a, "%lld", w->removed)),
-                   mq_arena_printf(a, "/libraries/%s", w->lib.id), NULL);
-    for (size_t i = 0; !err && each && i < w->n; i++) {
-        if (!mq_restriction_allows(&vis.limits, (int)w->levels[i])) continue;
+    n[count++] =
+        (struct mq_notice){.event = "library.scan_done",
+                           .user_id = user_id,
+                           .dedupe_key = mq_arena_printf(a, "library.scan_done:%s", w->scan_id),
+                           .vars = json_pack("{s:s,s:s,s:s,s:s}", "library", w->lib.name, "added",
+                                             mq_arena_printf(a, "%lld", w->added), "changed",
+                                             mq_arena_printf(a, "%lld", w->changed), "removed",
+                                             mq_arena_printf(a, "%lld", w->removed)),
+                           .link = mq_arena_printf(a, "/libraries/%s", w->lib.id)};
+    for (size_t i = 0; i < w->n; i++) {
         const struct mq_added_work_row *x = &w->works[i];
-        err = tell(ctx, db, a, user_id, "media.added", mq_arena_printf(a, "media.added:%s", x->id),
-                   json_pack("{s:s,s:s}", "library", w->lib.name, "title", x->title),
-                   mq_arena_printf(a, "/media/%s", x->id), x->id);
+        if (!mq_restriction_allows(&vis.limits, (int)w->levels[i])) continue;
+        n[count++] = (struct mq_notice){
+            .event = "media.added",
+            .user_id = user_id,
+            .dedupe_key = mq_arena_printf(a, "media.added:%s", x->id),
+            .vars = json_pack("{s:s,s:s}", "library", w->lib.name, "title", x->title),
+            .link = mq_arena_printf(a, "/media/%s", x->id),
+            .media_id = x->id};
     }
-    return mq_store_finish(db, err);
+    for (size_t i = 0; !err && i < count; i++)
+        if (!n[i].vars || !n[i].dedupe_key || !n[i].link) err = MQ_ENOMEM;
+    if (!err) err = mq_store_begin(ctx->store, MQ_DB_WRITE, &db);
+    if (!err) err = mq_notify_each(ctx, db, a, n, count, &made);
+    for (size_t i = 0; i < count; i++) json_decref(n[i].vars);
+    return db ? mq_store_finish(db, err) : err;
 }
 
 static mq_err announce_job(struct mq_job_run *run)

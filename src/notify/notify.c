@@ -226,17 +226,6 @@ static mq_err wanted(struct mq_db *db, struct mq_arena *a, const struct mq_notif
     return err;
 }
 
-mq_err mq_notify_wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
-                        const char *event, bool *out)
-{
-    const struct mq_notify_event *e = mq_notify_event_find(event);
-    struct audience au;
-    *out = false;
-    if (!e || e->audience != MQ_NOTIFY_MEMBER || !user_id) return MQ_EINVAL;
-    mq_err err = audience_load(db, a, user_id, &au);
-    return err ? err : wanted(db, a, e, &au, out);
-}
-
 static mq_err render(struct mq_arena *a, const struct mq_notify_event *e, json_t *vars,
                      const char **title, const char **body)
 {
@@ -269,18 +258,18 @@ static mq_err notify_one(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *
     bool inserted = false;
     char *id = mq_arena_alloc(a, 37), *vars_text = NULL;
     mq_err err = MQ_OK;
+    json_t *vars = NULL;
     if (created) *created = NULL;
-    json_t *vars = vars_of(ctx, n);
-    if (!vars || !id) {
-        err = MQ_ENOMEM;
-        goto done;
-    }
-    if ((err = render(a, e, vars, &row.title, &row.body))) goto done;
     /* A noisy event nobody turned on is not kept: a scan of a thousand
      * films would otherwise leave a thousand rows per member unseen. */
     bool keep = true;
     if (e->quiet_by_default && n->user_id && ((err = wanted(db, a, e, au, &keep)) || !keep))
         goto done;
+    if (!(vars = vars_of(ctx, n)) || !id) {
+        err = MQ_ENOMEM;
+        goto done;
+    }
+    if ((err = render(a, e, vars, &row.title, &row.body))) goto done;
     if (!(vars_text = json_dumps(vars, JSON_COMPACT))) {
         err = MQ_ENOMEM;
         goto done;

@@ -45,16 +45,10 @@ MQ_MUST_CHECK mq_err mq_notify(struct mq_ctx *ctx, struct mq_db *db, struct mq_a
 
 /* The same for several notices to one recipient (every user_id the
  * same), their preferences and channels read once: the monitor's
- * findings for a member. *made counts the new notifications. */
+ * findings for a member, a scan's news. *made counts the new
+ * notifications (noisy ones the member has off make none). */
 MQ_MUST_CHECK mq_err mq_notify_each(struct mq_ctx *ctx, struct mq_db *db, struct mq_arena *a,
                                     const struct mq_notice *n, size_t count, size_t *made);
-
-/* Whether the member has `event` (a member event) on anywhere: in the
- * app or on a channel that can send. Producers that would make many
- * notices (media.added) ask first. A noisy event's notice is dropped by
- * mq_notify when this says no. */
-MQ_MUST_CHECK mq_err mq_notify_wanted(struct mq_db *db, struct mq_arena *a, const char *user_id,
-                                      const char *event, bool *out);
 
 /* The same in a transaction of its own, for producers outside one (the
  * watcher, the job runner). */

@@ -1,12 +1,22 @@
 /* catalog_sql.h - the catalogue's SQL that more than one store file
- * shares: who may see an item, the rating level that applies to it, and
- * the item columns with their reader. Private to src/store/. Browsing
+ * shares: JSON lists as SQL, who may see an item, the rating level that
+ * applies to it, and the item columns with their reader. Private to src/store/. Browsing
  * (catalog.c) and search (search.c) use the same check, so a search can
  * never show what browsing would not. */
 #ifndef MQ_STORE_CATALOG_SQL_H
 #define MQ_STORE_CATALOG_SQL_H
 
 #include "store/store.h"
+
+/* A JSON array parameter P as SQL: a list to test with IN, or a table
+ * (alias j, column value) to join from. Joining from it, with CROSS JOIN
+ * to hold SQLite to that order, is what to do when the list is matched
+ * against a big table: asked "x IN (list)", SQLite cannot know the list
+ * is short and may walk the table by another index instead. */
+#define STORE_IDS_LITE(P)  "(SELECT value FROM json_each(" P "))"
+#define STORE_IDS_PG(P)    "(SELECT jsonb_array_elements_text(" P "::jsonb))"
+#define STORE_EACH_LITE(P) "json_each(" P ") j"
+#define STORE_EACH_PG(P)   "jsonb_array_elements_text(" P "::jsonb) AS j(value)"
 
 /* Item T (a table alias: media_items, or search_docs, which keeps the
  * same three columns) is in one of the libraries in the JSON array

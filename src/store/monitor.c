@@ -270,30 +270,20 @@ mq_err mq_store_follow_target(struct mq_db *db, const char *kind, const char *id
     ".release_date <= $3) OR " HAS_FILE(I) " THEN "                                                \
                                            "1 ELSE 0 END, CASE WHEN " I ".library_id IN " LIST     \
                                            " AND " HAS_FILE(I) " THEN 1 ELSE 0 END"
+#define NEXT_FROM                                                                                  \
+    " FROM media_relations r JOIN media_items i ON i.id = r.from_id JOIN media_items p ON p.id = " \
+    "r.to_id WHERE r.deleted_at IS NULL AND i.deleted_at IS NULL AND r.kind IN ('sequel_of', "     \
+    "'prequel_of', 'part_of', 'next_in_series') AND r.to_id IN " CONSUMED("$1")
 #define NEXT(LIST)                                                                                 \
     "SELECT r.from_id, r.kind, r.to_id, i.title, p.title, i.kind, (SELECT c.name FROM "            \
     "collection_items x1 JOIN collection_items x2 ON x2.collection_id = x1.collection_id JOIN "    \
     "collections c ON c.id = x1.collection_id WHERE x1.item_id = r.from_id AND x2.item_id = "      \
-    "r.to_id ORDER BY c.id LIMIT 1), " ITEM_REACH(                                                 \
-        "i",                                                                                       \
-        LIST) " FROM media_relations r JOIN "                                                      \
-              "media_items i ON i.id = r.from_id JOIN media_items p ON p.id = r.to_id WHERE "      \
-              "r.deleted_at "                                                                      \
-              "IS NULL AND i.deleted_at IS NULL AND r.kind IN ('sequel_of', 'prequel_of', "        \
-              "'part_of', "                                                                        \
-              "'next_in_series') AND r.to_id IN " CONSUMED(                                        \
-                  "$1") " AND r.from_id NOT IN " CONSUMED("$1") " AND " NOT_OVERRIDDEN("r") " ORD" \
-                                                                                            "ER "  \
-                                                                                            "BY "  \
-                                                                                            "r."   \
-                                                                                            "from" \
-                                                                                            "_id," \
-                                                                                            " r."  \
-                                                                                            "kind"
-#define SQLITE_LIST(P) "(SELECT value FROM json_each(" P "))"
-#define PG_LIST(P)     "(SELECT jsonb_array_elements_text(" P "::jsonb))"
-static const struct mq_sql SQL_NEXT = {"monitor.next", NEXT(SQLITE_LIST("$2")),
-                                       NEXT(PG_LIST("$2"))};
+    "r.to_id ORDER BY c.id LIMIT 1), " ITEM_REACH("i", LIST) NEXT_FROM                             \
+        " AND r.from_id NOT IN " CONSUMED("$1") " AND " NOT_OVERRIDDEN(                            \
+            "r") " ORDER BY r.from_id, "                                                           \
+                 "r.kind"
+static const struct mq_sql SQL_NEXT = {"monitor.next", NEXT(STORE_IDS_LITE("$2")),
+                                       NEXT(STORE_IDS_PG("$2"))};
 /* Driven from the member's series (CROSS JOIN fixes SQLite's order),
  * not from every season there is. */
 static const struct mq_sql SQL_SEASONS = {
@@ -335,33 +325,13 @@ static const struct mq_sql SQL_NEXT_EPISODE = {
                                             "('collection', 'book_series') AND i.added_at > "      \
                                             "f.created_at AND i.deleted_at IS NULL AND i.id NOT "  \
                                             "IN " CONSUMED("$1")
-static const struct mq_sql SQL_FOLLOWED = {"monitor.followed", FOLLOWED(SQLITE_LIST("$2")),
-                                           FOLLOWED(PG_LIST("$2"))};
+static const struct mq_sql SQL_FOLLOWED = {"monitor.followed", FOLLOWED(STORE_IDS_LITE("$2")),
+                                           FOLLOWED(STORE_IDS_PG("$2"))};
 
-/* The units of an item: itself when playable, a season's episodes, a
- * series' episodes through its seasons. Three indexed branches rather
- * than one OR, which SQLite would answer by reading every episode. */
-#define UNITS_OF(P)                                                                                \
-    "(SELECT id, library_id, release_date, deleted_at FROM media_items WHERE id = " P " AND kind " \
-    "IN ('movie', 'episode', 'book', 'audiobook') UNION ALL SELECT id, library_id, release_date, " \
-    "deleted_at FROM media_items WHERE parent_id = " P " AND kind = 'episode' UNION ALL SELECT "   \
-    "e.id, e.library_id, e.release_date, e.deleted_at FROM media_items s JOIN media_items e ON "   \
-    "e.parent_id = s.id WHERE s.parent_id = " P " AND s.kind = 'season')"
-
-#define REACH(LIST)                                                                                \
-    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (e.release_date IS NOT NULL AND e.release_date <= "   \
-    "$3) OR " HAS_FILE("e") " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN e.library_id IN "     \
-                            "" LIST                                                                \
-                            " AND " HAS_FILE("e") " THEN 1 ELSE 0 END), 0) FROM " UNITS_OF(        \
-                                "$1") " e WHERE e.deleted_at IS NULL"
-static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FROM json_each($2))"),
-                                        REACH("(SELECT jsonb_array_elements_text($2::jsonb))")};
-/* The same for many items at once, by item: the member's candidates in
- * one query rather than one each. The list is joined first (CROSS JOIN
- * fixes SQLite's order): asked "id IN (list)", SQLite cannot tell the
- * list is short and reads every film by the kind index. */
-#define SQLITE_EACH(P) "json_each(" P ") j"
-#define PG_EACH(P)     "jsonb_array_elements_text(" P "::jsonb) AS j(value)"
+/* How far items can be had, by item: the units of each (itself when
+ * playable, a season's episodes, a series' episodes through its seasons),
+ * in three indexed branches rather than one OR, which SQLite would answer
+ * by reading every episode; the list joined first (catalog_sql.h). */
 #define ROOTS_OF(EACH)                                                                             \
     "(SELECT j.value AS root, i.id, i.library_id, i.release_date, i.deleted_at FROM " EACH         \
     " CROSS JOIN media_items i WHERE i.id = j.value AND i.kind IN ('movie', 'episode', 'book', "   \
@@ -378,9 +348,9 @@ static const struct mq_sql SQL_REACH = {"monitor.reach", REACH("(SELECT value FR
              " AND " HAS_FILE("e") " THEN 1 ELSE 0 END), 0) FROM " ROOTS_OF(                       \
                  EACH) " e WHERE e.deleted_at IS NULL GROUP BY "                                   \
                        "e.root"
-static const struct mq_sql SQL_REACH_MANY = {"monitor.reach_many",
-                                             REACH_MANY(SQLITE_EACH("$1"), SQLITE_LIST("$2")),
-                                             REACH_MANY(PG_EACH("$1"), PG_LIST("$2"))};
+static const struct mq_sql SQL_REACH_MANY = {
+    "monitor.reach_many", REACH_MANY(STORE_EACH_LITE("$1"), STORE_IDS_LITE("$2")),
+    REACH_MANY(STORE_EACH_PG("$1"), STORE_IDS_PG("$2"))};
 
 #define OFFER_NOW(A)                                                                               \
     A ".region = $2 AND " A ".kind IN ('flatrate', 'free', 'ads') AND (" A                         \
@@ -391,18 +361,15 @@ static const struct mq_sql SQL_REACH_MANY = {"monitor.reach_many",
 #define OFFERS_MANY(EACH)                                                                          \
     "SELECT j.value, a.platform, a.url FROM " EACH " CROSS JOIN media_availability a WHERE "       \
     "a.item_id = j.value AND " OFFER_NOW("a") " ORDER BY 1, 2"
-static const struct mq_sql SQL_OFFERS_MANY = {"monitor.offers_many", OFFERS_MANY(SQLITE_EACH("$1")),
-                                              OFFERS_MANY(PG_EACH("$1"))};
+static const struct mq_sql SQL_OFFERS_MANY = {
+    "monitor.offers_many", OFFERS_MANY(STORE_EACH_LITE("$1")), OFFERS_MANY(STORE_EACH_PG("$1"))};
 
 static const struct mq_sql SQL_OFFERS = {
     "monitor.offers",
     "SELECT a.platform, a.url FROM media_availability a WHERE a.item_id IN (SELECT CAST($1 AS "
     "TEXT) UNION SELECT parent_id FROM media_items WHERE id = $1 AND parent_id IS NOT NULL UNION "
     "SELECT p.parent_id FROM media_items c JOIN media_items p ON p.id = c.parent_id WHERE c.id = "
-    "$1 AND p.parent_id IS NOT NULL) AND a.region = $2 AND a.kind IN ('flatrate', 'free', 'ads') "
-    "AND "
-    "(a.available_from IS NULL OR a.available_from <= $3) AND (a.available_until IS NULL OR "
-    "a.available_until > $3) ORDER BY a.platform LIMIT 50",
+    "$1 AND p.parent_id IS NOT NULL) AND " OFFER_NOW("a") " ORDER BY a.platform LIMIT 50",
     NULL};
 static const struct mq_sql SQL_PLATFORMS = {
     "monitor.platforms",
@@ -477,25 +444,6 @@ mq_err mq_store_monitor_next_episode(struct mq_db *db, struct mq_arena *a, const
     struct mq_param p[] = {MQ_P_TEXT(user_id), MQ_P_TEXT(season_id), MQ_P_TEXT(since_day),
                            MQ_P_INT(since_ms)};
     return mq_db_query_one(db, &SQL_NEXT_EPISODE, p, 4, a, read_episode, out);
-}
-
-static void read_reach(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
-{
-    struct mq_reach *r = dst;
-    (void)a;
-    (void)oom;
-    r->units = mq_rows_int(rows, 0);
-    r->released = mq_rows_int(rows, 1);
-    r->in_library = mq_rows_int(rows, 2);
-}
-
-mq_err mq_store_monitor_reach(struct mq_db *db, const char *item_id, const char *visible,
-                              const char *today, struct mq_reach *out)
-{
-    struct mq_param p[] = {MQ_P_TEXT(item_id), MQ_P_TEXT(visible), MQ_P_TEXT(today)};
-    *out = (struct mq_reach){0};
-    mq_err err = mq_db_query_one(db, &SQL_REACH, p, 3, NULL, read_reach, out);
-    return err == MQ_ENOTFOUND ? MQ_OK : err;
 }
 
 static void read_offer(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)

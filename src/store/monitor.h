@@ -125,18 +125,13 @@ MQ_MUST_CHECK mq_err mq_store_monitor_followed_works(struct mq_db *db, struct mq
                                                      const char *today, struct mq_next_row **out,
                                                      size_t *n);
 
-/* How far an item (a film, a book, a season) can be had. visible is the
- * member's libraries as a JSON array. */
-MQ_MUST_CHECK mq_err mq_store_monitor_reach(struct mq_db *db, const char *item_id,
-                                            const char *visible, const char *today,
-                                            struct mq_reach *out);
-
 struct mq_reach_of {
     const char *item_id;
     struct mq_reach reach;
 };
-/* The reach of each item of ids (a JSON array); items with no units are
- * left out. In no particular order. */
+/* How far each item of ids (a JSON array: films, books, seasons, series)
+ * can be had by a member whose libraries are `visible` (a JSON array) at
+ * `today`; items with no units are left out. In no particular order. */
 MQ_MUST_CHECK mq_err mq_store_monitor_reach_many(struct mq_db *db, struct mq_arena *a,
                                                  const char *ids, const char *visible,
                                                  const char *today, struct mq_reach_of **out,

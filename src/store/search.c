@@ -915,19 +915,16 @@ mq_err mq_store_search_lock(struct mq_db *db, bool *got)
     return err;
 }
 
-#define IDS_LITE(P) "(SELECT value FROM json_each(" P "))"
-#define IDS_PG(P)   "(SELECT jsonb_array_elements_text(" P "::jsonb))"
-
 #define SOURCES(IDS)                                                                               \
     "SELECT " STORE_ICOLS ", p.title, g.title FROM media_items i LEFT JOIN media_items p ON p.id " \
     "= i.parent_id LEFT JOIN media_items g ON g.id = p.parent_id WHERE i.id IN " IDS
-static const struct mq_sql SQL_SOURCES = {"search.sources", SOURCES(IDS_LITE("$1")),
-                                          SOURCES(IDS_PG("$1"))};
+static const struct mq_sql SQL_SOURCES = {"search.sources", SOURCES(STORE_IDS_LITE("$1")),
+                                          SOURCES(STORE_IDS_PG("$1"))};
 #define PEOPLE(IDS)                                                                                \
     "SELECT p.id, p.name, (SELECT COUNT(*) FROM media_credits c WHERE c.person_id = p.id) FROM "   \
     "people p WHERE p.id IN " IDS
-static const struct mq_sql SQL_PEOPLE = {"search.people", PEOPLE(IDS_LITE("$1")),
-                                         PEOPLE(IDS_PG("$1"))};
+static const struct mq_sql SQL_PEOPLE = {"search.people", PEOPLE(STORE_IDS_LITE("$1")),
+                                         PEOPLE(STORE_IDS_PG("$1"))};
 
 static void read_source(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {
@@ -974,12 +971,12 @@ mq_err mq_store_search_sources(struct mq_db *db, struct mq_arena *a, const char 
 #define COLLECTIONS(IDS)                                                                           \
     "SELECT ci.item_id, c.name FROM collection_items ci JOIN collections c ON c.id = "             \
     "ci.collection_id WHERE ci.item_id IN " IDS " ORDER BY ci.item_id, c.name"
-static const struct mq_sql SQL_GENRES = {"search.genres", GENRES(IDS_LITE("$1")),
-                                         GENRES(IDS_PG("$1"))};
-static const struct mq_sql SQL_CREDITS = {"search.credits", CREDITS(IDS_LITE("$1")),
-                                          CREDITS(IDS_PG("$1"))};
-static const struct mq_sql SQL_COLLECTIONS = {"search.collections", COLLECTIONS(IDS_LITE("$1")),
-                                              COLLECTIONS(IDS_PG("$1"))};
+static const struct mq_sql SQL_GENRES = {"search.genres", GENRES(STORE_IDS_LITE("$1")),
+                                         GENRES(STORE_IDS_PG("$1"))};
+static const struct mq_sql SQL_CREDITS = {"search.credits", CREDITS(STORE_IDS_LITE("$1")),
+                                          CREDITS(STORE_IDS_PG("$1"))};
+static const struct mq_sql SQL_COLLECTIONS = {
+    "search.collections", COLLECTIONS(STORE_IDS_LITE("$1")), COLLECTIONS(STORE_IDS_PG("$1"))};
 
 static mq_err pairs(struct mq_db *db, struct mq_arena *a, const struct mq_sql *sql,
                     const char *ids_json, struct mq_text_pair **out, size_t *n)
@@ -1015,7 +1012,8 @@ mq_err mq_store_search_collections(struct mq_db *db, struct mq_arena *a, const c
     "x.id, f.hdr, f.streams, f.width, f.height FROM media_items x JOIN media_items c ON "          \
     "c.parent_id = x.id JOIN media_items e ON e.parent_id = c.id JOIN media_files f ON f.item_id " \
     "= e.id WHERE x.id IN " IDS " AND " PLAYS " ORDER BY 1"
-static const struct mq_sql SQL_FILES = {"search.files", FILES(IDS_LITE("$1")), FILES(IDS_PG("$1"))};
+static const struct mq_sql SQL_FILES = {"search.files", FILES(STORE_IDS_LITE("$1")),
+                                        FILES(STORE_IDS_PG("$1"))};
 
 static void read_file(struct mq_rows *rows, struct mq_arena *a, void *dst, bool *oom)
 {

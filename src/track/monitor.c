@@ -86,10 +86,15 @@ static mq_err where_now(struct run *r, struct mq_db *db, const struct member *m,
                         const char *item_id, const char **all, const char **all_url,
                         const char **some, const char **some_url)
 {
-    struct mq_reach reach;
+    struct mq_reach reach = {0};
+    struct mq_reach_of *of = NULL;
     struct mq_offer_row *offers = NULL;
     size_t n = 0;
-    mq_err err = mq_store_monitor_reach(db, item_id, m->vis.json, r->today, &reach);
+    const char *ids = mq_arena_printf(r->a, "[\"%s\"]", item_id); /* an id: no quoting needed */
+    mq_err err = ids ? mq_store_monitor_reach_many(db, r->a, ids, m->vis.json, r->today, &of, &n)
+                     : MQ_ENOMEM;
+    if (!err && n) reach = of[0].reach;
+    n = 0;
     /* Offers only when they could matter: out, and not all in a library. */
     if (!err && reach.released > 0 && reach.in_library < reach.units)
         err = mq_store_monitor_offers(db, r->a, item_id, m->region, r->now, &offers, &n);

@@ -99,7 +99,7 @@ export function episodeLabel(i: { season?: number; episode?: number }): string {
   return `S${i.season ?? "?"} E${i.episode ?? "?"}`;
 }
 
-/** A platform as the server keeps it: "Apple TV+" is apple_tv, "Disney Plus" disney_plus. */
+/** A platform as the server keeps it: "Apple TV+" is apple_tv_plus, "Disney Plus" disney_plus. */
 export function platformId(name: string): string {
   return name
     .trim()
